@@ -1,0 +1,32 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { AuthModule } from '../auth/auth.module.js';
+import { HttpExceptionFilter } from '../common/http-exception.filter.js';
+import { ConfigModule } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { HealthModule } from '../health/health.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { OrgsModule } from '../orgs/orgs.module.js';
+import { QueueModule } from '../queue/queue.module.js';
+
+/** The whole service; the same modules serve the API and worker roles. */
+@Module({})
+export class AppModule {
+  static forRoot(config: Config, dataSource: DataSource): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        TypeOrmModule.forRootAsync({ useFactory: () => dataSource.options, dataSourceFactory: async () => dataSource }),
+        QueueModule.forRoot(config),
+        AuthModule,
+        HealthModule,
+        OrgsModule,
+        JobsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

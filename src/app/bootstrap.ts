@@ -1,0 +1,112 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../database/data-source.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../database/embedded-postgres.js';
+import { startEmulator, type EmulatorHandle } from '../emulator/emulator.server.js';
+import { JobRunner } from '../jobs/job-runner.service.js';
+import { Reconciler } from '../jobs/reconciler.service.js';
+import { TokensService } from '../auth/tokens.service.js';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { AppModule } from './app.module.js';
+import { ensureDemoOrg } from './demo-org.js';
+
+export interface Backtrack {
+  app: INestApplication;
+  config: Config;
+  dataSource: DataSource;
+  /** The API's base URL when this process serves HTTP. */
+  url: string | null;
+  /** The built-in emulator org, when it runs in this process. */
+  emulator: EmulatorHandle | null;
+  close(): Promise<void>;
+}
+
+const LEVELS: Record<Config['LOG_LEVEL'], LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+/**
+ * Starts Backtrack in this process for its ROLE: the database (PGlite when no DATABASE_URL) with migrations,
+ * the emulator org when enabled, the HTTP API (api/all) and the job worker (worker/all).
+ */
+export async function startBacktrack(config: Config): Promise<Backtrack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await step().catch(() => undefined);
+  };
+  try {
+    let embedded: EmbeddedPostgres | null = null;
+    if (config.embeddedDatabase) {
+      embedded = await startEmbeddedPostgres(config.dataDir);
+      cleanups.push(() => embedded!.stop());
+    }
+    const dataSource = await openDatabase({ url: embedded?.url ?? config.DATABASE_URL!, poolSize: embedded ? 1 : 10 });
+    cleanups.push(async () => {
+      if (dataSource.isInitialized) await dataSource.destroy();
+    });
+
+    let emulator: EmulatorHandle | null = null;
+    if (config.emulatorEnabled) {
+      emulator = await startEmulator({ port: config.EMULATOR_PORT, dataDir: path.join(config.dataDir, 'emulator') });
+      cleanups.push(() => emulator!.close());
+    }
+
+    const logger = new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
+    app.useBodyParser('json', { limit: '2mb' });
+    cleanups.push(() => app.close());
+    setUpOpenApi(app);
+
+    await app.get(TokensService).ensureBootstrapAdmin();
+    if (emulator) await ensureDemoOrg(app, emulator);
+
+    let url: string | null = null;
+    if (config.ROLE !== 'worker') {
+      await app.listen(config.PORT, config.HOST);
+      const address = app.getHttpServer().address() as { port: number };
+      url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;
+    } else {
+      await app.init();
+    }
+    if (config.ROLE !== 'api') {
+      const runner = app.get(JobRunner);
+      const reconciler = app.get(Reconciler);
+      const queue = app.get<JobQueue>(JOB_QUEUE);
+      runner.start();
+      await reconciler.start();
+      // Runs before app.close(): stop taking work, abort what runs (it resumes elsewhere), close the queue.
+      cleanups.push(async () => {
+        reconciler.stop();
+        await runner.stop();
+        await queue.close();
+      });
+    }
+    logger.log(`Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''})`, 'Backtrack');
+    return { app, config, dataSource, url, emulator, close: cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+function setUpOpenApi(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Backtrack API')
+      .setDescription('Deploy Salesforce metadata with a pre-deployment backup snapshot; roll back exactly the components you pick.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+}

@@ -1,0 +1,15 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+@Entity('revisions')
+export class Revision {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('uuid', { name: 'branch_id' }) branchId!: string;
+  @Column('integer') number!: number;
+  @Column('text') format!: 'source' | 'metadata';
+  @Column('text', { name: 'api_version', nullable: true }) apiVersion!: string | null;
+  @Column('char', { name: 'upload_sha256', length: 64 }) uploadSha256!: string;
+  @Column('integer', { name: 'component_count' }) componentCount!: number;
+  @Column('integer', { name: 'file_count' }) fileCount!: number;
+  @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+}

@@ -1,0 +1,49 @@
+import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import { AppError } from './errors.js';
+
+/** Maps every failure to one JSON shape: {statusCode, error, message, …details}. Unknown errors are logged, not shown. */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const { status, message, details } = describe(exception);
+    if (status >= 500 && !(exception instanceof AppError)) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    res.status(status).json({ statusCode: status, error: STATUS_CODES[status] ?? 'Error', message, ...details });
+  }
+}
+
+function describe(exception: unknown): { status: number; message: string; details?: Record<string, unknown> } {
+  if (exception instanceof AppError) return { status: exception.status, message: exception.message, details: exception.details };
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const body = exception.getResponse();
+    const raw = typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : exception.message;
+    let message = Array.isArray(raw) ? raw.join('; ') : String(raw);
+    if (/uuid is expected/i.test(message)) message = 'The id in the path must be a UUID.';
+    if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE)/.test(message)) message = `${message}: no such route; see /api/docs.`;
+    if (status === 413) message = 'The upload is larger than UPLOAD_MAX_BYTES allows; send a smaller zip.';
+    return { status, message: punctuate(message) };
+  }
+  const status = (exception as { status?: unknown; statusCode?: unknown } | null)?.status ?? (exception as { statusCode?: unknown } | null)?.statusCode;
+  const type = (exception as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON; fix its syntax.' };
+  if (type === 'entity.too.large') return { status: 413, message: 'The request body is too large.' };
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, message: punctuate(exception instanceof Error ? exception.message : 'The request was refused') };
+  }
+  return { status: 500, message: 'Internal error; the server log has the details.' };
+}
+
+function punctuate(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
+}

@@ -1,0 +1,20 @@
+import { ApiToken } from '../auth/api-token.entity.js';
+import { Blob } from '../blobs/blob.entity.js';
+import { Branch } from '../branches/branch.entity.js';
+import { RevisionComponent } from '../branches/revision-component.entity.js';
+import { Revision } from '../branches/revision.entity.js';
+import { JobComponent } from '../jobs/job-component.entity.js';
+import { JobLog } from '../jobs/job-log.entity.js';
+import { Job } from '../jobs/job.entity.js';
+import { Org } from '../orgs/org.entity.js';
+import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
+import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import { Snapshot } from '../snapshots/snapshot.entity.js';
+import { InitialSchema1763780000000 } from '../../migrations/1763780000000-InitialSchema.js';
+
+export const ENTITIES = [
+  ApiToken, Org, Blob, Branch, Revision, RevisionComponent, Job, JobComponent, JobLog, Snapshot, SnapshotComponent, RollbackClaim,
+];
+
+/** In order; a migration is never edited once it has landed — add a new one. */
+export const MIGRATIONS = [InitialSchema1763780000000];

@@ -1,0 +1,40 @@
+import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { Public } from '../auth/auth.decorators.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { Metrics } from './metrics.js';
+
+@ApiTags('operations')
+@Controller()
+@Public()
+export class HealthController {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** 200 when the database and the queue answer, 503 otherwise; says which. */
+  @Get('health')
+  async health(@Res() res: Response) {
+    const database = await this.db
+      .query('SELECT 1')
+      .then(() => ({ ok: true, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres' }))
+      .catch((e: unknown) => ({ ok: false, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres', detail: String(e) }));
+    const queue = { driver: this.queue.driver, ...(await this.queue.health()) };
+    const ok = database.ok && queue.ok;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', role: this.config.ROLE, database, queue });
+  }
+
+  @Get('metrics')
+  async prometheus(@Res() res: Response) {
+    res.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.send(await this.metrics.registry.metrics());
+  }
+}

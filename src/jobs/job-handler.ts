@@ -1,0 +1,54 @@
+import type { ComponentAction, ComponentResult } from './job-component.entity.js';
+import type { Job, JobKind } from './job.entity.js';
+import type { LogLevel } from './job-log.entity.js';
+
+/** One job kind's work. `run` must be resumable: a job can be run again after its worker died at any point. */
+export interface JobHandler {
+  readonly kind: JobKind;
+  run(context: JobContext): Promise<JobOutcome>;
+}
+
+export interface JobOutcome {
+  status: 'Completed' | 'Exception';
+  /** For Exception: a sentence saying what went wrong (the per-component rows say where). */
+  error?: string;
+}
+
+export interface ComponentRow {
+  type: string;
+  fullName: string;
+  parentType?: string | null;
+  parentFullName?: string | null;
+  action: ComponentAction;
+  status: ComponentResult;
+  problem?: string | null;
+  problemType?: string | null;
+  lineNumber?: number | null;
+  columnNumber?: number | null;
+  details?: Record<string, unknown>;
+}
+
+export interface JobContext {
+  readonly job: Job;
+  /** True when an earlier attempt started this job (read `job.state` to continue where it stopped). */
+  readonly resumed: boolean;
+  /** Aborted when this worker lost the job's lease or is shutting down: stop without finishing the job. */
+  readonly signal: AbortSignal;
+  log(level: LogLevel, message: string, component?: { type: string; fullName: string }): void;
+  setProgress(progress: { phase?: string; componentsDone?: number; componentsTotal?: number }): Promise<void>;
+  /** Persists facts a resumed attempt needs, before they are relied on. */
+  saveState(patch: Record<string, unknown>): Promise<void>;
+  /** Inserts or replaces per-component rows (keyed by type + fullName). */
+  upsertComponents(rows: ComponentRow[]): Promise<void>;
+  setCounts(counts: Record<string, number>): Promise<void>;
+}
+
+/** Thrown by a handler for a passing fault (Salesforce unreachable, …): the job is retried later, not failed. */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}
+
+/** Thrown when the lease was lost: another worker owns the job now; this attempt just stops. */
+export class LeaseLostError extends Error {
+  override readonly name = 'LeaseLostError';
+}

@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { JobComponentsWriter } from './job-components.writer.js';
+import { LeaseLostError, RetryLaterError, type JobContext, type JobOutcome } from './job-handler.js';
+import { JobHandlers } from './job-handlers.registry.js';
+import { JobLeases } from './job-leases.repository.js';
+import { componentKey, JobLogWriter } from './job-log.writer.js';
+import type { Job } from './job.entity.js';
+import { JobsRepository } from './jobs.repository.js';
+
+/** How long a job waits before trying again for an org another job holds, or after a passing fault. */
+const ORG_BUSY_RETRY_MS = 1_000;
+const RETRY_LATER_MS = 5_000;
+export const MAX_ATTEMPTS = 5;
+
+/** Takes job ids off the queue and runs them: lease, org lock, handler, outcome — resumable at every step. */
+@Injectable()
+export class JobRunner {
+  readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
+  private readonly logger = new Logger('JobRunner');
+  private readonly running = new Map<string, AbortController>();
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly leases: JobLeases,
+    private readonly jobs: JobsRepository,
+    private readonly handlers: JobHandlers,
+  ) {}
+
+  start(): void {
+    this.handlers.assertComplete();
+    this.queue.consume((jobId) => this.run(jobId), this.config.WORKER_CONCURRENCY);
+    this.logger.log(`Worker ${this.workerId} takes jobs from the ${this.queue.driver} queue (concurrency ${this.config.WORKER_CONCURRENCY})`);
+  }
+
+  /** Stops the jobs in flight without finishing them; another worker (or this one after a restart) resumes them. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const controller of this.running.values()) controller.abort(new Error('worker shutting down'));
+  }
+
+  async run(jobId: string): Promise<void> {
+    if (this.stopping) return;
+    const lease = this.config.JOB_LEASE_SECONDS;
+    const claimed = await this.leases.claim(jobId, this.workerId, lease);
+    if (!claimed) return;
+    let job: Job = claimed;
+    if (job.attempts >= MAX_ATTEMPTS) {
+      await this.jobs.finish(job.id, { status: 'Exception', error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.` });
+      await this.leases.release(job.id, job.orgId, this.workerId);
+      return;
+    }
+    if (job.orgId && !(await this.leases.lockOrg(job.orgId, job.id, this.workerId, lease))) {
+      await this.waitForOrg(job);
+      return;
+    }
+
+    const resumed = job.status === 'In Progress';
+    const logWriter = await JobLogWriter.open(this.db, job.id);
+    job = await this.jobs.startAttempt(job.id);
+    logWriter.write('info', resumed ? `Resumed by worker ${this.workerId} (attempt ${job.attempts})` : `Started by worker ${this.workerId}`);
+
+    const controller = new AbortController();
+    this.running.set(job.id, controller);
+    const heartbeat = setInterval(() => {
+      void this.leases.renew(job.id, job.orgId, this.workerId, lease).then(
+        (held) => held || controller.abort(new LeaseLostError('lease lost')),
+        () => undefined,
+      );
+    }, Math.max(1000, (lease * 1000) / 3));
+
+    const context = this.context(job, resumed, controller.signal, logWriter);
+    let outcome: JobOutcome | null = null;
+    try {
+      outcome = await this.handlers.get(job.kind).run(context);
+    } catch (error) {
+      if (controller.signal.aborted || error instanceof LeaseLostError) {
+        logWriter.write('warn', `Worker ${this.workerId} stopped before the job finished; it will be resumed.`);
+      } else if (error instanceof RetryLaterError) {
+        logWriter.write('warn', `${error.message} Trying again in ${RETRY_LATER_MS / 1000} s.`);
+        await this.queue.enqueue(job.id, RETRY_LATER_MS);
+      } else {
+        const message = error instanceof Error ? error.message : String(error);
+        this.logger.error(`Job ${job.id} failed: ${message}`, error instanceof Error ? error.stack : undefined);
+        logWriter.write('error', `The job stopped on an unexpected error: ${message}`);
+        outcome = { status: 'Exception', error: `Unexpected error: ${message}` };
+      }
+    } finally {
+      clearInterval(heartbeat);
+      this.running.delete(job.id);
+    }
+    if (outcome) logWriter.write(outcome.status === 'Completed' ? 'info' : 'error', `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
+    await logWriter.flush();
+    if (outcome) await this.jobs.finish(job.id, outcome);
+    await this.leases.release(job.id, job.orgId, this.workerId);
+  }
+
+  private async waitForOrg(job: Job): Promise<void> {
+    const holder = await this.leases.orgHolder(job.orgId!);
+    if (holder && job.state.waitingFor !== holder) {
+      await this.jobs.saveState(job.id, { waitingFor: holder });
+      const writer = await JobLogWriter.open(this.db, job.id);
+      writer.write('info', `Waiting: job ${holder} is running against the same org (Salesforce runs one deploy per org at a time).`);
+      await writer.flush();
+    }
+    await this.leases.release(job.id, null, this.workerId);
+    await this.queue.enqueue(job.id, ORG_BUSY_RETRY_MS);
+  }
+
+  private context(job: Job, resumed: boolean, signal: AbortSignal, logWriter: JobLogWriter): JobContext {
+    const components = new JobComponentsWriter(this.db, job.id);
+    return {
+      job,
+      resumed,
+      signal,
+      log: (level, message, component) => logWriter.write(level, message, component ? componentKey(component) : null),
+      setProgress: (progress) => this.jobs.setProgress(job.id, progress),
+      saveState: async (patch) => {
+        await this.jobs.saveState(job.id, patch);
+        Object.assign(job.state, patch);
+      },
+      upsertComponents: (rows) => components.upsert(rows),
+      setCounts: (counts) => this.jobs.setCounts(job.id, counts),
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export const JOB_STATUSES = ['Queued', 'In Progress', 'Completed', 'Exception'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type JobKind = 'Deploy' | 'Rollback';
+
+export interface JobProgress {
+  phase?: string;
+  componentsDone?: number;
+  componentsTotal?: number;
+}
+
+@Entity('jobs')
+export class Job {
+  @PrimaryColumn('uuid') id!: string;
+  @Column('text') kind!: JobKind;
+  @Column('text') status!: JobStatus;
+  @Column('uuid', { name: 'branch_id', nullable: true }) branchId!: string | null;
+  @Column('uuid', { name: 'org_id', nullable: true }) orgId!: string | null;
+  @Column('uuid', { name: 'revision_id', nullable: true }) revisionId!: string | null;
+  @Column('uuid', { name: 'parent_job_id', nullable: true }) parentJobId!: string | null;
+  /** What was asked (components, testLevel, checkOnly, …) — kind-specific, validated at the API. */
+  @Column('jsonb', { default: {} }) options!: Record<string, unknown>;
+  @Column('text', { nullable: true }) phase!: string | null;
+  @Column('jsonb', { default: {} }) progress!: JobProgress;
+  @Column('jsonb', { default: {} }) counts!: Record<string, number>;
+  /** What a resumed worker needs (for example Salesforce's async deploy id), written before it is relied on. */
+  @Column('jsonb', { default: {} }) state!: Record<string, unknown>;
+  @Column('text', { nullable: true }) error!: string | null;
+  @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
+  @Column('text', { name: 'created_by_name', nullable: true }) createdByName!: string | null;
+  @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
+  @Column('timestamptz', { name: 'started_at', nullable: true }) startedAt!: Date | null;
+  @Column('timestamptz', { name: 'finished_at', nullable: true }) finishedAt!: Date | null;
+  @Column('timestamptz', { name: 'updated_at', default: () => 'now()' }) updatedAt!: Date;
+  /** Incremented on every change: the ETag of GET /api/jobs/:id. */
+  @Column('integer', { default: 1 }) version!: number;
+  @Column('integer', { default: 0 }) attempts!: number;
+  @Column('text', { name: 'lease_owner', nullable: true }) leaseOwner!: string | null;
+  @Column('timestamptz', { name: 'lease_expires_at', nullable: true }) leaseExpiresAt!: Date | null;
+}

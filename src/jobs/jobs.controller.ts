@@ -1,0 +1,81 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { z } from 'zod';
+import { parseInput } from '../common/validation.js';
+import { isFinished, JobsService, presentComponent, presentLog } from './jobs.service.js';
+
+const LogsQuery = z.object({
+  component: z.string().min(3).optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(5000).optional(),
+});
+
+const STREAM_POLL_MS = 400;
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('api/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  /** Status for pollers: answers 304 to a matching If-None-Match without reading more than the version. */
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: Request, @Res() res: Response) {
+    const version = await this.jobs.version(id);
+    const etag = `W/"${id}.${version}"`;
+    res.setHeader('Cache-Control', 'no-cache');
+    if (version !== null && req.headers['if-none-match'] === etag) {
+      res.setHeader('ETag', etag);
+      res.status(304).end();
+      return;
+    }
+    const job = await this.jobs.get(id);
+    res.setHeader('ETag', `W/"${id}.${job.version}"`);
+    res.json(await this.jobs.present(job));
+  }
+
+  @Get(':id/components')
+  async components(@Param('id', new ParseUUIDPipe()) id: string) {
+    await this.jobs.get(id);
+    return { items: (await this.jobs.listComponents(id)).map(presentComponent) };
+  }
+
+  @Get(':id/logs')
+  async logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown) {
+    await this.jobs.get(id);
+    const q = parseInput(LogsQuery, query, 'query');
+    const items = (await this.jobs.listLogs(id, q)).map(presentLog);
+    return { items, nextAfter: items.at(-1)?.seq ?? q.after ?? 0 };
+  }
+
+  /** Server-Sent Events: `log` events (id = seq), `status` when the job changes, `end` once it finished and all lines were sent. */
+  @Get(':id/logs/stream')
+  async stream(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown, @Req() req: Request, @Res() res: Response) {
+    const q = parseInput(LogsQuery, query, 'query');
+    await this.jobs.get(id);
+    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    let after = Number(req.headers['last-event-id'] ?? q.after ?? 0) || 0;
+    let version = -1;
+    let closed = false;
+    req.on('close', () => (closed = true));
+    const send = (event: string, data: unknown, eventId?: number) =>
+      res.write(`${eventId !== undefined ? `id: ${eventId}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    while (!closed) {
+      const job = await this.jobs.get(id);
+      const lines = await this.jobs.listLogs(id, { component: q.component, after, limit: 2000 });
+      for (const line of lines) send('log', presentLog(line), line.seq);
+      after = lines.at(-1)?.seq ?? after;
+      if (job.version !== version) {
+        version = job.version;
+        send('status', await this.jobs.present(job));
+      }
+      if (isFinished(job) && lines.length === 0) {
+        send('end', { status: job.status });
+        break;
+      }
+      if (lines.length < 2000) await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
+    }
+    res.end();
+  }
+}

@@ -1,0 +1,20 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { JobComponent } from './job-component.entity.js';
+import { JobHandlers } from './job-handlers.registry.js';
+import { JobLeases } from './job-leases.repository.js';
+import { JobLog } from './job-log.entity.js';
+import { JobRunner } from './job-runner.service.js';
+import { Job } from './job.entity.js';
+import { JobsController } from './jobs.controller.js';
+import { JobsRepository } from './jobs.repository.js';
+import { JobsService } from './jobs.service.js';
+import { Reconciler } from './reconciler.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Job, JobComponent, JobLog])],
+  controllers: [JobsController],
+  providers: [JobsService, JobsRepository, JobLeases, JobHandlers, JobRunner, Reconciler],
+  exports: [JobsService, JobsRepository, JobHandlers, JobRunner, Reconciler, JobLeases],
+})
+export class JobsModule {}

@@ -1,0 +1,77 @@
+import crypto from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
+import type { JobOutcome } from './job-handler.js';
+import { Job, type JobKind, type JobProgress } from './job.entity.js';
+
+export interface NewJob {
+  kind: JobKind;
+  branchId?: string | null;
+  orgId?: string | null;
+  revisionId?: string | null;
+  parentJobId?: string | null;
+  options: Record<string, unknown>;
+  createdBy: string | null;
+  createdByName: string | null;
+}
+
+/** Every change to a job row goes through here, and every change bumps `version` (the ETag pollers compare). */
+@Injectable()
+export class JobsRepository {
+  constructor(
+    @InjectRepository(Job) private readonly jobs: Repository<Job>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  async create(input: NewJob, manager: EntityManager = this.db.manager): Promise<Job> {
+    const job = manager.create(Job, {
+      id: crypto.randomUUID(),
+      kind: input.kind,
+      status: 'Queued',
+      branchId: input.branchId ?? null,
+      orgId: input.orgId ?? null,
+      revisionId: input.revisionId ?? null,
+      parentJobId: input.parentJobId ?? null,
+      options: input.options,
+      progress: { phase: 'Queued' },
+      counts: {},
+      state: {},
+      createdBy: input.createdBy,
+      createdByName: input.createdByName,
+    });
+    await manager.save(Job, job);
+    return manager.findOneByOrFail(Job, { id: job.id });
+  }
+
+  /** A worker begins (or resumes) the job: counts the attempt and makes it In Progress. */
+  async startAttempt(id: string): Promise<Job> {
+    await this.bump(id, `status = 'In Progress', started_at = coalesce(started_at, now()), attempts = attempts + 1`, []);
+    return this.jobs.findOneByOrFail({ id });
+  }
+
+  async finish(id: string, outcome: JobOutcome): Promise<void> {
+    await this.bump(
+      id,
+      `status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+       progress = progress || jsonb_build_object('phase', $2::text)`,
+      [outcome.status, outcome.error ?? null],
+    );
+  }
+
+  setProgress(id: string, progress: JobProgress): Promise<void> {
+    return this.bump(id, `progress = progress || $2::jsonb`, [JSON.stringify(progress)]);
+  }
+
+  saveState(id: string, patch: Record<string, unknown>): Promise<void> {
+    return this.bump(id, `state = state || $2::jsonb`, [JSON.stringify(patch)]);
+  }
+
+  setCounts(id: string, counts: Record<string, number>): Promise<void> {
+    return this.bump(id, `counts = $2::jsonb`, [JSON.stringify(counts)]);
+  }
+
+  private async bump(id: string, assignments: string, params: unknown[]): Promise<void> {
+    await this.db.query(`UPDATE jobs SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1`, [id, ...params]);
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { BadRequestError, NotFoundError } from '../common/errors.js';
+import { JobComponent } from './job-component.entity.js';
+import { JobLog } from './job-log.entity.js';
+import { Job } from './job.entity.js';
+
+export interface LogQuery {
+  component?: string;
+  after?: number;
+  limit?: number;
+}
+
+/** Reading jobs, their components and their logs — what Activities, job pages, pollers and streams show. */
+@Injectable()
+export class JobsService {
+  /** Revision numbers never change, so they are looked up once. */
+  private readonly revisionNumbers = new Map<string, number>();
+
+  constructor(
+    @InjectRepository(Job) private readonly jobs: Repository<Job>,
+    @InjectRepository(JobComponent) private readonly components: Repository<JobComponent>,
+    @InjectRepository(JobLog) private readonly logs: Repository<JobLog>,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  async get(id: string): Promise<Job> {
+    const job = await this.jobs.findOneBy({ id });
+    if (!job) throw new NotFoundError('Job', id);
+    return job;
+  }
+
+  /** Only the version, for the cheapest possible 304 to a poller. */
+  async version(id: string): Promise<number | null> {
+    const rows: { version: number }[] = await this.db.query(`SELECT version FROM jobs WHERE id = $1`, [id]);
+    return rows[0]?.version ?? null;
+  }
+
+  listComponents(jobId: string): Promise<JobComponent[]> {
+    return this.components.find({ where: { jobId }, order: { type: 'ASC', fullName: 'ASC' } });
+  }
+
+  async listLogs(jobId: string, query: LogQuery): Promise<JobLog[]> {
+    const limit = Math.min(Math.max(query.limit ?? 1000, 1), 5000);
+    const qb = this.logs.createQueryBuilder('l').where('l.job_id = :jobId AND l.seq > :after', { jobId, after: query.after ?? 0 });
+    if (query.component) {
+      if (!/^[^:]+:.+$/.test(query.component)) throw new BadRequestError('component must look like Type:FullName, e.g. ApexClass:Foo.');
+      qb.andWhere('l.component = :component', { component: query.component });
+    }
+    return qb.orderBy('l.seq', 'ASC').limit(limit).getMany();
+  }
+
+  /** The branch's jobs, newest first. */
+  listForBranch(branchId: string, page: { limit: number; before?: Date }): Promise<Job[]> {
+    const qb = this.jobs.createQueryBuilder('j').where('j.branch_id = :branchId', { branchId });
+    if (page.before) qb.andWhere('j.created_at < :before', { before: page.before });
+    return qb.orderBy('j.created_at', 'DESC').limit(page.limit).getMany();
+  }
+
+  async revisionNumber(revisionId: string | null): Promise<number | null> {
+    if (!revisionId) return null;
+    const known = this.revisionNumbers.get(revisionId);
+    if (known !== undefined) return known;
+    const rows: { number: number }[] = await this.db.query(`SELECT number FROM revisions WHERE id = $1`, [revisionId]);
+    if (rows[0]) this.revisionNumbers.set(revisionId, rows[0].number);
+    return rows[0]?.number ?? null;
+  }
+
+  async present(job: Job) {
+    return presentJob(job, await this.revisionNumber(job.revisionId));
+  }
+}
+
+export function presentJob(job: Job, revision: number | null) {
+  const { componentsDone, componentsTotal, phase } = job.progress;
+  return {
+    id: job.id,
+    kind: job.kind,
+    status: job.status,
+    branchId: job.branchId,
+    orgId: job.orgId,
+    revision,
+    deployJobId: job.kind === 'Rollback' ? job.parentJobId : undefined,
+    options: job.options,
+    createdBy: job.createdByName,
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    finishedAt: job.finishedAt,
+    progress: {
+      phase: phase ?? job.status,
+      componentsDone: componentsDone ?? 0,
+      componentsTotal: componentsTotal ?? 0,
+      percent: componentsTotal ? Math.floor(((componentsDone ?? 0) * 100) / componentsTotal) : job.status === 'Completed' ? 100 : 0,
+    },
+    counts: job.counts,
+    attempts: job.attempts,
+    error: job.error,
+    version: job.version,
+  };
+}
+
+export function presentComponent(row: JobComponent) {
+  return {
+    type: row.type,
+    fullName: row.fullName,
+    parent: row.parentType ? { type: row.parentType, fullName: row.parentFullName } : null,
+    action: row.action,
+    status: row.status,
+    problem: row.problem,
+    problemType: row.problemType,
+    lineNumber: row.lineNumber,
+    columnNumber: row.columnNumber,
+    details: row.details,
+  };
+}
+
+export function presentLog(line: JobLog) {
+  return { seq: line.seq, at: line.at, level: line.level, component: line.component, message: line.message };
+}
+
+export function isFinished(job: Pick<Job, 'status'>): boolean {
+  return job.status === 'Completed' || job.status === 'Exception';
+}

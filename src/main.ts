@@ -1,0 +1,35 @@
+import { startBacktrack } from './app/bootstrap.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { DatabaseUnavailableError } from './database/data-source.js';
+
+process.env.SF_DISABLE_LOG_FILE ??= 'true';
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(1);
+}
+
+try {
+  const backtrack = await startBacktrack(config);
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`${signal}: shutting down\n`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    void backtrack.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+} catch (error) {
+  if (error instanceof DatabaseUnavailableError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,36 @@
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/permissions.js';
+import { parseInput } from '../common/validation.js';
+import { CreateOrgBody } from './org-credentials.js';
+import { OrgsService, presentOrg } from './orgs.service.js';
+
+@ApiTags('orgs')
+@ApiBearerAuth()
+@Controller('api/orgs')
+export class OrgsController {
+  constructor(private readonly orgs: OrgsService) {}
+
+  @Post()
+  @RequirePermission('admin')
+  async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return presentOrg(await this.orgs.create(parseInput(CreateOrgBody, body), principal));
+  }
+
+  @Get()
+  async list() {
+    return { items: (await this.orgs.list()).map(presentOrg) };
+  }
+
+  @Get(':id')
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    return presentOrg(await this.orgs.get(id));
+  }
+
+  @Delete(':id')
+  @RequirePermission('admin')
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    return presentOrg(await this.orgs.remove(id, principal));
+  }
+}

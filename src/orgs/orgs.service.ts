@@ -1,0 +1,90 @@
+import crypto from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { assertCan } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/permissions.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { Org } from './org.entity.js';
+import { OrgConnections } from './org-connections.service.js';
+import { usernameOf, type CreateOrgBody } from './org-credentials.js';
+
+@Injectable()
+export class OrgsService {
+  constructor(
+    @InjectRepository(Org) private readonly orgs: Repository<Org>,
+    private readonly connections: OrgConnections,
+  ) {}
+
+  list(): Promise<Org[]> {
+    return this.orgs.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Org> {
+    const org = await this.orgs.findOne({ where: { id, deletedAt: IsNull() } });
+    if (!org) throw new NotFoundError('Org', id);
+    return org;
+  }
+
+  async findByName(name: string): Promise<Org | null> {
+    return this.orgs.createQueryBuilder('o').where('lower(o.name) = lower(:name) AND o.deleted_at IS NULL', { name }).getOne();
+  }
+
+  /** Registers an org after proving its credentials work. */
+  async create(body: CreateOrgBody, principal: Principal, options: { demo?: boolean } = {}): Promise<Org> {
+    assertCan(principal, 'admin', body.environment);
+    if (await this.findByName(body.name)) throw new ConflictError(`An org named "${body.name}" already exists; pick another name.`);
+    const session = await this.connections.connect({ instanceUrl: body.instanceUrl, apiVersion: body.apiVersion, auth: body.auth }, body.name);
+    const identity = await session.identity();
+    const org = this.orgs.create({
+      id: crypto.randomUUID(),
+      name: body.name,
+      environment: body.environment,
+      instanceUrl: body.instanceUrl.replace(/\/+$/, ''),
+      apiVersion: body.apiVersion,
+      authType: body.auth.type,
+      secretCiphertext: this.connections.seal(body.auth),
+      username: identity.username ?? usernameOf(body.auth),
+      organizationId: identity.organizationId ?? null,
+      isDemo: options.demo ?? false,
+      createdBy: principal.tokenId,
+      deletedAt: null,
+    });
+    await this.orgs.insert(org);
+    return this.get(org.id);
+  }
+
+  /** Replaces the address and credentials of an org (the demo org moves with the emulator's port). */
+  async updateConnection(id: string, instanceUrl: string, body: Pick<CreateOrgBody, 'auth'>): Promise<void> {
+    await this.orgs.update(id, {
+      instanceUrl,
+      authType: body.auth.type,
+      secretCiphertext: this.connections.seal(body.auth),
+      username: usernameOf(body.auth),
+    });
+  }
+
+  /** Removes an org from use; its jobs and snapshots stay for the audit trail. */
+  async remove(id: string, principal: Principal): Promise<Org> {
+    const org = await this.get(id);
+    assertCan(principal, 'admin', org.environment);
+    await this.orgs.update(id, { deletedAt: new Date() });
+    return org;
+  }
+}
+
+/** What the API shows of an org: never a secret. */
+export function presentOrg(org: Org) {
+  return {
+    id: org.id,
+    name: org.name,
+    environment: org.environment,
+    instanceUrl: org.instanceUrl,
+    apiVersion: org.apiVersion,
+    authType: org.authType,
+    username: org.username,
+    organizationId: org.organizationId,
+    demo: org.isDemo,
+    createdAt: org.createdAt,
+  };
+}

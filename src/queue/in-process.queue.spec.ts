@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { InProcessQueue } from './in-process.queue.js';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('InProcessQueue', () => {
+  it('delivers every id to the handler, at most `concurrency` at once', async () => {
+    const queue = new InProcessQueue();
+    let inFlight = 0;
+    let peak = 0;
+    const seen: string[] = [];
+    queue.consume(async (id) => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await tick(5);
+      seen.push(id);
+      inFlight -= 1;
+    }, 2);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await queue.enqueue(id);
+    await tick(60);
+    assert.deepEqual([...seen].sort(), ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(peak, 2);
+    await queue.close();
+  });
+
+  it('keeps one entry for an id added twice while it waits', async () => {
+    const queue = new InProcessQueue();
+    await queue.enqueue('x');
+    await queue.enqueue('x');
+    const seen: string[] = [];
+    queue.consume(async (id) => void seen.push(id), 1);
+    await tick(10);
+    assert.deepEqual(seen, ['x']);
+    await queue.close();
+  });
+
+  it('delivers a delayed id only after the delay', async () => {
+    const queue = new InProcessQueue();
+    const seen: string[] = [];
+    queue.consume(async (id) => void seen.push(id), 1);
+    await queue.enqueue('later', 40);
+    await tick(10);
+    assert.deepEqual(seen, []);
+    await tick(60);
+    assert.deepEqual(seen, ['later']);
+    await queue.close();
+  });
+
+  it('close waits for the job in flight', async () => {
+    const queue = new InProcessQueue();
+    let finished = false;
+    queue.consume(async () => {
+      await tick(30);
+      finished = true;
+    }, 1);
+    await queue.enqueue('slow');
+    await tick(5);
+    await queue.close();
+    assert.equal(finished, true);
+  });
+});
