@@ -3,6 +3,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { BlobsModule } from '../blobs/blobs.module.js';
+import { BranchesModule } from '../branches/branches.module.js';
+import { DeploymentsModule } from '../deployments/deployments.module.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -21,10 +26,15 @@ export class AppModule {
         ConfigModule.forRoot(config),
         TypeOrmModule.forRootAsync({ useFactory: () => dataSource.options, dataSourceFactory: async () => dataSource }),
         QueueModule.forRoot(config),
+        BlobsModule,
+        IdempotencyModule,
         AuthModule,
         HealthModule,
         OrgsModule,
         JobsModule,
+        BranchesModule,
+        SnapshotsModule,
+        DeploymentsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -12,6 +12,7 @@ import { startEmulator, type EmulatorHandle } from '../emulator/emulator.server.
 import { JobRunner } from '../jobs/job-runner.service.js';
 import { Reconciler } from '../jobs/reconciler.service.js';
 import { TokensService } from '../auth/tokens.service.js';
+import { SnapshotPruner } from '../snapshots/snapshot-pruner.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { AppModule } from './app.module.js';
 import { ensureDemoOrg } from './demo-org.js';
@@ -63,6 +64,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
     const logger = new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
     app.useBodyParser('json', { limit: '2mb' });
+    app.useBodyParser('raw', { type: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'], limit: config.UPLOAD_MAX_BYTES });
     cleanups.push(() => app.close());
     setUpOpenApi(app);
 
@@ -81,11 +83,14 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       const runner = app.get(JobRunner);
       const reconciler = app.get(Reconciler);
       const queue = app.get<JobQueue>(JOB_QUEUE);
+      const pruner = app.get(SnapshotPruner);
       runner.start();
       await reconciler.start();
+      pruner.start();
       // Runs before app.close(): stop taking work, abort what runs (it resumes elsewhere), close the queue.
       cleanups.push(async () => {
         reconciler.stop();
+        pruner.stop();
         await runner.stop();
         await queue.close();
       });

@@ -60,8 +60,3 @@ export class JobLogWriter {
     }
   }
 }
-
-/** `Type:FullName`, the key of a component's log thread. */
-export function componentKey(component: { type: string; fullName: string }): string {
-  return `${component.type}:${component.fullName}`;
-}

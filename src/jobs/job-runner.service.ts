@@ -10,7 +10,8 @@ import { JobComponentsWriter } from './job-components.writer.js';
 import { LeaseLostError, RetryLaterError, type JobContext, type JobOutcome } from './job-handler.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
-import { componentKey, JobLogWriter } from './job-log.writer.js';
+import { memberKey } from '../salesforce/component.types.js';
+import { JobLogWriter } from './job-log.writer.js';
 import type { Job } from './job.entity.js';
 import { JobsRepository } from './jobs.repository.js';
 
@@ -122,7 +123,7 @@ export class JobRunner {
       job,
       resumed,
       signal,
-      log: (level, message, component) => logWriter.write(level, message, component ? componentKey(component) : null),
+      log: (level, message, component) => logWriter.write(level, message, component ? memberKey(component) : null),
       setProgress: (progress) => this.jobs.setProgress(job.id, progress),
       saveState: async (patch) => {
         await this.jobs.saveState(job.id, patch);

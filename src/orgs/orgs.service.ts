@@ -26,6 +26,13 @@ export class OrgsService {
     return org;
   }
 
+  /** An org by id or by name (what the CLI passes). */
+  async resolve(idOrName: string): Promise<Org> {
+    const org = /^[0-9a-f-]{36}$/i.test(idOrName) ? await this.orgs.findOne({ where: { id: idOrName, deletedAt: IsNull() } }) : await this.findByName(idOrName);
+    if (!org) throw new NotFoundError('Org', idOrName);
+    return org;
+  }
+
   async findByName(name: string): Promise<Org | null> {
     return this.orgs.createQueryBuilder('o').where('lower(o.name) = lower(:name) AND o.deleted_at IS NULL', { name }).getOne();
   }

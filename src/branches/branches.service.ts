@@ -1,0 +1,164 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import type { Principal } from '../auth/permissions.js';
+import { BlobStore } from '../blobs/blob-store.js';
+import { ConflictError, NotFoundError } from '../common/errors.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
+import { fingerprintComponent, sha256 } from '../salesforce/fingerprint.js';
+import { resolveProject } from '../salesforce/project-resolver.js';
+import { extractUpload } from '../uploads/zip-intake.js';
+import { Branch } from './branch.entity.js';
+import { RevisionComponent, type StoredFile } from './revision-component.entity.js';
+import { Revision } from './revision.entity.js';
+
+export interface UploadResult {
+  revision: Revision;
+  /** True when the upload equals the latest revision: no new revision was made. */
+  unchanged: boolean;
+}
+
+@Injectable()
+export class BranchesService {
+  constructor(
+    @InjectRepository(Branch) private readonly branches: Repository<Branch>,
+    @InjectRepository(Revision) private readonly revisions: Repository<Revision>,
+    @InjectRepository(RevisionComponent) private readonly components: Repository<RevisionComponent>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async create(input: { name: string; description?: string }, principal: Principal): Promise<Branch> {
+    if (await this.findByName(input.name)) throw new ConflictError(`A branch named "${input.name}" already exists; pick another name.`);
+    const branch = this.branches.create({ id: crypto.randomUUID(), name: input.name, description: input.description ?? null, createdBy: principal.tokenId });
+    await this.branches.insert(branch);
+    return this.get(branch.id);
+  }
+
+  list(): Promise<Branch[]> {
+    return this.branches.find({ order: { createdAt: 'ASC' } });
+  }
+
+  async get(id: string): Promise<Branch> {
+    const branch = await this.branches.findOneBy({ id });
+    if (!branch) throw new NotFoundError('Branch', id);
+    return branch;
+  }
+
+  findByName(name: string): Promise<Branch | null> {
+    return this.branches.createQueryBuilder('b').where('lower(b.name) = lower(:name)', { name }).getOne();
+  }
+
+  /** Resolves a branch by id or by name (what the CLI passes). */
+  async resolve(idOrName: string): Promise<Branch> {
+    const branch = /^[0-9a-f-]{36}$/i.test(idOrName) ? await this.branches.findOneBy({ id: idOrName }) : await this.findByName(idOrName);
+    if (!branch) throw new NotFoundError('Branch', idOrName);
+    return branch;
+  }
+
+  latestRevision(branchId: string): Promise<Revision | null> {
+    return this.revisions.findOne({ where: { branchId }, order: { number: 'DESC' } });
+  }
+
+  listRevisions(branchId: string): Promise<Revision[]> {
+    return this.revisions.find({ where: { branchId }, order: { number: 'DESC' } });
+  }
+
+  /** The revision with that number, or the latest; 404 when there is none. */
+  async revision(branchId: string, number?: number): Promise<Revision> {
+    const revision = number === undefined ? await this.latestRevision(branchId) : await this.revisions.findOneBy({ branchId, number });
+    if (!revision) {
+      throw new NotFoundError('Revision', number === undefined ? `(latest) of branch ${branchId}: upload one first —` : `${number} of branch ${branchId}`);
+    }
+    return revision;
+  }
+
+  async revisionById(id: string): Promise<Revision> {
+    const revision = await this.revisions.findOneBy({ id });
+    if (!revision) throw new NotFoundError('Revision', id);
+    return revision;
+  }
+
+  revisionComponents(revisionId: string): Promise<RevisionComponent[]> {
+    return this.components.find({ where: { revisionId }, order: { type: 'ASC', fullName: 'ASC' } });
+  }
+
+  /**
+   * Stores an uploaded zip as a new immutable revision: extracted safely, resolved with SDR, contents in the blob
+   * store. Nothing is stored when any step refuses the upload.
+   */
+  async upload(branchId: string, zip: Buffer, principal: Principal): Promise<UploadResult> {
+    await this.get(branchId);
+    const uploadSha256 = sha256(zip);
+    const latest = await this.latestRevision(branchId);
+    if (latest?.uploadSha256 === uploadSha256) return { revision: latest, unchanged: true };
+
+    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backtrack-upload-'));
+    try {
+      const extracted = await extractUpload(zip, workDir, {
+        maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+        maxRatio: this.config.UPLOAD_MAX_RATIO,
+        maxEntries: 50_000,
+        maxFileBytes: Math.min(this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES, 50 * 1024 * 1024),
+      });
+      const project = await resolveProject(extracted.dir);
+      const components = [...project.components].sort(compareMembers);
+      return await this.db.transaction(async (manager) => {
+        await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);
+        const rows: { max: number | null }[] = await manager.query(`SELECT max(number) AS max FROM revisions WHERE branch_id = $1`, [branchId]);
+        const stored = await this.storeFiles(components, manager);
+        const revision = manager.create(Revision, {
+          id: crypto.randomUUID(),
+          branchId,
+          number: (rows[0]?.max ?? 0) + 1,
+          format: project.format,
+          apiVersion: project.apiVersion ?? null,
+          uploadSha256,
+          componentCount: components.length,
+          fileCount: components.reduce((n, c) => n + c.files.length, 0),
+          createdBy: principal.tokenId,
+        });
+        await manager.insert(Revision, revision);
+        const values = components.map((c, i) => ({
+          revisionId: revision.id,
+          type: c.type,
+          fullName: c.fullName,
+          parentType: c.parent?.type ?? null,
+          parentFullName: c.parent?.fullName ?? null,
+          fingerprint: fingerprintComponent(c.files),
+          files: stored[i]!,
+        }));
+        for (let i = 0; i < values.length; i += 1000) await manager.insert(RevisionComponent, values.slice(i, i + 1000));
+        return { revision: await manager.findOneByOrFail(Revision, { id: revision.id }), unchanged: false };
+      });
+    } finally {
+      await fs.rm(workDir, { recursive: true, force: true });
+    }
+  }
+
+  /** The components of a revision with their file contents, for building a deploy. */
+  async loadComponents(revisionId: string, only?: RevisionComponent[]): Promise<ResolvedComponent[]> {
+    const rows = only ?? (await this.revisionComponents(revisionId));
+    const contents = await this.blobs.getMany(rows.flatMap((r) => r.files.map((f) => f.sha256)));
+    return rows.map((r) => ({
+      type: r.type,
+      fullName: r.fullName,
+      ...(r.parentType ? { parent: { type: r.parentType, fullName: r.parentFullName! } } : {}),
+      files: r.files.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
+    }));
+  }
+
+  private async storeFiles(components: ResolvedComponent[], manager: import('typeorm').EntityManager): Promise<StoredFile[][]> {
+    const flat = components.flatMap((c) => c.files.map((f) => f.content));
+    const addresses = await this.blobs.putMany(flat, manager);
+    let k = 0;
+    return components.map((c) => c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })));
+  }
+}

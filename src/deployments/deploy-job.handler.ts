@@ -1,0 +1,211 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { BranchesService } from '../branches/branches.service.js';
+import type { RevisionComponent } from '../branches/revision-component.entity.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import type { JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js';
+import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { OrgConnections } from '../orgs/org-connections.service.js';
+import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { buildDeployZip } from '../salesforce/deploy-package.js';
+import { checkDeployLimits } from '../salesforce/limits.js';
+import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import { retrieveComponents, sleep } from '../snapshots/org-retriever.js';
+import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, pollDelayMs } from './deploy-results.js';
+import { selectComponents } from './deploy-selection.js';
+
+/** What a Deploy job was asked to do (validated at the API). */
+export interface DeployJobOptions {
+  components?: MemberRef[];
+  testLevel?: DeployOptions['testLevel'];
+  runTests?: string[];
+  checkOnly?: boolean;
+  rollbackOnError?: boolean;
+}
+
+/** What a resumed attempt needs: set before it is relied on. */
+interface DeployJobState {
+  backupDone?: boolean;
+  submitting?: boolean;
+  asyncId?: string;
+}
+
+/**
+ * Deploys a branch revision to an org with a backup first: plan → backup (retrieve what the deploy will touch) →
+ * deploy (Salesforce's async id saved before polling) → poll → record results and post-deploy fingerprints.
+ * Resumable at every step; never submits the same deploy twice.
+ */
+@Injectable()
+export class DeployJobHandler implements JobHandler, OnModuleInit {
+  readonly kind = 'Deploy' as const;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly handlers: JobHandlers,
+    private readonly branches: BranchesService,
+    private readonly snapshots: SnapshotsService,
+    private readonly connections: OrgConnections,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  async run(ctx: JobContext): Promise<JobOutcome> {
+    const { job } = ctx;
+    const options = job.options as DeployJobOptions;
+    const state = job.state as DeployJobState;
+    const checkOnly = options.checkOnly ?? false;
+
+    const all = await this.branches.revisionComponents(job.revisionId!);
+    const { selected } = selectComponents(all, options.components);
+    const refs: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
+    const session = await this.connections.open(job.orgId!);
+
+    if (!ctx.resumed) {
+      ctx.log('info', `Deploying ${selected.length} component(s) of revision ${await this.revisionNumber(job.revisionId!)}${checkOnly ? ' as a validation (check only): nothing will change' : ''}`);
+      for (const c of selected) ctx.log('info', 'Planned: deploy', c);
+    }
+    await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
+
+    const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
+    if (snapshot && !state.backupDone) {
+      await this.backup(ctx, session, snapshot.id, selected);
+      await ctx.saveState({ backupDone: true });
+    }
+    const existed = await this.existedBefore(snapshot?.id ?? null);
+
+    let asyncId = state.asyncId;
+    if (!asyncId) {
+      if (state.submitting) {
+        return {
+          status: 'Exception',
+          error:
+            'The worker stopped while submitting the deploy, before Salesforce returned its id; it is not submitted again to avoid deploying twice. Check the org\'s Deployment Status page, then start a new deploy.',
+        };
+      }
+      const outcome = await this.submit(ctx, session, selected, options);
+      if ('status' in outcome) return outcome;
+      asyncId = outcome.asyncId;
+    } else {
+      ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
+    }
+
+    const result = await this.poll(ctx, session, asyncId, selected.length);
+    const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
+    const byKey = new Map(selected.map((c) => [memberKey(c), c]));
+    await ctx.upsertComponents(
+      outcomes.map((o) => {
+        const c = byKey.get(memberKey(o.ref))!;
+        return { ...o.ref, parentType: c.parentType, parentFullName: c.parentFullName, action: o.action, status: o.status, problem: o.problem, problemType: o.problemType, lineNumber: o.lineNumber, columnNumber: o.columnNumber };
+      }),
+    );
+    for (const o of outcomes) {
+      const line = outcomeLogLine(o);
+      ctx.log(line.level, line.message, o.ref);
+    }
+    await ctx.setCounts(countOutcomes(outcomes));
+
+    if (snapshot) {
+      await this.snapshots.recordAfter(
+        snapshot.id,
+        outcomes.map((o) => ({
+          ref: o.ref,
+          fingerprintAfter: o.status === 'Succeeded' ? byKey.get(memberKey(o.ref))!.fingerprint : null,
+          deployAction: o.status === 'Succeeded' ? o.action : 'unchanged',
+        })),
+      );
+      const sealed = await this.snapshots.complete(snapshot.id);
+      ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s), checksum ${sealed.checksum!.slice(0, 12)}…, kept until ${sealed.expiresAt.toISOString().slice(0, 10)}`);
+    }
+    await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
+    if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
+    return { status: 'Exception', error: deployFailureSummary(result, outcomes) };
+  }
+
+  /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
+  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[]): Promise<void> {
+    const done = await this.snapshots.capturedKeys(snapshotId);
+    const todo = selected.filter((c) => !done.has(memberKey(c)));
+    if (todo.length === 0) return;
+    ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
+    const parents = new Map(todo.map((c) => [memberKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
+    let saved = done.size;
+    await retrieveComponents(
+      session,
+      todo.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, c.files.length), bytes: c.files.reduce((n, f) => n + f.size, 0) })),
+      {
+        signal: ctx.signal,
+        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+        onChunk: async (chunk, index, of) => {
+          const found = new Map(chunk.found.map((c) => [memberKey(c), c]));
+          const items = [...chunk.missing, ...chunk.found].map((ref) => {
+            const key = memberKey(ref);
+            return { ref: { type: ref.type, fullName: ref.fullName }, parent: parents.get(key), before: found.get(key) ?? null };
+          });
+          await this.snapshots.record(snapshotId, items);
+          for (const item of items) {
+            ctx.log('info', item.before ? `Backed up: ${item.before.files.length} file(s) from the org` : 'Not present in the org before this deploy', item.ref);
+          }
+          saved += items.length;
+          await ctx.setProgress({ phase: `Backup ${index + 1}/${of}`, componentsDone: saved, componentsTotal: selected.length });
+        },
+      },
+    );
+  }
+
+  private async submit(ctx: JobContext, session: MetadataSession, selected: RevisionComponent[], options: DeployJobOptions): Promise<{ asyncId: string } | JobOutcome> {
+    await ctx.setProgress({ phase: 'Packaging' });
+    const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
+    const revision = await this.branches.revisionById(ctx.job.revisionId!);
+    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
+    const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
+    if (violation) {
+      ctx.log('error', violation.message);
+      return { status: 'Exception', error: violation.message };
+    }
+    const deployOptions: DeployOptions = {
+      singlePackage: true,
+      rollbackOnError: options.rollbackOnError ?? true,
+      checkOnly: options.checkOnly ?? false,
+      ...(options.testLevel ? { testLevel: options.testLevel } : {}),
+      ...(options.runTests?.length ? { runTests: options.runTests } : {}),
+    };
+    await ctx.saveState({ submitting: true });
+    const asyncId = await session.startDeploy(pkg.zip, deployOptions);
+    await ctx.saveState({ asyncId });
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, rollbackOnError ${deployOptions.rollbackOnError})`);
+    return { asyncId };
+  }
+
+  private async poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
+    let attempt = 0;
+    let lastState = '';
+    for (;;) {
+      const status = await session.checkDeploy(asyncId);
+      const stateLine = `${status.status}${status.stateDetail ? ` — ${status.stateDetail}` : ''}`;
+      if (stateLine !== lastState) {
+        ctx.log('info', `Salesforce: ${stateLine}`);
+        lastState = stateLine;
+      }
+      await ctx.setProgress({
+        phase: status.done ? status.status : `Deploying (${status.status})`,
+        componentsDone: Math.min(total, status.numberComponentsDeployed + status.numberComponentErrors),
+        componentsTotal: total,
+      });
+      if (status.done) return status;
+      await sleep(pollDelayMs(attempt++, this.config.DEPLOY_POLL_MAX_SECONDS * 1000), ctx.signal);
+    }
+  }
+
+  private async existedBefore(snapshotId: string | null): Promise<Map<string, boolean>> {
+    if (!snapshotId) return new Map();
+    return new Map((await this.snapshots.componentsOf(snapshotId)).map((c) => [memberKey(c), c.existed]));
+  }
+
+  private async revisionNumber(revisionId: string): Promise<number> {
+    return (await this.branches.revisionById(revisionId)).number;
+  }
+}
+

@@ -1,0 +1,112 @@
+import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
+import type { ComponentAction, ComponentResult } from '../jobs/job-component.entity.js';
+
+export interface ComponentOutcome {
+  ref: MemberRef;
+  action: ComponentAction;
+  status: ComponentResult;
+  problem: string | null;
+  problemType: string | null;
+  lineNumber: number | null;
+  columnNumber: number | null;
+}
+
+/**
+ * What happened to each component of a finished deploy, from Salesforce's messages. A component with a failure
+ * message failed; with a success message it was created, updated, deleted or left unchanged as the flags say; with
+ * no message it was not applied when the deploy failed (Salesforce rolled everything back) and unchanged otherwise.
+ * `existedBefore` (from the backup) decides create vs update when Salesforce's flags say neither.
+ */
+export function deployOutcomes(members: MemberRef[], status: DeployStatus, existedBefore: (ref: MemberRef) => boolean | undefined): ComponentOutcome[] {
+  const failures = new Map<string, DeployMessage>();
+  const successes = new Map<string, DeployMessage>();
+  for (const message of status.messages) {
+    if (!message.componentType) continue;
+    const key = memberKey({ type: message.componentType, fullName: message.fullName });
+    if (message.success === false || message.problemType === 'Error') {
+      if (!failures.has(key)) failures.set(key, message);
+    } else {
+      successes.set(key, message);
+    }
+  }
+  const applied = status.success && !status.checkOnly;
+  const partial = status.status === 'SucceededPartial';
+  return members.map((ref) => {
+    const key = memberKey(ref);
+    const failure = failures.get(key);
+    if (failure) {
+      return {
+        ref,
+        action: plannedAction(existedBefore(ref)),
+        status: 'Failed',
+        problem: failure.problem ?? 'Salesforce reported a failure without a message',
+        problemType: failure.problemType ?? 'Error',
+        lineNumber: failure.lineNumber ?? null,
+        columnNumber: failure.columnNumber ?? null,
+      };
+    }
+    const success = successes.get(key);
+    const notApplied = !(applied || partial) || status.checkOnly;
+    let action: ComponentAction;
+    if (success?.deleted) action = 'delete';
+    else if (success?.created) action = 'create';
+    else if (success?.changed) action = 'update';
+    else if (success) action = 'unchanged';
+    else action = notApplied ? plannedAction(existedBefore(ref)) : 'unchanged';
+    return {
+      ref,
+      action,
+      status: notApplied ? (status.checkOnly && status.success ? 'Succeeded' : 'Skipped') : 'Succeeded',
+      problem: notApplied && !status.checkOnly ? 'Not applied: the deploy failed, and Salesforce rolled back all of its changes.' : null,
+      problemType: null,
+      lineNumber: null,
+      columnNumber: null,
+    };
+  });
+}
+
+/** Before Salesforce answers: a component the org had is an update, one it did not have is a create. */
+export function plannedAction(existed: boolean | undefined): ComponentAction {
+  return existed === false ? 'create' : 'update';
+}
+
+/** A one-line summary of a failed deploy, naming the first problems. */
+export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOutcome[]): string {
+  const failed = outcomes.filter((o) => o.status === 'Failed');
+  if (failed.length === 0) return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
+  const first = failed.slice(0, 3).map((o) => `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`);
+  const more = failed.length > 3 ? ` and ${failed.length - 3} more` : '';
+  const verb = status.status === 'SucceededPartial' ? 'partly succeeded' : 'failed';
+  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.`;
+}
+
+/** The log line for one component's result. */
+export function outcomeLogLine(outcome: ComponentOutcome): { level: 'info' | 'warn' | 'error'; message: string } {
+  if (outcome.status === 'Failed') {
+    const where = outcome.lineNumber ? ` at line ${outcome.lineNumber}${outcome.columnNumber ? `:${outcome.columnNumber}` : ''}` : '';
+    return { level: 'error', message: `Failed: ${outcome.problem}${where}` };
+  }
+  if (outcome.status === 'Skipped') return { level: 'warn', message: outcome.problem ?? 'Not applied' };
+  const verb = { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'unchanged', restore: 'restored', recreate: 'recreated' }[outcome.action];
+  return { level: 'info', message: `Deployed: ${verb}` };
+}
+
+/** Counts for the job summary. */
+export function countOutcomes(outcomes: ComponentOutcome[]): Record<string, number> {
+  const counts: Record<string, number> = { total: outcomes.length, created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, skipped: 0 };
+  for (const o of outcomes) {
+    if (o.status === 'Failed') counts.failed! += 1;
+    else if (o.status === 'Skipped') counts.skipped! += 1;
+    else if (o.action === 'create') counts.created! += 1;
+    else if (o.action === 'update') counts.updated! += 1;
+    else if (o.action === 'delete') counts.deleted! += 1;
+    else counts.unchanged! += 1;
+  }
+  return counts;
+}
+
+/** Polling interval after `attempt` polls: 250 ms growing by half each time up to the ceiling. */
+export function pollDelayMs(attempt: number, ceilingMs: number): number {
+  return Math.min(ceilingMs, Math.round(250 * 1.5 ** attempt));
+}

@@ -1,0 +1,38 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { estimateDeployFiles, selectComponents, type SelectableComponent } from './deploy-selection.js';
+
+const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SelectableComponent => ({
+  type, fullName, parentType: parent?.[0] ?? null, parentFullName: parent?.[1] ?? null, files: sizes.map((size) => ({ size })),
+});
+const all = [
+  c('ApexClass', 'A', null, [100, 50]),
+  c('CustomObject', 'Inv__c'),
+  c('CustomField', 'Inv__c.Amount__c', ['CustomObject', 'Inv__c']),
+  c('CustomField', 'Inv__c.Due__c', ['CustomObject', 'Inv__c']),
+  c('CustomField', 'Account.Tier__c', ['CustomObject', 'Account']),
+];
+
+describe('selectComponents', () => {
+  it('takes everything when nothing is named', () => {
+    assert.equal(selectComponents(all).selected.length, 5);
+  });
+  it('takes a named parent with its children', () => {
+    const { selected } = selectComponents(all, [{ type: 'CustomObject', fullName: 'Inv__c' }]);
+    assert.deepEqual(selected.map((s) => s.fullName), ['Inv__c', 'Inv__c.Amount__c', 'Inv__c.Due__c']);
+  });
+  it('takes a named child alone', () => {
+    const { selected } = selectComponents(all, [{ type: 'CustomField', fullName: 'Inv__c.Due__c' }]);
+    assert.deepEqual(selected.map((s) => s.fullName), ['Inv__c.Due__c']);
+  });
+  it('returns the names that are not in the revision', () => {
+    const { unknown } = selectComponents(all, [{ type: 'ApexClass', fullName: 'Nope' }, { type: 'ApexClass', fullName: 'A' }]);
+    assert.deepEqual(unknown, [{ type: 'ApexClass', fullName: 'Nope' }]);
+  });
+});
+
+describe('estimateDeployFiles', () => {
+  it('counts package.xml, own files, and one file per parent whose children travel without it', () => {
+    assert.deepEqual(estimateDeployFiles(all), { fileCount: 1 + 2 + 1 + 1, unzippedBytes: 150 + 40 });
+  });
+});

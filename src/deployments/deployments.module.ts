@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { BranchesModule } from '../branches/branches.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
+import { OrgsModule } from '../orgs/orgs.module.js';
+import { SnapshotsModule } from '../snapshots/snapshots.module.js';
+import { DeployJobHandler } from './deploy-job.handler.js';
+import { DeploymentsController } from './deployments.controller.js';
+import { DeploymentsService } from './deployments.service.js';
+
+@Module({
+  imports: [BranchesModule, JobsModule, OrgsModule, SnapshotsModule],
+  controllers: [DeploymentsController],
+  providers: [DeploymentsService, DeployJobHandler],
+})
+export class DeploymentsModule {}

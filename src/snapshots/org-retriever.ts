@@ -1,0 +1,70 @@
+import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
+import type { MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import { parseMissingMessages, splitRetrievedZip } from '../salesforce/retrieve-split.js';
+import { pollDelayMs } from '../deployments/deploy-results.js';
+
+export interface RetrieveTarget {
+  ref: MemberRef;
+  /** Expected size, to keep each retrieve under the Metadata API limits. */
+  fileCount: number;
+  bytes: number;
+}
+
+export interface RetrievedChunk {
+  found: ResolvedComponent[];
+  missing: MemberRef[];
+}
+
+/**
+ * Reads components' live state from an org: as many retrieves as the 10,000-file / 39 MB limits need, each polled
+ * to completion and split into source-format components. `onChunk` sees each chunk as it lands (so a caller can
+ * persist progress and resume); a member the org "cannot find" is reported missing, not as a failure.
+ */
+export async function retrieveComponents(
+  session: MetadataSession,
+  targets: RetrieveTarget[],
+  options: { signal?: AbortSignal; pollCeilingMs: number; onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void> },
+): Promise<RetrievedChunk> {
+  const chunks = chunkMembers(targets, { maxFiles: MAX_FILES_PER_OPERATION, maxBytes: MAX_ZIPPED_BYTES });
+  const all: RetrievedChunk = { found: [], missing: [] };
+  for (const [index, refs] of chunks.entries()) {
+    options.signal?.throwIfAborted();
+    const id = await session.startRetrieve(refs);
+    let attempt = 0;
+    let status = await session.checkRetrieve(id);
+    while (!status.done) {
+      await sleep(pollDelayMs(attempt++, options.pollCeilingMs), options.signal);
+      status = await session.checkRetrieve(id);
+    }
+    if (!status.success || !status.zip) {
+      const problem = status.messages.map((m) => m.problem).join('; ') || `status ${status.status}`;
+      throw new Error(`Salesforce could not retrieve ${refs.length} component(s): ${problem}`);
+    }
+    const split = await splitRetrievedZip(status.zip, refs);
+    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
+    const result: RetrievedChunk = {
+      found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
+      missing: refs.filter((r) => missingKeys.has(memberKey(r))),
+    };
+    await options.onChunk?.(result, index, chunks.length);
+    all.found.push(...result.found);
+    all.missing.push(...result.missing);
+  }
+  return all;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { SnapshotComponent } from './snapshot-component.entity.js';
+import { Snapshot } from './snapshot.entity.js';
+import { SnapshotsService } from './snapshots.service.js';
+import { SnapshotPruner } from './snapshot-pruner.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Snapshot, SnapshotComponent])],
+  providers: [SnapshotsService, SnapshotPruner],
+  exports: [SnapshotsService, SnapshotPruner],
+})
+export class SnapshotsModule {}

@@ -1,0 +1,131 @@
+import crypto from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import type { DataSource, Repository } from 'typeorm';
+import { BlobStore } from '../blobs/blob-store.js';
+import type { StoredFile } from '../branches/revision-component.entity.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { SnapshotComponent } from './snapshot-component.entity.js';
+import { Snapshot } from './snapshot.entity.js';
+
+export interface BackupItem {
+  ref: MemberRef;
+  parent?: MemberRef;
+  /** The component's files before the deploy; null when the org did not have it. */
+  before: ResolvedComponent | null;
+}
+
+/** Pre-deployment backups: immutable once complete, checksummed, kept for SNAPSHOT_RETENTION_DAYS. */
+@Injectable()
+export class SnapshotsService {
+  private readonly logger = new Logger('Snapshots');
+
+  constructor(
+    @InjectRepository(Snapshot) private readonly snapshots: Repository<Snapshot>,
+    @InjectRepository(SnapshotComponent) private readonly components: Repository<SnapshotComponent>,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** The job's snapshot, created on first call (a resumed job gets the same one). */
+  async begin(jobId: string, orgId: string): Promise<Snapshot> {
+    const existing = await this.snapshots.findOneBy({ jobId });
+    if (existing) return existing;
+    const expiresAt = new Date(Date.now() + this.config.SNAPSHOT_RETENTION_DAYS * 86_400_000);
+    await this.db.query(
+      `INSERT INTO snapshots (id, job_id, org_id, status, expires_at) VALUES ($1, $2, $3, 'capturing', $4) ON CONFLICT (job_id) DO NOTHING`,
+      [crypto.randomUUID(), jobId, orgId, expiresAt],
+    );
+    return this.snapshots.findOneByOrFail({ jobId });
+  }
+
+  forJob(jobId: string): Promise<Snapshot | null> {
+    return this.snapshots.findOneBy({ jobId });
+  }
+
+  /** Keys (`Type:Name`) already backed up — a resumed backup skips them. */
+  async capturedKeys(snapshotId: string): Promise<Set<string>> {
+    const rows: { type: string; full_name: string }[] = await this.db.query(`SELECT type, full_name FROM snapshot_components WHERE snapshot_id = $1`, [snapshotId]);
+    return new Set(rows.map((r) => memberKey({ type: r.type, fullName: r.full_name })));
+  }
+
+  async record(snapshotId: string, items: BackupItem[]): Promise<void> {
+    const contents = items.flatMap((i) => i.before?.files.map((f) => f.content) ?? []);
+    const addresses = await this.blobs.putMany(contents);
+    let k = 0;
+    const rows = items.map((item) => {
+      const files: StoredFile[] | null = item.before ? item.before.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })) : null;
+      return {
+        snapshotId,
+        type: item.ref.type,
+        fullName: item.ref.fullName,
+        parentType: item.parent?.type ?? null,
+        parentFullName: item.parent?.fullName ?? null,
+        existed: item.before !== null,
+        files,
+        fingerprintBefore: item.before ? fingerprintComponent(item.before.files) : null,
+      };
+    });
+    for (let i = 0; i < rows.length; i += 1000) {
+      await this.components.createQueryBuilder().insert().values(rows.slice(i, i + 1000)).orIgnore().execute();
+    }
+  }
+
+  /** After the deploy: what each component became (its fingerprint) and what the deploy did to it. */
+  async recordAfter(snapshotId: string, after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[]): Promise<void> {
+    for (let i = 0; i < after.length; i += 1000) {
+      const slice = after.slice(i, i + 1000);
+      await this.db.query(
+        `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
+           FROM jsonb_to_recordset($2::jsonb) AS v(type text, full_name text, fp text, action text)
+          WHERE sc.snapshot_id = $1 AND sc.type = v.type AND sc.full_name = v.full_name`,
+        [snapshotId, JSON.stringify(slice.map((a) => ({ type: a.ref.type, full_name: a.ref.fullName, fp: a.fingerprintAfter, action: a.deployAction })))],
+      );
+    }
+  }
+
+  /** Seals the snapshot with a checksum over every component's before/after fingerprints. */
+  async complete(snapshotId: string): Promise<Snapshot> {
+    const checksum = await this.computeChecksum(snapshotId);
+    const count = await this.components.countBy({ snapshotId });
+    await this.snapshots.update(snapshotId, { status: 'complete', checksum, componentCount: count, completedAt: new Date() });
+    return this.snapshots.findOneByOrFail({ id: snapshotId });
+  }
+
+  /** True when the stored rows still produce the sealed checksum. */
+  async verify(snapshot: Snapshot): Promise<boolean> {
+    return snapshot.checksum !== null && (await this.computeChecksum(snapshot.id)) === snapshot.checksum;
+  }
+
+  componentsOf(snapshotId: string): Promise<SnapshotComponent[]> {
+    return this.components.find({ where: { snapshotId }, order: { type: 'ASC', fullName: 'ASC' } });
+  }
+
+  /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */
+  async prune(now = new Date()): Promise<{ snapshots: number; blobs: number }> {
+    const expired: { id: string }[] = await this.db.query(`SELECT id FROM snapshots WHERE expires_at < $1 AND status <> 'pruned'`, [now]);
+    for (const { id } of expired) {
+      await this.db.transaction(async (m) => {
+        await m.query(`UPDATE snapshot_components SET files = NULL WHERE snapshot_id = $1`, [id]);
+        await m.query(`UPDATE snapshots SET status = 'pruned', pruned_at = now() WHERE id = $1`, [id]);
+      });
+    }
+    const blobs = expired.length ? await this.blobs.collectGarbage() : 0;
+    if (expired.length) this.logger.log(`Pruned ${expired.length} expired snapshot(s); removed ${blobs} unreferenced blob(s)`);
+    return { snapshots: expired.length, blobs };
+  }
+
+  private async computeChecksum(snapshotId: string): Promise<string> {
+    const rows: { type: string; full_name: string; existed: boolean; fingerprint_before: string | null; fingerprint_after: string | null }[] = await this.db.query(
+      `SELECT type, full_name, existed, fingerprint_before, fingerprint_after FROM snapshot_components WHERE snapshot_id = $1 ORDER BY type, full_name`,
+      [snapshotId],
+    );
+    const hash = crypto.createHash('sha256');
+    for (const r of rows) hash.update(`${r.type}\0${r.full_name}\0${r.existed}\0${r.fingerprint_before ?? ''}\0${r.fingerprint_after ?? ''}\n`);
+    return hash.digest('hex');
+  }
+}
