@@ -29,6 +29,8 @@ interface DeployJobState {
   backupDone?: boolean;
   submitting?: boolean;
   asyncId?: string;
+  /** Salesforce's final status (Succeeded, SucceededPartial, Failed, …): decides whether the deploy rolls back. */
+  salesforceStatus?: string;
 }
 
 /**
@@ -93,6 +95,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, selected.length);
+    await ctx.saveState({ salesforceStatus: result.status });
     const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
     const byKey = new Map(selected.map((c) => [memberKey(c), c]));
     await ctx.upsertComponents(

@@ -1,0 +1,158 @@
+import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+
+export type DeployAction = 'created' | 'updated' | 'deleted';
+export type RollbackAction = 'delete' | 'restore' | 'recreate';
+
+/** What the snapshot knows of one component of the deploy. */
+export interface SnapshotEntry extends MemberRef {
+  parentType: string | null;
+  parentFullName: string | null;
+  existed: boolean;
+  /** create | update | delete | unchanged, as the deploy recorded it (null when the deploy never finished). */
+  deployAction: string | null;
+  hasFiles: boolean;
+}
+
+export interface Candidate extends MemberRef {
+  parent: MemberRef | null;
+  deployAction: DeployAction;
+  rollbackAction: RollbackAction;
+  available: boolean;
+  reason: string | null;
+}
+
+export interface DeployFacts {
+  kind: string;
+  status: string;
+  checkOnly: boolean;
+  /** Salesforce's final status of the deploy (Succeeded, SucceededPartial, Failed, …) when known. */
+  salesforceStatus: string | null;
+  snapshotStatus: string | null;
+  snapshotExpiresAt: Date | null;
+}
+
+/**
+ * Whether a deploy job can be rolled back at all, and the sentence saying why not. Only a Completed deploy rolls
+ * back — or one that Salesforce reported SucceededPartial (its changed components may be reverted). A validation
+ * changed nothing; an expired snapshot is gone (410).
+ */
+export function rollbackability(facts: DeployFacts, retentionDays: number, now = new Date()): { rollbackable: boolean; reason: string | null; gone: boolean } {
+  if (facts.kind !== 'Deploy') return { rollbackable: false, reason: `Only Deploy jobs can be rolled back; this is a ${facts.kind} job.`, gone: false };
+  if (facts.checkOnly) return { rollbackable: false, reason: 'This deploy was a validation (check only): it changed nothing, so there is nothing to roll back.', gone: false };
+  const partial = facts.status === 'Exception' && facts.salesforceStatus === 'SucceededPartial';
+  if (facts.status !== 'Completed' && !partial) {
+    const why =
+      facts.status === 'Exception'
+        ? 'it ended in Exception and Salesforce applied none of it'
+        : `it is ${facts.status}; wait until it is Completed`;
+    return { rollbackable: false, reason: `Only a Completed deploy can be rolled back: ${why}.`, gone: false };
+  }
+  if (facts.snapshotStatus === 'pruned' || (facts.snapshotExpiresAt && facts.snapshotExpiresAt < now)) {
+    return {
+      rollbackable: false,
+      reason: `The backup snapshot of this deploy has expired (snapshots are kept ${retentionDays} days, SNAPSHOT_RETENTION_DAYS); it can no longer be rolled back.`,
+      gone: true,
+    };
+  }
+  if (facts.snapshotStatus !== 'complete') return { rollbackable: false, reason: 'This deploy has no complete backup snapshot.', gone: false };
+  return { rollbackable: true, reason: null, gone: false };
+}
+
+const ROLLBACK_OF: Record<DeployAction, RollbackAction> = { created: 'delete', updated: 'restore', deleted: 'recreate' };
+const DEPLOY_ACTION: Record<string, DeployAction | undefined> = { create: 'created', update: 'updated', delete: 'deleted' };
+
+/**
+ * The candidates are exactly the components the deploy changed: created → delete, updated → restore,
+ * deleted → recreate. Components the deploy left unchanged (or failed on) are listed apart and never offered.
+ * A component already taken by a rollback of this deploy is listed but unavailable.
+ */
+export function planCandidates(
+  entries: SnapshotEntry[],
+  claimed: Map<string, string>,
+  jobUnavailable: string | null,
+): { candidates: Candidate[]; unchanged: MemberRef[] } {
+  const candidates: Candidate[] = [];
+  const unchanged: MemberRef[] = [];
+  for (const e of entries) {
+    const deployAction = e.deployAction ? DEPLOY_ACTION[e.deployAction] : undefined;
+    if (!deployAction) {
+      unchanged.push({ type: e.type, fullName: e.fullName });
+      continue;
+    }
+    const rollbackAction = ROLLBACK_OF[deployAction];
+    const claimedBy = claimed.get(memberKey(e));
+    let reason = jobUnavailable;
+    if (!reason && claimedBy) reason = `Already rolled back by job ${claimedBy}.`;
+    if (!reason && rollbackAction !== 'delete' && !e.hasFiles) reason = 'The snapshot holds no files for it.';
+    candidates.push({
+      type: e.type,
+      fullName: e.fullName,
+      parent: e.parentType ? { type: e.parentType, fullName: e.parentFullName! } : null,
+      deployAction,
+      rollbackAction,
+      available: reason === null,
+      reason,
+    });
+  }
+  return { candidates, unchanged };
+}
+
+export type SelectionProblem =
+  | { kind: 'unknown'; refs: MemberRef[] }
+  | { kind: 'unavailable'; candidates: Candidate[] }
+  | { kind: 'empty' };
+
+/**
+ * The candidates a request picks: `all` (every available one) or the named ones. Naming something that is not a
+ * candidate is `unknown` (400); naming an unavailable one is `unavailable` (409, already rolled back).
+ */
+export function selectCandidates(candidates: Candidate[], request: { all?: boolean; components?: MemberRef[] }): { selected: Candidate[] } | { problem: SelectionProblem } {
+  if (request.all) {
+    const selected = candidates.filter((c) => c.available);
+    return selected.length ? { selected } : { problem: candidates.length ? { kind: 'unavailable', candidates } : { kind: 'empty' } };
+  }
+  const byKey = new Map(candidates.map((c) => [memberKey(c), c]));
+  const wanted = dedupe(request.components ?? []);
+  const unknown = wanted.filter((w) => !byKey.has(memberKey(w)));
+  if (unknown.length) return { problem: { kind: 'unknown', refs: unknown } };
+  const picked = wanted.map((w) => byKey.get(memberKey(w))!);
+  const unavailable = picked.filter((c) => !c.available);
+  if (unavailable.length) return { problem: { kind: 'unavailable', candidates: unavailable } };
+  if (picked.length === 0) return { problem: { kind: 'empty' } };
+  return { selected: picked };
+}
+
+/**
+ * Destructive members for the components to delete: a created child whose created parent is deleted too goes
+ * with its parent (listing both would make Salesforce delete the child of an object already gone).
+ */
+export function destructiveMembers(toDelete: Candidate[]): MemberRef[] {
+  const deleting = new Set(toDelete.map(memberKey));
+  return toDelete.filter((c) => !(c.parent && deleting.has(memberKey(c.parent)))).map((c) => ({ type: c.type, fullName: c.fullName }));
+}
+
+export type DriftVerdict = 'unchanged' | 'drifted' | 'absent' | 'reappeared';
+
+/**
+ * Compares a component's live state with what the deploy left there. A deleted-by-deploy component that exists
+ * again, or a created/updated one that is gone or different, was changed by someone after the deploy.
+ */
+export function driftVerdict(candidate: Pick<Candidate, 'rollbackAction'>, fingerprintAfter: string | null, live: string | null): DriftVerdict {
+  if (candidate.rollbackAction === 'recreate') return live === null ? 'unchanged' : 'reappeared';
+  if (live === null) return 'absent';
+  return live === fingerprintAfter ? 'unchanged' : 'drifted';
+}
+
+export function describeDrift(verdict: DriftVerdict): string {
+  return {
+    unchanged: 'No drift: the org still has what the deploy put there.',
+    drifted: 'Drift: the component was changed in the org after the deploy.',
+    absent: 'Drift: the component is no longer in the org.',
+    reappeared: 'Drift: the component the deploy deleted exists again in the org.',
+  }[verdict];
+}
+
+function dedupe(refs: MemberRef[]): MemberRef[] {
+  const seen = new Set<string>();
+  return refs.filter((r) => !seen.has(memberKey(r)) && seen.add(memberKey(r)));
+}
