@@ -7,6 +7,7 @@ import { BlobsModule } from '../blobs/blobs.module.js';
 import { BranchesModule } from '../branches/branches.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
+import { RollbacksModule } from '../rollbacks/rollbacks.module.js';
 import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
 import { ConfigModule } from '../config/config.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         BranchesModule,
         SnapshotsModule,
         DeploymentsModule,
+        RollbacksModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -59,7 +59,7 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
       body: '{"name": ',
     });
     assert.equal(res.status, 400);
-    assert.match((await res.json()).message, /not valid JSON/);
+    assert.match(((await res.json()) as { message: string }).message, /not valid JSON/);
   });
 
   it('registers an org with an access token after checking the connection, and never returns the token', async () => {
@@ -122,7 +122,7 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
     const metrics = await fetch(`${h.url}/metrics`).then((r) => r.text());
     assert.match(metrics, /backtrack_http_requests_total/);
     assert.match(metrics, /backtrack_jobs/);
-    const doc = await fetch(`${h.url}/api/docs/openapi.json`).then((r) => r.json());
+    const doc = (await fetch(`${h.url}/api/docs/openapi.json`).then((r) => r.json())) as { paths: Record<string, unknown> };
     assert.ok(doc.paths['/api/orgs'], 'OpenAPI lists /api/orgs');
   });
 });

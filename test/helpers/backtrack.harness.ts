@@ -39,7 +39,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       const headers: Record<string, string> = { ...options.headers };
       const token = options.token === undefined ? ADMIN_TOKEN : options.token;
       if (token) headers.authorization = `Bearer ${token}`;
-      let body: BodyInit | undefined;
+      let body: Uint8Array | string | undefined;
       if (Buffer.isBuffer(options.body)) {
         body = new Uint8Array(options.body);
         headers['content-type'] ??= 'application/zip';

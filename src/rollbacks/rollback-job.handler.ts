@@ -1,0 +1,236 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { BlobStore } from '../blobs/blob-store.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { pollDelayMs } from '../deployments/deploy-results.js';
+import type { ComponentRow, JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js';
+import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { OrgConnections } from '../orgs/org-connections.service.js';
+import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { buildDeployZip } from '../salesforce/deploy-package.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import { retrieveComponents, sleep } from '../snapshots/org-retriever.js';
+import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { describeDrift, destructiveMembers, driftVerdict, planCandidates, type Candidate } from './rollback-plan.js';
+import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
+
+interface RollbackJobState {
+  driftChecked?: boolean;
+  submitting?: boolean;
+  asyncId?: string;
+  salesforceStatus?: string;
+}
+
+const VERB = { delete: 'delete it (the deploy created it)', restore: 'restore the snapshot (the deploy updated it)', recreate: 'recreate it from the snapshot (the deploy deleted it)' };
+
+/**
+ * Rolls back selected components of a deploy: plan → drift check (live state vs. what the deploy left) → one
+ * Metadata API deploy of restores plus destructiveChangesPost → poll → verify (live state vs. the snapshot).
+ * Resumable; never submits the same rollback twice. A rollback that changed nothing releases its components.
+ */
+@Injectable()
+export class RollbackJobHandler implements JobHandler, OnModuleInit {
+  readonly kind = 'Rollback' as const;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    private readonly handlers: JobHandlers,
+    private readonly snapshots: SnapshotsService,
+    private readonly rollbacks: RollbacksService,
+    private readonly connections: OrgConnections,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  async run(ctx: JobContext): Promise<JobOutcome> {
+    const { job } = ctx;
+    const options = job.options as unknown as RollbackJobOptions;
+    const state = job.state as RollbackJobState;
+    const snapshot = await this.snapshots.forJob(job.parentJobId!);
+    if (!snapshot || snapshot.status !== 'complete') return this.refuse(ctx, 'The deploy\'s backup snapshot is missing or no longer complete.');
+    if (!(await this.snapshots.verify(snapshot))) return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
+
+    const wanted = new Set(options.components.map(memberKey));
+    const entries = (await this.snapshots.componentsOf(snapshot.id)).filter((e) => wanted.has(memberKey(e)));
+    const entryByKey = new Map(entries.map((e) => [memberKey(e), e]));
+    const { candidates } = planCandidates(entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })), new Map(), null);
+    const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
+      candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status, ...extra(c) }));
+
+    if (!ctx.resumed) {
+      ctx.log('info', `Rolling back ${candidates.length} component(s) of deploy ${job.parentJobId}${options.checkOnly ? ' as a validation (check only): nothing will change' : ''}${options.force ? ', force: drift is overridden' : ''}`);
+      await ctx.upsertComponents(rows('Pending'));
+      for (const c of candidates) ctx.log('info', `Planned: ${VERB[c.rollbackAction]}`, c);
+    }
+    await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
+    const session = await this.connections.open(job.orgId!);
+
+    if (!state.driftChecked) {
+      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey);
+      if (conflicts.length && !options.force) {
+        const conflictKeys = new Set(conflicts.map(memberKey));
+        await ctx.upsertComponents(
+          rows('Skipped', (c) =>
+            conflictKeys.has(memberKey(c))
+              ? { status: 'Conflict', problem: 'Changed in the org after the deploy; roll back with force to overwrite.' }
+              : { problem: 'Not rolled back: other selected components drifted and the rollback was refused as a whole.' },
+          ),
+        );
+        await this.rollbacks.releaseClaims(job.id);
+        return {
+          status: 'Exception',
+          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.`,
+        };
+      }
+      await ctx.saveState({ driftChecked: true });
+    }
+
+    let asyncId = state.asyncId;
+    if (!asyncId) {
+      if (state.submitting) {
+        return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
+      }
+      asyncId = await this.submit(ctx, session, candidates, entryByKey, options);
+    } else {
+      ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
+    }
+
+    const result = await this.poll(ctx, session, asyncId, candidates.length);
+    await ctx.saveState({ salesforceStatus: result.status });
+    const failures = failuresByComponent(result.messages);
+    const applied = result.success && !result.checkOnly;
+    const outcomeRows = rows('Succeeded', (c) => {
+      const failure = failures.get(memberKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(memberKey(c.parent)) : undefined);
+      if (failure) return { status: 'Failed', problem: failure.problem ?? 'Salesforce reported a failure', problemType: failure.problemType ?? 'Error', lineNumber: failure.lineNumber ?? null, columnNumber: failure.columnNumber ?? null };
+      if (!result.success) return { status: 'Skipped', problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.' };
+      return {};
+    });
+    await ctx.upsertComponents(outcomeRows);
+    for (const row of outcomeRows) {
+      if (row.status === 'Failed') ctx.log('error', `Failed: ${row.problem}${row.lineNumber ? ` at line ${row.lineNumber}${row.columnNumber ? `:${row.columnNumber}` : ''}` : ''}`, row);
+      else if (row.status === 'Skipped') ctx.log('warn', row.problem!, row);
+      else ctx.log('info', result.checkOnly ? 'Validated: the rollback would succeed' : `Rolled back: ${pastTense(row.action)}`, row);
+    }
+    const failed = outcomeRows.filter((r) => r.status === 'Failed').length;
+    await ctx.setCounts({ total: candidates.length, succeeded: outcomeRows.filter((r) => r.status === 'Succeeded').length, failed, skipped: outcomeRows.filter((r) => r.status === 'Skipped').length });
+
+    if (!result.success) {
+      await this.rollbacks.releaseClaims(job.id);
+      const first = outcomeRows.find((r) => r.status === 'Failed');
+      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${first ? `${memberKey(first)}: ${first.problem}` : (result.errorMessage ?? '')}`.trim() };
+    }
+    if (!applied) {
+      await this.rollbacks.releaseClaims(job.id);
+      return { status: 'Completed' };
+    }
+    const mismatches = await this.verify(ctx, session, candidates, entryByKey);
+    await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
+    if (mismatches.length) {
+      return { status: 'Exception', error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.` };
+    }
+    return { status: 'Completed' };
+  }
+
+  private async refuse(ctx: JobContext, reason: string): Promise<JobOutcome> {
+    ctx.log('error', reason);
+    await this.rollbacks.releaseClaims(ctx.job.id);
+    return { status: 'Exception', error: reason };
+  }
+
+  /** Live fingerprints of the candidates (null when the org does not have one). */
+  private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<Map<string, string | null>> {
+    const retrieved = await retrieveComponents(
+      session,
+      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(memberKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(memberKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
+      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000 },
+    );
+    const live = new Map<string, string | null>(candidates.map((c) => [memberKey(c), null]));
+    for (const found of retrieved.found) live.set(memberKey(found), fingerprintComponent(found.files));
+    return live;
+  }
+
+  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<Candidate[]> {
+    const live = await this.live(ctx, session, candidates, entryByKey);
+    const conflicts: Candidate[] = [];
+    for (const c of candidates) {
+      const verdict = driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null);
+      if (verdict !== 'unchanged') conflicts.push(c);
+      ctx.log(verdict === 'unchanged' ? 'info' : 'warn', describeDrift(verdict), c);
+    }
+    await ctx.upsertComponents(
+      candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null) } })),
+    );
+    return conflicts;
+  }
+
+  private async submit(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, options: RollbackJobOptions): Promise<string> {
+    await ctx.setProgress({ phase: 'Packaging' });
+    const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
+    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(memberKey(c))!.files!.map((f) => f.sha256)));
+    const components: ResolvedComponent[] = restores.map((c) => ({
+      type: c.type,
+      fullName: c.fullName,
+      ...(c.parent ? { parent: c.parent } : {}),
+      files: entryByKey.get(memberKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
+    }));
+    const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
+    const pkg = await buildDeployZip({ components, destructive: deletes.length ? { post: deletes } : undefined, apiVersion: '60.0' });
+    await ctx.saveState({ submitting: true });
+    const asyncId = await session.startDeploy(pkg.zip, {
+      singlePackage: true,
+      rollbackOnError: true,
+      checkOnly: options.checkOnly,
+      ...(options.testLevel ? { testLevel: options.testLevel } : {}),
+      ...(options.runTests?.length ? { runTests: options.runTests } : {}),
+    });
+    await ctx.saveState({ asyncId });
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${components.length} restore(s), ${deletes.length} deletion(s) in destructiveChangesPost.xml`);
+    return asyncId;
+  }
+
+  private async poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
+    let attempt = 0;
+    let last = '';
+    for (;;) {
+      const status = await session.checkDeploy(asyncId);
+      if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
+      await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });
+      if (status.done) return status;
+      await sleep(pollDelayMs(attempt++, this.config.DEPLOY_POLL_MAX_SECONDS * 1000), ctx.signal);
+    }
+  }
+
+  /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
+  private async verify(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<MemberRef[]> {
+    await ctx.setProgress({ phase: 'Verifying' });
+    const live = await this.live(ctx, session, candidates, entryByKey);
+    const mismatches: MemberRef[] = [];
+    for (const c of candidates) {
+      const now = live.get(memberKey(c)) ?? null;
+      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(memberKey(c))!.fingerprintBefore;
+      if (!ok) mismatches.push(c);
+      const message = ok
+        ? c.rollbackAction === 'delete' ? 'Verified: no longer in the org, as before the deploy' : 'Verified: the org matches the snapshot'
+        : c.rollbackAction === 'delete' ? 'Verification failed: still in the org' : 'Verification failed: the org differs from the snapshot';
+      ctx.log(ok ? 'info' : 'error', message, c);
+    }
+    return mismatches;
+  }
+}
+
+function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
+  const out = new Map<string, DeployMessage>();
+  for (const m of messages) {
+    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(memberKey({ type: m.componentType, fullName: m.fullName }), m);
+  }
+  return out;
+}
+
+function pastTense(action: string): string {
+  return { delete: 'deleted', restore: 'restored from the snapshot', recreate: 'recreated from the snapshot' }[action] ?? action;
+}

@@ -1,0 +1,180 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { assertCan } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/permissions.js';
+import { BranchesService } from '../branches/branches.service.js';
+import { BadRequestError, ConflictError, GoneError, NotFoundError } from '../common/errors.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { MemberRefBody, TestLevel } from '../deployments/deployments.service.js';
+import type { Job } from '../jobs/job.entity.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
+import { JobsService } from '../jobs/jobs.service.js';
+import { OrgsService } from '../orgs/orgs.service.js';
+import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { memberKey } from '../salesforce/component.types.js';
+import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
+
+const RollbackOptions = {
+  testLevel: TestLevel.optional(),
+  runTests: z.array(z.string().min(1)).optional(),
+  checkOnly: z.boolean().optional(),
+  force: z.boolean().optional(),
+};
+
+export const StartRollbackBody = z
+  .strictObject({ components: z.array(MemberRefBody).min(1).optional(), all: z.literal(true).optional(), ...RollbackOptions })
+  .refine((b) => Boolean(b.all) !== Boolean(b.components), { message: 'send either components (Add) or all: true (Add all)', path: ['components'] });
+export type StartRollbackBody = z.infer<typeof StartRollbackBody>;
+
+export const RollbackLatestBody = z.strictObject({ orgId: z.string().min(1), all: z.literal(true), ...RollbackOptions });
+
+/** What a Rollback job was asked to do: the resolved components and options. */
+export interface RollbackJobOptions {
+  components: { type: string; fullName: string }[];
+  all: boolean;
+  checkOnly: boolean;
+  force: boolean;
+  testLevel?: z.infer<typeof TestLevel>;
+  runTests?: string[];
+}
+
+@Injectable()
+export class RollbacksService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    private readonly jobs: JobsService,
+    private readonly jobWrites: JobsRepository,
+    private readonly snapshots: SnapshotsService,
+    private readonly orgs: OrgsService,
+    private readonly branches: BranchesService,
+  ) {}
+
+  /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed. */
+  async candidates(deployJobId: string) {
+    const deploy = await this.jobs.get(deployJobId);
+    const snapshot = await this.snapshots.forJob(deploy.id);
+    const verdict = rollbackability(
+      {
+        kind: deploy.kind,
+        status: deploy.status,
+        checkOnly: Boolean(deploy.options.checkOnly),
+        salesforceStatus: (deploy.state.salesforceStatus as string | undefined) ?? null,
+        snapshotStatus: snapshot?.status ?? null,
+        snapshotExpiresAt: snapshot?.expiresAt ?? null,
+      },
+      this.config.SNAPSHOT_RETENTION_DAYS,
+    );
+    const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id) : [];
+    const claimed = await this.claims(deploy.id);
+    const { candidates, unchanged } = planCandidates(
+      entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })),
+      claimed,
+      verdict.rollbackable ? null : verdict.reason,
+    );
+    return { deploy, snapshot, verdict, candidates, unchanged };
+  }
+
+  /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
+  async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
+    const { deploy, verdict, candidates } = await this.candidates(deployJobId);
+    if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
+    const org = await this.orgs.get(deploy.orgId!);
+    assertCan(principal, 'rollback', org.environment);
+    assertCan(principal, 'deploy', org.environment);
+    if (!verdict.rollbackable) {
+      if (verdict.gone) throw new GoneError(verdict.reason!);
+      throw new ConflictError(verdict.reason!);
+    }
+    const picked = selectCandidates(candidates, body);
+    if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
+    const selected = picked.selected;
+    const options: RollbackJobOptions = {
+      components: selected.map((c) => ({ type: c.type, fullName: c.fullName })),
+      all: Boolean(body.all),
+      checkOnly: body.checkOnly ?? false,
+      force: body.force ?? false,
+      ...(body.testLevel ? { testLevel: body.testLevel } : {}),
+      ...(body.runTests ? { runTests: body.runTests } : {}),
+    };
+    const job = await this.db.transaction(async (manager) => {
+      const created = await this.jobWrites.create(
+        {
+          kind: 'Rollback',
+          branchId: deploy.branchId,
+          orgId: deploy.orgId,
+          revisionId: deploy.revisionId,
+          parentJobId: deploy.id,
+          options: options as unknown as Record<string, unknown>,
+          createdBy: principal.tokenId,
+          createdByName: principal.name,
+        },
+        manager,
+      );
+      if (!options.checkOnly) {
+        const rows: unknown[] = await manager.query(
+          `INSERT INTO rollback_claims (deploy_job_id, type, full_name, rollback_job_id)
+           SELECT $1, c.type, c.full_name, $2 FROM jsonb_to_recordset($3::jsonb) AS c(type text, full_name text)
+           ON CONFLICT DO NOTHING RETURNING type`,
+          [deploy.id, created.id, JSON.stringify(selected.map((c) => ({ type: c.type, full_name: c.fullName })))],
+        );
+        if (rows.length !== selected.length) {
+          throw new ConflictError('Another rollback of this deploy took some of these components a moment ago; reload the candidates and try again.');
+        }
+      }
+      return created;
+    });
+    await this.queue.enqueue(job.id);
+    return job;
+  }
+
+  /** For pipelines: roll back the latest Completed deploy of a branch to an org. */
+  async startLatest(branchIdOrName: string, body: z.infer<typeof RollbackLatestBody>, principal: Principal): Promise<Job> {
+    const branch = await this.branches.resolve(branchIdOrName);
+    const org = await this.orgs.resolve(body.orgId);
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2 AND status = 'Completed'
+          AND coalesce((options->>'checkOnly')::boolean, false) = false
+        ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1`,
+      [branch.id, org.id],
+    );
+    if (!rows[0]) throw new NotFoundError('Completed deploy', `of branch "${branch.name}" to org "${org.name}"`);
+    const { orgId: _orgId, ...rest } = body;
+    return this.start(rows[0].id, rest, principal);
+  }
+
+  /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */
+  async releaseClaims(rollbackJobId: string): Promise<void> {
+    await this.db.query(`DELETE FROM rollback_claims WHERE rollback_job_id = $1`, [rollbackJobId]);
+  }
+
+  private async claims(deployJobId: string): Promise<Map<string, string>> {
+    const rows: { type: string; full_name: string; rollback_job_id: string }[] = await this.db.query(
+      `SELECT type, full_name, rollback_job_id FROM rollback_claims WHERE deploy_job_id = $1`,
+      [deployJobId],
+    );
+    return new Map(rows.map((r) => [memberKey({ type: r.type, fullName: r.full_name }), r.rollback_job_id]));
+  }
+}
+
+function selectionError(problem: Exclude<ReturnType<typeof selectCandidates>, { selected: Candidate[] }>['problem'], deployJobId: string) {
+  switch (problem.kind) {
+    case 'unknown':
+      return new BadRequestError(
+        `Not changed by deploy ${deployJobId}, so not a rollback candidate: ${problem.refs.map(memberKey).join(', ')}. See GET /api/jobs/${deployJobId}/rollback.`,
+        { unknown: problem.refs },
+      );
+    case 'unavailable':
+      return new ConflictError(
+        `Cannot roll back ${problem.candidates.map((c) => `${memberKey(c)} (${c.reason})`).join(', ')}`.replace(/\.\)/g, ')') + '.',
+        { unavailable: problem.candidates.map((c) => ({ type: c.type, fullName: c.fullName, reason: c.reason })) },
+      );
+    case 'empty':
+      return new BadRequestError(`Deploy ${deployJobId} changed no component, so there is nothing to roll back.`);
+  }
+}
