@@ -32,6 +32,7 @@ function describe(exception: unknown): { status: number; message: string; detail
     if (/uuid is expected/i.test(message)) message = 'The id in the path must be a UUID.';
     if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE)/.test(message)) message = `${message}: no such route; see /api/docs.`;
     if (status === 413) message = 'The upload is larger than UPLOAD_MAX_BYTES allows; send a smaller zip.';
+    if (status === 400 && isJsonSyntaxError(exception)) message = `The request body is not valid JSON (${message.replace(/\.$/, '')}); fix its syntax.`;
     return { status, message: punctuate(message) };
   }
   const status = (exception as { status?: unknown; statusCode?: unknown } | null)?.status ?? (exception as { statusCode?: unknown } | null)?.statusCode;
@@ -42,6 +43,10 @@ function describe(exception: unknown): { status: number; message: string; detail
     return { status, message: punctuate(exception instanceof Error ? exception.message : 'The request was refused') };
   }
   return { status: 500, message: 'Internal error; the server log has the details.' };
+}
+
+function isJsonSyntaxError(exception: HttpException): boolean {
+  return exception.cause instanceof SyntaxError || /JSON/.test(exception.message);
 }
 
 function punctuate(message: string): string {

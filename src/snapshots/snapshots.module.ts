@@ -4,9 +4,11 @@ import { SnapshotComponent } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
 import { SnapshotsService } from './snapshots.service.js';
 import { SnapshotPruner } from './snapshot-pruner.service.js';
+import { SnapshotsController } from './snapshots.controller.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Snapshot, SnapshotComponent])],
+  controllers: [SnapshotsController],
   providers: [SnapshotsService, SnapshotPruner],
   exports: [SnapshotsService, SnapshotPruner],
 })

@@ -1,0 +1,59 @@
+import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { BlobStore } from '../blobs/blob-store.js';
+import { BadRequestError, NotFoundError } from '../common/errors.js';
+import { parseInput } from '../common/validation.js';
+import { memberKey } from '../salesforce/component.types.js';
+import { SnapshotsService } from './snapshots.service.js';
+
+const FilesQuery = z.object({ component: z.string().regex(/^[^:]+:.+$/, 'Type:FullName, e.g. ApexClass:Foo') });
+
+@ApiTags('snapshots')
+@ApiBearerAuth()
+@Controller('api/jobs/:id/snapshot')
+export class SnapshotsController {
+  constructor(
+    private readonly snapshots: SnapshotsService,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** The deploy's backup: for each component whether it existed before, its files, and what the deploy did. */
+  @Get()
+  async get(@Param('id', new ParseUUIDPipe()) jobId: string) {
+    const snapshot = await this.snapshots.forJob(jobId);
+    if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
+    const rows = await this.snapshots.componentsOf(snapshot.id);
+    return {
+      id: snapshot.id,
+      jobId,
+      status: snapshot.status,
+      checksum: snapshot.checksum,
+      intact: snapshot.status === 'complete' ? await this.snapshots.verify(snapshot) : null,
+      createdAt: snapshot.createdAt,
+      expiresAt: snapshot.expiresAt,
+      items: rows.map((r) => ({
+        type: r.type,
+        fullName: r.fullName,
+        parent: r.parentType ? { type: r.parentType, fullName: r.parentFullName } : null,
+        existed: r.existed,
+        deployAction: r.deployAction,
+        files: r.files?.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) ?? null,
+      })),
+    };
+  }
+
+  /** One component's files as they were before the deploy (base64). */
+  @Get('files')
+  async files(@Param('id', new ParseUUIDPipe()) jobId: string, @Query() query: unknown) {
+    const { component } = parseInput(FilesQuery, query, 'query');
+    const snapshot = await this.snapshots.forJob(jobId);
+    if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
+    const row = (await this.snapshots.componentsOf(snapshot.id)).find((r) => memberKey(r) === component);
+    if (!row) throw new NotFoundError('Component', `${component} in the snapshot of job ${jobId}`);
+    if (!row.existed) return { component, existed: false, files: [] };
+    if (!row.files) throw new BadRequestError(`The snapshot of job ${jobId} was pruned; its files are gone.`);
+    const contents = await this.blobs.getMany(row.files.map((f) => f.sha256));
+    return { component, existed: true, files: row.files.map((f) => ({ path: f.path, sha256: f.sha256, base64: contents.get(f.sha256)!.toString('base64') })) };
+  }
+}
