@@ -1,0 +1,267 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
+import { changedKeys, orgState } from '../helpers/org-state.js';
+import { zipFolder } from '../helpers/project-zip.js';
+import { readZip, writeZip } from '../../src/salesforce/zip-archive.js';
+
+const SRC = 'force-app/main/default';
+const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+const cls = (name: string, version: string) => `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
+const field = (name: string, label: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>${name}</fullName>\n    <label>${label}</label>\n    <length>80</length>\n    <type>Text</type>\n</CustomField>\n`;
+const ACCOUNT_S0 = `<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <fields>
+        <fullName>Region__c</fullName>
+        <label>Region (old)</label>
+        <length>80</length>
+        <type>Text</type>
+    </fields>
+</CustomObject>
+`;
+const UPDATED = ['Alpha', 'Beta', 'Gamma', 'Delta'];
+const SAME = ['Same1', 'Same2'];
+
+/** D1: updates 4 classes and one field, creates 2 classes and a field on the existing Account object, leaves 2 alone. */
+async function d1Zip(): Promise<Buffer> {
+  const files: Record<string, string> = { 'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}' };
+  for (const name of [...UPDATED, 'NewOne', 'NewTwo']) {
+    files[`${SRC}/classes/${name}.cls`] = cls(name, 'v1');
+    files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
+  }
+  for (const name of SAME) {
+    files[`${SRC}/classes/${name}.cls`] = cls(name, 'v0');
+    files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
+  }
+  files[`${SRC}/objects/Account/fields/Region__c.field-meta.xml`] = field('Region__c', 'Region (new)');
+  files[`${SRC}/objects/Account/fields/Tier__c.field-meta.xml`] = field('Tier__c', 'Tier');
+  return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) })));
+}
+
+describe('Rollback jobs', () => {
+  let h: Harness;
+  let orgId: string;
+  let branchId: string;
+  let s0: Map<string, string>;
+
+  const deploy = async () => {
+    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
+    assert.equal(start.status, 202, JSON.stringify(start.body));
+    const job = await waitForJob(h, start.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+    return job.id as string;
+  };
+  const rollback = async (deployId: string, body: unknown) => {
+    const res = await h.api('POST', `/api/jobs/${deployId}/rollback`, { body });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    return waitForJob(h, res.body.id);
+  };
+  const seedClass = (name: string, version: string) =>
+    h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { [`classes/${name}.cls`]: cls(name, version), [`classes/${name}.cls-meta.xml`]: META } }] });
+
+  before(async () => {
+    h = await startHarness();
+    for (const name of [...UPDATED, ...SAME]) await seedClass(name, 'v0');
+    await h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT_S0 } }] });
+    s0 = orgState(h.backtrack.emulator!);
+    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
+    branchId = (await h.api('POST', '/api/branches', { body: { name: 'release' } })).body.id;
+    assert.equal((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await d1Zip() })).status, 201);
+  });
+  after(async () => h?.close());
+
+  it('lists exactly the changed components with the action a rollback takes, unchanged ones apart', async () => {
+    const d1 = await deploy();
+    const { body } = await h.api('GET', `/api/jobs/${d1}/rollback`);
+    assert.equal(body.rollbackable, true);
+    const rows = Object.fromEntries(body.items.map((i: any) => [`${i.type}:${i.fullName}`, `${i.deployAction}/${i.rollbackAction}/${i.available}`]));
+    assert.deepEqual(rows, {
+      'ApexClass:Alpha': 'updated/restore/true',
+      'ApexClass:Beta': 'updated/restore/true',
+      'ApexClass:Gamma': 'updated/restore/true',
+      'ApexClass:Delta': 'updated/restore/true',
+      'ApexClass:NewOne': 'created/delete/true',
+      'ApexClass:NewTwo': 'created/delete/true',
+      'CustomField:Account.Region__c': 'updated/restore/true',
+      'CustomField:Account.Tier__c': 'created/delete/true',
+    });
+    assert.deepEqual(body.unchanged.map((u: any) => u.fullName).filter((n: string) => SAME.includes(n)).sort(), SAME);
+  });
+
+  it('rolls back all of D1: Completed, the org equals S0 component by component, each component logged from plan to verification', async () => {
+    const d1 = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items[0].id;
+    assert.ok(changedKeys(s0, orgState(h.backtrack.emulator!)).length >= 8, 'D1 changed the org');
+    const job = await rollback(d1, { all: true });
+    assert.equal(job.status, 'Completed', job.error);
+    assert.equal(job.kind, 'Rollback');
+    assert.equal(job.deployJobId, d1);
+    assert.deepEqual(changedKeys(s0, orgState(h.backtrack.emulator!)), []);
+    const thread = (await h.api('GET', `/api/jobs/${job.id}/logs?component=CustomField:Account.Tier__c`)).body.items.map((l: any) => l.message);
+    assert.deepEqual(thread, ['Planned: delete it (the deploy created it)', 'No drift: the org still has what the deploy put there.', 'Rolled back: deleted', 'Verified: no longer in the org, as before the deploy']);
+    const alpha = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Alpha`)).body.items.map((l: any) => l.message);
+    assert.equal(alpha.at(-1), 'Verified: the org matches the snapshot');
+    const activities = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items;
+    assert.equal(activities[0].id, job.id);
+    assert.equal(activities[0].deployJobId, d1);
+    const again = await h.api('POST', `/api/jobs/${d1}/rollback`, { body: { all: true } });
+    assert.equal(again.status, 409);
+  });
+
+  let d2: string;
+  it('rolls back two selected components: exactly those revert, the others stay and remain available; the same two again → 409', async () => {
+    d2 = await deploy();
+    const s1 = orgState(h.backtrack.emulator!);
+    const picked = [{ type: 'ApexClass', fullName: 'Alpha' }, { type: 'ApexClass', fullName: 'NewOne' }];
+    const job = await rollback(d2, { components: picked });
+    assert.equal(job.status, 'Completed', job.error);
+    assert.deepEqual(changedKeys(s1, orgState(h.backtrack.emulator!)), ['ApexClass:Alpha', 'ApexClass:NewOne']);
+    assert.equal(orgState(h.backtrack.emulator!).get('ApexClass:Alpha'), s0.get('ApexClass:Alpha'));
+    assert.equal(orgState(h.backtrack.emulator!).has('ApexClass:NewOne'), false);
+    const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
+    const availability = Object.fromEntries(candidates.map((c: any) => [c.fullName, c.available]));
+    assert.equal(availability.Alpha, false);
+    assert.equal(availability.NewOne, false);
+    assert.equal(availability.Beta, true);
+    assert.match(candidates.find((c: any) => c.fullName === 'Alpha').reason, new RegExp(job.id));
+    const again = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: picked } });
+    assert.equal(again.status, 409);
+    assert.match(again.body.message, /ApexClass:Alpha \(Already rolled back by job/);
+  });
+
+  it('refuses a component edited in the org after the deploy as drifted, then restores it with force', async () => {
+    await seedClass('Beta', 'edited by hand');
+    const refused = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Beta' }] });
+    assert.equal(refused.status, 'Exception');
+    assert.match(refused.error, /changed in the org after the deploy.*force/);
+    const row = (await h.api('GET', `/api/jobs/${refused.id}/components`)).body.items[0];
+    assert.equal(row.status, 'Conflict');
+    assert.equal(row.details.drift, 'drifted');
+    assert.match(orgState(h.backtrack.emulator!).get('ApexClass:Beta')!, /./);
+    assert.notEqual(orgState(h.backtrack.emulator!).get('ApexClass:Beta'), s0.get('ApexClass:Beta'));
+    const forced = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Beta' }], force: true });
+    assert.equal(forced.status, 'Completed', forced.error);
+    assert.equal(orgState(h.backtrack.emulator!).get('ApexClass:Beta'), s0.get('ApexClass:Beta'));
+  });
+
+  it('validates a rollback with checkOnly without changing the org, and keeps the components available', async () => {
+    const before = orgState(h.backtrack.emulator!);
+    const job = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }], checkOnly: true });
+    assert.equal(job.status, 'Completed', job.error);
+    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    const gamma = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items.find((c: any) => c.fullName === 'Gamma');
+    assert.equal(gamma.available, true);
+  });
+
+  it('ends a rollback the org rejects in Exception with the problem per component, leaves the org unchanged and releases the components', async () => {
+    const emulator = h.backtrack.emulator!;
+    emulator.admin.failComponent({ type: 'ApexClass', fullName: 'Gamma', problem: 'Dependent class is invalid and needs recompilation', times: 1 });
+    const before = orgState(emulator);
+    const job = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
+    assert.equal(job.status, 'Exception');
+    assert.match(job.error, /org is unchanged/);
+    const rows = (await h.api('GET', `/api/jobs/${job.id}/components`)).body.items;
+    const gamma = rows.find((r: any) => r.fullName === 'Gamma');
+    assert.equal(gamma.status, 'Failed');
+    assert.match(gamma.problem, /Dependent class is invalid/);
+    assert.equal(rows.find((r: any) => r.fullName === 'Delta').status, 'Skipped');
+    assert.deepEqual(changedKeys(before, orgState(emulator)), []);
+    const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
+    assert.equal(candidates.find((c: any) => c.fullName === 'Gamma').available, true);
+  });
+
+  it('accepts exactly one of two concurrent rollbacks of overlapping components', async () => {
+    const a = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] } });
+    const b = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Delta' }] } });
+    const statuses = (await Promise.all([a, b])).map((r) => r.status).sort();
+    assert.deepEqual(statuses, [202, 409]);
+    const winner = (await Promise.all([a, b])).find((r) => r.status === 202)!;
+    assert.equal((await waitForJob(h, winner.body.id)).status, 'Completed');
+  });
+
+  it('refuses a component that is not a candidate with 400 naming it', async () => {
+    const { status, body } = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Same1' }, { type: 'ApexClass', fullName: 'Nope' }] } });
+    assert.equal(status, 400);
+    assert.match(body.message, /ApexClass:Same1, ApexClass:Nope/);
+  });
+
+  it('refuses to roll back a deploy that is not Completed with 409 and the reason', async () => {
+    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
+    const early = await h.api('POST', `/api/jobs/${start.body.id}/rollback`, { body: { all: true } });
+    assert.equal(early.status, 409);
+    assert.match(early.body.message, /Only a Completed deploy can be rolled back: it is (Queued|In Progress)/);
+    await waitForJob(h, start.body.id);
+
+    const broken = await zipFolder(new URL('../../../test/fixtures/sample-project', import.meta.url).pathname, {
+      [`${SRC}/classes/Broken.cls`]: 'public class Broken {\n',
+      [`${SRC}/classes/Broken.cls-meta.xml`]: META,
+    });
+    const other = (await h.api('POST', '/api/branches', { body: { name: 'broken' } })).body.id;
+    await h.api('POST', `/api/branches/${other}/revisions`, { body: broken });
+    const failed = await waitForJob(h, (await h.api('POST', `/api/branches/${other}/deployments`, { body: { orgId } })).body.id);
+    assert.equal(failed.status, 'Exception');
+    const refused = await h.api('POST', `/api/jobs/${failed.id}/rollback`, { body: { all: true } });
+    assert.equal(refused.status, 409);
+    assert.match(refused.body.message, /ended in Exception and Salesforce applied none of it/);
+  });
+
+  it('rolls back what a partly successful deploy (rollbackOnError off) did change', async () => {
+    const emulator = h.backtrack.emulator!;
+    const partialBranch = (await h.api('POST', '/api/branches', { body: { name: 'partial' } })).body.id;
+    const files = {
+      'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}]}',
+      [`${SRC}/classes/PartialGood.cls`]: cls('PartialGood', 'v1'),
+      [`${SRC}/classes/PartialGood.cls-meta.xml`]: META,
+      [`${SRC}/classes/PartialBad.cls`]: 'public class PartialBad {\n',
+      [`${SRC}/classes/PartialBad.cls-meta.xml`]: META,
+    };
+    await h.api('POST', `/api/branches/${partialBranch}/revisions`, { body: await writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) }))) });
+    const before = orgState(emulator);
+    const start = await h.api('POST', `/api/branches/${partialBranch}/deployments`, { body: { orgId, rollbackOnError: false } });
+    const job = await waitForJob(h, start.body.id);
+    assert.equal(job.status, 'Exception');
+    assert.match(job.error, /partly succeeded/);
+    assert.deepEqual(changedKeys(before, orgState(emulator)), ['ApexClass:PartialGood']);
+    const view = (await h.api('GET', `/api/jobs/${job.id}/rollback`)).body;
+    assert.equal(view.rollbackable, true);
+    assert.deepEqual(view.items.map((i: any) => `${i.fullName}:${i.rollbackAction}`), ['PartialGood:delete']);
+    const rolledBack = await rollback(job.id, { all: true });
+    assert.equal(rolledBack.status, 'Completed', rolledBack.error);
+    assert.deepEqual(changedKeys(before, orgState(emulator)), []);
+  });
+
+  it('needs the rollback permission for the org environment', async () => {
+    const deployer = (await h.api('POST', '/api/tokens', { body: { name: 'deployer', permissions: ['deploy'] } })).body.token;
+    const noRollback = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: deployer, body: { all: true } });
+    assert.equal(noRollback.status, 403);
+    assert.match(noRollback.body.message, /lacks the "rollback" permission/);
+    const prodOnly = (await h.api('POST', '/api/tokens', { body: { name: 'prod', permissions: ['deploy', 'rollback'], environments: ['production'] } })).body.token;
+    const elsewhere = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: prodOnly, body: { all: true } });
+    assert.equal(elsewhere.status, 403);
+    assert.match(elsewhere.body.message, /not for the "sandbox" environment/);
+  });
+
+  it('rolls back the latest Completed deploy of a branch to an org for a pipeline', async () => {
+    const entries = await readZip(await d1Zip());
+    entries.set(`${SRC}/classes/Alpha.cls`, Buffer.from(cls('Alpha', 'v2')));
+    assert.equal((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await writeZip([...entries].map(([path, content]) => ({ path, content }))) })).status, 201);
+    const before = orgState(h.backtrack.emulator!);
+    const latest = await deploy();
+    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), ['ApexClass:Alpha']);
+    const res = await h.api('POST', `/api/branches/release/rollback`, { body: { orgId: 'Local Sandbox', all: true } });
+    assert.equal(res.status, 202, JSON.stringify(res.body));
+    assert.equal(res.body.deployJobId, latest);
+    const job = await waitForJob(h, res.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+  });
+
+  it('answers 410 naming the retention period when the snapshot has expired', async () => {
+    await h.backtrack.dataSource.query(`UPDATE snapshots SET expires_at = now() - interval '1 day' WHERE job_id = $1`, [d2]);
+    const view = await h.api('GET', `/api/jobs/${d2}/rollback`);
+    assert.equal(view.body.rollbackable, false);
+    const res = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { all: true } });
+    assert.equal(res.status, 410);
+    assert.match(res.body.message, /kept 30 days/);
+  });
+});

@@ -1,0 +1,144 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { apexClass, classMeta, componentMessages, connect, deployAndWait, packageXml } from './emulator.helper.js';
+import { makeZip } from './zip.helper.js';
+
+const classZip = (...names: string[]) =>
+  makeZip({
+    'package.xml': packageXml({ ApexClass: names }),
+    ...Object.fromEntries(names.flatMap((n) => [[`classes/${n}.cls`, apexClass(n)], [`classes/${n}.cls-meta.xml`, classMeta]])),
+  });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('deploy progress, queueing and cancel', () => {
+  let emulator: EmulatorHandle;
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, latencyMs: 300 });
+  });
+  after(() => emulator.close());
+
+  function newOrg() {
+    const org = emulator.admin.createOrg();
+    return { org, conn: connect(org.instanceUrl, org.accessToken) };
+  }
+
+  it('answers deploy with a queued id, then goes Pending, InProgress with growing counts, and done', async () => {
+    const { conn } = newOrg();
+    const started = await conn.metadata.deploy(await classZip('A', 'B', 'C', 'D'), { singlePackage: true });
+    assert.equal(started.done, false);
+    assert.equal(started.state, 'Queued');
+    const seen: string[] = [];
+    const deployedCounts: number[] = [];
+    for (;;) {
+      const status = await conn.metadata.checkDeployStatus(started.id, false);
+      if (seen.at(-1) !== status.status) seen.push(status.status);
+      if (status.status === 'InProgress') deployedCounts.push(status.numberComponentsDeployed);
+      if (status.done) break;
+      await sleep(15);
+    }
+    assert.deepEqual(seen, ['Pending', 'InProgress', 'Succeeded']);
+    assert.ok(deployedCounts.length > 1);
+    assert.ok(deployedCounts.at(-1)! > deployedCounts[0]!, `counts grow: ${deployedCounts.join(',')}`);
+  });
+
+  it('runs one deploy per org at a time: a second one stays Pending until the first is done', async () => {
+    const { conn } = newOrg();
+    const first = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
+    const second = await conn.metadata.deploy(await classZip('B'), { singlePackage: true });
+    for (;;) {
+      const [a, b] = await Promise.all([conn.metadata.checkDeployStatus(first.id), conn.metadata.checkDeployStatus(second.id)]);
+      if (!a.done) assert.equal(b.status, 'Pending', 'the second waits while the first runs');
+      if (a.done) break;
+      await sleep(15);
+    }
+  });
+
+  it('cancels a deploy that is not done and applies nothing of it', async () => {
+    const { org, conn } = newOrg();
+    const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
+    const canceled = await conn.metadata.cancelDeploy(started.id);
+    assert.equal(canceled.id, started.id);
+    await sleep(400);
+    const status = await conn.metadata.checkDeployStatus(started.id);
+    assert.equal(status.status, 'Canceled');
+    assert.equal(status.done, true);
+    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+  });
+
+  it('holds deploys in InProgress while paused and finishes them on release', async () => {
+    const { org, conn } = newOrg();
+    emulator.admin.pauseDeploys(org.id);
+    const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
+    await sleep(500);
+    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'InProgress');
+    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    emulator.admin.releaseDeploys(org.id);
+    await sleep(50);
+    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'Succeeded');
+  });
+});
+
+describe('fault injection', () => {
+  let emulator: EmulatorHandle;
+
+  before(async () => {
+    emulator = await startEmulator({ port: 0, latencyMs: 0 });
+  });
+  after(() => emulator.close());
+
+  function newOrg() {
+    const org = emulator.admin.createOrg();
+    return { org, conn: connect(org.instanceUrl, org.accessToken) };
+  }
+
+  it('fails a named component with the given problem in the next deploy only', async () => {
+    const { org, conn } = newOrg();
+    emulator.admin.failComponent({ orgId: org.id, type: 'ApexClass', fullName: 'B', problem: 'Dependent class is invalid' });
+    const failed = await deployAndWait(conn, await classZip('A', 'B'));
+    assert.equal(failed.status, 'Failed');
+    assert.deepEqual(componentMessages(failed.details?.componentFailures).map((f) => [f.fullName, f.problem]), [['B', 'Dependent class is invalid']]);
+    const retried = await deployAndWait(conn, await classZip('A', 'B'));
+    assert.equal(retried.status, 'Succeeded');
+  });
+
+  it('drops the connection of a checkDeployStatus call without answering', async () => {
+    const { org, conn } = newOrg();
+    const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
+    emulator.admin.dropConnections({ orgId: org.id, operation: 'checkDeployStatus' });
+    await assert.rejects(conn.metadata.checkDeployStatus(started.id));
+    await sleep(20);
+    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'Succeeded');
+  });
+
+  it('processes a deploy whose answer is lost when the drop comes after processing', async () => {
+    const { org, conn } = newOrg();
+    emulator.admin.dropConnections({ orgId: org.id, operation: 'deploy', afterProcessing: true });
+    const zip = await classZip('A');
+    await assert.rejects(async () => conn.metadata.deploy(zip, { singlePackage: true }));
+    await sleep(50);
+    assert.equal(emulator.admin.deploys(org.id).count, 1);
+    assert.deepEqual(emulator.admin.listComponents(org.id).map((c) => c.fullName), ['A']);
+  });
+
+  it('delays answers by the injected latency', async () => {
+    const { org, conn } = newOrg();
+    emulator.admin.addLatency({ orgId: org.id, operation: 'describeMetadata', ms: 150 });
+    const start = Date.now();
+    await conn.metadata.describe();
+    assert.ok(Date.now() - start >= 140);
+    emulator.admin.clearFaults();
+  });
+
+  it('counts the deploys an org received', async () => {
+    const { org, conn } = newOrg();
+    assert.equal(emulator.admin.deploys(org.id).count, 0);
+    const result = await deployAndWait(conn, await classZip('A'));
+    const history = emulator.admin.deploys(org.id);
+    assert.equal(history.count, 1);
+    assert.equal(history.deploys[0]?.id, result.id);
+    assert.equal(history.deploys[0]?.status, 'Succeeded');
+  });
+});

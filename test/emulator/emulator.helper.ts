@@ -1,0 +1,93 @@
+// Shared fixtures for the emulator tests: jsforce connections, deploy/retrieve loops, sample metadata.
+import jsforce from 'jsforce';
+import type { DeployResult, RetrieveResult } from 'jsforce/lib/api/metadata.js';
+import { unzip } from './zip.helper.js';
+
+export const API_VERSION = '60.0';
+
+export function connect(instanceUrl: string, accessToken: string): jsforce.Connection {
+  return new jsforce.Connection({ instanceUrl, accessToken, version: API_VERSION });
+}
+
+export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, options: Record<string, unknown> = {}): Promise<DeployResult> {
+  const started = await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true, ...options });
+  for (;;) {
+    const result = await conn.metadata.checkDeployStatus(started.id, true);
+    if (result.done) return result;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export async function retrieveAndWait(conn: jsforce.Connection, types: { name: string; members: string[] }[], singlePackage = true): Promise<{ result: RetrieveResult; files: Map<string, Buffer> }> {
+  // jsforce's RetrieveRequest type wants every optional field of the WSDL; send what a client really sends.
+  const request = { apiVersion: API_VERSION, singlePackage, unpackaged: { types, version: API_VERSION } };
+  const started = await conn.metadata.retrieve(request as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
+  for (;;) {
+    const result = await conn.metadata.checkRetrieveStatus(started.id);
+    if (String(result.done) === 'true') {
+      const files = result.zipFile ? await unzip(Buffer.from(result.zipFile, 'base64')) : new Map<string, Buffer>();
+      return { result, files };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Component messages only (package.xml has an empty componentType). */
+export function componentMessages<T extends { componentType?: string | null }>(messages: T[] | T | undefined): T[] {
+  const list = messages === undefined ? [] : Array.isArray(messages) ? messages : [messages];
+  return list.filter((m) => m.componentType);
+}
+
+export function packageXml(types: Record<string, string[]>): string {
+  const body = Object.entries(types)
+    .map(([name, members]) => `  <types>\n${members.map((m) => `    <members>${m}</members>\n`).join('')}    <name>${name}</name>\n  </types>\n`)
+    .join('');
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}  <version>${API_VERSION}</version>\n</Package>\n`;
+}
+
+export const classMeta = `<?xml version="1.0" encoding="UTF-8"?>
+<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">
+    <apiVersion>${API_VERSION}</apiVersion>
+    <status>Active</status>
+</ApexClass>
+`;
+
+export const apexClass = (name: string, body = '') => `public with sharing class ${name} {\n    // ${body}\n    public static String hello() { return 'hi {'; }\n}\n`;
+
+export const field = (name: string, type = 'Text') => `    <fields>
+        <fullName>${name}</fullName>
+        <label>${name}</label>
+        <length>80</length>
+        <type>${type}</type>
+    </fields>
+`;
+
+export const customObject = (...fields: string[]) => `<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <deploymentStatus>Deployed</deploymentStatus>
+${fields.join('')}    <label>Invoice</label>
+    <nameField>
+        <label>Invoice Name</label>
+        <type>Text</type>
+    </nameField>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+</CustomObject>
+`;
+
+export const lwcFiles = {
+  'lwc/invoiceCard/invoiceCard.js': "import { LightningElement } from 'lwc';\nexport default class InvoiceCard extends LightningElement {}\n",
+  'lwc/invoiceCard/invoiceCard.html': '<template>\n    <p>Invoice</p>\n</template>\n',
+  'lwc/invoiceCard/invoiceCard.js-meta.xml': `<?xml version="1.0" encoding="UTF-8"?>\n<LightningComponentBundle xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>${API_VERSION}</apiVersion>\n    <isExposed>false</isExposed>\n</LightningComponentBundle>\n`,
+};
+
+/** The zip of the first scenario: a class, an object with two fields and an LWC bundle. */
+export function starterFiles(): Record<string, string> {
+  return {
+    'package.xml': packageXml({ ApexClass: ['InvoiceService'], CustomObject: ['Invoice__c'], LightningComponentBundle: ['invoiceCard'] }),
+    'classes/InvoiceService.cls': apexClass('InvoiceService'),
+    'classes/InvoiceService.cls-meta.xml': classMeta,
+    'objects/Invoice__c.object': customObject(field('Amount__c', 'Number'), field('Status__c')),
+    ...lwcFiles,
+  };
+}
