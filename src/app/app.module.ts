@@ -16,6 +16,7 @@ import { HealthModule } from '../health/health.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { QueueModule } from '../queue/queue.module.js';
+import { WebModule } from '../web/web.module.js';
 
 /** The whole service; the same modules serve the API and worker roles. */
 @Module({})
@@ -37,6 +38,7 @@ export class AppModule {
         SnapshotsModule,
         DeploymentsModule,
         RollbacksModule,
+        WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -16,6 +16,7 @@ import { SnapshotPruner } from '../snapshots/snapshot-pruner.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { AppModule } from './app.module.js';
 import { ensureDemoOrg } from './demo-org.js';
+import { seedDemo } from './demo-seed.js';
 
 export interface Backtrack {
   app: INestApplication;
@@ -70,6 +71,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
 
     await app.get(TokensService).ensureBootstrapAdmin();
     if (emulator) await ensureDemoOrg(app, emulator);
+    if (emulator) await seedDemo(app);
 
     let url: string | null = null;
     if (config.ROLE !== 'worker') {

@@ -5,7 +5,7 @@ import { OrgsService } from '../orgs/orgs.service.js';
 
 export const DEMO_ORG_NAME = 'Local Sandbox';
 
-const SYSTEM: Principal = { tokenId: '00000000-0000-0000-0000-000000000000', name: 'system', permissions: ['admin'], environments: null };
+export const SYSTEM: Principal = { tokenId: '00000000-0000-0000-0000-000000000000', name: 'system', permissions: ['admin'], environments: null };
 
 /** Registers the built-in emulator org as "Local Sandbox", or points it at this run's emulator address. */
 export async function ensureDemoOrg(app: INestApplication, emulator: EmulatorHandle): Promise<void> {

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { JsforceGateway } from '../salesforce/jsforce.gateway.js';
+import { JsforceMetadataGateway } from '../salesforce/jsforce.gateway.js';
 import { loadSecretBox } from './key-ring.js';
 import { METADATA_API_GATEWAY, OrgConnections, SECRET_BOX } from './org-connections.service.js';
 import { Org } from './org.entity.js';
@@ -15,7 +15,7 @@ import { OrgsService } from './orgs.service.js';
   providers: [
     OrgsService,
     OrgConnections,
-    { provide: METADATA_API_GATEWAY, useFactory: () => new JsforceGateway() },
+    { provide: METADATA_API_GATEWAY, useFactory: () => new JsforceMetadataGateway() },
     { provide: SECRET_BOX, inject: [CONFIG], useFactory: (config: Config) => loadSecretBox(config) },
   ],
   exports: [OrgsService, OrgConnections],

@@ -1,0 +1,104 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ApiClient, CliError, ExitCode } from './api-client.js';
+import type { CommandContext } from './commands/command.js';
+import { deploy } from './commands/deploy.js';
+import { logs } from './commands/logs.js';
+import { rollback } from './commands/rollback.js';
+import { status } from './commands/status.js';
+
+export const HELP = `Usage: backtrack <command> [options]
+
+Commands
+  deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--run-tests A,B] [--check-only] [--wait]
+      Starts a Deploy job of the branch's latest revision. --upload first sends a project folder (zipped in
+      memory) or a zip file as a new revision and deploys exactly that one. B and O are names or ids.
+  status JOB
+      The job's status, and its per-component results once it finished.
+  logs JOB [--component Type:Name] [--follow]
+      The job's log, or one component's thread. --follow streams it until the job finished.
+  rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force] [--wait]
+      Rolls back the components a Completed deploy changed: all of them, or the ones named.
+  rollback --branch B --org O --last --all [--check-only] [--force] [--wait]
+      Rolls back the latest Completed deploy of branch B to org O, completely.
+
+Options
+  --url URL        the Backtrack server (default: $BACKTRACK_URL, else http://localhost:3000)
+  --token TOKEN    the API token (default: $BACKTRACK_TOKEN)
+  --wait           wait for the job to finish: progress on stderr (one updating line on a terminal,
+                   timestamped lines otherwise), per-component results at the end
+  --json           print machine-readable JSON on stdout: {job, components}; logs print one JSON line each
+  --help           this text
+
+Exit codes
+  0  the job is Completed (without --wait: the request was accepted)
+  1  the job ended in Exception (status, --wait, logs --follow)
+  2  invalid usage, or the server refused the request (4xx other than 401/403)
+  3  cannot reach the server or authenticate (network error, 401, 403) or the server failed (5xx)
+`;
+
+const OPTIONS = {
+  url: { type: 'string' },
+  token: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  branch: { type: 'string' },
+  org: { type: 'string' },
+  upload: { type: 'string' },
+  'test-level': { type: 'string' },
+  'run-tests': { type: 'string' },
+  'check-only': { type: 'boolean' },
+  wait: { type: 'boolean' },
+  component: { type: 'string', multiple: true },
+  follow: { type: 'boolean' },
+  job: { type: 'string' },
+  all: { type: 'boolean' },
+  last: { type: 'boolean' },
+  force: { type: 'boolean' },
+} satisfies ParseArgsConfig['options'];
+
+type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+type OptionName = keyof typeof OPTIONS;
+
+interface Command {
+  /** Positional arguments after the command name. */
+  arguments: string[];
+  options: OptionName[];
+  run(ctx: CommandContext, args: string[], options: Options): Promise<ExitCode>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  deploy: { arguments: [], options: ['branch', 'org', 'upload', 'test-level', 'run-tests', 'check-only', 'wait'], run: (ctx, _, o) => deploy(ctx, o) },
+  status: { arguments: ['JOB'], options: [], run: (ctx, [job]) => status(ctx, job!) },
+  logs: { arguments: ['JOB'], options: ['component', 'follow'], run: (ctx, [job], o) => logs(ctx, job!, { component: o.component?.at(-1), follow: o.follow }) },
+  rollback: {
+    arguments: [],
+    options: ['job', 'branch', 'org', 'last', 'all', 'component', 'test-level', 'run-tests', 'check-only', 'force', 'wait'],
+    run: (ctx, _, o) => rollback(ctx, o),
+  },
+};
+const GLOBAL: OptionName[] = ['url', 'token', 'json', 'help'];
+
+/** Parses the command line, checks it against the command, and builds the API client. */
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { command: Command; args: string[]; options: Options; client: ApiClient } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new CliError(ExitCode.Usage, `${(error as Error).message}\nRun "backtrack --help" for usage.`);
+  }
+  const { values: options, positionals } = parsed;
+  const [name, ...args] = positionals;
+  if (options.help || !name) return { help: true };
+  const command = COMMANDS[name];
+  if (!command) throw new CliError(ExitCode.Usage, `Unknown command "${name}": use deploy, status, logs or rollback. Run "backtrack --help" for usage.`);
+  const stray = (Object.keys(options) as OptionName[]).find((o) => !GLOBAL.includes(o) && !command.options.includes(o));
+  if (stray) throw new CliError(ExitCode.Usage, `--${stray} is not an option of "${name}". Run "backtrack --help" for usage.`);
+  if (args.length !== command.arguments.length) {
+    throw new CliError(ExitCode.Usage, `"${name}" takes ${command.arguments.length ? command.arguments.join(' ') : 'no arguments'}${args.length ? `, not: ${args.join(' ')}` : ''}.`);
+  }
+  const token = options.token ?? env.BACKTRACK_TOKEN;
+  if (!token) throw new CliError(ExitCode.Unreachable, 'No API token: set BACKTRACK_TOKEN or pass --token.');
+  const url = options.url ?? env.BACKTRACK_URL ?? 'http://localhost:3000';
+  if (!URL.canParse(url)) throw new CliError(ExitCode.Usage, `--url ${url} is not a URL, e.g. http://localhost:3000.`);
+  return { command, args, options, client: new ApiClient(url, token) };
+}

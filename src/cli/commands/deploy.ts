@@ -1,0 +1,55 @@
+import fs from 'node:fs/promises';
+import { CliError, ExitCode } from '../api-client.js';
+import { zipFolder } from '../folder-zip.js';
+import type { Job } from '../job.types.js';
+import { reportJob, testOptions, type CommandContext } from './command.js';
+
+export interface DeployOptions {
+  branch?: string;
+  org?: string;
+  upload?: string;
+  'test-level'?: string;
+  'run-tests'?: string;
+  'check-only'?: boolean;
+  wait?: boolean;
+}
+
+interface Revision {
+  number: number;
+  componentCount: number;
+  unchanged: boolean;
+}
+
+/** backtrack deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--check-only] [--wait] */
+export async function deploy(ctx: CommandContext, options: DeployOptions): Promise<ExitCode> {
+  const { branch, org } = options;
+  if (!branch || !org) throw new CliError(ExitCode.Usage, 'deploy needs --branch and --org (names or ids).');
+  const revision = options.upload ? await uploadRevision(ctx, branch, options.upload) : undefined;
+  const job = await ctx.client.request<Job>('POST', `/api/branches/${encodeURIComponent(branch)}/deployments`, {
+    json: { orgId: org, revision, checkOnly: options['check-only'] ?? false, ...testOptions(options) },
+  });
+  return reportJob(ctx, job, options.wait ?? false);
+}
+
+/** Sends a folder (zipped in memory) or a zip file as the branch's next revision; answers its number. */
+async function uploadRevision(ctx: CommandContext, branchIdOrName: string, source: string): Promise<number> {
+  const stat = await fs.stat(source).catch(() => null);
+  if (!stat) throw new CliError(ExitCode.Usage, `--upload ${source}: no such folder or file.`);
+  const zip = stat.isDirectory() ? await zipFolder(source) : await fs.readFile(source);
+  const branchId = await resolveBranchId(ctx, branchIdOrName);
+  const revision = await ctx.client.request<Revision>('POST', `/api/branches/${branchId}/revisions`, { zip });
+  ctx.streams.stderr.write(
+    revision.unchanged
+      ? `Upload unchanged: the same as revision #${revision.number}.\n`
+      : `Uploaded revision #${revision.number} (${revision.componentCount} components).\n`,
+  );
+  return revision.number;
+}
+
+/** The uploads route takes an id only; a name is looked up (case-insensitively, as the API matches names). */
+async function resolveBranchId(ctx: CommandContext, idOrName: string): Promise<string> {
+  const { items } = await ctx.client.request<{ items: { id: string; name: string }[] }>('GET', '/api/branches');
+  const branch = items.find((b) => b.id === idOrName) ?? items.find((b) => b.name.toLowerCase() === idOrName.toLowerCase());
+  if (!branch) throw new CliError(ExitCode.Usage, `No branch "${idOrName}". Create it first (POST /api/branches, or "Create branch" in the web UI).`);
+  return branch.id;
+}

@@ -1,0 +1,21 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { writeZip } from '../salesforce/zip-archive.js';
+
+/** Folders of tools and version control that are never part of the metadata (`.forceignore` and others stay). */
+const SKIPPED_FOLDERS = new Set(['.git', '.sf', '.sfdx', 'node_modules']);
+
+/** Zips a project folder in memory: entry names relative to it with `/` separators, in a stable order. */
+export async function zipFolder(dir: string): Promise<Buffer> {
+  const files: string[] = [];
+  const walk = async (relative: string): Promise<void> => {
+    for (const entry of await fs.readdir(path.join(dir, relative), { withFileTypes: true })) {
+      const child = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name)) await walk(child);
+      else if (entry.isFile()) files.push(child);
+    }
+  };
+  await walk('');
+  files.sort();
+  return writeZip(await Promise.all(files.map(async (file) => ({ path: file, content: await fs.readFile(path.join(dir, file)) }))));
+}

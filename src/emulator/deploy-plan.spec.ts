@@ -1,0 +1,109 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ComponentStore, toContent, type ComponentRef } from './component-store.js';
+import { planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.js';
+
+const now = '2024-01-01T00:00:00.000Z';
+const audit = { date: now, userId: '005', userName: 'Admin' };
+
+function candidate(type: string, fullName: string, text: string, extra: Partial<DeployCandidate> = {}): DeployCandidate {
+  return { type, fullName, fileName: `${type}/${fullName}`, content: toContent(new Map([[`${type}/${fullName}`, Buffer.from(text)]])), ...extra };
+}
+
+function storeWith(...items: [DeployCandidate, string][]): ComponentStore {
+  const store = new ComponentStore();
+  for (const [c, id] of items) store.put({ type: c.type, fullName: c.fullName, id, content: c.content, parent: c.parent, created: audit, lastModified: audit });
+  return store;
+}
+
+function plan(store: ComponentStore, input: Partial<PlanInput>) {
+  let n = 0;
+  return planDeploy({ candidates: [], deletions: [], failures: [], rollbackOnError: true, now, newId: () => `new${++n}`, ...input }, store);
+}
+
+const summary = (p: ReturnType<typeof plan>) =>
+  p.successes.filter((m) => m.componentType !== '').map((m) => `${m.fullName}:${m.created ? 'created' : m.deleted ? 'deleted' : m.changed ? 'changed' : 'unchanged'}`);
+
+describe('planDeploy', () => {
+  it('creates new components, changes different ones and leaves identical ones unchanged', () => {
+    const store = storeWith([candidate('ApexClass', 'Same', 'x'), 'id1'], [candidate('ApexClass', 'Diff', 'old'), 'id2']);
+    const result = plan(store, {
+      candidates: [candidate('ApexClass', 'Same', 'x'), candidate('ApexClass', 'Diff', 'new'), candidate('ApexClass', 'Fresh', 'y')],
+    });
+    assert.equal(result.status, 'Succeeded');
+    assert.deepEqual(summary(result), ['Same:unchanged', 'Diff:changed', 'Fresh:created']);
+    assert.deepEqual(result.operations.map((o) => (o.kind === 'write' ? `${o.candidate.fullName}:${o.id}` : '')), ['Diff:id2', 'Fresh:new1']);
+    assert.equal(result.numberComponentsTotal, 3);
+  });
+
+  it('reports package.xml as a success without a component type', () => {
+    const result = plan(new ComponentStore(), {});
+    assert.deepEqual(result.successes.map((m) => [m.componentType, m.fullName]), [['', 'package.xml']]);
+  });
+
+  it('marks a parent changed when only one of its children changed, without rewriting the parent', () => {
+    const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
+    const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'old', { parent }), 'f1']);
+    const result = plan(store, { candidates: [candidate('CustomObject', 'O__c', 'p'), candidate('CustomField', 'O__c.F__c', 'new', { parent })] });
+    assert.deepEqual(summary(result), ['O__c.F__c:changed', 'O__c:changed']);
+    assert.deepEqual(result.operations.map((o) => o.kind === 'write' && o.candidate.type), ['CustomField']);
+  });
+
+  it('fails the whole deploy and applies nothing when a component fails and rollbackOnError is set', () => {
+    const result = plan(new ComponentStore(), {
+      candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom', lineNumber: 3 } })],
+    });
+    assert.equal(result.status, 'Failed');
+    assert.deepEqual(result.operations, []);
+    assert.deepEqual(result.failures.map((f) => [f.fullName, f.problem, f.lineNumber, f.problemType]), [['Bad', 'boom', 3, 'Error']]);
+  });
+
+  it('applies the good components and reports SucceededPartial without rollbackOnError', () => {
+    const result = plan(new ComponentStore(), {
+      rollbackOnError: false,
+      candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom' } })],
+    });
+    assert.equal(result.status, 'SucceededPartial');
+    assert.deepEqual(result.operations.map((o) => o.kind === 'write' && o.candidate.fullName), ['Good']);
+    assert.equal(result.numberComponentErrors, 1);
+  });
+
+  it('warns about deleting a missing component and still deletes the others', () => {
+    const store = storeWith([candidate('ApexClass', 'Old', 'x'), 'id1']);
+    const result = plan(store, {
+      deletions: [
+        { type: 'ApexClass', fullName: 'Ghost', phase: 'post', manifestFile: 'destructiveChangesPost.xml' },
+        { type: 'ApexClass', fullName: 'Old', phase: 'post', manifestFile: 'destructiveChangesPost.xml' },
+      ],
+    });
+    assert.equal(result.status, 'Succeeded');
+    assert.deepEqual(result.failures.map((f) => [f.componentType, f.fullName, f.problem, f.problemType]), [
+      ['ApexClass', 'destructiveChangesPost.xml', 'No ApexClass named: Ghost found', 'Warning'],
+    ]);
+    assert.deepEqual(summary(result), ['Old:deleted']);
+    assert.deepEqual(result.operations, [{ kind: 'delete', ref: { type: 'ApexClass', fullName: 'Old' } }]);
+  });
+
+  it('runs pre deletions before writes and post deletions after them', () => {
+    const store = storeWith([candidate('ApexClass', 'A', 'x'), 'id1']);
+    const result = plan(store, {
+      candidates: [candidate('ApexClass', 'A', 'x'), candidate('ApexClass', 'B', 'y')],
+      deletions: [
+        { type: 'ApexClass', fullName: 'A', phase: 'pre', manifestFile: 'destructiveChangesPre.xml' },
+        { type: 'ApexClass', fullName: 'B', phase: 'post', manifestFile: 'destructiveChangesPost.xml' },
+      ],
+    });
+    assert.deepEqual(summary(result), ['A:deleted', 'A:created', 'B:created', 'B:deleted']);
+    assert.deepEqual(result.operations.map((o) => o.kind), ['delete', 'write', 'write', 'delete']);
+  });
+
+  it('treats the children of a parent deleted earlier in the deploy as gone', () => {
+    const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
+    const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'f', { parent }), 'f1']);
+    const result = plan(store, {
+      candidates: [candidate('CustomField', 'O__c.F__c', 'f', { parent })],
+      deletions: [{ type: 'CustomObject', fullName: 'O__c', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],
+    });
+    assert.deepEqual(summary(result), ['O__c:deleted', 'O__c.F__c:created']);
+  });
+});

@@ -1,0 +1,194 @@
+// Decides a deploy's outcome against the org's current state: per-component results, the status,
+// and the changes to apply. Pure: the caller applies the operations.
+import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
+import { componentFileName } from './metadata-types.js';
+
+export type DeployStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
+
+export interface DeployMessage {
+  readonly componentType: string;
+  readonly fullName: string;
+  readonly fileName: string;
+  readonly created: boolean;
+  readonly changed: boolean;
+  readonly deleted: boolean;
+  readonly success: boolean;
+  readonly problem?: string;
+  readonly problemType?: 'Warning' | 'Error';
+  readonly lineNumber?: number;
+  readonly columnNumber?: number;
+  readonly createdDate: string;
+  readonly id?: string;
+}
+
+export interface ComponentProblem {
+  readonly problem: string;
+  readonly lineNumber?: number;
+  readonly columnNumber?: number;
+}
+
+/** One component (or child) the zip would write. */
+export interface DeployCandidate extends ComponentRef {
+  readonly fileName: string;
+  readonly content: ComponentContent;
+  readonly parent?: ComponentRef;
+  readonly problem?: ComponentProblem;
+}
+
+export interface DeletionRequest extends ComponentRef {
+  readonly phase: 'pre' | 'post';
+  /** destructiveChanges.xml, destructiveChangesPre.xml or destructiveChangesPost.xml */
+  readonly manifestFile: string;
+}
+
+/** A failure found before planning (unknown folder, unknown type, member without files). A failure of
+ * package.xml itself has componentType '' and fileName 'package.xml'. */
+export interface PreparedFailure extends ComponentProblem {
+  readonly componentType: string;
+  readonly fullName: string;
+  readonly fileName: string;
+}
+
+export interface PlanInput {
+  readonly candidates: readonly DeployCandidate[];
+  readonly deletions: readonly DeletionRequest[];
+  readonly failures: readonly PreparedFailure[];
+  readonly rollbackOnError: boolean;
+  readonly now: string;
+  readonly newId: (type: string) => string;
+}
+
+export type DeployOperation =
+  | { readonly kind: 'write'; readonly candidate: DeployCandidate; readonly id: string; readonly created: boolean }
+  | { readonly kind: 'delete'; readonly ref: ComponentRef };
+
+export interface DeployPlan {
+  readonly status: 'Succeeded' | 'SucceededPartial' | 'Failed';
+  readonly successes: DeployMessage[];
+  readonly failures: DeployMessage[];
+  /** What to change in the org, in order; empty when nothing may be applied. */
+  readonly operations: DeployOperation[];
+  readonly numberComponentsTotal: number;
+  readonly numberComponentsDeployed: number;
+  readonly numberComponentErrors: number;
+}
+
+interface ViewEntry {
+  readonly id: string;
+  readonly digest: string;
+  readonly parentKey?: string;
+}
+
+/** The org as the deploy proceeds: the store, overlaid with this deploy's own writes and deletes. */
+class OrgView {
+  private readonly overlay = new Map<string, ViewEntry | null>();
+  private readonly deletedParents = new Set<string>();
+  /** parent key → keys of children written by this deploy */
+  private readonly writtenChildren = new Map<string, Set<string>>();
+
+  constructor(private readonly store: ComponentLookup) {}
+
+  get(ref: ComponentRef): ViewEntry | undefined {
+    const key = componentKey(ref);
+    if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
+    const record = this.store.get(ref);
+    if (!record || (record.parent && this.deletedParents.has(componentKey(record.parent)))) return undefined;
+    return { id: record.id, digest: record.content.digest, parentKey: record.parent && componentKey(record.parent) };
+  }
+
+  write(ref: ComponentRef, entry: ViewEntry): void {
+    const key = componentKey(ref);
+    this.overlay.set(key, entry);
+    if (entry.parentKey) {
+      const children = this.writtenChildren.get(entry.parentKey) ?? new Set<string>();
+      children.add(key);
+      this.writtenChildren.set(entry.parentKey, children);
+    }
+  }
+
+  delete(ref: ComponentRef): void {
+    const key = componentKey(ref);
+    this.overlay.set(key, null);
+    this.deletedParents.add(key);
+    for (const child of this.writtenChildren.get(key) ?? []) this.overlay.set(child, null);
+    this.writtenChildren.delete(key);
+  }
+}
+
+const PACKAGE_XML = 'package.xml';
+
+export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan {
+  const { now } = input;
+  const view = new OrgView(store);
+  const manifestFailed = input.failures.some((f) => f.componentType === '' && f.fileName === PACKAGE_XML);
+  const successes: DeployMessage[] = manifestFailed
+    ? []
+    : [{ componentType: '', fullName: PACKAGE_XML, fileName: PACKAGE_XML, created: false, changed: true, deleted: false, success: true, createdDate: now }];
+  const failures: DeployMessage[] = [];
+  const operations: DeployOperation[] = [];
+  const base = { created: false, changed: false, deleted: false, createdDate: now };
+
+  for (const failure of input.failures) {
+    failures.push({ ...base, ...failure, success: false, problemType: 'Error' });
+  }
+
+  const runDeletions = (phase: DeletionRequest['phase']) => {
+    for (const deletion of input.deletions.filter((d) => d.phase === phase)) {
+      const existing = view.get(deletion);
+      if (!existing) {
+        failures.push({
+          ...base,
+          componentType: deletion.type,
+          fullName: deletion.manifestFile,
+          fileName: deletion.manifestFile,
+          success: false,
+          problem: `No ${deletion.type} named: ${deletion.fullName} found`,
+          problemType: 'Warning',
+        });
+        continue;
+      }
+      view.delete(deletion);
+      operations.push({ kind: 'delete', ref: { type: deletion.type, fullName: deletion.fullName } });
+      successes.push({ ...base, componentType: deletion.type, fullName: deletion.fullName, fileName: componentFileName(deletion), deleted: true, success: true, id: existing.id });
+    }
+  };
+
+  runDeletions('pre');
+
+  // Children first, so a parent counts as changed when any of its children is created or changed.
+  const touchedParents = new Set<string>();
+  const ordered = [...input.candidates.filter((c) => c.parent), ...input.candidates.filter((c) => !c.parent)];
+  for (const candidate of ordered) {
+    const message = { ...base, componentType: candidate.type, fullName: candidate.fullName, fileName: candidate.fileName };
+    if (candidate.problem) {
+      failures.push({ ...message, ...candidate.problem, success: false, problemType: 'Error' });
+      continue;
+    }
+    const existing = view.get(candidate);
+    const created = !existing;
+    const ownChange = !existing || existing.digest !== candidate.content.digest;
+    const changed = !created && (ownChange || touchedParents.has(componentKey(candidate)));
+    const id = existing?.id ?? input.newId(candidate.type);
+    if (ownChange) {
+      view.write(candidate, { id, digest: candidate.content.digest, parentKey: candidate.parent && componentKey(candidate.parent) });
+      operations.push({ kind: 'write', candidate, id, created });
+      if (candidate.parent) touchedParents.add(componentKey(candidate.parent));
+    }
+    successes.push({ ...message, created, changed, success: true, id });
+  }
+
+  runDeletions('post');
+
+  const errors = failures.filter((f) => f.problemType === 'Error').length;
+  const deployed = successes.filter((m) => m.componentType !== '').length;
+  const status = errors === 0 ? 'Succeeded' : input.rollbackOnError || deployed === 0 ? 'Failed' : 'SucceededPartial';
+  return {
+    status,
+    successes,
+    failures,
+    operations: status === 'Failed' ? [] : operations,
+    numberComponentsTotal: deployed + errors,
+    numberComponentsDeployed: deployed,
+    numberComponentErrors: errors,
+  };
+}

@@ -1,0 +1,223 @@
+// Runs deploys: one at a time per org, Pending → InProgress → done over the configured latency,
+// cancelable until done, optionally held in InProgress while an org's deploys are paused.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Audit, ComponentStore } from './component-store.js';
+import { planDeploy, type DeployOperation, type DeployPlan, type DeployStatus } from './deploy-plan.js';
+import { prepareDeploy } from './deploy-preparation.js';
+import type { FaultInjector } from './fault-injector.js';
+import { isLimitErrorResult, type LimitError, type MetadataLimits } from './metadata-limits.js';
+import { idPrefixOf } from './metadata-types.js';
+import type { Org } from './org-registry.js';
+import { newSalesforceId } from './salesforce-id.js';
+
+export interface DeployOptions {
+  readonly checkOnly: boolean;
+  readonly rollbackOnError: boolean;
+  readonly ignoreWarnings: boolean;
+  readonly singlePackage: boolean;
+  readonly purgeOnDelete: boolean;
+  readonly testLevel?: string;
+  readonly runTests: readonly string[];
+}
+
+export interface DeployJob {
+  readonly id: string;
+  readonly orgId: string;
+  readonly options: DeployOptions;
+  readonly createdDate: string;
+  readonly createdBy: Audit;
+  status: DeployStatus;
+  startDate?: string;
+  completedDate?: string;
+  lastModifiedDate: string;
+  numberComponentsTotal: number;
+  /** When InProgress: the wall-clock window over which components count as deployed. */
+  progress?: { readonly startedAt: number; readonly durationMs: number };
+  plan?: DeployPlan;
+  error?: LimitError;
+  canceledBy?: Audit;
+}
+
+const TERMINAL_STATUSES: ReadonlySet<DeployStatus> = new Set(['Succeeded', 'SucceededPartial', 'Failed', 'Canceled']);
+
+export function isDone(job: DeployJob): boolean {
+  return TERMINAL_STATUSES.has(job.status);
+}
+
+export interface DeployServiceOptions {
+  readonly limits: MetadataLimits;
+  readonly faults: FaultInjector;
+  /** How long a deploy takes from submission to done, read when each deploy starts. */
+  readonly latencyMs: () => number;
+  /** Called after a deploy changed an org. */
+  readonly onOrgChanged: (org: Org) => void;
+  readonly onError: (error: unknown) => void;
+}
+
+/** Share of the latency a deploy spends Pending before it starts. */
+const PENDING_SHARE = 0.3;
+
+/** Writes a plan's operations into the store. */
+export function applyOperations(store: ComponentStore, operations: readonly DeployOperation[], audit: Audit): void {
+  for (const op of operations) {
+    if (op.kind === 'delete') {
+      store.delete(op.ref);
+      continue;
+    }
+    const { candidate } = op;
+    const existing = store.get(candidate);
+    store.put({
+      type: candidate.type,
+      fullName: candidate.fullName,
+      id: op.id,
+      content: candidate.content,
+      parent: candidate.parent,
+      created: existing?.created ?? audit,
+      lastModified: audit,
+    });
+  }
+}
+
+async function wait(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return;
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+}
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+interface PauseGate {
+  readonly released: Promise<void>;
+  readonly release: () => void;
+}
+
+export class DeployService {
+  private readonly jobs = new Map<string, DeployJob>();
+  private readonly histories = new Map<string, DeployJob[]>();
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly gates = new Map<string, PauseGate>();
+  private readonly aborts = new Map<string, AbortController>();
+  private readonly closing = new AbortController();
+
+  constructor(private readonly options: DeployServiceOptions) {}
+
+  submit(org: Org, zip: Buffer, deployOptions: DeployOptions): DeployJob {
+    const now = new Date().toISOString();
+    const job: DeployJob = {
+      id: newSalesforceId('0Af'),
+      orgId: org.id,
+      options: deployOptions,
+      createdDate: now,
+      createdBy: { date: now, userId: org.user.id, userName: org.user.displayName },
+      status: 'Pending',
+      lastModifiedDate: now,
+      numberComponentsTotal: 0,
+    };
+    const abort = new AbortController();
+    this.jobs.set(job.id, job);
+    this.aborts.set(job.id, abort);
+    this.history(org.id).push(job);
+    const signal = AbortSignal.any([abort.signal, this.closing.signal]);
+    const previous = this.queues.get(org.id) ?? Promise.resolve();
+    const next = previous.then(() => this.run(org, job, zip, signal)).catch((error: unknown) => this.fail(job, error));
+    this.queues.set(org.id, next);
+    return job;
+  }
+
+  find(org: Org, id: string): DeployJob | undefined {
+    const job = this.jobs.get(id);
+    return job && job.orgId === org.id ? job : undefined;
+  }
+
+  /** Cancels a deploy that is not done; nothing of it is applied. Returns the job, or undefined if unknown. */
+  cancel(org: Org, id: string): DeployJob | undefined {
+    const job = this.find(org, id);
+    if (!job || isDone(job)) return job;
+    const now = new Date().toISOString();
+    job.status = 'Canceled';
+    job.completedDate = now;
+    job.lastModifiedDate = now;
+    job.canceledBy = { date: now, userId: org.user.id, userName: org.user.displayName };
+    this.aborts.get(id)?.abort();
+    this.aborts.delete(id);
+    return job;
+  }
+
+  history(orgId: string): DeployJob[] {
+    let list = this.histories.get(orgId);
+    if (!list) {
+      list = [];
+      this.histories.set(orgId, list);
+    }
+    return list;
+  }
+
+  clearHistory(orgId: string): void {
+    this.histories.set(orgId, this.history(orgId).filter((job) => !isDone(job)));
+  }
+
+  /** Deploys of the org stop in InProgress before finishing until `release`. */
+  pause(orgId: string): void {
+    if (this.gates.has(orgId)) return;
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    this.gates.set(orgId, { released, release });
+  }
+
+  release(orgId: string): void {
+    this.gates.get(orgId)?.release();
+    this.gates.delete(orgId);
+  }
+
+  close(): void {
+    this.closing.abort();
+  }
+
+  private async run(org: Org, job: DeployJob, zip: Buffer, signal: AbortSignal): Promise<void> {
+    const latency = this.options.latencyMs();
+    await wait(latency * PENDING_SHARE, signal);
+    if (isDone(job) || signal.aborted) return;
+    job.status = 'InProgress';
+    job.startDate = job.lastModifiedDate = new Date().toISOString();
+
+    const prepared = await prepareDeploy(zip, this.options.limits, this.options.faults.forDeploy(org.id));
+    if (isDone(job) || signal.aborted) return;
+    if (isLimitErrorResult(prepared)) {
+      this.finish(job, 'Failed', { error: prepared });
+      return;
+    }
+    job.numberComponentsTotal = prepared.candidates.length + prepared.deletions.length + prepared.failures.length;
+    const durationMs = latency * (1 - PENDING_SHARE);
+    job.progress = { startedAt: Date.now(), durationMs };
+    await wait(durationMs, signal);
+    const gate = this.gates.get(org.id);
+    if (gate) await Promise.race([gate.released, untilAborted(signal)]);
+    if (isDone(job) || signal.aborted) return;
+
+    const now = new Date().toISOString();
+    const plan = planDeploy(
+      { ...prepared, rollbackOnError: job.options.rollbackOnError, now, newId: (type) => newSalesforceId(idPrefixOf(type)) },
+      org.components,
+    );
+    if (!job.options.checkOnly && plan.operations.length > 0) {
+      applyOperations(org.components, plan.operations, { date: now, userId: org.user.id, userName: org.user.displayName });
+      this.options.onOrgChanged(org);
+    }
+    this.finish(job, plan.status, { plan });
+  }
+
+  private finish(job: DeployJob, status: DeployStatus, outcome: Pick<DeployJob, 'plan' | 'error'>): void {
+    const now = new Date().toISOString();
+    Object.assign(job, outcome, { status, completedDate: now, lastModifiedDate: now, progress: undefined });
+    if (outcome.plan) job.numberComponentsTotal = outcome.plan.numberComponentsTotal;
+    this.aborts.delete(job.id);
+  }
+
+  private fail(job: DeployJob, error: unknown): void {
+    this.options.onError(error);
+    if (!isDone(job)) {
+      this.finish(job, 'Failed', { error: { errorStatusCode: 'UNKNOWN_EXCEPTION', errorMessage: `UNKNOWN_EXCEPTION: ${(error as Error).message}` } });
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateProject } from '../../test/fixtures/generate-project.js';
+import { buildDeployZip } from './deploy-package.js';
+import { buildPackageXml } from './package-xml.js';
+import { resolveProject } from './project-resolver.js';
+import { fixturePath } from './spec-helpers.js';
+import { readZip } from './zip-archive.js';
+
+const sample = resolveProject(fixturePath('sample-project'));
+
+test('a single CustomField becomes its object file holding only that field', async () => {
+  const { components } = await sample;
+  const field = components.find((c) => c.fullName === 'Invoice__c.Amount__c')!;
+  const out = await buildDeployZip({ components: [field], apiVersion: '62.0' });
+  const files = await readZip(out.zip);
+  assert.deepEqual([...files.keys()], ['package.xml', 'objects/Invoice__c.object']);
+  const object = files.get('objects/Invoice__c.object')!.toString();
+  assert.match(object, /<fields>\s*<fullName>Amount__c<\/fullName>/);
+  assert.doesNotMatch(object, /Status__c|<label>Invoice<\/label>|validationRules|listViews/);
+  assert.match(files.get('package.xml')!.toString(), /<members>Invoice__c\.Amount__c<\/members>\s*<name>CustomField<\/name>/);
+  assert.doesNotMatch(files.get('package.xml')!.toString(), /CustomObject/);
+  assert.equal(out.fileCount, 2);
+  assert.deepEqual(out.members, [{ type: 'CustomField', fullName: 'Invoice__c.Amount__c' }]);
+});
+
+test('a CustomObject without its children carries none of them', async () => {
+  const { components } = await sample;
+  const object = components.find((c) => c.type === 'CustomObject')!;
+  const files = await readZip((await buildDeployZip({ components: [object], apiVersion: '62.0' })).zip);
+  const xml = files.get('objects/Invoice__c.object')!.toString();
+  assert.match(xml, /<label>Invoice<\/label>/);
+  assert.doesNotMatch(xml, /<fields>|<validationRules>|<listViews>/);
+});
+
+test('the whole sample project becomes a metadata-format package', async () => {
+  const { components } = await sample;
+  const out = await buildDeployZip({ components, apiVersion: '62.0' });
+  const files = await readZip(out.zip);
+  assert.deepEqual([...files.keys()], [
+    'package.xml',
+    'classes/InvoiceService.cls',
+    'classes/InvoiceService.cls-meta.xml',
+    'classes/InvoiceServiceTest.cls',
+    'classes/InvoiceServiceTest.cls-meta.xml',
+    'layouts/Invoice__c-Invoice Layout.layout',
+    'lwc/invoiceList/invoiceList.html',
+    'lwc/invoiceList/invoiceList.js',
+    'lwc/invoiceList/invoiceList.js-meta.xml',
+    'objects/Invoice__c.object',
+    'profiles/Admin.profile',
+    'staticresources/invoiceConfig.resource',
+    'staticresources/invoiceConfig.resource-meta.xml',
+  ]);
+  assert.equal(out.members.length, 11);
+  assert.match(files.get('package.xml')!.toString(), /<version>62\.0<\/version>/);
+});
+
+test('a destructive-only package has an empty package.xml with a version and destructiveChangesPost.xml', async () => {
+  const out = await buildDeployZip({
+    components: [],
+    destructive: { post: [{ type: 'ApexClass', fullName: 'Gone' }, { type: 'CustomField', fullName: 'Invoice__c.Old__c' }] },
+    apiVersion: '62.0',
+  });
+  const files = await readZip(out.zip);
+  assert.deepEqual([...files.keys()], ['package.xml', 'destructiveChangesPost.xml']);
+  const pkg = files.get('package.xml')!.toString();
+  assert.doesNotMatch(pkg, /<types>/);
+  assert.match(pkg, /<version>62\.0<\/version>/);
+  assert.match(files.get('destructiveChangesPost.xml')!.toString(), /<members>Gone<\/members>\s*<name>ApexClass<\/name>/);
+  assert.deepEqual(out.members, []);
+});
+
+test('pre-destructive changes go to destructiveChangesPre.xml', async () => {
+  const out = await buildDeployZip({ components: [], destructive: { pre: [{ type: 'ApexClass', fullName: 'Gone' }] }, apiVersion: '62.0' });
+  assert.deepEqual([...(await readZip(out.zip)).keys()], ['package.xml', 'destructiveChangesPre.xml']);
+});
+
+test('the fast path and SDR produce the same zip entries', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bt-gen-'));
+  await generateProject(dir, { classes: 6, objects: 2, fieldsPerObject: 3, lwc: 4, classBytes: 500 });
+  const generated = await resolveProject(dir);
+  const { components } = await sample;
+  for (const set of [generated.components, components]) {
+    const fast = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0' })).zip);
+    const slow = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0', fast: false })).zip);
+    assert.deepEqual([...fast.keys()], [...slow.keys()]);
+    for (const [path, content] of fast) assert.ok(content.equals(slow.get(path)!), path);
+  }
+  await rm(dir, { recursive: true });
+});
+
+test('package.xml lists members sorted by type and name, escaped, without duplicates', () => {
+  const xml = buildPackageXml(
+    [
+      { type: 'Layout', fullName: 'Account-Account & <Layout>' },
+      { type: 'ApexClass', fullName: 'B' },
+      { type: 'ApexClass', fullName: 'A' },
+      { type: 'ApexClass', fullName: 'A' },
+    ],
+    '62.0',
+  );
+  assert.equal(
+    xml,
+    [
+      '<?xml version="1.0" encoding="UTF-8"?>',
+      '<Package xmlns="http://soap.sforce.com/2006/04/metadata">',
+      '    <types>',
+      '        <members>A</members>',
+      '        <members>B</members>',
+      '        <name>ApexClass</name>',
+      '    </types>',
+      '    <types>',
+      '        <members>Account-Account &amp; &lt;Layout&gt;</members>',
+      '        <name>Layout</name>',
+      '    </types>',
+      '    <version>62.0</version>',
+      '</Package>',
+      '',
+    ].join('\n'),
+  );
+});
+
+test('package.xml refuses wildcards and malformed API versions', () => {
+  assert.throws(() => buildPackageXml([{ type: 'ApexClass', fullName: '*' }], '62.0'), /wildcard/);
+  assert.throws(() => buildPackageXml([], 'v62'), /API version/);
+});

@@ -1,0 +1,138 @@
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { ComponentSet, MetadataConverter, VirtualTreeContainer, type VirtualDirectory } from '@salesforce/source-deploy-retrieve';
+import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
+import { fastMetadataPaths } from './fast-path.js';
+import { buildPackageXml } from './package-xml.js';
+import { describeSdrError } from './source-tree.js';
+import { readZip, writeZip, type ZipEntryInput } from './zip-archive.js';
+
+export interface DeployZipInput {
+  /** Source-format components to deploy (a subset is fine; a child alone becomes its parent file holding only it). */
+  components: ResolvedComponent[];
+  /** Members to delete before (`pre`) or after (`post`) the additions. */
+  destructive?: { pre?: MemberRef[]; post?: MemberRef[] };
+  apiVersion: string;
+  /** Deflate level, default 6. */
+  compressionLevel?: number;
+  /** false sends every component through SDR (for the spec proving both paths agree). */
+  fast?: boolean;
+}
+
+export interface DeployZip {
+  zip: Buffer;
+  /** Files in the zip, manifests included (the Metadata API limit counts them all). */
+  fileCount: number;
+  /** The members package.xml lists (sorted). */
+  members: MemberRef[];
+}
+
+/** Thrown when components cannot be turned into a deploy package (a bug or inconsistent stored data, not user input). */
+export class DeployPackageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeployPackageError';
+  }
+}
+
+/**
+ * Builds a metadata-format deploy zip for `singlePackage: true`: package.xml at the root listing exactly the given
+ * components, optional destructiveChangesPre/Post.xml, and the converted files. Fast types are copied by path;
+ * the rest is converted by SDR from an in-memory tree holding only the given files, so a CustomField alone
+ * becomes `objects/Obj__c.object` with just that field, and a CustomObject without its fields carries none.
+ */
+export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> {
+  const unique = new Map<string, ResolvedComponent>();
+  for (const c of input.components) unique.set(memberKey(c), c);
+  const members: MemberRef[] = [...unique.values()].map((c) => ({ type: c.type, fullName: c.fullName })).sort(compareMembers);
+
+  const entries = new Map<string, Buffer>();
+  const viaSdr: ResolvedComponent[] = [];
+  for (const c of unique.values()) {
+    const mapped = input.fast === false ? undefined : fastMetadataPaths(c);
+    if (!mapped) {
+      viaSdr.push(c);
+      continue;
+    }
+    for (const { source, metadataPath } of mapped) addEntry(entries, metadataPath, source.content, c);
+  }
+  if (viaSdr.length) {
+    for (const [path, content] of await convertWithSdr(viaSdr, input.apiVersion)) addEntry(entries, path, content);
+  }
+
+  const manifests: ZipEntryInput[] = [{ path: 'package.xml', content: Buffer.from(buildPackageXml(members, input.apiVersion)) }];
+  const { pre = [], post = [] } = input.destructive ?? {};
+  if (pre.length) manifests.push({ path: 'destructiveChangesPre.xml', content: Buffer.from(buildPackageXml(pre, input.apiVersion)) });
+  if (post.length) manifests.push({ path: 'destructiveChangesPost.xml', content: Buffer.from(buildPackageXml(post, input.apiVersion)) });
+
+  const files = [...manifests, ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }))];
+  const zip = await writeZip(files, { level: input.compressionLevel ?? 6 });
+  return { zip, fileCount: files.length, members };
+}
+
+function addEntry(entries: Map<string, Buffer>, path: string, content: Buffer, owner?: ResolvedComponent): void {
+  const existing = entries.get(path);
+  if (existing && !existing.equals(content)) {
+    throw new DeployPackageError(`Two components write different content to ${path}${owner ? ` (${memberKey(owner)})` : ''}.`);
+  }
+  entries.set(path, content);
+}
+
+/** Converts components with SDR from an in-memory tree of their files; returns metadata-format files without package.xml. */
+async function convertWithSdr(components: ResolvedComponent[], apiVersion: string): Promise<Map<string, Buffer>> {
+  const files = new Map<string, Buffer>();
+  for (const c of components) for (const f of c.files) files.set(f.path, f.content);
+  const tree = new StreamingVirtualTree(virtualDirectories(files));
+  const roots = [...new Set([...files.keys()].map((p) => p.split('/')[0]!))];
+  let zipBuffer: Buffer | undefined;
+  try {
+    const cs = ComponentSet.fromSource({ fsPaths: roots, tree });
+    const resolved = new Set<string>();
+    for (const sc of cs.getSourceComponents()) {
+      resolved.add(memberKey({ type: sc.type.name, fullName: sc.fullName }));
+      for (const ch of sc.getChildren()) resolved.add(memberKey({ type: ch.type.name, fullName: ch.fullName }));
+    }
+    const lost = components.map(memberKey).filter((k) => !resolved.has(k));
+    if (lost.length) throw new DeployPackageError(`SDR did not recognise ${lost.slice(0, 5).join(', ')} from their stored files.`);
+    cs.apiVersion = apiVersion;
+    cs.sourceApiVersion = apiVersion;
+    zipBuffer = (await new MetadataConverter().convert(cs, 'metadata', { type: 'zip' })).zipBuffer;
+  } catch (err) {
+    if (err instanceof DeployPackageError) throw err;
+    throw new DeployPackageError(`Converting components to metadata format failed: ${describeSdrError(err, '')}`);
+  }
+  if (!zipBuffer) throw new DeployPackageError('SDR produced no zip.');
+  const out = await readZip(zipBuffer);
+  out.delete('package.xml');
+  return out;
+}
+
+/** SDR's VirtualTreeContainer does not implement `stream()`, which every non-decomposed transformer uses. */
+class StreamingVirtualTree extends VirtualTreeContainer {
+  override stream(fsPath: string): Readable {
+    return Readable.from([this.readFileSync(fsPath)]);
+  }
+}
+
+/** The VirtualTreeContainer layout (every folder with its children) for a set of relative file paths. */
+export function virtualDirectories(files: Map<string, Buffer>): VirtualDirectory[] {
+  const dirs = new Map<string, Map<string, VirtualDirectory['children'][number]>>();
+  const ensure = (dir: string): Map<string, VirtualDirectory['children'][number]> => {
+    let children = dirs.get(dir);
+    if (!children) {
+      children = new Map();
+      dirs.set(dir, children);
+      if (dir !== '.') {
+        const parent = dirname(dir);
+        ensure(parent).set(dir, dir.slice(dir.lastIndexOf('/') + 1));
+      }
+    }
+    return children;
+  };
+  for (const [path, data] of files) {
+    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
+    const name = path.slice(path.lastIndexOf('/') + 1);
+    ensure(dir).set(path, { name, data });
+  }
+  return [...dirs].map(([dirPath, children]) => ({ dirPath, children: [...children.values()] }));
+}

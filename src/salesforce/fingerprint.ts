@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { XMLParser } from 'fast-xml-parser';
+
+/** Hex SHA-256 of a buffer or string. The one hashing helper of the toolkit: reuse it. */
+export function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+const parser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  ignoreDeclaration: true,
+  ignorePiTags: true,
+  commentPropName: false,
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: true,
+  processEntities: true,
+  htmlEntities: false,
+});
+
+type OrderedNode = Record<string, unknown>;
+
+function serialize(nodes: OrderedNode[], out: string[]): void {
+  for (const node of nodes) {
+    for (const key of Object.keys(node)) {
+      if (key === ':@') continue;
+      const value = node[key];
+      if (key === '#text') {
+        out.push('T', JSON.stringify(String(value)));
+        continue;
+      }
+      const attrs = (node[':@'] as Record<string, unknown> | undefined) ?? {};
+      const attrText = Object.keys(attrs)
+        .sort()
+        .map((a) => `${a}=${JSON.stringify(String(attrs[a]))}`)
+        .join(' ');
+      out.push('<', key, attrText ? ` ${attrText}` : '', '>');
+      serialize(Array.isArray(value) ? (value as OrderedNode[]) : [], out);
+      out.push('</', key, '>');
+    }
+  }
+}
+
+/**
+ * A canonical form of an XML document: no declaration, no comments, no whitespace-only text between elements,
+ * values trimmed, entities and CDATA resolved, attributes sorted. Element order is kept (it is significant in
+ * metadata: picklist values, layout items). Returns undefined when the text is not well-formed XML.
+ */
+export function canonicalXml(text: string): string | undefined {
+  try {
+    const parsed = parser.parse(text, true) as OrderedNode[];
+    const out: string[] = [];
+    serialize(parsed, out);
+    return out.join('');
+  } catch {
+    return undefined;
+  }
+}
+
+function isXmlPath(path: string): boolean {
+  return path.endsWith('.xml') || /\.(object|layout|profile|permissionset|labels|workflow|field|listView|validationRule)$/.test(path);
+}
+
+/** Paths relative to the folder all the component's files share (`A.cls`, `A.cls-meta.xml`, `invoiceList.js`). */
+export function componentRelativePaths(paths: string[]): string[] {
+  if (paths.length === 0) return [];
+  const dirs = paths.map((p) => p.split('/').slice(0, -1));
+  let common = dirs[0]!;
+  for (const d of dirs.slice(1)) {
+    let i = 0;
+    while (i < common.length && i < d.length && common[i] === d[i]) i++;
+    common = common.slice(0, i);
+  }
+  return paths.map((p) => p.split('/').slice(common.length).join('/'));
+}
+
+/**
+ * The fingerprint of one component: SHA-256 over its files sorted by their path inside the component, XML files in
+ * canonical form. What Backtrack deployed and what the org returns hash the same when they mean the same, and
+ * differently as soon as a value changes. Where the files live in the project does not matter.
+ */
+export function fingerprintComponent(files: ReadonlyArray<{ path: string; content: Buffer }>): string {
+  const relative = componentRelativePaths(files.map((f) => f.path));
+  const items = files
+    .map((f, i) => {
+      const rel = relative[i]!;
+      let content: Buffer = f.content;
+      if (isXmlPath(rel)) {
+        const canonical = canonicalXml(f.content.toString('utf8'));
+        if (canonical !== undefined) content = Buffer.from(`xml:${canonical}`);
+      }
+      return { rel, content };
+    })
+    .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const hash = createHash('sha256');
+  for (const { rel, content } of items) {
+    hash.update(`${rel}\u0000${content.length}\u0000`);
+    hash.update(content);
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,275 @@
+import { Connection, OAuth2 } from 'jsforce';
+import type { MemberRef } from './component.types.js';
+import {
+  SalesforceApiError,
+  SalesforceAuthError,
+  SalesforceUnavailableError,
+  type DeployOptions,
+  type DeployStatus,
+  type FileProperties,
+  type MetadataApiGateway,
+  type MetadataSession,
+  type OrgAuth,
+  type OrgTarget,
+  type RetrieveStatus,
+} from './metadata-api.gateway.js';
+import { normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
+
+/** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
+export interface SfdxAuthUrlParts {
+  clientId: string;
+  clientSecret?: string;
+  refreshToken: string;
+  instanceUrl: string;
+}
+
+/** Parses an SFDX auth URL, with or without the client secret. Throws SalesforceAuthError (without echoing it). */
+export function parseSfdxAuthUrl(url: string): SfdxAuthUrlParts {
+  const match = /^force:\/\/([^:@]+):([^@]*)@(.+)$/.exec(url.trim());
+  if (!match) {
+    throw new SalesforceAuthError('The SFDX auth URL is not of the form force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>.');
+  }
+  const [, clientId, secretAndToken, host] = match as unknown as [string, string, string, string];
+  const colon = secretAndToken.lastIndexOf(':');
+  const clientSecret = colon >= 0 ? secretAndToken.slice(0, colon) : '';
+  const refreshToken = colon >= 0 ? secretAndToken.slice(colon + 1) : secretAndToken;
+  if (!refreshToken) throw new SalesforceAuthError('The SFDX auth URL holds no refresh token.');
+  const instanceUrl = /^https?:\/\//i.test(host) ? host.replace(/\/+$/, '') : `https://${host.replace(/\/+$/, '')}`;
+  return { clientId, ...(clientSecret ? { clientSecret } : {}), refreshToken, instanceUrl };
+}
+
+const AUTH_CODES = /INVALID_SESSION_ID|INVALID_LOGIN|INVALID_AUTH|invalid_grant|invalid_client|unauthorized_client|inactive_user|inactive_org|LOGIN_MUST_USE_SECURITY_TOKEN|PASSWORD_LOCKOUT|INVALID_OPERATION_WITH_EXPIRED_PASSWORD|API_DISABLED_FOR_ORG/i;
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+function secretsOf(auth: OrgAuth): string[] {
+  switch (auth.type) {
+    case 'accessToken':
+      return [auth.accessToken];
+    case 'refreshToken':
+      return [auth.refreshToken, auth.clientSecret ?? ''];
+    case 'sfdxAuthUrl':
+      return [auth.sfdxAuthUrl, ...auth.sfdxAuthUrl.replace(/^force:\/\//, '').split(/[:@]/)];
+    case 'password':
+      return [auth.password, auth.clientSecret ?? ''];
+  }
+}
+
+/** Removes every credential (and anything shaped like a session id) from a message. */
+export function redact(message: string, secrets: string[]): string {
+  let out = message;
+  for (const s of secrets.filter((x) => x && x.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  return out.replace(/00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,}/g, '***');
+}
+
+function errorCode(err: unknown): string {
+  const e = err as { name?: string; errorCode?: string; code?: string; cause?: { code?: string } };
+  return e?.errorCode ?? e?.cause?.code ?? e?.code ?? e?.name ?? '';
+}
+
+/** Maps any error from jsforce or the network to the gateway's three error types. */
+export function mapSalesforceError(err: unknown, secrets: string[], action: string): Error {
+  if (err instanceof SalesforceAuthError || err instanceof SalesforceApiError || err instanceof SalesforceUnavailableError) return err;
+  const e = err as { name?: string; message?: string; errorCode?: string; code?: string; statusCode?: number; cause?: { code?: string } };
+  const message = redact(String(e?.message ?? err), secrets);
+  const code = errorCode(err);
+  const names = [e?.name, e?.errorCode, e?.code].filter(Boolean).join(' ');
+  if (AUTH_CODES.test(names) || AUTH_CODES.test(message) || e?.statusCode === 401) {
+    return new SalesforceAuthError(`Salesforce refused the credentials while trying to ${action} (${message}): update the org's credentials.`, code);
+  }
+  if (
+    NETWORK_CODES.has(e?.code ?? '') ||
+    NETWORK_CODES.has(e?.cause?.code ?? '') ||
+    /fetch failed|socket hang up|network|ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(message) ||
+    [502, 503, 504].includes(e?.statusCode ?? 0)
+  ) {
+    return new SalesforceUnavailableError(`Salesforce could not be reached while trying to ${action} (${message}).`, code);
+  }
+  const faultCode = (e?.errorCode ?? e?.name ?? 'UNKNOWN').replace(/^Error$/, 'UNKNOWN');
+  return new SalesforceApiError(faultCode, `Salesforce answered with ${faultCode} while trying to ${action}: ${message}`);
+}
+
+function isSessionExpired(err: unknown): boolean {
+  const e = err as { name?: string; errorCode?: string; message?: string };
+  return /INVALID_SESSION_ID/.test(`${e?.name ?? ''} ${e?.errorCode ?? ''}`) || /^INVALID_SESSION_ID/.test(e?.message ?? '');
+}
+
+function orgIdFromIdentityUrl(id: unknown): string | undefined {
+  if (typeof id !== 'string') return undefined;
+  const match = /\/id\/(00D[A-Za-z0-9]{12,15})\//.exec(id);
+  return match?.[1];
+}
+
+interface Established {
+  conn: Connection;
+  organizationId?: string;
+  username?: string;
+}
+
+async function establish(target: OrgTarget): Promise<Established> {
+  const version = target.apiVersion;
+  const auth = target.auth;
+  switch (auth.type) {
+    case 'accessToken':
+      return { conn: new Connection({ instanceUrl: target.instanceUrl, accessToken: auth.accessToken, version }) };
+    case 'refreshToken':
+    case 'sfdxAuthUrl': {
+      const parts =
+        auth.type === 'sfdxAuthUrl'
+          ? parseSfdxAuthUrl(auth.sfdxAuthUrl)
+          : { clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken, instanceUrl: auth.loginUrl ?? target.instanceUrl };
+      const oauth2 = new OAuth2({
+        clientId: parts.clientId,
+        ...(parts.clientSecret ? { clientSecret: parts.clientSecret } : {}),
+        loginUrl: parts.instanceUrl,
+        redirectUri: 'http://localhost:1717/OauthRedirect',
+      });
+      const token = (await oauth2.refreshToken(parts.refreshToken)) as unknown as Record<string, unknown>;
+      const accessToken = token.access_token;
+      if (typeof accessToken !== 'string' || !accessToken) throw new SalesforceAuthError('The token endpoint answered without an access token.');
+      const instanceUrl = typeof token.instance_url === 'string' && token.instance_url ? token.instance_url : target.instanceUrl;
+      const organizationId = orgIdFromIdentityUrl(token.id);
+      return { conn: new Connection({ instanceUrl, accessToken, version }), ...(organizationId ? { organizationId } : {}) };
+    }
+    case 'password': {
+      const loginUrl = auth.loginUrl ?? 'https://login.salesforce.com';
+      if (auth.clientId) {
+        if (!auth.clientSecret) {
+          throw new SalesforceAuthError('The OAuth username-password flow needs the connected app\'s client secret: add it, or leave out the client id to use the SOAP login.');
+        }
+        const conn = new Connection({
+          version,
+          loginUrl,
+          oauth2: { clientId: auth.clientId, ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}), loginUrl, redirectUri: 'http://localhost:1717/OauthRedirect' },
+        });
+        const info = await conn.loginByOAuth2(auth.username, auth.password);
+        return { conn, organizationId: info.organizationId, username: auth.username };
+      }
+      const conn = new Connection({ version, loginUrl });
+      const info = await conn.loginBySoap(auth.username, auth.password);
+      return { conn, organizationId: info.organizationId, username: auth.username };
+    }
+  }
+}
+
+/** The MetadataApiGateway over jsforce 3 (SOAP Metadata API). */
+export class JsforceMetadataGateway implements MetadataApiGateway {
+  async connect(target: OrgTarget): Promise<MetadataSession> {
+    const secrets = secretsOf(target.auth);
+    try {
+      const established = await establish(target);
+      return new JsforceMetadataSession(target, established, secrets);
+    } catch (err) {
+      throw mapSalesforceError(err, secrets, 'log in');
+    }
+  }
+}
+
+class JsforceMetadataSession implements MetadataSession {
+  constructor(
+    private readonly target: OrgTarget,
+    private state: Established,
+    private readonly secrets: string[],
+  ) {}
+
+  /** Runs a call; on an expired session re-authenticates once (when the credentials allow it) and retries. */
+  private async call<T>(action: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    try {
+      return await fn(this.state.conn);
+    } catch (err) {
+      if (!isSessionExpired(err) || this.target.auth.type === 'accessToken') throw mapSalesforceError(err, this.secrets, action);
+    }
+    try {
+      this.state = await establish(this.target);
+    } catch (err) {
+      throw mapSalesforceError(err, this.secrets, 'renew the session');
+    }
+    try {
+      return await fn(this.state.conn);
+    } catch (err) {
+      throw mapSalesforceError(err, this.secrets, action);
+    }
+  }
+
+  /**
+   * Who the session belongs to. Known from the login for password/refresh flows; for an access token it asks the
+   * org (`/services/oauth2/userinfo`), so it doubles as a credentials check: errors are the gateway's typed ones.
+   */
+  async identity(): Promise<{ organizationId?: string; username?: string }> {
+    if (this.state.organizationId || this.state.username) {
+      return { ...(this.state.organizationId ? { organizationId: this.state.organizationId } : {}), ...(this.state.username ? { username: this.state.username } : {}) };
+    }
+    const info = await this.call('read the user identity', (conn) =>
+      conn.request<Record<string, unknown>>({ method: 'GET', url: '/services/oauth2/userinfo' }),
+    );
+    const organizationId = typeof info?.organization_id === 'string' ? info.organization_id : undefined;
+    const username = typeof info?.preferred_username === 'string' ? info.preferred_username : typeof info?.username === 'string' ? info.username : undefined;
+    if (organizationId) this.state.organizationId = organizationId;
+    if (username) this.state.username = username;
+    return { ...(organizationId ? { organizationId } : {}), ...(username ? { username } : {}) };
+  }
+
+  async startDeploy(zip: Buffer, options: DeployOptions): Promise<string> {
+    const opts = { rollbackOnError: true, singlePackage: true, ...options };
+    const result = await this.call('start the deploy', async (conn) => (await conn.metadata.deploy(zip, opts)) as unknown as { id?: string });
+    if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the deploy but returned no id.');
+    return result.id;
+  }
+
+  async checkDeploy(asyncId: string): Promise<DeployStatus> {
+    const raw = await this.call('check the deploy', (conn) => conn.metadata.checkDeployStatus(asyncId, true));
+    return normalizeDeployResult(raw as unknown as Record<string, unknown>);
+  }
+
+  async cancelDeploy(asyncId: string): Promise<void> {
+    await this.call('cancel the deploy', (conn) => conn.metadata.cancelDeploy(asyncId));
+  }
+
+  async startRetrieve(members: MemberRef[]): Promise<string> {
+    const byType = new Map<string, string[]>();
+    for (const m of members) byType.set(m.type, [...(byType.get(m.type) ?? []), m.fullName]);
+    const request = {
+      apiVersion: this.target.apiVersion,
+      singlePackage: true,
+      unpackaged: {
+        types: [...byType].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, names]) => ({ name, members: [...new Set(names)].sort() })),
+        version: this.target.apiVersion,
+      },
+    };
+    const result = await this.call(
+      'start the retrieve',
+      async (conn) => (await conn.metadata.retrieve(request as never)) as unknown as { id?: string },
+    );
+    if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the retrieve but returned no id.');
+    return result.id;
+  }
+
+  async checkRetrieve(id: string): Promise<RetrieveStatus> {
+    const raw = await this.call('check the retrieve', (conn) => conn.metadata.checkRetrieveStatus(id));
+    return normalizeRetrieveResult(raw as unknown as Record<string, unknown>);
+  }
+
+  async listMetadata(queries: { type: string; folder?: string }[]): Promise<FileProperties[]> {
+    const out: FileProperties[] = [];
+    for (let i = 0; i < queries.length; i += 3) {
+      const batch = queries.slice(i, i + 3);
+      const raw = await this.call('list metadata', (conn) => conn.metadata.list(batch, this.target.apiVersion));
+      const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
+      out.push(...list.map((r) => normalizeFileProperties(r as unknown as Record<string, unknown>)));
+    }
+    return out;
+  }
+}

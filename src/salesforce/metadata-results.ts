@@ -1,0 +1,127 @@
+import type { DeployMessage, DeployStatus, FileProperties, RetrieveStatus } from './metadata-api.gateway.js';
+
+/** SOAP answers come back as strings, single objects where arrays are expected, or `{ $: { 'xsi:nil': 'true' } }`. */
+export function asArray<T>(value: T | T[] | null | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function isNil(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'object' && value !== null && '$' in value && Object.keys(value).length === 1);
+}
+
+export function asBoolean(value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return value.trim().toLowerCase() === 'true';
+  return false;
+}
+
+export function asNumber(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : 0;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : 0;
+  }
+  return 0;
+}
+
+function asOptionalNumber(value: unknown): number | undefined {
+  if (isNil(value) || value === '') return undefined;
+  const n = asNumber(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function asOptionalString(value: unknown): string | undefined {
+  if (isNil(value)) return undefined;
+  const s = typeof value === 'string' ? value : String(value);
+  return s === '' ? undefined : s;
+}
+
+function asString(value: unknown): string {
+  return asOptionalString(value) ?? '';
+}
+
+type Raw = Record<string, unknown>;
+
+export function normalizeDeployMessage(raw: Raw): DeployMessage {
+  const problemType = asOptionalString(raw.problemType);
+  const message: DeployMessage = {
+    componentType: asString(raw.componentType),
+    fullName: asString(raw.fullName),
+    fileName: asString(raw.fileName),
+    created: asBoolean(raw.created),
+    changed: asBoolean(raw.changed),
+    deleted: asBoolean(raw.deleted),
+    success: asBoolean(raw.success),
+  };
+  const problem = asOptionalString(raw.problem);
+  if (problem) message.problem = problem;
+  if (problemType === 'Warning' || problemType === 'Error') message.problemType = problemType;
+  const line = asOptionalNumber(raw.lineNumber);
+  const column = asOptionalNumber(raw.columnNumber);
+  if (line !== undefined) message.lineNumber = line;
+  if (column !== undefined) message.columnNumber = column;
+  return message;
+}
+
+/** Normalizes a jsforce DeployResult. package.xml's own success entry (empty componentType) is dropped. */
+export function normalizeDeployResult(raw: Raw): DeployStatus {
+  const details = (Array.isArray(raw.details) ? raw.details[0] : raw.details) as Raw | undefined;
+  const messages = [...asArray(details?.componentSuccesses as Raw | Raw[]), ...asArray(details?.componentFailures as Raw | Raw[])]
+    .map(normalizeDeployMessage)
+    .filter((m) => m.componentType !== '');
+  const status: DeployStatus = {
+    id: asString(raw.id),
+    done: asBoolean(raw.done),
+    status: asString(raw.status),
+    success: asBoolean(raw.success),
+    checkOnly: asBoolean(raw.checkOnly),
+    numberComponentsTotal: asNumber(raw.numberComponentsTotal),
+    numberComponentsDeployed: asNumber(raw.numberComponentsDeployed),
+    numberComponentErrors: asNumber(raw.numberComponentErrors),
+    numberTestsTotal: asNumber(raw.numberTestsTotal),
+    numberTestsCompleted: asNumber(raw.numberTestsCompleted),
+    numberTestErrors: asNumber(raw.numberTestErrors),
+    messages,
+  };
+  const errorMessage = asOptionalString(raw.errorMessage);
+  const errorStatusCode = asOptionalString(raw.errorStatusCode);
+  const stateDetail = asOptionalString(raw.stateDetail);
+  if (errorMessage) status.errorMessage = errorMessage;
+  if (errorStatusCode) status.errorStatusCode = errorStatusCode;
+  if (stateDetail) status.stateDetail = stateDetail;
+  return status;
+}
+
+export function normalizeFileProperties(raw: Raw): FileProperties {
+  const out: FileProperties = { type: asString(raw.type), fullName: asString(raw.fullName), fileName: asString(raw.fileName) };
+  for (const key of [
+    'id',
+    'createdById',
+    'createdByName',
+    'createdDate',
+    'lastModifiedById',
+    'lastModifiedByName',
+    'lastModifiedDate',
+    'manageableState',
+    'namespacePrefix',
+  ] as const) {
+    const value = asOptionalString(raw[key]);
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** Normalizes a jsforce RetrieveResult; `zipFile` (base64) becomes a Buffer. */
+export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
+  const zipFile = asOptionalString(raw.zipFile);
+  return {
+    id: asString(raw.id),
+    done: asBoolean(raw.done),
+    status: asString(raw.status),
+    success: asBoolean(raw.success),
+    ...(zipFile ? { zip: Buffer.from(zipFile, 'base64') } : {}),
+    messages: asArray(raw.messages as Raw | Raw[]).map((m) => ({ fileName: asString(m.fileName), problem: asString(m.problem) })),
+    fileProperties: asArray(raw.fileProperties as Raw | Raw[]).map(normalizeFileProperties),
+  };
+}

@@ -1,0 +1,31 @@
+import { compareMembers, type MemberRef } from './component.types.js';
+
+const API_VERSION = /^\d{2,3}\.0$/;
+
+export function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/**
+ * A package.xml (also the format of destructiveChanges*.xml) listing exactly these members: types and members
+ * sorted, duplicates dropped, names escaped. Wildcards are refused: Backtrack always names what it touches.
+ */
+export function buildPackageXml(members: MemberRef[], apiVersion: string): string {
+  if (!API_VERSION.test(apiVersion)) throw new Error(`API version "${apiVersion}" is not of the form 62.0.`);
+  const byType = new Map<string, Set<string>>();
+  for (const m of [...members].sort(compareMembers)) {
+    if (!m.type || !m.fullName) throw new Error('Every package member needs a type and a full name.');
+    if (m.fullName === '*') throw new Error(`A wildcard member for ${m.type} is not allowed: name the components.`);
+    const set = byType.get(m.type) ?? new Set<string>();
+    set.add(m.fullName);
+    byType.set(m.type, set);
+  }
+  const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<Package xmlns="http://soap.sforce.com/2006/04/metadata">'];
+  for (const [type, names] of byType) {
+    lines.push('    <types>');
+    for (const name of names) lines.push(`        <members>${escapeXml(name)}</members>`);
+    lines.push(`        <name>${escapeXml(type)}</name>`, '    </types>');
+  }
+  lines.push(`    <version>${apiVersion}</version>`, '</Package>', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,146 @@
+import { ZipArchive } from 'archiver';
+import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import yauzl, { type Entry } from 'yauzl';
+import { checkEntryName, entryKind } from '../uploads/entry-name.js';
+
+export interface ZipEntryInput {
+  path: string;
+  content: Buffer;
+}
+
+/** Thrown when a zip from outside (an org's retrieve result) cannot be read or holds unsafe entries. */
+export class ZipReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ZipReadError';
+  }
+}
+
+/** Beyond these a zip needs ZIP64 records; the in-memory writer hands such archives to archiver. */
+const ZIP32_MAX_ENTRIES = 0xffff;
+const ZIP32_MAX_BYTES = 0xffffffff;
+/** 1980-01-01 00:00 in DOS date/time: the same input always gives the same bytes. */
+const DOS_DATE = (0 << 9) | (1 << 5) | 1;
+const DOS_TIME = 0;
+
+/**
+ * Builds a zip in memory. Entries are deflated synchronously one by one and framed by hand, which is about four
+ * times faster than archiver for 10,000+ small files (archiver deflates each entry through an async stream). Zips
+ * that would need ZIP64 (more than 65,535 entries or 4 GiB) are written by archiver instead. `level` is the deflate
+ * level (default 6); the output is deterministic (fixed dates, input order).
+ */
+export async function writeZip(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Promise<Buffer> {
+  const list = [...entries];
+  const total = list.reduce((sum, e) => sum + e.content.length, 0);
+  if (list.length >= ZIP32_MAX_ENTRIES || total >= ZIP32_MAX_BYTES) return writeZipWithArchiver(list, options);
+  const level = options.level ?? 6;
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of list) {
+    const name = Buffer.from(e.path, 'utf8');
+    const deflated = level === 0 ? e.content : deflateRawSync(e.content, { level });
+    const method = level === 0 || deflated.length >= e.content.length ? 0 : 8;
+    const body = method === 8 ? deflated : e.content;
+    const crc = crc32(e.content) >>> 0;
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(0x0800, 6);
+    local.writeUInt16LE(method, 8);
+    local.writeUInt16LE(DOS_TIME, 10);
+    local.writeUInt16LE(DOS_DATE, 12);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(e.content.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    parts.push(local, name, body);
+    const header = Buffer.alloc(46);
+    header.writeUInt32LE(0x02014b50, 0);
+    header.writeUInt16LE((3 << 8) | 20, 4);
+    header.writeUInt16LE(20, 6);
+    header.writeUInt16LE(0x0800, 8);
+    header.writeUInt16LE(method, 10);
+    header.writeUInt16LE(DOS_TIME, 12);
+    header.writeUInt16LE(DOS_DATE, 14);
+    header.writeUInt32LE(crc, 16);
+    header.writeUInt32LE(body.length, 20);
+    header.writeUInt32LE(e.content.length, 24);
+    header.writeUInt16LE(name.length, 28);
+    header.writeUInt32LE((0o100644 << 16) >>> 0, 38);
+    header.writeUInt32LE(offset, 42);
+    central.push(header, name);
+    offset += local.length + name.length + body.length;
+  }
+  const directory = Buffer.concat(central);
+  if (offset + directory.length >= ZIP32_MAX_BYTES) return writeZipWithArchiver(list, options);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(list.length, 8);
+  end.writeUInt16LE(list.length, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, directory, end]);
+}
+
+/** Streams entries through archiver (handles ZIP64). */
+export async function writeZipWithArchiver(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Promise<Buffer> {
+  const archive = new ZipArchive({ zlib: { level: options.level ?? 6 } });
+  const chunks: Buffer[] = [];
+  archive.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const failed = new Promise<never>((_, reject) => {
+    archive.on('error', reject);
+    archive.on('warning', reject);
+  });
+  const date = new Date('2000-01-01T00:00:00Z');
+  for (const e of entries) archive.append(e.content, { name: e.path, date });
+  await Promise.race([archive.finalize(), failed]);
+  await new Promise<void>((resolve) => (archive.readableEnded ? resolve() : archive.on('end', () => resolve())));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Reads every file of a zip into memory (names normalized to posix, folders skipped). Refuses traversal/absolute
+ * names and links. For zips an org returned; uploads go through `extractUpload`, which also enforces size limits.
+ */
+export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
+  let zipfile;
+  try {
+    zipfile = await yauzl.fromBufferPromise(zip, { lazyEntries: true, autoClose: false, decodeStrings: false });
+  } catch (err) {
+    throw new ZipReadError(`The zip cannot be read: ${(err as Error).message}`);
+  }
+  try {
+    const files = new Map<string, Buffer>();
+    for await (const entry of zipfile.eachEntry() as AsyncIterable<Entry>) {
+      const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+      const { normalized, unsafe } = checkEntryName(raw);
+      if (unsafe) throw new ZipReadError(`The zip entry ${raw} is unsafe (${unsafe}).`);
+      const kind = entryKind(entry.externalFileAttributes, normalized.endsWith('/'));
+      if (kind === 'directory') continue;
+      if (kind !== 'file') throw new ZipReadError(`The zip entry ${raw} is a link or special file.`);
+      files.set(normalized, await entryContent(zip, zipfile, entry, raw));
+    }
+    return files;
+  } catch (err) {
+    if (err instanceof ZipReadError) throw err;
+    throw new ZipReadError(`The zip cannot be read: ${(err as Error).message}`);
+  } finally {
+    zipfile.close();
+  }
+}
+
+/** Inflates one entry straight from the buffer (synchronously: per-entry streams dominate for many small files). */
+async function entryContent(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry, name: string): Promise<Buffer> {
+  if (entry.isEncrypted()) throw new ZipReadError(`The zip entry ${name} is encrypted.`);
+  const { fileDataStart } = await zipfile.readLocalFileHeaderPromise(entry, { minimal: true });
+  const end = fileDataStart + entry.compressedSize;
+  if (end > zip.length) throw new ZipReadError(`The zip entry ${name} runs past the end of the file.`);
+  const raw = zip.subarray(fileDataStart, end);
+  let data: Buffer;
+  if (entry.compressionMethod === 0) data = Buffer.from(raw);
+  else if (entry.compressionMethod === 8) data = inflateRawSync(raw, { maxOutputLength: Math.max(entry.uncompressedSize, 1) });
+  else throw new ZipReadError(`The zip entry ${name} uses unsupported compression method ${entry.compressionMethod}.`);
+  if (data.length !== entry.uncompressedSize) throw new ZipReadError(`The zip entry ${name} does not match its declared size.`);
+  return data;
+}

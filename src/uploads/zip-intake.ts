@@ -1,0 +1,291 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { AppError } from '../common/errors.js';
+import { checkEntryName, entryKind } from './entry-name.js';
+
+export interface UploadLimits {
+  /** Largest total of uncompressed bytes (declared and actually inflated). */
+  maxUncompressedBytes: number;
+  /** Largest compression ratio (uncompressed / compressed), per entry and for the whole upload. */
+  maxRatio: number;
+  /** Most entries (files and folders) in the zip. */
+  maxEntries: number;
+  /** Largest single file, uncompressed. */
+  maxFileBytes: number;
+}
+
+/** 600 MB is the Metadata API's own unzipped ceiling; 50,000 entries leaves room for 10,000-component projects. */
+export const DEFAULT_UPLOAD_LIMITS: Readonly<UploadLimits> = Object.freeze({
+  maxUncompressedBytes: 600 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 50_000,
+  maxFileBytes: 50 * 1024 * 1024,
+});
+
+/** Below this many uncompressed bytes the ratio is not judged: tiny, very compressible files (blank XML) are normal. */
+export const RATIO_GRACE_BYTES = 1024 * 1024;
+
+export interface ExtractedUpload {
+  dir: string;
+  /** Extracted files, relative to `dir`, posix separators, sorted. */
+  files: string[];
+  /** Uncompressed bytes written. */
+  totalBytes: number;
+  /** The single wrapping folder that was removed (`my-project/`), if any. */
+  strippedPrefix?: string;
+}
+
+/** An upload Backtrack refuses: 400 (not a zip, unsafe entries) or 413 (too big). Nothing is left on disk. */
+export class UploadRejectedError extends AppError {
+  constructor(
+    override readonly status: 400 | 413,
+    message: string,
+    readonly entries?: string[],
+  ) {
+    super(status, message, entries ? { entries } : undefined);
+  }
+}
+
+/** Entries that carry no project content and are skipped silently (macOS resource forks, Finder files). */
+function isJunk(name: string): boolean {
+  return name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store') || name === 'Thumbs.db' || name.endsWith('/Thumbs.db');
+}
+
+const MB = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
+const list = (names: string[]): string => names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+
+interface PlannedEntry {
+  entry: Entry;
+  name: string;
+  kind: 'file' | 'directory';
+}
+
+async function openZip(zip: Buffer): Promise<ZipFile> {
+  try {
+    return await yauzl.fromBufferPromise(zip, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false });
+  } catch {
+    throw new UploadRejectedError(400, 'The upload is not a readable zip file: upload a .zip of an SFDX project or a metadata-format package.');
+  }
+}
+
+async function readAllEntries(zipfile: ZipFile, maxEntries: number): Promise<Entry[]> {
+  const entries: Entry[] = [];
+  return new Promise<Entry[]>((resolvePromise, reject) => {
+    zipfile.on('entry', (entry: Entry) => {
+      entries.push(entry);
+      if (entries.length > maxEntries) {
+        reject(new UploadRejectedError(413, `The zip holds more than ${maxEntries} entries: split the upload or remove files that are not metadata.`));
+        return;
+      }
+      zipfile.readEntry();
+    });
+    zipfile.on('end', () => resolvePromise(entries));
+    zipfile.on('error', (err: Error) =>
+      reject(new UploadRejectedError(400, `The zip file is damaged (${err.message}): create the zip again and re-upload it.`)),
+    );
+    zipfile.readEntry();
+  });
+}
+
+/** Decides what to extract; refuses unsafe names, links, encryption, duplicates and declared sizes over the limits. */
+function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): { plan: PlannedEntry[]; prefix?: string } {
+  const unsafe: string[] = [];
+  const links: string[] = [];
+  const encrypted: string[] = [];
+  const duplicates: string[] = [];
+  const tooBig: string[] = [];
+  const plan: PlannedEntry[] = [];
+  const seen = new Set<string>();
+  let declaredTotal = 0;
+  for (const entry of entries) {
+    const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
+    const { normalized, unsafe: reason } = checkEntryName(raw);
+    if (reason) {
+      unsafe.push(raw);
+      continue;
+    }
+    const kind = entryKind(entry.externalFileAttributes, normalized.endsWith('/'));
+    if (kind === 'symlink' || kind === 'special') {
+      links.push(raw);
+      continue;
+    }
+    const name = normalized.replace(/\/$/, '');
+    if (isJunk(normalized)) continue;
+    if (kind === 'directory') {
+      plan.push({ entry, name, kind });
+      continue;
+    }
+    if (entry.isEncrypted()) encrypted.push(raw);
+    if (seen.has(name)) duplicates.push(raw);
+    seen.add(name);
+    if (entry.uncompressedSize > limits.maxFileBytes) tooBig.push(raw);
+    declaredTotal += entry.uncompressedSize;
+    plan.push({ entry, name, kind });
+  }
+  if (unsafe.length) {
+    throw new UploadRejectedError(
+      400,
+      `The zip has entries with absolute paths or ".." segments (${list(unsafe)}): zip the project folder with relative paths only.`,
+      unsafe,
+    );
+  }
+  if (links.length) {
+    throw new UploadRejectedError(400, `The zip holds symbolic links or special files (${list(links)}): replace them with the real files.`, links);
+  }
+  if (encrypted.length) {
+    throw new UploadRejectedError(400, `The zip has password-protected entries (${list(encrypted)}): upload an unencrypted zip.`, encrypted);
+  }
+  if (duplicates.length) {
+    throw new UploadRejectedError(400, `The zip holds the same path more than once (${list(duplicates)}): keep one copy of each file.`, duplicates);
+  }
+  if (tooBig.length) {
+    throw new UploadRejectedError(413, `Some files are larger than ${MB(limits.maxFileBytes)} (${list(tooBig)}): remove them from the upload.`, tooBig);
+  }
+  if (declaredTotal > limits.maxUncompressedBytes) {
+    throw new UploadRejectedError(
+      413,
+      `The zip unpacks to ${MB(declaredTotal)}, more than the ${MB(limits.maxUncompressedBytes)} allowed: split it into smaller uploads.`,
+    );
+  }
+  if (declaredTotal > RATIO_GRACE_BYTES && declaredTotal > limits.maxRatio * zipBytes) {
+    throw new UploadRejectedError(413, `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`);
+  }
+  const files = plan.filter((p) => p.kind === 'file');
+  if (files.length === 0) throw new UploadRejectedError(400, 'The zip holds no files: upload a zip of an SFDX project or a metadata-format package.');
+  return { plan, prefix: wrappingFolder(files.map((p) => p.name)) };
+}
+
+/**
+ * The single folder wrapping the whole project (`my-project/sfdx-project.json`, `my-project/force-app/…`), if
+ * every file sits under it and it holds `sfdx-project.json` or `package.xml` directly. A bare `force-app/` or
+ * `unpackaged/` without a manifest is left alone: its name is part of the project's paths.
+ */
+export function wrappingFolder(files: string[]): string | undefined {
+  const first = files[0]?.split('/')[0];
+  if (!first || !files.every((f) => f.startsWith(`${first}/`))) return undefined;
+  const hasManifest = files.some((f) => f === `${first}/sfdx-project.json` || f === `${first}/package.xml`);
+  return hasManifest ? `${first}/` : undefined;
+}
+
+class ByteCounter extends Transform {
+  bytes = 0;
+  constructor(
+    private readonly name: string,
+    private readonly onBytes: (delta: number, name: string, entryBytes: number) => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.bytes += chunk.length;
+    try {
+      this.onBytes(chunk.length, this.name, this.bytes);
+    } catch (err) {
+      done(err as Error);
+      return;
+    }
+    done(null, chunk);
+  }
+}
+
+/**
+ * Extracts an uploaded zip into `destDir`, treating it as hostile: names are checked before anything is written,
+ * sizes are counted while inflating (headers are not trusted), limits stop the stream as soon as they are crossed,
+ * and on any rejection everything this call created is removed again. A single wrapping folder is stripped.
+ */
+export async function extractUpload(zip: Buffer, destDir: string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<ExtractedUpload> {
+  const zipfile = await openZip(zip);
+  const root = resolve(destDir);
+  const created: string[] = [];
+  let rootCreated = false;
+  try {
+    if (zipfile.entryCount > limits.maxEntries) {
+      throw new UploadRejectedError(413, `The zip holds ${zipfile.entryCount} entries, more than the ${limits.maxEntries} allowed: split the upload.`);
+    }
+    const entries = await readAllEntries(zipfile, limits.maxEntries);
+    const { plan, prefix } = planEntries(entries, zip.length, limits);
+
+    rootCreated = !(await exists(root));
+    await mkdir(root, { recursive: true });
+    const before = new Set(await readdir(root));
+
+    let total = 0;
+    const files: string[] = [];
+    const onBytes = (delta: number, name: string, entryBytes: number): void => {
+      total += delta;
+      if (entryBytes > limits.maxFileBytes) {
+        throw new UploadRejectedError(413, `${name} unpacks to more than ${MB(limits.maxFileBytes)}: remove it from the upload.`, [name]);
+      }
+      if (total > limits.maxUncompressedBytes) {
+        throw new UploadRejectedError(413, `The zip unpacks to more than ${MB(limits.maxUncompressedBytes)}: split it into smaller uploads.`);
+      }
+      if (total > RATIO_GRACE_BYTES && total > limits.maxRatio * zip.length) {
+        throw new UploadRejectedError(413, `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`);
+      }
+    };
+    for (const item of plan) {
+      const rel = prefix ? (item.name + '/').startsWith(prefix) ? item.name.slice(prefix.length) : undefined : item.name;
+      if (rel === undefined || rel === '') continue;
+      const target = join(root, ...rel.split('/'));
+      if (!target.startsWith(root + sep)) throw new UploadRejectedError(400, `The entry ${item.name} points outside the project: remove it.`, [item.name]);
+      const top = rel.split('/')[0]!;
+      if (!before.has(top) && !created.includes(top)) created.push(top);
+      if (item.kind === 'directory') {
+        await mkdir(target, { recursive: true });
+        continue;
+      }
+      await mkdir(dirname(target), { recursive: true });
+      const perEntryRatioLimit = item.entry.compressedSize * limits.maxRatio;
+      const counter = new ByteCounter(item.name, (delta, name, entryBytes) => {
+        if (entryBytes > RATIO_GRACE_BYTES && entryBytes > perEntryRatioLimit) {
+          throw new UploadRejectedError(413, `${name} expands more than ${limits.maxRatio} times its compressed size, which looks like a zip bomb: remove it.`, [name]);
+        }
+        onBytes(delta, name, entryBytes);
+      });
+      let stream;
+      try {
+        stream = await zipfile.openReadStreamPromise(item.entry);
+      } catch (err) {
+        throw new UploadRejectedError(400, `The entry ${item.name} cannot be read (${(err as Error).message}): create the zip again.`, [item.name]);
+      }
+      try {
+        await pipeline(stream, counter, createWriteStream(target, { flags: 'wx' }));
+      } catch (err) {
+        if (err instanceof UploadRejectedError) throw err;
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
+          throw new UploadRejectedError(400, `The entry ${item.name} collides with another entry of the same name: keep one of them.`, [item.name]);
+        }
+        throw new UploadRejectedError(400, `The entry ${item.name} is damaged (${(err as Error).message}): create the zip again.`, [item.name]);
+      }
+      if (counter.bytes !== item.entry.uncompressedSize) {
+        throw new UploadRejectedError(
+          400,
+          `The entry ${item.name} holds ${counter.bytes} bytes but its header says ${item.entry.uncompressedSize}: create the zip again.`,
+          [item.name],
+        );
+      }
+      files.push(rel);
+    }
+    files.sort();
+    return { dir: root, files, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
+  } catch (err) {
+    if (rootCreated) await rm(root, { recursive: true, force: true });
+    else await Promise.all(created.map((top) => rm(join(root, top), { recursive: true, force: true })));
+    throw err;
+  } finally {
+    zipfile.close();
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,116 @@
+import { api } from '../api.js';
+import { h, testLevelFields, testOptions, timeElement } from '../dom.js';
+import { navigate } from '../navigation.js';
+import { flashAfterNavigation, showError, showNotice } from '../notices.js';
+import { activitiesPanel } from './activities.js';
+import { componentsPanel } from './components.js';
+
+/** A branch: upload a revision, deploy it, and the Activities / Components tabs. */
+export async function branchPage({ main, params: [branchId, tab = 'activities'], signal }) {
+  const [branch, { items: orgs }, { items: revisions }] = await Promise.all([
+    api(`/api/branches/${branchId}`, { signal }),
+    api('/api/orgs', { signal }),
+    api(`/api/branches/${branchId}/revisions`, { signal }),
+  ]);
+  const latest = branch.latestRevision;
+  const activities = activitiesPanel({ branchId, orgs, signal });
+  const tabs = tabSet(branchId, [
+    { key: 'activities', label: 'Activities', panel: activities.node },
+    { key: 'components', label: 'Components', panel: componentsPanel({ branchId, revisions, signal }) },
+  ]);
+  const onDeployed = (job) => {
+    showNotice(`Deploy job ${job.id} is ${job.status}.`);
+    tabs.select('activities');
+    void activities.refresh();
+  };
+  main.append(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/branches' }, 'Branches'), ' / '),
+    h('h1', {}, branch.name),
+    h(
+      'p',
+      { class: 'hint', testid: 'branch-summary' },
+      latest ? ['Latest revision #', latest.number, ` · ${latest.componentCount} components · uploaded `, timeElement(latest.createdAt)] : 'No revision yet — upload a zip of an SFDX project (or a metadata-format package) to deploy it.',
+    ),
+    h('div', { class: 'cards' }, uploadForm(branchId), deployForm(branchId, orgs, revisions, onDeployed)),
+    tabs.node,
+  );
+  tabs.select(tab === 'components' ? 'components' : 'activities', { updateUrl: false });
+}
+
+function uploadForm(branchId) {
+  const file = h('input', { id: 'revision-file', name: 'file', type: 'file', accept: '.zip,application/zip', required: true });
+  const form = h(
+    'form',
+    { class: 'card', testid: 'upload-form' },
+    h('h2', {}, 'Upload a revision'),
+    h('div', { class: 'field' }, h('label', { for: 'revision-file' }, 'Zip of an SFDX project or a metadata package'), file),
+    h('button', { type: 'submit' }, 'Upload'),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const body = new FormData();
+    body.append('file', file.files[0]);
+    try {
+      const revision = await api(`/api/branches/${branchId}/revisions`, { method: 'POST', body });
+      const notice = revision.unchanged
+        ? `Nothing changed: the zip equals revision #${revision.number}.`
+        : `Revision #${revision.number} uploaded: ${revision.componentCount} components.`;
+      flashAfterNavigation({ notice });
+      navigate(`#/branches/${branchId}/components`);
+    } catch (error) {
+      showError(error);
+    }
+  });
+  return form;
+}
+
+function deployForm(branchId, orgs, revisions, onDeployed) {
+  const org = h('select', { id: 'deploy-org', name: 'org', required: true }, orgs.map((o) => h('option', { value: o.id }, `${o.name} (${o.environment})`)));
+  const revision = h('select', { id: 'deploy-revision', name: 'revision' }, revisions.map((r) => h('option', { value: r.number }, `#${r.number} · ${r.componentCount} components`)));
+  const ready = orgs.length > 0 && revisions.length > 0;
+  const form = h(
+    'form',
+    { class: 'card', testid: 'deploy-form' },
+    h('h2', {}, 'Deploy'),
+    h('div', { class: 'field' }, h('label', { for: 'deploy-org' }, 'Org'), org),
+    h('div', { class: 'field' }, h('label', { for: 'deploy-revision' }, 'Revision'), revision),
+    testLevelFields('deploy'),
+    h('div', { class: 'check' }, h('input', { id: 'deploy-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'deploy-check-only' }, 'Check only (validate, change nothing)')),
+    h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy'),
+    ready ? null : h('p', { class: 'hint' }, revisions.length ? 'Register an org first.' : 'Upload a revision first.'),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const json = { orgId: org.value, revision: Number(revision.value), checkOnly: form.elements.checkOnly.checked, ...testOptions(form) };
+    try {
+      onDeployed(await api(`/api/branches/${branchId}/deployments`, { method: 'POST', json }));
+    } catch (error) {
+      showError(error);
+    }
+  });
+  return form;
+}
+
+/** WAI-ARIA tabs (arrow keys move between them); the URL follows the selected tab. */
+function tabSet(branchId, tabs) {
+  const buttons = tabs.map((t) => h('button', { type: 'button', role: 'tab', id: `tab-${t.key}`, 'aria-controls': `panel-${t.key}`, onClick: () => select(t.key) }, t.label));
+  const panels = tabs.map((t) => h('section', { role: 'tabpanel', id: `panel-${t.key}`, 'aria-labelledby': `tab-${t.key}`, testid: `panel-${t.key}` }, t.panel));
+  const list = h('div', { role: 'tablist', 'aria-label': 'Branch views', class: 'tabs' }, buttons);
+  list.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+    if (!step) return;
+    const index = (buttons.indexOf(document.activeElement) + step + buttons.length) % buttons.length;
+    select(tabs[index].key);
+    buttons[index].focus();
+  });
+  function select(key, { updateUrl = true } = {}) {
+    tabs.forEach((t, i) => {
+      const selected = t.key === key;
+      buttons[i].setAttribute('aria-selected', String(selected));
+      buttons[i].tabIndex = selected ? 0 : -1;
+      panels[i].hidden = !selected;
+    });
+    if (updateUrl) history.replaceState(null, '', `#/branches/${branchId}/${key}`);
+  }
+  return { node: h('div', {}, list, panels), select };
+}

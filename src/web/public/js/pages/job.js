@@ -1,0 +1,106 @@
+import { api } from '../api.js';
+import { countsSummary, emptyState, formatDuration, h, isRunning, progressBar, shortId, statusBadge, table, timeElement } from '../dom.js';
+import { logPanel } from './job-log.js';
+
+/** A Deploy or Rollback job: summary, progress, per-component results and the log — live while it runs. */
+export async function jobPage({ main, params: [jobId], signal }) {
+  let job = await api(`/api/jobs/${jobId}`, { signal });
+  const [branch, { items: orgs }] = await Promise.all([api(`/api/branches/${job.branchId}`, { signal }), api('/api/orgs', { signal })]);
+  const org = orgs.find((o) => o.id === job.orgId);
+
+  const heading = h('div', { class: 'title-row' });
+  const actions = h('div', { class: 'actions' });
+  const summary = h('div', {});
+  const results = h('div', {});
+  let components = [];
+
+  const log = logPanel({
+    jobId,
+    components,
+    running: isRunning(job),
+    signal,
+    onStatus: (next) => {
+      const changed = next.status !== job.status || next.progress.componentsDone !== job.progress.componentsDone;
+      job = next;
+      renderSummary();
+      if (changed) void loadComponents();
+    },
+    onEnd: () => void reload(),
+  });
+
+  async function loadComponents() {
+    components = (await api(`/api/jobs/${jobId}/components`, { signal })).items;
+    results.replaceChildren(componentsTable(components, log.showComponent));
+    log.setComponents(components);
+  }
+
+  async function reload() {
+    job = await api(`/api/jobs/${jobId}`, { signal });
+    renderSummary();
+    await loadComponents();
+  }
+
+  function renderSummary() {
+    heading.replaceChildren(h('h1', {}, `${job.kind} ${shortId(job.id)}`), statusBadge(job.status));
+    summary.replaceChildren(summaryList(job, branch, org), progressBar(job));
+    if (job.kind === 'Deploy' && !isRunning(job)) void renderRollbackAction();
+  }
+
+  async function renderRollbackAction() {
+    const verdict = await api(`/api/jobs/${jobId}/rollback`, { signal });
+    actions.replaceChildren(
+      verdict.rollbackable
+        ? h('a', { class: 'button primary', href: `#/jobs/${jobId}/rollback`, testid: 'rollback-button' }, 'Rollback')
+        : h('p', { class: 'hint', testid: 'not-rollbackable' }, verdict.reason),
+    );
+  }
+
+  main.append(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/branches' }, 'Branches'), ' / ', h('a', { href: `#/branches/${branch.id}/activities` }, branch.name), ' / '),
+    heading,
+    actions,
+    summary,
+    h('h2', {}, 'Components'),
+    results,
+    h('h2', {}, 'Log'),
+    log.node,
+  );
+  renderSummary();
+  await loadComponents();
+}
+
+function summaryList(job, branch, org) {
+  const options = [job.options?.checkOnly ? 'check only' : null, job.options?.testLevel, job.options?.force ? 'force' : null].filter(Boolean);
+  const rows = [
+    ['Branch', h('a', { href: `#/branches/${branch.id}/activities` }, branch.name)],
+    ['Org', org ? `${org.name} (${org.environment})` : job.orgId],
+    ['Revision', job.revision ? `#${job.revision}` : '—'],
+    job.deployJobId ? ['Rolls back', h('a', { href: `#/jobs/${job.deployJobId}`, testid: 'deploy-link' }, `Deploy ${shortId(job.deployJobId)}`)] : null,
+    ['Started by', job.createdBy ?? '—'],
+    ['Created', timeElement(job.createdAt)],
+    ['Finished', timeElement(job.finishedAt)],
+    ['Duration', formatDuration(job.startedAt, job.finishedAt)],
+    ['Changes', countsSummary(job)],
+    options.length ? ['Options', options.join(', ')] : null,
+    job.error ? ['Error', h('span', { class: 'problem', testid: 'job-error' }, job.error)] : null,
+  ];
+  return h('dl', { class: 'summary', testid: 'job-summary' }, rows.filter(Boolean).map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
+}
+
+function componentsTable(rows, showLog) {
+  if (rows.length === 0) return emptyState('No component results yet.');
+  return table({
+    caption: 'Per-component results',
+    testid: 'job-components',
+    headers: ['Type', 'Name', 'Action', 'Status', 'Problem', 'Line', 'Log'],
+    rows: rows.map((c) => [
+      c.type,
+      c.fullName,
+      c.action,
+      statusBadge(c.status),
+      c.problem ? h('span', { class: 'problem' }, c.problem) : '',
+      c.lineNumber ? `${c.lineNumber}${c.columnNumber ? `:${c.columnNumber}` : ''}` : '',
+      h('button', { type: 'button', class: 'link', 'aria-label': `Log of ${c.type} ${c.fullName}`, onClick: () => showLog(`${c.type}:${c.fullName}`) }, 'Log'),
+    ]),
+  });
+}

@@ -1,0 +1,116 @@
+import { api } from '../api.js';
+import { emptyState, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
+import { navigate } from '../navigation.js';
+import { flashAfterNavigation, showError } from '../notices.js';
+
+const keyOf = (c) => `${c.type}:${c.fullName}`;
+
+/**
+ * Picks what to roll back of a Completed deploy: the components it changed, each with the action rollback takes.
+ * Add moves a row to the selection, Add all moves every available one; Run starts the Rollback job.
+ */
+export async function rollbackPage({ main, params: [jobId], signal }) {
+  const [deploy, plan] = await Promise.all([api(`/api/jobs/${jobId}`, { signal }), api(`/api/jobs/${jobId}/rollback`, { signal })]);
+  const branch = await api(`/api/branches/${deploy.branchId}`, { signal });
+  main.append(
+    h('p', { class: 'crumbs' }, h('a', { href: `#/branches/${branch.id}/activities` }, branch.name), ' / ', h('a', { href: `#/jobs/${jobId}` }, `Deploy ${shortId(jobId)}`), ' / '),
+    h('h1', {}, `Roll back Deploy ${shortId(jobId)}`),
+  );
+  if (!plan.rollbackable) {
+    main.append(emptyState(plan.reason));
+    return;
+  }
+
+  const selected = new Set();
+  const available = plan.items.filter((c) => c.available);
+  const candidatesView = h('div', {});
+  const selectionView = h('div', {});
+  const addAll = h('button', { type: 'button', testid: 'add-all', onClick: () => change(() => available.forEach((c) => selected.add(keyOf(c)))) }, 'Add all');
+  const run = h('button', { type: 'submit', class: 'primary', testid: 'run-rollback' }, 'Run');
+
+  /** Applies a selection change, then keeps keyboard focus near where it was (the row's button moved away). */
+  function change(mutate, view = null, index = 0) {
+    mutate();
+    render();
+    const buttons = view ? [...view.querySelectorAll('button:not([disabled])')] : [];
+    (buttons[Math.min(index, buttons.length - 1)] ?? (run.disabled ? addAll : run)).focus();
+  }
+
+  function render() {
+    const open = plan.items.filter((c) => !selected.has(keyOf(c)));
+    const picked = plan.items.filter((c) => selected.has(keyOf(c)));
+    addAll.disabled = open.every((c) => !c.available);
+    run.disabled = picked.length === 0;
+    candidatesView.replaceChildren(
+      open.length === 0
+        ? emptyState('Every changed component is selected.')
+        : table({
+            caption: 'Changed components',
+            testid: 'rollback-candidates',
+            headers: ['Type', 'Name', 'The deploy', 'Rollback will', ''],
+            rowAttrs: (i) => ({ 'data-component': keyOf(open[i]) }),
+            rows: open.map((c, i) => [
+              c.type,
+              c.fullName,
+              c.deployAction,
+              c.rollbackAction,
+              c.available
+                ? h('button', { type: 'button', 'aria-label': `Add ${c.type} ${c.fullName}`, onClick: () => change(() => selected.add(keyOf(c)), candidatesView, i) }, 'Add')
+                : [h('button', { type: 'button', disabled: true, 'aria-label': `Add ${c.type} ${c.fullName}` }, 'Add'), h('div', { class: 'sub', testid: 'unavailable-reason' }, c.reason)],
+            ]),
+          }),
+    );
+    selectionView.replaceChildren(
+      picked.length === 0
+        ? emptyState('Nothing selected yet — Add components from the list, or Add all.')
+        : table({
+            caption: 'Selected for rollback',
+            testid: 'rollback-selection',
+            headers: ['Type', 'Name', 'Rollback will', ''],
+            rowAttrs: (i) => ({ 'data-component': keyOf(picked[i]) }),
+            rows: picked.map((c, i) => [
+              c.type,
+              c.fullName,
+              c.rollbackAction,
+              h('button', { type: 'button', 'aria-label': `Remove ${c.type} ${c.fullName}`, onClick: () => change(() => selected.delete(keyOf(c)), selectionView, i) }, 'Remove'),
+            ]),
+          }),
+    );
+  }
+
+  const form = h(
+    'form',
+    { class: 'card', testid: 'rollback-options' },
+    h('h2', {}, 'Options'),
+    testLevelFields('rollback'),
+    h('div', { class: 'check' }, h('input', { id: 'rollback-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'rollback-check-only' }, 'Check only (validate the rollback, change nothing)')),
+    h('div', { class: 'check' }, h('input', { id: 'rollback-force', name: 'force', type: 'checkbox' }), h('label', { for: 'rollback-force' }, 'Force (also restore components changed in the org since the deploy)')),
+    run,
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const everything = available.every((c) => selected.has(keyOf(c)));
+    const pick = everything ? { all: true } : { components: plan.items.filter((c) => selected.has(keyOf(c))).map(({ type, fullName }) => ({ type, fullName })) };
+    const json = { ...pick, checkOnly: form.elements.checkOnly.checked, force: form.elements.force.checked, ...testOptions(form) };
+    try {
+      run.disabled = true;
+      const job = await api(`/api/jobs/${jobId}/rollback`, { method: 'POST', json });
+      flashAfterNavigation({ notice: `Rollback job ${shortId(job.id)} is ${job.status}.` });
+      navigate(`#/branches/${deploy.branchId}/activities`);
+    } catch (error) {
+      run.disabled = false;
+      showError(error);
+    }
+  });
+
+  const unchanged = plan.unchanged.length
+    ? h('details', { class: 'hint' }, h('summary', {}, `${plan.unchanged.length} component(s) the deploy left unchanged are not offered`), h('ul', {}, plan.unchanged.map((c) => h('li', {}, keyOf(c)))))
+    : '';
+  main.append(
+    h('section', { 'aria-labelledby': 'candidates-title' }, h('div', { class: 'title-row' }, h('h2', { id: 'candidates-title' }, 'Changed by the deploy'), addAll), candidatesView),
+    unchanged,
+    h('section', { 'aria-labelledby': 'selection-title' }, h('h2', { id: 'selection-title' }, 'Selected for rollback'), selectionView),
+    form,
+  );
+  render();
+}

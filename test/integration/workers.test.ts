@@ -1,0 +1,187 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { readZip, writeZip } from '../../src/salesforce/zip-archive.js';
+import { changedKeys, orgState } from '../helpers/org-state.js';
+import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
+import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
+
+const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
+const REDIS_SERVER = process.env.TEST_REDIS_URL;
+if (!DATABASE_SERVER || !REDIS_SERVER) {
+  throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.');
+}
+
+const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
+const SRC = 'force-app/main/default';
+
+describe('PostgreSQL + Redis/Bull with the API and workers as separate processes', () => {
+  const dbName = `backtrack_it_${crypto.randomBytes(4).toString('hex')}`;
+  let admin: pg.Client;
+  let db: pg.Client;
+  let emulator: EmulatorHandle;
+  let api: ServiceProcess;
+  let apiUrl: string;
+  const workers: ServiceProcess[] = [];
+  let env: Record<string, string>;
+  let orgId: string;
+  let branchId: string;
+
+  const call = async (method: string, route: string, body?: unknown) => {
+    const isZip = Buffer.isBuffer(body);
+    const res = await fetch(apiUrl + route, {
+      method,
+      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}) },
+      body: body === undefined ? undefined : isZip ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const finished = (jobId: string) =>
+    waitFor(`job ${jobId} to finish`, async () => {
+      const { body } = await call('GET', `/api/jobs/${jobId}`);
+      return ['Completed', 'Exception'].includes(body.status) ? body : null;
+    });
+  const jobState = async (jobId: string) => (await db.query('SELECT state FROM jobs WHERE id = $1', [jobId])).rows[0]?.state ?? {};
+  const startWorker = async () => {
+    const worker = startService({ ...env, ROLE: 'worker' });
+    workers.push(worker);
+    await worker.ready;
+    return worker;
+  };
+
+  before(async () => {
+    admin = new pg.Client({ connectionString: DATABASE_SERVER });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const url = new URL(DATABASE_SERVER);
+    url.pathname = `/${dbName}`;
+    emulator = await startEmulator({ port: 0, latencyMs: 50 });
+    const redisDb = 1 + crypto.randomInt(14);
+    env = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: `${REDIS_SERVER.replace(/\/\d*$/, '')}/${redisDb}`,
+      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      BACKTRACK_ADMIN_TOKEN: TOKEN,
+      JOB_LEASE_SECONDS: '5',
+      DEPLOY_POLL_MAX_SECONDS: '0.2',
+      LOG_LEVEL: 'info',
+      HOST: '127.0.0.1',
+    };
+    const port = await freePort();
+    api = startService({ ...env, ROLE: 'api', PORT: String(port) });
+    await api.ready;
+    apiUrl = `http://127.0.0.1:${port}`;
+    db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    const org = await call('POST', '/api/orgs', {
+      name: 'Integration Org',
+      environment: 'uat',
+      instanceUrl: emulator.url,
+      auth: { type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url },
+    });
+    assert.equal(org.status, 201, JSON.stringify(org.body));
+    orgId = org.body.id;
+    branchId = (await call('POST', '/api/branches', { name: 'main' })).body.id;
+    assert.equal((await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT))).status, 201);
+  });
+
+  after(async () => {
+    for (const w of workers) await w.kill('SIGKILL');
+    await api?.kill();
+    await db?.end();
+    await emulator?.close();
+    if (admin) {
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  it('reports PostgreSQL and Bull in /health', async () => {
+    const health = (await fetch(`${apiUrl}/health`).then((r) => r.json())) as any;
+    assert.equal(health.database.driver, 'postgres');
+    assert.equal(health.queue.driver, 'bull');
+    assert.equal(health.queue.ok, true);
+  });
+
+  it('runs a job enqueued by the API process in a separate worker process', async () => {
+    const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId });
+    assert.equal(start.status, 202);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await call('GET', `/api/jobs/${start.body.id}`)).body.status, 'Queued', 'the API process runs no jobs');
+    const worker = await startWorker();
+    const job = await finished(start.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+    const logs = (await call('GET', `/api/jobs/${job.id}/logs`)).body.items;
+    assert.match(logs[0].message, new RegExp(`^Started by worker [^:]+:${worker.child.pid}:`));
+  });
+
+  it('finishes a deploy whose worker was SIGKILLed after Salesforce accepted it, with exactly one deploy in the org', async () => {
+    const entries = await readZip(await zipFolder(SAMPLE_PROJECT));
+    entries.set(`${SRC}/classes/InvoiceService.cls`, Buffer.from('public with sharing class InvoiceService {\n    // killed-worker revision\n}\n'));
+    await call('POST', `/api/branches/${branchId}/revisions`, await writeZip([...entries].map(([path, content]) => ({ path, content }))));
+    emulator.admin.setLatency(4000);
+    const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
+    const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId });
+    await waitFor('Salesforce to accept the deploy', async () => (await jobState(start.body.id)).asyncId);
+    await workers.at(-1)!.kill('SIGKILL');
+    emulator.admin.setLatency(50);
+    const replacement = await startWorker();
+    const job = await finished(start.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+    assert.equal(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore, 1, 'the emulator saw exactly one deploy');
+    const logs = (await call('GET', `/api/jobs/${job.id}/logs`)).body.items.map((l: any) => l.message);
+    assert.ok(logs.some((m: string) => m.startsWith(`Resumed by worker`) && m.includes(`:${replacement.child.pid}:`)), logs.join('\n'));
+    assert.ok(logs.some((m: string) => m.startsWith('Polling Salesforce deploy')), 'the new worker polled the same deploy');
+  });
+
+  it('finishes a rollback whose worker was SIGKILLed mid-rollback, applied once', async () => {
+    const activities = (await call('GET', `/api/branches/${branchId}/activities`)).body.items;
+    const deployId = activities.find((j: any) => j.kind === 'Deploy' && j.status === 'Completed').id;
+    const before = orgState(emulator);
+    emulator.admin.setLatency(4000);
+    const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
+    const start = await call('POST', `/api/jobs/${deployId}/rollback`, { components: [{ type: 'ApexClass', fullName: 'InvoiceService' }] });
+    assert.equal(start.status, 202, JSON.stringify(start.body));
+    await waitFor('Salesforce to accept the rollback', async () => (await jobState(start.body.id)).asyncId);
+    await workers.at(-1)!.kill('SIGKILL');
+    emulator.admin.setLatency(50);
+    await startWorker();
+    const job = await finished(start.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+    assert.equal(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore, 1, 'the rollback was applied once');
+    assert.deepEqual(changedKeys(before, orgState(emulator)), ['ApexClass:InvoiceService']);
+  });
+
+  it('loses no job when Redis forgets the queue: the reconciler re-enqueues it from PostgreSQL', async () => {
+    await workers.at(-1)!.kill('SIGKILL');
+    const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true });
+    const redisDb = new URL(env.REDIS_URL!).pathname.slice(1);
+    const { execFileSync } = await import('node:child_process');
+    execFileSync('redis-cli', ['-u', REDIS_SERVER!, '-n', redisDb, 'FLUSHDB']);
+    await startWorker();
+    const job = await finished(start.body.id);
+    assert.equal(job.status, 'Completed', job.error);
+  });
+
+  it('runs jobs against one org one at a time, whatever the number of workers', async () => {
+    await startWorker();
+    emulator.admin.setLatency(800);
+    const ids = await Promise.all([1, 2, 3].map(async () => (await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true })).body.id as string));
+    const jobs = await Promise.all(ids.map(finished));
+    emulator.admin.setLatency(50);
+    assert.ok(jobs.every((j) => j.status === 'Completed'));
+    const spans = jobs.map((j) => [Date.parse(j.startedAt), Date.parse(j.finishedAt)] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0] >= spans[i - 1]![1], `job ${i} started before job ${i - 1} finished`);
+  });
+});
