@@ -20,6 +20,12 @@ export class HealthController {
     private readonly metrics: Metrics,
   ) {}
 
+  /** Liveness: the process answers (no dependency is asked). */
+  @Get('health/live')
+  live() {
+    return { status: 'ok' };
+  }
+
   /** 200 when the database and the queue answer, 503 otherwise; says which. */
   @Get('health')
   async health(@Res() res: Response) {

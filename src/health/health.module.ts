@@ -2,6 +2,7 @@ import { Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { NextFunction, Request, Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { BlobStore } from '../blobs/blob-store.js';
 import { HealthController } from './health.controller.js';
 import { Metrics } from './metrics.js';
 
@@ -10,12 +11,15 @@ import { Metrics } from './metrics.js';
   providers: [
     {
       provide: Metrics,
-      inject: [getDataSourceToken()],
-      useFactory: (db: DataSource) =>
-        new Metrics(async () => {
-          const rows: { kind: string; status: string; count: string }[] = await db.query(`SELECT kind, status, count(*) AS count FROM jobs GROUP BY kind, status`);
-          return rows.map((r) => ({ ...r, count: Number(r.count) }));
-        }),
+      inject: [getDataSourceToken(), BlobStore],
+      useFactory: (db: DataSource, blobs: BlobStore) =>
+        new Metrics(
+          async () => {
+            const rows: { kind: string; status: string; count: string }[] = await db.query(`SELECT kind, status, count(*) AS count FROM jobs GROUP BY kind, status`);
+            return rows.map((r) => ({ ...r, count: Number(r.count) }));
+          },
+          () => blobs.usage(),
+        ),
     },
   ],
 })

@@ -17,8 +17,12 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly jobs: Gauge<'kind' | 'status'>;
+  readonly blobBytes: Gauge<'measure'>;
 
-  constructor(countJobs: () => Promise<{ kind: string; status: string; count: number }[]>) {
+  constructor(
+    countJobs: () => Promise<{ kind: string; status: string; count: number }[]>,
+    blobUsage: () => Promise<{ storedBytes: number; logicalBytes: number }>,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'backtrack_' });
     this.jobs = new Gauge({
       name: 'backtrack_jobs',
@@ -28,6 +32,17 @@ export class Metrics {
       async collect() {
         this.reset();
         for (const row of await countJobs()) this.set({ kind: row.kind, status: row.status }, row.count);
+      },
+    });
+    this.blobBytes = new Gauge({
+      name: 'backtrack_blob_bytes',
+      help: 'Bytes in the content-addressed blob store: stored (compressed) and logical (uncompressed)',
+      labelNames: ['measure'] as const,
+      registers: [this.registry],
+      async collect() {
+        const usage = await blobUsage();
+        this.set({ measure: 'stored' }, usage.storedBytes);
+        this.set({ measure: 'logical' }, usage.logicalBytes);
       },
     });
   }

@@ -1,0 +1,98 @@
+import jsforce from 'jsforce';
+
+/** A minimal REST client for the service under test. */
+export class ApiClient {
+  constructor(
+    readonly url: string,
+    private readonly token: string,
+  ) {}
+
+  async call(method: string, route: string, body?: unknown): Promise<any> {
+    const isZip = Buffer.isBuffer(body);
+    const res = await fetch(this.url + route, {
+      method,
+      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}) },
+      body: body === undefined ? undefined : isZip ? new Uint8Array(body) : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (res.status >= 400) throw new Error(`${method} ${route} → ${res.status}: ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** Polls a job until it finishes; returns it with the wall time seen by the caller. */
+  async waitForJob(id: string, timeoutMs = 15 * 60_000): Promise<any> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const job = await this.call('GET', `/api/jobs/${id}`);
+      if (job.status === 'Completed' || job.status === 'Exception') return job;
+      if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+export function jobSeconds(job: { createdAt: string; finishedAt: string }): number {
+  return (Date.parse(job.finishedAt) - Date.parse(job.createdAt)) / 1000;
+}
+
+/** Bare jsforce: deploy a zip and poll until done (the baseline Backtrack is compared with). */
+export async function bareDeploy(conn: jsforce.Connection, zip: Buffer): Promise<void> {
+  const { id } = await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true });
+  for (;;) {
+    const status = await conn.metadata.checkDeployStatus(id, false);
+    if (String(status.done) === 'true') {
+      if (String(status.success) !== 'true') throw new Error(`baseline deploy failed: ${status.status}`);
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Bare jsforce: retrieve members (already split into chunks under the limits) and poll each until done. */
+export async function bareRetrieve(conn: jsforce.Connection, chunks: { type: string; fullName: string }[][], apiVersion: string): Promise<number> {
+  let bytes = 0;
+  for (const chunk of chunks) {
+    const types = new Map<string, string[]>();
+    for (const m of chunk) types.set(m.type, [...(types.get(m.type) ?? []), m.fullName]);
+    const { id } = await conn.metadata.retrieve({
+      apiVersion,
+      singlePackage: true,
+      unpackaged: { types: [...types].map(([name, members]) => ({ name, members })), version: apiVersion },
+    } as never);
+    for (;;) {
+      const status = await conn.metadata.checkRetrieveStatus(id);
+      if (String(status.done) === 'true') {
+        bytes += Buffer.from(status.zipFile ?? '', 'base64').length;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  return bytes;
+}
+
+/** Requests per second that `concurrency` sequential loops get from a URL in `seconds`. */
+export async function measureRps(url: string, headers: Record<string, string>, concurrency: number, seconds: number): Promise<{ rps: number; statuses: Record<number, number> }> {
+  const until = Date.now() + seconds * 1000;
+  const statuses: Record<number, number> = {};
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (Date.now() < until) {
+        const res = await fetch(url, { headers });
+        await res.arrayBuffer();
+        statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+        count++;
+      }
+    }),
+  );
+  return { rps: Math.round(count / seconds), statuses };
+}
+
+/** Peak resident memory of a process (VmHWM), in MB. */
+export async function peakRssMb(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
