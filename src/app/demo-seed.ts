@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { INestApplication } from '@nestjs/common';
 import { BranchesService } from '../branches/branches.service.js';
-import { zipFolder } from '../cli/folder-zip.js';
+import { zipFolder } from '../salesforce/folder-zip.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { DEMO_ORG_NAME, SYSTEM } from './demo-org.js';
 

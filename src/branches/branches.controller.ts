@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -66,10 +66,11 @@ export class BranchesController {
     return { items };
   }
 
+  /** `:id` is a branch id or name, here and below. */
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    const branch = await this.branches.get(id);
-    return presentBranch(branch, await this.branches.latestRevision(id));
+  async get(@Param('id') idOrName: string) {
+    const branch = await this.branches.resolve(idOrName);
+    return presentBranch(branch, await this.branches.latestRevision(branch.id));
   }
 
   /** A zip as multipart field `file`, or as the raw body with Content-Type application/zip. */
@@ -78,7 +79,7 @@ export class BranchesController {
   @ApiConsumes('multipart/form-data', 'application/zip')
   @UseInterceptors(FileInterceptor('file'))
   async upload(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id') idOrName: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Req() req: Request,
     @Res() res: Response,
@@ -88,20 +89,22 @@ export class BranchesController {
     if (!zip || zip.length === 0) {
       throw new BadRequestError('Send the zip as multipart field "file", or as the request body with Content-Type: application/zip.');
     }
-    const { revision, unchanged } = await this.branches.upload(id, zip, principal);
+    const branch = await this.branches.resolve(idOrName);
+    const { revision, unchanged } = await this.branches.upload(branch.id, zip, principal);
     res.status(unchanged ? 200 : 201).json({ ...presentRevision(revision), unchanged });
   }
 
   @Get(':id/revisions')
-  async revisions(@Param('id', new ParseUUIDPipe()) id: string) {
-    await this.branches.get(id);
-    return { items: (await this.branches.listRevisions(id)).map(presentRevision) };
+  async revisions(@Param('id') idOrName: string) {
+    const branch = await this.branches.resolve(idOrName);
+    return { items: (await this.branches.listRevisions(branch.id)).map(presentRevision) };
   }
 
   @Get(':id/components')
-  async components(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown) {
+  async components(@Param('id') idOrName: string, @Query() query: unknown) {
     const { revision: number } = parseInput(ComponentsQuery, query, 'query');
-    const revision = await this.branches.revision(id, number);
+    const branch = await this.branches.resolve(idOrName);
+    const revision = await this.branches.revision(branch.id, number);
     const rows = await this.branches.revisionComponents(revision.id);
     return {
       revision: revision.number,
@@ -117,10 +120,10 @@ export class BranchesController {
   /** The branch's Deploy and Rollback jobs, newest first; `before` (a createdAt) pages back. */
   @Get(':id/activities')
   @HttpCode(200)
-  async activities(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown) {
-    await this.branches.get(id);
+  async activities(@Param('id') idOrName: string, @Query() query: unknown) {
+    const branch = await this.branches.resolve(idOrName);
     const page = parseInput(ActivitiesQuery, query, 'query');
-    const jobs = await this.jobs.listForBranch(id, page);
+    const jobs = await this.jobs.listForBranch(branch.id, page);
     const items = await Promise.all(jobs.map((j) => this.jobs.present(j)));
     return { items, nextBefore: jobs.length === page.limit ? jobs.at(-1)!.createdAt : null };
   }

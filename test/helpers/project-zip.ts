@@ -1,20 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { readFolderFiles } from '../../src/salesforce/folder-zip.js';
 import { writeZip } from '../../src/salesforce/zip-archive.js';
 
 export const SAMPLE_PROJECT = path.resolve(new URL('../../../test/fixtures/sample-project', import.meta.url).pathname);
 
-/** Zips a folder (paths relative to it), with files replaced, added (string/Buffer) or removed (null). */
+/** Zips a folder with files replaced or added (string/Buffer) or removed (null). */
 export async function zipFolder(dir: string, overrides: Record<string, string | Buffer | null> = {}): Promise<Buffer> {
-  const files = new Map<string, Buffer>();
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const child = rel ? `${rel}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) walk(child);
-      else files.set(child, fs.readFileSync(path.join(dir, child)));
-    }
-  };
-  walk('');
+  const files = await readFolderFiles(dir);
   for (const [name, content] of Object.entries(overrides)) {
     if (content === null) files.delete(name);
     else files.set(name, Buffer.isBuffer(content) ? content : Buffer.from(content));

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import { CliError, ExitCode } from '../api-client.js';
-import { zipFolder } from '../folder-zip.js';
+import { zipFolder } from '../../salesforce/folder-zip.js';
 import type { Job } from '../job.types.js';
 import { reportJob, testOptions, type CommandContext } from './command.js';
 
@@ -36,8 +36,7 @@ async function uploadRevision(ctx: CommandContext, branchIdOrName: string, sourc
   const stat = await fs.stat(source).catch(() => null);
   if (!stat) throw new CliError(ExitCode.Usage, `--upload ${source}: no such folder or file.`);
   const zip = stat.isDirectory() ? await zipFolder(source) : await fs.readFile(source);
-  const branchId = await resolveBranchId(ctx, branchIdOrName);
-  const revision = await ctx.client.request<Revision>('POST', `/api/branches/${branchId}/revisions`, { zip });
+  const revision = await ctx.client.request<Revision>('POST', `/api/branches/${encodeURIComponent(branchIdOrName)}/revisions`, { zip });
   ctx.streams.stderr.write(
     revision.unchanged
       ? `Upload unchanged: the same as revision #${revision.number}.\n`
@@ -46,10 +45,3 @@ async function uploadRevision(ctx: CommandContext, branchIdOrName: string, sourc
   return revision.number;
 }
 
-/** The uploads route takes an id only; a name is looked up (case-insensitively, as the API matches names). */
-async function resolveBranchId(ctx: CommandContext, idOrName: string): Promise<string> {
-  const { items } = await ctx.client.request<{ items: { id: string; name: string }[] }>('GET', '/api/branches');
-  const branch = items.find((b) => b.id === idOrName) ?? items.find((b) => b.name.toLowerCase() === idOrName.toLowerCase());
-  if (!branch) throw new CliError(ExitCode.Usage, `No branch "${idOrName}". Create it first (POST /api/branches, or "Create branch" in the web UI).`);
-  return branch.id;
-}
