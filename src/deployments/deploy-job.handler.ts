@@ -10,9 +10,10 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { retrieveComponents, sleep } from '../snapshots/org-retriever.js';
+import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, pollDelayMs } from './deploy-results.js';
+import { pollDeploy } from './deploy-poller.js';
+import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
@@ -142,6 +143,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         signal: ctx.signal,
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         onChunk: async (chunk, index, of) => {
+          const recordStart = Date.now();
           const found = new Map(chunk.found.map((c) => [memberKey(c), c]));
           const items = [...chunk.missing, ...chunk.found].map((ref) => {
             const key = memberKey(ref);
@@ -152,6 +154,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             ctx.log('info', item.before ? `Backed up: ${item.before.files.length} file(s) from the org` : 'Not present in the org before this deploy', item.ref);
           }
           saved += items.length;
+          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (retrieved in ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${seconds(recordStart)})`);
           await ctx.setProgress({ phase: `Backup ${index + 1}/${of}`, componentsDone: saved, componentsTotal: selected.length });
         },
       },
@@ -160,6 +163,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
   private async submit(ctx: JobContext, session: MetadataSession, selected: RevisionComponent[], options: DeployJobOptions): Promise<{ asyncId: string } | JobOutcome> {
     await ctx.setProgress({ phase: 'Packaging' });
+    const packStart = Date.now();
     const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
     const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
@@ -178,28 +182,25 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     await ctx.saveState({ submitting: true });
     const asyncId = await session.startDeploy(pkg.zip, deployOptions);
     await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, rollbackOnError ${deployOptions.rollbackOnError})`);
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${seconds(packStart)}, rollbackOnError ${deployOptions.rollbackOnError})`);
     return { asyncId };
   }
 
-  private async poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
-    let attempt = 0;
+  private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let lastState = '';
-    for (;;) {
-      const status = await session.checkDeploy(asyncId);
-      const stateLine = `${status.status}${status.stateDetail ? ` — ${status.stateDetail}` : ''}`;
-      if (stateLine !== lastState) {
-        ctx.log('info', `Salesforce: ${stateLine}`);
-        lastState = stateLine;
-      }
-      await ctx.setProgress({
-        phase: status.done ? status.status : `Deploying (${status.status})`,
-        componentsDone: Math.min(total, status.numberComponentsDeployed + status.numberComponentErrors),
-        componentsTotal: total,
-      });
-      if (status.done) return status;
-      await sleep(pollDelayMs(attempt++, this.config.DEPLOY_POLL_MAX_SECONDS * 1000), ctx.signal);
-    }
+    return pollDeploy(session, asyncId, {
+      signal: ctx.signal,
+      ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      onStatus: async (status) => {
+        const stateLine = `${status.status}${status.stateDetail ? ` — ${status.stateDetail}` : ''}`;
+        if (stateLine !== lastState) ctx.log('info', `Salesforce: ${(lastState = stateLine)}`);
+        await ctx.setProgress({
+          phase: status.done ? status.status : `Deploying (${status.status})`,
+          componentsDone: Math.min(total, status.numberComponentsDeployed + status.numberComponentErrors),
+          componentsTotal: total,
+        });
+      },
+    });
   }
 
   private async existedBefore(snapshotId: string | null): Promise<Map<string, boolean>> {
@@ -212,3 +213,6 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 }
 
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}

@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { pollDelayMs } from '../deployments/deploy-results.js';
+import { pollDeploy } from '../deployments/deploy-poller.js';
 import type { ComponentRow, JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -10,7 +10,7 @@ import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { retrieveComponents, sleep } from '../snapshots/org-retriever.js';
+import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { describeDrift, destructiveMembers, driftVerdict, planCandidates, type Candidate } from './rollback-plan.js';
@@ -55,8 +55,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!snapshot || snapshot.status !== 'complete') return this.refuse(ctx, 'The deploy\'s backup snapshot is missing or no longer complete.');
     if (!(await this.snapshots.verify(snapshot))) return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
-    const wanted = new Set(options.components.map(memberKey));
-    const entries = (await this.snapshots.componentsOf(snapshot.id)).filter((e) => wanted.has(memberKey(e)));
+    const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
     const entryByKey = new Map(entries.map((e) => [memberKey(e), e]));
     const { candidates } = planCandidates(entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })), new Map(), null);
     const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
@@ -193,16 +192,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return asyncId;
   }
 
-  private async poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
-    let attempt = 0;
+  private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let last = '';
-    for (;;) {
-      const status = await session.checkDeploy(asyncId);
-      if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
-      await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });
-      if (status.done) return status;
-      await sleep(pollDelayMs(attempt++, this.config.DEPLOY_POLL_MAX_SECONDS * 1000), ctx.signal);
-    }
+    return pollDeploy(session, asyncId, {
+      signal: ctx.signal,
+      ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      onStatus: async (status) => {
+        if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
+        await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });
+      },
+    });
   }
 
   /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */

@@ -14,7 +14,7 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
-import { memberKey } from '../salesforce/component.types.js';
+import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
@@ -55,8 +55,8 @@ export class RollbacksService {
     private readonly branches: BranchesService,
   ) {}
 
-  /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed. */
-  async candidates(deployJobId: string) {
+  /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed (or per named one). */
+  async candidates(deployJobId: string, only?: MemberRef[]) {
     const deploy = await this.jobs.get(deployJobId);
     const snapshot = await this.snapshots.forJob(deploy.id);
     const verdict = rollbackability(
@@ -70,7 +70,7 @@ export class RollbacksService {
       },
       this.config.SNAPSHOT_RETENTION_DAYS,
     );
-    const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id) : [];
+    const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id, only) : [];
     const claimed = await this.claims(deploy.id);
     const { candidates, unchanged } = planCandidates(
       entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })),
@@ -82,7 +82,7 @@ export class RollbacksService {
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
-    const { deploy, verdict, candidates } = await this.candidates(deployJobId);
+    const { deploy, verdict, candidates } = await this.candidates(deployJobId, body.all ? undefined : body.components);
     if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
     const org = await this.orgs.get(deploy.orgId!);
     assertCan(principal, 'rollback', org.environment);

@@ -12,6 +12,9 @@ export interface RetrieveTarget {
 }
 
 export interface RetrievedChunk {
+  /** Time Salesforce took to answer, and time spent converting the zip to source format. */
+  retrieveMs?: number;
+  splitMs?: number;
   found: ResolvedComponent[];
   missing: MemberRef[];
 }
@@ -30,6 +33,7 @@ export async function retrieveComponents(
   const all: RetrievedChunk = { found: [], missing: [] };
   for (const [index, refs] of chunks.entries()) {
     options.signal?.throwIfAborted();
+    const startedAt = Date.now();
     const id = await session.startRetrieve(refs);
     let attempt = 0;
     let status = await session.checkRetrieve(id);
@@ -41,9 +45,13 @@ export async function retrieveComponents(
       const problem = status.messages.map((m) => m.problem).join('; ') || `status ${status.status}`;
       throw new Error(`Salesforce could not retrieve ${refs.length} component(s): ${problem}`);
     }
+    const retrievedAt = Date.now();
     const split = await splitRetrievedZip(status.zip, refs);
+    const splitMs = Date.now() - retrievedAt;
     const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
     const result: RetrievedChunk = {
+      retrieveMs: retrievedAt - startedAt,
+      splitMs,
       found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
       missing: refs.filter((r) => missingKeys.has(memberKey(r))),
     };

@@ -101,8 +101,15 @@ export class SnapshotsService {
     return snapshot.checksum !== null && (await this.computeChecksum(snapshot.id)) === snapshot.checksum;
   }
 
-  componentsOf(snapshotId: string): Promise<SnapshotComponent[]> {
-    return this.components.find({ where: { snapshotId }, order: { type: 'ASC', fullName: 'ASC' } });
+  /** The snapshot's components, or only `refs` of them (what rolling back a few of a large deploy reads). */
+  componentsOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotComponent[]> {
+    const qb = this.components.createQueryBuilder('sc').where('sc.snapshot_id = :snapshotId', { snapshotId });
+    if (refs) {
+      qb.andWhere(`(sc.type, sc.full_name) IN (SELECT r.type, r.full_name FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`, {
+        refs: JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName }))),
+      });
+    }
+    return qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC').getMany();
   }
 
   /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */
@@ -119,13 +126,15 @@ export class SnapshotsService {
     return { snapshots: expired.length, blobs };
   }
 
+  /** SHA-256 over every row's identity and fingerprints, computed in the database (no row leaves it). */
   private async computeChecksum(snapshotId: string): Promise<string> {
-    const rows: { type: string; full_name: string; existed: boolean; fingerprint_before: string | null; fingerprint_after: string | null }[] = await this.db.query(
-      `SELECT type, full_name, existed, fingerprint_before, fingerprint_after FROM snapshot_components WHERE snapshot_id = $1 ORDER BY type, full_name`,
+    const rows: { checksum: string }[] = await this.db.query(
+      `SELECT encode(sha256(convert_to(coalesce(string_agg(
+                concat_ws('|', type, full_name, existed::text, coalesce(fingerprint_before, ''), coalesce(fingerprint_after, '')),
+                E'\n' ORDER BY type COLLATE "C", full_name COLLATE "C"), ''), 'UTF8')), 'hex') AS checksum
+         FROM snapshot_components WHERE snapshot_id = $1`,
       [snapshotId],
     );
-    const hash = crypto.createHash('sha256');
-    for (const r of rows) hash.update(`${r.type}\0${r.full_name}\0${r.existed}\0${r.fingerprint_before ?? ''}\0${r.fingerprint_after ?? ''}\n`);
-    return hash.digest('hex');
+    return rows[0]!.checksum;
   }
 }

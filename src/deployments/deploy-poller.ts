@@ -1,0 +1,20 @@
+import type { DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import { sleep } from '../snapshots/org-retriever.js';
+import { pollDelayMs } from './deploy-results.js';
+
+/**
+ * Polls a Salesforce deploy (a Backtrack deploy or a rollback) until it is done, with back-off up to the ceiling.
+ * `onStatus` sees every answer (for progress and log lines). Safe to call again after a restart with the same id.
+ */
+export async function pollDeploy(
+  session: MetadataSession,
+  asyncId: string,
+  options: { signal: AbortSignal; ceilingMs: number; onStatus: (status: DeployStatus) => Promise<void> },
+): Promise<DeployStatus> {
+  for (let attempt = 0; ; attempt++) {
+    const status = await session.checkDeploy(asyncId);
+    await options.onStatus(status);
+    if (status.done) return status;
+    await sleep(pollDelayMs(attempt, options.ceilingMs), options.signal);
+  }
+}
