@@ -62,14 +62,14 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       cleanups.push(() => emulator!.close());
     }
 
-    const logger = new ConsoleLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
+    const logger = new QuietStartLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
     app.useBodyParser('json', { limit: '2mb' });
     app.useBodyParser('raw', { type: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'], limit: config.UPLOAD_MAX_BYTES });
     cleanups.push(() => app.close());
     setUpOpenApi(app);
 
-    await app.get(TokensService).ensureBootstrapAdmin();
+    const newAdminToken = await app.get(TokensService).ensureBootstrapAdmin();
     if (emulator) await ensureDemoOrg(app, emulator);
     if (emulator) await seedDemo(app);
 
@@ -98,10 +98,28 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       });
     }
     logger.log(`Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''})`, 'Backtrack');
+    if (newAdminToken) {
+      // Printed once, on purpose, to the terminal only (never to the structured log).
+      process.stdout.write(
+        `\n  Backtrack admin token (shown once — keep it, or set BACKTRACK_ADMIN_TOKEN to choose your own):\n\n    ${newAdminToken}\n\n` +
+          `  Sign in at ${url ?? 'the API'} with it, send it as "Authorization: Bearer <token>", or set it as BACKTRACK_TOKEN for the CLI.\n\n`,
+      );
+    }
     return { app, config, dataSource, url, emulator, close: cleanup };
   } catch (error) {
     await cleanup();
     throw error;
+  }
+}
+
+/** Nest's per-module and per-route start-up lines are debug detail: shown only with LOG_LEVEL=debug. */
+class QuietStartLogger extends ConsoleLogger {
+  private static readonly CHATTY = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest.at(-1);
+    if (typeof context === 'string' && QuietStartLogger.CHATTY.has(context)) return this.debug(message, ...rest);
+    super.log(message, ...rest);
   }
 }
 

@@ -67,27 +67,23 @@ export class TokensService {
 
   /**
    * Makes sure an admin token exists. With BACKTRACK_ADMIN_TOKEN that token is the bootstrap admin (kept in step
-   * when the variable changes); without it a token is generated at first start and printed once.
+   * when the variable changes); without it a token is generated at first start and returned, once, to be printed.
    */
-  async ensureBootstrapAdmin(): Promise<void> {
+  async ensureBootstrapAdmin(): Promise<string | null> {
     const configured = this.config.BACKTRACK_ADMIN_TOKEN;
     const bootstrap = await this.tokens.findOne({ where: { isBootstrap: true }, select: { id: true, tokenHash: true, revokedAt: true } });
     if (configured) {
       const hash = hashToken(configured);
-      if (bootstrap?.tokenHash === hash && !bootstrap.revokedAt) return;
+      if (bootstrap?.tokenHash === hash && !bootstrap.revokedAt) return null;
       if (bootstrap) await this.tokens.delete(bootstrap.id);
       await this.insert(configured, { name: 'bootstrap admin', permissions: ['admin'] }, null, true);
       this.logger.log('Bootstrap admin token set from BACKTRACK_ADMIN_TOKEN');
-      return;
+      return null;
     }
-    if (bootstrap) return;
+    if (bootstrap) return null;
     const token = generateToken();
     await this.insert(token, { name: 'bootstrap admin', permissions: ['admin'] }, null, true);
-    // Printed once, on purpose, to the terminal only (not to the structured log).
-    process.stdout.write(
-      `\n  Backtrack admin token (shown once — keep it):\n\n    ${token}\n\n` +
-        `  Use it as "Authorization: Bearer <token>", in the web UI's sign-in, or as BACKTRACK_TOKEN for the CLI.\n\n`,
-    );
+    return token;
   }
 
   private async insert(token: string, input: NewToken, createdBy: string | null, isBootstrap: boolean): Promise<ApiToken> {
