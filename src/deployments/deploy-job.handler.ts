@@ -7,7 +7,7 @@ import type { JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js'
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
-import { buildDeployZip } from '../salesforce/deploy-package.js';
+import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
@@ -72,6 +72,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
 
+    // The deploy zip does not depend on the backup: build it while the org prepares the backup retrieves.
+    const packaging = state.asyncId || state.submitting ? null : this.package(ctx, selected);
+    packaging?.catch(() => undefined);
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
       await this.backup(ctx, session, snapshot.id, selected);
@@ -88,9 +91,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             'The worker stopped while submitting the deploy, before Salesforce returned its id; it is not submitted again to avoid deploying twice. Check the org\'s Deployment Status page, then start a new deploy.',
         };
       }
-      const outcome = await this.submit(ctx, session, selected, options);
-      if ('status' in outcome) return outcome;
-      asyncId = outcome.asyncId;
+      const pkg = await packaging!;
+      const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
+      if (violation) {
+        ctx.log('error', violation.message);
+        return { status: 'Exception', error: violation.message };
+      }
+      asyncId = await this.submit(ctx, session, pkg, options);
     } else {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
@@ -154,24 +161,23 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             ctx.log('info', item.before ? `Backed up: ${item.before.files.length} file(s) from the org` : 'Not present in the org before this deploy', item.ref);
           }
           saved += items.length;
-          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (retrieved in ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${seconds(recordStart)})`);
+          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${seconds(recordStart)})`);
           await ctx.setProgress({ phase: `Backup ${index + 1}/${of}`, componentsDone: saved, componentsTotal: selected.length });
         },
       },
     );
   }
 
-  private async submit(ctx: JobContext, session: MetadataSession, selected: RevisionComponent[], options: DeployJobOptions): Promise<{ asyncId: string } | JobOutcome> {
-    await ctx.setProgress({ phase: 'Packaging' });
+  /** The revision's metadata-format deploy zip for the selected components. */
+  private async package(ctx: JobContext, selected: RevisionComponent[]): Promise<DeployZip & { seconds: string }> {
     const packStart = Date.now();
     const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
     const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
-    const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
-    if (violation) {
-      ctx.log('error', violation.message);
-      return { status: 'Exception', error: violation.message };
-    }
+    return { ...pkg, seconds: seconds(packStart) };
+  }
+
+  private async submit(ctx: JobContext, session: MetadataSession, pkg: DeployZip & { seconds: string }, options: DeployJobOptions): Promise<string> {
     const deployOptions: DeployOptions = {
       singlePackage: true,
       rollbackOnError: options.rollbackOnError ?? true,
@@ -182,8 +188,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     await ctx.saveState({ submitting: true });
     const asyncId = await session.startDeploy(pkg.zip, deployOptions);
     await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${seconds(packStart)}, rollbackOnError ${deployOptions.rollbackOnError})`);
-    return { asyncId };
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${pkg.seconds}, rollbackOnError ${deployOptions.rollbackOnError})`);
+    return asyncId;
   }
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {

@@ -7,7 +7,9 @@ import { generateProject } from '../../test/fixtures/generate-project.js';
 import { buildDeployZip } from './deploy-package.js';
 import { buildPackageXml } from './package-xml.js';
 import { resolveProject } from './project-resolver.js';
-import { fixturePath } from './spec-helpers.js';
+import { fingerprintComponent } from './fingerprint.js';
+import { metadataFilesToSource } from './metadata-to-source.js';
+import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
 import { readZip } from './zip-archive.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
@@ -83,14 +85,24 @@ test('the fast path and SDR produce the same zip entries', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bt-gen-'));
   await generateProject(dir, { classes: 6, objects: 2, fieldsPerObject: 3, lwc: 4, classBytes: 500 });
   const generated = await resolveProject(dir);
+  const richDir = await mkdtemp(join(tmpdir(), 'bt-rich-'));
+  await writeRichObjectProject(richDir);
+  const rich = await resolveProject(richDir);
   const { components } = await sample;
-  for (const set of [generated.components, components]) {
+  const field = rich.components.find((c) => c.fullName === 'Rich__c.Field005__c')!;
+  const parent = rich.components.find((c) => c.fullName === 'Rich__c')!;
+  for (const set of [generated.components, components, rich.components, [field], [parent], [...rich.components, ...components]]) {
     const fast = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0' })).zip);
     const slow = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0', fast: false })).zip);
     assert.deepEqual([...fast.keys()], [...slow.keys()]);
     for (const [path, content] of fast) assert.ok(content.equals(slow.get(path)!), path);
+    // and per component, once converted back (by SDR alone): the same members with the same fingerprints
+    const back = async (files: Map<string, Buffer>) =>
+      (await metadataFilesToSource(files, { fast: false })).components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)]);
+    assert.deepEqual(await back(fast), await back(slow));
   }
   await rm(dir, { recursive: true });
+  await rm(richDir, { recursive: true });
 });
 
 test('package.xml lists members sorted by type and name, escaped, without duplicates', () => {

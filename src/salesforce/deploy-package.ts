@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { ComponentSet, MetadataConverter, VirtualTreeContainer, type VirtualDirectory } from '@salesforce/source-deploy-retrieve';
 import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
+import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
 import { buildPackageXml } from './package-xml.js';
 import { describeSdrError } from './source-tree.js';
@@ -37,9 +38,10 @@ export class DeployPackageError extends Error {
 
 /**
  * Builds a metadata-format deploy zip for `singlePackage: true`: package.xml at the root listing exactly the given
- * components, optional destructiveChangesPre/Post.xml, and the converted files. Fast types are copied by path;
- * the rest is converted by SDR from an in-memory tree holding only the given files, so a CustomField alone
- * becomes `objects/Obj__c.object` with just that field, and a CustomObject without its fields carries none.
+ * components, optional destructiveChangesPre/Post.xml, and the converted files. Fast types are copied by path,
+ * CustomObjects and their children are recomposed in memory (`custom-object.ts`); the rest is converted by SDR
+ * from an in-memory tree holding only the given files. Either way a CustomField alone becomes `objects/Obj__c.object`
+ * with just that field, and a CustomObject without its fields carries none.
  */
 export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> {
   const unique = new Map<string, ResolvedComponent>();
@@ -48,13 +50,23 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
 
   const entries = new Map<string, Buffer>();
   const viaSdr: ResolvedComponent[] = [];
+  const objectFamily: ResolvedComponent[] = [];
   for (const c of unique.values()) {
+    if (input.fast !== false && isObjectFamily(c.type)) {
+      objectFamily.push(c);
+      continue;
+    }
     const mapped = input.fast === false ? undefined : fastMetadataPaths(c);
     if (!mapped) {
       viaSdr.push(c);
       continue;
     }
     for (const { source, metadataPath } of mapped) addEntry(entries, metadataPath, source.content, c);
+  }
+  if (objectFamily.length) {
+    const composed = composeObjectComponents(objectFamily);
+    for (const [path, content] of composed.files) addEntry(entries, path, content);
+    viaSdr.push(...composed.rest);
   }
   if (viaSdr.length) {
     for (const [path, content] of await convertWithSdr(viaSdr, input.apiVersion)) addEntry(entries, path, content);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
 import { compareMembers, type ResolvedComponent } from './component.types.js';
+import { splitObjectMetadataFiles } from './custom-object.js';
 import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
 import { ProjectFormatError } from './project.errors.js';
 import { assertWellFormed, describeSdrError, isIgnorableFile, listFiles, readFiles, resolveSourceComponents, toPosixRelative } from './source-tree.js';
@@ -20,14 +21,22 @@ const MANIFESTS = /^(package|destructiveChanges|destructiveChangesPre|destructiv
 
 /**
  * Converts a metadata-format tree (paths relative to the package root, `package.xml` optional) into source-format
- * components under `force-app/main/default`. Fast types are mapped directly; the rest is written to a temporary
+ * components under `force-app/main/default`. Fast types are mapped directly and CustomObject files are decomposed
+ * in memory (`custom-object.ts`); the rest is written to a temporary
  * folder and converted with SDR's MetadataConverter (ZipTreeContainer cannot read decomposed children, so a real
  * folder is used). `fast: false` sends everything through SDR (used by the spec proving both paths agree).
  */
 export async function metadataFilesToSource(files: Map<string, Buffer>, options: { fast?: boolean } = {}): Promise<MetadataConversion> {
   assertWellFormed(files);
   const content = new Map([...files].filter(([p]) => !MANIFESTS.test(p) && !isIgnorableFile(p)));
-  const { components, rest } = options.fast === false ? { components: [], rest: content } : splitFastMetadataFiles(content);
+  let components: ResolvedComponent[] = [];
+  let rest = content;
+  if (options.fast !== false) {
+    const byPath = splitFastMetadataFiles(content);
+    const objects = splitObjectMetadataFiles(byPath.rest, DEFAULT_SOURCE_ROOT);
+    components = [...byPath.components, ...objects.components].sort(compareMembers);
+    rest = objects.rest;
+  }
   if (rest.size === 0) return { components, unclaimed: [] };
 
   const work = await mkdtemp(join(tmpdir(), 'bt-md2src-'));

@@ -8,7 +8,7 @@ import { buildDeployZip } from './deploy-package.js';
 import { fingerprintComponent } from './fingerprint.js';
 import { resolveProject } from './project-resolver.js';
 import { parseMissingMessages, splitRetrievedZip, stripPackageFolder } from './retrieve-split.js';
-import { fixturePath } from './spec-helpers.js';
+import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
 import { readZip, writeZip } from './zip-archive.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
@@ -69,15 +69,25 @@ test('the fast path and SDR split a retrieved zip identically', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bt-gen-'));
   await generateProject(dir, { classes: 5, objects: 2, fieldsPerObject: 3, lwc: 3, classBytes: 400 });
   const project = await resolveProject(dir);
+  const richDir = await mkdtemp(join(tmpdir(), 'bt-rich-'));
+  await writeRichObjectProject(richDir);
+  const rich = await resolveProject(richDir);
   const { components } = await sample;
-  const all = [...project.components, ...components];
-  const zip = (await buildDeployZip({ components: all, apiVersion: '62.0' })).zip;
+  const all = [...project.components, ...components, ...rich.components];
+  const zip = (await buildDeployZip({ components: all, apiVersion: '62.0', fast: false })).zip;
   const fast = await splitRetrievedZip(zip, all);
   const slow = await splitRetrievedZip(zip, all, { fast: false });
   const view = (cs: typeof all) => cs.map((c) => [c.type, c.fullName, c.parent, c.files.map((f) => [f.path, f.content.toString('base64')])]);
   assert.deepEqual(view(fast.components), view(slow.components));
   assert.equal(fast.components.length, all.length);
+  const fingerprints = (cs: typeof all) => new Map(cs.map((c) => [`${c.type}:${c.fullName}`, fingerprintComponent(c.files)]));
+  assert.deepEqual(fingerprints(fast.components), fingerprints(slow.components));
+  assert.deepEqual(fingerprints(fast.components), fingerprints(all));
+  // and back again: metadata → source → metadata → source, fast path all the way
+  const again = await splitRetrievedZip((await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip, all);
+  assert.deepEqual(fingerprints(again.components), fingerprints(slow.components));
   await rm(dir, { recursive: true });
+  await rm(richDir, { recursive: true });
 });
 
 test('the package folder is stripped only when it holds package.xml or is unpackaged/', () => {

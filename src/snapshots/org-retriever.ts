@@ -12,7 +12,7 @@ export interface RetrieveTarget {
 }
 
 export interface RetrievedChunk {
-  /** Time Salesforce took to answer, and time spent converting the zip to source format. */
+  /** Time spent waiting for Salesforce to finish this retrieve, and converting its zip to source format. */
   retrieveMs?: number;
   splitMs?: number;
   found: ResolvedComponent[];
@@ -20,9 +20,10 @@ export interface RetrievedChunk {
 }
 
 /**
- * Reads components' live state from an org: as many retrieves as the 10,000-file / 39 MB limits need, each polled
- * to completion and split into source-format components. `onChunk` sees each chunk as it lands (so a caller can
- * persist progress and resume); a member the org "cannot find" is reported missing, not as a failure.
+ * Reads components' live state from an org: as many retrieves as the 10,000-file / 39 MB limits need — all
+ * submitted at once, so Salesforce prepares the later ones while earlier ones are converted — each polled to
+ * completion and split into source-format components. `onChunk` sees each chunk in order as it lands (so a
+ * caller can persist progress and resume); a member the org "cannot find" is reported missing, not as a failure.
  */
 export async function retrieveComponents(
   session: MetadataSession,
@@ -31,10 +32,12 @@ export async function retrieveComponents(
 ): Promise<RetrievedChunk> {
   const chunks = chunkMembers(targets, { maxFiles: MAX_FILES_PER_OPERATION, maxBytes: MAX_ZIPPED_BYTES });
   const all: RetrievedChunk = { found: [], missing: [] };
+  const ids: string[] = [];
+  for (const refs of chunks) ids.push(await session.startRetrieve(refs));
   for (const [index, refs] of chunks.entries()) {
     options.signal?.throwIfAborted();
-    const startedAt = Date.now();
-    const id = await session.startRetrieve(refs);
+    const id = ids[index]!;
+    const waitStart = Date.now();
     let attempt = 0;
     let status = await session.checkRetrieve(id);
     while (!status.done) {
@@ -50,7 +53,7 @@ export async function retrieveComponents(
     const splitMs = Date.now() - retrievedAt;
     const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
     const result: RetrievedChunk = {
-      retrieveMs: retrievedAt - startedAt,
+      retrieveMs: retrievedAt - waitStart,
       splitMs,
       found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
       missing: refs.filter((r) => missingKeys.has(memberKey(r))),
