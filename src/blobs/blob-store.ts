@@ -10,6 +10,10 @@ export class BlobIntegrityError extends Error {
   override readonly name = 'BlobIntegrityError';
 }
 
+function corrupt(address: string): never {
+  throw new BlobIntegrityError(`Blob ${address} is corrupt: its content no longer matches its hash.`);
+}
+
 /**
  * File contents stored once, content-addressed by SHA-256 and compressed; shared by revisions and snapshots, so a
  * repeated upload or snapshot costs only what changed. Reading verifies the hash. Contract: `putMany` is
@@ -34,10 +38,11 @@ export class BlobStore {
       const batch = fresh.slice(i, i + 200);
       const values: unknown[] = [];
       const tuples: string[] = [];
+      // gzip runs on libuv's thread pool: a whole batch at once keeps every core busy and the event loop free.
+      const packed = await Promise.all(batch.map((address) => gzip(unique.get(address)!, { level: 6 })));
       for (const [k, address] of batch.entries()) {
         const content = unique.get(address)!;
-        const packed = await gzip(content, { level: 6 });
-        const [encoding, stored] = packed.length < content.length ? ['gzip', packed] : ['identity', content];
+        const [encoding, stored] = packed[k]!.length < content.length ? ['gzip', packed[k]!] : ['identity', content];
         values.push(address, content.length, stored.length, encoding, stored);
         const b = k * 5;
         tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`);
@@ -63,10 +68,10 @@ export class BlobStore {
         `SELECT sha256, encoding, content FROM blobs WHERE sha256 = ANY($1)`,
         [wanted.slice(i, i + 2000)],
       );
-      for (const row of rows) {
-        const content = row.encoding === 'gzip' ? await gunzip(row.content) : row.content;
-        if (sha256(content) !== row.sha256) throw new BlobIntegrityError(`Blob ${row.sha256} is corrupt: its content no longer matches its hash.`);
-        out.set(row.sha256, content);
+      const contents = await Promise.all(rows.map((row) => (row.encoding === 'gzip' ? gunzip(row.content).catch(() => corrupt(row.sha256)) : row.content)));
+      for (const [k, row] of rows.entries()) {
+        if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
+        out.set(row.sha256, contents[k]!);
       }
     }
     const missing = wanted.filter((a) => !out.has(a));
