@@ -229,8 +229,8 @@ class JsforceMetadataSession implements MetadataSession {
     return result.id;
   }
 
-  async checkDeploy(asyncId: string): Promise<DeployStatus> {
-    const raw = await this.call('check the deploy', (conn) => conn.metadata.checkDeployStatus(asyncId, true));
+  async checkDeploy(asyncId: string, options: { details?: boolean } = {}): Promise<DeployStatus> {
+    const raw = await this.call('check the deploy', (conn) => conn.metadata.checkDeployStatus(asyncId, options.details ?? true));
     return normalizeDeployResult(raw as unknown as Record<string, unknown>);
   }
 

@@ -111,7 +111,8 @@ export interface RetrieveStatus {
 export interface MetadataSession {
   identity(): Promise<{ organizationId?: string; username?: string }>;
   startDeploy(zip: Buffer, options: DeployOptions): Promise<string>;
-  checkDeploy(asyncId: string): Promise<DeployStatus>;
+  /** `details: false` leaves out the per-component results (cheap to poll; the counts are still there). Default true. */
+  checkDeploy(asyncId: string, options?: { details?: boolean }): Promise<DeployStatus>;
   cancelDeploy(asyncId: string): Promise<void>;
   /** Retrieves exactly these members (singlePackage, no wildcards) at the target's API version. */
   startRetrieve(members: MemberRef[]): Promise<string>;

@@ -64,6 +64,10 @@ test('given an access token, a deploy is started, polled to done and retrieved b
   assert.ok(status.messages.length > 0);
   assert.ok(status.messages.every((m) => m.componentType !== '' && typeof m.success === 'boolean'));
   assert.deepEqual(await session.checkDeploy(id), status, 'checkDeploy is safe to repeat');
+  const light = await session.checkDeploy(id, { details: false });
+  assert.deepEqual(light.messages, [], 'details: false leaves out the per-component results');
+  assert.equal(light.numberComponentsDeployed, status.numberComponentsDeployed, 'but keeps the counts');
+  assert.equal(light.success, true);
 
   const requested = [...components.map(({ type, fullName }) => ({ type, fullName })), { type: 'ApexClass', fullName: 'DoesNotExist' }];
   const retrieve = await waitRetrieve(session, await session.startRetrieve(requested));
