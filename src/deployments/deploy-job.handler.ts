@@ -72,12 +72,17 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
 
-    // The deploy zip does not depend on the backup: build it while the org prepares the backup retrieves.
-    const packaging = state.asyncId || state.submitting ? null : this.package(ctx, selected);
-    packaging?.catch(() => undefined);
+    // The deploy zip does not depend on the backup: it is built once the backup retrieves are submitted, while
+    // the org prepares them (started earlier, it would hold the database and delay the backup itself).
+    let packaging: Promise<DeployZip & { seconds: string }> | undefined;
+    const startPackaging = () => {
+      packaging ??= this.package(ctx, selected);
+      packaging.catch(() => undefined);
+      return packaging;
+    };
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot.id, selected);
+      await this.backup(ctx, session, snapshot.id, selected, state.asyncId || state.submitting ? () => undefined : startPackaging);
       await ctx.saveState({ backupDone: true });
     }
     const existed = await this.existedBefore(snapshot?.id ?? null);
@@ -91,7 +96,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             'The worker stopped while submitting the deploy, before Salesforce returned its id; it is not submitted again to avoid deploying twice. Check the org\'s Deployment Status page, then start a new deploy.',
         };
       }
-      const pkg = await packaging!;
+      const pkg = await startPackaging();
       const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
       if (violation) {
         ctx.log('error', violation.message);
@@ -136,7 +141,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
-  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[]): Promise<void> {
+  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[], onSubmitted: () => void): Promise<void> {
     const done = await this.snapshots.capturedKeys(snapshotId);
     const todo = selected.filter((c) => !done.has(memberKey(c)));
     if (todo.length === 0) return;
@@ -149,6 +154,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       {
         signal: ctx.signal,
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+        onSubmitted,
         onChunk: async (chunk, index, of) => {
           const recordStart = Date.now();
           const found = new Map(chunk.found.map((c) => [memberKey(c), c]));

@@ -7,7 +7,7 @@ import type { ComponentRow, JobContext, JobHandler, JobOutcome } from '../jobs/j
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
-import { buildDeployZip } from '../salesforce/deploy-package.js';
+import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
@@ -22,6 +22,8 @@ interface RollbackJobState {
   asyncId?: string;
   salesforceStatus?: string;
 }
+
+type RestorePackage = DeployZip & { restores: number; deletions: number };
 
 const VERB = { delete: 'delete it (the deploy created it)', restore: 'restore the snapshot (the deploy updated it)', recreate: 'recreate it from the snapshot (the deploy deleted it)' };
 
@@ -69,8 +71,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
 
+    // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
+    let packaging: Promise<RestorePackage> | undefined;
+    const startPackaging = () => {
+      packaging ??= this.package(candidates, entryByKey);
+      packaging.catch(() => undefined);
+      return packaging;
+    };
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey);
+      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, state.asyncId || state.submitting ? () => undefined : startPackaging);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(memberKey));
         await ctx.upsertComponents(
@@ -94,7 +103,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       if (state.submitting) {
         return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
       }
-      asyncId = await this.submit(ctx, session, candidates, entryByKey, options);
+      await ctx.setProgress({ phase: 'Packaging' });
+      asyncId = await this.submit(ctx, session, await startPackaging(), options);
     } else {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
@@ -142,19 +152,19 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Live fingerprints of the candidates (null when the org does not have one). */
-  private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<Map<string, string | null>> {
+  private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
       candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(memberKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(memberKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
-      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000 },
+      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, ...(onSubmitted ? { onSubmitted } : {}) },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [memberKey(c), null]));
     for (const found of retrieved.found) live.set(memberKey(found), fingerprintComponent(found.files));
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<Candidate[]> {
-    const live = await this.live(ctx, session, candidates, entryByKey);
+  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted: () => void): Promise<Candidate[]> {
+    const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
     const conflicts: Candidate[] = [];
     for (const c of candidates) {
       const verdict = driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null);
@@ -167,8 +177,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return conflicts;
   }
 
-  private async submit(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, options: RollbackJobOptions): Promise<string> {
-    await ctx.setProgress({ phase: 'Packaging' });
+  /** The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones. */
+  private async package(candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
     const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(memberKey(c))!.files!.map((f) => f.sha256)));
     const components: ResolvedComponent[] = restores.map((c) => ({
@@ -179,6 +189,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }));
     const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
     const pkg = await buildDeployZip({ components, destructive: deletes.length ? { post: deletes } : undefined, apiVersion: '60.0' });
+    return { ...pkg, restores: components.length, deletions: deletes.length };
+  }
+
+  private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
     await ctx.saveState({ submitting: true });
     const asyncId = await session.startDeploy(pkg.zip, {
       singlePackage: true,
@@ -188,7 +202,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       ...(options.runTests?.length ? { runTests: options.runTests } : {}),
     });
     await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${components.length} restore(s), ${deletes.length} deletion(s) in destructiveChangesPost.xml`);
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
     return asyncId;
   }
 

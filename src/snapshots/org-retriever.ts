@@ -28,12 +28,19 @@ export interface RetrievedChunk {
 export async function retrieveComponents(
   session: MetadataSession,
   targets: RetrieveTarget[],
-  options: { signal?: AbortSignal; pollCeilingMs: number; onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void> },
+  options: {
+    signal?: AbortSignal;
+    pollCeilingMs: number;
+    /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
+    onSubmitted?: () => void;
+    onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void>;
+  },
 ): Promise<RetrievedChunk> {
   const chunks = chunkMembers(targets, { maxFiles: MAX_FILES_PER_OPERATION, maxBytes: MAX_ZIPPED_BYTES });
   const all: RetrievedChunk = { found: [], missing: [] };
   const ids: string[] = [];
   for (const refs of chunks) ids.push(await session.startRetrieve(refs));
+  options.onSubmitted?.();
   for (const [index, refs] of chunks.entries()) {
     options.signal?.throwIfAborted();
     const id = ids[index]!;
