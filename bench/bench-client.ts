@@ -29,6 +29,17 @@ export class ApiClient {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+
+  /** The job's own log lines (not the per-component ones), each with the seconds since the job was created. */
+  async timeline(job: { id: string; createdAt: string }): Promise<string[]> {
+    const lines: string[] = [];
+    for (let after = 0; ; ) {
+      const page = await this.call('GET', `/api/jobs/${job.id}/logs?after=${after}&limit=5000`);
+      for (const line of page.items) if (!line.component) lines.push(`${((Date.parse(line.at) - Date.parse(job.createdAt)) / 1000).toFixed(2).padStart(6)} s  ${line.message}`);
+      if (page.items.length < 5000) return lines;
+      after = page.nextAfter;
+    }
+  }
 }
 
 export function jobSeconds(job: { createdAt: string; finishedAt: string }): number {

@@ -106,6 +106,7 @@ async function main() {
     if (deployJob.status !== 'Completed') throw new Error(`deploy ended ${deployJob.status}: ${deployJob.error}`);
     const jobMs = jobSeconds(deployJob) * 1000;
     row(`Deploy with backup, ${v1.components} components: job wall time`, secs(jobMs), `bare jsforce retrieve ${secs(retrieveMs)} + deploy ${secs(deployMs)} = ${secs(bareMs)}; ${(jobMs / bareMs).toFixed(2)}×`, jobMs <= 1.5 * bareMs ? 'meets ≤ 1.5×' : 'misses ≤ 1.5×');
+    console.log(`  where the deploy job's time went:\n${(await api.timeline(deployJob)).map((l) => `    ${l}`).join('\n')}`);
     row('Upload of that project (resolve + store), not part of the job', secs(uploadMs), `${mb(sourceZip.length)} zip`, '—');
     row('Peak RSS of the service process (API + worker + PGlite)', `${await peakRssMb(service.child.pid!)} MB`, `${mb(v1.bytes)} of metadata`, '—');
 
@@ -125,6 +126,7 @@ async function main() {
 
     const all = await api.waitForJob((await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true })).id);
     if (all.status !== 'Completed') throw new Error(`full rollback ended ${all.status}: ${all.error}`);
+    console.log(`  where the full rollback's time went:\n${(await api.timeline(all)).map((l) => `    ${l}`).join('\n')}`);
     t = Date.now();
     await bareDeploy(conn, zip0);
     const bareRollbackMs = Date.now() - t;
