@@ -170,6 +170,39 @@ describe('Rollback jobs', () => {
     assert.equal(candidates.find((c: any) => c.fullName === 'Gamma').available, true);
   });
 
+  it('refuses a component whose stored backup was altered, and the whole rollback when the seal no longer matches', async () => {
+    const db = h.backtrack.dataSource;
+    const [{ id: snapshotId }] = await db.query(`SELECT id FROM snapshots WHERE job_id = $1`, [d2]);
+    const rowOf = async (name: string) => (await db.query(`SELECT id, files, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1 AND full_name = $2`, [snapshotId, name]))[0];
+    const gamma = await rowOf('Gamma');
+    const delta = await rowOf('Delta');
+    const before = orgState(h.backtrack.emulator!);
+
+    // Gamma's class file now points at Delta's backed-up class: a valid blob, but not what was backed up for Gamma.
+    const swapped = gamma.files.map((f: any, i: number) => (f.path.endsWith('.cls') ? { ...f, sha256: delta.files[i].sha256 } : f));
+    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(swapped)]);
+    const refused = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
+    assert.equal(refused.status, 'Exception');
+    assert.match(refused.error, /backup of 1 component\(s\) was altered.*ApexClass:Gamma.*nothing was changed/);
+    const rows = (await h.api('GET', `/api/jobs/${refused.id}/components`)).body.items;
+    assert.equal(rows.find((r: any) => r.fullName === 'Gamma').status, 'Failed');
+    assert.equal(rows.find((r: any) => r.fullName === 'Delta').status, 'Skipped');
+    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(gamma.files)]);
+
+    // A fingerprint changed in place breaks the seal, which rolling back everything checks first.
+    await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, 'f'.repeat(64)]);
+    const sealed = await rollback(d2, { all: true });
+    assert.equal(sealed.status, 'Exception');
+    assert.match(sealed.error, /failed its checksum/);
+    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, delta.fingerprint_before]);
+
+    const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
+    assert.equal(candidates.find((c: any) => c.fullName === 'Gamma').available, true, 'a refused rollback releases its components');
+    assert.equal(candidates.find((c: any) => c.fullName === 'Delta').available, true);
+  });
+
   it('accepts exactly one of two concurrent rollbacks of overlapping components', async () => {
     const a = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] } });
     const b = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Delta' }] } });
