@@ -184,6 +184,15 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     assert.equal(body.items.at(-1).id, deployId);
     const times = body.items.map((j: any) => Date.parse(j.createdAt));
     assert.deepEqual(times, [...times].sort((a, b) => b - a));
+
+    const pages: string[] = [];
+    let before: string | null = null;
+    do {
+      const page: any = (await h.api('GET', `/api/branches/${branchId}/activities?limit=1${before ? `&before=${encodeURIComponent(before)}` : ''}`)).body;
+      pages.push(...page.items.map((j: any) => j.id));
+      before = page.nextBefore;
+    } while (before && pages.length <= body.items.length);
+    assert.deepEqual(pages, body.items.map((j: any) => j.id), 'paging one at a time with nextBefore visits every job once, in order');
   });
 
   it('refuses a deploy naming a component the revision does not have, by name', async () => {

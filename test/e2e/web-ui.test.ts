@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 
 const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -143,6 +143,26 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     assert.equal(await page.getByTestId('rollback-button').count(), 0);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px; only tables may`);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('shows the newest 50 jobs in Activities and loads older ones on request', async () => {
+    await page.setViewportSize({ width: 1280, height: 860 });
+    const branchId = branchUrl.match(/branches\/([0-9a-f-]{36})/)![1]!;
+    const orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
+    const ids: string[] = [];
+    for (let i = 0; i < 50; i++) ids.push((await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, checkOnly: true } })).body.id);
+    for (const id of ids) await waitForJob(h, id);
+    await page.goto(branchUrl);
+    await page.reload();
+    const rows = page.getByTestId('activity');
+    await rows.nth(49).waitFor();
+    assert.equal(await rows.count(), 50);
+    assert.equal(await rows.first().getAttribute('data-job-id'), ids.at(-1));
+    await page.getByTestId('show-older').click();
+    await page.locator('[data-testid=activity][data-kind=Rollback]').waitFor();
+    assert.equal(await rows.count(), 52, 'the 50 validations, the first deploy and its rollback');
+    assert.equal(await page.getByTestId('show-older').count(), 0, 'nothing older is left to load');
     assert.deepEqual(pageErrors, []);
   });
 });

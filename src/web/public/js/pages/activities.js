@@ -3,25 +3,58 @@ import { countsSummary, emptyState, formatDuration, h, isRunning, shortId, statu
 import { showError } from '../notices.js';
 
 const REFRESH_MS = 2000;
+const PAGE = 50;
 
-/** The branch's Deploy and Rollback jobs, newest first; refreshes itself while any job is Queued or In Progress. */
+/**
+ * The branch's Deploy and Rollback jobs, newest first, a page at a time ("Show older jobs" loads the next); the
+ * newest page refreshes itself while any shown job is Queued or In Progress.
+ */
 export function activitiesPanel({ branchId, orgs, signal }) {
   const node = h('div', { 'aria-busy': 'true' }, h('p', { class: 'hint' }, 'Loading…'));
   const orgName = (id) => orgs.find((o) => o.id === id)?.name ?? id;
   let timer = null;
+  let newest = [];
+  let older = [];
+  let nextBefore = null;
   signal.addEventListener('abort', () => clearTimeout(timer));
+
+  const page = (before) => api(`/api/branches/${branchId}/activities?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, { signal });
+
+  function show() {
+    const seen = new Set(newest.map((j) => j.id));
+    const jobs = [...newest, ...older.filter((j) => !seen.has(j.id))];
+    const more = nextBefore
+      ? h('button', { type: 'button', testid: 'show-older', onclick: () => void loadOlder() }, 'Show older jobs')
+      : null;
+    node.replaceChildren(render(jobs, orgName), ...(more ? [more] : []));
+    node.setAttribute('aria-busy', 'false');
+    clearTimeout(timer);
+    if (jobs.some(isRunning)) timer = setTimeout(refresh, REFRESH_MS);
+  }
 
   async function refresh() {
     clearTimeout(timer);
     try {
-      const { items } = await api(`/api/branches/${branchId}/activities?limit=100`, { signal });
-      node.replaceChildren(render(items, orgName));
-      node.setAttribute('aria-busy', 'false');
-      if (items.some(isRunning)) timer = setTimeout(refresh, REFRESH_MS);
+      const first = await page(null);
+      newest = first.items;
+      if (older.length === 0) nextBefore = first.nextBefore;
+      show();
     } catch (error) {
       showError(error);
     }
   }
+
+  async function loadOlder() {
+    try {
+      const next = await page(nextBefore);
+      older = [...older, ...next.items];
+      nextBefore = next.nextBefore;
+      show();
+    } catch (error) {
+      showError(error);
+    }
+  }
+
   void refresh();
   return { node, refresh };
 }

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { h, testLevelFields, testOptions, timeElement } from '../dom.js';
+import { h, shortId, testLevelFields, testOptions, timeElement } from '../dom.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError, showNotice } from '../notices.js';
 import { activitiesPanel } from './activities.js';
@@ -19,7 +19,7 @@ export async function branchPage({ main, params: [branchId, tab = 'activities'],
     { key: 'components', label: 'Components', panel: componentsPanel({ branchId, revisions, signal }) },
   ]);
   const onDeployed = (job) => {
-    showNotice(`Deploy job ${job.id} is ${job.status}.`);
+    showNotice(`Deploy job ${shortId(job.id)} started; its live status is in Activities below.`);
     tabs.select('activities');
     void activities.refresh();
   };

@@ -95,7 +95,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     try {
       run.disabled = true;
       const job = await api(`/api/jobs/${jobId}/rollback`, { method: 'POST', json });
-      flashAfterNavigation({ notice: `Rollback job ${shortId(job.id)} is ${job.status}.` });
+      flashAfterNavigation({ notice: `Rollback job ${shortId(job.id)} started; its live status is in Activities below.` });
       navigate(`#/branches/${deploy.branchId}/activities`);
     } catch (error) {
       run.disabled = false;
