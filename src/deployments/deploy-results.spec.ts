@@ -79,7 +79,8 @@ describe('helpers', () => {
   });
 
   it('backs off polling up to the ceiling', () => {
-    assert.equal(pollDelayMs(0, 5000), 250);
+    assert.equal(pollDelayMs(0, 5000), 100);
+    assert.equal(pollDelayMs(1, 5000), 150);
     assert.ok(pollDelayMs(3, 5000) > pollDelayMs(2, 5000));
     assert.equal(pollDelayMs(30, 5000), 5000);
   });
