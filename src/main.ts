@@ -1,6 +1,7 @@
 import { startBacktrack } from './app/bootstrap.js';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { DatabaseUnavailableError } from './database/data-source.js';
+import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
 
 process.env.SF_DISABLE_LOG_FILE ??= 'true';
 
@@ -27,7 +28,7 @@ try {
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
 } catch (error) {
-  if (error instanceof DatabaseUnavailableError) {
+  if (error instanceof DatabaseUnavailableError || error instanceof EmbeddedDatabaseError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Worker } from 'node:worker_threads';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL the `pg` driver connects to; PGlite serves one connection at a time. */
@@ -9,22 +8,86 @@ export interface EmbeddedPostgres {
   stop(): Promise<void>;
 }
 
+/** The embedded database cannot start here (an unwritable DATA_DIR, files another process holds, …). */
+export class EmbeddedDatabaseError extends Error {
+  override readonly name = 'EmbeddedDatabaseError';
+}
+
+type WorkerMessage = { type: 'ready'; address: string } | { type: 'stopped' };
+
 /**
  * PostgreSQL in WebAssembly with its files in `<dataDir>/pglite`, served over the PostgreSQL wire protocol on a
- * loopback port so the application uses the same `pg` driver, migrations and SQL as with a real server.
+ * loopback port so the application uses the same `pg` driver, migrations and SQL as with a real server. It runs
+ * in a worker thread: the database's CPU work (storing and reading tens of megabytes of backups) happens beside
+ * the service's event loop instead of on it.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dbDir = path.join(dataDir, 'pglite');
-  fs.mkdirSync(dbDir, { recursive: true });
-  const db = await PGlite.create(dbDir);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
-  await server.start();
-  const address = server.getServerConn();
+  try {
+    fs.mkdirSync(dbDir, { recursive: true });
+  } catch (error) {
+    throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}. Set DATA_DIR to a writable folder.`);
+  }
+  const releaseLock = lockDataDir(dataDir);
+  const worker = new Worker(new URL('./embedded-postgres.worker.js', import.meta.url), { workerData: { dbDir } });
+  const ready = await nextMessage(worker).catch((error: unknown) => {
+    releaseLock();
+    throw new EmbeddedDatabaseError(`The embedded database in ${dbDir} did not start: ${(error as Error).message}`);
+  });
+  if (ready.type !== 'ready') throw new EmbeddedDatabaseError(`The embedded database in ${dbDir} did not start.`);
   return {
-    url: `postgres://postgres@${address}/postgres`,
+    url: `postgres://postgres@${ready.address}/postgres`,
     async stop() {
-      await server.stop();
-      await db.close();
+      worker.postMessage('stop');
+      await nextMessage(worker).catch(() => undefined);
+      await worker.terminate();
+      releaseLock();
     },
   };
+}
+
+/** The worker's next message; rejects if it fails or exits first (PGlite could not open its files, say). */
+function nextMessage(worker: Worker): Promise<WorkerMessage> {
+  return new Promise((resolve, reject) => {
+    const settle = (done: () => void) => {
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      done();
+    };
+    const onMessage = (message: WorkerMessage) => settle(() => resolve(message));
+    const onError = (error: Error) => settle(() => reject(error));
+    const onExit = (code: number) => settle(() => reject(new Error(`The embedded database stopped (exit code ${code}).`)));
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
+/**
+ * PGlite does not lock its files, and two processes writing them would corrupt the database: the first process
+ * takes `DATA_DIR/pglite.lock` (its pid); another finds it held by a live process and refuses to start. A lock
+ * left by a process that is gone is taken over. Returns the release.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const lockFile = path.join(dataDir, 'pglite.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}.`);
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+        throw new EmbeddedDatabaseError(`DATA_DIR ${dataDir} is in use by another Backtrack process (pid ${holder}): stop it, or give this one its own DATA_DIR.`);
+      }
+      fs.rmSync(lockFile, { force: true });
+    }
+  }
+  throw new EmbeddedDatabaseError(`DATA_DIR ${dataDir}: could not take ${lockFile}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

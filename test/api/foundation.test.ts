@@ -1,6 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 
 describe('foundation on the embedded default (PGlite, in-process queue, emulator org)', () => {
@@ -151,5 +154,24 @@ describe('start-up refuses bad configuration with one line', () => {
     assert.equal(result.status, 1);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.match(result.stderr, /^Cannot connect to the database at postgres:\/\/nobody@127\.0\.0\.1:9\/none/);
+  });
+
+  it('a DATA_DIR that cannot hold the embedded database', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-file-')), 'not-a-folder');
+    fs.writeFileSync(file, 'x');
+    const result = run({ DATA_DIR: file, EMULATOR: 'off' });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, /^DATA_DIR cannot hold the embedded database: .*Set DATA_DIR to a writable folder\./);
+  });
+
+  it('a DATA_DIR whose embedded database another live process holds', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-locked-'));
+    fs.writeFileSync(path.join(dataDir, 'pglite.lock'), String(process.pid));
+    const result = run({ DATA_DIR: dataDir, EMULATOR: 'off' });
+    assert.equal(result.status, 1);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, new RegExp(`^DATA_DIR .* is in use by another Backtrack process \\(pid ${process.pid}\\)`));
+    assert.equal(fs.readFileSync(path.join(dataDir, 'pglite.lock'), 'utf8'), String(process.pid), 'the holder keeps its lock');
   });
 });

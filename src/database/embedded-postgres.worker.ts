@@ -1,0 +1,19 @@
+// The thread that runs PGlite and its socket server, so SQL work does not share the event loop with the service.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+const { dbDir } = workerData as { dbDir: string };
+const db = await PGlite.create(dbDir);
+const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+await server.start();
+
+parentPort!.on('message', (message: unknown) => {
+  if (message !== 'stop') return;
+  void (async () => {
+    await server.stop();
+    await db.close();
+    parentPort!.postMessage({ type: 'stopped' });
+  })();
+});
+parentPort!.postMessage({ type: 'ready', address: server.getServerConn() });
