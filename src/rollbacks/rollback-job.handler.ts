@@ -190,6 +190,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     await ctx.upsertComponents(
       candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null) } })),
     );
+    ctx.log(conflicts.length ? 'warn' : 'info', `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since`);
     return conflicts;
   }
 
@@ -249,6 +250,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         : c.rollbackAction === 'delete' ? 'Verification failed: still in the org' : 'Verification failed: the org differs from the snapshot';
       ctx.log(ok ? 'info' : 'error', message, c);
     }
+    ctx.log(mismatches.length ? 'error' : 'info', `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot`);
     return mismatches;
   }
 }
