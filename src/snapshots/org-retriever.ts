@@ -22,7 +22,7 @@ export interface RetrievedChunk {
 /**
  * Reads components' live state from an org: as many retrieves as the 10,000-file / 39 MB limits need — all
  * submitted at once, so Salesforce prepares the later ones while earlier ones are converted — each polled to
- * completion and split into source-format components. `onChunk` sees each chunk in order as it lands (so a
+ * completion and split into source-format components; the next one is fetched while `onChunk` handles the last. `onChunk` sees each chunk in order as it lands (so a
  * caller can persist progress and resume); a member the org "cannot find" is reported missing, not as a failure.
  */
 export async function retrieveComponents(
@@ -41,8 +41,8 @@ export async function retrieveComponents(
   const ids: string[] = [];
   for (const refs of chunks) ids.push(await session.startRetrieve(refs));
   options.onSubmitted?.();
-  for (const [index, refs] of chunks.entries()) {
-    options.signal?.throwIfAborted();
+  const fetchChunk = async (index: number): Promise<RetrievedChunk> => {
+    const refs = chunks[index]!;
     const id = ids[index]!;
     const waitStart = Date.now();
     let attempt = 0;
@@ -59,12 +59,20 @@ export async function retrieveComponents(
     const split = await splitRetrievedZip(status.zip, refs);
     const splitMs = Date.now() - retrievedAt;
     const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
-    const result: RetrievedChunk = {
+    return {
       retrieveMs: retrievedAt - waitStart,
       splitMs,
       found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
       missing: refs.filter((r) => missingKeys.has(memberKey(r))),
     };
+  };
+  // While the caller stores one chunk, the next is fetched and converted (at most two chunks in memory).
+  let next: Promise<RetrievedChunk> | undefined = chunks.length ? fetchChunk(0) : undefined;
+  for (let index = 0; next; index++) {
+    options.signal?.throwIfAborted();
+    const result: RetrievedChunk = await next;
+    next = index + 1 < chunks.length ? fetchChunk(index + 1) : undefined;
+    next?.catch(() => undefined);
     await options.onChunk?.(result, index, chunks.length);
     all.found.push(...result.found);
     all.missing.push(...result.missing);
