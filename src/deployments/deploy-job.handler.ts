@@ -3,7 +3,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import type { RevisionComponent } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import type { JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js';
+import { secondsSince, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
@@ -167,7 +167,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             ctx.log('info', item.before ? `Backed up: ${item.before.files.length} file(s) from the org` : 'Not present in the org before this deploy', item.ref);
           }
           saved += items.length;
-          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${seconds(recordStart)})`);
+          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`);
           await ctx.setProgress({ phase: `Backup ${index + 1}/${of}`, componentsDone: saved, componentsTotal: selected.length });
         },
       },
@@ -180,7 +180,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
     const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
-    return { ...pkg, seconds: seconds(packStart) };
+    return { ...pkg, seconds: secondsSince(packStart) };
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: DeployZip & { seconds: string }, options: DeployJobOptions): Promise<string> {
@@ -225,6 +225,3 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 }
 
-function seconds(since: number): string {
-  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
-}

@@ -52,3 +52,8 @@ export class RetryLaterError extends Error {
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';
 }
+
+/** "1.4 s": the time since `since` (a Date.now()), for job log lines. */
+export function secondsSince(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}

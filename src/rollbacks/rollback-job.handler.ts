@@ -3,7 +3,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { pollDeploy } from '../deployments/deploy-poller.js';
-import type { ComponentRow, JobContext, JobHandler, JobOutcome } from '../jobs/job-handler.js';
+import { secondsSince, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
@@ -180,7 +180,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted: () => void): Promise<Candidate[]> {
+    const started = Date.now();
     const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
+    const retrieved = secondsSince(started);
     const conflicts: Candidate[] = [];
     for (const c of candidates) {
       const verdict = driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null);
@@ -190,7 +192,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     await ctx.upsertComponents(
       candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null) } })),
     );
-    ctx.log(conflicts.length ? 'warn' : 'info', `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since`);
+    ctx.log(conflicts.length ? 'warn' : 'info', `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`);
     return conflicts;
   }
 
@@ -239,7 +241,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
   private async verify(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<MemberRef[]> {
     await ctx.setProgress({ phase: 'Verifying' });
+    const started = Date.now();
     const live = await this.live(ctx, session, candidates, entryByKey);
+    const retrieved = secondsSince(started);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
       const now = live.get(memberKey(c)) ?? null;
@@ -250,7 +254,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         : c.rollbackAction === 'delete' ? 'Verification failed: still in the org' : 'Verification failed: the org differs from the snapshot';
       ctx.log(ok ? 'info' : 'error', message, c);
     }
-    ctx.log(mismatches.length ? 'error' : 'info', `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot`);
+    ctx.log(mismatches.length ? 'error' : 'info', `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot (live state read in ${retrieved})`);
     return mismatches;
   }
 }
