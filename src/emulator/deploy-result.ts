@@ -46,7 +46,7 @@ export function deployResultXml(job: DeployJob, includeDetails: boolean, now: nu
     rollbackOnError: job.options.rollbackOnError,
     runTestsEnabled: job.options.runTests.length > 0 || (job.options.testLevel !== undefined && job.options.testLevel !== 'NoTestRun'),
     startDate: job.startDate,
-    stateDetail: job.status === 'InProgress' ? `Deploying components (${Math.max(0, componentsDeployed(job, now))}/${job.numberComponentsTotal})` : undefined,
+    stateDetail: job.status !== 'InProgress' ? undefined : job.numberComponentsTotal ? `Deploying components (${Math.max(0, componentsDeployed(job, now))}/${job.numberComponentsTotal})` : 'Preparing the deployment',
     status: job.status,
     success: job.status === 'Succeeded' || job.status === 'SucceededPartial',
   };
