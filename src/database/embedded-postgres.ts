@@ -30,11 +30,12 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   }
   const releaseLock = lockDataDir(dataDir);
   const worker = new Worker(new URL('./embedded-postgres.worker.js', import.meta.url), { workerData: { dbDir } });
-  const ready = await nextMessage(worker).catch((error: unknown) => {
+  const ready = await nextMessage(worker).catch(async (error: unknown) => {
+    await worker.terminate();
     releaseLock();
     throw new EmbeddedDatabaseError(`The embedded database in ${dbDir} did not start: ${(error as Error).message}`);
   });
-  if (ready.type !== 'ready') throw new EmbeddedDatabaseError(`The embedded database in ${dbDir} did not start.`);
+  if (ready.type !== 'ready') throw new Error(`The embedded database thread said "${ready.type}" before it was ready.`);
   return {
     url: `postgres://postgres@${ready.address}/postgres`,
     async stop() {

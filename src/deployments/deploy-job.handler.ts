@@ -3,7 +3,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import type { RevisionComponent } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { secondsSince, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
@@ -74,15 +74,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
     // The deploy zip does not depend on the backup: it is built once the backup retrieves are submitted, while
     // the org prepares them (started earlier, it would hold the database and delay the backup itself).
-    let packaging: Promise<DeployZip & { seconds: string }> | undefined;
-    const startPackaging = () => {
-      packaging ??= this.package(ctx, selected);
-      packaging.catch(() => undefined);
-      return packaging;
-    };
+    const packaging = startOnce(() => this.package(ctx, selected));
+    const willSubmit = !state.asyncId && !state.submitting;
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot.id, selected, state.asyncId || state.submitting ? () => undefined : startPackaging);
+      await this.backup(ctx, session, snapshot.id, selected, willSubmit ? packaging : undefined);
       await ctx.saveState({ backupDone: true });
     }
     const existed = await this.existedBefore(snapshot?.id ?? null);
@@ -96,7 +92,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             'The worker stopped while submitting the deploy, before Salesforce returned its id; it is not submitted again to avoid deploying twice. Check the org\'s Deployment Status page, then start a new deploy.',
         };
       }
-      const pkg = await startPackaging();
+      const pkg = await packaging();
       const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
       if (violation) {
         ctx.log('error', violation.message);
@@ -141,7 +137,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
-  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[], onSubmitted: () => void): Promise<void> {
+  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[], onSubmitted?: () => void): Promise<void> {
     const done = await this.snapshots.capturedKeys(snapshotId);
     const todo = selected.filter((c) => !done.has(memberKey(c)));
     if (todo.length === 0) return;

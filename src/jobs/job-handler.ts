@@ -57,3 +57,18 @@ export class LeaseLostError extends Error {
 export function secondsSince(since: number): string {
   return `${((Date.now() - since) / 1000).toFixed(1)} s`;
 }
+
+/**
+ * Work started on the first call and shared by later ones (a package built while the org works, say). A failure
+ * is reported to whoever awaits it, never as an unhandled rejection in between.
+ */
+export function startOnce<T>(start: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined;
+  return () => {
+    if (!started) {
+      started = start();
+      started.catch(() => undefined);
+    }
+    return started;
+  };
+}

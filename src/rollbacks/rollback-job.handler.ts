@@ -3,7 +3,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { pollDeploy } from '../deployments/deploy-poller.js';
-import { secondsSince, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
@@ -75,14 +75,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const session = await this.connections.open(job.orgId!);
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    let packaging: Promise<RestorePackage> | undefined;
-    const startPackaging = () => {
-      packaging ??= this.package(candidates, entryByKey);
-      packaging.catch(() => undefined);
-      return packaging;
-    };
+    const packaging = startOnce(() => this.package(candidates, entryByKey));
+    const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, state.asyncId || state.submitting ? () => undefined : startPackaging);
+      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? packaging : undefined);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(memberKey));
         await ctx.upsertComponents(
@@ -107,7 +103,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
       }
       await ctx.setProgress({ phase: 'Packaging' });
-      const pkg = await startPackaging();
+      const pkg = await packaging();
       if (pkg.altered.length) {
         const altered = new Set(pkg.altered.map(memberKey));
         await ctx.upsertComponents(
@@ -172,25 +168,22 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const retrieved = await retrieveComponents(
       session,
       candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(memberKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(memberKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
-      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, ...(onSubmitted ? { onSubmitted } : {}) },
+      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [memberKey(c), null]));
     for (const found of retrieved.found) live.set(memberKey(found), fingerprintComponent(found.files));
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted: () => void): Promise<Candidate[]> {
+  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Candidate[]> {
     const started = Date.now();
     const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
     const retrieved = secondsSince(started);
-    const conflicts: Candidate[] = [];
-    for (const c of candidates) {
-      const verdict = driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null);
-      if (verdict !== 'unchanged') conflicts.push(c);
-      ctx.log(verdict === 'unchanged' ? 'info' : 'warn', describeDrift(verdict), c);
-    }
+    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null));
+    const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
+    candidates.forEach((c, i) => ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c));
     await ctx.upsertComponents(
-      candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null) } })),
+      candidates.map((c, i) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: verdicts[i] } })),
     );
     ctx.log(conflicts.length ? 'warn' : 'info', `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`);
     return conflicts;

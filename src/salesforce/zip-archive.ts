@@ -1,4 +1,5 @@
 import { ZipArchive } from 'archiver';
+import { constants as bufferConstants } from 'node:buffer';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
 import { checkEntryName, entryKind } from '../uploads/entry-name.js';
@@ -18,6 +19,7 @@ export class ZipReadError extends Error {
 
 /** Beyond these a zip needs ZIP64 records; the in-memory writer hands such archives to archiver. */
 const ZIP32_MAX_ENTRIES = 0xffff;
+const MAX_BUFFER_LENGTH = bufferConstants.MAX_LENGTH;
 const ZIP32_MAX_BYTES = 0xffffffff;
 /** 1980-01-01 00:00 in DOS date/time: the same input always gives the same bytes. */
 const DOS_DATE = (0 << 9) | (1 << 5) | 1;
@@ -130,17 +132,59 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
   }
 }
 
-/** Inflates one entry straight from the buffer (synchronously: per-entry streams dominate for many small files). */
+/** Inflates one entry of a zip an org returned; its size must be what its header says. */
 async function entryContent(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry, name: string): Promise<Buffer> {
   if (entry.isEncrypted()) throw new ZipReadError(`The zip entry ${name} is encrypted.`);
-  const { fileDataStart } = await zipfile.readLocalFileHeaderPromise(entry, { minimal: true });
-  const end = fileDataStart + entry.compressedSize;
-  if (end > zip.length) throw new ZipReadError(`The zip entry ${name} runs past the end of the file.`);
-  const raw = zip.subarray(fileDataStart, end);
   let data: Buffer;
-  if (entry.compressionMethod === 0) data = Buffer.from(raw);
-  else if (entry.compressionMethod === 8) data = inflateRawSync(raw, { maxOutputLength: Math.max(entry.uncompressedSize, 1) });
-  else throw new ZipReadError(`The zip entry ${name} uses unsupported compression method ${entry.compressionMethod}.`);
+  try {
+    data = await entryData(zip, zipfile, entry, entry.uncompressedSize);
+  } catch (err) {
+    if (!(err instanceof ZipEntryDataError)) throw err;
+    throw new ZipReadError(err.reason === 'too-large' ? `The zip entry ${name} does not match its declared size.` : `The zip entry ${name}: ${err.message}.`);
+  }
   if (data.length !== entry.uncompressedSize) throw new ZipReadError(`The zip entry ${name} does not match its declared size.`);
+  return data;
+}
+
+/** Why an entry's bytes could not be had: unreadable framing, damaged deflate data, or more than the bytes allowed. */
+export class ZipEntryDataError extends Error {
+  constructor(
+    readonly reason: 'unreadable' | 'damaged' | 'too-large',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ZipEntryDataError';
+  }
+}
+
+/**
+ * One entry's bytes, read straight from the zip buffer and inflated synchronously (per-entry streams dominate for
+ * many small files), never past `maxBytes`: a stored or deflated entry that would be larger is refused with
+ * reason `too-large` before more than `maxBytes + 1` bytes are produced.
+ */
+export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry, maxBytes: number): Promise<Buffer> {
+  let start: number;
+  try {
+    ({ fileDataStart: start } = await zipfile.readLocalFileHeaderPromise(entry, { minimal: true }));
+  } catch (err) {
+    throw new ZipEntryDataError('unreadable', (err as Error).message);
+  }
+  const end = start + entry.compressedSize;
+  if (end > zip.length) throw new ZipEntryDataError('unreadable', 'its data runs past the end of the file');
+  const raw = zip.subarray(start, end);
+  const tooLarge = () => new ZipEntryDataError('too-large', `it holds more than ${maxBytes} bytes`);
+  if (entry.compressionMethod === 0) {
+    if (raw.length > maxBytes) throw tooLarge();
+    return Buffer.from(raw);
+  }
+  if (entry.compressionMethod !== 8) throw new ZipEntryDataError('unreadable', `unsupported compression method ${entry.compressionMethod}`);
+  let data: Buffer;
+  try {
+    data = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(maxBytes, MAX_BUFFER_LENGTH - 1) + 1) });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+    throw new ZipEntryDataError('damaged', (err as Error).message);
+  }
+  if (data.length > maxBytes) throw tooLarge();
   return data;
 }

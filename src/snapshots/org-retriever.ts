@@ -22,8 +22,9 @@ export interface RetrievedChunk {
 /**
  * Reads components' live state from an org: as many retrieves as the 10,000-file / 39 MB limits need — all
  * submitted at once, so Salesforce prepares the later ones while earlier ones are converted — each polled to
- * completion and split into source-format components; the next one is fetched while `onChunk` handles the last. `onChunk` sees each chunk in order as it lands (so a
- * caller can persist progress and resume); a member the org "cannot find" is reported missing, not as a failure.
+ * completion and split into source-format components, the next while `onChunk` handles the last. `onChunk` sees
+ * each chunk in order (so a caller can persist progress and resume); a member the org "cannot find" is reported
+ * missing, not as a failure.
  */
 export async function retrieveComponents(
   session: MetadataSession,

@@ -1,8 +1,8 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../common/errors.js';
+import { entryData, ZipEntryDataError } from '../salesforce/zip-archive.js';
 import { checkEntryName, entryKind } from './entry-name.js';
 
 export interface UploadLimits {
@@ -275,32 +275,15 @@ function budget(compressedSize: number, total: number, zipBytes: number, limits:
 }
 
 /** An entry's bytes, inflated straight from the zip in memory, refused as soon as they would pass the budget. */
-async function inflateEntry(zip: Buffer, zipfile: ZipFile, item: PlannedEntry, limit: Budget): Promise<Buffer> {
-  const { entry, name } = item;
-  const unreadable = (why: string) => new UploadRejectedError(400, `The entry ${name} cannot be read (${why}): create the zip again.`, [name]);
-  let start: number;
+async function inflateEntry(zip: Buffer, zipfile: ZipFile, { entry, name }: PlannedEntry, limit: Budget): Promise<Buffer> {
   try {
-    ({ fileDataStart: start } = await zipfile.readLocalFileHeaderPromise(entry, { minimal: true }));
+    return await entryData(zip, zipfile, entry, limit.bytes);
   } catch (err) {
-    throw unreadable((err as Error).message);
+    if (!(err instanceof ZipEntryDataError)) throw err;
+    if (err.reason === 'too-large') throw limit.refuse(name);
+    const problem = err.reason === 'damaged' ? `is damaged (${err.message})` : `cannot be read (${err.message})`;
+    throw new UploadRejectedError(400, `The entry ${name} ${problem}: create the zip again.`, [name]);
   }
-  const end = start + entry.compressedSize;
-  if (end > zip.length) throw unreadable('its data runs past the end of the file');
-  const raw = zip.subarray(start, end);
-  if (entry.compressionMethod === 0) {
-    if (raw.length > limit.bytes) throw limit.refuse(name);
-    return Buffer.from(raw);
-  }
-  if (entry.compressionMethod !== 8) throw unreadable(`unsupported compression method ${entry.compressionMethod}`);
-  let data: Buffer;
-  try {
-    data = inflateRawSync(raw, { maxOutputLength: Math.max(1, limit.bytes + 1) });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw limit.refuse(name);
-    throw new UploadRejectedError(400, `The entry ${name} is damaged (${(err as Error).message}): create the zip again.`, [name]);
-  }
-  if (data.length > limit.bytes) throw limit.refuse(name);
-  return data;
 }
 
 function writeFailure(err: unknown, name: string): UploadRejectedError {
