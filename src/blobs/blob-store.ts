@@ -1,7 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sha256 } from '../salesforce/fingerprint.js';
+import { sha256 } from '../common/hash.js';
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkEntryName, entryKind } from './entry-name.js';
+import { checkEntryName, entryKind } from './zip-entry-name.js';
 
 test('a plain relative path is safe and kept as is', () => {
   assert.deepEqual(checkEntryName('force-app/main/default/classes/A.cls'), { normalized: 'force-app/main/default/classes/A.cls', unsafe: null });

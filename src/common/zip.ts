@@ -2,7 +2,7 @@ import { ZipArchive } from 'archiver';
 import { constants as bufferConstants } from 'node:buffer';
 import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
-import { checkEntryName, entryKind } from '../uploads/entry-name.js';
+import { checkEntryName, entryKind } from './zip-entry-name.js';
 
 export interface ZipEntryInput {
   path: string;

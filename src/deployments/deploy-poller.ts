@@ -1,6 +1,5 @@
 import type { DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { sleep } from '../snapshots/org-retriever.js';
-import { pollDelayMs } from './deploy-results.js';
+import { pollDelayMs, sleep } from '../common/polling.js';
 
 /**
  * Polls a Salesforce deploy (a Backtrack deploy or a rollback) until it is done, with back-off up to the ceiling.

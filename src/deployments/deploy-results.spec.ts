@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
-import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, plannedAction, pollDelayMs } from './deploy-results.js';
+import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, plannedAction } from './deploy-results.js';
+import { pollDelayMs } from '../common/polling.js';
 
 const status = (overrides: Partial<DeployStatus>, messages: Partial<DeployMessage>[] = []): DeployStatus => ({
   id: '0Af1', done: true, status: 'Succeeded', success: true, checkOnly: false,

@@ -105,11 +105,3 @@ export function countOutcomes(outcomes: ComponentOutcome[]): Record<string, numb
   }
   return counts;
 }
-
-/**
- * Polling interval after `attempt` polls: 100 ms growing by half each time up to the ceiling. Polls of a running
- * deploy ask for counts only, so a quick first look costs little and a small deploy is seen done at once.
- */
-export function pollDelayMs(attempt: number, ceilingMs: number): number {
-  return Math.min(ceilingMs, Math.round(100 * 1.5 ** attempt));
-}

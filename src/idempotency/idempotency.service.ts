@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Principal } from '../auth/permissions.js';
 import { ConflictError, UnprocessableError } from '../common/errors.js';
-import { sha256 } from '../salesforce/fingerprint.js';
+import { sha256 } from '../common/hash.js';
 
 export interface StoredResponse {
   status: number;

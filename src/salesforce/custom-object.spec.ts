@@ -13,7 +13,7 @@ import { metadataFilesToSource } from './metadata-to-source.js';
 import { resolveProject } from './project-resolver.js';
 import { splitRetrievedZip } from './retrieve-split.js';
 import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
-import { readZip, writeZip } from './zip-archive.js';
+import { readZip, writeZip } from '../common/zip.js';
 
 const sample = resolveProject(fixturePath('sample-project')).then((p) => p.components);
 

@@ -10,7 +10,7 @@ import { resolveProject } from './project-resolver.js';
 import { fingerprintComponent } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
-import { readZip } from './zip-archive.js';
+import { readZip } from '../common/zip.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
 

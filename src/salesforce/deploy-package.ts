@@ -6,7 +6,7 @@ import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
 import { buildPackageXml } from './package-xml.js';
 import { describeSdrError } from './source-tree.js';
-import { readZip, writeZip, type ZipEntryInput } from './zip-archive.js';
+import { readZip, writeZip, type ZipEntryInput } from '../common/zip.js';
 
 export interface DeployZipInput {
   /** Source-format components to deploy (a subset is fine; a child alone becomes its parent file holding only it). */

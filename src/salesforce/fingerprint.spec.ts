@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalXml, componentRelativePaths, fingerprintComponent, sha256 } from './fingerprint.js';
+import { sha256 } from '../common/hash.js';
+import { canonicalXml, componentRelativePaths, fingerprintComponent } from './fingerprint.js';
 
 const field = (body: string) => [{ path: 'force-app/main/default/objects/A__c/fields/F__c.field-meta.xml', content: Buffer.from(body) }];
 

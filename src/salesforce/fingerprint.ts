@@ -1,10 +1,6 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-
-/** Hex SHA-256 of a buffer or string. The one hashing helper of the toolkit: reuse it. */
-export function sha256(data: Buffer | string): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+import { sha256 } from '../common/hash.js';
 
 const parser = new XMLParser({
   preserveOrder: true,

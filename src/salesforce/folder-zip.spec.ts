@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readZip } from './zip-archive.js';
+import { readZip } from '../common/zip.js';
 import { zipFolder } from './folder-zip.js';
 
 describe('zipFolder', () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { writeZip } from './zip-archive.js';
+import { writeZip } from '../common/zip.js';
 
 /** Folders of tools and version control that are never part of the metadata (`.forceignore` and others stay). */
 const SKIPPED_FOLDERS = new Set(['.git', '.sf', '.sfdx', 'node_modules']);

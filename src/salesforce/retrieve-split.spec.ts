@@ -9,7 +9,7 @@ import { fingerprintComponent } from './fingerprint.js';
 import { resolveProject } from './project-resolver.js';
 import { parseMissingMessages, splitRetrievedZip, stripPackageFolder } from './retrieve-split.js';
 import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
-import { readZip, writeZip } from './zip-archive.js';
+import { readZip, writeZip } from '../common/zip.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
 

@@ -1,7 +1,7 @@
 import { memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
 import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
-import { readZip } from './zip-archive.js';
+import { readZip } from '../common/zip.js';
 
 export interface SplitRetrieve {
   /** Requested members found in the zip, in source format (a requested CustomObject: only its own file). */

@@ -2,7 +2,7 @@ import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce
 import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
 import type { MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { parseMissingMessages, splitRetrievedZip } from '../salesforce/retrieve-split.js';
-import { pollDelayMs } from '../deployments/deploy-results.js';
+import { pollDelayMs, sleep } from '../common/polling.js';
 
 export interface RetrieveTarget {
   ref: MemberRef;
@@ -79,19 +79,4 @@ export async function retrieveComponents(
     all.missing.push(...result.missing);
   }
   return all;
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

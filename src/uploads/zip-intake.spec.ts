@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { craftZip } from '../../test/fixtures/craft-zip.js';
-import { writeZip } from '../salesforce/zip-archive.js';
+import { writeZip } from '../common/zip.js';
 import { DEFAULT_UPLOAD_LIMITS, UploadRejectedError, extractUpload, wrappingFolder, type UploadLimits } from './zip-intake.js';
 
 async function scratch(): Promise<string> {

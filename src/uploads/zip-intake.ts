@@ -2,8 +2,8 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../common/errors.js';
-import { entryData, ZipEntryDataError } from '../salesforce/zip-archive.js';
-import { checkEntryName, entryKind } from './entry-name.js';
+import { entryData, ZipEntryDataError } from '../common/zip.js';
+import { checkEntryName, entryKind } from '../common/zip-entry-name.js';
 
 export interface UploadLimits {
   /** Largest total of uncompressed bytes (declared and actually inflated). */

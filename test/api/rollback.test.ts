@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { zipFolder } from '../helpers/project-zip.js';
-import { readZip, writeZip } from '../../src/salesforce/zip-archive.js';
+import { readZip, writeZip } from '../../src/common/zip.js';
 
 const SRC = 'force-app/main/default';
 const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';

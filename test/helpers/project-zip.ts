@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readFolderFiles } from '../../src/salesforce/folder-zip.js';
-import { writeZip } from '../../src/salesforce/zip-archive.js';
+import { writeZip } from '../../src/common/zip.js';
 
 export const SAMPLE_PROJECT = path.resolve(new URL('../../../test/fixtures/sample-project', import.meta.url).pathname);
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { readZip, writeZip } from '../../src/salesforce/zip-archive.js';
+import { readZip, writeZip } from '../../src/common/zip.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';

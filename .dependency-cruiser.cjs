@@ -1,0 +1,67 @@
+// Dependency rules checked by `npm run lint` (depcruise). See docs/adr/code-health-lint-and-dependency-rules.md.
+const INFRASTRUCTURE = ['blobs', 'idempotency', 'common', 'database', 'queue', 'config'];
+const infra = `^src/(${INFRASTRUCTURE.join('|')})/`;
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'Modules must not import each other in a circle: move what both need down (src/common) or invert it.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-folder-cycles',
+      severity: 'error',
+      comment: 'Two capability folders must not import each other, even through different files (deployments ↔ snapshots).',
+      scope: 'folder',
+      from: { path: '^src/[^/]+$' },
+      to: { circular: true, path: '^src/[^/]+$' },
+    },
+    {
+      name: 'infrastructure-not-to-domain',
+      severity: 'error',
+      comment:
+        'Infrastructure (blobs, idempotency, common, database, queue, config) must not import domain folders.',
+      from: { path: infra },
+      to: { path: '^src/[^/]+/', pathNot: infra },
+    },
+    {
+      name: 'common-is-lowest',
+      severity: 'error',
+      comment: 'src/common holds primitives (hashing, zips, polling, errors): it imports nothing else from src.',
+      from: { path: '^src/common/' },
+      to: { path: '^src/', pathNot: '^src/common/' },
+    },
+    {
+      name: 'emulator-stands-alone',
+      severity: 'error',
+      comment: 'The emulator is an outside org: it shares only primitives (src/common), never the service itself.',
+      from: { path: '^src/emulator/' },
+      to: { path: '^src/', pathNot: '^src/(emulator|common)/' },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      comment: 'An import that cannot be resolved (a typo or a missing package).',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^(src|test|bench|migrations|bin|scripts)/',
+    // database/entities.ts is the composition root that lists every entity and migration: it imports every domain
+    // folder by design, so it is left out (otherwise database ↔ every folder holding an entity is a cycle).
+    exclude: { path: ['^(dist|node_modules)/', '^src/database/entities\\.ts$'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.cjs', '.mjs', '.json'],
+    },
+  },
+};
