@@ -1,6 +1,7 @@
 // Reading and writing metadata zips in memory.
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crc32, inflateRawSync } from 'node:zlib';
 import yauzl from 'yauzl';
+import { writeZipSync } from '../common/zip.js';
 
 export interface ZipReadLimits {
   readonly maxFiles: number;
@@ -57,7 +58,15 @@ async function inflateEntry(zip: yauzl.ZipFile, buffer: Buffer, entry: yauzl.Ent
   if (entry.isEncrypted()) throw new InvalidZipError(`Invalid zip file: ${entry.fileName} is encrypted`);
   const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
   const data = buffer.subarray(fileDataStart, fileDataStart + entry.compressedSize);
-  if (entry.compressionMethod === STORED) return Buffer.from(data);
+  const content = entry.compressionMethod === STORED ? Buffer.from(data) : inflated(data, entry);
+  // Neither yauzl (reading from a buffer) nor inflate checks the CRC-32: a corrupt entry is refused here.
+  if (crc32(content) >>> 0 !== entry.crc32 >>> 0) {
+    throw new InvalidZipError(`Invalid zip file: ${entry.fileName} is corrupt (CRC-32 mismatch)`);
+  }
+  return content;
+}
+
+function inflated(data: Buffer, entry: yauzl.Entry): Buffer {
   if (entry.compressionMethod !== DEFLATED) {
     throw new InvalidZipError(`Invalid zip file: ${entry.fileName} uses unsupported compression ${entry.compressionMethod}`);
   }
@@ -67,52 +76,10 @@ async function inflateEntry(zip: yauzl.ZipFile, buffer: Buffer, entry: yauzl.Ent
   return content;
 }
 
-// Zip writing is done here rather than with archiver: archiver's per-entry stream machinery costs
-// ~0.1 ms per entry, which dominates a 10,000-file retrieve. Entries are deflated synchronously.
-const DOS_TIME = 0; // 00:00:00
-const DOS_DATE = ((2020 - 1980) << 9) | (1 << 5) | 1; // 2020-01-01: fixed, so the same files make the same zip
-const UTF8_FLAG = 0x0800;
-
-/** A zip of the given files, in the order given (deflated; no zip64, so under 65,535 entries and 4 GB). */
+/**
+ * A zip of the given files, in the order given (deflate level 1). The service's writer (src/common/zip.ts): one
+ * writer for both, with its ZIP64 guard (a zip of 65,535 entries or 4 GiB is refused, never written corrupt).
+ */
 export function writeZip(files: Iterable<readonly [string, Buffer]>): Buffer {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  let count = 0;
-  for (const [name, content] of files) {
-    const nameBytes = Buffer.from(name, 'utf8');
-    const deflated = deflateRawSync(content, { level: 1 });
-    const stored = deflated.length >= content.length;
-    const data = stored ? content : deflated;
-    const crc = crc32(content);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(UTF8_FLAG, 6);
-    local.writeUInt16LE(stored ? STORED : DEFLATED, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(content.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
-    local.writeUInt16LE(0, 28);
-    const header = Buffer.alloc(46);
-    header.writeUInt32LE(0x02014b50, 0);
-    header.writeUInt16LE(20, 4);
-    local.copy(header, 6, 4, 30);
-    header.writeUInt32LE(offset, 42);
-    central.push(header, nameBytes);
-    parts.push(local, nameBytes, data);
-    offset += local.length + nameBytes.length + data.length;
-    count++;
-  }
-  const centralSize = central.reduce((sum, part) => sum + part.length, 0);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(count, 8);
-  end.writeUInt16LE(count, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...parts, ...central, end]);
+  return writeZipSync(Array.from(files, ([path, content]) => ({ path, content })), { level: 1 });
 }

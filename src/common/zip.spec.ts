@@ -1,0 +1,51 @@
+import { describe, it } from 'node:test';
+import { expect } from 'expect';
+import { flipFirstEntryByte, wrongFirstCrc } from '../../test/fixtures/corrupt-zip.js';
+import { readZip, writeZip, writeZipSync, ZipEntryCorruptError, ZipReadError, ZipTooLargeError } from './zip.js';
+
+const text = (s: string) => Buffer.from(s, 'utf8');
+
+describe('the zip writer', () => {
+  it('writes a zip that reads back to the same files, in memory and synchronously', async () => {
+    const files = [
+      { path: 'classes/A.cls', content: text('public class A {}'.repeat(50)) },
+      { path: 'package.xml', content: text('<Package/>') },
+    ];
+    const zip = writeZipSync(files);
+    const read = await readZip(zip);
+    expect([...read.keys()]).toEqual(['classes/A.cls', 'package.xml']);
+    expect(read.get('classes/A.cls')!.equals(files[0]!.content)).toBe(true);
+  });
+
+  it('gives the same bytes for the same files, sync or async', async () => {
+    const files = [{ path: 'a.txt', content: text('a'.repeat(1000)) }];
+    expect(writeZipSync(files).equals(await writeZip(files))).toBe(true);
+  });
+
+  it('refuses to frame a zip that needs ZIP64 instead of writing a corrupt one', () => {
+    const many = Array.from({ length: 0xffff }, (_, i) => ({ path: `f${i}`, content: Buffer.alloc(0) }));
+    expect(() => writeZipSync(many)).toThrow(ZipTooLargeError);
+    expect(() => writeZipSync(many)).toThrow(/needs ZIP64/);
+  });
+});
+
+describe('reading a zip an org returned', () => {
+  it('refuses a stored entry whose bytes changed, naming the entry and the CRC-32', async () => {
+    const zip = writeZipSync([{ path: 'classes/A.cls', content: text('public class A {}') }], { level: 0 });
+    const damaged = flipFirstEntryByte(zip, 3);
+    await expect(readZip(damaged)).rejects.toThrow(ZipEntryCorruptError);
+    await expect(readZip(damaged)).rejects.toThrow(/classes\/A\.cls is corrupt \(its CRC-32 is [0-9a-f]{8}, not/);
+  });
+
+  it('refuses a deflated entry whose recorded CRC-32 does not match what it inflates to', async () => {
+    const zip = writeZipSync([{ path: 'objects/Account.object', content: text('<CustomObject/>'.repeat(40)) }]);
+    const error = await readZip(wrongFirstCrc(zip)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ZipReadError);
+    expect((error as ZipEntryCorruptError).entry).toBe('objects/Account.object');
+  });
+
+  it('still reads an intact zip after the check (the CRC of every entry matches)', async () => {
+    const zip = writeZipSync([{ path: 'a.txt', content: text('x') }, { path: 'b.txt', content: Buffer.alloc(0) }]);
+    expect((await readZip(zip)).size).toBe(2);
+  });
+});
