@@ -30,6 +30,8 @@ const schema = z.object({
   UPLOAD_MAX_RATIO: z.coerce.number().min(1).default(100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DEPLOY_POLL_MAX_SECONDS: z.coerce.number().min(0.05).max(60).default(5),
+  SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),
+  IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8760).default(24),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -1,9 +1,12 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parseInput } from '../common/validation.js';
+import type { Config } from '../config/config.js';
+import { CONFIG } from '../config/config.module.js';
 import { isFinished, JobsService, presentComponent, presentLog } from './jobs.service.js';
+import { startHeartbeat } from './sse-heartbeat.js';
 
 const LogsQuery = z.object({
   component: z.string().min(3).optional(),
@@ -17,7 +20,10 @@ const STREAM_POLL_MS = 400;
 @ApiBearerAuth()
 @Controller('api/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    @Inject(CONFIG) private readonly config: Pick<Config, 'SSE_HEARTBEAT_SECONDS'>,
+  ) {}
 
   /** Status for pollers: answers 304 to a matching If-None-Match without reading more than the version. */
   @Get(':id')
@@ -49,7 +55,10 @@ export class JobsController {
     return { items, nextAfter: items.at(-1)?.seq ?? q.after ?? 0 };
   }
 
-  /** Server-Sent Events: `log` events (id = seq), `status` when the job changes, `end` once it finished and all lines were sent. */
+  /**
+   * Server-Sent Events: `log` events (id = seq), `status` when the job changes, `end` once it finished and all lines
+   * were sent; a `: heartbeat` comment every SSE_HEARTBEAT_SECONDS keeps proxies from closing a quiet stream.
+   */
   @Get(':id/logs/stream')
   async stream(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown, @Req() req: Request, @Res() res: Response) {
     const q = parseInput(LogsQuery, query, 'query');
@@ -61,21 +70,26 @@ export class JobsController {
     req.on('close', () => (closed = true));
     const send = (event: string, data: unknown, eventId?: number) =>
       res.write(`${eventId !== undefined ? `id: ${eventId}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    while (!closed) {
-      const job = await this.jobs.get(id);
-      const lines = await this.jobs.listLogs(id, { component: q.component, after, limit: 2000 });
-      for (const line of lines) send('log', presentLog(line), line.seq);
-      after = lines.at(-1)?.seq ?? after;
-      if (job.version !== version) {
-        version = job.version;
-        send('status', await this.jobs.present(job));
+    const stopHeartbeat = startHeartbeat((chunk) => res.write(chunk), this.config.SSE_HEARTBEAT_SECONDS * 1000);
+    try {
+      while (!closed) {
+        const job = await this.jobs.get(id);
+        const lines = await this.jobs.listLogs(id, { component: q.component, after, limit: 2000 });
+        for (const line of lines) send('log', presentLog(line), line.seq);
+        after = lines.at(-1)?.seq ?? after;
+        if (job.version !== version) {
+          version = job.version;
+          send('status', await this.jobs.present(job));
+        }
+        if (isFinished(job) && lines.length === 0) {
+          send('end', { status: job.status });
+          break;
+        }
+        if (lines.length < 2000) await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
       }
-      if (isFinished(job) && lines.length === 0) {
-        send('end', { status: job.status });
-        break;
-      }
-      if (lines.length < 2000) await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
+    } finally {
+      stopHeartbeat();
+      res.end();
     }
-    res.end();
   }
 }

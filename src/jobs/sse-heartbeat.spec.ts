@@ -1,0 +1,97 @@
+import { describe, it } from 'node:test';
+import { EventEmitter } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
+import { expect } from 'expect';
+import type { Request, Response } from 'express';
+import type { Job } from './job.entity.js';
+import { JobsController } from './jobs.controller.js';
+import type { JobsService } from './jobs.service.js';
+import { HEARTBEAT, startHeartbeat } from './sse-heartbeat.js';
+
+/** Waits until `done()` holds (the machine may be busy: no fixed sleeps for what must happen). */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await delay(5);
+  }
+}
+
+const JOB_ID = '6f1c1f4e-3a55-4c55-9a57-8f3f7c1b2a10';
+
+/** A job that stays In Progress (no log lines) until `finish()` is called. */
+function fakeJobs() {
+  let status: Job['status'] = 'In Progress';
+  const service = {
+    get: async () => ({ id: JOB_ID, status, version: status === 'Completed' ? 2 : 1 }) as Job,
+    listLogs: async () => [],
+    present: async (job: Job) => ({ id: job.id, status: job.status }),
+  };
+  return { service: service as unknown as JobsService, finish: () => (status = 'Completed') };
+}
+
+/** Records what the stream writes, and whether it ended. */
+function fakeResponse() {
+  const chunks: string[] = [];
+  let ended = false;
+  const res = {
+    writeHead: () => res,
+    write: (chunk: string) => {
+      if (ended) throw new Error('write after end');
+      chunks.push(chunk);
+      return true;
+    },
+    end: () => {
+      ended = true;
+    },
+  };
+  return { res: res as unknown as Response, chunks, ended: () => ended };
+}
+
+function fakeRequest() {
+  return Object.assign(new EventEmitter(), { headers: {} }) as unknown as Request & EventEmitter;
+}
+
+describe('the SSE heartbeat', () => {
+  it('writes a comment line every interval until stopped, then never again', async () => {
+    const written: string[] = [];
+    const stop = startHeartbeat((chunk) => written.push(chunk), 10);
+    await until(() => written.length >= 3);
+    stop();
+    const count = written.length;
+    expect(new Set(written)).toEqual(new Set([': heartbeat\n\n']));
+    await delay(40);
+    expect(written.length).toBe(count);
+  });
+
+  it('keeps a quiet log stream of a running job alive and stops when the job ends', async () => {
+    const jobs = fakeJobs();
+    const { res, chunks, ended } = fakeResponse();
+    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.05 });
+    const streaming = controller.stream(JOB_ID, {}, fakeRequest(), res);
+    await until(() => chunks.filter((c) => c === HEARTBEAT).length >= 5);
+    expect(ended()).toBe(false);
+    jobs.finish();
+    await streaming;
+    expect(ended()).toBe(true);
+    expect(chunks.at(-1)).toMatch(/^event: end\n/);
+    const count = chunks.length;
+    await delay(150);
+    expect(chunks.length).toBe(count);
+  });
+
+  it('stops the heartbeat when the client goes away', async () => {
+    const jobs = fakeJobs();
+    const { res, chunks, ended } = fakeResponse();
+    const req = fakeRequest();
+    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.02 });
+    const streaming = controller.stream(JOB_ID, {}, req, res);
+    await until(() => chunks.includes(HEARTBEAT));
+    req.emit('close');
+    await streaming;
+    expect(ended()).toBe(true);
+    const count = chunks.length;
+    await delay(100);
+    expect(chunks.length).toBe(count);
+  });
+});
