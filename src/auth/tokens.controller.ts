@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } f
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { parseInput } from '../common/validation.js';
+import { SecretInResponse } from '../idempotency/idempotency.interceptor.js';
 import { CurrentPrincipal, RequirePermission } from './auth.decorators.js';
 import type { ApiToken } from './api-token.entity.js';
 import { PERMISSIONS, type Principal } from './permissions.js';
@@ -35,6 +36,7 @@ export class TokensController {
   constructor(private readonly tokens: TokensService) {}
 
   @Post()
+  @SecretInResponse('token')
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const input = parseInput(CreateTokenBody, body);
     const { token, row } = await this.tokens.create(input, principal.tokenId);

@@ -7,6 +7,7 @@ import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js'
 import type { Principal } from '../auth/permissions.js';
 import { BadRequestError } from '../common/errors.js';
 import { parseInput } from '../common/validation.js';
+import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import type { Branch } from './branch.entity.js';
 import { BranchesService } from './branches.service.js';
@@ -73,16 +74,19 @@ export class BranchesController {
     return presentBranch(branch, await this.branches.latestRevision(branch.id));
   }
 
-  /** A zip as multipart field `file`, or as the raw body with Content-Type application/zip. */
+  /**
+   * A zip as multipart field `file`, or as the raw body with Content-Type application/zip. Idempotency-Key is
+   * handled after FileInterceptor here, so that the key covers the uploaded file.
+   */
   @Post(':id/revisions')
   @RequirePermission('deploy')
   @ApiConsumes('multipart/form-data', 'application/zip')
-  @UseInterceptors(FileInterceptor('file'))
+  @UseInterceptors(FileInterceptor('file'), IdempotencyInterceptor)
   async upload(
     @Param('id') idOrName: string,
     @UploadedFile() file: Express.Multer.File | undefined,
     @Req() req: Request,
-    @Res() res: Response,
+    @Res({ passthrough: true }) res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
     const zip = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);
@@ -91,7 +95,8 @@ export class BranchesController {
     }
     const branch = await this.branches.resolve(idOrName);
     const { revision, unchanged } = await this.branches.upload(branch.id, zip, principal);
-    res.status(unchanged ? 200 : 201).json({ ...presentRevision(revision), unchanged });
+    res.status(unchanged ? 200 : 201);
+    return { ...presentRevision(revision), unchanged };
   }
 
   @Get(':id/revisions')

@@ -21,7 +21,6 @@ export class Job {
   @Column('uuid', { name: 'parent_job_id', nullable: true }) parentJobId!: string | null;
   /** What was asked (components, testLevel, checkOnly, …) — kind-specific, validated at the API. */
   @Column('jsonb', { default: {} }) options!: Record<string, unknown>;
-  @Column('text', { nullable: true }) phase!: string | null;
   @Column('jsonb', { default: {} }) progress!: JobProgress;
   @Column('jsonb', { default: {} }) counts!: Record<string, number>;
   /** What a resumed worker needs (for example Salesforce's async deploy id), written before it is relied on. */

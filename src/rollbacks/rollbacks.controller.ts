@@ -1,10 +1,9 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
 import { parseInput } from '../common/validation.js';
-import { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { RollbackLatestBody, RollbacksService, StartRollbackBody } from './rollbacks.service.js';
@@ -16,7 +15,6 @@ export class RollbacksController {
   constructor(
     private readonly rollbacks: RollbacksService,
     private readonly jobs: JobsService,
-    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Rollback candidates of a deploy job: one row per component it changed, and whether each is available. */
@@ -39,11 +37,10 @@ export class RollbacksController {
   async start(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: unknown,
-    @Headers('idempotency-key') key: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Res() res: Response,
+    @Res({ passthrough: true }) res: Response,
   ) {
-    await this.respond(res, principal, key, { id, body }, () => this.rollbacks.start(id, parseInput(StartRollbackBody, body), principal));
+    return this.accepted(res, await this.rollbacks.start(id, parseInput(StartRollbackBody, body), principal));
   }
 
   /** For pipelines: rolls back the latest Completed deploy of the branch (id or name) to the org. */
@@ -52,18 +49,15 @@ export class RollbacksController {
   async startLatest(
     @Param('id') branch: string,
     @Body() body: unknown,
-    @Headers('idempotency-key') key: string | undefined,
     @CurrentPrincipal() principal: Principal,
-    @Res() res: Response,
+    @Res({ passthrough: true }) res: Response,
   ) {
-    await this.respond(res, principal, key, { branch, body }, () => this.rollbacks.startLatest(branch, parseInput(RollbackLatestBody, body), principal));
+    return this.accepted(res, await this.rollbacks.startLatest(branch, parseInput(RollbackLatestBody, body), principal));
   }
 
-  private async respond(res: Response, principal: Principal, key: string | undefined, request: unknown, start: () => Promise<Job>) {
-    const response = await this.idempotency.run(principal, key, request, async () => {
-      const job = await start();
-      return { status: 202, body: await this.jobs.present(job), headers: { Location: `/api/jobs/${job.id}` } };
-    });
-    res.status(response.status).set(response.headers ?? {}).json(response.body);
+  /** 202 with the job and a Location to poll (Idempotency-Key: see IdempotencyInterceptor). */
+  private async accepted(res: Response, job: Job) {
+    res.status(202).set('Location', `/api/jobs/${job.id}`);
+    return this.jobs.present(job);
   }
 }
