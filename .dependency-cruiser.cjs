@@ -15,7 +15,8 @@ module.exports = {
     {
       name: 'no-folder-cycles',
       severity: 'error',
-      comment: 'Two capability folders must not import each other, even through different files (deployments ↔ snapshots).',
+      comment:
+        'Two capability folders must not import each other, even through different files (deployments ↔ snapshots).',
       scope: 'folder',
       from: { path: '^src/[^/]+$' },
       to: { circular: true, path: '^src/[^/]+$' },
@@ -23,8 +24,7 @@ module.exports = {
     {
       name: 'infrastructure-not-to-domain',
       severity: 'error',
-      comment:
-        'Infrastructure (blobs, idempotency, common, database, queue, config) must not import domain folders.',
+      comment: 'Infrastructure (blobs, idempotency, common, database, queue, config) must not import domain folders.',
       from: { path: infra },
       to: { path: '^src/[^/]+/', pathNot: infra },
     },

@@ -30,7 +30,9 @@ export class BlobStore {
     const known = new Set<string>();
     const all = [...unique.keys()];
     for (let i = 0; i < all.length; i += 5000) {
-      const rows: { sha256: string }[] = await manager.query(`SELECT sha256 FROM blobs WHERE sha256 = ANY($1)`, [all.slice(i, i + 5000)]);
+      const rows: { sha256: string }[] = await manager.query(`SELECT sha256 FROM blobs WHERE sha256 = ANY($1)`, [
+        all.slice(i, i + 5000),
+      ]);
       for (const row of rows) known.add(row.sha256);
     }
     const fresh = all.filter((a) => !known.has(a));
@@ -68,14 +70,19 @@ export class BlobStore {
         `SELECT sha256, encoding, content FROM blobs WHERE sha256 = ANY($1)`,
         [wanted.slice(i, i + 2000)],
       );
-      const contents = await Promise.all(rows.map((row) => (row.encoding === 'gzip' ? gunzip(row.content).catch(() => corrupt(row.sha256)) : row.content)));
+      const contents = await Promise.all(
+        rows.map((row) =>
+          row.encoding === 'gzip' ? gunzip(row.content).catch(() => corrupt(row.sha256)) : Promise.resolve(row.content),
+        ),
+      );
       for (const [k, row] of rows.entries()) {
         if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
         out.set(row.sha256, contents[k]!);
       }
     }
     const missing = wanted.filter((a) => !out.has(a));
-    if (missing.length) throw new BlobIntegrityError(`Blob ${missing[0]} is missing (${missing.length} missing in all).`);
+    if (missing.length)
+      throw new BlobIntegrityError(`Blob ${missing[0]} is missing (${missing.length} missing in all).`);
     return out;
   }
 
@@ -99,6 +106,10 @@ export class BlobStore {
     const rows: { blobs: string; stored: string | null; logical: string | null }[] = await this.db.query(
       `SELECT count(*) AS blobs, sum(stored_size) AS stored, sum(size) AS logical FROM blobs`,
     );
-    return { blobs: Number(rows[0]!.blobs), storedBytes: Number(rows[0]!.stored ?? 0), logicalBytes: Number(rows[0]!.logical ?? 0) };
+    return {
+      blobs: Number(rows[0]!.blobs),
+      storedBytes: Number(rows[0]!.stored ?? 0),
+      logicalBytes: Number(rows[0]!.logical ?? 0),
+    };
   }
 }

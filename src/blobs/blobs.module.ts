@@ -5,7 +5,9 @@ import { BlobStore } from './blob-store.js';
 
 @Global()
 @Module({
-  providers: [{ provide: BlobStore, inject: [getDataSourceToken()], useFactory: (db: DataSource) => new BlobStore(db) }],
+  providers: [
+    { provide: BlobStore, inject: [getDataSourceToken()], useFactory: (db: DataSource) => new BlobStore(db) },
+  ],
   exports: [BlobStore],
 })
 export class BlobsModule {}

@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { checkEntryName, entryKind } from './zip-entry-name.js';
 
 test('a plain relative path is safe and kept as is', () => {
-  assert.deepEqual(checkEntryName('force-app/main/default/classes/A.cls'), { normalized: 'force-app/main/default/classes/A.cls', unsafe: null });
+  assert.deepEqual(checkEntryName('force-app/main/default/classes/A.cls'), {
+    normalized: 'force-app/main/default/classes/A.cls',
+    unsafe: null,
+  });
 });
 
 test('backslash separators from Windows tools become slashes', () => {

@@ -31,7 +31,10 @@ const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
 /** The kind of entry that the unix mode in the external attributes declares (zips made on unix put it in the upper 16 bits). */
-export function entryKind(externalFileAttributes: number, nameEndsWithSlash: boolean): 'file' | 'directory' | 'symlink' | 'special' {
+export function entryKind(
+  externalFileAttributes: number,
+  nameEndsWithSlash: boolean,
+): 'file' | 'directory' | 'symlink' | 'special' {
   const mode = (externalFileAttributes >>> 16) & S_IFMT;
   if (mode === S_IFLNK) return 'symlink';
   if (mode === S_IFDIR || nameEndsWithSlash) return 'directory';

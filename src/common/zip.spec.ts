@@ -45,7 +45,10 @@ describe('reading a zip an org returned', () => {
   });
 
   it('still reads an intact zip after the check (the CRC of every entry matches)', async () => {
-    const zip = writeZipSync([{ path: 'a.txt', content: text('x') }, { path: 'b.txt', content: Buffer.alloc(0) }]);
+    const zip = writeZipSync([
+      { path: 'a.txt', content: text('x') },
+      { path: 'b.txt', content: Buffer.alloc(0) },
+    ]);
     expect((await readZip(zip)).size).toBe(2);
   });
 });

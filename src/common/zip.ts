@@ -51,7 +51,8 @@ export class ZipTooLargeError extends Error {
 export function writeZipSync(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Buffer {
   const list = [...entries];
   const zip = needsZip64(list) ? null : frameZip(list, options.level ?? 6);
-  if (!zip) throw new ZipTooLargeError(`A zip of ${list.length} entries this large needs ZIP64; write it with writeZip.`);
+  if (!zip)
+    throw new ZipTooLargeError(`A zip of ${list.length} entries this large needs ZIP64; write it with writeZip.`);
   return zip;
 }
 
@@ -120,7 +121,10 @@ function frameZip(list: ZipEntryInput[], level: number): Buffer | null {
 }
 
 /** Streams entries through archiver (handles ZIP64). */
-export async function writeZipWithArchiver(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Promise<Buffer> {
+export async function writeZipWithArchiver(
+  entries: Iterable<ZipEntryInput>,
+  options: { level?: number } = {},
+): Promise<Buffer> {
   const archive = new ZipArchive({ zlib: { level: options.level ?? 6 } });
   const chunks: Buffer[] = [];
   archive.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -218,7 +222,8 @@ export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entr
     if (raw.length > maxBytes) throw tooLarge();
     return checkedCrc(Buffer.from(raw), entry);
   }
-  if (entry.compressionMethod !== 8) throw new ZipEntryDataError('unreadable', `unsupported compression method ${entry.compressionMethod}`);
+  if (entry.compressionMethod !== 8)
+    throw new ZipEntryDataError('unreadable', `unsupported compression method ${entry.compressionMethod}`);
   let data: Buffer;
   try {
     data = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(maxBytes, MAX_BUFFER_LENGTH - 1) + 1) });

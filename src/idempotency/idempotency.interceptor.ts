@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  SetMetadata,
-  type CallHandler,
-  type ExecutionContext,
-  type NestInterceptor,
-} from '@nestjs/common';
+import { Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { RESPONSE_PASSTHROUGH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { Reflector } from '@nestjs/core';
@@ -103,9 +97,7 @@ function handlesResponse(context: ExecutionContext): boolean {
   const controller = context.getClass();
   const method = context.getHandler().name;
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, method) ?? {}) as Record<string, unknown>;
-  const usesResponse = Object.keys(args).some((k) => {
-    const type = Number(k.split(':')[0]);
-    return type === RouteParamtypes.RESPONSE || type === RouteParamtypes.NEXT;
-  });
+  const handling = new Set<string>([String(RouteParamtypes.RESPONSE), String(RouteParamtypes.NEXT)]);
+  const usesResponse = Object.keys(args).some((k) => handling.has(k.split(':')[0] ?? ''));
   return usesResponse && !Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, method);
 }

@@ -46,7 +46,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     const interval = sweepIntervalMs(this.ttlSeconds / 3600);
     this.sweeper = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.logger.warn(`Sweeping expired Idempotency-Keys failed: ${String(error)}`));
+      this.sweep().catch((error: unknown) =>
+        this.logger.warn(`Sweeping expired Idempotency-Keys failed: ${String(error)}`),
+      );
     }, interval);
     this.sweeper.unref();
   }
@@ -58,7 +60,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
   /** Claims `key` for this request, or finds the stored response of the request that claimed it first. */
   async begin(scope: string, key: string, requestHash: string): Promise<IdempotencyOutcome> {
     if (key.length > MAX_KEY_LENGTH) {
-      throw new UnprocessableError(`Idempotency-Key is longer than ${MAX_KEY_LENGTH} characters; use a shorter key (a UUID works).`);
+      throw new UnprocessableError(
+        `Idempotency-Key is longer than ${MAX_KEY_LENGTH} characters; use a shorter key (a UUID works).`,
+      );
     }
     await this.db.query(`DELETE FROM idempotency_keys WHERE token_id = $1 AND key = $2 AND ${this.expired()}`, [
       scope,
@@ -79,7 +83,14 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
     await this.db.query(
       `UPDATE idempotency_keys SET status_code = $3, body = $4::jsonb, headers = $5::jsonb, omitted_field = $6
        WHERE token_id = $1 AND key = $2`,
-      [scope, key, response.status, JSON.stringify(response.body ?? null), JSON.stringify(response.headers ?? {}), omitted ?? null],
+      [
+        scope,
+        key,
+        response.status,
+        JSON.stringify(response.body ?? null),
+        JSON.stringify(response.headers ?? {}),
+        omitted ?? null,
+      ],
     );
   }
 
@@ -90,7 +101,9 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
 
   /** Deletes keys older than IDEMPOTENCY_TTL_HOURS; returns how many. */
   async sweep(): Promise<number> {
-    const result: unknown = await this.db.query(`DELETE FROM idempotency_keys WHERE ${this.expired('$1')}`, [this.ttlSeconds]);
+    const result: unknown = await this.db.query(`DELETE FROM idempotency_keys WHERE ${this.expired('$1')}`, [
+      this.ttlSeconds,
+    ]);
     return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
   }
 
@@ -108,10 +121,13 @@ export class IdempotencyService implements OnModuleInit, OnModuleDestroy {
       const row = rows[0];
       if (!row) throw new ConflictError('A request with this Idempotency-Key failed a moment ago; send it again.');
       if (row.request_hash !== requestHash) {
-        throw new UnprocessableError('This Idempotency-Key was already used for a different request; use a new key for a new request.');
+        throw new UnprocessableError(
+          'This Idempotency-Key was already used for a different request; use a new key for a new request.',
+        );
       }
       if (row.status_code !== PENDING) return replayed(row);
-      if (Date.now() > deadline) throw new ConflictError('A request with this Idempotency-Key is still being processed; try again shortly.');
+      if (Date.now() > deadline)
+        throw new ConflictError('A request with this Idempotency-Key is still being processed; try again shortly.');
       await new Promise((r) => setTimeout(r, 100));
     }
   }

@@ -21,7 +21,9 @@ describe('the fingerprint of a write', () => {
     expect(requestFingerprint({ ...base, body: zip('a') })).toBe(requestFingerprint({ ...base, body: zip('a') }));
     expect(requestFingerprint({ ...base, body: zip('a') })).not.toBe(requestFingerprint({ ...base, body: zip('b') }));
     const file = (s: string) => ({ fieldname: 'file', buffer: zip(s) });
-    expect(requestFingerprint({ ...base, body: {}, file: file('a') })).toBe(requestFingerprint({ ...base, body: {}, file: file('a') }));
+    expect(requestFingerprint({ ...base, body: {}, file: file('a') })).toBe(
+      requestFingerprint({ ...base, body: {}, file: file('a') }),
+    );
     expect(requestFingerprint({ ...base, body: {}, file: file('a') })).not.toBe(
       requestFingerprint({ ...base, body: {}, file: file('b') }),
     );

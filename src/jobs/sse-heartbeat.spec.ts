@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'expect';
 import type { Request, Response } from 'express';
-import type { Job } from './job.entity.js';
+import { Job } from './job.entity.js';
 import { JobsController } from './jobs.controller.js';
 import type { JobsService } from './jobs.service.js';
 import { HEARTBEAT, startHeartbeat } from './sse-heartbeat.js';
@@ -23,9 +23,10 @@ const JOB_ID = '6f1c1f4e-3a55-4c55-9a57-8f3f7c1b2a10';
 function fakeJobs() {
   let status: Job['status'] = 'In Progress';
   const service = {
-    get: async () => ({ id: JOB_ID, status, version: status === 'Completed' ? 2 : 1 }) as Job,
-    listLogs: async () => [],
-    present: async (job: Job) => ({ id: job.id, status: job.status }),
+    get: () =>
+      Promise.resolve(Object.assign(new Job(), { id: JOB_ID, status, version: status === 'Completed' ? 2 : 1 })),
+    listLogs: () => Promise.resolve([]),
+    present: (job: Job) => Promise.resolve({ id: job.id, status: job.status }),
   };
   return { service: service as unknown as JobsService, finish: () => (status = 'Completed') };
 }

@@ -23,7 +23,9 @@ describe('an uploaded zip with a corrupt entry', () => {
     const zip = writeZipSync([{ path: 'classes/A.cls', content: Buffer.from('public class A {}') }], { level: 0 });
     const error = await refusal(flipFirstEntryByte(zip));
     expect(error.status).toBe(400);
-    expect(error.message).toMatch(/^The entry classes\/A\.cls is damaged \(its CRC-32 is [0-9a-f]{8}, not .*\): create the zip again\.$/);
+    expect(error.message).toMatch(
+      /^The entry classes\/A\.cls is damaged \(its CRC-32 is [0-9a-f]{8}, not .*\): create the zip again\.$/,
+    );
   });
 
   it('is refused with 400 when the recorded CRC-32 of a deflated entry is wrong', async () => {

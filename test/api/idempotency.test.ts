@@ -27,7 +27,9 @@ describe('Idempotency-Key on every create endpoint', () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const all = (await h.api('GET', '/api/branches')).body.items.filter((b: { name: string }) => b.name === 'idem-branch');
+    const all = (await h.api('GET', '/api/branches')).body.items.filter(
+      (b: { name: string }) => b.name === 'idem-branch',
+    );
     expect(all).toHaveLength(1);
   });
 
@@ -36,7 +38,9 @@ describe('Idempotency-Key on every create endpoint', () => {
     expect((await h.api('POST', '/api/branches', { body: { name: 'idem-a' }, headers })).status).toBe(201);
     const other = await h.api('POST', '/api/branches', { body: { name: 'idem-b' }, headers });
     expect(other.status).toBe(422);
-    expect(other.body.message).toBe('This Idempotency-Key was already used for a different request; use a new key for a new request.');
+    expect(other.body.message).toBe(
+      'This Idempotency-Key was already used for a different request; use a new key for a new request.',
+    );
   });
 
   it('treats a JSON body with its keys in another order as the same request', async () => {
@@ -60,7 +64,11 @@ describe('Idempotency-Key on every create endpoint', () => {
     const headers = key('shared');
     const created = await h.api('POST', '/api/tokens', { body: { name: 'idem deployer', permissions: ['deploy'] } });
     const mine = await h.api('POST', '/api/branches', { body: { name: 'idem-mine' }, headers });
-    const theirs = await h.api('POST', '/api/branches', { body: { name: 'idem-theirs' }, headers, token: created.body.token });
+    const theirs = await h.api('POST', '/api/branches', {
+      body: { name: 'idem-theirs' },
+      headers,
+      token: created.body.token,
+    });
     expect(mine.status).toBe(201);
     expect(theirs.status).toBe(201);
     expect(theirs.body.id).not.toBe(mine.body.id);
@@ -75,7 +83,9 @@ describe('Idempotency-Key on every create endpoint', () => {
     expect(again.status).toBe(201);
     expect(again.body).toEqual(first.body);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
-    const other = await zipFolder(SAMPLE_PROJECT, { 'force-app/main/default/classes/Extra.cls': 'public class Extra {}' });
+    const other = await zipFolder(SAMPLE_PROJECT, {
+      'force-app/main/default/classes/Extra.cls': 'public class Extra {}',
+    });
     expect((await h.api('POST', `/api/branches/${branch.id}/revisions`, { body: other, headers })).status).toBe(422);
     expect((await h.api('GET', `/api/branches/${branch.id}/revisions`)).body.items).toHaveLength(1);
   });
@@ -87,13 +97,19 @@ describe('Idempotency-Key on every create endpoint', () => {
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(bytes)], { type: 'application/zip' }), 'project.zip');
       const res = await fetch(`${h.url}/api/branches/${branch.id}/revisions`, { method: 'POST', headers, body: form });
-      return { status: res.status, replayed: res.headers.get('idempotent-replayed'), body: (await res.json()) as { id: string } };
+      return {
+        status: res.status,
+        replayed: res.headers.get('idempotent-replayed'),
+        body: (await res.json()) as { id: string },
+      };
     };
     const first = await send(zip);
     expect(first.status).toBe(201);
     const again = await send(zip);
     expect(again).toEqual({ ...first, replayed: 'true' });
-    const other = await zipFolder(SAMPLE_PROJECT, { 'force-app/main/default/classes/Extra.cls': 'public class Extra {}' });
+    const other = await zipFolder(SAMPLE_PROJECT, {
+      'force-app/main/default/classes/Extra.cls': 'public class Extra {}',
+    });
     expect((await send(other)).status).toBe(422);
   });
 
@@ -126,7 +142,9 @@ describe('Idempotency-Key on every create endpoint', () => {
     expect(JSON.stringify(again.body)).not.toContain(first.body.token as string);
     const stored: { body: unknown }[] = await h.backtrack.dataSource.query(`SELECT body FROM idempotency_keys`);
     expect(JSON.stringify(stored)).not.toContain(first.body.token as string);
-    const tokens = (await h.api('GET', '/api/tokens')).body.items.filter((t: { name: string }) => t.name === 'idem token');
+    const tokens = (await h.api('GET', '/api/tokens')).body.items.filter(
+      (t: { name: string }) => t.name === 'idem token',
+    );
     expect(tokens).toHaveLength(1);
   });
 
@@ -142,7 +160,10 @@ describe('Idempotency-Key on every create endpoint', () => {
   });
 
   it('refuses a key longer than 200 characters with 422', async () => {
-    const res = await h.api('POST', '/api/branches', { body: { name: 'idem-long' }, headers: { 'idempotency-key': 'k'.repeat(201) } });
+    const res = await h.api('POST', '/api/branches', {
+      body: { name: 'idem-long' },
+      headers: { 'idempotency-key': 'k'.repeat(201) },
+    });
     expect(res.status).toBe(422);
     expect(res.body.message).toMatch(/longer than 200 characters/);
   });
@@ -151,7 +172,11 @@ describe('Idempotency-Key on every create endpoint', () => {
     // The service over the same database with a 1.8 s lifetime (0.0005 h), scoped to a caller of its own.
     const ttl = () => new IdempotencyService(h.backtrack.dataSource, { IDEMPOTENCY_TTL_HOURS: 0.0005 });
     const count = async (scope: string) =>
-      Number((await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM idempotency_keys WHERE token_id = $1`, [scope]))[0].n);
+      Number(
+        (
+          await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM idempotency_keys WHERE token_id = $1`, [scope])
+        )[0].n,
+      );
 
     it('Given an expired key, when it comes back with another request, then that request runs as new', async () => {
       const keys = ttl();

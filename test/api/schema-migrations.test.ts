@@ -41,7 +41,9 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
 
   it('gives idempotency keys an age index for the sweep and a column naming an omitted secret', async () => {
     expect(await columns('idempotency_keys')).toContain('omitted_field');
-    const indexes: { indexname: string }[] = await db.query(`SELECT indexname FROM pg_indexes WHERE tablename = 'idempotency_keys'`);
+    const indexes: { indexname: string }[] = await db.query(
+      `SELECT indexname FROM pg_indexes WHERE tablename = 'idempotency_keys'`,
+    );
     expect(indexes.map((i) => i.indexname)).toContain('idempotency_keys_created_at');
   });
 
