@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
-import { sha256 } from '../common/hash.js';
 
 const parser = new XMLParser({
   preserveOrder: true,
