@@ -1,4 +1,11 @@
-import { Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  SetMetadata,
+  type CallHandler,
+  type ExecutionContext,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { RESPONSE_PASSTHROUGH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { Reflector } from '@nestjs/core';
@@ -33,6 +40,8 @@ type IdempotentRequest = Request & {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Idempotency');
+
   constructor(
     private readonly keys: IdempotencyService,
     private readonly reflector: Reflector,
@@ -52,17 +61,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (outcome.replay) return of(this.send(context, res, outcome.response));
     const secret = this.reflector.get<string | undefined>(SECRET_FIELD, context.getHandler());
     return next.handle().pipe(
+      // A refused or failed request stores nothing: the same key may be sent again once the request is fixed.
+      catchError((error: unknown) => from(this.keys.release(scope, key)).pipe(mergeMap(() => throwError(() => error)))),
       mergeMap(async (body: unknown) => {
-        if (res.headersSent) {
-          // The route wrote its response itself, so there is nothing to store: the key is not kept.
-          await this.keys.release(scope, key);
-          return body;
-        }
-        await this.keys.complete(scope, key, stored(res, body, secret), secret);
+        await this.remember(scope, key, res, body, secret);
         return body;
       }),
-      catchError((error: unknown) => from(this.keys.release(scope, key)).pipe(mergeMap(() => throwError(() => error)))),
     );
+  }
+
+  /**
+   * Stores the response of a request that succeeded. When it cannot be stored (the route wrote its response itself,
+   * or the database failed), the key is let go rather than left pending: the caller still gets its answer.
+   */
+  private async remember(scope: string, key: string, res: Response, body: unknown, secret: string | undefined) {
+    try {
+      if (res.headersSent) await this.keys.release(scope, key);
+      else await this.keys.complete(scope, key, stored(res, body, secret), secret);
+    } catch (error) {
+      this.logger.warn(`The response for an Idempotency-Key could not be stored: ${String(error)}`);
+      await this.keys.release(scope, key).catch(() => undefined);
+    }
   }
 
   /** Puts the stored response on `res`; returns the body for Nest to send (or sends it, for a route using @Res). */
