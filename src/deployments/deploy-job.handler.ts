@@ -13,7 +13,7 @@ import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { pollDeploy } from './deploy-poller.js';
-import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine } from './deploy-results.js';
+import { countOutcomes, deployFailureSummary, deployOutcomes, jobLevelProblems, jobProblemLogLine, outcomeLogLine } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
@@ -104,7 +104,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, selected.length);
-    await ctx.saveState({ salesforceStatus: result.status });
+    const problems = jobLevelProblems(refs, result);
+    await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
+    for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
     const byKey = new Map(selected.map((c) => [memberKey(c), c]));
     await ctx.upsertComponents(
@@ -133,7 +135,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
-    return { status: 'Exception', error: deployFailureSummary(result, outcomes) };
+    return { status: 'Exception', error: deployFailureSummary(result, outcomes, problems) };
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */

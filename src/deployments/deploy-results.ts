@@ -71,14 +71,60 @@ export function plannedAction(existed: boolean | undefined): ComponentAction {
   return existed === false ? 'create' : 'update';
 }
 
-/** A one-line summary of a failed deploy, naming the first problems. */
-export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOutcome[]): string {
+/** A problem Salesforce reported for the deploy as a whole, or for no component of it (kept, never dropped). */
+export interface JobProblem {
+  problem: string;
+  problemType: string;
+  fileName: string | null;
+  componentType: string | null;
+  fullName: string | null;
+  lineNumber: number | null;
+  columnNumber: number | null;
+}
+
+/**
+ * The problems of a finished deploy that belong to no member of it: messages without a component type (an unknown
+ * folder, a package-level error) and failures naming a component the deploy did not list. Each becomes a job-level
+ * problem: in the job's error, its log and `problems` of GET /api/jobs/:id.
+ */
+export function jobLevelProblems(members: MemberRef[], status: DeployStatus): JobProblem[] {
+  const keys = new Set(members.map(memberKey));
+  const unmatched = status.messages.filter(
+    (m) => (m.success === false || m.problemType === 'Error') && !keys.has(memberKey({ type: m.componentType, fullName: m.fullName })),
+  );
+  return [...(status.problems ?? []), ...unmatched].map((m) => ({
+    problem: m.problem ?? 'Salesforce reported a failure without a message',
+    problemType: m.problemType ?? (m.success ? 'Warning' : 'Error'),
+    fileName: m.fileName || null,
+    componentType: m.componentType || null,
+    fullName: m.fullName || null,
+    lineNumber: m.lineNumber ?? null,
+    columnNumber: m.columnNumber ?? null,
+  }));
+}
+
+/** The log line of a job-level problem: `Salesforce: <problem> (file widgets/W.widget)`. */
+export function jobProblemLogLine(problem: JobProblem): string {
+  const where = problem.fileName ? ` (file ${problem.fileName}${problem.lineNumber ? `, line ${problem.lineNumber}` : ''})` : '';
+  const what = problem.componentType ? `${problem.componentType} ${problem.fullName ?? ''}`.trim() + ': ' : '';
+  return `Salesforce ${problem.problemType === 'Warning' ? 'warned' : 'reported'}: ${what}${problem.problem}${where}`;
+}
+
+/** A one-line summary of a failed deploy, naming the first problems (component and job-level ones). */
+export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOutcome[], problems: JobProblem[] = []): string {
   const failed = outcomes.filter((o) => o.status === 'Failed');
-  if (failed.length === 0) return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
+  const errors = problems.filter((p) => p.problemType !== 'Warning');
+  const packageLevel = errors.length
+    ? `${errors.slice(0, 3).map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`).join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}`
+    : '';
+  if (failed.length === 0) {
+    if (packageLevel) return `Salesforce ended the deploy as ${status.status}: ${packageLevel}.`;
+    return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
+  }
   const first = failed.slice(0, 3).map((o) => `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`);
   const more = failed.length > 3 ? ` and ${failed.length - 3} more` : '';
   const verb = status.status === 'SucceededPartial' ? 'partly succeeded' : 'failed';
-  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.`;
+  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.${packageLevel ? ` Also: ${packageLevel}.` : ''}`;
 }
 
 /** The log line for one component's result. */

@@ -3,6 +3,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { pollDeploy } from '../deployments/deploy-poller.js';
+import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -122,7 +123,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, candidates.length);
-    await ctx.saveState({ salesforceStatus: result.status });
+    const problems = jobLevelProblems(candidates, result);
+    await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
+    for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
     const outcomeRows = rows('Succeeded', (c) => {
@@ -143,7 +146,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
-      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${first ? `${memberKey(first)}: ${first.problem}` : (result.errorMessage ?? '')}`.trim() };
+      const packageLevel = problems.filter((p) => p.problemType !== 'Warning').map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
+      const why = [first ? `${memberKey(first)}: ${first.problem}` : '', ...packageLevel].filter(Boolean).join('; ') || (result.errorMessage ?? '');
+      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${why}`.trim() };
     }
     if (!applied) {
       await this.rollbacks.releaseClaims(job.id);
