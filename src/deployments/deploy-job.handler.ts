@@ -6,7 +6,8 @@ import type { Config } from '../config/config.js';
 import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
-import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
@@ -107,11 +108,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const problems = jobLevelProblems(refs, result);
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
-    const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
-    const byKey = new Map(selected.map((c) => [memberKey(c), c]));
+    const outcomes = deployOutcomes(refs, result, (ref) => existed.get(componentKey(ref)));
+    const byKey = new Map(selected.map((c) => [componentKey(c), c]));
     await ctx.upsertComponents(
       outcomes.map((o) => {
-        const c = byKey.get(memberKey(o.ref))!;
+        const c = byKey.get(componentKey(o.ref))!;
         return { ...o.ref, parentType: c.parentType, parentFullName: c.parentFullName, action: o.action, status: o.status, problem: o.problem, problemType: o.problemType, lineNumber: o.lineNumber, columnNumber: o.columnNumber };
       }),
     );
@@ -126,7 +127,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         snapshot.id,
         outcomes.map((o) => ({
           ref: o.ref,
-          fingerprintAfter: o.status === 'Succeeded' ? byKey.get(memberKey(o.ref))!.fingerprint : null,
+          fingerprintAfter: o.status === 'Succeeded' ? byKey.get(componentKey(o.ref))!.fingerprint : null,
           deployAction: o.status === 'Succeeded' ? o.action : 'unchanged',
         })),
       );
@@ -141,10 +142,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
   private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[], onSubmitted?: () => void): Promise<void> {
     const done = await this.snapshots.capturedKeys(snapshotId);
-    const todo = selected.filter((c) => !done.has(memberKey(c)));
+    const todo = selected.filter((c) => !done.has(componentKey(c)));
     if (todo.length === 0) return;
     ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
-    const parents = new Map(todo.map((c) => [memberKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
+    const parents = new Map(todo.map((c) => [componentKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
     let saved = done.size;
     await retrieveComponents(
       session,
@@ -155,9 +156,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         onSubmitted,
         onChunk: async (chunk, index, of) => {
           const recordStart = Date.now();
-          const found = new Map(chunk.found.map((c) => [memberKey(c), c]));
+          const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
           const items = [...chunk.missing, ...chunk.found].map((ref) => {
-            const key = memberKey(ref);
+            const key = componentKey(ref);
             return { ref: { type: ref.type, fullName: ref.fullName }, parent: parents.get(key), before: found.get(key) ?? null };
           });
           await this.snapshots.record(snapshotId, items);
@@ -215,7 +216,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
   private async existedBefore(snapshotId: string | null): Promise<Map<string, boolean>> {
     if (!snapshotId) return new Map();
-    return new Map((await this.snapshots.componentsOf(snapshotId)).map((c) => [memberKey(c), c.existed]));
+    return new Map((await this.snapshots.componentsOf(snapshotId)).map((c) => [componentKey(c), c.existed]));
   }
 
   private async revisionNumber(revisionId: string): Promise<number> {

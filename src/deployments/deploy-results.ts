@@ -1,4 +1,5 @@
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
 import type { ComponentAction, ComponentResult } from '../jobs/job-component.entity.js';
 
@@ -23,7 +24,7 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   const successes = new Map<string, DeployMessage>();
   for (const message of status.messages) {
     if (!message.componentType) continue;
-    const key = memberKey({ type: message.componentType, fullName: message.fullName });
+    const key = componentKey({ type: message.componentType, fullName: message.fullName });
     if (message.success === false || message.problemType === 'Error') {
       if (!failures.has(key)) failures.set(key, message);
     } else {
@@ -33,7 +34,7 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   const applied = status.success && !status.checkOnly;
   const partial = status.status === 'SucceededPartial';
   return members.map((ref) => {
-    const key = memberKey(ref);
+    const key = componentKey(ref);
     const failure = failures.get(key);
     if (failure) {
       return {
@@ -50,7 +51,9 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
     const notApplied = !(applied || partial) || status.checkOnly;
     let action: ComponentAction;
     if (success?.deleted) action = 'delete';
-    else if (success?.created) action = 'create';
+    // The backup is the authority on existence: a component the org had (under any case of its name) was updated,
+    // even when Salesforce flags it created; recording `create` would make its rollback delete it with its data.
+    else if (success?.created) action = existedBefore(ref) === true ? 'update' : 'create';
     else if (success?.changed) action = 'update';
     else if (success) action = 'unchanged';
     else action = notApplied ? plannedAction(existedBefore(ref)) : 'unchanged';
@@ -88,9 +91,9 @@ export interface JobProblem {
  * problem: in the job's error, its log and `problems` of GET /api/jobs/:id.
  */
 export function jobLevelProblems(members: MemberRef[], status: DeployStatus): JobProblem[] {
-  const keys = new Set(members.map(memberKey));
+  const keys = new Set(members.map(componentKey));
   const unmatched = status.messages.filter(
-    (m) => (m.success === false || m.problemType === 'Error') && !keys.has(memberKey({ type: m.componentType, fullName: m.fullName })),
+    (m) => (m.success === false || m.problemType === 'Error') && !keys.has(componentKey({ type: m.componentType, fullName: m.fullName })),
   );
   return [...(status.problems ?? []), ...unmatched].map((m) => ({
     problem: m.problem ?? 'Salesforce reported a failure without a message',

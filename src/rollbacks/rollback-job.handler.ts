@@ -8,6 +8,7 @@ import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHa
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
@@ -62,7 +63,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (options.all && !(await this.snapshots.verify(snapshot))) return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
     const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
-    const entryByKey = new Map(entries.map((e) => [memberKey(e), e]));
+    const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })), new Map(), null);
     const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
       candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status, ...extra(c) }));
@@ -81,10 +82,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!state.driftChecked) {
       const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? packaging : undefined);
       if (conflicts.length && !options.force) {
-        const conflictKeys = new Set(conflicts.map(memberKey));
+        const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
-            conflictKeys.has(memberKey(c))
+            conflictKeys.has(componentKey(c))
               ? { status: 'Conflict', problem: 'Changed in the org after the deploy; roll back with force to overwrite.' }
               : { problem: 'Not rolled back: other selected components drifted and the rollback was refused as a whole.' },
           ),
@@ -106,10 +107,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await ctx.setProgress({ phase: 'Packaging' });
       const pkg = await packaging();
       if (pkg.altered.length) {
-        const altered = new Set(pkg.altered.map(memberKey));
+        const altered = new Set(pkg.altered.map(componentKey));
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
-            altered.has(memberKey(c))
+            altered.has(componentKey(c))
               ? { status: 'Failed', problem: 'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.' }
               : { problem: 'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.' },
           ),
@@ -129,7 +130,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
     const outcomeRows = rows('Succeeded', (c) => {
-      const failure = failures.get(memberKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(memberKey(c.parent)) : undefined);
+      const failure = failures.get(componentKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(componentKey(c.parent)) : undefined);
       if (failure) return { status: 'Failed', problem: failure.problem ?? 'Salesforce reported a failure', problemType: failure.problemType ?? 'Error', lineNumber: failure.lineNumber ?? null, columnNumber: failure.columnNumber ?? null };
       if (!result.success) return { status: 'Skipped', problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.' };
       return {};
@@ -172,11 +173,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
-      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(memberKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(memberKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
+      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
       { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted },
     );
-    const live = new Map<string, string | null>(candidates.map((c) => [memberKey(c), null]));
-    for (const found of retrieved.found) live.set(memberKey(found), fingerprintComponent(found.files));
+    const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
+    for (const found of retrieved.found) live.set(componentKey(found), fingerprintComponent(found.files));
     return live;
   }
 
@@ -184,7 +185,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const started = Date.now();
     const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
     const retrieved = secondsSince(started);
-    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null));
+    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null));
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
     candidates.forEach((c, i) => ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c));
     await ctx.upsertComponents(
@@ -197,14 +198,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /** The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones. */
   private async package(candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
-    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(memberKey(c))!.files!.map((f) => f.sha256)));
+    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)));
     const components: ResolvedComponent[] = restores.map((c) => ({
       type: c.type,
       fullName: c.fullName,
       ...(c.parent ? { parent: c.parent } : {}),
-      files: entryByKey.get(memberKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
+      files: entryByKey.get(componentKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
     }));
-    const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(memberKey(c))!.fingerprintBefore);
+    const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore);
     const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
     const pkg = await buildDeployZip({ components, destructive: deletes.length ? { post: deletes } : undefined, apiVersion: '60.0' });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
@@ -244,8 +245,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const retrieved = secondsSince(started);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
-      const now = live.get(memberKey(c)) ?? null;
-      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(memberKey(c))!.fingerprintBefore;
+      const now = live.get(componentKey(c)) ?? null;
+      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(componentKey(c))!.fingerprintBefore;
       if (!ok) mismatches.push(c);
       const message = ok
         ? c.rollbackAction === 'delete' ? 'Verified: no longer in the org, as before the deploy' : 'Verified: the org matches the snapshot'
@@ -260,7 +261,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
   const out = new Map<string, DeployMessage>();
   for (const m of messages) {
-    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(memberKey({ type: m.componentType, fullName: m.fullName }), m);
+    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
   }
   return out;
 }

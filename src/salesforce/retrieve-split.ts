@@ -1,4 +1,5 @@
-import { memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
+import { type MemberRef, type ResolvedComponent } from './component.types.js';
+import { componentKey } from './component-key.js';
 import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { readZip } from './zip-archive.js';
@@ -18,10 +19,10 @@ export interface SplitRetrieve {
 export async function splitRetrievedZip(zip: Buffer, requested: MemberRef[], options: { fast?: boolean } = {}): Promise<SplitRetrieve> {
   const files = stripPackageFolder(await readZip(zip));
   const { components } = await metadataFilesToSource(files, options);
-  const wanted = new Set(requested.map(memberKey));
-  const found = components.filter((c) => wanted.has(memberKey(c)) && !isChildContainerOnly(c));
-  const foundKeys = new Set(found.map(memberKey));
-  const missing = dedupe(requested).filter((r) => !foundKeys.has(memberKey(r)));
+  const wanted = new Set(requested.map(componentKey));
+  const found = components.filter((c) => wanted.has(componentKey(c)) && !isChildContainerOnly(c));
+  const foundKeys = new Set(found.map(componentKey));
+  const missing = dedupe(requested).filter((r) => !foundKeys.has(componentKey(r)));
   return { components: found, missing };
 }
 
@@ -73,6 +74,6 @@ export function parseMissingMessages(messages: ReadonlyArray<string | { problem?
 
 function dedupe(refs: MemberRef[]): MemberRef[] {
   const seen = new Map<string, MemberRef>();
-  for (const r of refs) if (!seen.has(memberKey(r))) seen.set(memberKey(r), { type: r.type, fullName: r.fullName });
+  for (const r of refs) if (!seen.has(componentKey(r))) seen.set(componentKey(r), { type: r.type, fullName: r.fullName });
   return [...seen.values()];
 }

@@ -1,4 +1,5 @@
-import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
 import type { MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { parseMissingMessages, splitRetrievedZip } from '../salesforce/retrieve-split.js';
@@ -59,12 +60,12 @@ export async function retrieveComponents(
     const retrievedAt = Date.now();
     const split = await splitRetrievedZip(status.zip, refs);
     const splitMs = Date.now() - retrievedAt;
-    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
+    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(componentKey));
     return {
       retrieveMs: retrievedAt - waitStart,
       splitMs,
-      found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
-      missing: refs.filter((r) => missingKeys.has(memberKey(r))),
+      found: split.components.filter((c) => !missingKeys.has(componentKey(c))),
+      missing: refs.filter((r) => missingKeys.has(componentKey(r))),
     };
   };
   // While the caller stores one chunk, the next is fetched and converted (at most two chunks in memory).
