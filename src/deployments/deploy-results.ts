@@ -69,6 +69,23 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   });
 }
 
+/**
+ * Change detection on what Salesforce stores: a component the deploy "updated" whose backup fingerprint equals the
+ * fingerprint of what the deploy sent was left as it was, whatever Salesforce's `changed` flag says (it flags every
+ * static resource it receives, for instance). It is `unchanged`, and so never offered for rollback.
+ */
+export function settleUnchanged(
+  outcomes: ComponentOutcome[],
+  before: (ref: MemberRef) => string | null,
+  after: (ref: MemberRef) => string | null,
+): ComponentOutcome[] {
+  return outcomes.map((o) => {
+    if (o.status !== 'Succeeded' || o.action !== 'update') return o;
+    const was = before(o.ref);
+    return was !== null && was === after(o.ref) ? { ...o, action: 'unchanged' } : o;
+  });
+}
+
 /** Before Salesforce answers: a component the org had is an update, one it did not have is a create. */
 export function plannedAction(existed: boolean | undefined): ComponentAction {
   return existed === false ? 'create' : 'update';

@@ -14,6 +14,8 @@ import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import type { Snapshot } from '../snapshots/snapshot.entity.js';
+import { storedFormatOf } from '../salesforce/stored-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { describeDrift, destructiveMembers, driftVerdict, planCandidates, type Candidate } from './rollback-plan.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
@@ -77,10 +79,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const session = await this.connections.open(job.orgId!);
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(candidates, entryByKey));
+    const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? packaging : undefined);
+      const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, willSubmit ? packaging : undefined);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -155,7 +157,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await this.rollbacks.releaseClaims(job.id);
       return { status: 'Completed' };
     }
-    const mismatches = await this.verify(ctx, session, candidates, entryByKey);
+    const mismatches = await this.verify(ctx, session, snapshot, candidates, entryByKey);
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     if (mismatches.length) {
       return { status: 'Exception', error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.` };
@@ -170,20 +172,35 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Live fingerprints of the candidates (null when the org does not have one). */
-  private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Map<string, string | null>> {
+  private async live(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    onSubmitted?: () => void,
+  ): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
       candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
-      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted },
+      // compared in the format the snapshot stores: the retrieved bytes for metadata-format snapshots
+      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted, format: liveFormat(snapshot) },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
     for (const found of retrieved.found) live.set(componentKey(found), fingerprintComponent(found.files));
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Candidate[]> {
+  private async checkDrift(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    onSubmitted?: () => void,
+  ): Promise<Candidate[]> {
     const started = Date.now();
-    const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
+    const live = await this.live(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
     const retrieved = secondsSince(started);
     const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null));
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
@@ -195,8 +212,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return conflicts;
   }
 
-  /** The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones. */
-  private async package(candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
+  /**
+   * The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones.
+   * Files a metadata-format snapshot holds as retrieved go into the zip byte for byte; the package uses the API
+   * version of the backup retrieves.
+   */
+  private async package(snapshot: Snapshot, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
     const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)));
     const components: ResolvedComponent[] = restores.map((c) => ({
@@ -207,7 +228,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }));
     const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore);
     const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
-    const pkg = await buildDeployZip({ components, destructive: deletes.length ? { post: deletes } : undefined, apiVersion: '60.0' });
+    const exact = components.filter((c) => isStoredExactly(snapshot, c.type));
+    const pkg = await buildDeployZip({
+      components: components.filter((c) => !isStoredExactly(snapshot, c.type)),
+      exact,
+      destructive: deletes.length ? { post: deletes } : undefined,
+      apiVersion: await this.snapshots.restoreApiVersion(snapshot),
+    });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
   }
 
@@ -238,10 +265,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
-  private async verify(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<MemberRef[]> {
+  private async verify(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+  ): Promise<MemberRef[]> {
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
-    const live = await this.live(ctx, session, candidates, entryByKey);
+    const live = await this.live(ctx, session, snapshot, candidates, entryByKey);
     const retrieved = secondsSince(started);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
@@ -256,6 +289,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     ctx.log(mismatches.length ? 'error' : 'info', `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot (live state read in ${retrieved})`);
     return mismatches;
   }
+}
+
+/** How the live state is read to compare with a snapshot: in the snapshot's own format. */
+function liveFormat(snapshot: Snapshot): 'stored' | 'source' {
+  return snapshot.filesFormat === 'metadata' ? 'stored' : 'source';
+}
+
+/** Whether the snapshot holds this type's files as Salesforce returned them (metadata format). */
+function isStoredExactly(snapshot: Snapshot, type: string): boolean {
+  return snapshot.filesFormat === 'metadata' && storedFormatOf(type) === 'metadata';
 }
 
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {

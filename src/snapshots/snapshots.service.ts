@@ -11,6 +11,7 @@ import { componentKey } from '../salesforce/component-key.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { SnapshotComponent } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
+import { pickRestoreApiVersion } from './restore-api-version.js';
 
 export interface BackupItem {
   ref: MemberRef;
@@ -37,8 +38,11 @@ export class SnapshotsService {
     const existing = await this.snapshots.findOneBy({ jobId });
     if (existing) return existing;
     const expiresAt = new Date(Date.now() + this.config.SNAPSHOT_RETENTION_DAYS * 86_400_000);
+    // The backup retrieves run at the org's API version: recorded so that a restore is packaged with the same one.
     await this.db.query(
-      `INSERT INTO snapshots (id, job_id, org_id, status, expires_at) VALUES ($1, $2, $3, 'capturing', $4) ON CONFLICT (job_id) DO NOTHING`,
+      `INSERT INTO snapshots (id, job_id, org_id, status, expires_at, files_format, api_version)
+       SELECT $1, $2, $3, 'capturing', $4, 'metadata', o.api_version FROM orgs o WHERE o.id = $3
+       ON CONFLICT (job_id) DO NOTHING`,
       [crypto.randomUUID(), jobId, orgId, expiresAt],
     );
     return this.snapshots.findOneByOrFail({ jobId });
@@ -129,6 +133,22 @@ export class SnapshotsService {
     if (!refs) return rows;
     const wanted = new Set(refs.map(componentKey));
     return rows.filter((r) => wanted.has(componentKey(r)));
+  }
+
+  /**
+   * The API version a restore from this snapshot is packaged with: the one its backup retrieves used; for snapshots
+   * taken before that was recorded, the deployed revision's `sourceApiVersion`, else the org's.
+   */
+  async restoreApiVersion(snapshot: Snapshot): Promise<string> {
+    if (snapshot.apiVersion) return snapshot.apiVersion;
+    const rows: { version: string | null }[] = await this.db.query(
+      `SELECT coalesce(r.api_version, o.api_version) AS version
+         FROM snapshots s JOIN jobs j ON j.id = s.job_id JOIN orgs o ON o.id = s.org_id
+         LEFT JOIN revisions r ON r.id = j.revision_id
+        WHERE s.id = $1`,
+      [snapshot.id],
+    );
+    return pickRestoreApiVersion(snapshot.apiVersion, rows[0]?.version ?? null, null);
   }
 
   /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */
