@@ -29,6 +29,9 @@ export class SnapshotsController {
       jobId,
       status: snapshot.status,
       checksum: snapshot.checksum,
+      /** `metadata`: files as Salesforce returned them (decomposed families in source format); `source`: older. */
+      filesFormat: snapshot.filesFormat,
+      apiVersion: snapshot.apiVersion,
       intact: snapshot.status === 'complete' ? await this.snapshots.verify(snapshot) : null,
       createdAt: snapshot.createdAt,
       expiresAt: snapshot.expiresAt,
