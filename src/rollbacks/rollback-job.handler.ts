@@ -8,7 +8,9 @@ import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHa
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
-import { componentKey } from '../salesforce/component-key.js';
+import { componentKey, sameComponent } from '../salesforce/component-key.js';
+import { labelsAddedBy } from '../salesforce/label-children.js';
+import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
@@ -48,6 +50,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly rollbacks: RollbacksService,
     private readonly connections: OrgConnections,
     private readonly blobs: BlobStore,
+    private readonly branches: BranchesService,
   ) {}
 
   onModuleInit(): void {
@@ -79,7 +82,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const session = await this.connections.open(job.orgId!);
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey));
+    const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, willSubmit ? packaging : undefined);
@@ -217,7 +220,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
    * Files a metadata-format snapshot holds as retrieved go into the zip byte for byte; the package uses the API
    * version of the backup retrieves.
    */
-  private async package(snapshot: Snapshot, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
+  private async package(
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    revisionId: string | null,
+  ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
     const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)));
     const components: ResolvedComponent[] = restores.map((c) => ({
@@ -227,7 +235,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       files: entryByKey.get(componentKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
     }));
     const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore);
-    const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
+    const deletes = [
+      ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
+      ...(await this.labelsToDelete(components, revisionId)),
+    ];
     const exact = components.filter((c) => isStoredExactly(snapshot, c.type));
     const pkg = await buildDeployZip({
       components: components.filter((c) => !isStoredExactly(snapshot, c.type)),
@@ -236,6 +247,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       apiVersion: await this.snapshots.restoreApiVersion(snapshot),
     });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
+  }
+
+  /** Labels the deploy added to a CustomLabels file this rollback restores: restoring the file leaves them. */
+  private async labelsToDelete(restores: ResolvedComponent[], revisionId: string | null): Promise<MemberRef[]> {
+    const labels = restores.filter((c) => c.type === 'CustomLabels');
+    if (labels.length === 0 || !revisionId) return [];
+    const deployed = (await this.branches.revisionComponents(revisionId)).filter((r) => r.type === 'CustomLabels');
+    const after = await this.branches.loadComponents(revisionId, deployed);
+    return labels.flatMap((c) => labelsAddedBy(c.files, after.filter((a) => sameComponent(a, c)).flatMap((a) => a.files)));
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
