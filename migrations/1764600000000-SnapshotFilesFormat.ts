@@ -10,7 +10,9 @@ export class SnapshotFilesFormat1764600000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE snapshots ADD COLUMN files_format text NOT NULL DEFAULT 'source'`);
-    await q.query(`ALTER TABLE snapshots ADD CONSTRAINT snapshots_files_format CHECK (files_format IN ('source', 'metadata'))`);
+    await q.query(
+      `ALTER TABLE snapshots ADD CONSTRAINT snapshots_files_format CHECK (files_format IN ('source', 'metadata'))`,
+    );
     await q.query(`ALTER TABLE snapshots ADD COLUMN api_version text`);
   }
 

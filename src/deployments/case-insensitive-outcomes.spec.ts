@@ -16,21 +16,32 @@ function succeeded(messages: Partial<DeployStatus['messages'][number]>[]): Deplo
     numberTestsTotal: 0,
     numberTestsCompleted: 0,
     numberTestErrors: 0,
-    messages: messages.map((m) => ({ componentType: 'CustomField', fullName: '', fileName: '', created: false, changed: false, deleted: false, success: true, ...m })),
+    messages: messages.map((m) => ({
+      componentType: 'CustomField',
+      fullName: '',
+      fileName: '',
+      created: false,
+      changed: false,
+      deleted: false,
+      success: true,
+      ...m,
+    })),
   };
 }
 
-describe('deploy outcomes with Salesforce\'s case-insensitive names', () => {
+describe("deploy outcomes with Salesforce's case-insensitive names", () => {
   const field = { type: 'CustomField', fullName: 'Order__c.AccountId__c' };
 
   it('records an update when the backup found the field under another case, even if Salesforce says created', () => {
     const status = succeeded([{ fullName: 'Order__c.AccountId__c', created: true }]);
     const existed = new Map([['CustomField:order__c.accountid__c', true]]);
-    const [outcome] = deployOutcomes([field], status, (ref) => existed.get(`${ref.type}:${ref.fullName.toLowerCase()}`));
+    const [outcome] = deployOutcomes([field], status, (ref) =>
+      existed.get(`${ref.type}:${ref.fullName.toLowerCase()}`),
+    );
     expect(outcome!.action).toBe('update');
   });
 
-  it('matches Salesforce\'s message to the member whatever the case of its name', () => {
+  it("matches Salesforce's message to the member whatever the case of its name", () => {
     const status = succeeded([{ fullName: 'order__c.accountid__c', changed: true }]);
     const [outcome] = deployOutcomes([field], status, () => true);
     expect([outcome!.action, outcome!.status]).toEqual(['update', 'Succeeded']);

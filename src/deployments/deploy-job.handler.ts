@@ -123,7 +123,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const byKey = new Map(selected.map((c) => [componentKey(c), c]));
     const after = snapshot ? await this.fingerprintsAfter(snapshot, selected, packaging) : new Map<string, string>();
-    const fingerprintAfter = (ref: MemberRef): string => after.get(componentKey(ref)) ?? byKey.get(componentKey(ref))!.fingerprint;
+    const fingerprintAfter = (ref: MemberRef): string =>
+      after.get(componentKey(ref)) ?? byKey.get(componentKey(ref))!.fingerprint;
     const outcomes = settleUnchanged(
       deployOutcomes(refs, result, (ref) => before.get(componentKey(ref))?.existed),
       (ref) => before.get(componentKey(ref))?.fingerprint ?? null,
@@ -159,7 +160,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
-  private async backup(ctx: JobContext, session: MetadataSession, snapshot: Snapshot, selected: RevisionComponent[], onSubmitted?: () => void): Promise<void> {
+  private async backup(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+    onSubmitted?: () => void,
+  ): Promise<void> {
     const snapshotId = snapshot.id;
     const done = await this.snapshots.capturedKeys(snapshotId);
     const todo = selected.filter((c) => !done.has(componentKey(c)));
@@ -236,7 +243,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** What the backup found of each component: whether the org had it, and the fingerprint of what it had. */
-  private async stateBefore(snapshotId: string | null): Promise<Map<string, { existed: boolean; fingerprint: string | null }>> {
+  private async stateBefore(
+    snapshotId: string | null,
+  ): Promise<Map<string, { existed: boolean; fingerprint: string | null }>> {
     if (!snapshotId) return new Map();
     const rows = await this.snapshots.componentsOf(snapshotId);
     return new Map(rows.map((c) => [componentKey(c), { existed: c.existed, fingerprint: c.fingerprintBefore }]));
@@ -247,7 +256,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
    * format whose two formats differ (static resources, layouts, flows, …) they are taken from the deploy zip's
    * files; every other component's is the revision's (the same files either way, or source format for both).
    */
-  private async fingerprintsAfter(snapshot: Snapshot, selected: RevisionComponent[], packaging: () => Promise<DeployZip>): Promise<Map<string, string>> {
+  private async fingerprintsAfter(
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+    packaging: () => Promise<DeployZip>,
+  ): Promise<Map<string, string>> {
     if (snapshot.filesFormat !== 'metadata') return new Map();
     const exact = selected.filter((c) => storedFormatOf(c.type) === 'metadata' && !FAST_TYPES[c.type]);
     if (exact.length === 0) return new Map();

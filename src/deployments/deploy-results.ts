@@ -110,7 +110,9 @@ export interface JobProblem {
 export function jobLevelProblems(members: MemberRef[], status: DeployStatus): JobProblem[] {
   const keys = new Set(members.map(componentKey));
   const unmatched = status.messages.filter(
-    (m) => (m.success === false || m.problemType === 'Error') && !keys.has(componentKey({ type: m.componentType, fullName: m.fullName })),
+    (m) =>
+      (m.success === false || m.problemType === 'Error') &&
+      !keys.has(componentKey({ type: m.componentType, fullName: m.fullName })),
   );
   return [...(status.problems ?? []), ...unmatched].map((m) => ({
     problem: m.problem ?? 'Salesforce reported a failure without a message',
@@ -125,18 +127,22 @@ export function jobLevelProblems(members: MemberRef[], status: DeployStatus): Jo
 
 /** The log line of a job-level problem: `Salesforce: <problem> (file widgets/W.widget)`. */
 export function jobProblemLogLine(problem: JobProblem): string {
-  const where = problem.fileName ? ` (file ${problem.fileName}${problem.lineNumber ? `, line ${problem.lineNumber}` : ''})` : '';
+  const line = problem.lineNumber ? `, line ${problem.lineNumber}` : '';
+  const where = problem.fileName ? ` (file ${problem.fileName}${line})` : '';
   const what = problem.componentType ? `${problem.componentType} ${problem.fullName ?? ''}`.trim() + ': ' : '';
   return `Salesforce ${problem.problemType === 'Warning' ? 'warned' : 'reported'}: ${what}${problem.problem}${where}`;
 }
 
 /** A one-line summary of a failed deploy, naming the first problems (component and job-level ones). */
-export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOutcome[], problems: JobProblem[] = []): string {
+export function deployFailureSummary(
+  status: DeployStatus,
+  outcomes: ComponentOutcome[],
+  problems: JobProblem[] = [],
+): string {
   const failed = outcomes.filter((o) => o.status === 'Failed');
   const errors = problems.filter((p) => p.problemType !== 'Warning');
-  const packageLevel = errors.length
-    ? `${errors.slice(0, 3).map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`).join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}`
-    : '';
+  const named = errors.slice(0, 3).map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
+  const packageLevel = errors.length ? `${named.join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}` : '';
   if (failed.length === 0) {
     if (packageLevel) return `Salesforce ended the deploy as ${status.status}: ${packageLevel}.`;
     return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
@@ -144,7 +150,8 @@ export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOu
   const first = failed.slice(0, 3).map((o) => `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`);
   const more = failed.length > 3 ? ` and ${failed.length - 3} more` : '';
   const verb = status.status === 'SucceededPartial' ? 'partly succeeded' : 'failed';
-  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.${packageLevel ? ` Also: ${packageLevel}.` : ''}`;
+  const also = packageLevel ? ` Also: ${packageLevel}.` : '';
+  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.${also}`;
 }
 
 /** The log line for one component's result. */

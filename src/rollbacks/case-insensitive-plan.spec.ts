@@ -12,12 +12,17 @@ const entry = (type: string, fullName: string, deployAction: string, parent?: [s
   hasFiles: deployAction !== 'create',
 });
 
-describe('rollback plans with Salesforce\'s case-insensitive names', () => {
-  const entries = [entry('CustomField', 'Order__c.accountId__c', 'update', ['CustomObject', 'Order__c']), entry('ApexClass', 'NewOne', 'create')];
+describe("rollback plans with Salesforce's case-insensitive names", () => {
+  const entries = [
+    entry('CustomField', 'Order__c.accountId__c', 'update', ['CustomObject', 'Order__c']),
+    entry('ApexClass', 'NewOne', 'create'),
+  ];
 
   it('picks a candidate named with another case', () => {
     const { candidates } = planCandidates(entries, new Map(), null);
-    const picked = selectCandidates(candidates, { components: [{ type: 'CustomField', fullName: 'Order__c.AccountId__c' }] });
+    const picked = selectCandidates(candidates, {
+      components: [{ type: 'CustomField', fullName: 'Order__c.AccountId__c' }],
+    });
     expect('selected' in picked && picked.selected.map((c) => c.fullName)).toEqual(['Order__c.accountId__c']);
   });
 
@@ -28,7 +33,10 @@ describe('rollback plans with Salesforce\'s case-insensitive names', () => {
   });
 
   it('deletes a created child through its created parent whatever the case of the parent name', () => {
-    const created = [entry('CustomObject', 'Ship__c', 'create'), entry('CustomField', 'ship__c.Port__c', 'create', ['CustomObject', 'ship__c'])];
+    const created = [
+      entry('CustomObject', 'Ship__c', 'create'),
+      entry('CustomField', 'ship__c.Port__c', 'create', ['CustomObject', 'ship__c']),
+    ];
     const { candidates } = planCandidates(created, new Map(), null);
     expect(destructiveMembers(candidates)).toEqual([{ type: 'CustomObject', fullName: 'Ship__c' }]);
   });

@@ -85,7 +85,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, willSubmit ? packaging : undefined);
+      const onSubmitted = willSubmit ? packaging : undefined;
+      const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -152,8 +153,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
-      const packageLevel = problems.filter((p) => p.problemType !== 'Warning').map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
-      const why = [first ? `${memberKey(first)}: ${first.problem}` : '', ...packageLevel].filter(Boolean).join('; ') || (result.errorMessage ?? '');
+      const packageLevel = problems
+        .filter((p) => p.problemType !== 'Warning')
+        .map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
+      const named = [first ? `${memberKey(first)}: ${first.problem}` : '', ...packageLevel].filter(Boolean);
+      const why = named.join('; ') || (result.errorMessage ?? '');
       return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${why}`.trim() };
     }
     if (!applied) {
@@ -187,7 +191,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       session,
       candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
       // compared in the format the snapshot stores: the retrieved bytes for metadata-format snapshots
-      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted, format: liveFormat(snapshot) },
+      {
+        signal: ctx.signal,
+        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+        onSubmitted,
+        format: liveFormat(snapshot),
+      },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
     for (const found of retrieved.found) live.set(componentKey(found), fingerprintComponent(found.files));
@@ -255,7 +264,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (labels.length === 0 || !revisionId) return [];
     const deployed = (await this.branches.revisionComponents(revisionId)).filter((r) => r.type === 'CustomLabels');
     const after = await this.branches.loadComponents(revisionId, deployed);
-    return labels.flatMap((c) => labelsAddedBy(c.files, after.filter((a) => sameComponent(a, c)).flatMap((a) => a.files)));
+    return labels.flatMap((c) =>
+      labelsAddedBy(
+        c.files,
+        after.filter((a) => sameComponent(a, c)).flatMap((a) => a.files),
+      ),
+    );
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {

@@ -7,7 +7,12 @@ describe('componentKey', () => {
     expect(componentKey({ type: 'CustomField', fullName: 'Order__c.accountId__c' })).toBe(
       componentKey({ type: 'CustomField', fullName: 'Order__c.AccountId__c' }),
     );
-    expect(sameComponent({ type: 'ApexClass', fullName: 'invoiceService' }, { type: 'ApexClass', fullName: 'InvoiceService' })).toBe(true);
+    expect(
+      sameComponent(
+        { type: 'ApexClass', fullName: 'invoiceService' },
+        { type: 'ApexClass', fullName: 'InvoiceService' },
+      ),
+    ).toBe(true);
   });
 
   it('keeps types apart even when the names match', () => {

@@ -104,14 +104,17 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
  */
 export function archiveResourcePaths(components: ResolvedComponent[]): string[] {
   return components
-    .filter((c) => c.type === 'StaticResource' && c.files.some((f) => f.path.includes(`/staticresources/${c.fullName}/`)))
+    .filter((c) => c.type === 'StaticResource')
+    .filter((c) => c.files.some((f) => f.path.includes(`/staticresources/${c.fullName}/`)))
     .map((c) => `staticresources/${c.fullName}.resource`);
 }
 
 /** The same entries (sorted by name, fixed dates, deflate level 6): the bytes depend on the content only. */
 export async function rezipDeterministically(archive: Buffer): Promise<Buffer> {
   const files = await readZip(archive);
-  const sorted = [...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }));
+  const sorted = [...files]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, content]) => ({ path, content }));
   return writeZip(sorted);
 }
 

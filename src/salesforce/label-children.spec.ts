@@ -15,7 +15,9 @@ const file = (...names: string[]) => [
 
 describe('labelsAddedBy', () => {
   it('names the labels a deploy added, which restoring the old file would leave behind', () => {
-    expect(labelsAddedBy(file('Greeting', 'Farewell'), file('Greeting', 'Farewell', 'Back_Soon'))).toEqual([{ type: 'CustomLabel', fullName: 'Back_Soon' }]);
+    expect(labelsAddedBy(file('Greeting', 'Farewell'), file('Greeting', 'Farewell', 'Back_Soon'))).toEqual([
+      { type: 'CustomLabel', fullName: 'Back_Soon' },
+    ]);
   });
 
   it('adds nothing when the deploy only changed or kept labels (whatever the case of their names)', () => {

@@ -70,9 +70,10 @@ export function normalizeDeployMessage(raw: Raw): DeployMessage {
  */
 export function normalizeDeployResult(raw: Raw): DeployStatus {
   const details = (Array.isArray(raw.details) ? raw.details[0] : raw.details) as Raw | undefined;
-  const all = [...asArray(details?.componentSuccesses as Raw | Raw[]), ...asArray(details?.componentFailures as Raw | Raw[])].map(
-    normalizeDeployMessage,
-  );
+  const all = [
+    ...asArray(details?.componentSuccesses as Raw | Raw[]),
+    ...asArray(details?.componentFailures as Raw | Raw[]),
+  ].map(normalizeDeployMessage);
   const messages = all.filter((m) => m.componentType !== '');
   const problems = all.filter((m) => m.componentType === '' && (m.problem !== undefined || !m.success));
   const status: DeployStatus = {

@@ -34,7 +34,11 @@ export interface SplitOptions {
  * files and keeps only the requested members, matched by `componentKey` (a found member keeps the name the org
  * spells). Members the zip holds but nobody asked for (fields of a requested object, for instance) are dropped.
  */
-export async function splitRetrievedZip(zip: Buffer, requested: MemberRef[], options: SplitOptions = {}): Promise<SplitRetrieve> {
+export async function splitRetrievedZip(
+  zip: Buffer,
+  requested: MemberRef[],
+  options: SplitOptions = {},
+): Promise<SplitRetrieve> {
   const files = stripPackageFolder(await readZip(zip));
   let exact: ResolvedComponent[] = [];
   let rest = files;
@@ -54,7 +58,8 @@ export async function splitRetrievedZip(zip: Buffer, requested: MemberRef[], opt
  */
 export async function exactComponentsOf(zip: Buffer, requested: MemberRef[]): Promise<ResolvedComponent[]> {
   const wanted = new Set(requested.map(componentKey));
-  return splitExactMetadataFiles(stripPackageFolder(await readZip(zip))).components.filter((c) => wanted.has(componentKey(c)));
+  const { components } = splitExactMetadataFiles(stripPackageFolder(await readZip(zip)));
+  return components.filter((c) => wanted.has(componentKey(c)));
 }
 
 /**
@@ -62,7 +67,10 @@ export async function exactComponentsOf(zip: Buffer, requested: MemberRef[]): Pr
  * their files exactly as given and package-relative paths; everything else is returned in `rest`. Ownership comes
  * from the fast path (Apex, LWC) and SDR's resolver over an in-memory tree (no conversion, so no byte changes).
  */
-export function splitExactMetadataFiles(files: Map<string, Buffer>): { components: ResolvedComponent[]; rest: Map<string, Buffer> } {
+export function splitExactMetadataFiles(files: Map<string, Buffer>): {
+  components: ResolvedComponent[];
+  rest: Map<string, Buffer>;
+} {
   const content = new Map([...files].filter(([p]) => !MANIFESTS.test(p)));
   const fast = splitFastMetadataFiles(content, DEFAULT_SOURCE_ROOT);
   const prefix = `${DEFAULT_SOURCE_ROOT}/`;
@@ -85,7 +93,8 @@ export function splitExactMetadataFiles(files: Map<string, Buffer>): { component
     if (storedFormatOf(sc.type.name) !== 'metadata') continue;
     const paths = [...new Set([...(sc.xml ? [sc.xml] : []), ...sc.walkContent()])].sort();
     if (paths.length === 0 || paths.some((p) => !rest.has(p))) continue;
-    components.push({ type: sc.type.name, fullName: sc.fullName, files: paths.map((p) => ({ path: p, content: rest.get(p)! })) });
+    const own = paths.map((p) => ({ path: p, content: rest.get(p)! }));
+    components.push({ type: sc.type.name, fullName: sc.fullName, files: own });
     for (const p of paths) rest.delete(p);
   }
   return { components: components.sort(compareMembers), rest };

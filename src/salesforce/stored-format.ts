@@ -12,7 +12,9 @@ export type StoredFormat = 'metadata' | 'source';
 
 const TOP_LEVEL = new Map<string, MetadataType>(Object.values(registry.types).map((t) => [t.name, t as MetadataType]));
 const CHILD_TYPES = new Set<string>(
-  Object.values(registry.types).flatMap((t) => Object.values((t as MetadataType).children?.types ?? {}).map((c) => c.name)),
+  Object.values(registry.types).flatMap((t) =>
+    Object.values((t as MetadataType).children?.types ?? {}).map((c) => c.name),
+  ),
 );
 
 /** The stored format of a type's members: `source` for types with children and for child types, else `metadata`. */

@@ -7,11 +7,11 @@ describe('pickRestoreApiVersion', () => {
     expect(pickRestoreApiVersion('62.0', '58.0', '61.0')).toBe('62.0');
   });
 
-  it('falls back to the revision\'s sourceApiVersion for snapshots that did not record it', () => {
+  it("falls back to the revision's sourceApiVersion for snapshots that did not record it", () => {
     expect(pickRestoreApiVersion(null, '58.0', '61.0')).toBe('58.0');
   });
 
-  it('falls back to the org\'s version when the revision has none', () => {
+  it("falls back to the org's version when the revision has none", () => {
     expect(pickRestoreApiVersion(null, null, '61.0')).toBe('61.0');
   });
 

@@ -52,7 +52,9 @@ export class SnapshotsController {
     const { component } = parseInput(FilesQuery, query, 'query');
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
-    const row = (await this.snapshots.componentsOf(snapshot.id)).find((r) => componentKey(r) === componentKey({ type: component.slice(0, component.indexOf(':')), fullName: component.slice(component.indexOf(':') + 1) }));
+    const colon = component.indexOf(':');
+    const wanted = componentKey({ type: component.slice(0, colon), fullName: component.slice(colon + 1) });
+    const row = (await this.snapshots.componentsOf(snapshot.id)).find((r) => componentKey(r) === wanted);
     if (!row) throw new NotFoundError('Component', `${component} in the snapshot of job ${jobId}`);
     if (!row.existed) return { component, existed: false, files: [] };
     if (!row.files) throw new BadRequestError(`The snapshot of job ${jobId} was pruned; its files are gone.`);

@@ -125,7 +125,8 @@ export class SnapshotsService {
     const qb = this.components.createQueryBuilder('sc').where('sc.snapshot_id = :snapshotId', { snapshotId });
     if (refs) {
       qb.andWhere(
-        `(sc.type, lower(sc.full_name)) IN (SELECT r.type, lower(r.full_name) FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`,
+        `(sc.type, lower(sc.full_name)) IN (SELECT r.type, lower(r.full_name)
+           FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`,
         { refs: JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName }))) },
       );
     }

@@ -52,17 +52,28 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
     const v2 = await deployAndWait(h, branchId, orgId);
     expect(await jobStory(h, v2.id)).toMatch(/^Completed/);
     const afterV2 = orgFiles(emulator());
-    const candidates: { type: string; fullName: string; available: boolean }[] = (await h.api('GET', `/api/jobs/${v2.id}/rollback`)).body.items;
+    const candidates: { type: string; fullName: string; available: boolean }[] = (
+      await h.api('GET', `/api/jobs/${v2.id}/rollback`)
+    ).body.items;
     const available = candidates.filter((c) => c.available);
     expect(available.length).toBeGreaterThan(9);
     const picked = pickRandom(available, Math.max(1, Math.round(available.length / 10)), seededRandom(SEED));
     const pickedKeys = picked.map((c) => `${c.type}:${c.fullName}`).sort();
 
-    const rollback = await rollbackAndWait(h, v2.id, { components: picked.map(({ type, fullName }) => ({ type, fullName })) });
+    const rollback = await rollbackAndWait(h, v2.id, {
+      components: picked.map(({ type, fullName }) => ({ type, fullName })),
+    });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
     const afterRollback = orgFiles(emulator());
-    expect({ seed: SEED, moved: componentsOf(differingFiles(afterV2, afterRollback)) }).toEqual({ seed: SEED, moved: pickedKeys });
-    const ofPicked = (state: Map<string, Buffer>) => new Map([...state].filter(([k]) => pickedKeys.includes(k.slice(0, k.indexOf('|')))));
-    expect({ seed: SEED, differFromV1: differingFiles(ofPicked(v1State), ofPicked(afterRollback)) }).toEqual({ seed: SEED, differFromV1: [] });
+    expect({ seed: SEED, moved: componentsOf(differingFiles(afterV2, afterRollback)) }).toEqual({
+      seed: SEED,
+      moved: pickedKeys,
+    });
+    const ofPicked = (state: Map<string, Buffer>) =>
+      new Map([...state].filter(([k]) => pickedKeys.includes(k.slice(0, k.indexOf('|')))));
+    expect({ seed: SEED, differFromV1: differingFiles(ofPicked(v1State), ofPicked(afterRollback)) }).toEqual({
+      seed: SEED,
+      differFromV1: [],
+    });
   });
 });

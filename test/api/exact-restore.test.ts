@@ -62,7 +62,11 @@ describe('Exact backups and restores', () => {
     expect(await jobStory(h, first.id)).toMatch(/^Completed/);
     const afterFirst = orgFiles(emulator());
 
-    await upload(h, branchId, await projectZip({ [`${SRC}/labels/CustomLabels.labels-meta.xml`]: labels('Welcome aboard') }));
+    await upload(
+      h,
+      branchId,
+      await projectZip({ [`${SRC}/labels/CustomLabels.labels-meta.xml`]: labels('Welcome aboard') }),
+    );
     const second = await deployAndWait(h, branchId, orgId);
     expect(await jobStory(h, second.id)).toMatch(/^Completed/);
 
@@ -77,7 +81,14 @@ describe('Exact backups and restores', () => {
       { path: 'img/logo.svg', content: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>\n') },
     ]);
     await emulator().admin.seed(emulator().defaultOrg.id, {
-      components: [{ files: { 'staticresources/Theme.resource': before, 'staticresources/Theme.resource-meta.xml': resourceMeta('application/zip') } }],
+      components: [
+        {
+          files: {
+            'staticresources/Theme.resource': before,
+            'staticresources/Theme.resource-meta.xml': resourceMeta('application/zip'),
+          },
+        },
+      ],
     });
     const seeded = orgFiles(emulator());
     const branchId = await newBranch(h, 'theme');
@@ -94,7 +105,10 @@ describe('Exact backups and restores', () => {
     expect(await jobStory(h, deploy.id)).toMatch(/^Completed/);
     const snapshot = (await h.api('GET', `/api/jobs/${deploy.id}/snapshot`)).body;
     const theme = snapshot.items.find((i: any) => i.type === 'StaticResource' && i.fullName === 'Theme');
-    expect(theme.files.map((f: any) => f.path)).toEqual(['staticresources/Theme.resource', 'staticresources/Theme.resource-meta.xml']);
+    expect(theme.files.map((f: any) => f.path)).toEqual([
+      'staticresources/Theme.resource',
+      'staticresources/Theme.resource-meta.xml',
+    ]);
 
     const rollback = await rollbackAndWait(h, deploy.id, { all: true });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
@@ -152,11 +166,19 @@ describe('Exact backups and restores', () => {
       ],
     });
     const branchId = await newBranch(h, 'case-only');
-    await upload(h, branchId, await projectZip({ [`${SRC}/objects/Shipment__c/fields/AccountId__c.field-meta.xml`]: field('AccountId__c', 'Account Id') }));
+    await upload(
+      h,
+      branchId,
+      await projectZip({
+        [`${SRC}/objects/Shipment__c/fields/AccountId__c.field-meta.xml`]: field('AccountId__c', 'Account Id'),
+      }),
+    );
     const deploy = await deployAndWait(h, branchId, orgId);
     expect(await jobStory(h, deploy.id)).toMatch(/^Completed/);
     const rows = (await h.api('GET', `/api/jobs/${deploy.id}/components`)).body.items;
-    expect(rows.map((r: any) => `${r.type}:${r.fullName}:${r.action}`)).toEqual(['CustomField:Shipment__c.AccountId__c:update']);
+    expect(rows.map((r: any) => `${r.type}:${r.fullName}:${r.action}`)).toEqual([
+      'CustomField:Shipment__c.AccountId__c:update',
+    ]);
     const candidates = (await h.api('GET', `/api/jobs/${deploy.id}/rollback`)).body.items;
     expect(candidates.map((c: any) => c.rollbackAction)).toEqual(['restore']);
 
@@ -167,21 +189,38 @@ describe('Exact backups and restores', () => {
       .filter((c) => c.fullName.toLowerCase() === 'shipment__c.accountid__c');
     expect(fields).toHaveLength(1); // the field the org had is still there (with its data), not deleted
     const stored = emulator().admin.getComponent(emulator().defaultOrg.id, 'CustomField', fields[0]!.fullName)!.files;
-    expect(Object.values(stored).map((b) => Buffer.from(b).toString()).join('')).toContain('<label>Account id</label>');
+    expect(
+      Object.values(stored)
+        .map((b) => Buffer.from(b).toString())
+        .join(''),
+    ).toContain('<label>Account id</label>');
   });
 
   it('records the API version of the backup retrieves and restores with it', async () => {
     const creds = emulator().admin.createOrg();
     const org = await h.api('POST', '/api/orgs', {
-      body: { name: 'Version 62', environment: 'uat', instanceUrl: creds.instanceUrl, apiVersion: '62.0', auth: { type: 'accessToken', accessToken: creds.accessToken } },
+      body: {
+        name: 'Version 62',
+        environment: 'uat',
+        instanceUrl: creds.instanceUrl,
+        apiVersion: '62.0',
+        auth: { type: 'accessToken', accessToken: creds.accessToken },
+      },
     });
     expect(org.status).toBe(201);
-    await emulator().admin.seed(creds.id, { components: [{ files: { 'classes/Pricing.cls': cls('Pricing', '// v0'), 'classes/Pricing.cls-meta.xml': clsMeta('62.0') } }] });
+    await emulator().admin.seed(creds.id, {
+      components: [
+        { files: { 'classes/Pricing.cls': cls('Pricing', '// v0'), 'classes/Pricing.cls-meta.xml': clsMeta('62.0') } },
+      ],
+    });
     const branchId = await newBranch(h, 'version-62');
     await upload(
       h,
       branchId,
-      await projectZip({ [`${SRC}/classes/Pricing.cls`]: cls('Pricing', '// v1'), [`${SRC}/classes/Pricing.cls-meta.xml`]: clsMeta('62.0') }),
+      await projectZip({
+        [`${SRC}/classes/Pricing.cls`]: cls('Pricing', '// v1'),
+        [`${SRC}/classes/Pricing.cls-meta.xml`]: clsMeta('62.0'),
+      }),
     );
     const deploy = await deployAndWait(h, branchId, org.body.id);
     expect(await jobStory(h, deploy.id)).toMatch(/^Completed/);

@@ -8,7 +8,12 @@ export const PROJECT_JSON = '{"packageDirectories":[{"path":"force-app","default
 /** A source-format project zip from `path → content` (sfdx-project.json added when missing). */
 export function projectZip(files: Record<string, string | Buffer>): Promise<Buffer> {
   const all: Record<string, string | Buffer> = { 'sfdx-project.json': PROJECT_JSON, ...files };
-  return writeZip(Object.entries(all).map(([path, content]) => ({ path, content: Buffer.isBuffer(content) ? content : Buffer.from(content) })));
+  return writeZip(
+    Object.entries(all).map(([path, content]) => ({
+      path,
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content),
+    })),
+  );
 }
 
 /** The demo org's id in Backtrack (the embedded emulator's default org). */
@@ -44,7 +49,9 @@ export async function rollbackAndWait(h: Harness, deployId: string, body: unknow
 export async function jobStory(h: Harness, jobId: string): Promise<string> {
   const job = (await h.api('GET', `/api/jobs/${jobId}`)).body;
   const logs = (await h.api('GET', `/api/jobs/${jobId}/logs`)).body;
-  const lines = (logs.items ?? []).filter((l: any) => l.level !== 'info').map((l: any) => `${l.component ?? ''} ${l.message}`);
+  const lines = (logs.items ?? [])
+    .filter((l: any) => l.level !== 'info')
+    .map((l: any) => `${l.component ?? ''} ${l.message}`);
   return [`${job.status}: ${job.error ?? ''}`, ...lines].join('\n');
 }
 

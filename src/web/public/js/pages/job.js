@@ -96,7 +96,8 @@ function problemList(problems) {
     problems.map((p) => {
       const where = p.fileName ? ` (${p.fileName}${p.lineNumber ? `, line ${p.lineNumber}` : ''})` : '';
       const what = p.componentType ? `${p.componentType} ${p.fullName ?? ''}: ` : '';
-      return h('li', { class: 'problem' }, `${p.problemType === 'Warning' ? 'Warning: ' : ''}${what}${p.problem}${where}`);
+      const level = p.problemType === 'Warning' ? 'Warning: ' : '';
+      return h('li', { class: 'problem' }, `${level}${what}${p.problem}${where}`);
     }),
   );
 }
