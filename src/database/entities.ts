@@ -13,10 +13,16 @@ import { Snapshot } from '../snapshots/snapshot.entity.js';
 import { InitialSchema1763780000000 } from '../../migrations/1763780000000-InitialSchema.js';
 import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJobsPhase.js';
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
+import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000-SnapshotFilesFormat.js';
 
 export const ENTITIES = [
   ApiToken, Org, Blob, Branch, Revision, RevisionComponent, Job, JobComponent, JobLog, Snapshot, SnapshotComponent, RollbackClaim,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
-export const MIGRATIONS = [InitialSchema1763780000000, DropJobsPhase1796151000000, IdempotencyKeysExpiry1796151000001];
+export const MIGRATIONS = [
+  InitialSchema1763780000000,
+  DropJobsPhase1796151000000,
+  IdempotencyKeysExpiry1796151000001,
+  SnapshotFilesFormat1796152000000,
+];

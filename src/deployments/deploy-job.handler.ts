@@ -6,14 +6,28 @@ import type { Config } from '../config/config.js';
 import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
-import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { pollDeploy } from './deploy-poller.js';
-import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine } from './deploy-results.js';
+import { FAST_TYPES } from '../salesforce/fast-path.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { exactComponentsOf } from '../salesforce/retrieve-split.js';
+import { storedFormatOf } from '../salesforce/stored-format.js';
+import type { Snapshot } from '../snapshots/snapshot.entity.js';
+import {
+  countOutcomes,
+  deployFailureSummary,
+  deployOutcomes,
+  jobLevelProblems,
+  jobProblemLogLine,
+  outcomeLogLine,
+  settleUnchanged,
+} from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
@@ -78,10 +92,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const willSubmit = !state.asyncId && !state.submitting;
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot.id, selected, willSubmit ? packaging : undefined);
+      await this.backup(ctx, session, snapshot, selected, willSubmit ? packaging : undefined);
       await ctx.saveState({ backupDone: true });
     }
-    const existed = await this.existedBefore(snapshot?.id ?? null);
+    const before = await this.stateBefore(snapshot?.id ?? null);
 
     let asyncId = state.asyncId;
     if (!asyncId) {
@@ -104,12 +118,21 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, selected.length);
-    await ctx.saveState({ salesforceStatus: result.status });
-    const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
-    const byKey = new Map(selected.map((c) => [memberKey(c), c]));
+    const problems = jobLevelProblems(refs, result);
+    await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
+    for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
+    const byKey = new Map(selected.map((c) => [componentKey(c), c]));
+    const after = snapshot ? await this.fingerprintsAfter(snapshot, selected, packaging) : new Map<string, string>();
+    const fingerprintAfter = (ref: MemberRef): string =>
+      after.get(componentKey(ref)) ?? byKey.get(componentKey(ref))!.fingerprint;
+    const outcomes = settleUnchanged(
+      deployOutcomes(refs, result, (ref) => before.get(componentKey(ref))?.existed),
+      (ref) => before.get(componentKey(ref))?.fingerprint ?? null,
+      fingerprintAfter,
+    );
     await ctx.upsertComponents(
       outcomes.map((o) => {
-        const c = byKey.get(memberKey(o.ref))!;
+        const c = byKey.get(componentKey(o.ref))!;
         return { ...o.ref, parentType: c.parentType, parentFullName: c.parentFullName, action: o.action, status: o.status, problem: o.problem, problemType: o.problemType, lineNumber: o.lineNumber, columnNumber: o.columnNumber };
       }),
     );
@@ -124,7 +147,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         snapshot.id,
         outcomes.map((o) => ({
           ref: o.ref,
-          fingerprintAfter: o.status === 'Succeeded' ? byKey.get(memberKey(o.ref))!.fingerprint : null,
+          fingerprintAfter: o.status === 'Succeeded' ? fingerprintAfter(o.ref) : null,
           deployAction: o.status === 'Succeeded' ? o.action : 'unchanged',
         })),
       );
@@ -133,16 +156,23 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
-    return { status: 'Exception', error: deployFailureSummary(result, outcomes) };
+    return { status: 'Exception', error: deployFailureSummary(result, outcomes, problems) };
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
-  private async backup(ctx: JobContext, session: MetadataSession, snapshotId: string, selected: RevisionComponent[], onSubmitted?: () => void): Promise<void> {
+  private async backup(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+    onSubmitted?: () => void,
+  ): Promise<void> {
+    const snapshotId = snapshot.id;
     const done = await this.snapshots.capturedKeys(snapshotId);
-    const todo = selected.filter((c) => !done.has(memberKey(c)));
+    const todo = selected.filter((c) => !done.has(componentKey(c)));
     if (todo.length === 0) return;
     ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
-    const parents = new Map(todo.map((c) => [memberKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
+    const parents = new Map(todo.map((c) => [componentKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
     let saved = done.size;
     await retrieveComponents(
       session,
@@ -151,11 +181,12 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         signal: ctx.signal,
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         onSubmitted,
+        format: snapshot.filesFormat === 'metadata' ? 'stored' : 'source',
         onChunk: async (chunk, index, of) => {
           const recordStart = Date.now();
-          const found = new Map(chunk.found.map((c) => [memberKey(c), c]));
+          const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
           const items = [...chunk.missing, ...chunk.found].map((ref) => {
-            const key = memberKey(ref);
+            const key = componentKey(ref);
             return { ref: { type: ref.type, fullName: ref.fullName }, parent: parents.get(key), before: found.get(key) ?? null };
           });
           await this.snapshots.record(snapshotId, items);
@@ -211,9 +242,30 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     });
   }
 
-  private async existedBefore(snapshotId: string | null): Promise<Map<string, boolean>> {
+  /** What the backup found of each component: whether the org had it, and the fingerprint of what it had. */
+  private async stateBefore(
+    snapshotId: string | null,
+  ): Promise<Map<string, { existed: boolean; fingerprint: string | null }>> {
     if (!snapshotId) return new Map();
-    return new Map((await this.snapshots.componentsOf(snapshotId)).map((c) => [memberKey(c), c.existed]));
+    const rows = await this.snapshots.componentsOf(snapshotId);
+    return new Map(rows.map((c) => [componentKey(c), { existed: c.existed, fingerprint: c.fingerprintBefore }]));
+  }
+
+  /**
+   * Fingerprints of what the deploy sends, in the format the snapshot stores: for components kept in metadata
+   * format whose two formats differ (static resources, layouts, flows, …) they are taken from the deploy zip's
+   * files; every other component's is the revision's (the same files either way, or source format for both).
+   */
+  private async fingerprintsAfter(
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+    packaging: () => Promise<DeployZip>,
+  ): Promise<Map<string, string>> {
+    if (snapshot.filesFormat !== 'metadata') return new Map();
+    const exact = selected.filter((c) => storedFormatOf(c.type) === 'metadata' && !FAST_TYPES[c.type]);
+    if (exact.length === 0) return new Map();
+    const components = await exactComponentsOf((await packaging()).zip, exact);
+    return new Map(components.map((c) => [componentKey(c), fingerprintComponent(c.files)]));
   }
 
   private async revisionNumber(revisionId: string): Promise<number> {

@@ -22,7 +22,7 @@ describe('deployOutcomes', () => {
       { fullName: 'A', created: true },
       { fullName: 'B', changed: true },
       { componentType: 'CustomField', fullName: 'Obj__c.F__c' },
-    ]), () => true);
+    ]), (ref) => ref.fullName !== 'A');
     assert.deepEqual(out.map((o) => [o.action, o.status]), [['create', 'Succeeded'], ['update', 'Succeeded'], ['unchanged', 'Succeeded']]);
   });
 
@@ -76,7 +76,7 @@ describe('helpers', () => {
 
   it('counts outcomes by action and status', () => {
     const s = status({}, [{ fullName: 'A', created: true }, { fullName: 'B' }]);
-    assert.deepEqual(countOutcomes(deployOutcomes([A, B], s, () => true)), { total: 2, created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0 });
+    assert.deepEqual(countOutcomes(deployOutcomes([A, B], s, (ref) => ref.fullName !== 'A')), { total: 2, created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0 });
   });
 
   it('backs off polling up to the ceiling', () => {

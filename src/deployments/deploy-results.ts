@@ -1,4 +1,5 @@
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
 import type { ComponentAction, ComponentResult } from '../jobs/job-component.entity.js';
 
@@ -23,7 +24,7 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   const successes = new Map<string, DeployMessage>();
   for (const message of status.messages) {
     if (!message.componentType) continue;
-    const key = memberKey({ type: message.componentType, fullName: message.fullName });
+    const key = componentKey({ type: message.componentType, fullName: message.fullName });
     if (message.success === false || message.problemType === 'Error') {
       if (!failures.has(key)) failures.set(key, message);
     } else {
@@ -33,7 +34,7 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   const applied = status.success && !status.checkOnly;
   const partial = status.status === 'SucceededPartial';
   return members.map((ref) => {
-    const key = memberKey(ref);
+    const key = componentKey(ref);
     const failure = failures.get(key);
     if (failure) {
       return {
@@ -50,7 +51,9 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
     const notApplied = !(applied || partial) || status.checkOnly;
     let action: ComponentAction;
     if (success?.deleted) action = 'delete';
-    else if (success?.created) action = 'create';
+    // The backup is the authority on existence: a component the org had (under any case of its name) was updated,
+    // even when Salesforce flags it created; recording `create` would make its rollback delete it with its data.
+    else if (success?.created) action = existedBefore(ref) === true ? 'update' : 'create';
     else if (success?.changed) action = 'update';
     else if (success) action = 'unchanged';
     else action = notApplied ? plannedAction(existedBefore(ref)) : 'unchanged';
@@ -66,19 +69,89 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   });
 }
 
+/**
+ * Change detection on what Salesforce stores: a component the deploy "updated" whose backup fingerprint equals the
+ * fingerprint of what the deploy sent was left as it was, whatever Salesforce's `changed` flag says (it flags every
+ * static resource it receives, for instance). It is `unchanged`, and so never offered for rollback.
+ */
+export function settleUnchanged(
+  outcomes: ComponentOutcome[],
+  before: (ref: MemberRef) => string | null,
+  after: (ref: MemberRef) => string | null,
+): ComponentOutcome[] {
+  return outcomes.map((o) => {
+    if (o.status !== 'Succeeded' || o.action !== 'update') return o;
+    const was = before(o.ref);
+    return was !== null && was === after(o.ref) ? { ...o, action: 'unchanged' } : o;
+  });
+}
+
 /** Before Salesforce answers: a component the org had is an update, one it did not have is a create. */
 export function plannedAction(existed: boolean | undefined): ComponentAction {
   return existed === false ? 'create' : 'update';
 }
 
-/** A one-line summary of a failed deploy, naming the first problems. */
-export function deployFailureSummary(status: DeployStatus, outcomes: ComponentOutcome[]): string {
+/** A problem Salesforce reported for the deploy as a whole, or for no component of it (kept, never dropped). */
+export interface JobProblem {
+  problem: string;
+  problemType: string;
+  fileName: string | null;
+  componentType: string | null;
+  fullName: string | null;
+  lineNumber: number | null;
+  columnNumber: number | null;
+}
+
+/**
+ * The problems of a finished deploy that belong to no member of it: messages without a component type (an unknown
+ * folder, a package-level error) and failures naming a component the deploy did not list. Each becomes a job-level
+ * problem: in the job's error, its log and `problems` of GET /api/jobs/:id.
+ */
+export function jobLevelProblems(members: MemberRef[], status: DeployStatus): JobProblem[] {
+  const keys = new Set(members.map(componentKey));
+  const unmatched = status.messages.filter(
+    (m) =>
+      (m.success === false || m.problemType === 'Error') &&
+      !keys.has(componentKey({ type: m.componentType, fullName: m.fullName })),
+  );
+  return [...(status.problems ?? []), ...unmatched].map((m) => ({
+    problem: m.problem ?? 'Salesforce reported a failure without a message',
+    problemType: m.problemType ?? (m.success ? 'Warning' : 'Error'),
+    fileName: m.fileName || null,
+    componentType: m.componentType || null,
+    fullName: m.fullName || null,
+    lineNumber: m.lineNumber ?? null,
+    columnNumber: m.columnNumber ?? null,
+  }));
+}
+
+/** The log line of a job-level problem: `Salesforce: <problem> (file widgets/W.widget)`. */
+export function jobProblemLogLine(problem: JobProblem): string {
+  const line = problem.lineNumber ? `, line ${problem.lineNumber}` : '';
+  const where = problem.fileName ? ` (file ${problem.fileName}${line})` : '';
+  const what = problem.componentType ? `${problem.componentType} ${problem.fullName ?? ''}`.trim() + ': ' : '';
+  return `Salesforce ${problem.problemType === 'Warning' ? 'warned' : 'reported'}: ${what}${problem.problem}${where}`;
+}
+
+/** A one-line summary of a failed deploy, naming the first problems (component and job-level ones). */
+export function deployFailureSummary(
+  status: DeployStatus,
+  outcomes: ComponentOutcome[],
+  problems: JobProblem[] = [],
+): string {
   const failed = outcomes.filter((o) => o.status === 'Failed');
-  if (failed.length === 0) return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
+  const errors = problems.filter((p) => p.problemType !== 'Warning');
+  const named = errors.slice(0, 3).map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
+  const packageLevel = errors.length ? `${named.join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}` : '';
+  if (failed.length === 0) {
+    if (packageLevel) return `Salesforce ended the deploy as ${status.status}: ${packageLevel}.`;
+    return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
+  }
   const first = failed.slice(0, 3).map((o) => `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`);
   const more = failed.length > 3 ? ` and ${failed.length - 3} more` : '';
   const verb = status.status === 'SucceededPartial' ? 'partly succeeded' : 'failed';
-  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.`;
+  const also = packageLevel ? ` Also: ${packageLevel}.` : '';
+  return `The deploy ${verb}: ${failed.length} component(s) failed — ${first.join('; ')}${more}.${also}`;
 }
 
 /** The log line for one component's result. */

@@ -96,6 +96,8 @@ export function presentJob(job: Job, revision: number | null) {
     counts: job.counts,
     attempts: job.attempts,
     error: job.error,
+    /** Problems Salesforce reported for the job as a whole (no component type: an unknown folder, a package error). */
+    problems: Array.isArray(job.state?.problems) ? job.state.problems : [],
     version: job.version,
   };
 }

@@ -3,15 +3,21 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { pollDeploy } from '../deployments/deploy-poller.js';
+import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { componentKey, sameComponent } from '../salesforce/component-key.js';
+import { labelsAddedBy } from '../salesforce/label-children.js';
+import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import type { Snapshot } from '../snapshots/snapshot.entity.js';
+import { storedFormatOf } from '../salesforce/stored-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { describeDrift, destructiveMembers, driftVerdict, planCandidates, type Candidate } from './rollback-plan.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
@@ -44,6 +50,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly rollbacks: RollbacksService,
     private readonly connections: OrgConnections,
     private readonly blobs: BlobStore,
+    private readonly branches: BranchesService,
   ) {}
 
   onModuleInit(): void {
@@ -61,7 +68,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (options.all && !(await this.snapshots.verify(snapshot))) return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
     const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
-    const entryByKey = new Map(entries.map((e) => [memberKey(e), e]));
+    const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })), new Map(), null);
     const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
       candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status, ...extra(c) }));
@@ -75,15 +82,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const session = await this.connections.open(job.orgId!);
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(candidates, entryByKey));
+    const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? packaging : undefined);
+      const onSubmitted = willSubmit ? packaging : undefined;
+      const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
       if (conflicts.length && !options.force) {
-        const conflictKeys = new Set(conflicts.map(memberKey));
+        const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
-            conflictKeys.has(memberKey(c))
+            conflictKeys.has(componentKey(c))
               ? { status: 'Conflict', problem: 'Changed in the org after the deploy; roll back with force to overwrite.' }
               : { problem: 'Not rolled back: other selected components drifted and the rollback was refused as a whole.' },
           ),
@@ -105,10 +113,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await ctx.setProgress({ phase: 'Packaging' });
       const pkg = await packaging();
       if (pkg.altered.length) {
-        const altered = new Set(pkg.altered.map(memberKey));
+        const altered = new Set(pkg.altered.map(componentKey));
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
-            altered.has(memberKey(c))
+            altered.has(componentKey(c))
               ? { status: 'Failed', problem: 'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.' }
               : { problem: 'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.' },
           ),
@@ -122,11 +130,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, candidates.length);
-    await ctx.saveState({ salesforceStatus: result.status });
+    const problems = jobLevelProblems(candidates, result);
+    await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
+    for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
     const outcomeRows = rows('Succeeded', (c) => {
-      const failure = failures.get(memberKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(memberKey(c.parent)) : undefined);
+      const failure = failures.get(componentKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(componentKey(c.parent)) : undefined);
       if (failure) return { status: 'Failed', problem: failure.problem ?? 'Salesforce reported a failure', problemType: failure.problemType ?? 'Error', lineNumber: failure.lineNumber ?? null, columnNumber: failure.columnNumber ?? null };
       if (!result.success) return { status: 'Skipped', problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.' };
       return {};
@@ -143,13 +153,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
-      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${first ? `${memberKey(first)}: ${first.problem}` : (result.errorMessage ?? '')}`.trim() };
+      const packageLevel = problems
+        .filter((p) => p.problemType !== 'Warning')
+        .map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
+      const named = [first ? `${memberKey(first)}: ${first.problem}` : '', ...packageLevel].filter(Boolean);
+      const why = named.join('; ') || (result.errorMessage ?? '');
+      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${why}`.trim() };
     }
     if (!applied) {
       await this.rollbacks.releaseClaims(job.id);
       return { status: 'Completed' };
     }
-    const mismatches = await this.verify(ctx, session, candidates, entryByKey);
+    const mismatches = await this.verify(ctx, session, snapshot, candidates, entryByKey);
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     if (mismatches.length) {
       return { status: 'Exception', error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.` };
@@ -164,22 +179,42 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Live fingerprints of the candidates (null when the org does not have one). */
-  private async live(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Map<string, string | null>> {
+  private async live(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    onSubmitted?: () => void,
+  ): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
-      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(memberKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(memberKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
-      { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000, onSubmitted },
+      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
+      // compared in the format the snapshot stores: the retrieved bytes for metadata-format snapshots
+      {
+        signal: ctx.signal,
+        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+        onSubmitted,
+        format: liveFormat(snapshot),
+      },
     );
-    const live = new Map<string, string | null>(candidates.map((c) => [memberKey(c), null]));
-    for (const found of retrieved.found) live.set(memberKey(found), fingerprintComponent(found.files));
+    const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
+    for (const found of retrieved.found) live.set(componentKey(found), fingerprintComponent(found.files));
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>, onSubmitted?: () => void): Promise<Candidate[]> {
+  private async checkDrift(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    onSubmitted?: () => void,
+  ): Promise<Candidate[]> {
     const started = Date.now();
-    const live = await this.live(ctx, session, candidates, entryByKey, onSubmitted);
+    const live = await this.live(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
     const retrieved = secondsSince(started);
-    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(memberKey(c))!.fingerprintAfter, live.get(memberKey(c)) ?? null));
+    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null));
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
     candidates.forEach((c, i) => ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c));
     await ctx.upsertComponents(
@@ -189,20 +224,52 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return conflicts;
   }
 
-  /** The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones. */
-  private async package(candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<RestorePackage> {
+  /**
+   * The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones.
+   * Files a metadata-format snapshot holds as retrieved go into the zip byte for byte; the package uses the API
+   * version of the backup retrieves.
+   */
+  private async package(
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    revisionId: string | null,
+  ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
-    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(memberKey(c))!.files!.map((f) => f.sha256)));
+    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)));
     const components: ResolvedComponent[] = restores.map((c) => ({
       type: c.type,
       fullName: c.fullName,
       ...(c.parent ? { parent: c.parent } : {}),
-      files: entryByKey.get(memberKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
+      files: entryByKey.get(componentKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
     }));
-    const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(memberKey(c))!.fingerprintBefore);
-    const deletes = destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete'));
-    const pkg = await buildDeployZip({ components, destructive: deletes.length ? { post: deletes } : undefined, apiVersion: '60.0' });
+    const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore);
+    const deletes = [
+      ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
+      ...(await this.labelsToDelete(components, revisionId)),
+    ];
+    const exact = components.filter((c) => isStoredExactly(snapshot, c.type));
+    const pkg = await buildDeployZip({
+      components: components.filter((c) => !isStoredExactly(snapshot, c.type)),
+      exact,
+      destructive: deletes.length ? { post: deletes } : undefined,
+      apiVersion: await this.snapshots.restoreApiVersion(snapshot),
+    });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
+  }
+
+  /** Labels the deploy added to a CustomLabels file this rollback restores: restoring the file leaves them. */
+  private async labelsToDelete(restores: ResolvedComponent[], revisionId: string | null): Promise<MemberRef[]> {
+    const labels = restores.filter((c) => c.type === 'CustomLabels');
+    if (labels.length === 0 || !revisionId) return [];
+    const deployed = (await this.branches.revisionComponents(revisionId)).filter((r) => r.type === 'CustomLabels');
+    const after = await this.branches.loadComponents(revisionId, deployed);
+    return labels.flatMap((c) =>
+      labelsAddedBy(
+        c.files,
+        after.filter((a) => sameComponent(a, c)).flatMap((a) => a.files),
+      ),
+    );
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
@@ -232,15 +299,21 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
-  private async verify(ctx: JobContext, session: MetadataSession, candidates: Candidate[], entryByKey: Map<string, SnapshotComponent>): Promise<MemberRef[]> {
+  private async verify(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+  ): Promise<MemberRef[]> {
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
-    const live = await this.live(ctx, session, candidates, entryByKey);
+    const live = await this.live(ctx, session, snapshot, candidates, entryByKey);
     const retrieved = secondsSince(started);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
-      const now = live.get(memberKey(c)) ?? null;
-      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(memberKey(c))!.fingerprintBefore;
+      const now = live.get(componentKey(c)) ?? null;
+      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(componentKey(c))!.fingerprintBefore;
       if (!ok) mismatches.push(c);
       const message = ok
         ? c.rollbackAction === 'delete' ? 'Verified: no longer in the org, as before the deploy' : 'Verified: the org matches the snapshot'
@@ -252,10 +325,20 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 }
 
+/** How the live state is read to compare with a snapshot: in the snapshot's own format. */
+function liveFormat(snapshot: Snapshot): 'stored' | 'source' {
+  return snapshot.filesFormat === 'metadata' ? 'stored' : 'source';
+}
+
+/** Whether the snapshot holds this type's files as Salesforce returned them (metadata format). */
+function isStoredExactly(snapshot: Snapshot, type: string): boolean {
+  return snapshot.filesFormat === 'metadata' && storedFormatOf(type) === 'metadata';
+}
+
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
   const out = new Map<string, DeployMessage>();
   for (const m of messages) {
-    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(memberKey({ type: m.componentType, fullName: m.fullName }), m);
+    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 
 export type DeployAction = 'created' | 'updated' | 'deleted';
 export type RollbackAction = 'delete' | 'restore' | 'recreate';
@@ -64,7 +65,8 @@ const DEPLOY_ACTION: Record<string, DeployAction | undefined> = { create: 'creat
 /**
  * The candidates are exactly the components the deploy changed: created → delete, updated → restore,
  * deleted → recreate. Components the deploy left unchanged (or failed on) are listed apart and never offered.
- * A component already taken by a rollback of this deploy is listed but unavailable.
+ * A component already taken by a rollback of this deploy is listed but unavailable. `claimed` maps `Type:FullName`
+ * (any case) to the rollback job holding it.
  */
 export function planCandidates(
   entries: SnapshotEntry[],
@@ -73,6 +75,7 @@ export function planCandidates(
 ): { candidates: Candidate[]; unchanged: MemberRef[] } {
   const candidates: Candidate[] = [];
   const unchanged: MemberRef[] = [];
+  const claims = new Map([...claimed].map(([key, job]) => [keyOfText(key), job]));
   for (const e of entries) {
     const deployAction = e.deployAction ? DEPLOY_ACTION[e.deployAction] : undefined;
     if (!deployAction) {
@@ -80,7 +83,7 @@ export function planCandidates(
       continue;
     }
     const rollbackAction = ROLLBACK_OF[deployAction];
-    const claimedBy = claimed.get(memberKey(e));
+    const claimedBy = claims.get(componentKey(e));
     let reason = jobUnavailable;
     if (!reason && claimedBy) reason = `Already rolled back by job ${claimedBy}.`;
     if (!reason && rollbackAction !== 'delete' && !e.hasFiles) reason = 'The snapshot holds no files for it.';
@@ -111,11 +114,11 @@ export function selectCandidates(candidates: Candidate[], request: { all?: boole
     const selected = candidates.filter((c) => c.available);
     return selected.length ? { selected } : { problem: candidates.length ? { kind: 'unavailable', candidates } : { kind: 'empty' } };
   }
-  const byKey = new Map(candidates.map((c) => [memberKey(c), c]));
+  const byKey = new Map(candidates.map((c) => [componentKey(c), c]));
   const wanted = dedupe(request.components ?? []);
-  const unknown = wanted.filter((w) => !byKey.has(memberKey(w)));
+  const unknown = wanted.filter((w) => !byKey.has(componentKey(w)));
   if (unknown.length) return { problem: { kind: 'unknown', refs: unknown } };
-  const picked = wanted.map((w) => byKey.get(memberKey(w))!);
+  const picked = wanted.map((w) => byKey.get(componentKey(w))!);
   const unavailable = picked.filter((c) => !c.available);
   if (unavailable.length) return { problem: { kind: 'unavailable', candidates: unavailable } };
   if (picked.length === 0) return { problem: { kind: 'empty' } };
@@ -127,8 +130,8 @@ export function selectCandidates(candidates: Candidate[], request: { all?: boole
  * with its parent (listing both would make Salesforce delete the child of an object already gone).
  */
 export function destructiveMembers(toDelete: Candidate[]): MemberRef[] {
-  const deleting = new Set(toDelete.map(memberKey));
-  return toDelete.filter((c) => !(c.parent && deleting.has(memberKey(c.parent)))).map((c) => ({ type: c.type, fullName: c.fullName }));
+  const deleting = new Set(toDelete.map(componentKey));
+  return toDelete.filter((c) => !(c.parent && deleting.has(componentKey(c.parent)))).map((c) => ({ type: c.type, fullName: c.fullName }));
 }
 
 export type DriftVerdict = 'unchanged' | 'drifted' | 'absent' | 'reappeared';
@@ -152,7 +155,13 @@ export function describeDrift(verdict: DriftVerdict): string {
   }[verdict];
 }
 
+/** `componentKey` of a `Type:FullName` text. */
+function keyOfText(key: string): string {
+  const colon = key.indexOf(':');
+  return colon < 0 ? key : componentKey({ type: key.slice(0, colon), fullName: key.slice(colon + 1) });
+}
+
 function dedupe(refs: MemberRef[]): MemberRef[] {
   const seen = new Set<string>();
-  return refs.filter((r) => !seen.has(memberKey(r)) && seen.add(memberKey(r)));
+  return refs.filter((r) => !seen.has(componentKey(r)) && seen.add(componentKey(r)));
 }

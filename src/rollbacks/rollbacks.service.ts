@@ -15,6 +15,7 @@ import { JobsService } from '../jobs/jobs.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
@@ -158,7 +159,7 @@ export class RollbacksService {
       `SELECT type, full_name, rollback_job_id FROM rollback_claims WHERE deploy_job_id = $1`,
       [deployJobId],
     );
-    return new Map(rows.map((r) => [memberKey({ type: r.type, fullName: r.full_name }), r.rollback_job_id]));
+    return new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.rollback_job_id]));
   }
 }
 

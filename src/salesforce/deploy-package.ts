@@ -11,6 +11,11 @@ import { readZip, writeZip, type ZipEntryInput } from '../common/zip.js';
 export interface DeployZipInput {
   /** Source-format components to deploy (a subset is fine; a child alone becomes its parent file holding only it). */
   components: ResolvedComponent[];
+  /**
+   * Components already in metadata format (a backup's files as the org returned them, package-relative paths):
+   * put in the zip byte for byte, never converted.
+   */
+  exact?: ResolvedComponent[];
   /** Members to delete before (`pre`) or after (`post`) the additions. */
   destructive?: { pre?: MemberRef[]; post?: MemberRef[] };
   apiVersion: string;
@@ -45,13 +50,18 @@ export class DeployPackageError extends Error {
  */
 export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> {
   const unique = new Map<string, ResolvedComponent>();
-  for (const c of input.components) unique.set(memberKey(c), c);
+  for (const c of [...input.components, ...(input.exact ?? [])]) unique.set(memberKey(c), c);
+  const exact = new Set((input.exact ?? []).map(memberKey));
   const members: MemberRef[] = [...unique.values()].map((c) => ({ type: c.type, fullName: c.fullName })).sort(compareMembers);
 
   const entries = new Map<string, Buffer>();
   const viaSdr: ResolvedComponent[] = [];
   const objectFamily: ResolvedComponent[] = [];
   for (const c of unique.values()) {
+    if (exact.has(memberKey(c))) {
+      for (const f of c.files) addEntry(entries, f.path, f.content, c);
+      continue;
+    }
     if (input.fast !== false && isObjectFamily(c.type)) {
       objectFamily.push(c);
       continue;
@@ -69,7 +79,12 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
     viaSdr.push(...composed.rest);
   }
   if (viaSdr.length) {
-    for (const [path, content] of await convertWithSdr(viaSdr, input.apiVersion)) addEntry(entries, path, content);
+    const converted = await convertWithSdr(viaSdr, input.apiVersion);
+    for (const path of archiveResourcePaths(viaSdr)) {
+      const archive = converted.get(path);
+      if (archive) converted.set(path, await rezipDeterministically(archive));
+    }
+    for (const [path, content] of converted) addEntry(entries, path, content);
   }
 
   const manifests: ZipEntryInput[] = [{ path: 'package.xml', content: Buffer.from(buildPackageXml(members, input.apiVersion)) }];
@@ -80,6 +95,27 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
   const files = [...manifests, ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }))];
   const zip = await writeZip(files, { level: input.compressionLevel ?? 6 });
   return { zip, fileCount: files.length, members };
+}
+
+/**
+ * The metadata paths of static resources held as a folder in source format (archives SDR zips on conversion). SDR
+ * stamps each entry with the time of the conversion; re-zipped with fixed dates, the same folder always gives the
+ * same `.resource` bytes, so an unchanged resource deploys unchanged.
+ */
+export function archiveResourcePaths(components: ResolvedComponent[]): string[] {
+  return components
+    .filter((c) => c.type === 'StaticResource')
+    .filter((c) => c.files.some((f) => f.path.includes(`/staticresources/${c.fullName}/`)))
+    .map((c) => `staticresources/${c.fullName}.resource`);
+}
+
+/** The same entries (sorted by name, fixed dates, deflate level 6): the bytes depend on the content only. */
+export async function rezipDeterministically(archive: Buffer): Promise<Buffer> {
+  const files = await readZip(archive);
+  const sorted = [...files]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([path, content]) => ({ path, content }));
+  return writeZip(sorted);
 }
 
 function addEntry(entries: Map<string, Buffer>, path: string, content: Buffer, owner?: ResolvedComponent): void {

@@ -43,15 +43,40 @@ function serialize(nodes: OrderedNode[], out: string[]): void {
  * values trimmed, entities and CDATA resolved, attributes sorted. Element order is kept (it is significant in
  * metadata: picklist values, layout items). Returns undefined when the text is not well-formed XML.
  */
-export function canonicalXml(text: string): string | undefined {
+export function canonicalXml(text: string, options: { unorderedChildren?: boolean } = {}): string | undefined {
   try {
     const parsed = parser.parse(text, true) as OrderedNode[];
+    if (options.unorderedChildren) {
+      for (const root of parsed) {
+        for (const key of Object.keys(root)) {
+          if (key === ':@' || key.startsWith('#') || key.startsWith('?') || !Array.isArray(root[key])) continue;
+          root[key] = sortedBySerialization(root[key] as OrderedNode[]);
+        }
+      }
+    }
     const out: string[] = [];
     serialize(parsed, out);
     return out.join('');
   } catch {
     return undefined;
   }
+}
+
+function sortedBySerialization(nodes: OrderedNode[]): OrderedNode[] {
+  const keyed = nodes.map((n) => {
+    const out: string[] = [];
+    serialize([n], out);
+    return { n, key: out.join('') };
+  });
+  return keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((k) => k.n);
+}
+
+/**
+ * Files whose root holds a set, not a sequence: a CustomLabels file's `<labels>` are keyed by their full name and
+ * an org returns them in its own order (sorted), whatever order they were deployed in.
+ */
+function hasUnorderedChildren(path: string): boolean {
+  return /\.labels(-meta\.xml)?$/.test(path);
 }
 
 function isXmlPath(path: string): boolean {
@@ -83,7 +108,7 @@ export function fingerprintComponent(files: ReadonlyArray<{ path: string; conten
       const rel = relative[i]!;
       let content: Buffer = f.content;
       if (isXmlPath(rel)) {
-        const canonical = canonicalXml(f.content.toString('utf8'));
+        const canonical = canonicalXml(f.content.toString('utf8'), { unorderedChildren: hasUnorderedChildren(rel) });
         if (canonical !== undefined) content = Buffer.from(`xml:${canonical}`);
       }
       return { rel, content };

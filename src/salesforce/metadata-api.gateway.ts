@@ -65,6 +65,11 @@ export interface DeployStatus {
   stateDetail?: string;
   /** Component successes and failures (package.xml's own entry is left out). */
   messages: DeployMessage[];
+  /**
+   * Messages Salesforce attached to no component type (an unknown folder, a package-level error): never dropped,
+   * they are job-level problems. Absent or empty when there are none.
+   */
+  problems?: DeployMessage[];
 }
 
 export interface FileProperties {

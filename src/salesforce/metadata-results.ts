@@ -64,12 +64,18 @@ export function normalizeDeployMessage(raw: Raw): DeployMessage {
   return message;
 }
 
-/** Normalizes a jsforce DeployResult. package.xml's own success entry (empty componentType) is dropped. */
+/**
+ * Normalizes a jsforce DeployResult. Messages without a component type go to `problems` when they say something
+ * (a failure or a problem text); package.xml's own plain success entry is dropped.
+ */
 export function normalizeDeployResult(raw: Raw): DeployStatus {
   const details = (Array.isArray(raw.details) ? raw.details[0] : raw.details) as Raw | undefined;
-  const messages = [...asArray(details?.componentSuccesses as Raw | Raw[]), ...asArray(details?.componentFailures as Raw | Raw[])]
-    .map(normalizeDeployMessage)
-    .filter((m) => m.componentType !== '');
+  const all = [
+    ...asArray(details?.componentSuccesses as Raw | Raw[]),
+    ...asArray(details?.componentFailures as Raw | Raw[]),
+  ].map(normalizeDeployMessage);
+  const messages = all.filter((m) => m.componentType !== '');
+  const problems = all.filter((m) => m.componentType === '' && (m.problem !== undefined || !m.success));
   const status: DeployStatus = {
     id: asString(raw.id),
     done: asBoolean(raw.done),
@@ -83,6 +89,7 @@ export function normalizeDeployResult(raw: Raw): DeployStatus {
     numberTestsCompleted: asNumber(raw.numberTestsCompleted),
     numberTestErrors: asNumber(raw.numberTestErrors),
     messages,
+    ...(problems.length ? { problems } : {}),
   };
   const errorMessage = asOptionalString(raw.errorMessage);
   const errorStatusCode = asOptionalString(raw.errorStatusCode);

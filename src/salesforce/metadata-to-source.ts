@@ -62,12 +62,18 @@ export async function metadataFilesToSource(files: Map<string, Buffer>, options:
 
     const srcRoot = join(work, 'src');
     const packageDir = DEFAULT_SOURCE_ROOT.split('/')[0]!;
+    // SDR's NonDecompositionFinalizer (CustomLabels, …) asks SfProject for the package directories of the output
+    // folder: without an sfdx-project.json above it, converting a labels file throws.
+    await mkdir(srcRoot);
+    await writeFile(join(srcRoot, 'sfdx-project.json'), sfdxProjectJson(packageDir));
     try {
       // SDR writes file by file through streams and spends most of its time waiting: convert batches side by side
       const all = cs.getSourceComponents().toArray();
       const size = Math.max(1, Math.ceil(all.length / CONVERT_PARALLELISM));
       const batches = Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
-      await Promise.all(
+      // Every batch is awaited before the first failure is thrown: the work folder is removed only once nothing
+      // writes into it any more, so the real error surfaces (not ENOTEMPTY from the cleanup).
+      await settleAll(
         batches.map((batch) =>
           new MetadataConverter().convert(batch, 'source', { type: 'directory', outputDirectory: join(srcRoot, packageDir), genUniqueDir: false }),
         ),
@@ -75,12 +81,25 @@ export async function metadataFilesToSource(files: Map<string, Buffer>, options:
     } catch (err) {
       throw new ProjectFormatError(`The metadata package cannot be converted to source format: ${describeSdrError(err, mdRoot)}`);
     }
-    const converted = await readFiles(srcRoot, await listFiles(srcRoot));
+    const converted = await readFiles(srcRoot, (await listFiles(srcRoot)).filter((p) => p !== 'sfdx-project.json'));
     const resolved = resolveSourceComponents(srcRoot, [packageDir], converted);
     return { components: [...components, ...resolved.components].sort(compareMembers), unclaimed };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** A minimal project file naming one package directory (what SfProject needs to resolve a folder). */
+export function sfdxProjectJson(packageDir: string): string {
+  return JSON.stringify({ packageDirectories: [{ path: packageDir, default: true }], sourceApiVersion: '60.0' });
+}
+
+/** Waits for every promise, then throws the first rejection (if any). */
+export async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
 async function writeAll(root: string, files: Map<string, Buffer>, concurrency = 64): Promise<void> {

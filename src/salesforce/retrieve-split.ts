@@ -1,28 +1,103 @@
-import { memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
+import { compareMembers, type MemberRef, type ResolvedComponent } from './component.types.js';
+import { componentKey } from './component-key.js';
 import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { readZip } from '../common/zip.js';
+import { ComponentSet, VirtualTreeContainer, type SourceComponent } from '@salesforce/source-deploy-retrieve';
+import { virtualDirectories } from './deploy-package.js';
+import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
+import { isIgnorableFile } from './source-tree.js';
+import { storedFormatOf } from './stored-format.js';
+
+const MANIFESTS = /^(package|destructiveChanges|destructiveChangesPre|destructiveChangesPost)\.xml$/;
 
 export interface SplitRetrieve {
-  /** Requested members found in the zip, in source format (a requested CustomObject: only its own file). */
+  /** Requested members found in the zip (a requested CustomObject: only its own file). */
   components: ResolvedComponent[];
   /** Requested members the zip does not hold. */
   missing: MemberRef[];
 }
 
+export interface SplitOptions {
+  /** false sends everything through SDR (for the specs proving both paths agree). */
+  fast?: boolean;
+  /**
+   * `source` (default): every component in source format (what snapshots taken before metadata-format backups
+   * hold). `stored`: each component as a backup stores it (`storedFormatOf`): the retrieved files byte for byte,
+   * in metadata format, except decomposed families (objects and their fields, labels, …), which are in source format.
+   */
+  format?: 'source' | 'stored';
+}
+
 /**
  * Splits a retrieve result (metadata format, `package.xml` at the root or under `unpackaged/`) into per-component
- * source-format files and keeps only the requested members. Members the zip holds but nobody asked for (fields of a
- * requested object, for instance) are dropped.
+ * files and keeps only the requested members, matched by `componentKey` (a found member keeps the name the org
+ * spells). Members the zip holds but nobody asked for (fields of a requested object, for instance) are dropped.
  */
-export async function splitRetrievedZip(zip: Buffer, requested: MemberRef[], options: { fast?: boolean } = {}): Promise<SplitRetrieve> {
+export async function splitRetrievedZip(
+  zip: Buffer,
+  requested: MemberRef[],
+  options: SplitOptions = {},
+): Promise<SplitRetrieve> {
   const files = stripPackageFolder(await readZip(zip));
-  const { components } = await metadataFilesToSource(files, options);
-  const wanted = new Set(requested.map(memberKey));
-  const found = components.filter((c) => wanted.has(memberKey(c)) && !isChildContainerOnly(c));
-  const foundKeys = new Set(found.map(memberKey));
-  const missing = dedupe(requested).filter((r) => !foundKeys.has(memberKey(r)));
+  let exact: ResolvedComponent[] = [];
+  let rest = files;
+  if (options.format === 'stored') ({ components: exact, rest } = splitExactMetadataFiles(files));
+  const { components } = await metadataFilesToSource(rest, { fast: options.fast });
+  const wanted = new Set(requested.map(componentKey));
+  const converted = components.filter((c) => !isChildContainerOnly(c));
+  const found = [...exact, ...converted].filter((c) => wanted.has(componentKey(c))).sort(compareMembers);
+  const foundKeys = new Set(found.map(componentKey));
+  const missing = dedupe(requested).filter((r) => !foundKeys.has(componentKey(r)));
   return { components: found, missing };
+}
+
+/**
+ * The requested members of a metadata-format zip that a backup stores in metadata format, with their exact files
+ * (for fingerprinting what a deploy package sends, without converting anything).
+ */
+export async function exactComponentsOf(zip: Buffer, requested: MemberRef[]): Promise<ResolvedComponent[]> {
+  const wanted = new Set(requested.map(componentKey));
+  const { components } = splitExactMetadataFiles(stripPackageFolder(await readZip(zip)));
+  return components.filter((c) => wanted.has(componentKey(c)));
+}
+
+/**
+ * Picks out of a metadata-format tree the components a backup stores in metadata format (`storedFormatOf`), with
+ * their files exactly as given and package-relative paths; everything else is returned in `rest`. Ownership comes
+ * from the fast path (Apex, LWC) and SDR's resolver over an in-memory tree (no conversion, so no byte changes).
+ */
+export function splitExactMetadataFiles(files: Map<string, Buffer>): {
+  components: ResolvedComponent[];
+  rest: Map<string, Buffer>;
+} {
+  const content = new Map([...files].filter(([p]) => !MANIFESTS.test(p)));
+  const fast = splitFastMetadataFiles(content, DEFAULT_SOURCE_ROOT);
+  const prefix = `${DEFAULT_SOURCE_ROOT}/`;
+  const components: ResolvedComponent[] = fast.components.map((c) => ({
+    ...c,
+    files: c.files.map((f) => ({ path: f.path.slice(prefix.length), content: f.content })),
+  }));
+  const rest = new Map(fast.rest);
+  const candidates = new Map([...rest].filter(([p]) => !isIgnorableFile(p)));
+  if (candidates.size === 0) return { components, rest };
+  let resolved: SourceComponent[];
+  try {
+    const tree = new VirtualTreeContainer(virtualDirectories(candidates));
+    const roots = [...new Set([...candidates.keys()].map((p) => p.split('/')[0]!))];
+    resolved = ComponentSet.fromSource({ fsPaths: roots, tree }).getSourceComponents().toArray();
+  } catch {
+    return { components, rest }; // SDR cannot resolve the tree as given: the source-format path reports why
+  }
+  for (const sc of resolved) {
+    if (storedFormatOf(sc.type.name) !== 'metadata') continue;
+    const paths = [...new Set([...(sc.xml ? [sc.xml] : []), ...sc.walkContent()])].sort();
+    if (paths.length === 0 || paths.some((p) => !rest.has(p))) continue;
+    const own = paths.map((p) => ({ path: p, content: rest.get(p)! }));
+    components.push({ type: sc.type.name, fullName: sc.fullName, files: own });
+    for (const p of paths) rest.delete(p);
+  }
+  return { components: components.sort(compareMembers), rest };
 }
 
 /**
@@ -73,6 +148,6 @@ export function parseMissingMessages(messages: ReadonlyArray<string | { problem?
 
 function dedupe(refs: MemberRef[]): MemberRef[] {
   const seen = new Map<string, MemberRef>();
-  for (const r of refs) if (!seen.has(memberKey(r))) seen.set(memberKey(r), { type: r.type, fullName: r.fullName });
+  for (const r of refs) if (!seen.has(componentKey(r))) seen.set(componentKey(r), { type: r.type, fullName: r.fullName });
   return [...seen.values()];
 }

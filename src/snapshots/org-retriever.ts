@@ -1,7 +1,8 @@
-import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
 import type { MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { parseMissingMessages, splitRetrievedZip } from '../salesforce/retrieve-split.js';
+import { parseMissingMessages, splitRetrievedZip, type SplitOptions } from '../salesforce/retrieve-split.js';
 import { pollDelayMs, sleep } from '../common/polling.js';
 
 export interface RetrieveTarget {
@@ -32,6 +33,8 @@ export async function retrieveComponents(
   options: {
     signal?: AbortSignal;
     pollCeilingMs: number;
+    /** How found components are returned (see `splitRetrievedZip`): `stored` for metadata-format snapshots. */
+    format?: SplitOptions['format'];
     /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
     onSubmitted?: () => void;
     onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void>;
@@ -57,14 +60,14 @@ export async function retrieveComponents(
       throw new Error(`Salesforce could not retrieve ${refs.length} component(s): ${problem}`);
     }
     const retrievedAt = Date.now();
-    const split = await splitRetrievedZip(status.zip, refs);
+    const split = await splitRetrievedZip(status.zip, refs, { format: options.format ?? 'source' });
     const splitMs = Date.now() - retrievedAt;
-    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(memberKey));
+    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(componentKey));
     return {
       retrieveMs: retrievedAt - waitStart,
       splitMs,
-      found: split.components.filter((c) => !missingKeys.has(memberKey(c))),
-      missing: refs.filter((r) => missingKeys.has(memberKey(r))),
+      found: split.components.filter((c) => !missingKeys.has(componentKey(c))),
+      missing: refs.filter((r) => missingKeys.has(componentKey(r))),
     };
   };
   // While the caller stores one chunk, the next is fetched and converted (at most two chunks in memory).

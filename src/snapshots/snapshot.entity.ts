@@ -2,6 +2,12 @@ import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export type SnapshotStatus = 'capturing' | 'complete' | 'pruned';
 
+/**
+ * `metadata`: each component stored as `storedFormatOf` says (the retrieved bytes in metadata format; decomposed
+ * families in source format). `source`: every component in source format (snapshots taken before that change).
+ */
+export type SnapshotFilesFormat = 'metadata' | 'source';
+
 @Entity('snapshots')
 export class Snapshot {
   @PrimaryColumn('uuid') id!: string;
@@ -15,4 +21,7 @@ export class Snapshot {
   @Column('timestamptz', { name: 'completed_at', nullable: true }) completedAt!: Date | null;
   @Column('timestamptz', { name: 'expires_at' }) expiresAt!: Date;
   @Column('timestamptz', { name: 'pruned_at', nullable: true }) prunedAt!: Date | null;
+  @Column('text', { name: 'files_format', default: 'source' }) filesFormat!: SnapshotFilesFormat;
+  /** The API version of the backup retrieves (the org's at the time); restores are packaged with it. */
+  @Column('text', { name: 'api_version', nullable: true }) apiVersion!: string | null;
 }

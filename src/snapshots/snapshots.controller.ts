@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { BlobStore } from '../blobs/blob-store.js';
 import { BadRequestError, NotFoundError } from '../common/errors.js';
 import { parseInput } from '../common/validation.js';
-import { memberKey } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from './snapshots.service.js';
 
 const FilesQuery = z.object({ component: z.string().regex(/^[^:]+:.+$/, 'Type:FullName, e.g. ApexClass:Foo') });
@@ -29,6 +29,9 @@ export class SnapshotsController {
       jobId,
       status: snapshot.status,
       checksum: snapshot.checksum,
+      /** `metadata`: files as Salesforce returned them (decomposed families in source format); `source`: older. */
+      filesFormat: snapshot.filesFormat,
+      apiVersion: snapshot.apiVersion,
       intact: snapshot.status === 'complete' ? await this.snapshots.verify(snapshot) : null,
       createdAt: snapshot.createdAt,
       expiresAt: snapshot.expiresAt,
@@ -49,7 +52,9 @@ export class SnapshotsController {
     const { component } = parseInput(FilesQuery, query, 'query');
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
-    const row = (await this.snapshots.componentsOf(snapshot.id)).find((r) => memberKey(r) === component);
+    const colon = component.indexOf(':');
+    const wanted = componentKey({ type: component.slice(0, colon), fullName: component.slice(colon + 1) });
+    const row = (await this.snapshots.componentsOf(snapshot.id)).find((r) => componentKey(r) === wanted);
     if (!row) throw new NotFoundError('Component', `${component} in the snapshot of job ${jobId}`);
     if (!row.existed) return { component, existed: false, files: [] };
     if (!row.files) throw new BadRequestError(`The snapshot of job ${jobId} was pruned; its files are gone.`);

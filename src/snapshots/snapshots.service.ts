@@ -6,10 +6,12 @@ import { BlobStore } from '../blobs/blob-store.js';
 import type { StoredFile } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { SnapshotComponent } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
+import { pickRestoreApiVersion } from './restore-api-version.js';
 
 export interface BackupItem {
   ref: MemberRef;
@@ -36,8 +38,11 @@ export class SnapshotsService {
     const existing = await this.snapshots.findOneBy({ jobId });
     if (existing) return existing;
     const expiresAt = new Date(Date.now() + this.config.SNAPSHOT_RETENTION_DAYS * 86_400_000);
+    // The backup retrieves run at the org's API version: recorded so that a restore is packaged with the same one.
     await this.db.query(
-      `INSERT INTO snapshots (id, job_id, org_id, status, expires_at) VALUES ($1, $2, $3, 'capturing', $4) ON CONFLICT (job_id) DO NOTHING`,
+      `INSERT INTO snapshots (id, job_id, org_id, status, expires_at, files_format, api_version)
+       SELECT $1, $2, $3, 'capturing', $4, 'metadata', o.api_version FROM orgs o WHERE o.id = $3
+       ON CONFLICT (job_id) DO NOTHING`,
       [crypto.randomUUID(), jobId, orgId, expiresAt],
     );
     return this.snapshots.findOneByOrFail({ jobId });
@@ -50,7 +55,7 @@ export class SnapshotsService {
   /** Keys (`Type:Name`) already backed up — a resumed backup skips them. */
   async capturedKeys(snapshotId: string): Promise<Set<string>> {
     const rows: { type: string; full_name: string }[] = await this.db.query(`SELECT type, full_name FROM snapshot_components WHERE snapshot_id = $1`, [snapshotId]);
-    return new Set(rows.map((r) => memberKey({ type: r.type, fullName: r.full_name })));
+    return new Set(rows.map((r) => componentKey({ type: r.type, fullName: r.full_name })));
   }
 
   async record(snapshotId: string, items: BackupItem[]): Promise<void> {
@@ -75,15 +80,26 @@ export class SnapshotsService {
     }
   }
 
-  /** After the deploy: what each component became (its fingerprint) and what the deploy did to it. */
+  /**
+   * After the deploy: what each component became (its fingerprint) and what the deploy did to it. Rows are matched
+   * by `componentKey` (Salesforce's case-insensitive names): the row keeps the name the org had.
+   */
   async recordAfter(snapshotId: string, after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[]): Promise<void> {
-    for (let i = 0; i < after.length; i += 1000) {
-      const slice = after.slice(i, i + 1000);
+    const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
+      `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
+    const idByKey = new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.id]));
+    const updates = after.flatMap((a) => {
+      const id = idByKey.get(componentKey(a.ref));
+      return id === undefined ? [] : [{ id, fp: a.fingerprintAfter, action: a.deployAction }];
+    });
+    for (let i = 0; i < updates.length; i += 1000) {
       await this.db.query(
         `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
-           FROM jsonb_to_recordset($2::jsonb) AS v(type text, full_name text, fp text, action text)
-          WHERE sc.snapshot_id = $1 AND sc.type = v.type AND sc.full_name = v.full_name`,
-        [snapshotId, JSON.stringify(slice.map((a) => ({ type: a.ref.type, full_name: a.ref.fullName, fp: a.fingerprintAfter, action: a.deployAction })))],
+           FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, fp text, action text)
+          WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
+        [snapshotId, JSON.stringify(updates.slice(i, i + 1000))],
       );
     }
   }
@@ -101,15 +117,39 @@ export class SnapshotsService {
     return snapshot.checksum !== null && (await this.computeChecksum(snapshot.id)) === snapshot.checksum;
   }
 
-  /** The snapshot's components, or only `refs` of them (what rolling back a few of a large deploy reads). */
-  componentsOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotComponent[]> {
+  /**
+   * The snapshot's components, or only `refs` of them (what rolling back a few of a large deploy reads), matched by
+   * `componentKey`: the database narrows by lower-cased name, `componentKey` decides.
+   */
+  async componentsOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotComponent[]> {
     const qb = this.components.createQueryBuilder('sc').where('sc.snapshot_id = :snapshotId', { snapshotId });
     if (refs) {
-      qb.andWhere(`(sc.type, sc.full_name) IN (SELECT r.type, r.full_name FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`, {
-        refs: JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName }))),
-      });
+      qb.andWhere(
+        `(sc.type, lower(sc.full_name)) IN (SELECT r.type, lower(r.full_name)
+           FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`,
+        { refs: JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName }))) },
+      );
     }
-    return qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC').getMany();
+    const rows = await qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC').getMany();
+    if (!refs) return rows;
+    const wanted = new Set(refs.map(componentKey));
+    return rows.filter((r) => wanted.has(componentKey(r)));
+  }
+
+  /**
+   * The API version a restore from this snapshot is packaged with: the one its backup retrieves used; for snapshots
+   * taken before that was recorded, the deployed revision's `sourceApiVersion`, else the org's.
+   */
+  async restoreApiVersion(snapshot: Snapshot): Promise<string> {
+    if (snapshot.apiVersion) return snapshot.apiVersion;
+    const rows: { version: string | null }[] = await this.db.query(
+      `SELECT coalesce(r.api_version, o.api_version) AS version
+         FROM snapshots s JOIN jobs j ON j.id = s.job_id JOIN orgs o ON o.id = s.org_id
+         LEFT JOIN revisions r ON r.id = j.revision_id
+        WHERE s.id = $1`,
+      [snapshot.id],
+    );
+    return pickRestoreApiVersion(snapshot.apiVersion, rows[0]?.version ?? null, null);
   }
 
   /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */

@@ -83,8 +83,23 @@ function summaryList(job, branch, org) {
     ['Changes', countsSummary(job)],
     options.length ? ['Options', options.join(', ')] : null,
     job.error ? ['Error', h('span', { class: 'problem', testid: 'job-error' }, job.error)] : null,
+    job.problems?.length ? ['Problems', problemList(job.problems)] : null,
   ];
   return h('dl', { class: 'summary', testid: 'job-summary' }, rows.filter(Boolean).map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
+}
+
+/** Problems Salesforce reported for the job as a whole (no component): an unknown folder, a package error. */
+function problemList(problems) {
+  return h(
+    'ul',
+    { class: 'problems', testid: 'job-problems' },
+    problems.map((p) => {
+      const where = p.fileName ? ` (${p.fileName}${p.lineNumber ? `, line ${p.lineNumber}` : ''})` : '';
+      const what = p.componentType ? `${p.componentType} ${p.fullName ?? ''}: ` : '';
+      const level = p.problemType === 'Warning' ? 'Warning: ' : '';
+      return h('li', { class: 'problem' }, `${level}${what}${p.problem}${where}`);
+    }),
+  );
 }
 
 function componentsTable(rows, showLog) {
