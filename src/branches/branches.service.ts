@@ -12,6 +12,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
 import { fingerprintComponent, sha256 } from '../salesforce/fingerprint.js';
+import { destructiveChangesOf, locateDestructiveManifests } from '../salesforce/destructive-manifest.js';
 import { resolveProject } from '../salesforce/project-resolver.js';
 import { extractUpload } from '../uploads/zip-intake.js';
 import { Branch } from './branch.entity.js';
@@ -110,6 +111,7 @@ export class BranchesService {
       });
       const project = await resolveProject(extracted.dir);
       const components = [...project.components].sort(compareMembers);
+      const destructiveChanges = await readDestructiveChanges(extracted.dir, extracted.files, components);
       return await this.db.transaction(async (manager) => {
         await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);
         const rows: { max: number | null }[] = await manager.query(`SELECT max(number) AS max FROM revisions WHERE branch_id = $1`, [branchId]);
@@ -122,6 +124,7 @@ export class BranchesService {
           apiVersion: project.apiVersion ?? null,
           uploadSha256,
           componentCount: components.length,
+          destructiveChanges,
           fileCount: components.reduce((n, c) => n + c.files.length, 0),
           createdBy: principal.tokenId,
         });
@@ -155,10 +158,22 @@ export class BranchesService {
     }));
   }
 
+  /** What the revision deletes (its destructiveChanges*.xml manifests), or nothing. */
+  async revisionDeletions(revisionId: string) {
+    return (await this.revisionById(revisionId)).destructiveChanges ?? [];
+  }
+
   private async storeFiles(components: ResolvedComponent[], manager: import('typeorm').EntityManager): Promise<StoredFile[][]> {
     const flat = components.flatMap((c) => c.files.map((f) => f.content));
     const addresses = await this.blobs.putMany(flat, manager);
     let k = 0;
     return components.map((c) => c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })));
   }
+}
+
+/** The upload's destructiveChanges*.xml manifests (see destructive-manifest.ts for where they may sit), parsed. */
+async function readDestructiveChanges(dir: string, files: string[], components: ResolvedComponent[]) {
+  const located = locateDestructiveManifests(files);
+  const manifests = new Map(await Promise.all([...located].map(async ([name, rel]) => [name, await fs.readFile(path.join(dir, ...rel.split('/')))] as const)));
+  return destructiveChangesOf(manifests, components);
 }

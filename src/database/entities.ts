@@ -11,10 +11,11 @@ import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
 import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { Snapshot } from '../snapshots/snapshot.entity.js';
 import { InitialSchema1763780000000 } from '../../migrations/1763780000000-InitialSchema.js';
+import { RevisionDestructiveChanges1764600000000 } from '../../migrations/1764600000000-RevisionDestructiveChanges.js';
 
 export const ENTITIES = [
   ApiToken, Org, Blob, Branch, Revision, RevisionComponent, Job, JobComponent, JobLog, Snapshot, SnapshotComponent, RollbackClaim,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
-export const MIGRATIONS = [InitialSchema1763780000000];
+export const MIGRATIONS = [InitialSchema1763780000000, RevisionDestructiveChanges1764600000000];

@@ -15,6 +15,8 @@ import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { pollDeploy } from './deploy-poller.js';
 import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
+import { adoptParentOutcomes, deletionTargets, retrieveForDeletion } from './destructive-backup.js';
+import { destructiveManifests, type PlannedDeletion } from './destructive-plan.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
 export interface DeployJobOptions {
@@ -23,6 +25,9 @@ export interface DeployJobOptions {
   runTests?: string[];
   checkOnly?: boolean;
   rollbackOnError?: boolean;
+  deleteRemoved?: boolean;
+  /** What the deploy deletes (planned at the API, shown by the dry run): sent as destructiveChangesPre/Post.xml. */
+  deletions?: PlannedDeletion[];
 }
 
 /** What a resumed attempt needs: set before it is relied on. */
@@ -79,9 +84,12 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
       await this.backup(ctx, session, snapshot.id, selected, willSubmit ? packaging : undefined);
+      if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot.id, options.deletions);
       await ctx.saveState({ backupDone: true });
     }
     const existed = await this.existedBefore(snapshot?.id ?? null);
+    // what the deploy deletes, with the children backed up with a deleted parent (an object's fields)
+    const deleting = deletionTargets(options.deletions ?? [], snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : []);
 
     let asyncId = state.asyncId;
     if (!asyncId) {
@@ -105,8 +113,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
     const result = await this.poll(ctx, session, asyncId, selected.length);
     await ctx.saveState({ salesforceStatus: result.status });
-    const outcomes = deployOutcomes(refs, result, (ref) => existed.get(memberKey(ref)));
-    const byKey = new Map(selected.map((c) => [memberKey(c), c]));
+    const outcomes = adoptParentOutcomes(deployOutcomes([...refs, ...deleting.map((d) => ({ type: d.type, fullName: d.fullName }))], result, (ref) => existed.get(memberKey(ref))), deleting);
+    const byKey = new Map<string, { parentType: string | null; parentFullName: string | null; fingerprint: string | null }>([
+      ...selected.map((c) => [memberKey(c), c] as const),
+      ...deleting.map((d) => [memberKey(d), { ...d, fingerprint: null }] as const),
+    ]);
     await ctx.upsertComponents(
       outcomes.map((o) => {
         const c = byKey.get(memberKey(o.ref))!;
@@ -170,12 +181,24 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     );
   }
 
+  /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
+  private async backupDeletions(ctx: JobContext, session: MetadataSession, snapshotId: string, deletions: PlannedDeletion[]): Promise<void> {
+    ctx.log('info', `Backup: retrieving ${deletions.length} component(s) the deploy deletes, with their children`);
+    for (const d of deletions) ctx.log('info', `Planned: delete (${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions)`, d);
+    const items = await retrieveForDeletion(session, deletions, { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000 });
+    await this.snapshots.record(snapshotId, items);
+    for (const item of items) {
+      ctx.log('info', item.before ? `Backed up before deletion: ${item.before.files.length} file(s) from the org` : 'Not present in the org: nothing to delete', item.ref);
+    }
+  }
+
   /** The revision's metadata-format deploy zip for the selected components. */
   private async package(ctx: JobContext, selected: RevisionComponent[]): Promise<DeployZip & { seconds: string }> {
     const packStart = Date.now();
     const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
-    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
+    const deletions = destructiveManifests((ctx.job.options as DeployJobOptions).deletions ?? []);
+    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0', destructive: deletions });
     return { ...pkg, seconds: secondsSince(packStart) };
   }
 

@@ -18,7 +18,10 @@ export class DeploymentsController {
     private readonly idempotency: IdempotencyService,
   ) {}
 
-  /** Starts a Deploy job: 202 {id, kind, status: "Queued"} with a Location to poll. `:id` is a branch id or name. */
+  /**
+   * Starts a Deploy job: 202 {id, kind, status: "Queued"} with a Location to poll. `:id` is a branch id or name.
+   * With `dryRun: true`: 200 with the plan (create / update / delete), nothing queued.
+   */
   @Post(':id/deployments')
   @RequirePermission('deploy')
   async start(
@@ -28,8 +31,13 @@ export class DeploymentsController {
     @CurrentPrincipal() principal: Principal,
     @Res() res: Response,
   ) {
+    const input = parseInput(StartDeployBody, body);
+    if (input.dryRun) {
+      res.status(200).json(await this.deployments.plan(branch, input, principal));
+      return;
+    }
     const response = await this.idempotency.run(principal, key, { branch, body }, async () => {
-      const job = await this.deployments.start(branch, parseInput(StartDeployBody, body), principal);
+      const job = await this.deployments.start(branch, input, principal);
       return { status: 202, body: await this.jobs.present(job), headers: { Location: `/api/jobs/${job.id}` } };
     });
     res.status(response.status).set(response.headers ?? {}).json(response.body);
