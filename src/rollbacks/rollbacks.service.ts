@@ -16,6 +16,7 @@ import { OrgsService } from '../orgs/orgs.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { offerVerdict } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
 const RollbackOptions = {
@@ -59,7 +60,7 @@ export class RollbacksService {
   async candidates(deployJobId: string, only?: MemberRef[]) {
     const deploy = await this.jobs.get(deployJobId);
     const snapshot = await this.snapshots.forJob(deploy.id);
-    const verdict = rollbackability(
+    const deployVerdict = rollbackability(
       {
         kind: deploy.kind,
         status: deploy.status,
@@ -75,8 +76,10 @@ export class RollbacksService {
     const { candidates, unchanged } = planCandidates(
       entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })),
       claimed,
-      verdict.rollbackable ? null : verdict.reason,
+      deployVerdict.rollbackable ? null : deployVerdict.reason,
     );
+    // asked for everything: a deploy that changed nothing has nothing to offer (no Rollback button)
+    const verdict = only ? deployVerdict : offerVerdict(deployVerdict, candidates.length);
     return { deploy, snapshot, verdict, candidates, unchanged };
   }
 
