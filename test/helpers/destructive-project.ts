@@ -38,10 +38,11 @@ export function manifestXml(members: Record<string, string[]>): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${types}    <version>60.0</version>\n</Package>\n`;
 }
 
-/** A source-format project zip holding the named parts, plus extra files (manifests). */
+/** A source-format project zip holding the named parts, plus extra files (manifests) or replaced ones. */
 export function projectZip(parts: string[], extra: Record<string, string> = {}): Promise<Buffer> {
-  const files: Record<string, string> = { 'sfdx-project.json': PROJECT, ...extra };
+  const files: Record<string, string> = { 'sfdx-project.json': PROJECT };
   for (const p of parts) Object.assign(files, PARTS[p]);
+  Object.assign(files, extra);
   return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) })));
 }
 

@@ -80,7 +80,7 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
       'div',
       { class: 'check' },
       h('input', { id: 'deploy-delete-removed', name: 'deleteRemoved', type: 'checkbox' }),
-      h('label', { for: 'deploy-delete-removed' }, 'Delete removed components (what the last deploy to this org sent and this revision no longer holds)'),
+      h('label', { for: 'deploy-delete-removed' }, 'Delete removed components (sent by the previous deploy here, no longer in this revision)'),
     ),
     h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'preview-deploy', disabled: !ready, onClick: () => void preview() }, 'Preview'), ' ', h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy')),
     ready ? null : h('p', { class: 'hint' }, revisions.length ? 'Register an org first.' : 'Upload a revision first.'),
