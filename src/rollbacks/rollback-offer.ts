@@ -16,3 +16,23 @@ export function offerVerdict(verdict: RollbackVerdict, candidateCount: number): 
   if (!verdict.rollbackable || candidateCount > 0) return verdict;
   return { rollbackable: false, reason: NOTHING_CHANGED, gone: false };
 }
+
+interface Pickable {
+  type: string;
+  fullName: string;
+  parent: { type: string; fullName: string } | null;
+  rollbackAction: string;
+  available: boolean;
+}
+
+/**
+ * Recreating a parent the deploy deleted brings back its children too (a deleted object comes back with its
+ * fields): picking the object adds its recreatable children that were backed up with it.
+ */
+export function withRecreatedChildren<T extends Pickable>(selected: T[], candidates: T[]): T[] {
+  const key = (r: { type: string; fullName: string }) => `${r.type}:${r.fullName}`.toLowerCase();
+  const picked = new Set(selected.map(key));
+  const parents = new Set(selected.filter((c) => c.rollbackAction === 'recreate').map(key));
+  const children = candidates.filter((c) => c.parent && c.rollbackAction === 'recreate' && c.available && parents.has(key(c.parent)) && !picked.has(key(c)));
+  return [...selected, ...children];
+}

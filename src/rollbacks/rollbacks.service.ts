@@ -16,7 +16,7 @@ import { OrgsService } from '../orgs/orgs.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { offerVerdict } from './rollback-offer.js';
+import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
 const RollbackOptions = {
@@ -85,7 +85,10 @@ export class RollbacksService {
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
-    const { deploy, verdict, candidates } = await this.candidates(deployJobId, body.all ? undefined : body.components);
+    const { deploy, verdict, candidates: named } = await this.candidates(deployJobId, body.all ? undefined : body.components);
+    // a picked object the deploy deleted comes back with its fields: their candidates are read too
+    const recreatedParents = named.filter((c) => c.rollbackAction === 'recreate' && !c.parent);
+    const candidates = body.all || recreatedParents.length === 0 ? named : (await this.candidates(deployJobId)).candidates;
     if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
     const org = await this.orgs.get(deploy.orgId!);
     assertCan(principal, 'rollback', org.environment);
@@ -96,7 +99,7 @@ export class RollbacksService {
     }
     const picked = selectCandidates(candidates, body);
     if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
-    const selected = picked.selected;
+    const selected = withRecreatedChildren(picked.selected, candidates);
     const options: RollbackJobOptions = {
       components: selected.map((c) => ({ type: c.type, fullName: c.fullName })),
       all: Boolean(body.all),

@@ -3,6 +3,7 @@ import { expect } from 'expect';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { manifestXml, orgFiles, projectZip } from '../helpers/destructive-project.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
+import { writeZip } from '../../src/salesforce/zip-archive.js';
 
 const ACCOUNT = '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
 const V1 = ['ApexClass:Keep', 'ApexClass:Doomed', 'LightningComponentBundle:oldCard', 'CustomField:Account.Tier__c', 'CustomObject:Inv__c'];
@@ -105,7 +106,7 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     for (const k of DELETED) expect(afterFiles.get(k)).toEqual(beforeFiles.get(k));
   });
 
-  it('deleteRemoved deletes an object removed from the branch with its fields, and the rollback brings them back', async () => {
+  it('deleteRemoved deletes an object removed from the branch with its fields; recreating the object brings them back', async () => {
     const emulator = h.backtrack.emulator!;
     await upload(await projectZip(V1));
     await deploy();
@@ -127,13 +128,33 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     ]);
     expect(orgState(emulator).has('CustomObject:Inv__c')).toBe(false);
 
-    const res = await h.api('POST', `/api/jobs/${d}/rollback`, { body: { all: true } });
+    // picking the object alone brings its fields back with it
+    const res = await h.api('POST', `/api/jobs/${d}/rollback`, { body: { components: [{ type: 'CustomObject', fullName: 'Inv__c' }] } });
     expect(res.status).toBe(202);
     const rollback = await waitForJob(h, res.body.id);
     expect(rollback.error ?? null).toBeNull();
+    expect(await rows(rollback.id)).toEqual({
+      'CustomObject:Inv__c': 'recreate/Succeeded',
+      'CustomField:Inv__c.A__c': 'recreate/Succeeded',
+      'CustomField:Inv__c.B__c': 'recreate/Succeeded',
+    });
     expect(changedKeys(beforeState, orgState(emulator))).toEqual([]);
     const afterFiles = orgFiles(emulator);
     for (const k of ['CustomObject:Inv__c', 'CustomField:Inv__c.A__c', 'CustomField:Inv__c.B__c']) expect(afterFiles.get(k)).toEqual(beforeFiles.get(k));
+  });
+
+  it('a metadata package holding only package.xml and destructiveChanges.xml deploys a deletion alone', async () => {
+    const zip = await writeZip([
+      { path: 'package.xml', content: Buffer.from(manifestXml({})) },
+      { path: 'destructiveChanges.xml', content: Buffer.from(manifestXml({ ApexClass: ['Keep'] })) },
+    ]);
+    const revision = await upload(zip);
+    expect(revision.componentCount).toBe(0);
+    expect(revision.destructiveChanges).toEqual([{ type: 'ApexClass', fullName: 'Keep', phase: 'pre', manifest: 'destructiveChanges.xml' }]);
+    expect(orgState(h.backtrack.emulator!).has('ApexClass:Keep')).toBe(true);
+    const d = await deploy();
+    expect(await rows(d)).toEqual({ 'ApexClass:Keep': 'delete/Succeeded' });
+    expect(orgState(h.backtrack.emulator!).has('ApexClass:Keep')).toBe(false);
   });
 
   it('refuses deleteRemoved together with picked components', async () => {
