@@ -12,7 +12,11 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
 import { fingerprintComponent, sha256 } from '../salesforce/fingerprint.js';
-import { destructiveChangesOf, locateDestructiveManifests } from '../salesforce/destructive-manifest.js';
+import {
+  destructiveChangesOf,
+  locateDestructiveManifests,
+  type DestructiveManifestName,
+} from '../salesforce/destructive-manifest.js';
 import { resolveProject } from '../salesforce/project-resolver.js';
 import { extractUpload } from '../uploads/zip-intake.js';
 import { Branch } from './branch.entity.js';
@@ -174,6 +178,8 @@ export class BranchesService {
 /** The upload's destructiveChanges*.xml manifests (see destructive-manifest.ts for where they may sit), parsed. */
 async function readDestructiveChanges(dir: string, files: string[], components: ResolvedComponent[]) {
   const located = locateDestructiveManifests(files);
-  const manifests = new Map(await Promise.all([...located].map(async ([name, rel]) => [name, await fs.readFile(path.join(dir, ...rel.split('/')))] as const)));
+  const read = async ([name, rel]: [DestructiveManifestName, string]) =>
+    [name, await fs.readFile(path.join(dir, ...rel.split('/')))] as const;
+  const manifests = new Map(await Promise.all([...located].map(read)));
   return destructiveChangesOf(manifests, components);
 }

@@ -12,7 +12,8 @@ export class Revision {
   @Column('integer', { name: 'component_count' }) componentCount!: number;
   @Column('integer', { name: 'file_count' }) fileCount!: number;
   /** Members the revision's destructiveChanges*.xml manifests delete (phase pre/post, manifest name). */
-  @Column('jsonb', { name: 'destructive_changes', default: () => `'[]'::jsonb` }) destructiveChanges!: DestructiveMember[];
+  @Column('jsonb', { name: 'destructive_changes', default: () => `'[]'::jsonb` })
+  destructiveChanges!: DestructiveMember[];
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
 }

@@ -27,7 +27,14 @@ describe('formatPlan', () => {
   });
 
   it('says when nothing is deleted and passes the server notes on', () => {
-    const text = formatPlan({ revision: 1, create: [], update: [], deploy: [{ type: 'Report', fullName: 'F/R' }], delete: [], notes: ['A note.'] });
+    const text = formatPlan({
+      revision: 1,
+      create: [],
+      update: [],
+      deploy: [{ type: 'Report', fullName: 'F/R' }],
+      delete: [],
+      notes: ['A note.'],
+    });
     expect(text).toContain('  ? Report:F/R  (not checked against the org)');
     expect(text).toContain('0 to create, 0 to update, 0 to delete, 1 not checked.');
     expect(text.endsWith('A note.')).toBe(true);

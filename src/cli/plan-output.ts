@@ -22,10 +22,17 @@ export function formatPlan(plan: DeployPlanBody): string {
   for (const c of plan.create) lines.push(`  + ${ref(c)}`);
   for (const c of plan.update) lines.push(`  ~ ${ref(c)}`);
   for (const c of plan.deploy) lines.push(`  ? ${ref(c)}  (not checked against the org)`);
-  const counts = [`${plan.create.length} to create`, `${plan.update.length} to update`, `${plan.delete.length} to delete`];
+  const counts = [
+    `${plan.create.length} to create`,
+    `${plan.update.length} to update`,
+    `${plan.delete.length} to delete`,
+  ];
   if (plan.deploy.length) counts.push(`${plan.deploy.length} not checked`);
   lines.push(counts.join(', ') + '.');
-  if (plan.delete.length) lines.push('Deleted components are backed up first; a rollback recreates them, but not the data of deleted objects or fields.');
+  if (plan.delete.length)
+    lines.push(
+      'Deleted components are backed up first; a rollback recreates them, but not the data of deleted objects or fields.',
+    );
   lines.push(...plan.notes);
   return lines.join('\n');
 }

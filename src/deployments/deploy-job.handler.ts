@@ -89,7 +89,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     const existed = await this.existedBefore(snapshot?.id ?? null);
     // what the deploy deletes, with the children backed up with a deleted parent (an object's fields)
-    const deleting = deletionTargets(options.deletions ?? [], snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : []);
+    const backedUp = snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : [];
+    const deleting = deletionTargets(options.deletions ?? [], backedUp);
 
     let asyncId = state.asyncId;
     if (!asyncId) {
@@ -113,8 +114,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
     const result = await this.poll(ctx, session, asyncId, selected.length);
     await ctx.saveState({ salesforceStatus: result.status });
-    const outcomes = adoptParentOutcomes(deployOutcomes([...refs, ...deleting.map((d) => ({ type: d.type, fullName: d.fullName }))], result, (ref) => existed.get(memberKey(ref))), deleting);
-    const byKey = new Map<string, { parentType: string | null; parentFullName: string | null; fingerprint: string | null }>([
+    const members = [...refs, ...deleting.map((d) => ({ type: d.type, fullName: d.fullName }))];
+    const reported = deployOutcomes(members, result, (ref) => existed.get(memberKey(ref)));
+    const outcomes = adoptParentOutcomes(reported, deleting);
+    type Row = { parentType: string | null; parentFullName: string | null; fingerprint: string | null };
+    const byKey = new Map<string, Row>([
       ...selected.map((c) => [memberKey(c), c] as const),
       ...deleting.map((d) => [memberKey(d), { ...d, fingerprint: null }] as const),
     ]);
@@ -182,13 +186,24 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
-  private async backupDeletions(ctx: JobContext, session: MetadataSession, snapshotId: string, deletions: PlannedDeletion[]): Promise<void> {
+  private async backupDeletions(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshotId: string,
+    deletions: PlannedDeletion[],
+  ): Promise<void> {
     ctx.log('info', `Backup: retrieving ${deletions.length} component(s) the deploy deletes, with their children`);
-    for (const d of deletions) ctx.log('info', `Planned: delete (${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions)`, d);
-    const items = await retrieveForDeletion(session, deletions, { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000 });
+    for (const d of deletions) {
+      ctx.log('info', `Planned: delete (${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions)`, d);
+    }
+    const pollCeilingMs = this.config.DEPLOY_POLL_MAX_SECONDS * 1000;
+    const items = await retrieveForDeletion(session, deletions, { signal: ctx.signal, pollCeilingMs });
     await this.snapshots.record(snapshotId, items);
     for (const item of items) {
-      ctx.log('info', item.before ? `Backed up before deletion: ${item.before.files.length} file(s) from the org` : 'Not present in the org: nothing to delete', item.ref);
+      const line = item.before
+        ? `Backed up before deletion: ${item.before.files.length} file(s) from the org`
+        : 'Not present in the org: nothing to delete';
+      ctx.log('info', line, item.ref);
     }
   }
 

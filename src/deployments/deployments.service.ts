@@ -16,7 +16,13 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
 import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
-import { classifyPlan, planDeletions, type DeployedComponent, type DeployPlan, type PlannedDeletion } from './destructive-plan.js';
+import {
+  classifyPlan,
+  planDeletions,
+  type DeployedComponent,
+  type DeployPlan,
+  type PlannedDeletion,
+} from './destructive-plan.js';
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
 export const TestLevel = z.enum(['NoTestRun', 'RunSpecifiedTests', 'RunLocalTests', 'RunAllTestsInOrg', 'RunRelevantTests']);
@@ -90,7 +96,12 @@ export class DeploymentsService {
       checkOnly: options.checkOnly ?? false,
       deleteRemoved: body.deleteRemoved ?? false,
       ...plan,
-      counts: { create: plan.create.length, update: plan.update.length, deploy: plan.deploy.length, delete: plan.delete.length },
+      counts: {
+        create: plan.create.length,
+        update: plan.update.length,
+        deploy: plan.deploy.length,
+        delete: plan.delete.length,
+      },
       notes,
     };
   }
@@ -145,27 +156,36 @@ export class DeploymentsService {
       [branchId, orgId],
     );
     if (!jobs[0]) return null;
-    const rows: { type: string; full_name: string; parent_type: string | null; parent_full_name: string | null }[] = await this.db.query(
+    type Row = { type: string; full_name: string; parent_type: string | null; parent_full_name: string | null };
+    const rows: Row[] = await this.db.query(
       `SELECT type, full_name, parent_type, parent_full_name FROM job_components
         WHERE job_id = $1 AND status = 'Succeeded' AND action <> 'delete' ORDER BY type, full_name`,
       [jobs[0].id],
     );
-    return rows.map((r) => ({ type: r.type, fullName: r.full_name, parentType: r.parent_type, parentFullName: r.parent_full_name }));
+    return rows.map((r) => ({
+      type: r.type,
+      fullName: r.full_name,
+      parentType: r.parent_type,
+      parentFullName: r.parent_full_name,
+    }));
   }
 
   /** Per type, the lower-cased names the org lists (folder-based types are not listed: they need a folder each). */
   private async listOrg(orgId: string, refs: MemberRef[], notes: string[]): Promise<Map<string, Set<string>>> {
-    const folderBased = new Set(Object.values(registry.types).filter((t) => t.folderType || t.inFolder).map((t) => t.name));
+    const folderTypes = Object.values(registry.types).filter((t) => t.folderType || t.inFolder);
+    const folderBased = new Set(folderTypes.map((t) => t.name));
     const types = [...new Set(refs.map((r) => r.type))].filter((t) => !folderBased.has(t));
     const out = new Map<string, Set<string>>();
     if (types.length === 0) return out;
     try {
       const session = await this.connections.open(orgId);
       for (const type of types) out.set(type, new Set());
-      for (const p of await session.listMetadata(types.map((type) => ({ type })))) out.get(p.type)?.add(p.fullName.toLowerCase());
+      const listed = await session.listMetadata(types.map((type) => ({ type })));
+      for (const p of listed) out.get(p.type)?.add(p.fullName.toLowerCase());
     } catch (error) {
       out.clear();
-      notes.push(`The org could not be read (${(error as Error).message}): whether each component is created or updated is not known.`);
+      const why = (error as Error).message;
+      notes.push(`The org could not be read (${why}): whether each component is created or updated is not known.`);
     }
     return out;
   }

@@ -19,7 +19,9 @@ describe('backupItemsForDeletion', () => {
       comp('CustomField', 'Inv__c.B__c', 'objects/Inv__c/fields/B__c.field-meta.xml', ['CustomObject', 'Inv__c']),
     ];
     const items = backupItemsForDeletion([{ type: 'CustomObject', fullName: 'Inv__c' }], retrieved);
-    expect(items.map((i) => [`${i.ref.type}:${i.ref.fullName}`, i.parent?.fullName ?? null, i.before?.files.length])).toEqual([
+    expect(
+      items.map((i) => [`${i.ref.type}:${i.ref.fullName}`, i.parent?.fullName ?? null, i.before?.files.length]),
+    ).toEqual([
       ['CustomObject:Inv__c', null, 1],
       ['CustomField:Inv__c.A__c', 'Inv__c', 1],
       ['CustomField:Inv__c.B__c', 'Inv__c', 1],
@@ -27,10 +29,25 @@ describe('backupItemsForDeletion', () => {
   });
 
   it('keeps a deleted field alone, not the object file that only wraps it', () => {
-    const wrapper: ResolvedComponent = { type: 'CustomObject', fullName: 'Account', files: [{ path: `${SRC}/objects/Account/Account.object-meta.xml`, content: Buffer.from('<CustomObject></CustomObject>') }] };
+    const wrapper: ResolvedComponent = {
+      type: 'CustomObject',
+      fullName: 'Account',
+      files: [
+        {
+          path: `${SRC}/objects/Account/Account.object-meta.xml`,
+          content: Buffer.from('<CustomObject></CustomObject>'),
+        },
+      ],
+    };
     const items = backupItemsForDeletion(
       [{ type: 'CustomField', fullName: 'Account.Tier__c' }],
-      [wrapper, comp('CustomField', 'Account.Tier__c', 'objects/Account/fields/Tier__c.field-meta.xml', ['CustomObject', 'Account'])],
+      [
+        wrapper,
+        comp('CustomField', 'Account.Tier__c', 'objects/Account/fields/Tier__c.field-meta.xml', [
+          'CustomObject',
+          'Account',
+        ]),
+      ],
     );
     expect(items.map((i) => `${i.ref.type}:${i.ref.fullName}`)).toEqual(['CustomField:Account.Tier__c']);
     expect(items[0]!.parent).toEqual({ type: 'CustomObject', fullName: 'Account' });
@@ -49,11 +66,15 @@ describe('deletionTargets', () => {
       { type: 'CustomField', fullName: 'Inv__c.A__c', parentType: 'CustomObject', parentFullName: 'Inv__c' },
       { type: 'ApexClass', fullName: 'Other', parentType: null, parentFullName: null },
     ];
-    expect(deletionTargets([{ type: 'CustomObject', fullName: 'Inv__c' }, { type: 'ApexClass', fullName: 'Gone' }], rows).map((t) => t.fullName)).toEqual([
-      'Inv__c',
-      'Gone',
-      'Inv__c.A__c',
-    ]);
+    expect(
+      deletionTargets(
+        [
+          { type: 'CustomObject', fullName: 'Inv__c' },
+          { type: 'ApexClass', fullName: 'Gone' },
+        ],
+        rows,
+      ).map((t) => t.fullName),
+    ).toEqual(['Inv__c', 'Gone', 'Inv__c.A__c']);
   });
 });
 
@@ -70,6 +91,10 @@ describe('adoptParentOutcomes', () => {
       ],
       targets,
     );
-    expect(out[1]).toEqual({ ref: { type: 'CustomField', fullName: 'Inv__c.A__c' }, action: 'delete', status: 'Succeeded' });
+    expect(out[1]).toEqual({
+      ref: { type: 'CustomField', fullName: 'Inv__c.A__c' },
+      action: 'delete',
+      status: 'Succeeded',
+    });
   });
 });

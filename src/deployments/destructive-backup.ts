@@ -46,7 +46,11 @@ export async function retrieveForDeletion(
  * Pure part of retrieveForDeletion: the requested members found in the retrieve (under the name the manifest used),
  * their children, and the requested members it did not hold (absent before the deploy).
  */
-export function backupItemsForDeletion(requested: MemberRef[], retrieved: ResolvedComponent[], missing: Set<string> = new Set()): BackupItem[] {
+export function backupItemsForDeletion(
+  requested: MemberRef[],
+  retrieved: ResolvedComponent[],
+  missing: Set<string> = new Set(),
+): BackupItem[] {
   const wanted = new Map(requested.map((r) => [nameKey(r), r]));
   const items: BackupItem[] = [];
   const found = new Set<string>();
@@ -54,12 +58,17 @@ export function backupItemsForDeletion(requested: MemberRef[], retrieved: Resolv
     const asked = wanted.get(nameKey(c));
     if (asked && !missing.has(nameKey(c)) && !isChildContainerOnly(c)) {
       found.add(nameKey(c));
-      items.push({ ref: { type: asked.type, fullName: asked.fullName }, ...(c.parent ? { parent: c.parent } : {}), before: c });
+      items.push({
+        ref: { type: asked.type, fullName: asked.fullName },
+        ...(c.parent ? { parent: c.parent } : {}),
+        before: c,
+      });
     } else if (c.parent && wanted.has(nameKey(c.parent)) && !wanted.has(nameKey(c))) {
       items.push({ ref: { type: c.type, fullName: c.fullName }, parent: wanted.get(nameKey(c.parent))!, before: c });
     }
   }
-  for (const r of requested) if (!found.has(nameKey(r))) items.push({ ref: { type: r.type, fullName: r.fullName }, before: null });
+  for (const r of requested)
+    if (!found.has(nameKey(r))) items.push({ ref: { type: r.type, fullName: r.fullName }, before: null });
   return items;
 }
 
@@ -70,9 +79,12 @@ export function backupItemsForDeletion(requested: MemberRef[], retrieved: Resolv
 export function deletionTargets(deletions: MemberRef[], snapshotRows: DeployedComponent[]): DeployedComponent[] {
   const keys = new Set(deletions.map(nameKey));
   const byKey = new Map(snapshotRows.map((r) => [nameKey(r), r]));
-  const out: DeployedComponent[] = deletions.map((d) => byKey.get(nameKey(d)) ?? { type: d.type, fullName: d.fullName, parentType: null, parentFullName: null });
+  const out: DeployedComponent[] = deletions.map(
+    (d) => byKey.get(nameKey(d)) ?? { type: d.type, fullName: d.fullName, parentType: null, parentFullName: null },
+  );
   for (const r of snapshotRows) {
-    if (r.parentType && keys.has(nameKey({ type: r.parentType, fullName: r.parentFullName! })) && !keys.has(nameKey(r))) out.push(r);
+    if (r.parentType && keys.has(nameKey({ type: r.parentType, fullName: r.parentFullName! })) && !keys.has(nameKey(r)))
+      out.push(r);
   }
   return out;
 }
@@ -81,7 +93,11 @@ export function deletionTargets(deletions: MemberRef[], snapshotRows: DeployedCo
 export function adoptParentOutcomes<T extends { ref: MemberRef }>(outcomes: T[], targets: DeployedComponent[]): T[] {
   const byKey = new Map(outcomes.map((o) => [memberKey(o.ref), o]));
   const deleting = new Set(targets.map(memberKey));
-  const parentOf = new Map(targets.filter((t) => t.parentType).map((t) => [memberKey(t), { type: t.parentType!, fullName: t.parentFullName! }]));
+  const parentOf = new Map(
+    targets
+      .filter((t) => t.parentType)
+      .map((t) => [memberKey(t), { type: t.parentType!, fullName: t.parentFullName! }]),
+  );
   return outcomes.map((o) => {
     const parent = parentOf.get(memberKey(o.ref));
     const parentOutcome = parent && deleting.has(memberKey(parent)) ? byKey.get(memberKey(parent)) : undefined;

@@ -34,8 +34,14 @@ export function planDeletions(input: {
   const notes: string[] = [];
   const deletions: PlannedDeletion[] = [];
   if (input.manifests.length) {
-    if (input.wholeRevision) deletions.push(...input.manifests.map(({ type, fullName, phase, manifest }) => ({ type, fullName, phase, source: manifest })));
-    else notes.push(`The revision's delete manifests (${input.manifests.length} member(s)) apply only when the whole revision is deployed.`);
+    if (input.wholeRevision)
+      deletions.push(
+        ...input.manifests.map(({ type, fullName, phase, manifest }) => ({ type, fullName, phase, source: manifest })),
+      );
+    else
+      notes.push(
+        `The revision's delete manifests (${input.manifests.length} member(s)) apply only when the whole revision is deployed.`,
+      );
   }
   if (input.deleteRemoved) {
     if (!input.lastDeployed) {
@@ -58,7 +64,8 @@ export function planDeletions(input: {
 
 /** The members for destructiveChangesPre.xml and destructiveChangesPost.xml. */
 export function destructiveManifests(deletions: PlannedDeletion[]): { pre: MemberRef[]; post: MemberRef[] } {
-  const pick = (phase: 'pre' | 'post') => deletions.filter((d) => d.phase === phase).map(({ type, fullName }) => ({ type, fullName }));
+  const pick = (phase: 'pre' | 'post') =>
+    deletions.filter((d) => d.phase === phase).map(({ type, fullName }) => ({ type, fullName }));
   return { pre: pick('pre'), post: pick('post') };
 }
 
@@ -76,7 +83,11 @@ export interface DeployPlan {
  * answers with a warning). `inOrg` holds, per type, the lower-cased names the org listed; a type missing from it
  * could not be listed.
  */
-export function classifyPlan(deploying: MemberRef[], deletions: PlannedDeletion[], inOrg: Map<string, Set<string>>): DeployPlan {
+export function classifyPlan(
+  deploying: MemberRef[],
+  deletions: PlannedDeletion[],
+  inOrg: Map<string, Set<string>>,
+): DeployPlan {
   const has = (ref: MemberRef): boolean | null => {
     const names = inOrg.get(ref.type);
     return names ? names.has(ref.fullName.toLowerCase()) : null;

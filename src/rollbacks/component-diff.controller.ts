@@ -18,7 +18,12 @@ export class ComponentDiffController {
    * Names with `/` (folder-based types) are sent URL-encoded (`%2F`).
    */
   @Get(':id/components/:type/:name/diff')
-  diff(@Param('id', new ParseUUIDPipe()) id: string, @Param('type') type: string, @Param('name') name: string, @Query() query: unknown) {
+  diff(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('type') type: string,
+    @Param('name') name: string,
+    @Query() query: unknown,
+  ) {
     const q = parseInput(DiffQuery, query, 'query');
     return this.diffs.diff(id, { type, fullName: name }, q.live === 'true');
   }

@@ -17,9 +17,12 @@ const ROLLBACK_ACTION: Record<string, string> = { create: 'delete', update: 'res
 
 /** A metadata type name (`ApexClass`, `CustomField`) and a member name as the Metadata API spells them. */
 export function checkMemberName(type: string, fullName: string): string | null {
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,79}$/.test(type)) return `"${type}" is not a metadata type name: use one like ApexClass or CustomField.`;
-  if (fullName.length === 0 || fullName.length > 255) return 'The component name must be 1 to 255 characters, e.g. Account.Tier__c.';
-  if (/[\u0000-\u001f\u007f*]/.test(fullName)) return 'The component name holds control characters or a wildcard: name one component, e.g. Account.Tier__c.';
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,79}$/.test(type))
+    return `"${type}" is not a metadata type name: use one like ApexClass or CustomField.`;
+  if (fullName.length === 0 || fullName.length > 255)
+    return 'The component name must be 1 to 255 characters, e.g. Account.Tier__c.';
+  if (/[\u0000-\u001f\u007f*]/.test(fullName))
+    return 'The component name holds control characters or a wildcard: name one component, e.g. Account.Tier__c.';
   return null;
 }
 
@@ -43,25 +46,43 @@ export class ComponentDiffService {
     if (problem) throw new BadRequestError(problem);
     const job = await this.jobs.get(jobId);
     const deploy = job.kind === 'Rollback' && job.parentJobId ? await this.jobs.get(job.parentJobId) : job;
-    if (deploy.kind !== 'Deploy') throw new BadRequestError(`Job ${jobId} is a ${deploy.kind} job: diffs are shown for Deploy jobs and their rollbacks.`);
+    if (deploy.kind !== 'Deploy')
+      throw new BadRequestError(
+        `Job ${jobId} is a ${deploy.kind} job: diffs are shown for Deploy jobs and their rollbacks.`,
+      );
     const snapshot = await this.snapshots.forJob(deploy.id);
     if (!snapshot) {
-      throw new AppError(404, `Deploy ${deploy.id} has no backup snapshot (a validation changes nothing; a deploy that never started has none), so there is nothing to compare.`);
+      throw new AppError(
+        404,
+        `Deploy ${deploy.id} has no backup snapshot (a validation changes nothing; a deploy that never started has none), so there is nothing to compare.`,
+      );
     }
     const [entry] = await this.snapshots.componentsOf(snapshot.id, [ref]);
-    if (!entry) throw new AppError(404, `${memberKey(ref)} is not a component of deploy ${deploy.id}: pick one from GET /api/jobs/${deploy.id}/components.`);
+    if (!entry)
+      throw new AppError(
+        404,
+        `${memberKey(ref)} is not a component of deploy ${deploy.id}: pick one from GET /api/jobs/${deploy.id}/components.`,
+      );
     if (snapshot.status === 'pruned' || (entry.existed && !entry.files)) {
-      throw new GoneError(`The backup snapshot of deploy ${deploy.id} has expired (kept ${this.config.SNAPSHOT_RETENTION_DAYS} days): its files are gone.`);
+      throw new GoneError(
+        `The backup snapshot of deploy ${deploy.id} has expired (kept ${this.config.SNAPSHOT_RETENTION_DAYS} days): its files are gone.`,
+      );
     }
 
     const action = entry.deployAction;
-    const revisionFiles = action === 'create' || action === 'update' ? await this.revisionFiles(deploy.revisionId!, ref) : null;
+    const revisionFiles =
+      action === 'create' || action === 'update' ? await this.revisionFiles(deploy.revisionId!, ref) : null;
     // a deleted component left nothing; an unchanged one (or one the deploy did not apply) left the snapshot
     const deployedFiles: StoredFile[] | null = action === 'delete' ? null : (revisionFiles ?? entry.files);
     const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files) : undefined;
     const contents = await this.blobs.getMany([...(entry.files ?? []), ...(deployedFiles ?? [])].map((f) => f.sha256));
-    const load = (files: StoredFile[] | null): DiffInputFile[] | null => files && files.map((f) => ({ path: f.path, content: contents.get(f.sha256)! }));
-    const result = componentDiff({ snapshot: load(entry.files), deployed: load(deployedFiles), ...(live ? { live: liveFiles ?? null } : {}) });
+    const load = (files: StoredFile[] | null): DiffInputFile[] | null =>
+      files && files.map((f) => ({ path: f.path, content: contents.get(f.sha256)! }));
+    const result = componentDiff({
+      snapshot: load(entry.files),
+      deployed: load(deployedFiles),
+      ...(live ? { live: liveFiles ?? null } : {}),
+    });
     return {
       deployJobId: deploy.id,
       type: entry.type,
@@ -85,9 +106,13 @@ export class ComponentDiffService {
   /** The org's files of the component now (one retrieve); null when the org does not have it. */
   private async live(orgId: string, ref: MemberRef, sized: StoredFile[] | null): Promise<DiffInputFile[] | null> {
     const session = await this.connections.open(orgId);
-    const { found } = await retrieveComponents(session, [{ ref, fileCount: Math.max(1, sized?.length ?? 1), bytes: (sized ?? []).reduce((n, f) => n + f.size, 0) }], {
-      pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-    });
+    const { found } = await retrieveComponents(
+      session,
+      [{ ref, fileCount: Math.max(1, sized?.length ?? 1), bytes: (sized ?? []).reduce((n, f) => n + f.size, 0) }],
+      {
+        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      },
+    );
     return found[0]?.files ?? null;
   }
 }

@@ -3,16 +3,25 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { componentDiff, isBinary } from './component-diff.js';
 
-const f = (path: string, content: string | Buffer) => ({ path, content: Buffer.isBuffer(content) ? content : Buffer.from(content) });
+const f = (path: string, content: string | Buffer) => ({
+  path,
+  content: Buffer.isBuffer(content) ? content : Buffer.from(content),
+});
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
 
 describe('componentDiff', () => {
   it('matches files by their path inside the component, whatever project folder they came from', () => {
     const out = componentDiff({
-      snapshot: [f('force-app/main/default/classes/A.cls', 'a\n'), f('force-app/main/default/classes/A.cls-meta.xml', '<x/>')],
+      snapshot: [
+        f('force-app/main/default/classes/A.cls', 'a\n'),
+        f('force-app/main/default/classes/A.cls-meta.xml', '<x/>'),
+      ],
       deployed: [f('src/app/classes/A.cls', 'b\n'), f('src/app/classes/A.cls-meta.xml', '<x/>')],
     });
-    expect(out.files.map((x) => [x.name, x.changedByDeploy])).toEqual([['A.cls', true], ['A.cls-meta.xml', false]]);
+    expect(out.files.map((x) => [x.name, x.changedByDeploy])).toEqual([
+      ['A.cls', true],
+      ['A.cls-meta.xml', false],
+    ]);
     expect(out.files[0]!.diff).toBe('--- snapshot/A.cls\n+++ deployed/A.cls\n@@ -1,1 +1,1 @@\n-a\n+b\n');
     expect(out.files[1]!.diff).toBe('');
     expect(out.changedByDeploy).toBe(true);
@@ -22,7 +31,10 @@ describe('componentDiff', () => {
   it('gives binary files sizes and checksums, never a line diff', () => {
     const zipA = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 1, 2]);
     const zipB = Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 9, 9, 9]);
-    const out = componentDiff({ snapshot: [f('staticresources/R.resource', zipA)], deployed: [f('staticresources/R.resource', zipB)] });
+    const out = componentDiff({
+      snapshot: [f('staticresources/R.resource', zipA)],
+      deployed: [f('staticresources/R.resource', zipB)],
+    });
     const file = out.files[0]!;
     expect(file.binary).toBe(true);
     expect(file.diff).toBeUndefined();
@@ -53,7 +65,11 @@ describe('componentDiff', () => {
 
   it('does not call XML formatting drift, and calls a component missing from the org drift', () => {
     const pretty = '<?xml version="1.0"?>\n<A>\n    <b>1</b>\n</A>\n';
-    const same = componentDiff({ snapshot: null, deployed: [f('o/F.field-meta.xml', pretty)], live: [f('o/F.field-meta.xml', '<A><b>1</b></A>')] });
+    const same = componentDiff({
+      snapshot: null,
+      deployed: [f('o/F.field-meta.xml', pretty)],
+      live: [f('o/F.field-meta.xml', '<A><b>1</b></A>')],
+    });
     expect(same.drift).toBe(false);
     const gone = componentDiff({ snapshot: null, deployed: [f('o/F.field-meta.xml', pretty)], live: null });
     expect(gone.drift).toBe(true);

@@ -76,7 +76,8 @@ export function componentDiff(sides: {
   const dep = byName(sides.deployed);
   const live = byName(sides.live);
   const names = [...new Set([...snap.keys(), ...dep.keys(), ...live.keys()])].sort();
-  const facts = (f: DiffInputFile | undefined): FileFacts | null => (f ? { path: f.path, size: f.content.length, sha256: sha256(f.content) } : null);
+  const facts = (f: DiffInputFile | undefined): FileFacts | null =>
+    f ? { path: f.path, size: f.content.length, sha256: sha256(f.content) } : null;
   const differ = (a: DiffInputFile | undefined, b: DiffInputFile | undefined, name: string) =>
     a === undefined || b === undefined ? a !== b : !sameContent(a.content, b.content, name);
 
@@ -101,7 +102,12 @@ export function componentDiff(sides: {
   };
 }
 
-function textDiff(a: DiffInputFile | undefined, b: DiffInputFile | undefined, labelA: string, labelB: string): string | null {
+function textDiff(
+  a: DiffInputFile | undefined,
+  b: DiffInputFile | undefined,
+  labelA: string,
+  labelB: string,
+): string | null {
   if ((a?.content.length ?? 0) > MAX_TEXT_DIFF_BYTES || (b?.content.length ?? 0) > MAX_TEXT_DIFF_BYTES) return null;
   return unifiedDiff(a?.content.toString('utf8') ?? '', b?.content.toString('utf8') ?? '', {
     a: a ? labelA : '/dev/null',

@@ -4,7 +4,10 @@ import { diffLines, splitLines, unifiedDiff, type DiffLine } from './line-diff.j
 
 /** Applies an edit script to `a`: the result must be `b`, and the kept lines must come from `a` in order. */
 function apply(script: DiffLine[], a: string[]): { a: string[]; b: string[] } {
-  return { a: script.filter((l) => l.op !== '+').map((l) => l.text), b: script.filter((l) => l.op !== '-').map((l) => l.text) };
+  return {
+    a: script.filter((l) => l.op !== '+').map((l) => l.text),
+    b: script.filter((l) => l.op !== '-').map((l) => l.text),
+  };
 }
 const edits = (script: DiffLine[]) => script.filter((l) => l.op !== ' ').length;
 
@@ -18,7 +21,10 @@ describe('splitLines', () => {
 
 describe('diffLines', () => {
   it('keeps every line of equal texts', () => {
-    expect(diffLines(['a', 'b'], ['a', 'b'])).toEqual([{ op: ' ', text: 'a' }, { op: ' ', text: 'b' }]);
+    expect(diffLines(['a', 'b'], ['a', 'b'])).toEqual([
+      { op: ' ', text: 'a' },
+      { op: ' ', text: 'b' },
+    ]);
   });
 
   it('finds the shortest edit script (the classic ABCABBA → CBABAC has 5 edits)', () => {
@@ -60,7 +66,20 @@ describe('unifiedDiff', () => {
     const a = ['1', '2', '3', '4', '5', '6', '7', '8', '9'].join('\n') + '\n';
     const b = a.replace('5\n', 'five\n');
     expect(unifiedDiff(a, b, { a: 'snapshot/X.cls', b: 'deployed/X.cls' })).toBe(
-      ['--- snapshot/X.cls', '+++ deployed/X.cls', '@@ -2,7 +2,7 @@', ' 2', ' 3', ' 4', '-5', '+five', ' 6', ' 7', ' 8', ''].join('\n'),
+      [
+        '--- snapshot/X.cls',
+        '+++ deployed/X.cls',
+        '@@ -2,7 +2,7 @@',
+        ' 2',
+        ' 3',
+        ' 4',
+        '-5',
+        '+five',
+        ' 6',
+        ' 7',
+        ' 8',
+        '',
+      ].join('\n'),
     );
   });
 

@@ -4,11 +4,19 @@ import { NOTHING_CHANGED, offerVerdict, withRecreatedChildren } from './rollback
 
 describe('offerVerdict', () => {
   it('makes a deploy that changed nothing not rollbackable, saying why', () => {
-    expect(offerVerdict({ rollbackable: true, reason: null, gone: false }, 0)).toEqual({ rollbackable: false, reason: NOTHING_CHANGED, gone: false });
+    expect(offerVerdict({ rollbackable: true, reason: null, gone: false }, 0)).toEqual({
+      rollbackable: false,
+      reason: NOTHING_CHANGED,
+      gone: false,
+    });
   });
 
   it('keeps a deploy with changed components rollbackable', () => {
-    expect(offerVerdict({ rollbackable: true, reason: null, gone: false }, 3)).toEqual({ rollbackable: true, reason: null, gone: false });
+    expect(offerVerdict({ rollbackable: true, reason: null, gone: false }, 3)).toEqual({
+      rollbackable: true,
+      reason: null,
+      gone: false,
+    });
   });
 
   it('keeps the first reason of a deploy that cannot be rolled back anyway (expired, validation…)', () => {
@@ -18,7 +26,13 @@ describe('offerVerdict', () => {
 });
 
 describe('withRecreatedChildren', () => {
-  const c = (type: string, fullName: string, rollbackAction: string, parent: string | null = null, available = true) => ({
+  const c = (
+    type: string,
+    fullName: string,
+    rollbackAction: string,
+    parent: string | null = null,
+    available = true,
+  ) => ({
     type,
     fullName,
     rollbackAction,
@@ -29,7 +43,10 @@ describe('withRecreatedChildren', () => {
     const object = c('CustomObject', 'Inv__c', 'recreate');
     const fieldA = c('CustomField', 'Inv__c.A__c', 'recreate', 'Inv__c');
     const other = c('CustomField', 'Account.T__c', 'recreate', 'Account');
-    expect(withRecreatedChildren([object], [object, fieldA, other]).map((x) => x.fullName)).toEqual(['Inv__c', 'Inv__c.A__c']);
+    expect(withRecreatedChildren([object], [object, fieldA, other]).map((x) => x.fullName)).toEqual([
+      'Inv__c',
+      'Inv__c.A__c',
+    ]);
   });
 
   it('adds nothing for a restored or deleted parent, nor an unavailable child, nor one already picked', () => {

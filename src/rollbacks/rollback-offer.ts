@@ -5,7 +5,8 @@ export interface RollbackVerdict {
   gone: boolean;
 }
 
-export const NOTHING_CHANGED = 'This deploy changed nothing (every component was unchanged), so there is nothing to roll back.';
+export const NOTHING_CHANGED =
+  'This deploy changed nothing (every component was unchanged), so there is nothing to roll back.';
 
 /**
  * A deploy that changed no component offers nothing to roll back: it is not rollbackable, so no Rollback button
@@ -33,6 +34,9 @@ export function withRecreatedChildren<T extends Pickable>(selected: T[], candida
   const key = (r: { type: string; fullName: string }) => `${r.type}:${r.fullName}`.toLowerCase();
   const picked = new Set(selected.map(key));
   const parents = new Set(selected.filter((c) => c.rollbackAction === 'recreate').map(key));
-  const children = candidates.filter((c) => c.parent && c.rollbackAction === 'recreate' && c.available && parents.has(key(c.parent)) && !picked.has(key(c)));
+  const children = candidates.filter(
+    (c) =>
+      c.parent && c.rollbackAction === 'recreate' && c.available && parents.has(key(c.parent)) && !picked.has(key(c)),
+  );
   return [...selected, ...children];
 }

@@ -85,10 +85,12 @@ export class RollbacksService {
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
-    const { deploy, verdict, candidates: named } = await this.candidates(deployJobId, body.all ? undefined : body.components);
+    const only = body.all ? undefined : body.components;
+    const { deploy, verdict, candidates: named } = await this.candidates(deployJobId, only);
     // a picked object the deploy deleted comes back with its fields: their candidates are read too
     const recreatedParents = named.filter((c) => c.rollbackAction === 'recreate' && !c.parent);
-    const candidates = body.all || recreatedParents.length === 0 ? named : (await this.candidates(deployJobId)).candidates;
+    const candidates =
+      body.all || recreatedParents.length === 0 ? named : (await this.candidates(deployJobId)).candidates;
     if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
     const org = await this.orgs.get(deploy.orgId!);
     assertCan(principal, 'rollback', org.environment);

@@ -3,12 +3,20 @@ import { expect } from 'expect';
 import { destructiveChangesOf, locateDestructiveManifests, parseDestructiveManifest } from './destructive-manifest.js';
 
 const pkg = (types: string) =>
-  Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>60.0</version></Package>`);
-const t = (name: string, ...members: string[]) => `<types>${members.map((m) => `<members>${m}</members>`).join('')}<name>${name}</name></types>`;
+  Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">${types}<version>60.0</version></Package>`,
+  );
+const t = (name: string, ...members: string[]) =>
+  `<types>${members.map((m) => `<members>${m}</members>`).join('')}<name>${name}</name></types>`;
 
 describe('parseDestructiveManifest', () => {
   it('reads every member of every type', () => {
-    expect(parseDestructiveManifest('destructiveChanges.xml', pkg(t('ApexClass', 'A', 'B') + t('CustomField', 'Account.F__c')))).toEqual([
+    expect(
+      parseDestructiveManifest(
+        'destructiveChanges.xml',
+        pkg(t('ApexClass', 'A', 'B') + t('CustomField', 'Account.F__c')),
+      ),
+    ).toEqual([
       { type: 'ApexClass', fullName: 'A' },
       { type: 'ApexClass', fullName: 'B' },
       { type: 'CustomField', fullName: 'Account.F__c' },
@@ -20,16 +28,30 @@ describe('parseDestructiveManifest', () => {
   });
 
   it('refuses wildcards, unknown types, empty members and fields without their object, saying what to change', () => {
-    expect(() => parseDestructiveManifest('destructiveChangesPost.xml', pkg(t('ApexClass', '*')))).toThrow(/cannot use wildcards/);
-    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('ApexKlass', 'A')))).toThrow(/unknown metadata type "ApexKlass"/);
-    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('ApexClass', ' ')))).toThrow(/empty <members>/);
-    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('CustomField', 'F__c')))).toThrow(/Parent\.F__c/);
-    expect(() => parseDestructiveManifest('destructiveChanges.xml', Buffer.from('<Package><types>'))).toThrow(/not well-formed XML/);
-    expect(() => parseDestructiveManifest('destructiveChanges.xml', Buffer.from('<Other/>'))).toThrow(/<Package> as its root/);
+    expect(() => parseDestructiveManifest('destructiveChangesPost.xml', pkg(t('ApexClass', '*')))).toThrow(
+      /cannot use wildcards/,
+    );
+    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('ApexKlass', 'A')))).toThrow(
+      /unknown metadata type "ApexKlass"/,
+    );
+    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('ApexClass', ' ')))).toThrow(
+      /empty <members>/,
+    );
+    expect(() => parseDestructiveManifest('destructiveChanges.xml', pkg(t('CustomField', 'F__c')))).toThrow(
+      /Parent\.F__c/,
+    );
+    expect(() => parseDestructiveManifest('destructiveChanges.xml', Buffer.from('<Package><types>'))).toThrow(
+      /not well-formed XML/,
+    );
+    expect(() => parseDestructiveManifest('destructiveChanges.xml', Buffer.from('<Other/>'))).toThrow(
+      /<Package> as its root/,
+    );
   });
 
   it('does not ask a label (a child of CustomLabels, named without a dot) for a parent', () => {
-    expect(parseDestructiveManifest('destructiveChanges.xml', pkg(t('CustomLabel', 'Greeting')))).toEqual([{ type: 'CustomLabel', fullName: 'Greeting' }]);
+    expect(parseDestructiveManifest('destructiveChanges.xml', pkg(t('CustomLabel', 'Greeting')))).toEqual([
+      { type: 'CustomLabel', fullName: 'Greeting' },
+    ]);
   });
 });
 
@@ -58,14 +80,21 @@ describe('destructiveChangesOf', () => {
 
 describe('locateDestructiveManifests', () => {
   it('finds them beside package.xml in a metadata package, also inside its only folder', () => {
-    expect([...locateDestructiveManifests(['package.xml', 'destructiveChanges.xml', 'classes/A.cls'])]).toEqual([['destructiveChanges.xml', 'destructiveChanges.xml']]);
-    expect([...locateDestructiveManifests(['unpackaged/package.xml', 'unpackaged/destructiveChangesPost.xml'])]).toEqual([
-      ['destructiveChangesPost.xml', 'unpackaged/destructiveChangesPost.xml'],
+    expect([...locateDestructiveManifests(['package.xml', 'destructiveChanges.xml', 'classes/A.cls'])]).toEqual([
+      ['destructiveChanges.xml', 'destructiveChanges.xml'],
     ]);
+    expect([
+      ...locateDestructiveManifests(['unpackaged/package.xml', 'unpackaged/destructiveChangesPost.xml']),
+    ]).toEqual([['destructiveChangesPost.xml', 'unpackaged/destructiveChangesPost.xml']]);
   });
 
   it('finds them at the root or in manifest/ of a source project, and nowhere else', () => {
-    const files = ['sfdx-project.json', 'manifest/destructiveChangesPre.xml', 'destructiveChangesPost.xml', 'force-app/destructiveChanges.xml'];
+    const files = [
+      'sfdx-project.json',
+      'manifest/destructiveChangesPre.xml',
+      'destructiveChangesPost.xml',
+      'force-app/destructiveChanges.xml',
+    ];
     expect([...locateDestructiveManifests(files)]).toEqual([
       ['destructiveChangesPre.xml', 'manifest/destructiveChangesPre.xml'],
       ['destructiveChangesPost.xml', 'destructiveChangesPost.xml'],
@@ -73,6 +102,8 @@ describe('locateDestructiveManifests', () => {
   });
 
   it('refuses the same manifest in two places', () => {
-    expect(() => locateDestructiveManifests(['sfdx-project.json', 'destructiveChanges.xml', 'manifest/destructiveChanges.xml'])).toThrow(/keep one/);
+    expect(() =>
+      locateDestructiveManifests(['sfdx-project.json', 'destructiveChanges.xml', 'manifest/destructiveChanges.xml']),
+    ).toThrow(/keep one/);
   });
 });

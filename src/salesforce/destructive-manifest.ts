@@ -5,7 +5,11 @@ import { parentTypeOf } from './limits.js';
 import { MalformedXmlError, ProjectFormatError } from './project.errors.js';
 
 /** The three delete manifests the Metadata API reads beside package.xml. */
-export const DESTRUCTIVE_MANIFESTS = ['destructiveChanges.xml', 'destructiveChangesPre.xml', 'destructiveChangesPost.xml'] as const;
+export const DESTRUCTIVE_MANIFESTS = [
+  'destructiveChanges.xml',
+  'destructiveChangesPre.xml',
+  'destructiveChangesPost.xml',
+] as const;
 export type DestructiveManifestName = (typeof DESTRUCTIVE_MANIFESTS)[number];
 
 /**
@@ -56,21 +60,33 @@ export function parseDestructiveManifest(file: string, xml: Buffer): MemberRef[]
   } catch (err) {
     throw new MalformedXmlError(file, (err as Error).message);
   }
-  if (parsed.Package === undefined) throw new ProjectFormatError(`${file} must have <Package> as its root element, like package.xml.`);
+  if (parsed.Package === undefined)
+    throw new ProjectFormatError(`${file} must have <Package> as its root element, like package.xml.`);
   const types = typeof parsed.Package === 'object' ? (parsed.Package.types ?? []) : [];
   const out: MemberRef[] = [];
   for (const t of types) {
     const type = typeof t.name === 'string' ? t.name.trim() : '';
-    if (!type) throw new ProjectFormatError(`${file} has a <types> entry without <name>: name the metadata type, e.g. ApexClass.`);
-    if (!isKnownType(type)) throw new ProjectFormatError(`${file} names an unknown metadata type "${type}": check the spelling (e.g. ApexClass).`);
+    if (!type)
+      throw new ProjectFormatError(
+        `${file} has a <types> entry without <name>: name the metadata type, e.g. ApexClass.`,
+      );
+    if (!isKnownType(type))
+      throw new ProjectFormatError(
+        `${file} names an unknown metadata type "${type}": check the spelling (e.g. ApexClass).`,
+      );
     for (const raw of t.members ?? []) {
       const fullName = typeof raw === 'string' ? raw.trim() : '';
-      if (!fullName) throw new ProjectFormatError(`${file} has an empty <members> under ${type}: remove it or name the component.`);
+      if (!fullName)
+        throw new ProjectFormatError(`${file} has an empty <members> under ${type}: remove it or name the component.`);
       if (fullName.includes('*')) {
-        throw new ProjectFormatError(`${file} lists "${fullName}" under ${type}: delete manifests cannot use wildcards; name each component to delete.`);
+        throw new ProjectFormatError(
+          `${file} lists "${fullName}" under ${type}: delete manifests cannot use wildcards; name each component to delete.`,
+        );
       }
       if (parentTypeOf(type) === 'CustomObject' && !fullName.includes('.')) {
-        throw new ProjectFormatError(`${file} lists ${type} "${fullName}" without its parent: write it as Parent.${fullName} (e.g. Account.${fullName}).`);
+        throw new ProjectFormatError(
+          `${file} lists ${type} "${fullName}" without its parent: write it as Parent.${fullName} (e.g. Account.${fullName}).`,
+        );
       }
       out.push({ type, fullName });
     }
@@ -83,7 +99,10 @@ export function parseDestructiveManifest(file: string, xml: Buffer): MemberRef[]
  * manifest in DESTRUCTIVE_MANIFESTS order wins). A member the revision also deploys is refused: deleting and
  * deploying the same component in one deploy leaves its result to the order Salesforce applies them in.
  */
-export function destructiveChangesOf(manifests: Map<DestructiveManifestName, Buffer>, deployed: MemberRef[]): DestructiveMember[] {
+export function destructiveChangesOf(
+  manifests: Map<DestructiveManifestName, Buffer>,
+  deployed: MemberRef[],
+): DestructiveMember[] {
   const seen = new Set<string>();
   const out: DestructiveMember[] = [];
   for (const manifest of DESTRUCTIVE_MANIFESTS) {
@@ -100,7 +119,12 @@ export function destructiveChangesOf(manifests: Map<DestructiveManifestName, Buf
   const both = out.filter((d) => deployedKeys.has(memberKey(d).toLowerCase()));
   if (both.length) {
     throw new ProjectFormatError(
-      `${both.map((b) => `${memberKey(b)} (${b.manifest})`).slice(0, 5).join(', ')} ${both.length === 1 ? 'is' : 'are'} both deployed and deleted by this upload: remove ${both.length === 1 ? 'it' : 'them'} from the delete manifest or from the project.`,
+      `${both
+        .map((b) => `${memberKey(b)} (${b.manifest})`)
+        .slice(0, 5)
+        .join(
+          ', ',
+        )} ${both.length === 1 ? 'is' : 'are'} both deployed and deleted by this upload: remove ${both.length === 1 ? 'it' : 'them'} from the delete manifest or from the project.`,
       { both: both.map(({ type, fullName, manifest }) => ({ type, fullName, manifest })) },
     );
   }

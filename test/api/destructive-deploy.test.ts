@@ -5,8 +5,15 @@ import { manifestXml, orgFiles, projectZip } from '../helpers/destructive-projec
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { writeZip } from '../../src/salesforce/zip-archive.js';
 
-const ACCOUNT = '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
-const V1 = ['ApexClass:Keep', 'ApexClass:Doomed', 'LightningComponentBundle:oldCard', 'CustomField:Account.Tier__c', 'CustomObject:Inv__c'];
+const ACCOUNT =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
+const V1 = [
+  'ApexClass:Keep',
+  'ApexClass:Doomed',
+  'LightningComponentBundle:oldCard',
+  'CustomField:Account.Tier__c',
+  'CustomObject:Inv__c',
+];
 const DELETED = ['ApexClass:Doomed', 'CustomField:Account.Tier__c', 'LightningComponentBundle:oldCard'];
 const key = (c: { type: string; fullName: string }) => `${c.type}:${c.fullName}`;
 
@@ -28,14 +35,22 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     expect(job.status).toBe('Completed');
     return job.id as string;
   };
-  const jobsCount = async () => (await h.api('GET', `/api/branches/${branchId}/activities?limit=100`)).body.items.length;
+  const jobsCount = async () =>
+    (await h.api('GET', `/api/branches/${branchId}/activities?limit=100`)).body.items.length;
   const rows = async (jobId: string) =>
-    Object.fromEntries((await h.api('GET', `/api/jobs/${jobId}/components`)).body.items.map((c: any) => [key(c), `${c.action}/${c.status}`]));
+    Object.fromEntries(
+      (await h.api('GET', `/api/jobs/${jobId}/components`)).body.items.map((c: any) => [
+        key(c),
+        `${c.action}/${c.status}`,
+      ]),
+    );
 
   before(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
-    await emulator.admin.seed(emulator.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT } }] });
+    await emulator.admin.seed(emulator.defaultOrg.id, {
+      components: [{ files: { 'objects/Account.object': ACCOUNT } }],
+    });
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'deletes' } })).body.id;
   });
@@ -59,7 +74,9 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
 
   it('refuses a delete manifest with a wildcard, saying what to change', async () => {
     const res = await h.api('POST', `/api/branches/${branchId}/revisions`, {
-      body: await projectZip(['ApexClass:Keep'], { 'manifest/destructiveChanges.xml': manifestXml({ ApexClass: ['*'] }) }),
+      body: await projectZip(['ApexClass:Keep'], {
+        'manifest/destructiveChanges.xml': manifestXml({ ApexClass: ['*'] }),
+      }),
     });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/cannot use wildcards; name each component/);
@@ -70,7 +87,12 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     const res = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, dryRun: true } });
     expect(res.status).toBe(200);
     expect(res.body.dryRun).toBe(true);
-    expect(res.body.update.map(key).sort()).toEqual(['ApexClass:Keep', 'CustomField:Inv__c.A__c', 'CustomField:Inv__c.B__c', 'CustomObject:Inv__c']);
+    expect(res.body.update.map(key).sort()).toEqual([
+      'ApexClass:Keep',
+      'CustomField:Inv__c.A__c',
+      'CustomField:Inv__c.B__c',
+      'CustomObject:Inv__c',
+    ]);
     expect(res.body.create).toEqual([]);
     expect(res.body.delete.map((d: any) => `${key(d)}/${d.phase}/${d.inOrg}`).sort()).toEqual([
       'ApexClass:Doomed/post/true',
@@ -96,7 +118,9 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     const offers = Object.fromEntries(plan.items.map((i: any) => [key(i), `${i.rollbackAction}/${i.available}`]));
     for (const k of DELETED) expect(offers[k]).toBe('recreate/true');
 
-    const start = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: DELETED.map((k) => ({ type: k.split(':')[0], fullName: k.slice(k.indexOf(':') + 1) })) } });
+    const start = await h.api('POST', `/api/jobs/${d2}/rollback`, {
+      body: { components: DELETED.map((k) => ({ type: k.split(':')[0], fullName: k.slice(k.indexOf(':') + 1) })) },
+    });
     expect(start.status).toBe(202);
     const rollback = await waitForJob(h, start.body.id);
     expect(rollback.error ?? null).toBeNull();
@@ -113,23 +137,34 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     const beforeState = orgState(emulator);
     const beforeFiles = orgFiles(emulator);
     expect(beforeFiles.get('CustomField:Inv__c.B__c')).toBeDefined();
-    await upload(await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'LightningComponentBundle:oldCard', 'CustomField:Account.Tier__c']));
+    await upload(
+      await projectZip([
+        'ApexClass:Keep',
+        'ApexClass:Doomed',
+        'LightningComponentBundle:oldCard',
+        'CustomField:Account.Tier__c',
+      ]),
+    );
 
-    const dry = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, dryRun: true, deleteRemoved: true } });
+    const dry = await h.api('POST', `/api/branches/${branchId}/deployments`, {
+      body: { orgId, dryRun: true, deleteRemoved: true },
+    });
     expect(dry.status).toBe(200);
     expect(dry.body.delete.map((d: any) => `${key(d)}/${d.source}`)).toEqual(['CustomObject:Inv__c/deleteRemoved']);
 
     const d = await deploy({ deleteRemoved: true });
     const recorded = await rows(d);
-    expect([recorded['CustomObject:Inv__c'], recorded['CustomField:Inv__c.A__c'], recorded['CustomField:Inv__c.B__c']]).toEqual([
-      'delete/Succeeded',
-      'delete/Succeeded',
-      'delete/Succeeded',
-    ]);
+    expect([
+      recorded['CustomObject:Inv__c'],
+      recorded['CustomField:Inv__c.A__c'],
+      recorded['CustomField:Inv__c.B__c'],
+    ]).toEqual(['delete/Succeeded', 'delete/Succeeded', 'delete/Succeeded']);
     expect(orgState(emulator).has('CustomObject:Inv__c')).toBe(false);
 
     // picking the object alone brings its fields back with it
-    const res = await h.api('POST', `/api/jobs/${d}/rollback`, { body: { components: [{ type: 'CustomObject', fullName: 'Inv__c' }] } });
+    const res = await h.api('POST', `/api/jobs/${d}/rollback`, {
+      body: { components: [{ type: 'CustomObject', fullName: 'Inv__c' }] },
+    });
     expect(res.status).toBe(202);
     const rollback = await waitForJob(h, res.body.id);
     expect(rollback.error ?? null).toBeNull();
@@ -140,7 +175,8 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     });
     expect(changedKeys(beforeState, orgState(emulator))).toEqual([]);
     const afterFiles = orgFiles(emulator);
-    for (const k of ['CustomObject:Inv__c', 'CustomField:Inv__c.A__c', 'CustomField:Inv__c.B__c']) expect(afterFiles.get(k)).toEqual(beforeFiles.get(k));
+    for (const k of ['CustomObject:Inv__c', 'CustomField:Inv__c.A__c', 'CustomField:Inv__c.B__c'])
+      expect(afterFiles.get(k)).toEqual(beforeFiles.get(k));
   });
 
   it('a metadata package holding only package.xml and destructiveChanges.xml deploys a deletion alone', async () => {
@@ -150,7 +186,9 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     ]);
     const revision = await upload(zip);
     expect(revision.componentCount).toBe(0);
-    expect(revision.destructiveChanges).toEqual([{ type: 'ApexClass', fullName: 'Keep', phase: 'pre', manifest: 'destructiveChanges.xml' }]);
+    expect(revision.destructiveChanges).toEqual([
+      { type: 'ApexClass', fullName: 'Keep', phase: 'pre', manifest: 'destructiveChanges.xml' },
+    ]);
     expect(orgState(h.backtrack.emulator!).has('ApexClass:Keep')).toBe(true);
     const d = await deploy();
     expect(await rows(d)).toEqual({ 'ApexClass:Keep': 'delete/Succeeded' });

@@ -4,9 +4,12 @@ import { expect } from 'expect';
 import { writeZip } from '../../src/salesforce/zip-archive.js';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 
-const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
-const RES_META = '<?xml version="1.0" encoding="UTF-8"?>\n<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">\n    <cacheControl>Private</cacheControl>\n    <contentType>image/png</contentType>\n</StaticResource>\n';
-const cls = (version: string) => `public class Alpha {\n    public static String v() {\n        return '${version}';\n    }\n}\n`;
+const META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+const RES_META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<StaticResource xmlns="http://soap.sforce.com/2006/04/metadata">\n    <cacheControl>Private</cacheControl>\n    <contentType>image/png</contentType>\n</StaticResource>\n';
+const cls = (version: string) =>
+  `public class Alpha {\n    public static String v() {\n        return '${version}';\n    }\n}\n`;
 const PNG_V0 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 1, 2, 3]);
 const PNG_V1 = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 9, 9, 9, 9, 9]);
 const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
@@ -23,7 +26,12 @@ function v1Zip(): Promise<Buffer> {
     'staticresources/logo.resource': PNG_V1,
     'staticresources/logo.resource-meta.xml': RES_META,
   };
-  return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.isBuffer(content) ? content : Buffer.from(content) })));
+  return writeZip(
+    Object.entries(files).map(([path, content]) => ({
+      path,
+      content: Buffer.isBuffer(content) ? content : Buffer.from(content),
+    })),
+  );
 }
 
 describe('What a rollback will restore: the component diff', () => {
@@ -31,8 +39,10 @@ describe('What a rollback will restore: the component diff', () => {
   let orgId: string;
   let branchId: string;
   let deployId: string;
-  const diff = (type: string, name: string, query = '') => h.api('GET', `/api/jobs/${deployId}/components/${type}/${encodeURIComponent(name)}/diff${query}`);
-  const seed = (files: Record<string, string | Buffer>) => h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files }] });
+  const diff = (type: string, name: string, query = '') =>
+    h.api('GET', `/api/jobs/${deployId}/components/${type}/${encodeURIComponent(name)}/diff${query}`);
+  const seed = (files: Record<string, string | Buffer>) =>
+    h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files }] });
   const deploy = async () => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
     expect(start.status).toBe(202);
@@ -61,7 +71,9 @@ describe('What a rollback will restore: the component diff', () => {
     expect(Object.keys(byName).sort()).toEqual(['Alpha.cls', 'Alpha.cls-meta.xml']);
     expect(byName['Alpha.cls'].changedByDeploy).toBe(true);
     expect(byName['Alpha.cls'].diff).toContain("-        return 'v0';\n+        return 'v1';\n");
-    expect(byName['Alpha.cls'].diff).toMatch(/^--- snapshot\/Alpha\.cls\n\+\+\+ deployed\/Alpha\.cls\n@@ -1,5 \+1,5 @@\n/);
+    expect(byName['Alpha.cls'].diff).toMatch(
+      /^--- snapshot\/Alpha\.cls\n\+\+\+ deployed\/Alpha\.cls\n@@ -1,5 \+1,5 @@\n/,
+    );
     expect(byName['Alpha.cls-meta.xml'].changedByDeploy).toBe(false);
     expect(byName['Alpha.cls-meta.xml'].diff).toBe('');
     expect(res.body.live).toBeUndefined();

@@ -7,8 +7,18 @@ import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/
 import { manifestXml, PARTS, projectZip, SRC } from '../helpers/destructive-project.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const ACCOUNT = '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const ACCOUNT =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
 const KEEP_V2 = 'public class Keep {\n    public static Integer n() { return 2; }\n}\n';
 
 describe('deploys that delete and the rollback diff, in the browser and the CLI', () => {
@@ -22,7 +32,9 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
   const cli = (...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       const env = { ...process.env, BACKTRACK_URL: h.url, BACKTRACK_TOKEN: ADMIN_TOKEN };
-      execFile(process.execPath, [CLI, ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+      execFile(process.execPath, [CLI, ...args], { env }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
     });
   const deployByApi = async () => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
@@ -35,10 +47,14 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
   before(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
-    await emulator.admin.seed(emulator.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT } }] });
+    await emulator.admin.seed(emulator.defaultOrg.id, {
+      components: [{ files: { 'objects/Account.object': ACCOUNT } }],
+    });
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'releases' } })).body.id;
-    await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'CustomField:Account.Tier__c']) });
+    await h.api('POST', `/api/branches/${branchId}/revisions`, {
+      body: await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'CustomField:Account.Tier__c']),
+    });
     await deployByApi();
     const v2 = await projectZip(['ApexClass:Keep'], {
       [`${SRC}/classes/Keep.cls`]: KEEP_V2,
@@ -57,7 +73,9 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Dry run of revision #2: nothing was queued.');
     expect(run.stdout).toContain('  - ApexClass:Doomed  (delete, destructiveChangesPost.xml, after the additions)');
-    expect(run.stdout).toContain('  - CustomField:Account.Tier__c  (delete, destructiveChangesPost.xml, after the additions)');
+    expect(run.stdout).toContain(
+      '  - CustomField:Account.Tier__c  (delete, destructiveChangesPost.xml, after the additions)',
+    );
     expect(run.stdout).toContain('  ~ ApexClass:Keep');
     expect((await jobs()).length).toBe(before);
     const both = await cli('deploy', '--branch', 'releases', '--org', 'Local Sandbox', '--dry-run', '--wait');
@@ -66,7 +84,10 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
 
   it('the deploy form previews the plan, deletions included, before Deploy', async () => {
     // the browser starts here, so that the CLI test above runs on a machine without Chromium too
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: CHROMIUM_ARGS,
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -80,7 +101,10 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     const deletions = page.getByTestId('plan-delete');
     await deletions.getByText('ApexClass Doomed').waitFor();
     await deletions.getByText('CustomField Account.Tier__c').waitFor();
-    await page.getByTestId('deploy-plan').getByText(/deletes 2 component\(s\).*cannot come back/).waitFor();
+    await page
+      .getByTestId('deploy-plan')
+      .getByText(/deletes 2 component\(s\).*cannot come back/)
+      .waitFor();
     await page.getByTestId('plan-update').getByText('ApexClass Keep').waitFor();
     expect((await jobs()).length).toBe(1);
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
@@ -102,7 +126,14 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
 
     const emulator = h.backtrack.emulator!;
     await emulator.admin.seed(emulator.defaultOrg.id, {
-      components: [{ files: { 'classes/Keep.cls': 'public class Keep {\n    public static Integer n() { return 3; }\n}\n', 'classes/Keep.cls-meta.xml': PARTS['ApexClass:Keep']![`${SRC}/classes/Keep.cls-meta.xml`]! } }],
+      components: [
+        {
+          files: {
+            'classes/Keep.cls': 'public class Keep {\n    public static Integer n() { return 3; }\n}\n',
+            'classes/Keep.cls-meta.xml': PARTS['ApexClass:Keep']![`${SRC}/classes/Keep.cls-meta.xml`]!,
+          },
+        },
+      ],
     });
     await page.getByTestId('close-diff').click();
     await page.getByRole('button', { name: 'Diff of ApexClass Keep' }).click();
@@ -124,10 +155,16 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     await deployByApi();
     const unchanged = await deployByApi();
     await page.goto(`${h.url}/#/jobs/${unchanged}`);
-    await page.getByTestId('not-rollbackable').getByText(/changed nothing/).waitFor();
+    await page
+      .getByTestId('not-rollbackable')
+      .getByText(/changed nothing/)
+      .waitFor();
     expect(await page.getByTestId('rollback-button').count()).toBe(0);
     await page.goto(`${h.url}/#/jobs/${unchanged}/rollback`);
-    await page.getByTestId('empty').getByText(/changed nothing/).waitFor();
+    await page
+      .getByTestId('empty')
+      .getByText(/changed nothing/)
+      .waitFor();
     expect(await page.getByText('Every changed component is selected.').count()).toBe(0);
     expect(await page.getByText('Nothing selected yet').count()).toBe(0);
     expect(pageErrors).toEqual([]);

@@ -30,7 +30,9 @@ interface Revision {
 export async function deploy(ctx: CommandContext, options: DeployOptions): Promise<ExitCode> {
   const { branch, org } = options;
   if (!branch || !org) throw new CliError(ExitCode.Usage, 'deploy needs --branch and --org (names or ids).');
-  if (options['dry-run'] && options.wait) throw new CliError(ExitCode.Usage, '--dry-run queues no job, so there is nothing to --wait for: use one of them.');
+  if (options['dry-run'] && options.wait) {
+    throw new CliError(ExitCode.Usage, '--dry-run queues no job, so there is nothing to --wait for: use one of them.');
+  }
   const revision = options.upload ? await uploadRevision(ctx, branch, options.upload) : undefined;
   const json = {
     orgId: org,

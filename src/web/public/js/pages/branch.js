@@ -80,9 +80,19 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
       'div',
       { class: 'check' },
       h('input', { id: 'deploy-delete-removed', name: 'deleteRemoved', type: 'checkbox' }),
-      h('label', { for: 'deploy-delete-removed' }, 'Delete removed components (sent by the previous deploy here, no longer in this revision)'),
+      h(
+        'label',
+        { for: 'deploy-delete-removed' },
+        'Delete removed components (sent by the previous deploy here, no longer in this revision)',
+      ),
     ),
-    h('div', { class: 'actions' }, h('button', { type: 'button', testid: 'preview-deploy', disabled: !ready, onClick: () => void preview() }, 'Preview'), ' ', h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', testid: 'preview-deploy', disabled: !ready, onClick: () => preview() }, 'Preview'),
+      ' ',
+      h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy'),
+    ),
     ready ? null : h('p', { class: 'hint' }, revisions.length ? 'Register an org first.' : 'Upload a revision first.'),
   );
   const planView = h('div', { class: 'plan', testid: 'deploy-plan', 'aria-live': 'polite' });
@@ -99,7 +109,9 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
   async function preview() {
     try {
       planView.replaceChildren(h('p', { class: 'hint' }, 'Planning…'));
-      planView.replaceChildren(...planNodes(await api(`/api/branches/${branchId}/deployments`, { method: 'POST', json: { ...request(), dryRun: true } })));
+      const json = { ...request(), dryRun: true };
+      const plan = await api(`/api/branches/${branchId}/deployments`, { method: 'POST', json });
+      planView.replaceChildren(...planNodes(plan));
     } catch (error) {
       planView.replaceChildren();
       showError(error);
@@ -119,16 +131,26 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
 
 /** The dry run's plan: what the deploy creates, updates and deletes (deletions first, they are what users check). */
 function planNodes(plan) {
-  const list = (items, label) => h('ul', { 'aria-label': label }, items.map((c) => h('li', {}, `${c.type} ${c.fullName}`, c.note ? h('span', { class: 'hint' }, ` — ${c.note}`) : null)));
+  const note = (c) => (c.note ? h('span', { class: 'hint' }, ` — ${c.note}`) : null);
+  const item = (c) => h('li', {}, `${c.type} ${c.fullName}`, note(c));
+  const list = (items, label) => h('ul', { 'aria-label': label }, items.map(item));
   const deletions = plan.delete.map((d) => ({
     ...d,
-    note: `${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions${d.inOrg === false ? '; not in the org, nothing to delete' : ''}`,
+    note:
+      `${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions` +
+      (d.inOrg === false ? '; not in the org, nothing to delete' : ''),
   }));
-  const section = (title, items, testid) => (items.length ? h('div', { testid }, h('h3', {}, `${title} (${items.length})`), list(items, title)) : null);
+  const section = (title, items, testid) =>
+    items.length ? h('div', { testid }, h('h3', {}, `${title} (${items.length})`), list(items, title)) : null;
   return [
     h('h3', {}, `Plan for revision #${plan.revision}`),
     plan.delete.length
-      ? h('p', { class: 'warning', role: 'note' }, `This deploy deletes ${plan.delete.length} component(s). They are backed up first and a rollback can recreate them, but data stored in deleted objects or fields cannot come back.`)
+      ? h(
+          'p',
+          { class: 'warning', role: 'note' },
+          `This deploy deletes ${plan.delete.length} component(s). They are backed up first and a rollback can ` +
+            'recreate them, but data stored in deleted objects or fields cannot come back.',
+        )
       : h('p', { class: 'hint' }, 'This deploy deletes nothing.'),
     section('Delete', deletions, 'plan-delete'),
     section('Create', plan.create, 'plan-create'),

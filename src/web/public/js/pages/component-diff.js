@@ -13,15 +13,25 @@ const SIDES = [
  */
 export function componentDiffPanel({ jobId, component, onClose, signal }) {
   const title = `${component.type} ${component.fullName}`;
-  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'hint' }, 'Comparing the snapshot, the deploy and the org…'));
+  const body = h(
+    'div',
+    { 'aria-busy': 'true' },
+    h('p', { class: 'hint' }, 'Comparing the snapshot, the deploy and the org…'),
+  );
   const close = h('button', { type: 'button', testid: 'close-diff', onClick: onClose }, 'Close');
   const node = h(
     'section',
-    { class: 'card diff-panel', testid: 'component-diff', 'aria-label': `Differences of ${title}`, 'data-component': `${component.type}:${component.fullName}` },
+    {
+      class: 'card diff-panel',
+      testid: 'component-diff',
+      'aria-label': `Differences of ${title}`,
+      'data-component': `${component.type}:${component.fullName}`,
+    },
     h('div', { class: 'title-row' }, h('h2', {}, `What the rollback restores: ${title}`), close),
     body,
   );
-  const url = `/api/jobs/${jobId}/components/${encodeURIComponent(component.type)}/${encodeURIComponent(component.fullName)}/diff?live=true`;
+  const path = `${encodeURIComponent(component.type)}/${encodeURIComponent(component.fullName)}`;
+  const url = `/api/jobs/${jobId}/components/${path}/diff?live=true`;
   api(url, { signal })
     .then((diff) => body.replaceChildren(...render(diff)))
     .catch((error) => body.replaceChildren(h('p', { class: 'problem', role: 'alert' }, error.message)))
@@ -35,7 +45,11 @@ function render(diff) {
     { testid: 'diff-summary' },
     `The deploy ${pastTense(diff.deployAction)} it; the rollback will ${diff.rollbackAction ?? 'leave it'}. `,
     diff.drift
-      ? h('strong', { class: 'problem', testid: 'drift-marker' }, 'Drift: the org changed since the deploy — the rollback refuses it unless forced.')
+      ? h(
+          'strong',
+          { class: 'problem', testid: 'drift-marker' },
+          'Drift: the org changed since the deploy — the rollback refuses it unless forced.',
+        )
       : h('span', { testid: 'no-drift' }, 'No drift: the org still has what the deploy left.'),
   );
   const facts = table({
@@ -46,14 +60,19 @@ function render(diff) {
     rows: diff.files.map((f) => [
       h('code', {}, f.name),
       ...SIDES.map(([side]) => sideCell(f[side], f.binary)),
-      [f.binary ? h('span', { class: 'tag' }, 'binary') : null, f.drift ? h('span', { class: 'tag problem' }, 'drift') : null],
+      [
+        f.binary ? h('span', { class: 'tag' }, 'binary') : null,
+        f.drift ? h('span', { class: 'tag problem' }, 'drift') : null,
+      ],
     ]),
   });
   const diffs = diff.files
     .filter((f) => !f.binary)
     .flatMap((f) => [
       f.diff ? diffBlock(`${f.name}: snapshot → deployed (what the rollback reverts)`, f.diff, 'diff') : null,
-      f.diff === null ? h('p', { class: 'hint' }, `${f.name} is too large for a line diff; compare the checksums above.`) : null,
+      f.diff === null
+        ? h('p', { class: 'hint' }, `${f.name} is too large for a line diff; compare the checksums above.`)
+        : null,
       f.driftDiff ? diffBlock(`${f.name}: deployed → org now (drift)`, f.driftDiff, 'drift-diff') : null,
     ]);
   const none = diffs.some(Boolean) ? null : h('p', { class: 'hint' }, 'No text differences.');
@@ -62,7 +81,9 @@ function render(diff) {
 
 function sideCell(facts, binary) {
   if (!facts) return h('span', { class: 'hint' }, 'absent');
-  return binary ? [`${facts.size} bytes`, h('div', { class: 'sub' }, h('code', {}, facts.sha256.slice(0, 12)))] : `${facts.size} bytes`;
+  return binary
+    ? [`${facts.size} bytes`, h('div', { class: 'sub' }, h('code', {}, facts.sha256.slice(0, 12)))]
+    : `${facts.size} bytes`;
 }
 
 function diffBlock(label, text, testid) {
@@ -71,7 +92,11 @@ function diffBlock(label, text, testid) {
     'figure',
     { class: 'diff', testid },
     h('figcaption', {}, label),
-    h('pre', {}, lines.map((line) => h('span', { class: lineClass(line) }, line))),
+    h(
+      'pre',
+      {},
+      lines.map((line) => h('span', { class: lineClass(line) }, line)),
+    ),
   );
 }
 
@@ -84,5 +109,7 @@ function lineClass(line) {
 }
 
 function pastTense(action) {
-  return { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'left unchanged' }[action] ?? 'did not apply';
+  return (
+    { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'left unchanged' }[action] ?? 'did not apply'
+  );
 }

@@ -13,10 +13,14 @@ const HOLDS_DATA = new Set(['CustomObject', 'CustomField', 'BigObject', 'CustomM
 export function dataWarning(picked) {
   const recreate = picked.filter((c) => c.rollbackAction === 'recreate' && HOLDS_DATA.has(c.type));
   const remove = picked.filter((c) => c.rollbackAction === 'delete' && HOLDS_DATA.has(c.type));
-  const names = (list) => list.slice(0, 3).map(keyOf).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+  const names = (list) =>
+    list.slice(0, 3).map(keyOf).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
   const parts = [];
   if (recreate.length) {
-    parts.push(`Recreating ${names(recreate)} brings back the definition (an object with its fields), not its data: records deleted with it cannot come back.`);
+    parts.push(
+      `Recreating ${names(recreate)} brings back the definition (an object with its fields), not its data: ` +
+        'records deleted with it cannot come back.',
+    );
   }
   if (remove.length) parts.push(`Deleting ${names(remove)} also deletes the data stored in it since the deploy.`);
   return parts.join(' ');
@@ -56,12 +60,24 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     diffAbort?.abort();
     diffAbort = new AbortController();
     signal.addEventListener('abort', () => diffAbort.abort(), { once: true });
-    const panel = componentDiffPanel({ jobId, component: c, signal: diffAbort.signal, onClose: () => diffView.replaceChildren() });
+    const onClose = () => diffView.replaceChildren();
+    const panel = componentDiffPanel({ jobId, component: c, signal: diffAbort.signal, onClose });
     diffView.replaceChildren(panel);
     panel.querySelector('h2').setAttribute('tabindex', '-1');
     panel.querySelector('h2').focus();
   }
-  const diffButton = (c) => h('button', { type: 'button', class: 'link', testid: 'show-diff', 'aria-label': `Diff of ${c.type} ${c.fullName}`, onClick: () => showDiff(c) }, 'Diff');
+  const diffButton = (c) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        testid: 'show-diff',
+        'aria-label': `Diff of ${c.type} ${c.fullName}`,
+        onClick: () => showDiff(c),
+      },
+      'Diff',
+    );
 
   /** Applies a selection change, then keeps keyboard focus near where it was (the row's button moved away). */
   function change(mutate, view = null, index = 0) {
