@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BlobStore } from '../blobs/blob-store.js';
 import type { StoredFile } from '../branches/revision-component.entity.js';
-import { AppError, BadRequestError, GoneError } from '../common/errors.js';
+import { AppError, BadGatewayError, BadRequestError, GoneError } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -12,6 +12,9 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
+
+/** A live read is one small retrieve; past this the request answers 502 instead of hanging. */
+const LIVE_TIMEOUT_MS = 60_000;
 
 const ROLLBACK_ACTION: Record<string, string> = { create: 'delete', update: 'restore', delete: 'recreate' };
 
@@ -106,13 +109,20 @@ export class ComponentDiffService {
   /** The org's files of the component now (one retrieve); null when the org does not have it. */
   private async live(orgId: string, ref: MemberRef, sized: StoredFile[] | null): Promise<DiffInputFile[] | null> {
     const session = await this.connections.open(orgId);
-    const { found } = await retrieveComponents(
-      session,
-      [{ ref, fileCount: Math.max(1, sized?.length ?? 1), bytes: (sized ?? []).reduce((n, f) => n + f.size, 0) }],
-      {
+    const bytes = (sized ?? []).reduce((n, f) => n + f.size, 0);
+    const target = { ref, fileCount: Math.max(1, sized?.length ?? 1), bytes };
+    try {
+      const { found } = await retrieveComponents(session, [target], {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-      },
-    );
-    return found[0]?.files ?? null;
+        signal: AbortSignal.timeout(LIVE_TIMEOUT_MS),
+      });
+      return found[0]?.files ?? null;
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw new BadGatewayError(
+        `Reading ${memberKey(ref)} from the org failed (${(error as Error).message}); ask again without live=true ` +
+          'to see the snapshot and the deploy only.',
+      );
+    }
   }
 }
