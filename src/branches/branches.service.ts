@@ -13,6 +13,11 @@ import type { Config } from '../config/config.js';
 import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
 import { sha256 } from '../common/hash.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import {
+  destructiveChangesOf,
+  locateDestructiveManifests,
+  type DestructiveManifestName,
+} from '../salesforce/destructive-manifest.js';
 import { resolveProject } from '../salesforce/project-resolver.js';
 import { extractUpload } from '../uploads/zip-intake.js';
 import { Branch } from './branch.entity.js';
@@ -111,6 +116,7 @@ export class BranchesService {
       });
       const project = await resolveProject(extracted.dir);
       const components = [...project.components].sort(compareMembers);
+      const destructiveChanges = await readDestructiveChanges(extracted.dir, extracted.files, components);
       return await this.db.transaction(async (manager) => {
         await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);
         const rows: { max: number | null }[] = await manager.query(`SELECT max(number) AS max FROM revisions WHERE branch_id = $1`, [branchId]);
@@ -123,6 +129,7 @@ export class BranchesService {
           apiVersion: project.apiVersion ?? null,
           uploadSha256,
           componentCount: components.length,
+          destructiveChanges,
           fileCount: components.reduce((n, c) => n + c.files.length, 0),
           createdBy: principal.tokenId,
         });
@@ -156,10 +163,24 @@ export class BranchesService {
     }));
   }
 
+  /** What the revision deletes (its destructiveChanges*.xml manifests), or nothing. */
+  async revisionDeletions(revisionId: string) {
+    return (await this.revisionById(revisionId)).destructiveChanges ?? [];
+  }
+
   private async storeFiles(components: ResolvedComponent[], manager: import('typeorm').EntityManager): Promise<StoredFile[][]> {
     const flat = components.flatMap((c) => c.files.map((f) => f.content));
     const addresses = await this.blobs.putMany(flat, manager);
     let k = 0;
     return components.map((c) => c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })));
   }
+}
+
+/** The upload's destructiveChanges*.xml manifests (see destructive-manifest.ts for where they may sit), parsed. */
+async function readDestructiveChanges(dir: string, files: string[], components: ResolvedComponent[]) {
+  const located = locateDestructiveManifests(files);
+  const read = async ([name, rel]: [DestructiveManifestName, string]) =>
+    [name, await fs.readFile(path.join(dir, ...rel.split('/')))] as const;
+  const manifests = new Map(await Promise.all([...located].map(read)));
+  return destructiveChangesOf(manifests, components);
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { DestructiveMember } from '../salesforce/destructive-manifest.js';
 
 @Entity('revisions')
 export class Revision {
@@ -10,6 +11,9 @@ export class Revision {
   @Column('char', { name: 'upload_sha256', length: 64 }) uploadSha256!: string;
   @Column('integer', { name: 'component_count' }) componentCount!: number;
   @Column('integer', { name: 'file_count' }) fileCount!: number;
+  /** Members the revision's destructiveChanges*.xml manifests delete (phase pre/post, manifest name). */
+  @Column('jsonb', { name: 'destructive_changes', default: () => `'[]'::jsonb` })
+  destructiveChanges!: DestructiveMember[];
   @Column('uuid', { name: 'created_by', nullable: true }) createdBy!: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
 }

@@ -9,9 +9,12 @@ import { status } from './commands/status.js';
 export const HELP = `Usage: backtrack <command> [options]
 
 Commands
-  deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--run-tests A,B] [--check-only] [--wait]
+  deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--run-tests A,B] [--check-only]
+         [--delete-removed] [--dry-run | --wait]
       Starts a Deploy job of the branch's latest revision. --upload first sends a project folder (zipped in
       memory) or a zip file as a new revision and deploys exactly that one. B and O are names or ids.
+      --delete-removed also deletes what the branch's last Completed deploy to O sent and the revision no
+      longer holds. --dry-run prints what would be created, updated and deleted, and queues nothing.
   status JOB
       The job's status, and its per-component results once it finished.
   logs JOB [--component Type:Name] [--follow]
@@ -47,6 +50,8 @@ const OPTIONS = {
   'test-level': { type: 'string' },
   'run-tests': { type: 'string' },
   'check-only': { type: 'boolean' },
+  'delete-removed': { type: 'boolean' },
+  'dry-run': { type: 'boolean' },
   wait: { type: 'boolean' },
   component: { type: 'string', multiple: true },
   follow: { type: 'boolean' },
@@ -67,7 +72,11 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  deploy: { arguments: [], options: ['branch', 'org', 'upload', 'test-level', 'run-tests', 'check-only', 'wait'], run: (ctx, _, o) => deploy(ctx, o) },
+  deploy: {
+    arguments: [],
+    options: ['branch', 'org', 'upload', 'test-level', 'run-tests', 'check-only', 'delete-removed', 'dry-run', 'wait'],
+    run: (ctx, _, o) => deploy(ctx, o),
+  },
   status: { arguments: ['JOB'], options: [], run: (ctx, [job]) => status(ctx, job!) },
   logs: { arguments: ['JOB'], options: ['component', 'follow'], run: (ctx, [job], o) => logs(ctx, job!, { component: o.component?.at(-1), follow: o.follow }) },
   rollback: {

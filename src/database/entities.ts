@@ -14,6 +14,7 @@ import { InitialSchema1763780000000 } from '../../migrations/1763780000000-Initi
 import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJobsPhase.js';
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
 import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000-SnapshotFilesFormat.js';
+import { RevisionDestructiveChanges1796152000001 } from '../../migrations/1796152000001-RevisionDestructiveChanges.js';
 
 export const ENTITIES = [
   ApiToken, Org, Blob, Branch, Revision, RevisionComponent, Job, JobComponent, JobLog, Snapshot, SnapshotComponent, RollbackClaim,
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   DropJobsPhase1796151000000,
   IdempotencyKeysExpiry1796151000001,
   SnapshotFilesFormat1796152000000,
+  RevisionDestructiveChanges1796152000001,
 ];

@@ -29,6 +29,8 @@ import {
   settleUnchanged,
 } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
+import { adoptParentOutcomes, deletionTargets, retrieveForDeletion } from './destructive-backup.js';
+import { destructiveManifests, type PlannedDeletion } from './destructive-plan.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
 export interface DeployJobOptions {
@@ -37,6 +39,9 @@ export interface DeployJobOptions {
   runTests?: string[];
   checkOnly?: boolean;
   rollbackOnError?: boolean;
+  deleteRemoved?: boolean;
+  /** What the deploy deletes (planned at the API, shown by the dry run): sent as destructiveChangesPre/Post.xml. */
+  deletions?: PlannedDeletion[];
 }
 
 /** What a resumed attempt needs: set before it is relied on. */
@@ -93,9 +98,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
       await this.backup(ctx, session, snapshot, selected, willSubmit ? packaging : undefined);
+      if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
       await ctx.saveState({ backupDone: true });
     }
     const before = await this.stateBefore(snapshot?.id ?? null);
+    // what the deploy deletes, with the children backed up with a deleted parent (an object's fields)
+    const backedUp = snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : [];
+    const deleting = deletionTargets(options.deletions ?? [], backedUp);
 
     let asyncId = state.asyncId;
     if (!asyncId) {
@@ -121,14 +130,22 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const problems = jobLevelProblems(refs, result);
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
-    const byKey = new Map(selected.map((c) => [componentKey(c), c]));
+    type Row = { parentType: string | null; parentFullName: string | null; fingerprint: string | null };
+    const byKey = new Map<string, Row>([
+      ...selected.map((c) => [componentKey(c), c] as const),
+      ...deleting.map((d) => [componentKey(d), { ...d, fingerprint: null }] as const),
+    ]);
     const after = snapshot ? await this.fingerprintsAfter(snapshot, selected, packaging) : new Map<string, string>();
-    const fingerprintAfter = (ref: MemberRef): string =>
-      after.get(componentKey(ref)) ?? byKey.get(componentKey(ref))!.fingerprint;
-    const outcomes = settleUnchanged(
-      deployOutcomes(refs, result, (ref) => before.get(componentKey(ref))?.existed),
-      (ref) => before.get(componentKey(ref))?.fingerprint ?? null,
-      fingerprintAfter,
+    const fingerprintAfter = (ref: MemberRef): string | null =>
+      after.get(componentKey(ref)) ?? byKey.get(componentKey(ref))?.fingerprint ?? null;
+    const members = [...refs, ...deleting.map((d) => ({ type: d.type, fullName: d.fullName }))];
+    const outcomes = adoptParentOutcomes(
+      settleUnchanged(
+        deployOutcomes(members, result, (ref) => before.get(componentKey(ref))?.existed),
+        (ref) => before.get(componentKey(ref))?.fingerprint ?? null,
+        fingerprintAfter,
+      ),
+      deleting,
     );
     await ctx.upsertComponents(
       outcomes.map((o) => {
@@ -201,12 +218,36 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     );
   }
 
+  /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
+  private async backupDeletions(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    deletions: PlannedDeletion[],
+  ): Promise<void> {
+    ctx.log('info', `Backup: retrieving ${deletions.length} component(s) the deploy deletes, with their children`);
+    for (const d of deletions) {
+      ctx.log('info', `Planned: delete (${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions)`, d);
+    }
+    const pollCeilingMs = this.config.DEPLOY_POLL_MAX_SECONDS * 1000;
+    const format = snapshot.filesFormat === 'metadata' ? 'stored' : 'source';
+    const items = await retrieveForDeletion(session, deletions, { signal: ctx.signal, pollCeilingMs, format });
+    await this.snapshots.record(snapshot.id, items);
+    for (const item of items) {
+      const line = item.before
+        ? `Backed up before deletion: ${item.before.files.length} file(s) from the org`
+        : 'Not present in the org: nothing to delete';
+      ctx.log('info', line, item.ref);
+    }
+  }
+
   /** The revision's metadata-format deploy zip for the selected components. */
   private async package(ctx: JobContext, selected: RevisionComponent[]): Promise<DeployZip & { seconds: string }> {
     const packStart = Date.now();
     const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
-    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0' });
+    const deletions = destructiveManifests((ctx.job.options as DeployJobOptions).deletions ?? []);
+    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0', destructive: deletions });
     return { ...pkg, seconds: secondsSince(packStart) };
   }
 

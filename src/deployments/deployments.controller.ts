@@ -19,6 +19,7 @@ export class DeploymentsController {
   /**
    * Starts a Deploy job: 202 {id, kind, status: "Queued"} with a Location to poll. `:id` is a branch id or name.
    * Idempotency-Key is handled for every write by the IdempotencyInterceptor.
+   * With `dryRun: true`: 200 with the plan (create / update / delete), nothing queued.
    */
   @Post(':id/deployments')
   @RequirePermission('deploy')
@@ -28,7 +29,12 @@ export class DeploymentsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const job = await this.deployments.start(branch, parseInput(StartDeployBody, body), principal);
+    const input = parseInput(StartDeployBody, body);
+    if (input.dryRun) {
+      res.status(200);
+      return this.deployments.plan(branch, input, principal);
+    }
+    const job = await this.deployments.start(branch, input, principal);
     res.status(202).set('Location', `/api/jobs/${job.id}`);
     return this.jobs.present(job);
   }

@@ -1,4 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { registry } from '@salesforce/source-deploy-retrieve';
+import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
@@ -6,12 +9,20 @@ import { BranchesService } from '../branches/branches.service.js';
 import { BadRequestError, UnprocessableError } from '../common/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
+import { OrgConnections } from '../orgs/org-connections.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
-import { memberKey } from '../salesforce/component.types.js';
+import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
 import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
+import {
+  classifyPlan,
+  planDeletions,
+  type DeployedComponent,
+  type DeployPlan,
+  type PlannedDeletion,
+} from './destructive-plan.js';
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
 export const TestLevel = z.enum(['NoTestRun', 'RunSpecifiedTests', 'RunLocalTests', 'RunAllTestsInOrg', 'RunRelevantTests']);
@@ -25,10 +36,18 @@ export const StartDeployBody = z
     runTests: z.array(z.string().min(1)).optional(),
     checkOnly: z.boolean().optional(),
     rollbackOnError: z.boolean().optional(),
+    /** Also delete what the branch's last Completed deploy to this org sent and the revision no longer holds. */
+    deleteRemoved: z.boolean().optional(),
+    /** Answer the plan (create / update / delete) without queuing anything. */
+    dryRun: z.boolean().optional(),
   })
   .refine((b) => b.testLevel !== 'RunSpecifiedTests' || (b.runTests?.length ?? 0) > 0, {
     message: 'testLevel RunSpecifiedTests needs runTests (the test classes to run)',
     path: ['runTests'],
+  })
+  .refine((b) => !(b.deleteRemoved && b.components), {
+    message: 'deleteRemoved deletes what the whole revision no longer holds; drop components or deleteRemoved',
+    path: ['deleteRemoved'],
   });
 export type StartDeployBody = z.infer<typeof StartDeployBody>;
 
@@ -39,35 +58,13 @@ export class DeploymentsService {
     private readonly orgs: OrgsService,
     private readonly jobs: JobsRepository,
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly connections: OrgConnections,
   ) {}
 
   /** Validates everything that can be known before running, then queues a Deploy job. */
   async start(branchIdOrName: string, body: StartDeployBody, principal: Principal): Promise<Job> {
-    const branch = await this.branches.resolve(branchIdOrName);
-    const org = await this.orgs.resolve(body.orgId);
-    assertCan(principal, 'deploy', org.environment);
-    const revision = await this.branches.revision(branch.id, body.revision);
-    const all = await this.branches.revisionComponents(revision.id);
-    const { selected, unknown } = selectComponents(all, body.components);
-    if (unknown.length) {
-      throw new BadRequestError(`Not in revision ${revision.number}: ${unknown.map(memberKey).join(', ')}. Pick components the revision has (GET /api/branches/${branch.id}/components).`, {
-        unknown,
-      });
-    }
-    if (selected.length === 0) throw new BadRequestError(`Revision ${revision.number} has no components to deploy.`);
-    const estimate = estimateDeployFiles(selected);
-    const violation = checkDeployLimits({ fileCount: estimate.fileCount, zipBytes: 0, unzippedBytes: estimate.unzippedBytes });
-    if (violation) throw new UnprocessableError(violation.message, { limit: violation.limit, max: violation.max, actual: violation.actual });
-    if (org.environment.toLowerCase() === 'production' && body.rollbackOnError === false) {
-      throw new BadRequestError('rollbackOnError must be true for a production org (Salesforce requires it); remove rollbackOnError.');
-    }
-    const options: DeployJobOptions = {
-      ...(body.components ? { components: body.components } : {}),
-      ...(body.testLevel ? { testLevel: body.testLevel } : {}),
-      ...(body.runTests ? { runTests: body.runTests } : {}),
-      checkOnly: body.checkOnly ?? false,
-      rollbackOnError: body.rollbackOnError ?? true,
-    };
+    const { branch, org, revision, options } = await this.prepare(branchIdOrName, body, principal);
     const job = await this.jobs.create({
       kind: 'Deploy',
       branchId: branch.id,
@@ -80,4 +77,118 @@ export class DeploymentsService {
     await this.queue.enqueue(job.id);
     return job;
   }
+
+  /**
+   * The dry run: what the deploy would create, update and delete, checked like a real start but queuing nothing.
+   * Create vs update comes from one listMetadata per type; when the org cannot be read the plan says so.
+   */
+  async plan(branchIdOrName: string, body: StartDeployBody, principal: Principal) {
+    const { branch, org, revision, selected, options, notes } = await this.prepare(branchIdOrName, body, principal);
+    const deletions = options.deletions ?? [];
+    const deploying: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
+    const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
+    const plan: DeployPlan = classifyPlan(deploying, deletions, inOrg);
+    return {
+      dryRun: true as const,
+      branchId: branch.id,
+      orgId: org.id,
+      revision: revision.number,
+      checkOnly: options.checkOnly ?? false,
+      deleteRemoved: body.deleteRemoved ?? false,
+      ...plan,
+      counts: {
+        create: plan.create.length,
+        update: plan.update.length,
+        deploy: plan.deploy.length,
+        delete: plan.delete.length,
+      },
+      notes,
+    };
+  }
+
+  /** Everything start and plan share: the checks, the selection and the deletions, as the job's options. */
+  private async prepare(branchIdOrName: string, body: StartDeployBody, principal: Principal) {
+    const branch = await this.branches.resolve(branchIdOrName);
+    const org = await this.orgs.resolve(body.orgId);
+    assertCan(principal, 'deploy', org.environment);
+    const revision = await this.branches.revision(branch.id, body.revision);
+    const all = await this.branches.revisionComponents(revision.id);
+    const { selected, unknown } = selectComponents(all, body.components);
+    if (unknown.length) {
+      throw new BadRequestError(`Not in revision ${revision.number}: ${unknown.map(memberKey).join(', ')}. Pick components the revision has (GET /api/branches/${branch.id}/components).`, {
+        unknown,
+      });
+    }
+    const { deletions, notes } = planDeletions({
+      manifests: revision.destructiveChanges ?? [],
+      wholeRevision: !body.components,
+      deleteRemoved: body.deleteRemoved ?? false,
+      lastDeployed: body.deleteRemoved ? await this.lastDeployed(branch.id, org.id) : null,
+      revision: all,
+    });
+    if (selected.length === 0 && deletions.length === 0) {
+      throw new BadRequestError(`Revision ${revision.number} has no components to deploy and nothing to delete.`);
+    }
+    const estimate = estimateDeployFiles(selected);
+    const violation = checkDeployLimits({ fileCount: estimate.fileCount, zipBytes: 0, unzippedBytes: estimate.unzippedBytes });
+    if (violation) throw new UnprocessableError(violation.message, { limit: violation.limit, max: violation.max, actual: violation.actual });
+    if (org.environment.toLowerCase() === 'production' && body.rollbackOnError === false) {
+      throw new BadRequestError('rollbackOnError must be true for a production org (Salesforce requires it); remove rollbackOnError.');
+    }
+    const options: DeployJobOptions = {
+      ...(body.components ? { components: body.components } : {}),
+      ...(body.testLevel ? { testLevel: body.testLevel } : {}),
+      ...(body.runTests ? { runTests: body.runTests } : {}),
+      checkOnly: body.checkOnly ?? false,
+      rollbackOnError: body.rollbackOnError ?? true,
+      ...(body.deleteRemoved ? { deleteRemoved: true } : {}),
+      ...(deletions.length ? { deletions } : {}),
+    };
+    return { branch, org, revision, selected, options, notes };
+  }
+
+  /** What the org got from the branch's last Completed (not check-only) deploy to it; null when there is none. */
+  private async lastDeployed(branchId: string, orgId: string): Promise<DeployedComponent[] | null> {
+    const jobs: { id: string }[] = await this.db.query(
+      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2 AND status = 'Completed'
+          AND coalesce((options->>'checkOnly')::boolean, false) = false
+        ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1`,
+      [branchId, orgId],
+    );
+    if (!jobs[0]) return null;
+    type Row = { type: string; full_name: string; parent_type: string | null; parent_full_name: string | null };
+    const rows: Row[] = await this.db.query(
+      `SELECT type, full_name, parent_type, parent_full_name FROM job_components
+        WHERE job_id = $1 AND status = 'Succeeded' AND action <> 'delete' ORDER BY type, full_name`,
+      [jobs[0].id],
+    );
+    return rows.map((r) => ({
+      type: r.type,
+      fullName: r.full_name,
+      parentType: r.parent_type,
+      parentFullName: r.parent_full_name,
+    }));
+  }
+
+  /** Per type, the lower-cased names the org lists (folder-based types are not listed: they need a folder each). */
+  private async listOrg(orgId: string, refs: MemberRef[], notes: string[]): Promise<Map<string, Set<string>>> {
+    const folderTypes = Object.values(registry.types).filter((t) => t.folderType || t.inFolder);
+    const folderBased = new Set(folderTypes.map((t) => t.name));
+    const types = [...new Set(refs.map((r) => r.type))].filter((t) => !folderBased.has(t));
+    const out = new Map<string, Set<string>>();
+    if (types.length === 0) return out;
+    try {
+      const session = await this.connections.open(orgId);
+      for (const type of types) out.set(type, new Set());
+      const listed = await session.listMetadata(types.map((type) => ({ type })));
+      for (const p of listed) out.get(p.type)?.add(p.fullName.toLowerCase());
+    } catch (error) {
+      out.clear();
+      const why = (error as Error).message;
+      notes.push(`The org could not be read (${why}): whether each component is created or updated is not known.`);
+    }
+    return out;
+  }
 }
+
+export type { PlannedDeletion };

@@ -17,6 +17,7 @@ import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
 const RollbackOptions = {
@@ -60,7 +61,7 @@ export class RollbacksService {
   async candidates(deployJobId: string, only?: MemberRef[]) {
     const deploy = await this.jobs.get(deployJobId);
     const snapshot = await this.snapshots.forJob(deploy.id);
-    const verdict = rollbackability(
+    const deployVerdict = rollbackability(
       {
         kind: deploy.kind,
         status: deploy.status,
@@ -76,14 +77,21 @@ export class RollbacksService {
     const { candidates, unchanged } = planCandidates(
       entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })),
       claimed,
-      verdict.rollbackable ? null : verdict.reason,
+      deployVerdict.rollbackable ? null : deployVerdict.reason,
     );
+    // asked for everything: a deploy that changed nothing has nothing to offer (no Rollback button)
+    const verdict = only ? deployVerdict : offerVerdict(deployVerdict, candidates.length);
     return { deploy, snapshot, verdict, candidates, unchanged };
   }
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
-    const { deploy, verdict, candidates } = await this.candidates(deployJobId, body.all ? undefined : body.components);
+    const only = body.all ? undefined : body.components;
+    const { deploy, verdict, candidates: named } = await this.candidates(deployJobId, only);
+    // a picked object the deploy deleted comes back with its fields: their candidates are read too
+    const recreatedParents = named.filter((c) => c.rollbackAction === 'recreate' && !c.parent);
+    const candidates =
+      body.all || recreatedParents.length === 0 ? named : (await this.candidates(deployJobId)).candidates;
     if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
     const org = await this.orgs.get(deploy.orgId!);
     assertCan(principal, 'rollback', org.environment);
@@ -94,7 +102,7 @@ export class RollbacksService {
     }
     const picked = selectCandidates(candidates, body);
     if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
-    const selected = picked.selected;
+    const selected = withRecreatedChildren(picked.selected, candidates);
     const options: RollbackJobOptions = {
       components: selected.map((c) => ({ type: c.type, fullName: c.fullName })),
       all: Boolean(body.all),

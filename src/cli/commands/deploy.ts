@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import { CliError, ExitCode } from '../api-client.js';
 import { zipFolder } from '../../salesforce/folder-zip.js';
 import type { Job } from '../job.types.js';
+import { formatPlan, type DeployPlanBody } from '../plan-output.js';
 import { reportJob, testOptions, type CommandContext } from './command.js';
 
 export interface DeployOptions {
@@ -11,6 +12,8 @@ export interface DeployOptions {
   'test-level'?: string;
   'run-tests'?: string;
   'check-only'?: boolean;
+  'delete-removed'?: boolean;
+  'dry-run'?: boolean;
   wait?: boolean;
 }
 
@@ -20,14 +23,31 @@ interface Revision {
   unchanged: boolean;
 }
 
-/** backtrack deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--check-only] [--wait] */
+/**
+ * backtrack deploy --branch B --org O [--upload DIR|ZIP] [--test-level L] [--check-only] [--delete-removed]
+ * [--dry-run | --wait]. --dry-run prints what the deploy would create, update and delete and queues nothing.
+ */
 export async function deploy(ctx: CommandContext, options: DeployOptions): Promise<ExitCode> {
   const { branch, org } = options;
   if (!branch || !org) throw new CliError(ExitCode.Usage, 'deploy needs --branch and --org (names or ids).');
+  if (options['dry-run'] && options.wait) {
+    throw new CliError(ExitCode.Usage, '--dry-run queues no job, so there is nothing to --wait for: use one of them.');
+  }
   const revision = options.upload ? await uploadRevision(ctx, branch, options.upload) : undefined;
-  const job = await ctx.client.request<Job>('POST', `/api/branches/${encodeURIComponent(branch)}/deployments`, {
-    json: { orgId: org, revision, checkOnly: options['check-only'] ?? false, ...testOptions(options) },
-  });
+  const json = {
+    orgId: org,
+    revision,
+    checkOnly: options['check-only'] ?? false,
+    ...(options['delete-removed'] ? { deleteRemoved: true } : {}),
+    ...testOptions(options),
+  };
+  const route = `/api/branches/${encodeURIComponent(branch)}/deployments`;
+  if (options['dry-run']) {
+    const plan = await ctx.client.request<DeployPlanBody>('POST', route, { json: { ...json, dryRun: true } });
+    ctx.streams.stdout.write(ctx.json ? `${JSON.stringify(plan, null, 2)}\n` : `${formatPlan(plan)}\n`);
+    return ExitCode.Ok;
+  }
+  const job = await ctx.client.request<Job>('POST', route, { json });
   return reportJob(ctx, job, options.wait ?? false);
 }
 

@@ -76,12 +76,50 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
     h('div', { class: 'field' }, h('label', { for: 'deploy-revision' }, 'Revision'), revision),
     testLevelFields('deploy'),
     h('div', { class: 'check' }, h('input', { id: 'deploy-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'deploy-check-only' }, 'Check only (validate, change nothing)')),
-    h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy'),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { id: 'deploy-delete-removed', name: 'deleteRemoved', type: 'checkbox' }),
+      h(
+        'label',
+        { for: 'deploy-delete-removed' },
+        'Delete removed components (sent by the previous deploy here, no longer in this revision)',
+      ),
+    ),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'button', testid: 'preview-deploy', disabled: !ready, onClick: () => preview() }, 'Preview'),
+      ' ',
+      h('button', { type: 'submit', class: 'primary', disabled: !ready }, 'Deploy'),
+    ),
     ready ? null : h('p', { class: 'hint' }, revisions.length ? 'Register an org first.' : 'Upload a revision first.'),
   );
+  const planView = h('div', { class: 'plan', testid: 'deploy-plan', 'aria-live': 'polite' });
+  form.append(planView);
+  const request = () => ({
+    orgId: org.value,
+    revision: Number(revision.value),
+    checkOnly: form.elements.checkOnly.checked,
+    ...(form.elements.deleteRemoved.checked ? { deleteRemoved: true } : {}),
+    ...testOptions(form),
+  });
+  // a changed choice makes a shown plan stale
+  form.addEventListener('change', () => planView.replaceChildren());
+  async function preview() {
+    try {
+      planView.replaceChildren(h('p', { class: 'hint' }, 'Planning…'));
+      const json = { ...request(), dryRun: true };
+      const plan = await api(`/api/branches/${branchId}/deployments`, { method: 'POST', json });
+      planView.replaceChildren(...planNodes(plan));
+    } catch (error) {
+      planView.replaceChildren();
+      showError(error);
+    }
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const json = { orgId: org.value, revision: Number(revision.value), checkOnly: form.elements.checkOnly.checked, ...testOptions(form) };
+    const json = request();
     try {
       onDeployed(await api(`/api/branches/${branchId}/deployments`, { method: 'POST', json }));
     } catch (error) {
@@ -89,6 +127,37 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
     }
   });
   return form;
+}
+
+/** The dry run's plan: what the deploy creates, updates and deletes (deletions first, they are what users check). */
+function planNodes(plan) {
+  const note = (c) => (c.note ? h('span', { class: 'hint' }, ` — ${c.note}`) : null);
+  const item = (c) => h('li', {}, `${c.type} ${c.fullName}`, note(c));
+  const list = (items, label) => h('ul', { 'aria-label': label }, items.map(item));
+  const deletions = plan.delete.map((d) => ({
+    ...d,
+    note:
+      `${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions` +
+      (d.inOrg === false ? '; not in the org, nothing to delete' : ''),
+  }));
+  const section = (title, items, testid) =>
+    items.length ? h('div', { testid }, h('h3', {}, `${title} (${items.length})`), list(items, title)) : null;
+  return [
+    h('h3', {}, `Plan for revision #${plan.revision}`),
+    plan.delete.length
+      ? h(
+          'p',
+          { class: 'warning', role: 'note' },
+          `This deploy deletes ${plan.delete.length} component(s). They are backed up first and a rollback can ` +
+            'recreate them, but data stored in deleted objects or fields cannot come back.',
+        )
+      : h('p', { class: 'hint' }, 'This deploy deletes nothing.'),
+    section('Delete', deletions, 'plan-delete'),
+    section('Create', plan.create, 'plan-create'),
+    section('Update (if different)', plan.update, 'plan-update'),
+    section('Deploy (not checked against the org)', plan.deploy, 'plan-deploy'),
+    plan.notes.map((n) => h('p', { class: 'hint' }, n)),
+  ];
 }
 
 /** WAI-ARIA tabs (arrow keys move between them); the URL follows the selected tab. */

@@ -70,7 +70,14 @@ export async function jobPage({ main, params: [jobId], signal }) {
 }
 
 function summaryList(job, branch, org) {
-  const options = [job.options?.checkOnly ? 'check only' : null, job.options?.testLevel, job.options?.force ? 'force' : null].filter(Boolean);
+  const deletions = job.options?.deletions?.length;
+  const options = [
+    job.options?.checkOnly ? 'check only' : null,
+    job.options?.testLevel,
+    job.options?.force ? 'force' : null,
+    job.options?.deleteRemoved ? 'delete removed' : null,
+    deletions ? `${deletions} deletion(s) planned` : null,
+  ].filter(Boolean);
   const rows = [
     ['Branch', h('a', { href: `#/branches/${branch.id}/activities` }, branch.name)],
     ['Org', org ? `${org.name} (${org.environment})` : job.orgId],

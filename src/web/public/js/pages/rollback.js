@@ -2,8 +2,29 @@ import { api } from '../api.js';
 import { emptyState, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
+import { componentDiffPanel } from './component-diff.js';
 
 const keyOf = (c) => `${c.type}:${c.fullName}`;
+
+/** Types whose records live in the org: deleting them loses the records, recreating them cannot bring them back. */
+const HOLDS_DATA = new Set(['CustomObject', 'CustomField', 'BigObject', 'CustomMetadata']);
+
+/** The sentence a release manager reads before Run when the selection deletes or recreates data-holding metadata. */
+export function dataWarning(picked) {
+  const recreate = picked.filter((c) => c.rollbackAction === 'recreate' && HOLDS_DATA.has(c.type));
+  const remove = picked.filter((c) => c.rollbackAction === 'delete' && HOLDS_DATA.has(c.type));
+  const names = (list) =>
+    list.slice(0, 3).map(keyOf).join(', ') + (list.length > 3 ? ` and ${list.length - 3} more` : '');
+  const parts = [];
+  if (recreate.length) {
+    parts.push(
+      `Recreating ${names(recreate)} brings back the definition (an object with its fields), not its data: ` +
+        'records deleted with it cannot come back.',
+    );
+  }
+  if (remove.length) parts.push(`Deleting ${names(remove)} also deletes the data stored in it since the deploy.`);
+  return parts.join(' ');
+}
 
 /**
  * Picks what to roll back of a Completed deploy: the components it changed, each with the action rollback takes.
@@ -20,6 +41,10 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     main.append(emptyState(plan.reason));
     return;
   }
+  if (plan.items.length === 0) {
+    main.append(emptyState('This deploy changed nothing, so there is nothing to roll back.'));
+    return;
+  }
 
   const selected = new Set();
   const available = plan.items.filter((c) => c.available);
@@ -27,12 +52,38 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
   const selectionView = h('div', {});
   const addAll = h('button', { type: 'button', testid: 'add-all', onClick: () => change(() => available.forEach((c) => selected.add(keyOf(c)))) }, 'Add all');
   const run = h('button', { type: 'submit', class: 'primary', testid: 'run-rollback' }, 'Run');
+  const warning = h('div', { class: 'warning', role: 'note', testid: 'data-warning', hidden: true });
+  const diffView = h('div', {});
+  let diffAbort = null;
+  /** Opens the three-way diff of one component below the lists (one at a time). */
+  function showDiff(c) {
+    diffAbort?.abort();
+    diffAbort = new AbortController();
+    signal.addEventListener('abort', () => diffAbort.abort(), { once: true });
+    const onClose = () => diffView.replaceChildren();
+    const panel = componentDiffPanel({ jobId, component: c, signal: diffAbort.signal, onClose });
+    diffView.replaceChildren(panel);
+    panel.querySelector('h2').setAttribute('tabindex', '-1');
+    panel.querySelector('h2').focus();
+  }
+  const diffButton = (c) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'link',
+        testid: 'show-diff',
+        'aria-label': `Diff of ${c.type} ${c.fullName}`,
+        onClick: () => showDiff(c),
+      },
+      'Diff',
+    );
 
   /** Applies a selection change, then keeps keyboard focus near where it was (the row's button moved away). */
   function change(mutate, view = null, index = 0) {
     mutate();
     render();
-    const buttons = view ? [...view.querySelectorAll('button:not([disabled])')] : [];
+    const buttons = view ? [...view.querySelectorAll('button:not([disabled]):not([data-testid="show-diff"])')] : [];
     (buttons[Math.min(index, buttons.length - 1)] ?? (run.disabled ? addAll : run)).focus();
   }
 
@@ -41,19 +92,23 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     const picked = plan.items.filter((c) => selected.has(keyOf(c)));
     addAll.disabled = open.every((c) => !c.available);
     run.disabled = picked.length === 0;
+    const warningText = dataWarning(picked);
+    warning.textContent = warningText;
+    warning.hidden = !warningText;
     candidatesView.replaceChildren(
       open.length === 0
         ? emptyState('Every changed component is selected.')
         : table({
             caption: 'Changed components',
             testid: 'rollback-candidates',
-            headers: ['Type', 'Name', 'The deploy', 'Rollback will', ''],
+            headers: ['Type', 'Name', 'The deploy', 'Rollback will', 'Changes', ''],
             rowAttrs: (i) => ({ 'data-component': keyOf(open[i]) }),
             rows: open.map((c, i) => [
               c.type,
               c.fullName,
               c.deployAction,
               c.rollbackAction,
+              diffButton(c),
               c.available
                 ? h('button', { type: 'button', 'aria-label': `Add ${c.type} ${c.fullName}`, onClick: () => change(() => selected.add(keyOf(c)), candidatesView, i) }, 'Add')
                 : [h('button', { type: 'button', disabled: true, 'aria-label': `Add ${c.type} ${c.fullName}` }, 'Add'), h('div', { class: 'sub', testid: 'unavailable-reason' }, c.reason)],
@@ -66,12 +121,13 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
         : table({
             caption: 'Selected for rollback',
             testid: 'rollback-selection',
-            headers: ['Type', 'Name', 'Rollback will', ''],
+            headers: ['Type', 'Name', 'Rollback will', 'Changes', ''],
             rowAttrs: (i) => ({ 'data-component': keyOf(picked[i]) }),
             rows: picked.map((c, i) => [
               c.type,
               c.fullName,
               c.rollbackAction,
+              diffButton(c),
               h('button', { type: 'button', 'aria-label': `Remove ${c.type} ${c.fullName}`, onClick: () => change(() => selected.delete(keyOf(c)), selectionView, i) }, 'Remove'),
             ]),
           }),
@@ -85,6 +141,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     testLevelFields('rollback'),
     h('div', { class: 'check' }, h('input', { id: 'rollback-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'rollback-check-only' }, 'Check only (validate the rollback, change nothing)')),
     h('div', { class: 'check' }, h('input', { id: 'rollback-force', name: 'force', type: 'checkbox' }), h('label', { for: 'rollback-force' }, 'Force (also restore components changed in the org since the deploy)')),
+    warning,
     run,
   );
   form.addEventListener('submit', async (event) => {
@@ -110,6 +167,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     h('section', { 'aria-labelledby': 'candidates-title' }, h('div', { class: 'title-row' }, h('h2', { id: 'candidates-title' }, 'Changed by the deploy'), addAll), candidatesView),
     unchanged,
     h('section', { 'aria-labelledby': 'selection-title' }, h('h2', { id: 'selection-title' }, 'Selected for rollback'), selectionView),
+    diffView,
     form,
   );
   render();

@@ -1,0 +1,38 @@
+/** The dry run's answer, as the API sends it (POST /api/branches/:id/deployments with dryRun: true). */
+export interface DeployPlanBody {
+  revision: number;
+  create: { type: string; fullName: string }[];
+  update: { type: string; fullName: string }[];
+  deploy: { type: string; fullName: string }[];
+  delete: { type: string; fullName: string; phase: 'pre' | 'post'; source: string; inOrg: boolean | null }[];
+  notes: string[];
+}
+
+/**
+ * The plan for people: one line per component, prefixed as a diff would (`-` delete, `+` create, `~` update, `?`
+ * not checked against the org), deletions first, then the counts and any notes.
+ */
+export function formatPlan(plan: DeployPlanBody): string {
+  const ref = (c: { type: string; fullName: string }) => `${c.type}:${c.fullName}`;
+  const lines = [`Dry run of revision #${plan.revision}: nothing was queued.`];
+  for (const d of plan.delete) {
+    const when = d.phase === 'pre' ? 'before the additions' : 'after the additions';
+    lines.push(`  - ${ref(d)}  (delete, ${d.source}, ${when}${d.inOrg === false ? '; not in the org' : ''})`);
+  }
+  for (const c of plan.create) lines.push(`  + ${ref(c)}`);
+  for (const c of plan.update) lines.push(`  ~ ${ref(c)}`);
+  for (const c of plan.deploy) lines.push(`  ? ${ref(c)}  (not checked against the org)`);
+  const counts = [
+    `${plan.create.length} to create`,
+    `${plan.update.length} to update`,
+    `${plan.delete.length} to delete`,
+  ];
+  if (plan.deploy.length) counts.push(`${plan.deploy.length} not checked`);
+  lines.push(counts.join(', ') + '.');
+  if (plan.delete.length)
+    lines.push(
+      'Deleted components are backed up first; a rollback recreates them, but not the data of deleted objects or fields.',
+    );
+  lines.push(...plan.notes);
+  return lines.join('\n');
+}
