@@ -5,7 +5,7 @@ import { componentKey, nameKey, toContent, type ComponentRef } from './component
 import { DecomposeError, decomposeFile } from './decomposed-file.js';
 import type { ComponentProblem, DeletionRequest, DeployCandidate, PreparedFailure } from './deploy-plan.js';
 import { deployLimitErrors, type LimitError, type MetadataLimits } from './metadata-limits.js';
-import { findType, isKnownTypeName, type MetadataTypeDef } from './metadata-types.js';
+import { findType, isKnownTypeName, manifestMember, type MetadataTypeDef } from './metadata-types.js';
 import { ManifestError, parsePackageManifest, type PackageManifest } from './package-manifest.js';
 import { checkXml } from './xml-check.js';
 import { InvalidZipError, readZip, ZipLimitError } from './zip-io.js';
@@ -55,9 +55,12 @@ export class Selection {
 
   constructor(manifest: PackageManifest) {
     for (const type of manifest.types) {
-      const names = this.members.get(type.name) ?? new Map<string, string>();
-      for (const member of type.members) names.set(member === '*' ? member : nameKey(member), member);
-      this.members.set(type.name, names);
+      for (const member of type.members) {
+        const ref = manifestMember(type.name, member);
+        const names = this.members.get(ref.type) ?? new Map<string, string>();
+        names.set(ref.fullName === '*' ? '*' : nameKey(ref.fullName), ref.fullName);
+        this.members.set(ref.type, names);
+      }
     }
   }
 
@@ -192,7 +195,7 @@ export async function prepareDeploy(zip: Buffer, limits: MetadataLimits, injecte
     failures.push(...unknownTypes(destructive, file));
     for (const type of destructive.types) {
       if (!isKnownTypeName(type.name)) continue;
-      for (const fullName of type.members) deletions.push({ type: type.name, fullName, phase, manifestFile: file });
+      for (const member of type.members) deletions.push({ ...manifestMember(type.name, member), phase, manifestFile: file });
     }
   }
 

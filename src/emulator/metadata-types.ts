@@ -230,3 +230,14 @@ export function parentFullNameOf(parent: MetadataTypeDef, childFullName: string)
 export function childOwnName(parent: MetadataTypeDef, childFullName: string): string {
   return parent.qualifiedChildNames ? childFullName.slice(childFullName.indexOf('.') + 1) : childFullName;
 }
+
+/**
+ * What a manifest member names. Under an in-folder type a member without a `/` (or ending with one, as SDR
+ * writes it: `Sales/`) names the folder: `Report` + `Sales/` is the ReportFolder `Sales`.
+ */
+export function manifestMember(typeName: string, member: string): { readonly type: string; readonly fullName: string } {
+  const def = byName.get(typeName);
+  if (!def?.inFolder || !def.folderType || member === '*') return { type: typeName, fullName: member };
+  const trimmed = member.endsWith('/') ? member.slice(0, -1) : member;
+  return trimmed.includes('/') ? { type: typeName, fullName: member } : { type: def.folderType, fullName: trimmed };
+}

@@ -3,7 +3,7 @@ import { componentKey, type ComponentRecord, type ComponentStore } from './compo
 import { childFragment, composeFile } from './decomposed-file.js';
 import { fileProperties } from './file-properties.js';
 import { retrieveLimitErrors, type LimitError, type MetadataLimits } from './metadata-limits.js';
-import { childOwnName, findChildType, findType, primaryFileName, type MetadataTypeDef } from './metadata-types.js';
+import { childOwnName, findChildType, findType, manifestMember, primaryFileName, type MetadataTypeDef } from './metadata-types.js';
 import { renderPackageManifest, type ManifestType } from './package-manifest.js';
 import type { XmlValue } from './xml-writer.js';
 import { writeZip } from './zip-io.js';
@@ -34,9 +34,9 @@ interface ComposedFile {
 
 function members(store: ComponentStore, type: string, names: readonly string[], missing: (name: string) => void): ComponentRecord[] {
   if (names.includes('*')) return store.list(type);
-  return names.flatMap((fullName) => {
-    const record = store.get({ type, fullName });
-    if (!record) missing(fullName);
+  return names.flatMap((member) => {
+    const record = store.get(manifestMember(type, member));
+    if (!record) missing(member);
     return record ? [record] : [];
   });
 }
