@@ -13,7 +13,7 @@ import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { handleMetadataSoap } from './metadata-soap.handler.js';
 import { generatePassword, OrgRegistry, type Org } from './org-registry.js';
 import { StateStore } from './persistence.js';
-import { handleRest, handleVersions } from './rest.handler.js';
+import { handleRest, handleRestDeploy, handleVersions } from './rest.handler.js';
 import { RetrieveService } from './retrieve-service.js';
 import { SessionStore } from './session-store.js';
 import { soapFault, SoapFault } from './soap-envelope.js';
@@ -89,6 +89,7 @@ function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (path.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(admin, adminKey, req, res, url, body);
+    if (handleRestDeploy(ctx, req, res, url, body)) return;
     if (req.method === 'POST') {
       const soap = /^\/services\/Soap\/([mu])\/(\d+\.\d+)(\/[^/]*)?$/.exec(path);
       if (soap?.[1] === 'm') return handleMetadataSoap(ctx, req, res, body, soap[2] as string);

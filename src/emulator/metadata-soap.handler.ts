@@ -24,7 +24,7 @@ function requireString(args: SoapArgs, ...names: string[]): string {
 
 const unknownId = (id: string) => new SoapFault('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${id}`);
 
-function deployOptionsOf(raw: SoapArgs): DeployOptions {
+export function deployOptionsOf(raw: SoapArgs): DeployOptions {
   return {
     checkOnly: soapBoolean(raw.checkOnly, false),
     rollbackOnError: soapBoolean(raw.rollbackOnError, true),

@@ -1,10 +1,17 @@
 // The REST resources the official Salesforce CLI reads: the version list, a version's resource list,
-// the logged-in User record and the SOQL queries it runs (Organization; ScratchOrgInfo on a non-Dev Hub).
+// the logged-in User record, the SOQL queries it runs (Organization; ScratchOrgInfo on a non-Dev Hub) and
+// the REST Metadata API deploy.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { deployResultXml } from './deploy-result.js';
+import { isDone, type DeployJob } from './deploy-service.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { sendJson } from './http-io.js';
+import { deployOptionsOf } from './metadata-soap.handler.js';
+import { multipartBoundary, parseMultipart } from './multipart.js';
 import type { Org } from './org-registry.js';
+import type { SoapArgs } from './soap-envelope.js';
 import { answerQuery } from './soql-answer.js';
+import type { XmlValue } from './xml-writer.js';
 
 /** Lowest and highest API version answered; 66.0 is what the pinned CLI (2.150.6) and SDR ask for. */
 export const MIN_API_VERSION = 31;
@@ -85,4 +92,90 @@ export function handleRest(ctx: EmulatorContext, req: IncomingMessage, res: Serv
     return true;
   }
   return false;
+}
+
+/** JSON of an XML value as the REST Metadata API writes it (absent fields left out). */
+function restJson(value: XmlValue): unknown {
+  return JSON.parse(JSON.stringify(value)) as unknown;
+}
+
+function restError(res: ServerResponse, status: number, errorCode: string, message: string): void {
+  sendJson(res, status, [{ errorCode, message }]);
+}
+
+/**
+ * The REST Metadata API deploy (`sf` with `org-metadata-rest-deploy`):
+ * POST …/metadata/deployRequest (multipart: the zip as `file`, `{deployOptions}` as `entity_content`; or JSON
+ * `{validatedDeployRequestId}` for a quick deploy), GET …/metadata/deployRequest/{id}[?includeDetails=true],
+ * PATCH …/metadata/deployRequest/{id} `{deployResult:{status:'Canceling'}}`. False when the path is another.
+ */
+export function handleRestDeploy(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): boolean {
+  const match = /^\/services\/data\/v(\d+\.\d+)\/metadata\/deployRequest(?:\/([A-Za-z0-9]{15,18}))?\/?$/.exec(url.pathname);
+  if (!match) return false;
+  const org = bearerOrg(ctx, req);
+  if (!org) {
+    invalidSession(res);
+    return true;
+  }
+  const base = `/services/data/v${match[1]}/metadata/deployRequest`;
+  const id = match[2];
+  const answer = (status: number, job: DeployJob, includeDetails: boolean) =>
+    sendJson(res, status, {
+      id: job.id,
+      url: `${base}/${job.id}`,
+      validatedDeployRequestId: job.validatedDeployRequestId,
+      deployOptions: restJson({ ...job.options }),
+      deployResult: restJson(deployResultXml(job, includeDetails, Date.now())),
+    });
+  if (req.method === 'POST' && !id) {
+    const boundary = multipartBoundary(req.headers['content-type']);
+    if (!boundary) {
+      let request: { validatedDeployRequestId?: string } = {};
+      try {
+        request = JSON.parse(body.toString('utf8')) as typeof request;
+      } catch {
+        restError(res, 400, 'JSON_PARSER_ERROR', 'The request body is not JSON');
+        return true;
+      }
+      const job = ctx.deploys.deployValidation(org, request.validatedDeployRequestId ?? '');
+      if (typeof job === 'string') restError(res, 400, 'INVALID_ID_FIELD', `${job}: ${request.validatedDeployRequestId ?? ''}`);
+      else answer(201, job, false);
+      return true;
+    }
+    const parts = parseMultipart(body, boundary);
+    const zip = parts.find((p) => p.name === 'file')?.data;
+    const entity = parts.find((p) => p.name === 'entity_content')?.data.toString('utf8') ?? '{}';
+    if (!zip) {
+      restError(res, 400, 'INVALID_MULTIPART_REQUEST', 'The deploy request has no file part');
+      return true;
+    }
+    let options: { deployOptions?: SoapArgs } = {};
+    try {
+      options = JSON.parse(entity) as typeof options;
+    } catch {
+      restError(res, 400, 'JSON_PARSER_ERROR', 'entity_content is not JSON');
+      return true;
+    }
+    answer(201, ctx.deploys.submit(org, Buffer.from(zip), deployOptionsOf(options.deployOptions ?? {})), false);
+    return true;
+  }
+  const job = id ? ctx.deploys.find(org, id) : undefined;
+  if (!job) {
+    restError(res, 404, 'NOT_FOUND', `The requested resource does not exist: ${url.pathname}`);
+    return true;
+  }
+  if (req.method === 'GET') {
+    answer(200, job, url.searchParams.get('includeDetails') === 'true');
+    return true;
+  }
+  if (req.method === 'PATCH') {
+    if (isDone(job) && job.status !== 'Canceled') {
+      restError(res, 400, 'INVALID_ID_FIELD', 'Deployment already completed');
+      return true;
+    }
+    answer(202, ctx.deploys.cancel(org, job.id) as DeployJob, false);
+    return true;
+  }
+  restError(res, 405, 'METHOD_NOT_ALLOWED', `HTTP Method '${req.method}' not allowed`);
+  return true;
 }
