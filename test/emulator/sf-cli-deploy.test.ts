@@ -62,6 +62,17 @@ describe('the official CLI: project deploy commands', () => {
     expect(json.result).toMatchObject({ id: validationId, status: 'Succeeded', checkOnly: true });
   });
 
+  it('deploys through the REST Metadata API when org-metadata-rest-deploy is on', async () => {
+    await sandbox.writeSource({ 'classes/ViaRest.cls': apexClassSource('ViaRest'), 'classes/ViaRest.cls-meta.xml': apexClassMeta });
+    const { exitCode, json } = await sandbox.sfWithEnv<DeployJson>(
+      { SF_ORG_METADATA_REST_DEPLOY: 'true' }, 'project', 'deploy', 'start', '-m', 'ApexClass:ViaRest', '-o', sandbox.alias,
+    );
+    expect(json.message).toBeUndefined();
+    expect(exitCode).toBe(0);
+    expect(json.result).toMatchObject({ status: 'Succeeded', success: true });
+    expect(stored()).toContain('ApexClass:ViaRest');
+  });
+
   it('resumes an async deploy with sf project deploy resume until it is done', async () => {
     const started = await sandbox.sf<DeployJson>('project', 'deploy', 'start', '-d', 'force-app', '--async', '-o', sandbox.alias);
     expect(started.exitCode).toBe(0);

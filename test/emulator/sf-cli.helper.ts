@@ -26,6 +26,8 @@ export interface CliSandbox {
   readonly alias: string;
   /** Runs `sf <args> --json` in the project folder. */
   sf<T = unknown>(...args: string[]): Promise<CliResult<T>>;
+  /** The same with extra environment variables (e.g. SF_ORG_METADATA_REST_DEPLOY). */
+  sfWithEnv<T = unknown>(extra: Record<string, string>, ...args: string[]): Promise<CliResult<T>>;
   /** Writes project files (paths relative to force-app/main/default). */
   writeSource(files: Record<string, string | Buffer>): Promise<void>;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function startCliSandbox(options: { latencyMs?: number } = {}): Pro
     projectDir,
     alias,
     sf: <T>(...args: string[]) => run(projectDir, env, args) as Promise<CliResult<T>>,
+    sfWithEnv: <T>(extra: Record<string, string>, ...args: string[]) => run(projectDir, { ...env, ...extra }, args) as Promise<CliResult<T>>,
     async writeSource(files) {
       for (const [path, content] of Object.entries(files)) {
         const target = join(projectDir, 'force-app', 'main', 'default', path);
