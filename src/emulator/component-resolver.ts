@@ -1,5 +1,11 @@
 // Maps the files of a metadata-format package onto components.
-import { findTypeByDirectory, metaFileName, primaryFileName, typesInDirectory, type MetadataTypeDef } from './metadata-types.js';
+import {
+  findTypeByDirectory,
+  metaFileName,
+  primaryFileName,
+  typesInDirectory,
+  type MetadataTypeDef,
+} from './metadata-types.js';
 
 export interface ResolvedComponent {
   readonly type: string;
@@ -30,7 +36,19 @@ interface Group {
   readonly files: Map<string, Buffer>;
 }
 
-export type Placement = { readonly def: MetadataTypeDef; readonly fullName: string } | { readonly problem: string; readonly def?: MetadataTypeDef };
+export type Placement =
+  | { readonly def: MetadataTypeDef; readonly fullName: string }
+  | { readonly problem: string; readonly def?: MetadataTypeDef };
+
+const outsideFolder = (def: MetadataTypeDef, path: string): Placement => ({
+  def,
+  problem: `File ${path} must be inside a ${def.name} folder`,
+});
+
+const badSuffix = (def: MetadataTypeDef, path: string): Placement => ({
+  def,
+  problem: `File ${path} does not end with .${def.suffix}${def.metaFile ? ` or .${def.suffix}${META_SUFFIX}` : ''}`,
+});
 
 const stripMeta = (name: string) => (name.endsWith(META_SUFFIX) ? name.slice(0, -META_SUFFIX.length) : name);
 
@@ -45,13 +63,14 @@ function withoutSuffix(name: string, suffix: string | undefined): string | undef
 function placeInFolder(types: readonly MetadataTypeDef[], def: MetadataTypeDef, path: string, rest: string): Placement {
   const base = stripMeta(rest);
   const last = base.slice(base.lastIndexOf('/') + 1);
-  const folderDef = types.find((t) => t.layout === 'folder' && t.name === def.folderType) ?? types.find((t) => t.layout === 'folder');
+  const folderDef =
+    types.find((t) => t.layout === 'folder' && t.name === def.folderType) ?? types.find((t) => t.layout === 'folder');
   if (rest.endsWith(META_SUFFIX) && !last.includes('.') && folderDef) return { def: folderDef, fullName: base };
-  if (!base.includes('/')) return { def, problem: `File ${path} must be inside a ${def.name} folder` };
+  if (!base.includes('/')) return outsideFolder(def, path);
   if (def.layout === 'mixed') return { def, fullName: base };
   const fullName = withoutSuffix(base, def.suffix);
   if (fullName !== undefined && (def.layout === 'contentAndMeta' || base === rest)) return { def, fullName };
-  return { def, problem: `File ${path} does not end with .${def.suffix}${def.metaFile ? ` or .${def.suffix}${META_SUFFIX}` : ''}` };
+  return badSuffix(def, path);
 }
 
 /** Which component a path belongs to, or why it belongs to none. */
@@ -65,10 +84,10 @@ export function placeFile(path: string): Placement {
   if (!def) return { problem: `Unknown metadata folder '${folder}' (file ${path})` };
   const segments = rest.split('/');
   if (def.layout === 'bundle') {
-    return segments.length > 1 && segments[0] ? { def, fullName: segments[0] } : { def, problem: `File ${path} must be inside a ${def.name} folder` };
+    return segments.length > 1 && segments[0] ? { def, fullName: segments[0] } : outsideFolder(def, path);
   }
   if (def.layout === 'digitalExperience') {
-    return segments.length > 2 ? { def, fullName: `${segments[0]}/${segments[1]}` } : { def, problem: `File ${path} must be inside a ${def.name} folder` };
+    return segments.length > 2 ? { def, fullName: `${segments[0]}/${segments[1]}` } : outsideFolder(def, path);
   }
   if (def.inFolder) return placeInFolder(types, def, path, rest);
   if (def.layout === 'mixed') {
@@ -80,12 +99,14 @@ export function placeFile(path: string): Placement {
   if (segments.length > 1) return { def, problem: `Unexpected subfolder in ${path}` };
   const isMeta = rest.endsWith(META_SUFFIX);
   const base = stripMeta(rest);
-  const candidates = [...types].filter((t) => t.layout !== 'folder').sort((a, b) => (b.suffix?.length ?? 0) - (a.suffix?.length ?? 0));
+  const candidates = [...types]
+    .filter((t) => t.layout !== 'folder')
+    .sort((a, b) => (b.suffix?.length ?? 0) - (a.suffix?.length ?? 0));
   for (const candidate of candidates) {
     const fullName = withoutSuffix(base, candidate.suffix);
     if (fullName !== undefined && (!isMeta || candidate.metaFile)) return { def: candidate, fullName };
   }
-  return { def, problem: `File ${path} does not end with .${def.suffix}${def.metaFile ? ` or .${def.suffix}${META_SUFFIX}` : ''}` };
+  return badSuffix(def, path);
 }
 
 function missingFiles(group: Group): string[] {

@@ -4,14 +4,22 @@ import { ComponentStore, toContent } from './component-store.js';
 
 const audit = { date: '2024-01-01T00:00:00.000Z', userId: '005', userName: 'Admin' };
 const record = (type: string, fullName: string, parent?: { type: string; fullName: string }) => ({
-  type, fullName, id: `${fullName}-id`, content: toContent(new Map([['f', Buffer.from(fullName)]])), parent, created: audit, lastModified: audit,
+  type,
+  fullName,
+  id: `${fullName}-id`,
+  content: toContent(new Map([['f', Buffer.from(fullName)]])),
+  parent,
+  created: audit,
+  lastModified: audit,
 });
 
 describe('ComponentStore names', () => {
   it('finds a component whatever the case of its name, and keeps one component per name', () => {
     const store = new ComponentStore();
     store.put(record('CustomField', 'Invoice__c.accountId__c'));
-    expect(store.get({ type: 'CustomField', fullName: 'INVOICE__C.AccountId__c' })?.fullName).toBe('Invoice__c.accountId__c');
+    expect(store.get({ type: 'CustomField', fullName: 'INVOICE__C.AccountId__c' })?.fullName).toBe(
+      'Invoice__c.accountId__c',
+    );
     store.put(record('CustomField', 'Invoice__c.AccountId__c'));
     expect(store.size).toBe(1);
     expect(store.list('CustomField').map((r) => r.fullName)).toEqual(['Invoice__c.AccountId__c']);

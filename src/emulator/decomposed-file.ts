@@ -75,7 +75,10 @@ export function composeFile(def: MetadataTypeDef, parent: string | undefined, ch
 }
 
 /** A stored child's element; a child keeps exactly one file (its parent's), whatever case that path has. */
-export function childFragment(record: { readonly content: { readonly files: ReadonlyMap<string, Buffer> } }, fileName: string): string {
+export function childFragment(
+  record: { readonly content: { readonly files: ReadonlyMap<string, Buffer> } },
+  fileName: string,
+): string {
   const data = record.content.files.get(fileName) ?? record.content.files.values().next().value;
   return data ? data.toString('utf8') : '';
 }

@@ -128,8 +128,13 @@ const CUSTOM_OBJECT_NAME = /__(c|mdt|e|b|x|kav|ka)$/i;
  */
 export function missingParentProblem(candidate: DeployCandidate, parentPresent: boolean): ComponentProblem | undefined {
   const parent = candidate.parent;
-  if (!parent || parent.type !== 'CustomObject' || parentPresent || !CUSTOM_OBJECT_NAME.test(parent.fullName)) return undefined;
-  return { problem: `Cannot find a CustomObject named ${parent.fullName} for ${candidate.type} ${candidate.fullName}: deploy the object too, or create it first` };
+  if (!parent || parent.type !== 'CustomObject' || parentPresent) return undefined;
+  if (!CUSTOM_OBJECT_NAME.test(parent.fullName)) return undefined;
+  return {
+    problem:
+      `Cannot find a CustomObject named ${parent.fullName} for ${candidate.type} ${candidate.fullName}: ` +
+      'deploy the object too, or create it first',
+  };
 }
 
 export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan {
@@ -176,7 +181,8 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   const deployedParents = new Set(input.candidates.filter((c) => !c.parent && !c.problem).map(componentKey));
   for (const candidate of ordered) {
     const message = { ...base, componentType: candidate.type, fullName: candidate.fullName, fileName: candidate.fileName };
-    const parentPresent = !candidate.parent || deployedParents.has(componentKey(candidate.parent)) || !!view.get(candidate.parent);
+    const parentPresent =
+      !candidate.parent || deployedParents.has(componentKey(candidate.parent)) || !!view.get(candidate.parent);
     const problem = candidate.problem ?? missingParentProblem(candidate, parentPresent);
     if (problem) {
       failures.push({ ...message, ...problem, success: false, problemType: 'Error' });
@@ -185,7 +191,8 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
     const existing = view.get(candidate);
     const created = !existing;
     // A deploy that only changes a name's case updates the one component, which takes the new case.
-    const ownChange = !existing || existing.digest !== candidate.content.digest || existing.fullName !== candidate.fullName;
+    const ownChange =
+      !existing || existing.digest !== candidate.content.digest || existing.fullName !== candidate.fullName;
     const changed = !created && (ownChange || touchedParents.has(componentKey(candidate)));
     const id = existing?.id ?? input.newId(candidate.type);
     if (ownChange) {

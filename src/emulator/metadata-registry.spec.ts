@@ -2,7 +2,14 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { placeFile } from './component-resolver.js';
-import { componentFileName, findChildType, findType, METADATA_TYPES, metaFileName, primaryFileName } from './metadata-types.js';
+import {
+  componentFileName,
+  findChildType,
+  findType,
+  METADATA_TYPES,
+  metaFileName,
+  primaryFileName,
+} from './metadata-types.js';
 
 const placed = (path: string) => {
   const p = placeFile(path);
@@ -12,16 +19,36 @@ const placed = (path: string) => {
 describe('metadata types from the SDR registry', () => {
   it('knows hundreds of types, including the ones real sample apps use', () => {
     expect(METADATA_TYPES.length).toBeGreaterThan(300);
-    for (const name of ['ContentAsset', 'CspTrustedSite', 'LightningMessageChannel', 'Prompt', 'BrandingSet', 'LightningExperienceTheme',
-      'LightningOnboardingConfig', 'ExperienceBundle', 'Network', 'CustomSite', 'NavigationMenu', 'NetworkBranding', 'Audience',
-      'PlatformEventChannelMember', 'DataWeaveResource', 'PlatformCachePartition', 'Translations', 'Workflow']) {
+    for (const name of [
+      'ContentAsset',
+      'CspTrustedSite',
+      'LightningMessageChannel',
+      'Prompt',
+      'BrandingSet',
+      'LightningExperienceTheme',
+      'LightningOnboardingConfig',
+      'ExperienceBundle',
+      'Network',
+      'CustomSite',
+      'NavigationMenu',
+      'NetworkBranding',
+      'Audience',
+      'PlatformEventChannelMember',
+      'DataWeaveResource',
+      'PlatformCachePartition',
+      'Translations',
+      'Workflow',
+    ]) {
       expect(findType(name)?.name).toBe(name);
     }
   });
 
   it('knows children of decomposed parents with their element names', () => {
     expect(findChildType('WorkflowRule')).toMatchObject({ parent: { name: 'Workflow' }, child: { tag: 'rules' } });
-    expect(findChildType('CustomField')).toMatchObject({ parent: { name: 'CustomObject' }, child: { tag: 'fields', idPrefix: '00N' } });
+    expect(findChildType('CustomField')).toMatchObject({
+      parent: { name: 'CustomObject' },
+      child: { tag: 'fields', idPrefix: '00N' },
+    });
     expect(findChildType('CustomLabel')?.parent.qualifiedChildNames).toBe(false);
   });
 

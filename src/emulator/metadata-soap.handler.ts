@@ -67,7 +67,9 @@ function dispatch(ctx: EmulatorContext, org: Org, call: SoapCall, version: strin
       const before = ctx.deploys.find(org, id);
       if (!before) throw unknownId(id);
       // Salesforce refuses to cancel a deploy that finished; a repeated cancel answers like the first.
-      if (isDone(before) && before.status !== 'Canceled') throw new SoapFault('INVALID_ID_FIELD', 'Deployment already completed');
+      if (isDone(before) && before.status !== 'Canceled') {
+        throw new SoapFault('INVALID_ID_FIELD', 'Deployment already completed');
+      }
       const job = ctx.deploys.cancel(org, id) as DeployJob;
       return { done: isDone(job), id: job.id };
     }

@@ -57,17 +57,55 @@ export interface ChildTypeInfo {
 
 /** Salesforce's real key prefixes for common types; other types get a stable made-up prefix. */
 const KNOWN_PREFIXES: Readonly<Record<string, string>> = {
-  ApexClass: '01p', ApexTrigger: '01q', ApexPage: '066', ApexComponent: '099', StaticResource: '081',
-  CustomObject: '01I', CustomField: '00N', ValidationRule: '03d', RecordType: '012', ListView: '00B',
-  BusinessProcess: '019', FieldSet: '0Iy', WebLink: '00b', CompactLayout: '0AH', CustomLabels: '101',
-  CustomLabel: '101', LightningComponentBundle: '0Rb', AuraDefinitionBundle: '0Ab', Layout: '00h',
-  Profile: '00e', PermissionSet: '0PS', PermissionSetGroup: '0PG', Flow: '301', CustomMetadata: '0Mb',
-  CustomTab: '01r', CustomApplication: '02u', FlexiPage: '0M0', CustomPermission: '0CP', GlobalValueSet: '0Nt',
-  RemoteSiteSetting: '0rp', NamedCredential: '0XA', QuickAction: '09D', Report: '00O', Dashboard: '01Z',
-  Document: '015', EmailTemplate: '00X', ContentAsset: '068', LightningMessageChannel: '0Mk',
-  CspTrustedSite: '08y', Network: '0DB', CustomSite: '0DM', ExperienceBundle: '0Hn', Workflow: '01Q',
-  WorkflowRule: '01Q', WorkflowFieldUpdate: '04Y', WorkflowAlert: '01W', PlatformCachePartition: '0Er',
-  DataWeaveResource: '0pI', Translations: '0Tr',
+  ApexClass: '01p',
+  ApexTrigger: '01q',
+  ApexPage: '066',
+  ApexComponent: '099',
+  StaticResource: '081',
+  CustomObject: '01I',
+  CustomField: '00N',
+  ValidationRule: '03d',
+  RecordType: '012',
+  ListView: '00B',
+  BusinessProcess: '019',
+  FieldSet: '0Iy',
+  WebLink: '00b',
+  CompactLayout: '0AH',
+  CustomLabels: '101',
+  CustomLabel: '101',
+  LightningComponentBundle: '0Rb',
+  AuraDefinitionBundle: '0Ab',
+  Layout: '00h',
+  Profile: '00e',
+  PermissionSet: '0PS',
+  PermissionSetGroup: '0PG',
+  Flow: '301',
+  CustomMetadata: '0Mb',
+  CustomTab: '01r',
+  CustomApplication: '02u',
+  FlexiPage: '0M0',
+  CustomPermission: '0CP',
+  GlobalValueSet: '0Nt',
+  RemoteSiteSetting: '0rp',
+  NamedCredential: '0XA',
+  QuickAction: '09D',
+  Report: '00O',
+  Dashboard: '01Z',
+  Document: '015',
+  EmailTemplate: '00X',
+  ContentAsset: '068',
+  LightningMessageChannel: '0Mk',
+  CspTrustedSite: '08y',
+  Network: '0DB',
+  CustomSite: '0DM',
+  ExperienceBundle: '0Hn',
+  Workflow: '01Q',
+  WorkflowRule: '01Q',
+  WorkflowFieldUpdate: '04Y',
+  WorkflowAlert: '01W',
+  PlatformCachePartition: '0Er',
+  DataWeaveResource: '0pI',
+  Translations: '0Tr',
 };
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -153,7 +191,8 @@ export const METADATA_TYPES: readonly MetadataTypeDef[] = Object.values(registry
 
 const byName = new Map(METADATA_TYPES.map((t) => [t.name, t]));
 const byDirectory = new Map<string, MetadataTypeDef[]>();
-for (const def of METADATA_TYPES) byDirectory.set(def.directoryName, [...(byDirectory.get(def.directoryName) ?? []), def]);
+for (const def of METADATA_TYPES)
+  byDirectory.set(def.directoryName, [...(byDirectory.get(def.directoryName) ?? []), def]);
 const childByName = new Map<string, ChildTypeInfo>();
 for (const parent of METADATA_TYPES) {
   for (const child of parent.children) {
@@ -208,7 +247,8 @@ export function primaryFileName(def: MetadataTypeDef, fullName: string): string 
 /** The `-meta.xml` file a component must have, or undefined when its type has none of its own. */
 export function metaFileName(def: MetadataTypeDef, fullName: string): string | undefined {
   if (def.layout === 'folder') return `${def.directoryName}/${fullName}-meta.xml`;
-  if (def.layout === 'contentAndMeta' || (def.layout === 'mixed' && def.suffix)) return `${primaryFileName(def, fullName)}-meta.xml`;
+  if (def.layout === 'contentAndMeta' || (def.layout === 'mixed' && def.suffix))
+    return `${primaryFileName(def, fullName)}-meta.xml`;
   return undefined;
 }
 

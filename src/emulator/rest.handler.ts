@@ -16,7 +16,10 @@ import type { XmlValue } from './xml-writer.js';
 /** Lowest and highest API version answered; 66.0 is what the pinned CLI (2.150.6) and SDR ask for. */
 export const MIN_API_VERSION = 31;
 export const MAX_API_VERSION = 66;
-export const API_VERSIONS = Array.from({ length: MAX_API_VERSION - MIN_API_VERSION + 1 }, (_, i) => `${MIN_API_VERSION + i}.0`);
+export const API_VERSIONS = Array.from(
+  { length: MAX_API_VERSION - MIN_API_VERSION + 1 },
+  (_, i) => `${MIN_API_VERSION + i}.0`,
+);
 
 const RESOURCES = ['sobjects', 'query', 'queryAll', 'tooling', 'metadata', 'limits', 'search', 'recent'];
 
@@ -109,8 +112,16 @@ function restError(res: ServerResponse, status: number, errorCode: string, messa
  * `{validatedDeployRequestId}` for a quick deploy), GET …/metadata/deployRequest/{id}[?includeDetails=true],
  * PATCH …/metadata/deployRequest/{id} `{deployResult:{status:'Canceling'}}`. False when the path is another.
  */
-export function handleRestDeploy(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): boolean {
-  const match = /^\/services\/data\/v(\d+\.\d+)\/metadata\/deployRequest(?:\/([A-Za-z0-9]{15,18}))?\/?$/.exec(url.pathname);
+export function handleRestDeploy(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+): boolean {
+  const match = /^\/services\/data\/v(\d+\.\d+)\/metadata\/deployRequest(?:\/([A-Za-z0-9]{15,18}))?\/?$/.exec(
+    url.pathname,
+  );
   if (!match) return false;
   const org = bearerOrg(ctx, req);
   if (!org) {
@@ -138,7 +149,8 @@ export function handleRestDeploy(ctx: EmulatorContext, req: IncomingMessage, res
         return true;
       }
       const job = ctx.deploys.deployValidation(org, request.validatedDeployRequestId ?? '');
-      if (typeof job === 'string') restError(res, 400, 'INVALID_ID_FIELD', `${job}: ${request.validatedDeployRequestId ?? ''}`);
+      if (typeof job === 'string')
+        restError(res, 400, 'INVALID_ID_FIELD', `${job}: ${request.validatedDeployRequestId ?? ''}`);
       else answer(201, job, false);
       return true;
     }

@@ -16,13 +16,22 @@ const options = { version: '66.0', tooling: false };
 
 describe('answerQuery', () => {
   it('answers the Organization query every CLI deploy runs with the fields asked for', () => {
-    const soql = 'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
+    const soql =
+      'SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, OrganizationType FROM Organization';
     const answer = answerQuery(org, soql, options);
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({
       totalSize: 1,
       done: true,
-      records: [{ Name: 'Emulator Org', IsSandbox: true, TrialExpirationDate: null, NamespacePrefix: null, OrganizationType: 'Developer Edition' }],
+      records: [
+        {
+          Name: 'Emulator Org',
+          IsSandbox: true,
+          TrialExpirationDate: null,
+          NamespacePrefix: null,
+          OrganizationType: 'Developer Edition',
+        },
+      ],
     });
   });
 
@@ -41,7 +50,11 @@ describe('answerQuery', () => {
   });
 
   it('parses the object and the WHERE clause', () => {
-    expect(parseSimpleQuery("SELECT Id FROM User WHERE Id = '1' LIMIT 1")).toMatchObject({ object: 'User', fields: ['Id'], where: "Id = '1'" });
+    expect(parseSimpleQuery("SELECT Id FROM User WHERE Id = '1' LIMIT 1")).toMatchObject({
+      object: 'User',
+      fields: ['Id'],
+      where: "Id = '1'",
+    });
     expect(parseSimpleQuery('DELETE x')).toBeUndefined();
   });
 });

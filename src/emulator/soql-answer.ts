@@ -18,9 +18,15 @@ interface ParsedQuery {
 
 /** `SELECT a, b FROM Obj [WHERE …] [LIMIT n]`; undefined when the text is not of that shape. */
 export function parseSimpleQuery(soql: string): ParsedQuery | undefined {
-  const match = /^\s*SELECT\s+([\s\S]+?)\s+FROM\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+WHERE\s+([\s\S]*?))?(?:\s+(?:ORDER\s+BY|LIMIT)\s[\s\S]*)?\s*$/i.exec(soql);
+  const match =
+    /^\s*SELECT\s+([\s\S]+?)\s+FROM\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+WHERE\s+([\s\S]*?))?(?:\s+(?:ORDER\s+BY|LIMIT)\s[\s\S]*)?\s*$/i.exec(
+      soql,
+    );
   if (!match) return undefined;
-  const fields = (match[1] as string).split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = (match[1] as string)
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
   const object = match[2] as string;
   return { fields, object, objectColumn: soql.indexOf(object) + 1, where: match[3] };
 }
@@ -81,7 +87,9 @@ function matchesWhere(record: Record<string, unknown>, where: string | undefined
   const byLower = new Map(Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]));
   return terms.every(([, field, value]) => {
     const actual = byLower.get((field as string).toLowerCase());
-    return typeof actual === 'string' && actual.toLowerCase() === (value as string).replace(/\\(.)/g, '$1').toLowerCase();
+    return (
+      typeof actual === 'string' && actual.toLowerCase() === (value as string).replace(/\\(.)/g, '$1').toLowerCase()
+    );
   });
 }
 

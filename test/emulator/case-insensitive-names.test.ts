@@ -3,7 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import { expect } from 'expect';
 import type jsforce from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { apexClass, classMeta, componentMessages, connect, customObject, deployAndWait, field, packageXml, retrieveAndWait } from './emulator.helper.js';
+import {
+  apexClass,
+  classMeta,
+  componentMessages,
+  connect,
+  customObject,
+  deployAndWait,
+  field,
+  packageXml,
+  retrieveAndWait,
+} from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
 
 describe('case-insensitive API names in the emulator', () => {
@@ -21,7 +31,9 @@ describe('case-insensitive API names in the emulator', () => {
       'classes/InvoiceService.cls-meta.xml': classMeta,
     });
     const result = await deployAndWait(conn, zip);
-    fieldId = componentMessages(result.details?.componentSuccesses).find((m) => m.fullName === 'Invoice__c.accountId__c')?.id ?? undefined;
+    fieldId =
+      componentMessages(result.details?.componentSuccesses).find((m) => m.fullName === 'Invoice__c.accountId__c')?.id ??
+      undefined;
   });
   after(() => emulator.close());
 
@@ -34,7 +46,9 @@ describe('case-insensitive API names in the emulator', () => {
     });
     const result = await deployAndWait(conn, zip);
     expect(result.status).toBe('Succeeded');
-    const message = componentMessages(result.details?.componentSuccesses).find((m) => m.componentType === 'CustomField');
+    const message = componentMessages(result.details?.componentSuccesses).find(
+      (m) => m.componentType === 'CustomField',
+    );
     expect(message).toMatchObject({ fullName: 'Invoice__c.AccountId__c', created: false, changed: true, id: fieldId });
     expect(fields()).toEqual(['Invoice__c.AccountId__c']);
   });
@@ -48,7 +62,10 @@ describe('case-insensitive API names in the emulator', () => {
   });
 
   it('deletes a component named in another case', async () => {
-    const zip = await makeZip({ 'package.xml': packageXml({}), 'destructiveChanges.xml': packageXml({ CustomField: ['INVOICE__C.accountid__c'] }) });
+    const zip = await makeZip({
+      'package.xml': packageXml({}),
+      'destructiveChanges.xml': packageXml({ CustomField: ['INVOICE__C.accountid__c'] }),
+    });
     const result = await deployAndWait(conn, zip);
     expect(componentMessages(result.details?.componentFailures)).toEqual([]);
     expect(fields()).toEqual([]);

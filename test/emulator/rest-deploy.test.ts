@@ -26,22 +26,32 @@ describe('REST Metadata API deploy', () => {
   after(() => emulator.close());
 
   it('deploys a multipart zip and reports the result as JSON with details', async () => {
-    const started = await conn.metadata.deployRest(await makeZip(starterFiles()), { singlePackage: true, rollbackOnError: true });
+    const started = await conn.metadata.deployRest(await makeZip(starterFiles()), {
+      singlePackage: true,
+      rollbackOnError: true,
+    });
     const result = await untilDone(conn, started.id);
     expect(result).toMatchObject({ status: 'Succeeded', success: true, numberComponentErrors: 0 });
     const names = (result.details?.componentSuccesses as { fullName: string }[]).map((m) => m.fullName);
     expect(names).toEqual(expect.arrayContaining(['InvoiceService', 'Invoice__c', 'invoiceCard']));
-    expect(emulator.admin.listComponents(emulator.defaultOrg.id, 'ApexClass').map((c) => c.fullName)).toEqual(['InvoiceService']);
+    expect(emulator.admin.listComponents(emulator.defaultOrg.id, 'ApexClass').map((c) => c.fullName)).toEqual([
+      'InvoiceService',
+    ]);
   });
 
   it('quick-deploys a validation through deployRequest with validatedDeployRequestId', async () => {
     emulator.admin.resetOrg(emulator.defaultOrg.id);
-    const validation = await conn.metadata.deployRest(await makeZip(starterFiles()), { singlePackage: true, checkOnly: true });
+    const validation = await conn.metadata.deployRest(await makeZip(starterFiles()), {
+      singlePackage: true,
+      checkOnly: true,
+    });
     expect((await untilDone(conn, validation.id)).status).toBe('Succeeded');
     expect(emulator.admin.listComponents(emulator.defaultOrg.id)).toEqual([]);
     const quickId = await conn.metadata.deployRecentValidation({ id: validation.id, rest: true });
     expect(quickId).not.toBe(validation.id);
     expect((await untilDone(conn, quickId)).status).toBe('Succeeded');
-    expect(emulator.admin.listComponents(emulator.defaultOrg.id, 'ApexClass').map((c) => c.fullName)).toEqual(['InvoiceService']);
+    expect(emulator.admin.listComponents(emulator.defaultOrg.id, 'ApexClass').map((c) => c.fullName)).toEqual([
+      'InvoiceService',
+    ]);
   });
 });

@@ -7,13 +7,20 @@ import { expect } from 'expect';
 import { CLI_API_VERSION, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
-const xml = (root: string, body: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<${root} ${NS}>\n${body}\n</${root}>\n`;
+const xml = (root: string, body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${root} ${NS}>\n${body}\n</${root}>\n`;
 
 const SOURCE: Record<string, string> = {
-  'messageChannels/Orders.messageChannel-meta.xml': xml('LightningMessageChannel', '    <isExposed>true</isExposed>\n    <masterLabel>Orders</masterLabel>'),
+  'messageChannels/Orders.messageChannel-meta.xml': xml(
+    'LightningMessageChannel',
+    '    <isExposed>true</isExposed>\n    <masterLabel>Orders</masterLabel>',
+  ),
   'staticresources/appLib/js/app.js': 'console.log(1);\n',
   'staticresources/appLib/css/app.css': 'body {\n    margin: 0;\n}\n',
-  'staticresources/appLib.resource-meta.xml': xml('StaticResource', '    <cacheControl>Public</cacheControl>\n    <contentType>application/zip</contentType>'),
+  'staticresources/appLib.resource-meta.xml': xml(
+    'StaticResource',
+    '    <cacheControl>Public</cacheControl>\n    <contentType>application/zip</contentType>',
+  ),
   'labels/CustomLabels.labels-meta.xml': xml(
     'CustomLabels',
     '    <labels>\n        <fullName>Greeting</fullName>\n        <language>en_US</language>\n        <protected>false</protected>\n' +
@@ -29,23 +36,38 @@ const SOURCE: Record<string, string> = {
     '    <fullName>Amount__c</fullName>\n    <label>Amount</label>\n    <precision>18</precision>\n    <scale>2</scale>\n    <type>Number</type>',
   ),
   'contentassets/logo.asset': 'not really a png\n',
-  'contentassets/logo.asset-meta.xml': xml('ContentAsset', '    <language>en_US</language>\n    <masterLabel>logo</masterLabel>'),
-  'experiences/Portal1.site-meta.xml': xml('ExperienceBundle', '    <label>Portal</label>\n    <urlPathPrefix>portal</urlPathPrefix>'),
+  'contentassets/logo.asset-meta.xml': xml(
+    'ContentAsset',
+    '    <language>en_US</language>\n    <masterLabel>logo</masterLabel>',
+  ),
+  'experiences/Portal1.site-meta.xml': xml(
+    'ExperienceBundle',
+    '    <label>Portal</label>\n    <urlPathPrefix>portal</urlPathPrefix>',
+  ),
   'experiences/Portal1/config/portal1.json': '{ "type": "site" }\n',
   'experiences/Portal1/views/home.json': '{ "label": "Home" }\n',
   'flows/Route.flow-meta.xml': xml(
     'Flow',
     `    <apiVersion>${CLI_API_VERSION}</apiVersion>\n    <label>Route</label>\n    <processType>AutoLaunchedFlow</processType>\n    <status>Active</status>`,
   ),
-  'translations/fr.translation-meta.xml': xml('Translations', '    <customLabels>\n        <label>Bonjour</label>\n        <name>Greeting</name>\n    </customLabels>'),
+  'translations/fr.translation-meta.xml': xml(
+    'Translations',
+    '    <customLabels>\n        <label>Bonjour</label>\n        <name>Greeting</name>\n    </customLabels>',
+  ),
   'reports/Sales.reportFolder-meta.xml': xml('ReportFolder', '    <name>Sales</name>'),
   'reports/Sales/Pipeline.report-meta.xml': xml('Report', '    <format>Tabular</format>\n    <name>Pipeline</name>'),
-  'cspTrustedSites/Maps.cspTrustedSite-meta.xml': xml('CspTrustedSite', '    <endpointUrl>https://maps.example.com</endpointUrl>\n    <isActive>true</isActive>'),
+  'cspTrustedSites/Maps.cspTrustedSite-meta.xml': xml(
+    'CspTrustedSite',
+    '    <endpointUrl>https://maps.example.com</endpointUrl>\n    <isActive>true</isActive>',
+  ),
 };
 
 async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name))).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => relative(dir, join(e.parentPath, e.name)))
+    .sort();
 }
 
 describe('the official CLI: the metadata types of sample apps', () => {
@@ -60,13 +82,41 @@ describe('the official CLI: the metadata types of sample apps', () => {
   after(() => sandbox.close());
 
   it('deploys a project with message channels, static resources, labels, experiences, reports… and retrieves it unchanged', async () => {
-    const deployed = await sandbox.sf<{ status: string }>('project', 'deploy', 'start', '-d', 'force-app', '-o', sandbox.alias);
+    const deployed = await sandbox.sf<{ status: string }>(
+      'project',
+      'deploy',
+      'start',
+      '-d',
+      'force-app',
+      '-o',
+      sandbox.alias,
+    );
     expect(JSON.stringify(deployed.json.result ?? deployed.json).match(/"problem":"[^"]*"/g) ?? []).toEqual([]);
     expect(deployed.json.result?.status).toBe('Succeeded');
 
-    const metadata = ['LightningMessageChannel', 'StaticResource', 'CustomLabels', 'CustomObject', 'ContentAsset', 'ExperienceBundle', 'Flow',
-      'Translations', 'CspTrustedSite', 'Report:Sales', 'Report:Sales/Pipeline'];
-    const retrieved = await sandbox.sf('project', 'retrieve', 'start', ...metadata.flatMap((m) => ['-m', m]), '--output-dir', 'retrieved', '-o', sandbox.alias);
+    const metadata = [
+      'LightningMessageChannel',
+      'StaticResource',
+      'CustomLabels',
+      'CustomObject',
+      'ContentAsset',
+      'ExperienceBundle',
+      'Flow',
+      'Translations',
+      'CspTrustedSite',
+      'Report:Sales',
+      'Report:Sales/Pipeline',
+    ];
+    const retrieved = await sandbox.sf(
+      'project',
+      'retrieve',
+      'start',
+      ...metadata.flatMap((m) => ['-m', m]),
+      '--output-dir',
+      'retrieved',
+      '-o',
+      sandbox.alias,
+    );
     expect(retrieved.json.message).toBeUndefined();
     expect(retrieved.exitCode).toBe(0);
     const out = join(sandbox.projectDir, 'retrieved');

@@ -46,30 +46,66 @@ describe('the official CLI: project retrieve and delete commands', () => {
   const sourceDir = () => join(sandbox.projectDir, 'force-app', 'main', 'default');
 
   it('retrieves into source format with sf project retrieve start', async () => {
-    const { exitCode, json } = await sandbox.sf('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '-m', 'CustomObject:Invoice__c', '-o', sandbox.alias);
+    const { exitCode, json } = await sandbox.sf(
+      'project',
+      'retrieve',
+      'start',
+      '-m',
+      'ApexClass:Stored',
+      '-m',
+      'CustomObject:Invoice__c',
+      '-o',
+      sandbox.alias,
+    );
     expect(json.message).toBeUndefined();
     expect(exitCode).toBe(0);
     expect(await readFile(join(sourceDir(), 'classes', 'Stored.cls'), 'utf8')).toBe(apexClassSource('Stored'));
-    const field = await readFile(join(sourceDir(), 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'), 'utf8');
+    const field = await readFile(
+      join(sourceDir(), 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'),
+      'utf8',
+    );
     expect(field).toContain('<fullName>Amount__c</fullName>');
   });
 
   it('retrieves a metadata-format zip with --target-metadata-dir', async () => {
-    const { exitCode } = await sandbox.sf('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '--target-metadata-dir', 'mdapi-out', '-o', sandbox.alias);
+    const { exitCode } = await sandbox.sf(
+      'project',
+      'retrieve',
+      'start',
+      '-m',
+      'ApexClass:Stored',
+      '--target-metadata-dir',
+      'mdapi-out',
+      '-o',
+      sandbox.alias,
+    );
     expect(exitCode).toBe(0);
     const dir = join(sandbox.projectDir, 'mdapi-out');
     const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
     expect(zips).toHaveLength(1);
     const files = await unzip(await readFile(join(dir, zips[0] as string)));
     const names = [...files.keys()];
-    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/classes\/Stored\.cls$/), expect.stringMatching(/package\.xml$/)]));
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringMatching(/classes\/Stored\.cls$/), expect.stringMatching(/package\.xml$/)]),
+    );
   });
 
   it('deletes a component from the org and the project with sf project delete source', async () => {
-    const { exitCode, json } = await sandbox.sf('project', 'delete', 'source', '-m', 'ApexClass:Stored', '--no-prompt', '-o', sandbox.alias);
+    const { exitCode, json } = await sandbox.sf(
+      'project',
+      'delete',
+      'source',
+      '-m',
+      'ApexClass:Stored',
+      '--no-prompt',
+      '-o',
+      sandbox.alias,
+    );
     expect(json.message).toBeUndefined();
     expect(exitCode).toBe(0);
-    const left = sandbox.emulator.admin.listComponents(sandbox.emulator.defaultOrg.id).map((c) => `${c.type}:${c.fullName}`);
+    const left = sandbox.emulator.admin
+      .listComponents(sandbox.emulator.defaultOrg.id)
+      .map((c) => `${c.type}:${c.fullName}`);
     expect(left).not.toContain('ApexClass:Stored');
     expect(left).toContain('CustomObject:Invoice__c');
   });

@@ -91,7 +91,12 @@ export async function startCliSandbox(options: { latencyMs?: number } = {}): Pro
   await mkdir(home, { recursive: true });
   await writeFile(
     join(projectDir, 'sfdx-project.json'),
-    JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'cli-test', namespace: '', sourceApiVersion: CLI_API_VERSION }),
+    JSON.stringify({
+      packageDirectories: [{ path: 'force-app', default: true }],
+      name: 'cli-test',
+      namespace: '',
+      sourceApiVersion: CLI_API_VERSION,
+    }),
   );
   const env = cliEnv(home, emulator.defaultOrg.accessToken);
   const alias = 'emu';
@@ -100,7 +105,8 @@ export async function startCliSandbox(options: { latencyMs?: number } = {}): Pro
     projectDir,
     alias,
     sf: <T>(...args: string[]) => run(projectDir, env, args) as Promise<CliResult<T>>,
-    sfWithEnv: <T>(extra: Record<string, string>, ...args: string[]) => run(projectDir, { ...env, ...extra }, args) as Promise<CliResult<T>>,
+    sfWithEnv: <T>(extra: Record<string, string>, ...args: string[]) =>
+      run(projectDir, { ...env, ...extra }, args) as Promise<CliResult<T>>,
     async writeSource(files) {
       for (const [path, content] of Object.entries(files)) {
         const target = join(projectDir, 'force-app', 'main', 'default', path);
@@ -117,8 +123,19 @@ export async function startCliSandbox(options: { latencyMs?: number } = {}): Pro
 }
 
 /** `sf org login access-token` against the sandbox's emulator, with the instance URL's trailing slash. */
-export function login(sandbox: CliSandbox): Promise<CliResult<{ username: string; orgId: string; instanceUrl: string }>> {
-  return sandbox.sf('org', 'login', 'access-token', '--instance-url', `${sandbox.emulator.url}/`, '--no-prompt', '--alias', sandbox.alias);
+export function login(
+  sandbox: CliSandbox,
+): Promise<CliResult<{ username: string; orgId: string; instanceUrl: string }>> {
+  return sandbox.sf(
+    'org',
+    'login',
+    'access-token',
+    '--instance-url',
+    `${sandbox.emulator.url}/`,
+    '--no-prompt',
+    '--alias',
+    sandbox.alias,
+  );
 }
 
 export const apexClassSource = (name: string, body = "return 'hi';") =>
