@@ -66,7 +66,7 @@ function run(cwd: string, env: NodeJS.ProcessEnv, args: readonly string[]): Prom
     execFile(
       process.execPath,
       [SF_BIN, ...args, '--json'],
-      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+      { cwd, env, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
       (error, stdout, stderr) => {
         const exitCode = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
         let json: CliResult['json'];
