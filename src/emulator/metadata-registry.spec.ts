@@ -1,6 +1,7 @@
 // The emulator's types come from SDR's registry: beyond the classic set, with folders, bundles and children.
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
+import { registry } from '@salesforce/source-deploy-retrieve';
 import { placeFile } from './component-resolver.js';
 import {
   componentFileName,
@@ -18,6 +19,7 @@ const placed = (path: string) => {
 
 describe('metadata types from the SDR registry', () => {
   it('knows hundreds of types, including the ones real sample apps use', () => {
+    expect(METADATA_TYPES.length).toBe(Object.keys(registry.types).length);
     expect(METADATA_TYPES.length).toBeGreaterThan(300);
     for (const name of [
       'ContentAsset',

@@ -1,8 +1,8 @@
 // The metadata types the emulator understands, driven by SDR's registry (@salesforce/source-deploy-retrieve):
 // every type SDR can convert is known with its folder, suffix, children, and the shape its files take in
 // metadata format (the format of deploy and retrieve zips).
-import { registry } from '@salesforce/source-deploy-retrieve';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 export interface ChildTypeDef {
   /** Metadata API name of the child type, e.g. `CustomField`. */
@@ -183,7 +183,14 @@ export function typeFromRegistry(type: RegistryType, byId: (id: string) => Regis
   };
 }
 
-const registryTypes = registry.types as unknown as Readonly<Record<string, RegistryType>>;
+/**
+ * SDR's `registry` export, read from its own module: importing the package index would load all of SDR
+ * (about a second per process) for one JSON table. The same object as `import { registry } from
+ * '@salesforce/source-deploy-retrieve'` (metadata-types.spec checks the two agree).
+ */
+export const SDR_REGISTRY_MODULE = '@salesforce/source-deploy-retrieve/lib/src/registry/registry.js';
+const sdrRegistry = (createRequire(import.meta.url)(SDR_REGISTRY_MODULE) as { registry: { types: unknown } }).registry;
+const registryTypes = sdrRegistry.types as Readonly<Record<string, RegistryType>>;
 
 export const METADATA_TYPES: readonly MetadataTypeDef[] = Object.values(registryTypes)
   .map((type) => typeFromRegistry(type, (id) => registryTypes[id]))
