@@ -1,14 +1,14 @@
 // Logins and identity: SOAP partner login (/services/Soap/u), the OAuth token endpoint,
-// userinfo / identity URLs and the REST version list.
+// userinfo / identity URLs.
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorContext } from './emulator-context.js';
 import { sendJson, sendXml } from './http-io.js';
 import type { Org } from './org-registry.js';
+import { bearerOrg } from './rest.handler.js';
 import { PARTNER_NS, parseSoapCall, soapFault, SoapFault, soapResponse, soapString } from './soap-envelope.js';
 
 const SIGNING_KEY = randomBytes(32);
-const API_VERSIONS = Array.from({ length: 63 - 31 + 1 }, (_, i) => `${31 + i}.0`);
 
 function identityUrl(ctx: EmulatorContext, org: Org): string {
   return `${ctx.instanceUrl()}/id/${org.id}/${org.user.id}`;
@@ -122,10 +122,6 @@ export function handleOAuthToken(ctx: EmulatorContext, res: ServerResponse, body
   });
 }
 
-function bearerOrg(ctx: EmulatorContext, req: IncomingMessage): Org | undefined {
-  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return match ? ctx.orgs.get(ctx.sessions.orgOf(match[1]) ?? '') : undefined;
-}
 
 /** GET /services/oauth2/userinfo and GET /id/{orgId}/{userId}. */
 export function handleUserInfo(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): void {
@@ -148,13 +144,4 @@ export function handleUserInfo(ctx: EmulatorContext, req: IncomingMessage, res: 
     utcOffset: 0,
     urls: { metadata: `${ctx.instanceUrl()}/services/Soap/m/{version}/${org.id}`, rest: `${ctx.instanceUrl()}/services/data/v{version}/` },
   });
-}
-
-/** GET /services/data: the API versions this emulator answers. */
-export function handleVersions(res: ServerResponse): void {
-  sendJson(
-    res,
-    200,
-    API_VERSIONS.map((version) => ({ label: `Version ${version}`, url: `/services/data/v${version}`, version })),
-  );
 }

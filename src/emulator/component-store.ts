@@ -1,4 +1,5 @@
-// An org's metadata: components keyed by (type, fullName), each with its files byte for byte.
+// An org's metadata: components keyed by (type, fullName) with names case-insensitive, each with its files
+// byte for byte.
 import { createHash } from 'node:crypto';
 
 export interface ComponentRef {
@@ -41,8 +42,17 @@ export function toContent(files: ReadonlyMap<string, Buffer>): ComponentContent 
   return { files: new Map(sorted), fileHashes, digest };
 }
 
+/**
+ * The name part of a component's key. Salesforce API names are case-insensitive (`accountId__c` and
+ * `AccountId__c` are the same field), for every type the emulator knows: one key per name whatever its case.
+ */
+export function nameKey(fullName: string): string {
+  return fullName.toLowerCase();
+}
+
+/** The store key of a component: its type (exact) and its name (case-insensitive). */
 export function componentKey(ref: ComponentRef): string {
-  return `${ref.type}\u0000${ref.fullName}`;
+  return `${ref.type}\u0000${nameKey(ref.fullName)}`;
 }
 
 /** Read access the deploy planner needs. */

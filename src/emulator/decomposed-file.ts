@@ -58,8 +58,8 @@ export function decomposeFile(def: MetadataTypeDef, parentFullName: string, xml:
       own.push(part);
       return;
     }
-    const name = childText(xml, span, 'fullName');
-    if (!name) throw new DecomposeError(`A <${span.tag}> element in ${def.name} ${parentFullName} has no <fullName>`);
+    const name = childText(xml, span, child.idElement);
+    if (!name) throw new DecomposeError(`A <${span.tag}> element in ${def.name} ${parentFullName} has no <${child.idElement}>`);
     children.push({ type: child.name, fullName: childFullName(def, parentFullName, name), name, tag: span.tag, fragment: part.raw });
   });
   return { parent: render(rootStartTag, rootTag, own), children };
@@ -72,4 +72,13 @@ export function composeFile(def: MetadataTypeDef, parent: string | undefined, ch
     : { rootStartTag: `<${def.name} xmlns="http://soap.sforce.com/2006/04/metadata">`, rootTag: def.name, parts: [] };
   const childParts = children.map((child) => ({ tag: child.tag, name: child.name, raw: child.fragment }));
   return render(base.rootStartTag, base.rootTag, [...base.parts, ...childParts]);
+}
+
+/** A stored child's element; a child keeps exactly one file (its parent's), whatever case that path has. */
+export function childFragment(
+  record: { readonly content: { readonly files: ReadonlyMap<string, Buffer> } },
+  fileName: string,
+): string {
+  const data = record.content.files.get(fileName) ?? record.content.files.values().next().value;
+  return data ? data.toString('utf8') : '';
 }

@@ -101,9 +101,9 @@ describe('planDeploy', () => {
     const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
     const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'f', { parent }), 'f1']);
     const result = plan(store, {
-      candidates: [candidate('CustomField', 'O__c.F__c', 'f', { parent })],
+      candidates: [candidate('CustomField', 'O__c.F__c', 'f', { parent }), candidate('CustomObject', 'O__c', 'p')],
       deletions: [{ type: 'CustomObject', fullName: 'O__c', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],
     });
-    assert.deepEqual(summary(result), ['O__c:deleted', 'O__c.F__c:created']);
+    assert.deepEqual(summary(result), ['O__c:deleted', 'O__c.F__c:created', 'O__c:created']);
   });
 });

@@ -75,6 +75,8 @@ export interface DeployPlan {
 
 interface ViewEntry {
   readonly id: string;
+  /** The name as the org holds it (names are case-insensitive: the case may differ from the candidate's). */
+  readonly fullName: string;
   readonly digest: string;
   readonly parentKey?: string;
 }
@@ -93,7 +95,7 @@ class OrgView {
     if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
     const record = this.store.get(ref);
     if (!record || (record.parent && this.deletedParents.has(componentKey(record.parent)))) return undefined;
-    return { id: record.id, digest: record.content.digest, parentKey: record.parent && componentKey(record.parent) };
+    return { id: record.id, fullName: record.fullName, digest: record.content.digest, parentKey: record.parent && componentKey(record.parent) };
   }
 
   write(ref: ComponentRef, entry: ViewEntry): void {
@@ -116,6 +118,24 @@ class OrgView {
 }
 
 const PACKAGE_XML = 'package.xml';
+
+/** Custom objects, custom metadata types, platform events, big and external objects, knowledge articles. */
+const CUSTOM_OBJECT_NAME = /__(c|mdt|e|b|x|kav|ka)$/i;
+
+/**
+ * Why a child of a CustomObject cannot be deployed: its object is custom and neither in the org nor in the
+ * deploy. Standard objects (Account…) are taken to exist in every org, so their children always have a parent.
+ */
+export function missingParentProblem(candidate: DeployCandidate, parentPresent: boolean): ComponentProblem | undefined {
+  const parent = candidate.parent;
+  if (!parent || parent.type !== 'CustomObject' || parentPresent) return undefined;
+  if (!CUSTOM_OBJECT_NAME.test(parent.fullName)) return undefined;
+  return {
+    problem:
+      `Cannot find a CustomObject named ${parent.fullName} for ${candidate.type} ${candidate.fullName}: ` +
+      'deploy the object too, or create it first',
+  };
+}
 
 export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan {
   const { now } = input;
@@ -158,19 +178,25 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   // Children first, so a parent counts as changed when any of its children is created or changed.
   const touchedParents = new Set<string>();
   const ordered = [...input.candidates.filter((c) => c.parent), ...input.candidates.filter((c) => !c.parent)];
+  const deployedParents = new Set(input.candidates.filter((c) => !c.parent && !c.problem).map(componentKey));
   for (const candidate of ordered) {
     const message = { ...base, componentType: candidate.type, fullName: candidate.fullName, fileName: candidate.fileName };
-    if (candidate.problem) {
-      failures.push({ ...message, ...candidate.problem, success: false, problemType: 'Error' });
+    const parentPresent =
+      !candidate.parent || deployedParents.has(componentKey(candidate.parent)) || !!view.get(candidate.parent);
+    const problem = candidate.problem ?? missingParentProblem(candidate, parentPresent);
+    if (problem) {
+      failures.push({ ...message, ...problem, success: false, problemType: 'Error' });
       continue;
     }
     const existing = view.get(candidate);
     const created = !existing;
-    const ownChange = !existing || existing.digest !== candidate.content.digest;
+    // A deploy that only changes a name's case updates the one component, which takes the new case.
+    const ownChange =
+      !existing || existing.digest !== candidate.content.digest || existing.fullName !== candidate.fullName;
     const changed = !created && (ownChange || touchedParents.has(componentKey(candidate)));
     const id = existing?.id ?? input.newId(candidate.type);
     if (ownChange) {
-      view.write(candidate, { id, digest: candidate.content.digest, parentKey: candidate.parent && componentKey(candidate.parent) });
+      view.write(candidate, { id, fullName: candidate.fullName, digest: candidate.content.digest, parentKey: candidate.parent && componentKey(candidate.parent) });
       operations.push({ kind: 'write', candidate, id, created });
       if (candidate.parent) touchedParents.add(componentKey(candidate.parent));
     }

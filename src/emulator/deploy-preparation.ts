@@ -1,11 +1,11 @@
 // Turns a deploy zip into what the planner needs: candidates (validated), deletions and failures.
 import { checkApexBraces } from './apex-check.js';
 import { resolveComponents, type ResolvedComponent } from './component-resolver.js';
-import { toContent, type ComponentRef } from './component-store.js';
+import { componentKey, nameKey, toContent, type ComponentRef } from './component-store.js';
 import { DecomposeError, decomposeFile } from './decomposed-file.js';
 import type { ComponentProblem, DeletionRequest, DeployCandidate, PreparedFailure } from './deploy-plan.js';
 import { deployLimitErrors, type LimitError, type MetadataLimits } from './metadata-limits.js';
-import { findType, isKnownTypeName, type MetadataTypeDef } from './metadata-types.js';
+import { findType, isKnownTypeName, manifestMember, type MetadataTypeDef } from './metadata-types.js';
 import { ManifestError, parsePackageManifest, type PackageManifest } from './package-manifest.js';
 import { checkXml } from './xml-check.js';
 import { InvalidZipError, readZip, ZipLimitError } from './zip-io.js';
@@ -43,7 +43,8 @@ function manifestFailure(fileName: string, problem: string): PreparedFailure {
 
 /** Which components of the zip a manifest names; `everything` names all of them (seeding). */
 export class Selection {
-  private readonly members = new Map<string, Set<string>>();
+  /** type → name key (lower case) → the name as written; '*' for a wildcard. */
+  private readonly members = new Map<string, Map<string, string>>();
   private everything = false;
 
   static everything(): Selection {
@@ -54,20 +55,24 @@ export class Selection {
 
   constructor(manifest: PackageManifest) {
     for (const type of manifest.types) {
-      const set = this.members.get(type.name) ?? new Set<string>();
-      for (const member of type.members) set.add(member);
-      this.members.set(type.name, set);
+      for (const member of type.members) {
+        const ref = manifestMember(type.name, member);
+        const names = this.members.get(ref.type) ?? new Map<string, string>();
+        names.set(ref.fullName === '*' ? '*' : nameKey(ref.fullName), ref.fullName);
+        this.members.set(ref.type, names);
+      }
     }
   }
 
+  /** Whether the manifest names the component; names match case-insensitively, as in Salesforce. */
   includes(type: string, fullName: string): boolean {
     if (this.everything) return true;
-    const set = this.members.get(type);
-    return !!set && (set.has('*') || set.has(fullName));
+    const names = this.members.get(type);
+    return !!names && (names.has('*') || names.has(nameKey(fullName)));
   }
 
   named(): ComponentRef[] {
-    return [...this.members].flatMap(([type, names]) => [...names].filter((n) => n !== '*').map((fullName) => ({ type, fullName })));
+    return [...this.members].flatMap(([type, names]) => [...names.values()].filter((n) => n !== '*').map((fullName) => ({ type, fullName })));
   }
 }
 
@@ -130,10 +135,10 @@ function candidatesOf(component: ResolvedComponent, def: MetadataTypeDef, select
 }
 
 function missingMembers(selection: Selection, candidates: readonly DeployCandidate[], failures: readonly PreparedFailure[]): PreparedFailure[] {
-  const seen = new Set([...candidates, ...failures.map((f) => ({ type: f.componentType, fullName: f.fullName }))].map((c) => `${c.type}\u0000${c.fullName}`));
+  const seen = new Set([...candidates, ...failures.map((f) => ({ type: f.componentType, fullName: f.fullName }))].map(componentKey));
   return selection
     .named()
-    .filter((ref) => isKnownTypeName(ref.type) && !seen.has(`${ref.type}\u0000${ref.fullName}`))
+    .filter((ref) => isKnownTypeName(ref.type) && !seen.has(componentKey(ref)))
     .map((ref) => ({
       componentType: ref.type,
       fullName: ref.fullName,
@@ -190,7 +195,7 @@ export async function prepareDeploy(zip: Buffer, limits: MetadataLimits, injecte
     failures.push(...unknownTypes(destructive, file));
     for (const type of destructive.types) {
       if (!isKnownTypeName(type.name)) continue;
-      for (const fullName of type.members) deletions.push({ type: type.name, fullName, phase, manifestFile: file });
+      for (const member of type.members) deletions.push({ ...manifestMember(type.name, member), phase, manifestFile: file });
     }
   }
 

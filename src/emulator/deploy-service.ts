@@ -36,6 +36,17 @@ export interface DeployJob {
   plan?: DeployPlan;
   error?: LimitError;
   canceledBy?: Audit;
+  /** A quick deploy: the validation it deploys. */
+  validatedDeployRequestId?: string;
+}
+
+/** Why a validation cannot be quick-deployed; undefined when it can. */
+export function quickDeployRefusal(job: DeployJob | undefined, alreadyDeployed: boolean): string | undefined {
+  if (!job) return 'invalid id';
+  if (!job.options.checkOnly) return 'The deploy is not a validation (checkOnly)';
+  if (job.status !== 'Succeeded') return `The validation did not succeed (${job.status})`;
+  if (alreadyDeployed) return 'The validation was already deployed';
+  return undefined;
 }
 
 const TERMINAL_STATUSES: ReadonlySet<DeployStatus> = new Set(['Succeeded', 'SucceededPartial', 'Failed', 'Canceled']);
@@ -99,6 +110,9 @@ export class DeployService {
   private readonly gates = new Map<string, PauseGate>();
   private readonly aborts = new Map<string, AbortController>();
   private readonly closing = new AbortController();
+  /** Zips of validations that may still be quick-deployed. */
+  private readonly validations = new Map<string, Buffer>();
+  private readonly quickDeployed = new Set<string>();
 
   constructor(private readonly options: DeployServiceOptions) {}
 
@@ -120,6 +134,7 @@ export class DeployService {
     this.history(org.id).push(job);
     const signal = AbortSignal.any([abort.signal, this.closing.signal]);
     const previous = this.queues.get(org.id) ?? Promise.resolve();
+    if (deployOptions.checkOnly) this.validations.set(job.id, zip);
     const next = previous.then(() => this.run(org, job, zip, signal)).catch((error: unknown) => this.fail(job, error));
     this.queues.set(org.id, next);
     return job;
@@ -128,6 +143,22 @@ export class DeployService {
   find(org: Org, id: string): DeployJob | undefined {
     const job = this.jobs.get(id);
     return job && job.orgId === org.id ? job : undefined;
+  }
+
+  /**
+   * deployRecentValidation: deploys the components of a succeeded validation, once. Returns the new deploy,
+   * or why it cannot (the caller answers a fault).
+   */
+  deployValidation(org: Org, validationId: string): DeployJob | string {
+    const validation = this.find(org, validationId);
+    const refusal = quickDeployRefusal(validation, this.quickDeployed.has(validationId));
+    const zip = this.validations.get(validationId);
+    if (refusal || !validation || !zip) return refusal ?? 'invalid id';
+    this.quickDeployed.add(validationId);
+    this.validations.delete(validationId);
+    const job = this.submit(org, zip, { ...validation.options, checkOnly: false });
+    job.validatedDeployRequestId = validationId;
+    return job;
   }
 
   /** Cancels a deploy that is not done; nothing of it is applied. Returns the job, or undefined if unknown. */
@@ -210,6 +241,7 @@ export class DeployService {
   private finish(job: DeployJob, status: DeployStatus, outcome: Pick<DeployJob, 'plan' | 'error'>): void {
     const now = new Date().toISOString();
     Object.assign(job, outcome, { status, completedDate: now, lastModifiedDate: now, progress: undefined });
+    if (status !== 'Succeeded') this.validations.delete(job.id);
     if (outcome.plan) job.numberComponentsTotal = outcome.plan.numberComponentsTotal;
     this.aborts.delete(job.id);
   }

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { EmulatorAdmin } from './admin.api.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.routes.js';
-import { handleOAuthToken, handlePartnerSoap, handleUserInfo, handleVersions } from './auth.handler.js';
+import { handleOAuthToken, handlePartnerSoap, handleUserInfo } from './auth.handler.js';
 import { DeployService } from './deploy-service.js';
 import type { EmulatorContext, EmulatorLogger } from './emulator-context.js';
 import { FaultInjector } from './fault-injector.js';
@@ -13,6 +13,7 @@ import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { handleMetadataSoap } from './metadata-soap.handler.js';
 import { generatePassword, OrgRegistry, type Org } from './org-registry.js';
 import { StateStore } from './persistence.js';
+import { handleRest, handleRestDeploy, handleVersions } from './rest.handler.js';
 import { RetrieveService } from './retrieve-service.js';
 import { SessionStore } from './session-store.js';
 import { soapFault, SoapFault } from './soap-envelope.js';
@@ -65,16 +66,30 @@ const silentLogger: EmulatorLogger = {
   error: (message, error) => console.error(`[emulator] ${message}`, error ?? ''),
 };
 
+/**
+ * The request's URL. Clients that keep the instance URL with a trailing slash send `//services/…`, which
+ * `new URL()` would read as a host: repeated slashes are collapsed before parsing.
+ */
+export function requestUrl(raw: string | undefined): URL {
+  const target = raw ?? '/';
+  const query = target.indexOf('?');
+  const path = query < 0 ? target : target.slice(0, query);
+  const search = query < 0 ? '' : target.slice(query);
+  return new URL(`http://emulator${path.replace(/\/{2,}/g, '/')}${search}`);
+}
+
 function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://emulator');
+    const url = requestUrl(req.url);
     const path = url.pathname;
     if (req.method === 'GET') {
       if (path === '/services/data' || path === '/services/data/') return handleVersions(res);
       if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) return handleUserInfo(ctx, req, res);
+      if (handleRest(ctx, req, res, url)) return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
     if (path.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(admin, adminKey, req, res, url, body);
+    if (handleRestDeploy(ctx, req, res, url, body)) return;
     if (req.method === 'POST') {
       const soap = /^\/services\/Soap\/([mu])\/(\d+\.\d+)(\/[^/]*)?$/.exec(path);
       if (soap?.[1] === 'm') return handleMetadataSoap(ctx, req, res, body, soap[2] as string);

@@ -35,6 +35,9 @@ console.log(
     `  password      ${defaultOrg.password}`,
     `  access token  ${defaultOrg.accessToken}`,
     `  admin key     ${emulator.adminKey} (header x-emulator-admin)`,
+    '',
+    'Salesforce CLI:',
+    `  SF_ACCESS_TOKEN='${defaultOrg.accessToken}' sf org login access-token --instance-url ${emulator.url} --no-prompt --alias emulator`,
   ].join('\n'),
 );
 

@@ -1,9 +1,9 @@
 // listMetadata, describeMetadata and readMetadata over an org's components.
 import { XMLParser } from 'fast-xml-parser';
 import type { ComponentRecord, ComponentStore } from './component-store.js';
-import { composeFile } from './decomposed-file.js';
+import { childFragment, composeFile } from './decomposed-file.js';
 import { fileProperties } from './file-properties.js';
-import { childOwnName, componentFileName, findChildType, findType, METADATA_TYPES, primaryFileName } from './metadata-types.js';
+import { childOwnName, componentFileName, findChildType, findType, METADATA_TYPES, metaFileName, primaryFileName } from './metadata-types.js';
 import type { XmlValue } from './xml-writer.js';
 
 export interface ListQuery {
@@ -13,16 +13,28 @@ export interface ListQuery {
 
 export const MAX_LIST_QUERIES = 3;
 
+/**
+ * The components a query names. For an in-folder type (Report, Document…) the folder is required, as in
+ * Salesforce: without one nothing is listed; with one, the members of that folder (case-insensitively).
+ */
 export function listMetadata(store: ComponentStore, queries: readonly ListQuery[]): XmlValue[] {
-  return queries.flatMap((query) => store.list(query.type).map((record) => fileProperties(record)));
+  return queries.flatMap((query) => {
+    const def = findType(query.type);
+    let records = store.list(query.type);
+    if (def?.inFolder) {
+      const folder = typeof query.folder === 'string' ? query.folder.toLowerCase() : undefined;
+      records = folder === undefined ? [] : records.filter((r) => r.fullName.toLowerCase().startsWith(`${folder}/`));
+    }
+    return records.map((record) => fileProperties(record));
+  });
 }
 
 export function describeMetadata(): XmlValue {
   return {
-    metadataObjects: METADATA_TYPES.map((def) => ({
+    metadataObjects: METADATA_TYPES.filter((def) => def.layout !== 'folder').map((def) => ({
       childXmlNames: def.children.map((child) => child.name),
       directoryName: def.directoryName,
-      inFolder: false,
+      inFolder: def.inFolder,
       metaFile: def.metaFile,
       suffix: def.suffix,
       xmlName: def.name,
@@ -47,15 +59,15 @@ function elementFields(xml: string): Fields {
 function recordXml(store: ComponentStore, record: ComponentRecord): Fields {
   const fileName = componentFileName(record);
   const def = findType(record.type);
-  if (def?.metaFile) {
-    const meta = record.content.files.get(`${fileName}-meta.xml`)?.toString('utf8') ?? '';
+  if (def?.metaFile || def?.layout === 'folder') {
+    const meta = record.content.files.get(metaFileName(def, record.fullName) ?? '')?.toString('utf8') ?? '';
     return { ...elementFields(meta), content: record.content.files.get(fileName)?.toString('base64') };
   }
   if (def && def.children.length > 0) {
     const children = store.childrenOf(record).map((child) => ({
       tag: findChildType(child.type)?.child.tag ?? '',
       name: childOwnName(def, child.fullName),
-      fragment: child.content.files.get(fileName)?.toString('utf8') ?? '',
+      fragment: childFragment(child, fileName),
     }));
     return elementFields(composeFile(def, record.content.files.get(fileName)?.toString('utf8'), children));
   }

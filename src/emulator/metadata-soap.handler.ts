@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deployResultXml } from './deploy-result.js';
-import { isDone, type DeployOptions } from './deploy-service.js';
+import { isDone, type DeployJob, type DeployOptions } from './deploy-service.js';
 import type { EmulatorContext } from './emulator-context.js';
 import { dropConnection, sendXml } from './http-io.js';
 import { describeMetadata, listMetadata, MAX_LIST_QUERIES, readMetadata, type ListQuery } from './metadata-queries.js';
@@ -24,7 +24,7 @@ function requireString(args: SoapArgs, ...names: string[]): string {
 
 const unknownId = (id: string) => new SoapFault('INVALID_CROSS_REFERENCE_KEY', `invalid cross reference id: ${id}`);
 
-function deployOptionsOf(raw: SoapArgs): DeployOptions {
+export function deployOptionsOf(raw: SoapArgs): DeployOptions {
   return {
     checkOnly: soapBoolean(raw.checkOnly, false),
     rollbackOnError: soapBoolean(raw.rollbackOnError, true),
@@ -64,9 +64,20 @@ function dispatch(ctx: EmulatorContext, org: Org, call: SoapCall, version: strin
     }
     case 'cancelDeploy': {
       const id = requireString(args, 'id', 'String', 'asyncProcessId');
-      const job = ctx.deploys.cancel(org, id);
-      if (!job) throw unknownId(id);
+      const before = ctx.deploys.find(org, id);
+      if (!before) throw unknownId(id);
+      // Salesforce refuses to cancel a deploy that finished; a repeated cancel answers like the first.
+      if (isDone(before) && before.status !== 'Canceled') {
+        throw new SoapFault('INVALID_ID_FIELD', 'Deployment already completed');
+      }
+      const job = ctx.deploys.cancel(org, id) as DeployJob;
       return { done: isDone(job), id: job.id };
+    }
+    case 'deployRecentValidation': {
+      const id = requireString(args, 'validationId', 'validatedDeployRequestId');
+      const job = ctx.deploys.deployValidation(org, id);
+      if (typeof job === 'string') throw new SoapFault('INVALID_ID_FIELD', `${job}: ${id}`);
+      return job.id;
     }
     case 'retrieve': {
       const job = ctx.retrieves.submit(org, retrieveRequestOf(asArgs(args.request ?? args.retrieveRequest), version));

@@ -1,9 +1,9 @@
 // Builds a retrieve's zip, file properties and messages from an org's components.
-import type { ComponentRecord, ComponentStore } from './component-store.js';
-import { composeFile } from './decomposed-file.js';
+import { componentKey, type ComponentRecord, type ComponentStore } from './component-store.js';
+import { childFragment, composeFile } from './decomposed-file.js';
 import { fileProperties } from './file-properties.js';
 import { retrieveLimitErrors, type LimitError, type MetadataLimits } from './metadata-limits.js';
-import { childOwnName, findChildType, findType, primaryFileName, type MetadataTypeDef } from './metadata-types.js';
+import { childOwnName, findChildType, findType, manifestMember, primaryFileName, type MetadataTypeDef } from './metadata-types.js';
 import { renderPackageManifest, type ManifestType } from './package-manifest.js';
 import type { XmlValue } from './xml-writer.js';
 import { writeZip } from './zip-io.js';
@@ -34,9 +34,9 @@ interface ComposedFile {
 
 function members(store: ComponentStore, type: string, names: readonly string[], missing: (name: string) => void): ComponentRecord[] {
   if (names.includes('*')) return store.list(type);
-  return names.flatMap((fullName) => {
-    const record = store.get({ type, fullName });
-    if (!record) missing(fullName);
+  return names.flatMap((member) => {
+    const record = store.get(manifestMember(type, member));
+    if (!record) missing(member);
     return record ? [record] : [];
   });
 }
@@ -74,7 +74,7 @@ export async function buildRetrieve(store: ComponentStore, request: RetrieveRequ
     retrieved.set(record.type, names);
   };
   const composedFile = (def: MetadataTypeDef, fullName: string) => {
-    const key = `${def.name}\u0000${fullName}`;
+    const key = componentKey({ type: def.name, fullName });
     let file = composed.get(key);
     if (!file) {
       file = { def, fullName, children: new Map() };
@@ -94,7 +94,8 @@ export async function buildRetrieve(store: ComponentStore, request: RetrieveRequ
     for (const record of members(store, name, names, missing)) {
       note(record);
       if (child && record.parent) {
-        composedFile(child.parent, record.parent.fullName).children.set(record.fullName, record);
+        const parentName = store.get(record.parent)?.fullName ?? record.parent.fullName;
+        composedFile(child.parent, parentName).children.set(record.fullName, record);
       } else if (def && def.children.length > 0) {
         const file = composedFile(def, record.fullName);
         for (const childRecord of store.childrenOf(record)) file.children.set(childRecord.fullName, childRecord);
@@ -112,7 +113,7 @@ export async function buildRetrieve(store: ComponentStore, request: RetrieveRequ
       return {
         tag: childDef?.child.tag ?? '',
         name: childOwnName(file.def, record.fullName),
-        fragment: (record.content.files.get(fileName) ?? Buffer.alloc(0)).toString('utf8'),
+        fragment: childFragment(record, fileName),
       };
     });
     files.set(prefix + fileName, Buffer.from(composeFile(file.def, parentXml, children)));

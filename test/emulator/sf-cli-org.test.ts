@@ -1,0 +1,82 @@
+// The official Salesforce CLI against the emulator: sf org login access-token, org display,
+// org list metadata, org list metadata-types.
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
+
+describe('the official CLI: org commands', () => {
+  let sandbox: CliSandbox;
+
+  before(async () => {
+    sandbox = await startCliSandbox();
+    await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
+      components: [
+        {
+          type: 'ApexClass',
+          fullName: 'Seeded',
+          files: { 'classes/Seeded.cls': apexClassSource('Seeded'), 'classes/Seeded.cls-meta.xml': apexClassMeta },
+        },
+      ],
+    });
+  });
+  after(() => sandbox.close());
+
+  it('logs in with sf org login access-token against an instance URL with a trailing slash', async () => {
+    const { exitCode, json } = await login(sandbox);
+    expect(json.message).toBeUndefined();
+    expect(exitCode).toBe(0);
+    expect(json.result).toMatchObject({
+      username: sandbox.emulator.defaultOrg.username,
+      orgId: sandbox.emulator.defaultOrg.id,
+    });
+  });
+
+  it('displays the org as Connected with a current API version', async () => {
+    const { exitCode, json } = await sandbox.sf<{ connectedStatus: string; apiVersion: string; id: string }>(
+      'org',
+      'display',
+      '-o',
+      sandbox.alias,
+    );
+    expect(exitCode).toBe(0);
+    expect(json.result).toMatchObject({ connectedStatus: 'Connected', id: sandbox.emulator.defaultOrg.id });
+    expect(Number(json.result?.apiVersion)).toBeGreaterThanOrEqual(65);
+  });
+
+  it('lists the components of a type with sf org list metadata', async () => {
+    const { exitCode, json } = await sandbox.sf<{ fullName: string; type: string }[]>(
+      'org',
+      'list',
+      'metadata',
+      '-m',
+      'ApexClass',
+      '-o',
+      sandbox.alias,
+    );
+    expect(exitCode).toBe(0);
+    expect(json.result).toEqual([expect.objectContaining({ fullName: 'Seeded', type: 'ApexClass' })]);
+  });
+
+  it('lists the metadata types SDR knows, including ones beyond the classic set', async () => {
+    const { exitCode, json } = await sandbox.sf<{ metadataObjects: { xmlName: string; inFolder: boolean }[] }>(
+      'org',
+      'list',
+      'metadata-types',
+      '-o',
+      sandbox.alias,
+    );
+    expect(exitCode).toBe(0);
+    const names = new Map(json.result?.metadataObjects.map((o) => [o.xmlName, o]));
+    for (const name of [
+      'ApexClass',
+      'CustomObject',
+      'LightningMessageChannel',
+      'ExperienceBundle',
+      'ContentAsset',
+      'Report',
+    ]) {
+      expect(names.has(name)).toBe(true);
+    }
+    expect(names.get('Report')?.inFolder).toBe(true);
+  });
+});

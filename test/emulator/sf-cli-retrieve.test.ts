@@ -1,0 +1,112 @@
+// The official Salesforce CLI against the emulator: sf project retrieve start (source format and
+// --target-metadata-dir) and sf project delete source.
+import { after, before, describe, it } from 'node:test';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { expect } from 'expect';
+import { unzip } from './zip.helper.js';
+import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
+
+const objectXml = `<?xml version="1.0" encoding="UTF-8"?>
+<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
+    <deploymentStatus>Deployed</deploymentStatus>
+    <fields>
+        <fullName>Amount__c</fullName>
+        <label>Amount</label>
+        <precision>18</precision>
+        <scale>2</scale>
+        <type>Number</type>
+    </fields>
+    <label>Invoice</label>
+    <nameField>
+        <label>Invoice Name</label>
+        <type>Text</type>
+    </nameField>
+    <pluralLabel>Invoices</pluralLabel>
+    <sharingModel>ReadWrite</sharingModel>
+</CustomObject>
+`;
+
+describe('the official CLI: project retrieve and delete commands', () => {
+  let sandbox: CliSandbox;
+
+  before(async () => {
+    sandbox = await startCliSandbox();
+    const logged = await login(sandbox);
+    if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
+    await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
+      components: [
+        { files: { 'classes/Stored.cls': apexClassSource('Stored'), 'classes/Stored.cls-meta.xml': apexClassMeta } },
+        { files: { 'objects/Invoice__c.object': objectXml } },
+      ],
+    });
+  });
+  after(() => sandbox.close());
+
+  const sourceDir = () => join(sandbox.projectDir, 'force-app', 'main', 'default');
+
+  it('retrieves into source format with sf project retrieve start', async () => {
+    const { exitCode, json } = await sandbox.sf(
+      'project',
+      'retrieve',
+      'start',
+      '-m',
+      'ApexClass:Stored',
+      '-m',
+      'CustomObject:Invoice__c',
+      '-o',
+      sandbox.alias,
+    );
+    expect(json.message).toBeUndefined();
+    expect(exitCode).toBe(0);
+    expect(await readFile(join(sourceDir(), 'classes', 'Stored.cls'), 'utf8')).toBe(apexClassSource('Stored'));
+    const field = await readFile(
+      join(sourceDir(), 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'),
+      'utf8',
+    );
+    expect(field).toContain('<fullName>Amount__c</fullName>');
+  });
+
+  it('retrieves a metadata-format zip with --target-metadata-dir', async () => {
+    const { exitCode } = await sandbox.sf(
+      'project',
+      'retrieve',
+      'start',
+      '-m',
+      'ApexClass:Stored',
+      '--target-metadata-dir',
+      'mdapi-out',
+      '-o',
+      sandbox.alias,
+    );
+    expect(exitCode).toBe(0);
+    const dir = join(sandbox.projectDir, 'mdapi-out');
+    const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
+    expect(zips).toHaveLength(1);
+    const files = await unzip(await readFile(join(dir, zips[0] as string)));
+    const names = [...files.keys()];
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringMatching(/classes\/Stored\.cls$/), expect.stringMatching(/package\.xml$/)]),
+    );
+  });
+
+  it('deletes a component from the org and the project with sf project delete source', async () => {
+    const { exitCode, json } = await sandbox.sf(
+      'project',
+      'delete',
+      'source',
+      '-m',
+      'ApexClass:Stored',
+      '--no-prompt',
+      '-o',
+      sandbox.alias,
+    );
+    expect(json.message).toBeUndefined();
+    expect(exitCode).toBe(0);
+    const left = sandbox.emulator.admin
+      .listComponents(sandbox.emulator.defaultOrg.id)
+      .map((c) => `${c.type}:${c.fullName}`);
+    expect(left).not.toContain('ApexClass:Stored');
+    expect(left).toContain('CustomObject:Invoice__c');
+  });
+});
