@@ -1,19 +1,20 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import type { Principal } from '../auth/permissions.js';
 import { BlobStore } from '../blobs/blob-store.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.js';
+import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
 import { fingerprintComponent, sha256 } from '../salesforce/fingerprint.js';
 import { resolveProject } from '../salesforce/project-resolver.js';
-import { extractUpload } from '../uploads/zip-intake.js';
+import { componentNameProblem } from '../uploads/component-names.js';
+import { createUploadWorkspace } from '../uploads/upload-workspace.js';
+import { extractUpload, UploadRejectedError } from '../uploads/zip-intake.js';
 import { Branch } from './branch.entity.js';
 import { RevisionComponent, type StoredFile } from './revision-component.entity.js';
 import { Revision } from './revision.entity.js';
@@ -58,7 +59,8 @@ export class BranchesService {
 
   /** Resolves a branch by id or by name (what the CLI passes). */
   async resolve(idOrName: string): Promise<Branch> {
-    const branch = /^[0-9a-f-]{36}$/i.test(idOrName) ? await this.branches.findOneBy({ id: idOrName }) : await this.findByName(idOrName);
+    const branch = isUuid(idOrName) ? await this.branches.findOneBy({ id: idOrName }) : await this.findByName(idOrName);
+    if (!branch && isMalformedId(idOrName)) throw new BadRequestError(malformedIdMessage('branch', idOrName));
     if (!branch) throw new NotFoundError('Branch', idOrName);
     return branch;
   }
@@ -100,7 +102,7 @@ export class BranchesService {
     const latest = await this.latestRevision(branchId);
     if (latest?.uploadSha256 === uploadSha256) return { revision: latest, unchanged: true };
 
-    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backtrack-upload-'));
+    const workDir = await createUploadWorkspace();
     try {
       const extracted = await extractUpload(zip, workDir, {
         maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
@@ -110,6 +112,8 @@ export class BranchesService {
       });
       const project = await resolveProject(extracted.dir);
       const components = [...project.components].sort(compareMembers);
+      const nameProblem = componentNameProblem(components);
+      if (nameProblem) throw new UploadRejectedError(400, nameProblem.message, nameProblem.components);
       return await this.db.transaction(async (manager) => {
         await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);
         const rows: { max: number | null }[] = await manager.query(`SELECT max(number) AS max FROM revisions WHERE branch_id = $1`, [branchId]);

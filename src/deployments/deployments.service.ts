@@ -12,24 +12,21 @@ import { memberKey } from '../salesforce/component.types.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
 import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
+import { checkTestOptions, TestOptions } from './test-options.js';
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
-export const TestLevel = z.enum(['NoTestRun', 'RunSpecifiedTests', 'RunLocalTests', 'RunAllTestsInOrg', 'RunRelevantTests']);
+export { TestLevel } from './test-options.js';
 
 export const StartDeployBody = z
   .strictObject({
     orgId: z.string().min(1),
     revision: z.number().int().min(1).optional(),
     components: z.array(MemberRefBody).min(1).optional(),
-    testLevel: TestLevel.optional(),
-    runTests: z.array(z.string().min(1)).optional(),
+    ...TestOptions,
     checkOnly: z.boolean().optional(),
     rollbackOnError: z.boolean().optional(),
   })
-  .refine((b) => b.testLevel !== 'RunSpecifiedTests' || (b.runTests?.length ?? 0) > 0, {
-    message: 'testLevel RunSpecifiedTests needs runTests (the test classes to run)',
-    path: ['runTests'],
-  });
+  .superRefine(checkTestOptions);
 export type StartDeployBody = z.infer<typeof StartDeployBody>;
 
 @Injectable()
