@@ -41,7 +41,7 @@ describe('grantRefusal', () => {
     expect(grantRefusal(scope(['admin']), scope(['read'], ['production']))).toBeNull();
   });
   it('refuses an unlimited token to a limited admin', () => {
-    expect(grantRefusal(scope(['admin'], ['uat']), scope(['admin']))).toMatch(/limited to uat, so the token must be limited/);
+    expect(grantRefusal(scope(['admin'], ['uat']), scope(['admin']))).toMatch(/limited to uat, so it can only grant tokens limited to them too/);
   });
   it('refuses an environment outside the holder environments, naming it', () => {
     expect(grantRefusal(scope(['admin'], ['uat']), scope(['deploy'], ['uat', 'production']))).toMatch(/cannot grant access to "production"/);

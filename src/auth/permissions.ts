@@ -54,7 +54,7 @@ export function grantRefusal(holder: Scope, requested: Scope): string | null {
   if (holder.environments === null) return null;
   const limits = holder.environments.join(', ');
   if (requested.environments === null) {
-    return `This token is limited to ${limits}, so the token must be limited to some of them too: send environments.`;
+    return `This token is limited to ${limits}, so it can only grant tokens limited to them too: send "environments" (some of ${limits}).`;
   }
   const outside = requested.environments.filter((e) => !reaches(holder, e));
   if (outside.length) {

@@ -65,13 +65,13 @@ export class TokensService {
   }
 
   /**
-   * Creates a token within the holder's scope; the returned secret is shown once and never stored. Leaving out
-   * environments means the holder's own (all, for an unlimited holder).
+   * Creates a token within the holder's scope (403 saying why otherwise); the returned secret is shown once and never
+   * stored. No environments means all environments, which only an unlimited holder can grant.
    */
   async create(input: NewToken, holder: Principal): Promise<{ token: string; row: ApiToken }> {
     const requested = {
       permissions: [...new Set(input.permissions)],
-      environments: input.environments ? normalizeEnvironments(input.environments) : holder.environments,
+      environments: input.environments ? normalizeEnvironments(input.environments) : null,
     };
     const refusal = grantRefusal(holder, requested);
     if (refusal) throw new ForbiddenError(refusal);
