@@ -24,7 +24,10 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
   let branchId: string;
   let orgId: string;
   let deployId: string;
-  const stale = path.join(os.tmpdir(), `backtrack-upload-${deadPid()}-killed`);
+  // A temporary folder of this test's own, so that no other Backtrack process on the machine sweeps it first.
+  const systemTmp = process.env.TMPDIR;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-bad-input-'));
+  const stale = path.join(tmp, `backtrack-upload-${deadPid()}-killed`);
 
   const multipart = (zip: Buffer) => {
     const form = new FormData();
@@ -39,8 +42,10 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
 
   before(async () => {
     // What an API killed mid-upload leaves behind.
+    process.env.TMPDIR = tmp;
     fs.mkdirSync(path.join(stale, 'force-app'), { recursive: true });
     fs.writeFileSync(path.join(stale, 'force-app', 'Big.cls'), 'x'.repeat(4096));
+    expect(fs.existsSync(stale)).toBe(true);
     h = await startHarness({ UPLOAD_MAX_BYTES: String(LIMIT) });
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'inputs' } })).body.id;
@@ -50,8 +55,10 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
     deployId = (await waitForJob(h, deploy.body.id)).id;
   });
   after(async () => {
-    fs.rmSync(stale, { recursive: true, force: true });
     await h?.close();
+    if (systemTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = systemTmp;
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   describe('13: UPLOAD_MAX_BYTES holds for every way a zip arrives', () => {
