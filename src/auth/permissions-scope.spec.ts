@@ -2,7 +2,10 @@ import { describe, it } from 'node:test';
 import { expect } from 'expect';
 import { can, canGrant, grantRefusal, holds, normalizeEnvironments, reaches, type Scope } from './permissions.js';
 
-const scope = (permissions: Scope['permissions'], environments: string[] | null = null): Scope => ({ permissions, environments });
+const scope = (permissions: Scope['permissions'], environments: string[] | null = null): Scope => ({
+  permissions,
+  environments,
+});
 
 describe('holds', () => {
   it('lets deploy and rollback read the jobs they start', () => {
@@ -41,10 +44,14 @@ describe('grantRefusal', () => {
     expect(grantRefusal(scope(['admin']), scope(['read'], ['production']))).toBeNull();
   });
   it('refuses an unlimited token to a limited admin', () => {
-    expect(grantRefusal(scope(['admin'], ['uat']), scope(['admin']))).toMatch(/limited to uat, so it can only grant tokens limited to them too/);
+    expect(grantRefusal(scope(['admin'], ['uat']), scope(['admin']))).toMatch(
+      /limited to uat, so it can only grant tokens limited to them too/,
+    );
   });
   it('refuses an environment outside the holder environments, naming it', () => {
-    expect(grantRefusal(scope(['admin'], ['uat']), scope(['deploy'], ['uat', 'production']))).toMatch(/cannot grant access to "production"/);
+    expect(grantRefusal(scope(['admin'], ['uat']), scope(['deploy'], ['uat', 'production']))).toMatch(
+      /cannot grant access to "production"/,
+    );
   });
   it('accepts a subset of the holder environments, case-insensitively', () => {
     expect(grantRefusal(scope(['admin'], ['UAT', 'qa']), scope(['admin', 'deploy'], ['uat']))).toBeNull();

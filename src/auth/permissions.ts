@@ -38,7 +38,8 @@ export function can(scope: Scope, permission: Permission, environment?: string |
 
 /** The sentence a 403 carries: which permission is missing, and where. */
 export function missingPermissionMessage(scope: Scope, permission: Permission, environment?: string | null): string {
-  if (!holds(scope, permission)) return `This token lacks the "${permission}" permission; ask an admin for a token that has it.`;
+  if (!holds(scope, permission))
+    return `This token lacks the "${permission}" permission; ask an admin for a token that has it.`;
   return `This token has "${permission}" only for ${scope.environments!.join(', ')}, not for the "${environment}" environment.`;
 }
 

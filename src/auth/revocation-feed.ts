@@ -71,7 +71,10 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.config.DATABASE_URL, application_name: 'backtrack-revocations' });
+    const client = new pg.Client({
+      connectionString: this.config.DATABASE_URL,
+      application_name: 'backtrack-revocations',
+    });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
     client.on('notification', (message) => {
@@ -82,7 +85,9 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
       await client.query(`LISTEN ${REVOCATION_CHANNEL}`);
     } catch (error) {
       await client.end().catch(() => undefined);
-      this.logger.warn(`Cannot listen for token revocations (${(error as Error).message}); tokens are checked on every request meanwhile`);
+      this.logger.warn(
+        `Cannot listen for token revocations (${(error as Error).message}); tokens are checked on every request meanwhile`,
+      );
       this.schedule();
       return;
     }

@@ -12,7 +12,7 @@ const CreateTokenBody = z.strictObject({
   permissions: z.array(z.enum(PERMISSIONS)).min(1),
   environments: z
     .array(z.string().trim().min(1).max(100))
-    .min(1, 'name at least one environment, or leave environments out for all of yours (an empty list would grant nothing)')
+    .min(1, 'name at least one environment, or leave environments out for all (an empty list would grant nothing)')
     .optional(),
 });
 

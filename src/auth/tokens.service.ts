@@ -49,8 +49,14 @@ export class TokensService {
     if (cached && cached.until > Date.now() && this.feed.reliable) return cached.principal;
     const row = await this.tokens.findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
     if (!row) throw new UnauthorizedError(INVALID_TOKEN);
-    const principal: Principal = { tokenId: row.id, name: row.name, permissions: row.permissions, environments: row.environments };
-    if (this.feed.reliable && !this.revoked.has(row.id)) this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
+    const principal: Principal = {
+      tokenId: row.id,
+      name: row.name,
+      permissions: row.permissions,
+      environments: row.environments,
+    };
+    if (this.feed.reliable && !this.revoked.has(row.id))
+      this.cache.set(hash, { principal, until: Date.now() + CACHE_MS });
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
       await this.tokens.update(row.id, { lastUsedAt: new Date() });
     }
@@ -122,7 +128,9 @@ export class TokensService {
           [hashToken(configured)],
         );
         if (known[0]?.revoked_at) {
-          this.logger.warn('BACKTRACK_ADMIN_TOKEN names a revoked token, which stays revoked; set a new value to get a new admin token');
+          this.logger.warn(
+            'BACKTRACK_ADMIN_TOKEN names a revoked token, which stays revoked; set a new value to get a new admin token',
+          );
         }
         if (known[0]) return null;
         const rotated: { id: string }[] = await manager.query(
@@ -133,7 +141,9 @@ export class TokensService {
         this.logger.log('Bootstrap admin token set from BACKTRACK_ADMIN_TOKEN');
         return null;
       }
-      const admins: unknown[] = await manager.query(`SELECT 1 FROM api_tokens WHERE 'admin' = ANY(permissions) LIMIT 1`);
+      const admins: unknown[] = await manager.query(
+        `SELECT 1 FROM api_tokens WHERE 'admin' = ANY(permissions) LIMIT 1`,
+      );
       if (admins.length) return null;
       const token = generateToken();
       await this.insert(manager, token, { name: 'bootstrap admin', permissions: ['admin'] }, null, true);

@@ -21,7 +21,10 @@ const CreateBranchBody = z.strictObject({
     .min(1)
     .max(200)
     .regex(/^[^\s/][^/]*$/, 'no slashes, not starting with a space')
-    .refine((name) => hiddenCharacter(name) === null, 'must not contain control or invisible characters (such as U+0000 or U+202E)'),
+    .refine(
+      (name) => hiddenCharacter(name) === null,
+      'must not contain control or invisible characters (such as U+0000 or U+202E)',
+    ),
   description: z.string().max(2000).optional(),
 });
 const ComponentsQuery = z.object({ revision: z.coerce.number().int().min(1).optional() });

@@ -24,7 +24,10 @@ export class HttpExceptionFilter implements ExceptionFilter {
   }
 }
 
-function describe(exception: unknown, contentType?: string): { status: number; message: string; details?: Record<string, unknown> } {
+function describe(
+  exception: unknown,
+  contentType?: string,
+): { status: number; message: string; details?: Record<string, unknown> } {
   if (exception instanceof AppError) return { status: exception.status, message: exception.message, details: exception.details };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -52,7 +55,8 @@ function tooLargeMessage(cause: unknown, contentType = ''): string {
   const limit = (cause as { limit?: unknown } | null | undefined)?.limit;
   const isJson = /json|urlencoded/i.test(contentType);
   if (typeof limit !== 'number') {
-    return isJson ? 'The request body is too large: send less in one request.' : 'The upload is too large: send a smaller zip.';
+    if (isJson) return 'The request body is too large: send less in one request.';
+    return 'The upload is too large: send a smaller zip.';
   }
   return isJson ? jsonTooLargeMessage(limit) : uploadTooLargeMessage(limit);
 }

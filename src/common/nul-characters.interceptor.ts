@@ -21,7 +21,10 @@ export class NulCharactersInterceptor implements NestInterceptor {
       for (const [where, value] of places) {
         const field = findNulCharacter(value);
         if (field) {
-          throw new BadRequestError(`The ${where} holds a NUL character (U+0000) in ${field}: remove it.`, { field, where });
+          throw new BadRequestError(`The ${where} holds a NUL character (U+0000) in ${field}: remove it.`, {
+            field,
+            where,
+          });
         }
       }
     }

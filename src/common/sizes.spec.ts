@@ -13,9 +13,13 @@ describe('formatBytes', () => {
 
 describe('too-large messages', () => {
   it('say which limit a zip crossed', () => {
-    expect(uploadTooLargeMessage(64 * 1024)).toMatch(/larger than the 64 KB UPLOAD_MAX_BYTES allows: send a smaller zip/);
+    expect(uploadTooLargeMessage(64 * 1024)).toMatch(
+      /larger than the 64 KB UPLOAD_MAX_BYTES allows: send a smaller zip/,
+    );
   });
   it('do not talk about zips for a JSON body', () => {
-    expect(jsonTooLargeMessage(2 * 1024 * 1024)).toMatch(/^The request body is larger than the 2 MB a JSON request may be/);
+    expect(jsonTooLargeMessage(2 * 1024 * 1024)).toMatch(
+      /^The request body is larger than the 2 MB a JSON request may be/,
+    );
   });
 });

@@ -17,6 +17,8 @@ export function uploadTooLargeMessage(limit: number): string {
 
 /** The 413 sentence for a JSON (or form) body over its limit. */
 export function jsonTooLargeMessage(limit: number): string {
-  return `The request body is larger than the ${formatBytes(limit)} a JSON request may be: send less in one request `
-    + '(zips go to POST /api/branches/:id/revisions).';
+  return (
+    `The request body is larger than the ${formatBytes(limit)} a JSON request may be: send less in one request ` +
+    '(zips go to POST /api/branches/:id/revisions).'
+  );
 }

@@ -26,7 +26,9 @@ describe('codePoint and escapeHidden', () => {
 
 describe('findNulCharacter', () => {
   it('names the field that holds a NUL, nested in arrays and objects', () => {
-    expect(findNulCharacter({ components: [{ type: 'ApexClass', fullName: 'A\u0000' }] })).toBe('components.0.fullName');
+    expect(findNulCharacter({ components: [{ type: 'ApexClass', fullName: 'A\u0000' }] })).toBe(
+      'components.0.fullName',
+    );
     expect(findNulCharacter({ name: 'ok' })).toBeNull();
   });
   it('ignores binary bodies', () => {

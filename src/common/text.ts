@@ -22,7 +22,10 @@ export function codePoint(char: string): string {
 
 /** `text` with every control or invisible character written as `\u{…}`, safe to show in a message. */
 export function escapeHidden(text: string): string {
-  return text.replace(new RegExp(`${CONTROL.source}|${INVISIBLE.source}`, 'gu'), (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`);
+  return text.replace(
+    new RegExp(`${CONTROL.source}|${INVISIBLE.source}`, 'gu'),
+    (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
 }
 
 /** Where a request carries a NUL character (which no text column can store), as a dotted path, or null. */

@@ -53,7 +53,11 @@ export class JobsController {
   }
 
   @Get(':id/logs')
-  async logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal) {
+  async logs(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     await this.jobs.getReadable(id, principal);
     const q = parseInput(LogsQuery, query, 'query');
     const items = (await this.jobs.listLogs(id, q)).map(presentLog);

@@ -86,7 +86,8 @@ export class JobsService {
     const qb = this.jobs.createQueryBuilder('j').where('j.branch_id = :branchId', { branchId });
     if (principal?.environments) {
       qb.andWhere(
-        `(j.org_id IS NULL OR EXISTS (SELECT 1 FROM orgs o WHERE o.id = j.org_id AND lower(o.environment) = ANY(:environments)))`,
+        `(j.org_id IS NULL OR EXISTS (SELECT 1 FROM orgs o
+          WHERE o.id = j.org_id AND lower(o.environment) = ANY(:environments)))`,
         { environments: principal.environments.map((e) => e.toLowerCase()) },
       );
     }

@@ -50,7 +50,11 @@ export class SnapshotsController {
 
   /** One component's files as they were before the deploy (base64). */
   @Get('files')
-  async files(@Param('id', new ParseUUIDPipe()) jobId: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal) {
+  async files(
+    @Param('id', new ParseUUIDPipe()) jobId: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const { component } = parseInput(FilesQuery, query, 'query');
     await this.jobs.getReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);

@@ -4,10 +4,18 @@ import { componentNameProblem } from './component-names.js';
 
 describe('componentNameProblem', () => {
   it('accepts distinct plain names', () => {
-    expect(componentNameProblem([{ type: 'ApexClass', fullName: 'Ok' }, { type: 'ApexPage', fullName: 'Ok' }])).toBeNull();
+    expect(
+      componentNameProblem([
+        { type: 'ApexClass', fullName: 'Ok' },
+        { type: 'ApexPage', fullName: 'Ok' },
+      ]),
+    ).toBeNull();
   });
   it('refuses names that differ only in case, naming both', () => {
-    const problem = componentNameProblem([{ type: 'ApexClass', fullName: 'Ok' }, { type: 'ApexClass', fullName: 'OK' }]);
+    const problem = componentNameProblem([
+      { type: 'ApexClass', fullName: 'Ok' },
+      { type: 'ApexClass', fullName: 'OK' },
+    ]);
     expect(problem?.message).toMatch(/differ only in case \(ApexClass:Ok and ApexClass:OK\)/);
     expect(problem?.components).toEqual(['ApexClass:Ok', 'ApexClass:OK']);
   });

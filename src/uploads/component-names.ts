@@ -26,8 +26,8 @@ export function componentNameProblem(components: Named[]): NameProblem | null {
     const first = hiddenCharacter(hidden[0]!.fullName)!;
     return {
       message:
-        `Component names hold control or invisible characters (${hidden.map(shown).join(', ')}; the first is ${codePoint(first)}): `
-        + 'rename those files; Salesforce names are plain text.',
+        `Component names hold control or invisible characters (${hidden.map(shown).join(', ')}; the first is ${codePoint(first)}): ` +
+        'rename those files; Salesforce names are plain text.',
       components: hidden.map(shown),
     };
   }

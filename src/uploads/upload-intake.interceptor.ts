@@ -18,14 +18,24 @@ import type { Config } from '../config/config.js';
 /** Room for a multipart body's boundaries and part headers around the zip itself. */
 export const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-export const UPLOAD_HOW = 'Send the zip as multipart field "file" (one file), or as the request body with Content-Type: application/zip.';
+export const UPLOAD_HOW =
+  'Send the zip as multipart field "file" (one file), or as the request body with Content-Type: application/zip.';
 
 /**
  * Multer's limits for an upload: the zip (multipart field `file`) streams into memory only up to UPLOAD_MAX_BYTES,
  * one file and a few small text fields at most; past a limit the rest of the body is discarded, never buffered.
  */
 export function uploadMulterOptions(config: Pick<Config, 'UPLOAD_MAX_BYTES'>): MulterModuleOptions {
-  return { limits: { fileSize: config.UPLOAD_MAX_BYTES, files: 1, fields: 10, parts: 12, fieldSize: 64 * 1024, headerPairs: 100 } };
+  return {
+    limits: {
+      fileSize: config.UPLOAD_MAX_BYTES,
+      files: 1,
+      fields: 10,
+      parts: 12,
+      fieldSize: 64 * 1024,
+      headerPairs: 100,
+    },
+  };
 }
 
 /**
@@ -48,7 +58,8 @@ export class UploadIntakeInterceptor implements NestInterceptor {
     }
     return next.handle().pipe(
       catchError((error: unknown) => {
-        if (error instanceof PayloadTooLargeException) throw new PayloadTooLargeError(uploadTooLargeMessage(limit), { limit });
+        if (error instanceof PayloadTooLargeException)
+          throw new PayloadTooLargeError(uploadTooLargeMessage(limit), { limit });
         if (error instanceof BadRequestException && multipart) {
           throw new BadRequestError(`The multipart body was refused (${error.message}): ${UPLOAD_HOW}`);
         }

@@ -140,7 +140,7 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
   if (clashes.length) {
     throw new UploadRejectedError(
       400,
-      `The zip holds ${list(clashes)} both as a file and as a folder: keep one of them (a file cannot hold other files).`,
+      `The zip holds ${list(clashes)} both as a file and as a folder: keep one of them.`,
       clashes,
     );
   }
@@ -171,7 +171,7 @@ export function unsafeNameMessage(reason: UnsafeNameReason, names: string[]): st
       return `The zip has entries without a name (${shown}): create the zip again.`;
     case 'absolute':
     case 'traversal':
-      return `The zip has entries with absolute paths or ".." segments (${shown}): zip the project folder with relative paths only.`;
+      return `The zip has entries with absolute paths or ".." segments (${shown}): zip the project folder with relative paths.`;
   }
 }
 

@@ -35,7 +35,12 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
     return form;
   };
   const post = (route: string, body: RequestInit['body'], headers: Record<string, string> = {}) =>
-    fetch(h.url + route, { method: 'POST', body, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers }, duplex: 'half' } as RequestInit);
+    fetch(h.url + route, {
+      method: 'POST',
+      body,
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+      duplex: 'half',
+    } as RequestInit);
   const revisionCount = async () => (await h.api('GET', `/api/branches/${branchId}/revisions`)).body.items.length;
   const upload = (files: Record<string, string | Buffer | null>) =>
     zipFolder(SAMPLE_PROJECT, files).then((zip) => h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip }));
@@ -62,10 +67,14 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
   });
 
   describe('13: UPLOAD_MAX_BYTES holds for every way a zip arrives', () => {
-    const tooBig = () => zipFolder(SAMPLE_PROJECT, { 'force-app/main/default/staticresources/noise.bin': randomBytes(LIMIT + 1024) });
+    const tooBig = () =>
+      zipFolder(SAMPLE_PROJECT, { 'force-app/main/default/staticresources/noise.bin': randomBytes(LIMIT + 1024) });
 
     it('accepts a multipart zip under the limit', async () => {
-      const res = await post(`/api/branches/${branchId}/revisions`, multipart(await zipFolder(SAMPLE_PROJECT, { 'README.md': 'multipart' })));
+      const res = await post(
+        `/api/branches/${branchId}/revisions`,
+        multipart(await zipFolder(SAMPLE_PROJECT, { 'README.md': 'multipart' })),
+      );
       expect(res.status).toBe(201);
     });
 
@@ -104,7 +113,9 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
       ]);
       const res = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip });
       expect(res.status).toBe(400);
-      expect(res.body.message).toMatch(/holds force-app\/main\/default\/classes\/Ok\.cls both as a file and as a folder: keep one/);
+      expect(res.body.message).toMatch(
+        /holds force-app\/main\/default\/classes\/Ok\.cls both as a file and as a folder: keep one/,
+      );
     });
 
     it('answers a 36-character id that is not a UUID with 400 on branch and org routes', async () => {
@@ -142,7 +153,9 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
 
   describe('15: messages say what is actually wrong', () => {
     it('answers a 3 MB JSON body with a 413 about the JSON limit, not about zips', async () => {
-      const res = await h.api('POST', '/api/branches', { body: { name: 'big', description: 'x'.repeat(3 * 1024 * 1024) } });
+      const res = await h.api('POST', '/api/branches', {
+        body: { name: 'big', description: 'x'.repeat(3 * 1024 * 1024) },
+      });
       expect(res.status).toBe(413);
       expect(res.body.message).toMatch(/^The request body is larger than the 2 MB a JSON request may be/);
       expect(res.body.message).not.toMatch(/smaller zip/);
@@ -152,7 +165,9 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
       const zip = craftZip([{ name: `${CLASSES}/Bad\u0001Name.cls`, data: Buffer.from('public class X {}') }]);
       const res = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip });
       expect(res.status).toBe(400);
-      expect(res.body.message).toMatch(/entry names with control characters such as NUL or newline \(.*Bad\\u\{1\}Name\.cls\)/);
+      expect(res.body.message).toMatch(
+        /entry names with control characters such as NUL or newline \(.*Bad\\u\{1\}Name\.cls\)/,
+      );
       expect(res.body.message).not.toMatch(/absolute paths/);
     });
   });
@@ -167,7 +182,9 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
     it('refuses RunSpecifiedTests without runTests on both rollback routes, as a deploy does', async () => {
       const body = { all: true, testLevel: 'RunSpecifiedTests' };
       const results = [
-        await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, testLevel: 'RunSpecifiedTests' } }),
+        await h.api('POST', `/api/branches/${branchId}/deployments`, {
+          body: { orgId, testLevel: 'RunSpecifiedTests' },
+        }),
         await h.api('POST', `/api/jobs/${deployId}/rollback`, { body }),
         await h.api('POST', `/api/branches/${branchId}/rollback`, { body: { ...body, orgId } }),
       ];
@@ -183,7 +200,9 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
       const evil = `${CLASSES}/Invoice\u202Etxt.cls`;
       const res = await upload({ [evil]: 'public class X {}', [`${evil}-meta.xml`]: META });
       expect(res.status).toBe(400);
-      expect(res.body.message).toMatch(/control or invisible characters \(ApexClass:Invoice\\u\{202e\}txt; the first is U\+202E\)/);
+      expect(res.body.message).toMatch(
+        /control or invisible characters \(ApexClass:Invoice\\u\{202e\}txt; the first is U\+202E\)/,
+      );
     });
 
     it('refuses Ok and OK in one upload, naming both', async () => {

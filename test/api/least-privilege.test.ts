@@ -20,7 +20,10 @@ describe('tokens never grant more than their holder has', () => {
   after(async () => h?.close());
 
   it('refuses a uat admin an unlimited token, or one for production, saying why', async () => {
-    const unlimited = await h.api('POST', '/api/tokens', { token: uatAdmin.token, body: { name: 'all', permissions: ['admin'] } });
+    const unlimited = await h.api('POST', '/api/tokens', {
+      token: uatAdmin.token,
+      body: { name: 'all', permissions: ['admin'] },
+    });
     expect(unlimited.status).toBe(403);
     expect(unlimited.body.message).toMatch(/limited to uat, so it can only grant tokens limited to them too/);
     const production = await h.api('POST', '/api/tokens', {
@@ -47,7 +50,10 @@ describe('tokens never grant more than their holder has', () => {
         auth: { type: 'accessToken', accessToken: h.backtrack.emulator!.defaultOrg.accessToken },
       },
     });
-    const deploy = await h.api('POST', `/api/branches/${branchId}/deployments`, { token: created.body.token, body: { orgId: prod.body.id } });
+    const deploy = await h.api('POST', `/api/branches/${branchId}/deployments`, {
+      token: created.body.token,
+      body: { orgId: prod.body.id },
+    });
     expect(deploy.status).toBe(403);
     expect(deploy.body.message).toMatch(/not for the "production" environment/);
   });
@@ -59,7 +65,9 @@ describe('tokens never grant more than their holder has', () => {
     const ids = listed.body.items.map((t: any) => t.id);
     expect(ids).toContain(uatAdmin.id);
     expect(ids).not.toContain(production.id);
-    expect(listed.body.items.every((t: any) => t.environments?.every((e: string) => e.toLowerCase() === 'uat'))).toBe(true);
+    expect(listed.body.items.every((t: any) => t.environments?.every((e: string) => e.toLowerCase() === 'uat'))).toBe(
+      true,
+    );
     const revoke = await h.api('DELETE', `/api/tokens/${production.id}`, { token: uatAdmin.token });
     expect(revoke.status).toBe(403);
     expect(revoke.body.message).toMatch(/outside this token's scope/);
@@ -67,7 +75,9 @@ describe('tokens never grant more than their holder has', () => {
   });
 
   it('refuses an empty environments list with 400 instead of granting every environment', async () => {
-    const res = await h.api('POST', '/api/tokens', { body: { name: 'nothing', permissions: ['read'], environments: [] } });
+    const res = await h.api('POST', '/api/tokens', {
+      body: { name: 'nothing', permissions: ['read'], environments: [] },
+    });
     expect(res.status).toBe(400);
     expect(res.body.message).toMatch(/environments: name at least one environment, or leave environments out/);
   });
@@ -77,8 +87,11 @@ describe('tokens never grant more than their holder has', () => {
     const pipeline = await createToken(h, ['deploy', 'rollback'], ['sandbox']);
     const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
       const env = { ...process.env, BACKTRACK_URL: h.url, BACKTRACK_TOKEN: pipeline.token };
-      execFile(process.execPath, [CLI, 'deploy', '--branch', 'pipeline', '--org', 'Local Sandbox', '--wait'], { env }, (error, _out, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stderr }),
+      execFile(
+        process.execPath,
+        [CLI, 'deploy', '--branch', 'pipeline', '--org', 'Local Sandbox', '--wait'],
+        { env },
+        (error, _out, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
       );
     });
     expect({ code: run.code, stderr: run.code === 0 ? '' : run.stderr }).toEqual({ code: 0, stderr: '' });
@@ -168,7 +181,9 @@ describe('a revoked bootstrap admin token stays revoked across restarts', () => 
     const first = await start();
     try {
       expect(first.token).toMatch(/^bt_/);
-      const self = (await first.h.api('GET', '/api/tokens', { token: first.token! })).body.items.find((t: any) => t.bootstrap);
+      const self = (await first.h.api('GET', '/api/tokens', { token: first.token! })).body.items.find(
+        (t: any) => t.bootstrap,
+      );
       expect((await first.h.api('DELETE', `/api/tokens/${self.id}`, { token: first.token! })).status).toBe(200);
     } finally {
       await first.h.close();

@@ -8,7 +8,11 @@ export async function createToken(
   environments?: string[],
   by: string = ADMIN_TOKEN,
 ): Promise<{ id: string; token: string }> {
-  const body = { name: `${permissions.join('+')}@${environments?.join(',') ?? 'all'}`, permissions, ...(environments ? { environments } : {}) };
+  const body = {
+    name: `${permissions.join('+')}@${environments?.join(',') ?? 'all'}`,
+    permissions,
+    ...(environments ? { environments } : {}),
+  };
   const res = await h.api('POST', '/api/tokens', { body, token: by });
   if (res.status !== 201) throw new Error(`token not created: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.id, token: res.body.token };
@@ -18,7 +22,12 @@ export async function createToken(
 export async function registerEmulatorOrg(h: Harness, name: string, environment: string): Promise<string> {
   const emulator = h.backtrack.emulator!;
   const res = await h.api('POST', '/api/orgs', {
-    body: { name, environment, instanceUrl: emulator.url, auth: { type: 'accessToken', accessToken: emulator.defaultOrg.accessToken } },
+    body: {
+      name,
+      environment,
+      instanceUrl: emulator.url,
+      auth: { type: 'accessToken', accessToken: emulator.defaultOrg.accessToken },
+    },
   });
   if (res.status !== 201) throw new Error(`org not registered: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.id;
@@ -28,7 +37,9 @@ export async function registerEmulatorOrg(h: Harness, name: string, environment:
 export async function sampleBranch(h: Harness, name: string): Promise<string> {
   const branch = await h.api('POST', '/api/branches', { body: { name } });
   if (branch.status !== 201) throw new Error(`branch not created: ${JSON.stringify(branch.body)}`);
-  const upload = await h.api('POST', `/api/branches/${branch.body.id}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) });
+  const upload = await h.api('POST', `/api/branches/${branch.body.id}/revisions`, {
+    body: await zipFolder(SAMPLE_PROJECT),
+  });
   if (upload.status !== 201) throw new Error(`upload refused: ${JSON.stringify(upload.body)}`);
   return branch.body.id;
 }

@@ -7,7 +7,8 @@ import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { createToken, openStream, settlesWithin } from '../helpers/scoped-access.js';
 
 const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
-if (!DATABASE_SERVER) throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server); .ci/run sets it.');
+if (!DATABASE_SERVER)
+  throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server); .ci/run sets it.');
 
 /** Polls `probe` every 25 ms; resolves how many ms it took to return true, or null after `limitMs`. */
 async function msUntil(probe: () => Promise<boolean>, limitMs: number): Promise<number | null> {
@@ -31,7 +32,12 @@ describe('revocation reaches every API process at once (two API instances, one P
     await admin.query(`CREATE DATABASE ${dbName}`);
     const url = new URL(DATABASE_SERVER);
     url.pathname = `/${dbName}`;
-    const env = { DATABASE_URL: url.toString(), SECRET_KEY: crypto.randomBytes(32).toString('hex'), ROLE: 'api', EMULATOR: 'off' };
+    const env = {
+      DATABASE_URL: url.toString(),
+      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      ROLE: 'api',
+      EMULATOR: 'off',
+    };
     a = await startHarness(env);
     b = await startHarness(env);
   });
@@ -52,7 +58,10 @@ describe('revocation reaches every API process at once (two API instances, one P
     const reader = await createToken(a, ['read']);
     expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(200);
     expect((await a.api('DELETE', `/api/tokens/${reader.id}`)).status).toBe(200);
-    const took = await msUntil(async () => (await b.api('GET', '/api/branches', { token: reader.token })).status === 401, 1_000);
+    const took = await msUntil(
+      async () => (await b.api('GET', '/api/branches', { token: reader.token })).status === 401,
+      1_000,
+    );
     expect(took).not.toBeNull();
   });
 
