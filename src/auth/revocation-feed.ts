@@ -57,7 +57,8 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (!this.config.embeddedDatabase) await this.connect();
+    // Workers authenticate nobody: only processes that serve the API listen.
+    if (!this.config.embeddedDatabase && this.config.ROLE !== 'worker') await this.connect();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -74,6 +75,7 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
     const client = new pg.Client({
       connectionString: this.config.DATABASE_URL,
       application_name: 'backtrack-revocations',
+      connectionTimeoutMillis: 10_000,
     });
     client.on('error', () => this.lost(client));
     client.on('end', () => this.lost(client));
