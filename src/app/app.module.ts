@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuthModule } from '../auth/auth.module.js';
@@ -10,6 +10,7 @@ import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { RollbacksModule } from '../rollbacks/rollbacks.module.js';
 import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
+import { NulCharactersInterceptor } from '../common/nul-characters.interceptor.js';
 import { ConfigModule } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { HealthModule } from '../health/health.module.js';
@@ -40,7 +41,10 @@ export class AppModule {
         RollbacksModule,
         WebModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: NulCharactersInterceptor },
+      ],
     };
   }
 }

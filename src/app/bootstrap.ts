@@ -14,6 +14,7 @@ import { Reconciler } from '../jobs/reconciler.service.js';
 import { TokensService } from '../auth/tokens.service.js';
 import { SnapshotPruner } from '../snapshots/snapshot-pruner.service.js';
 import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { sweepStaleUploadWorkspaces } from '../uploads/upload-workspace.js';
 import { AppModule } from './app.module.js';
 import { ensureDemoOrg } from './demo-org.js';
 import { seedDemo } from './demo-seed.js';
@@ -75,6 +76,8 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
 
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
+      const swept = await sweepStaleUploadWorkspaces();
+      if (swept.length) logger.log(`Removed ${swept.length} upload folder(s) left by stopped processes`, 'Uploads');
       await app.listen(config.PORT, config.HOST);
       const address = app.getHttpServer().address() as { port: number };
       url = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${address.port}`;

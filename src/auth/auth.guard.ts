@@ -28,6 +28,10 @@ export class AuthGuard implements CanActivate {
 }
 
 /** For services: 403 unless the principal holds the permission in that environment. */
-export function assertCan(principal: import('./permissions.js').Principal, permission: Permission, environment?: string): void {
+export function assertCan(
+  principal: import('./permissions.js').Principal,
+  permission: Permission,
+  environment?: string | null,
+): void {
   if (!can(principal, permission, environment)) throw new ForbiddenError(missingPermissionMessage(principal, permission, environment));
 }

@@ -11,7 +11,10 @@ import { TokensService } from './tokens.service.js';
 const CreateTokenBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
   permissions: z.array(z.enum(PERMISSIONS)).min(1),
-  environments: z.array(z.string().trim().min(1)).optional(),
+  environments: z
+    .array(z.string().trim().min(1).max(100))
+    .min(1, 'name at least one environment, or leave environments out for all (an empty list would grant nothing)')
+    .optional(),
 });
 
 function present(row: ApiToken) {
@@ -39,18 +42,19 @@ export class TokensController {
   @SecretInResponse('token')
   async create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     const input = parseInput(CreateTokenBody, body);
-    const { token, row } = await this.tokens.create(input, principal.tokenId);
+    const { token, row } = await this.tokens.create(input, principal);
     return { ...present(row), token };
   }
 
+  /** The tokens within the caller's scope. */
   @Get()
-  async list() {
-    return { items: (await this.tokens.list()).map(present) };
+  async list(@CurrentPrincipal() principal: Principal) {
+    return { items: (await this.tokens.list(principal)).map(present) };
   }
 
   @Delete(':id')
   @HttpCode(200)
-  async revoke(@Param('id', new ParseUUIDPipe()) id: string) {
-    return present(await this.tokens.revoke(id));
+  async revoke(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    return present(await this.tokens.revoke(id, principal));
   }
 }

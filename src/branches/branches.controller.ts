@@ -6,15 +6,26 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
 import { BadRequestError } from '../common/errors.js';
+import { hiddenCharacter } from '../common/text.js';
 import { parseInput } from '../common/validation.js';
 import { IdempotencyInterceptor } from '../idempotency/idempotency.interceptor.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { UPLOAD_HOW, UploadIntakeInterceptor } from '../uploads/upload-intake.interceptor.js';
 import type { Branch } from './branch.entity.js';
 import { BranchesService } from './branches.service.js';
 import type { Revision } from './revision.entity.js';
 
 const CreateBranchBody = z.strictObject({
-  name: z.string().trim().min(1).max(200).regex(/^[^\s/][^/]*$/, 'no slashes, not starting with a space'),
+  name: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .regex(/^[^\s/][^/]*$/, 'no slashes, not starting with a space')
+    .refine(
+      (name) => hiddenCharacter(name) === null,
+      'must not contain control or invisible characters (such as U+0000 or U+202E)',
+    ),
   description: z.string().max(2000).optional(),
 });
 const ComponentsQuery = z.object({ revision: z.coerce.number().int().min(1).optional() });
@@ -82,7 +93,7 @@ export class BranchesController {
   @Post(':id/revisions')
   @RequirePermission('deploy')
   @ApiConsumes('multipart/form-data', 'application/zip')
-  @UseInterceptors(FileInterceptor('file'), IdempotencyInterceptor)
+  @UseInterceptors(UploadIntakeInterceptor, FileInterceptor('file'), IdempotencyInterceptor)
   async upload(
     @Param('id') idOrName: string,
     @UploadedFile() file: Express.Multer.File | undefined,
@@ -92,7 +103,7 @@ export class BranchesController {
   ) {
     const zip = file?.buffer ?? (Buffer.isBuffer(req.body) ? req.body : null);
     if (!zip || zip.length === 0) {
-      throw new BadRequestError('Send the zip as multipart field "file", or as the request body with Content-Type: application/zip.');
+      throw new BadRequestError(UPLOAD_HOW);
     }
     const branch = await this.branches.resolve(idOrName);
     const { revision, unchanged } = await this.branches.upload(branch.id, zip, principal);
@@ -126,10 +137,10 @@ export class BranchesController {
   /** The branch's Deploy and Rollback jobs, newest first; `before` (a createdAt) pages back. */
   @Get(':id/activities')
   @HttpCode(200)
-  async activities(@Param('id') idOrName: string, @Query() query: unknown) {
+  async activities(@Param('id') idOrName: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal) {
     const branch = await this.branches.resolve(idOrName);
     const page = parseInput(ActivitiesQuery, query, 'query');
-    const jobs = await this.jobs.listForBranch(branch.id, page);
+    const jobs = await this.jobs.listForBranch(branch.id, page, principal);
     const items = await Promise.all(jobs.map((j) => this.jobs.present(j)));
     return { items, nextBefore: jobs.length === page.limit ? jobs.at(-1)!.createdAt : null };
   }

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
 import type { Principal } from '../auth/permissions.js';
 import { BlobStore } from '../blobs/blob-store.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.js';
+import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
@@ -19,7 +19,9 @@ import {
   type DestructiveManifestName,
 } from '../salesforce/destructive-manifest.js';
 import { resolveProject } from '../salesforce/project-resolver.js';
-import { extractUpload } from '../uploads/zip-intake.js';
+import { componentNameProblem } from '../uploads/component-names.js';
+import { createUploadWorkspace } from '../uploads/upload-workspace.js';
+import { extractUpload, UploadRejectedError } from '../uploads/zip-intake.js';
 import { Branch } from './branch.entity.js';
 import { RevisionComponent, type StoredFile } from './revision-component.entity.js';
 import { Revision } from './revision.entity.js';
@@ -64,7 +66,8 @@ export class BranchesService {
 
   /** Resolves a branch by id or by name (what the CLI passes). */
   async resolve(idOrName: string): Promise<Branch> {
-    const branch = /^[0-9a-f-]{36}$/i.test(idOrName) ? await this.branches.findOneBy({ id: idOrName }) : await this.findByName(idOrName);
+    const branch = isUuid(idOrName) ? await this.branches.findOneBy({ id: idOrName }) : await this.findByName(idOrName);
+    if (!branch && isMalformedId(idOrName)) throw new BadRequestError(malformedIdMessage('branch', idOrName));
     if (!branch) throw new NotFoundError('Branch', idOrName);
     return branch;
   }
@@ -106,7 +109,7 @@ export class BranchesService {
     const latest = await this.latestRevision(branchId);
     if (latest?.uploadSha256 === uploadSha256) return { revision: latest, unchanged: true };
 
-    const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'backtrack-upload-'));
+    const workDir = await createUploadWorkspace();
     try {
       const extracted = await extractUpload(zip, workDir, {
         maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
@@ -116,6 +119,8 @@ export class BranchesService {
       });
       const project = await resolveProject(extracted.dir);
       const components = [...project.components].sort(compareMembers);
+      const nameProblem = componentNameProblem(components);
+      if (nameProblem) throw new UploadRejectedError(400, nameProblem.message, nameProblem.components);
       const destructiveChanges = await readDestructiveChanges(extracted.dir, extracted.files, components);
       return await this.db.transaction(async (manager) => {
         await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);

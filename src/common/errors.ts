@@ -40,6 +40,11 @@ export class GoneError extends AppError {
     super(410, message, details);
   }
 }
+export class PayloadTooLargeError extends AppError {
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(413, message, details);
+  }
+}
 export class UnprocessableError extends AppError {
   constructor(message: string, details?: Record<string, unknown>) {
     super(422, message, details);

@@ -23,17 +23,17 @@ import {
   type DeployPlan,
   type PlannedDeletion,
 } from './destructive-plan.js';
+import { checkTestOptions, TestOptions } from './test-options.js';
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
-export const TestLevel = z.enum(['NoTestRun', 'RunSpecifiedTests', 'RunLocalTests', 'RunAllTestsInOrg', 'RunRelevantTests']);
+export { TestLevel } from './test-options.js';
 
 export const StartDeployBody = z
   .strictObject({
     orgId: z.string().min(1),
     revision: z.number().int().min(1).optional(),
     components: z.array(MemberRefBody).min(1).optional(),
-    testLevel: TestLevel.optional(),
-    runTests: z.array(z.string().min(1)).optional(),
+    ...TestOptions,
     checkOnly: z.boolean().optional(),
     rollbackOnError: z.boolean().optional(),
     /** Also delete what the branch's last Completed deploy to this org sent and the revision no longer holds. */
@@ -41,10 +41,7 @@ export const StartDeployBody = z
     /** Answer the plan (create / update / delete) without queuing anything. */
     dryRun: z.boolean().optional(),
   })
-  .refine((b) => b.testLevel !== 'RunSpecifiedTests' || (b.runTests?.length ?? 0) > 0, {
-    message: 'testLevel RunSpecifiedTests needs runTests (the test classes to run)',
-    path: ['runTests'],
-  })
+  .superRefine(checkTestOptions)
   .refine((b) => !(b.deleteRemoved && b.components), {
     message: 'deleteRemoved deletes what the whole revision no longer holds; drop components or deleteRemoved',
     path: ['deleteRemoved'],

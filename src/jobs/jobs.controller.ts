@@ -2,6 +2,9 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query, Req, Res } from '
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/permissions.js';
+import { TokensService } from '../auth/tokens.service.js';
 import { parseInput } from '../common/validation.js';
 import type { Config } from '../config/config.js';
 import { CONFIG } from '../config/config.module.js';
@@ -23,12 +26,18 @@ export class JobsController {
   constructor(
     private readonly jobs: JobsService,
     @Inject(CONFIG) private readonly config: Pick<Config, 'SSE_HEARTBEAT_SECONDS'>,
+    private readonly tokens: TokensService,
   ) {}
 
   /** Status for pollers: answers 304 to a matching If-None-Match without reading more than the version. */
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string, @Req() req: Request, @Res() res: Response) {
-    const version = await this.jobs.version(id);
+  async get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const version = await this.jobs.readableVersion(id, principal);
     const etag = `W/"${id}.${version}"`;
     res.setHeader('Cache-Control', 'no-cache');
     if (version !== null && req.headers['if-none-match'] === etag) {
@@ -42,14 +51,18 @@ export class JobsController {
   }
 
   @Get(':id/components')
-  async components(@Param('id', new ParseUUIDPipe()) id: string) {
-    await this.jobs.get(id);
+  async components(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    await this.jobs.getReadable(id, principal);
     return { items: (await this.jobs.listComponents(id)).map(presentComponent) };
   }
 
   @Get(':id/logs')
-  async logs(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown) {
-    await this.jobs.get(id);
+  async logs(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    await this.jobs.getReadable(id, principal);
     const q = parseInput(LogsQuery, query, 'query');
     const items = (await this.jobs.listLogs(id, q)).map(presentLog);
     return { items, nextAfter: items.at(-1)?.seq ?? q.after ?? 0 };
@@ -57,12 +70,19 @@ export class JobsController {
 
   /**
    * Server-Sent Events: `log` events (id = seq), `status` when the job changes, `end` once it finished and all lines
-   * were sent; a `: heartbeat` comment every SSE_HEARTBEAT_SECONDS keeps proxies from closing a quiet stream.
+   * were sent; a `: heartbeat` comment every SSE_HEARTBEAT_SECONDS keeps proxies from closing a quiet stream. The
+   * stream closes (event `revoked`) as soon as the token is revoked.
    */
   @Get(':id/logs/stream')
-  async stream(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: unknown, @Req() req: Request, @Res() res: Response) {
+  async stream(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: unknown,
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const q = parseInput(LogsQuery, query, 'query');
-    await this.jobs.get(id);
+    await this.jobs.getReadable(id, principal);
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     let after = Number(req.headers['last-event-id'] ?? q.after ?? 0) || 0;
     let version = -1;
@@ -73,6 +93,10 @@ export class JobsController {
     const stopHeartbeat = startHeartbeat((chunk) => res.write(chunk), this.config.SSE_HEARTBEAT_SECONDS * 1000);
     try {
       while (!closed) {
+        if (!(await this.tokens.isActive(principal.tokenId))) {
+          send('revoked', { message: 'The API token was revoked; this stream is closed.' });
+          break;
+        }
         const job = await this.jobs.get(id);
         const lines = await this.jobs.listLogs(id, { component: q.component, after, limit: 2000 });
         for (const line of lines) send('log', presentLog(line), line.seq);

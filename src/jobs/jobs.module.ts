@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthModule } from '../auth/auth.module.js';
 import { JobComponent } from './job-component.entity.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
@@ -12,7 +13,7 @@ import { JobsService } from './jobs.service.js';
 import { Reconciler } from './reconciler.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Job, JobComponent, JobLog])],
+  imports: [TypeOrmModule.forFeature([Job, JobComponent, JobLog]), AuthModule],
   controllers: [JobsController],
   providers: [JobsService, JobsRepository, JobLeases, JobHandlers, JobRunner, Reconciler],
   exports: [JobsService, JobsRepository, JobHandlers, JobRunner, Reconciler, JobLeases],

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import { assertCan } from '../auth/auth.guard.js';
+import type { Principal } from '../auth/permissions.js';
 import { BadRequestError, NotFoundError } from '../common/errors.js';
 import { JobComponent } from './job-component.entity.js';
 import { JobLog } from './job-log.entity.js';
@@ -31,6 +33,34 @@ export class JobsService {
     return job;
   }
 
+  /**
+   * A job the principal may read: jobs are read in their org's environment (403 naming it otherwise); a job
+   * without an org has no environment.
+   */
+  async getReadable(id: string, principal: Principal): Promise<Job> {
+    const job = await this.get(id);
+    assertCan(principal, 'read', await this.environmentOf(job.orgId));
+    return job;
+  }
+
+  /** The version of a job the principal may read (null when there is no such job), for pollers' 304s. */
+  async readableVersion(id: string, principal: Principal): Promise<number | null> {
+    const rows: { version: number; environment: string | null }[] = await this.db.query(
+      `SELECT j.version, o.environment FROM jobs j LEFT JOIN orgs o ON o.id = j.org_id WHERE j.id = $1`,
+      [id],
+    );
+    if (!rows[0]) return null;
+    assertCan(principal, 'read', rows[0].environment);
+    return rows[0].version;
+  }
+
+  /** The environment of an org, removed ones included (their jobs stay readable where they ran). */
+  private async environmentOf(orgId: string | null): Promise<string | null> {
+    if (!orgId) return null;
+    const rows: { environment: string }[] = await this.db.query(`SELECT environment FROM orgs WHERE id = $1`, [orgId]);
+    return rows[0]?.environment ?? null;
+  }
+
   /** Only the version, for the cheapest possible 304 to a poller. */
   async version(id: string): Promise<number | null> {
     const rows: { version: number }[] = await this.db.query(`SELECT version FROM jobs WHERE id = $1`, [id]);
@@ -51,9 +81,16 @@ export class JobsService {
     return qb.orderBy('l.seq', 'ASC').limit(limit).getMany();
   }
 
-  /** The branch's jobs, newest first. */
-  listForBranch(branchId: string, page: { limit: number; before?: Date }): Promise<Job[]> {
+  /** The branch's jobs, newest first; with a principal, only those in its environments. */
+  listForBranch(branchId: string, page: { limit: number; before?: Date }, principal?: Principal): Promise<Job[]> {
     const qb = this.jobs.createQueryBuilder('j').where('j.branch_id = :branchId', { branchId });
+    if (principal?.environments) {
+      qb.andWhere(
+        `(j.org_id IS NULL OR EXISTS (SELECT 1 FROM orgs o
+          WHERE o.id = j.org_id AND lower(o.environment) = ANY(:environments)))`,
+        { environments: principal.environments.map((e) => e.toLowerCase()) },
+      );
+    }
     if (page.before) qb.andWhere('j.created_at < :before', { before: page.before });
     return qb.orderBy('j.created_at', 'DESC').limit(page.limit).getMany();
   }

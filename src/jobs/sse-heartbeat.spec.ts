@@ -4,6 +4,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { expect } from 'expect';
 import type { Request, Response } from 'express';
 import { Job } from './job.entity.js';
+import type { Principal } from '../auth/permissions.js';
+import type { TokensService } from '../auth/tokens.service.js';
 import { JobsController } from './jobs.controller.js';
 import type { JobsService } from './jobs.service.js';
 import { HEARTBEAT, startHeartbeat } from './sse-heartbeat.js';
@@ -18,6 +20,9 @@ async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
 }
 
 const JOB_ID = '6f1c1f4e-3a55-4c55-9a57-8f3f7c1b2a10';
+const PRINCIPAL: Principal = { tokenId: 't1', name: 'reader', permissions: ['read'], environments: null };
+/** A token that stays active: the heartbeat, not revocation, is under test here. */
+const ACTIVE_TOKENS = { isActive: () => Promise.resolve(true) } as unknown as TokensService;
 
 /** A job that stays In Progress (no log lines) until `finish()` is called. */
 function fakeJobs() {
@@ -25,6 +30,7 @@ function fakeJobs() {
   const service = {
     get: () =>
       Promise.resolve(Object.assign(new Job(), { id: JOB_ID, status, version: status === 'Completed' ? 2 : 1 })),
+    getReadable: () => Promise.resolve(Object.assign(new Job(), { id: JOB_ID, status })),
     listLogs: () => Promise.resolve([]),
     present: (job: Job) => Promise.resolve({ id: job.id, status: job.status }),
   };
@@ -68,8 +74,8 @@ describe('the SSE heartbeat', () => {
   it('keeps a quiet log stream of a running job alive and stops when the job ends', async () => {
     const jobs = fakeJobs();
     const { res, chunks, ended } = fakeResponse();
-    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.05 });
-    const streaming = controller.stream(JOB_ID, {}, fakeRequest(), res);
+    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.05 }, ACTIVE_TOKENS);
+    const streaming = controller.stream(JOB_ID, {}, fakeRequest(), res, PRINCIPAL);
     await until(() => chunks.filter((c) => c === HEARTBEAT).length >= 5);
     expect(ended()).toBe(false);
     jobs.finish();
@@ -85,8 +91,8 @@ describe('the SSE heartbeat', () => {
     const jobs = fakeJobs();
     const { res, chunks, ended } = fakeResponse();
     const req = fakeRequest();
-    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.02 });
-    const streaming = controller.stream(JOB_ID, {}, req, res);
+    const controller = new JobsController(jobs.service, { SSE_HEARTBEAT_SECONDS: 0.02 }, ACTIVE_TOKENS);
+    const streaming = controller.stream(JOB_ID, {}, req, res, PRINCIPAL);
     await until(() => chunks.includes(HEARTBEAT));
     req.emit('close');
     await streaming;

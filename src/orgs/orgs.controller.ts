@@ -18,14 +18,15 @@ export class OrgsController {
     return presentOrg(await this.orgs.create(parseInput(CreateOrgBody, body), principal));
   }
 
+  /** The orgs in the token's environments. */
   @Get()
-  async list() {
-    return { items: (await this.orgs.list()).map(presentOrg) };
+  async list(@CurrentPrincipal() principal: Principal) {
+    return { items: (await this.orgs.listReadable(principal)).map(presentOrg) };
   }
 
   @Get(':id')
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
-    return presentOrg(await this.orgs.get(id));
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    return presentOrg(await this.orgs.getReadable(id, principal));
   }
 
   @Delete(':id')

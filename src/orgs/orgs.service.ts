@@ -3,8 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, Repository } from 'typeorm';
 import { assertCan } from '../auth/auth.guard.js';
-import type { Principal } from '../auth/permissions.js';
-import { ConflictError, NotFoundError } from '../common/errors.js';
+import { can, type Principal } from '../auth/permissions.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.js';
+import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { Org } from './org.entity.js';
 import { OrgConnections } from './org-connections.service.js';
 import { usernameOf, type CreateOrgBody } from './org-credentials.js';
@@ -20,6 +21,18 @@ export class OrgsService {
     return this.orgs.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
   }
 
+  /** The orgs in the principal's environments. */
+  async listReadable(principal: Principal): Promise<Org[]> {
+    return (await this.list()).filter((org) => can(principal, 'read', org.environment));
+  }
+
+  /** An org the principal may read: 403 naming the environment when it is outside the token's. */
+  async getReadable(id: string, principal: Principal): Promise<Org> {
+    const org = await this.get(id);
+    assertCan(principal, 'read', org.environment);
+    return org;
+  }
+
   async get(id: string): Promise<Org> {
     const org = await this.orgs.findOne({ where: { id, deletedAt: IsNull() } });
     if (!org) throw new NotFoundError('Org', id);
@@ -28,7 +41,10 @@ export class OrgsService {
 
   /** An org by id or by name (what the CLI passes). */
   async resolve(idOrName: string): Promise<Org> {
-    const org = /^[0-9a-f-]{36}$/i.test(idOrName) ? await this.orgs.findOne({ where: { id: idOrName, deletedAt: IsNull() } }) : await this.findByName(idOrName);
+    const org = isUuid(idOrName)
+      ? await this.orgs.findOne({ where: { id: idOrName, deletedAt: IsNull() } })
+      : await this.findByName(idOrName);
+    if (!org && isMalformedId(idOrName)) throw new BadRequestError(malformedIdMessage('org', idOrName));
     if (!org) throw new NotFoundError('Org', idOrName);
     return org;
   }

@@ -19,7 +19,8 @@ export class RollbacksController {
 
   /** Rollback candidates of a deploy job: one row per component it changed, and whether each is available. */
   @Get('jobs/:id/rollback')
-  async candidates(@Param('id', new ParseUUIDPipe()) id: string) {
+  async candidates(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
+    await this.jobs.getReadable(id, principal);
     const { deploy, snapshot, verdict, candidates, unchanged } = await this.rollbacks.candidates(id);
     return {
       deployJobId: deploy.id,

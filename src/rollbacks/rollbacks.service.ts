@@ -8,7 +8,8 @@ import { BranchesService } from '../branches/branches.service.js';
 import { BadRequestError, ConflictError, GoneError, NotFoundError } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { MemberRefBody, TestLevel } from '../deployments/deployments.service.js';
+import { MemberRefBody } from '../deployments/deployments.service.js';
+import { checkTestOptions, TestOptions, type TestLevel } from '../deployments/test-options.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -21,18 +22,20 @@ import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
 
 const RollbackOptions = {
-  testLevel: TestLevel.optional(),
-  runTests: z.array(z.string().min(1)).optional(),
+  ...TestOptions,
   checkOnly: z.boolean().optional(),
   force: z.boolean().optional(),
 };
 
 export const StartRollbackBody = z
   .strictObject({ components: z.array(MemberRefBody).min(1).optional(), all: z.literal(true).optional(), ...RollbackOptions })
-  .refine((b) => Boolean(b.all) !== Boolean(b.components), { message: 'send either components (Add) or all: true (Add all)', path: ['components'] });
+  .refine((b) => Boolean(b.all) !== Boolean(b.components), { message: 'send either components (Add) or all: true (Add all)', path: ['components'] })
+  .superRefine(checkTestOptions);
 export type StartRollbackBody = z.infer<typeof StartRollbackBody>;
 
-export const RollbackLatestBody = z.strictObject({ orgId: z.string().min(1), all: z.literal(true), ...RollbackOptions });
+export const RollbackLatestBody = z
+  .strictObject({ orgId: z.string().min(1), all: z.literal(true), ...RollbackOptions })
+  .superRefine(checkTestOptions);
 
 /** What a Rollback job was asked to do: the resolved components and options. */
 export interface RollbackJobOptions {

@@ -1,9 +1,12 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { CurrentPrincipal } from '../auth/auth.decorators.js';
+import type { Principal } from '../auth/permissions.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { BadRequestError, NotFoundError } from '../common/errors.js';
 import { parseInput } from '../common/validation.js';
+import { JobsService } from '../jobs/jobs.service.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from './snapshots.service.js';
 
@@ -16,11 +19,13 @@ export class SnapshotsController {
   constructor(
     private readonly snapshots: SnapshotsService,
     private readonly blobs: BlobStore,
+    private readonly jobs: JobsService,
   ) {}
 
   /** The deploy's backup: for each component whether it existed before, its files, and what the deploy did. */
   @Get()
-  async get(@Param('id', new ParseUUIDPipe()) jobId: string) {
+  async get(@Param('id', new ParseUUIDPipe()) jobId: string, @CurrentPrincipal() principal: Principal) {
+    await this.jobs.getReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
     const rows = await this.snapshots.componentsOf(snapshot.id);
@@ -48,8 +53,13 @@ export class SnapshotsController {
 
   /** One component's files as they were before the deploy (base64). */
   @Get('files')
-  async files(@Param('id', new ParseUUIDPipe()) jobId: string, @Query() query: unknown) {
+  async files(
+    @Param('id', new ParseUUIDPipe()) jobId: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
     const { component } = parseInput(FilesQuery, query, 'query');
+    await this.jobs.getReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
     const colon = component.indexOf(':');

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { SnapshotComponent } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
 import { SnapshotsService } from './snapshots.service.js';
@@ -7,7 +8,7 @@ import { SnapshotPruner } from './snapshot-pruner.service.js';
 import { SnapshotsController } from './snapshots.controller.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Snapshot, SnapshotComponent])],
+  imports: [TypeOrmModule.forFeature([Snapshot, SnapshotComponent]), JobsModule],
   controllers: [SnapshotsController],
   providers: [SnapshotsService, SnapshotPruner],
   exports: [SnapshotsService, SnapshotPruner],

@@ -3,7 +3,8 @@ import { dirname, join, resolve, sep } from 'node:path';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { AppError } from '../common/errors.js';
 import { entryData, ZipEntryDataError } from '../common/zip.js';
-import { checkEntryName, entryKind } from '../common/zip-entry-name.js';
+import { escapeHidden } from '../common/text.js';
+import { checkEntryName, entryKind, type UnsafeNameReason } from '../common/zip-entry-name.js';
 
 export interface UploadLimits {
   /** Largest total of uncompressed bytes (declared and actually inflated). */
@@ -91,7 +92,7 @@ async function readAllEntries(zipfile: ZipFile, maxEntries: number): Promise<Ent
 
 /** Decides what to extract; refuses unsafe names, links, encryption, duplicates and declared sizes over the limits. */
 function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): { plan: PlannedEntry[]; prefix?: string } {
-  const unsafe: string[] = [];
+  const unsafe = new Map<UnsafeNameReason, string[]>();
   const links: string[] = [];
   const encrypted: string[] = [];
   const duplicates: string[] = [];
@@ -103,7 +104,7 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
     const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
     const { normalized, unsafe: reason } = checkEntryName(raw);
     if (reason) {
-      unsafe.push(raw);
+      unsafe.set(reason, [...(unsafe.get(reason) ?? []), raw]);
       continue;
     }
     const kind = entryKind(entry.externalFileAttributes, normalized.endsWith('/'));
@@ -124,13 +125,8 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
     declaredTotal += entry.uncompressedSize;
     plan.push({ entry, name, kind });
   }
-  if (unsafe.length) {
-    throw new UploadRejectedError(
-      400,
-      `The zip has entries with absolute paths or ".." segments (${list(unsafe)}): zip the project folder with relative paths only.`,
-      unsafe,
-    );
-  }
+  const [firstUnsafe] = unsafe;
+  if (firstUnsafe) throw new UploadRejectedError(400, unsafeNameMessage(...firstUnsafe), firstUnsafe[1]);
   if (links.length) {
     throw new UploadRejectedError(400, `The zip holds symbolic links or special files (${list(links)}): replace them with the real files.`, links);
   }
@@ -139,6 +135,14 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
   }
   if (duplicates.length) {
     throw new UploadRejectedError(400, `The zip holds the same path more than once (${list(duplicates)}): keep one copy of each file.`, duplicates);
+  }
+  const clashes = fileFolderClashes(plan);
+  if (clashes.length) {
+    throw new UploadRejectedError(
+      400,
+      `The zip holds ${list(clashes)} both as a file and as a folder: keep one of them.`,
+      clashes,
+    );
   }
   if (tooBig.length) {
     throw new UploadRejectedError(413, `Some files are larger than ${MB(limits.maxFileBytes)} (${list(tooBig)}): remove them from the upload.`, tooBig);
@@ -155,6 +159,35 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
   const files = plan.filter((p) => p.kind === 'file');
   if (files.length === 0) throw new UploadRejectedError(400, 'The zip holds no files: upload a zip of an SFDX project or a metadata-format package.');
   return { plan, prefix: wrappingFolder(files.map((p) => p.name)) };
+}
+
+/** The sentence for entry names refused for one reason, naming them (control characters shown as code points). */
+export function unsafeNameMessage(reason: UnsafeNameReason, names: string[]): string {
+  const shown = list(names.map(escapeHidden));
+  switch (reason) {
+    case 'control-characters':
+      return `The zip has entry names with control characters such as NUL or newline (${shown}): rename those files.`;
+    case 'empty':
+      return `The zip has entries without a name (${shown}): create the zip again.`;
+    case 'absolute':
+    case 'traversal':
+      return `The zip has entries with absolute paths or ".." segments (${shown}): zip the project folder with relative paths.`;
+  }
+}
+
+/** Paths that are a file in one entry and a folder of another (`Ok.cls` and `Ok.cls/x.txt`), in entry order. */
+export function fileFolderClashes(plan: { name: string; kind: 'file' | 'directory' }[]): string[] {
+  const files = new Set(plan.filter((p) => p.kind === 'file').map((p) => p.name));
+  const clashes = new Set<string>();
+  for (const item of plan) {
+    const segments = item.name.split('/');
+    for (let i = 1; i < segments.length; i++) {
+      const folder = segments.slice(0, i).join('/');
+      if (files.has(folder)) clashes.add(folder);
+    }
+    if (item.kind === 'directory' && files.has(item.name)) clashes.add(item.name);
+  }
+  return [...clashes];
 }
 
 /**
@@ -196,7 +229,9 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
     const dirs = new Set<string>();
     const ensureDir = async (dir: string) => {
       if (dirs.has(dir)) return;
-      await mkdir(dir, { recursive: true });
+      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+        throw writeFailure(err, dir.slice(root.length + 1).split(sep).join('/'));
+      });
       dirs.add(dir);
     };
     // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a

@@ -1,0 +1,103 @@
+import { after, before, describe, it } from 'node:test';
+import { expect } from 'expect';
+import crypto from 'node:crypto';
+import pg from 'pg';
+import { RevocationFeed } from '../../src/auth/revocation-feed.js';
+import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { createToken, openStream, settlesWithin } from '../helpers/scoped-access.js';
+
+const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
+if (!DATABASE_SERVER)
+  throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server); .ci/run sets it.');
+
+/** Polls `probe` every 25 ms; resolves how many ms it took to return true, or null after `limitMs`. */
+async function msUntil(probe: () => Promise<boolean>, limitMs: number): Promise<number | null> {
+  const started = Date.now();
+  while (Date.now() - started < limitMs) {
+    if (await probe()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return null;
+}
+
+describe('revocation reaches every API process at once (two API instances, one PostgreSQL database)', () => {
+  const dbName = `backtrack_revoke_${crypto.randomBytes(4).toString('hex')}`;
+  let admin: pg.Client;
+  let a: Harness;
+  let b: Harness;
+
+  before(async () => {
+    admin = new pg.Client({ connectionString: DATABASE_SERVER });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${dbName}`);
+    const url = new URL(DATABASE_SERVER);
+    url.pathname = `/${dbName}`;
+    const env = {
+      DATABASE_URL: url.toString(),
+      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
+      ROLE: 'api',
+      EMULATOR: 'off',
+    };
+    a = await startHarness(env);
+    b = await startHarness(env);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
+  });
+
+  const jobRow = async () => {
+    const id = crypto.randomUUID();
+    await a.backtrack.dataSource.query(`INSERT INTO jobs (id, kind, status) VALUES ($1, 'Deploy', 'Queued')`, [id]);
+    return id;
+  };
+
+  it('refuses a token on the other instance within a second of its revocation, though that instance had cached it', async () => {
+    const reader = await createToken(a, ['read']);
+    expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(200);
+    expect((await a.api('DELETE', `/api/tokens/${reader.id}`)).status).toBe(200);
+    const took = await msUntil(
+      async () => (await b.api('GET', '/api/branches', { token: reader.token })).status === 401,
+      1_000,
+    );
+    expect(took).not.toBeNull();
+  });
+
+  it('closes a log stream open on the other instance when its token is revoked', async () => {
+    const reader = await createToken(a, ['read']);
+    const stream = await openStream(b.url, `/api/jobs/${await jobRow()}/logs/stream`, reader.token);
+    try {
+      expect(stream.status).toBe(200);
+      expect(await settlesWithin(stream.closed, 500)).toBe(false);
+      expect((await a.api('DELETE', `/api/tokens/${reader.id}`)).status).toBe(200);
+      expect(await settlesWithin(stream.closed, 2_000)).toBe(true);
+      expect(stream.events.at(-1)?.event).toBe('revoked');
+    } finally {
+      await stream.cancel();
+    }
+  });
+
+  it('checks tokens against the database while its revocation listener is down, then listens again', async () => {
+    const reader = await createToken(a, ['read']);
+    expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(200);
+    await admin.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'backtrack-revocations'`,
+      [dbName],
+    );
+    const feed = b.backtrack.app.get(RevocationFeed);
+    expect(await msUntil(async () => !feed.reliable, 2_000)).not.toBeNull();
+    // No notification can arrive now; the other instance must not trust what it cached.
+    await a.backtrack.dataSource.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [reader.id]);
+    expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(401);
+    const listening = await msUntil(async () => {
+      const rows = await admin.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'backtrack-revocations'`,
+        [dbName],
+      );
+      return rows.rows[0].n === 2;
+    }, 10_000);
+    expect(listening).not.toBeNull();
+  });
+});
