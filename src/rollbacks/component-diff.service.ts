@@ -2,13 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { BlobStore } from '../blobs/blob-store.js';
-import type { StoredFile } from '../branches/revision-component.entity.js';
+import { BranchesService } from '../branches/branches.service.js';
+import type { RevisionComponent, StoredFile } from '../branches/revision-component.entity.js';
 import { AppError, BadGatewayError, BadRequestError, GoneError } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { sameComponent } from '../salesforce/component-key.js';
+import { buildDeployZip } from '../salesforce/deploy-package.js';
+import { exactComponentsOf } from '../salesforce/retrieve-split.js';
+import { storedFormatOf } from '../salesforce/stored-format.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
@@ -42,6 +47,7 @@ export class ComponentDiffService {
     private readonly snapshots: SnapshotsService,
     private readonly blobs: BlobStore,
     private readonly connections: OrgConnections,
+    private readonly branches: BranchesService,
   ) {}
 
   async diff(jobId: string, ref: MemberRef, live: boolean) {
@@ -73,17 +79,28 @@ export class ComponentDiffService {
     }
 
     const action = entry.deployAction;
-    const revisionFiles =
-      action === 'create' || action === 'update' ? await this.revisionFiles(deploy.revisionId!, ref) : null;
-    // a deleted component left nothing; an unchanged one (or one the deploy did not apply) left the snapshot
-    const deployedFiles: StoredFile[] | null = action === 'delete' ? null : (revisionFiles ?? entry.files);
-    const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files) : undefined;
-    const contents = await this.blobs.getMany([...(entry.files ?? []), ...(deployedFiles ?? [])].map((f) => f.sha256));
+    // every side in the snapshot's form: the bytes Salesforce stores (metadata format) where the backup kept those
+    const exact = snapshot.filesFormat === 'metadata' && storedFormatOf(ref.type) === 'metadata';
+    const revisionRow =
+      action === 'create' || action === 'update' ? await this.revisionComponent(deploy.revisionId!, ref) : null;
+    const contents = await this.blobs.getMany(
+      [...(entry.files ?? []), ...(revisionRow?.files ?? [])].map((f) => f.sha256),
+    );
     const load = (files: StoredFile[] | null): DiffInputFile[] | null =>
       files && files.map((f) => ({ path: f.path, content: contents.get(f.sha256)! }));
+    // a deleted component left nothing; an unchanged one (or one the deploy did not apply) left the snapshot
+    const deployed: DiffInputFile[] | null =
+      action === 'delete'
+        ? null
+        : revisionRow
+          ? exact
+            ? await this.asDeployed(deploy.revisionId!, revisionRow, snapshot.apiVersion)
+            : load(revisionRow.files)
+          : load(entry.files);
+    const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files, exact) : undefined;
     const result = componentDiff({
       snapshot: load(entry.files),
-      deployed: load(deployedFiles),
+      deployed,
       ...(live ? { live: liveFiles ?? null } : {}),
     });
     return {
@@ -98,16 +115,36 @@ export class ComponentDiffService {
     };
   }
 
-  private async revisionFiles(revisionId: string, ref: MemberRef): Promise<StoredFile[] | null> {
-    const rows: { files: StoredFile[] }[] = await this.db.query(
-      `SELECT files FROM revision_components WHERE revision_id = $1 AND type = $2 AND full_name = $3`,
+  /** The revision's row of the component (names compared as Salesforce does, without case). */
+  private async revisionComponent(revisionId: string, ref: MemberRef): Promise<RevisionComponent | null> {
+    const rows: RevisionComponent[] = await this.db.query(
+      `SELECT type, full_name AS "fullName", parent_type AS "parentType", parent_full_name AS "parentFullName", files
+         FROM revision_components WHERE revision_id = $1 AND type = $2 AND lower(full_name) = lower($3)`,
       [revisionId, ref.type, ref.fullName],
     );
-    return rows[0]?.files ?? null;
+    return rows.find((r) => sameComponent(r, ref)) ?? null;
+  }
+
+  /** What the deploy sent of a component, in metadata format (SDR's conversion, as the deploy package built it). */
+  private async asDeployed(
+    revisionId: string,
+    row: RevisionComponent,
+    apiVersion: string | null,
+  ): Promise<DiffInputFile[] | null> {
+    const components = await this.branches.loadComponents(revisionId, [row]);
+    const revision = await this.branches.revisionById(revisionId);
+    const { zip } = await buildDeployZip({ components, apiVersion: apiVersion ?? revision.apiVersion ?? '60.0' });
+    const [converted] = await exactComponentsOf(zip, [row]);
+    return converted?.files ?? null;
   }
 
   /** The org's files of the component now (one retrieve); null when the org does not have it. */
-  private async live(orgId: string, ref: MemberRef, sized: StoredFile[] | null): Promise<DiffInputFile[] | null> {
+  private async live(
+    orgId: string,
+    ref: MemberRef,
+    sized: StoredFile[] | null,
+    exact: boolean,
+  ): Promise<DiffInputFile[] | null> {
     const session = await this.connections.open(orgId);
     const bytes = (sized ?? []).reduce((n, f) => n + f.size, 0);
     const target = { ref, fileCount: Math.max(1, sized?.length ?? 1), bytes };
@@ -115,6 +152,7 @@ export class ComponentDiffService {
       const { found } = await retrieveComponents(session, [target], {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         signal: AbortSignal.timeout(LIVE_TIMEOUT_MS),
+        format: exact ? 'stored' : 'source',
       });
       return found[0]?.files ?? null;
     } catch (error) {
