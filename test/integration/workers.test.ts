@@ -1,6 +1,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import pg from 'pg';
+import request from 'supertest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { readZip, writeZip } from '../../src/salesforce/zip-archive.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
@@ -28,14 +29,13 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   let orgId: string;
   let branchId: string;
 
-  const call = async (method: string, route: string, body?: unknown) => {
-    const isZip = Buffer.isBuffer(body);
-    const res = await fetch(apiUrl + route, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}) },
-      body: body === undefined ? undefined : isZip ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
+  /** supertest against the API process's URL (the app runs in another process here). */
+  const call = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
+    let req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set('authorization', `Bearer ${TOKEN}`);
+    if (Buffer.isBuffer(body)) req = req.set('content-type', 'application/zip').send(body);
+    else if (body !== undefined) req = req.send(body as object);
+    const res = await req;
+    return { status: res.status, body: res.body as any };
   };
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -107,7 +107,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   });
 
   it('reports PostgreSQL and Bull in /health', async () => {
-    const health = (await fetch(`${apiUrl}/health`).then((r) => r.json())) as any;
+    const health = (await request(apiUrl).get('/health')).body as any;
     expect(health.database.driver).toBe('postgres');
     expect(health.queue.driver).toBe('bull');
     expect(health.queue.ok).toBe(true);
