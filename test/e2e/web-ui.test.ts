@@ -42,17 +42,17 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
 
   it('serves the UI at / and any page path, while API paths keep their JSON answers', async () => {
     for (const route of ['/', '/branches/anything']) {
-      const res = await fetch(h.url + route);
+      const res = await h.api('GET', route, { token: null });
       expect(res.status).toBe(200);
-      expect(await res.text()).toMatch(/<title>Backtrack<\/title>/);
+      expect(res.body).toMatch(/<title>Backtrack<\/title>/);
       expect(res.headers.get('content-security-policy') ?? '').toMatch(/default-src 'self'/);
     }
-    expect((await fetch(`${h.url}/js/app.js`)).headers.get('content-type') ?? '').toMatch(/javascript/);
+    expect((await h.api('GET', '/js/app.js', { token: null })).headers.get('content-type') ?? '').toMatch(/javascript/);
     const unknownApi = await h.api('GET', '/api/nothing-here');
     expect(unknownApi.status).toBe(404);
     expect(unknownApi.body.message).toMatch(/no such route/);
     expect((await h.api('GET', '/api/orgs', { token: null })).status).toBe(401);
-    expect((await fetch(`${h.url}/missing.js`)).status).toBe(404);
+    expect((await h.api('GET', '/missing.js', { token: null })).status).toBe(404);
   });
 
   it('refuses a wrong token with the server\'s message, then signs in', async () => {
