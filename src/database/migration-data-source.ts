@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { DataSource } from 'typeorm';
-import { createDataSource, DatabaseUnavailableError, redactUrl } from './data-source.js';
+import { createDataSource } from './data-source.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 /**
@@ -12,9 +12,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 export async function createMigrationDataSource(env: NodeJS.ProcessEnv = process.env): Promise<DataSource> {
   const url = env.DATABASE_URL?.trim();
   if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) {
-      throw new DatabaseUnavailableError(redactUrl(url), new Error('expected a postgres:// or postgresql:// URL'));
-    }
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
     return createDataSource({ url, poolSize: 1 });
   }
   const embedded = await startEmbeddedPostgres(path.resolve(env.DATA_DIR?.trim() || './.backtrack'));
