@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { can, canGrant, grantRefusal, holds, normalizeEnvironments, reaches, type Scope } from './permissions.js';
 
 const scope = (permissions: Scope['permissions'], environments: string[] | null = null): Scope => ({

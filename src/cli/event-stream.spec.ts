@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { parseEventStream } from './event-stream.js';
 
 async function collect(chunks: string[]) {
@@ -10,21 +9,21 @@ async function collect(chunks: string[]) {
 
 describe('parseEventStream', () => {
   it('reads event, id and data fields', async () => {
-    assert.deepEqual(await collect(['id: 3\nevent: log\ndata: {"seq":3}\n\n']), [{ event: 'log', id: '3', data: '{"seq":3}' }]);
+    expect(await collect(['id: 3\nevent: log\ndata: {"seq":3}\n\n'])).toEqual([{ event: 'log', id: '3', data: '{"seq":3}' }]);
   });
 
   it('joins records split across chunks', async () => {
-    assert.deepEqual(await collect(['event: sta', 'tus\ndata: {}', '\n', '\nevent: end\ndata: 1\n\n']), [
+    expect(await collect(['event: sta', 'tus\ndata: {}', '\n', '\nevent: end\ndata: 1\n\n'])).toEqual([
       { event: 'status', id: null, data: '{}' },
       { event: 'end', id: null, data: '1' },
     ]);
   });
 
   it('defaults the event name to message and joins multi-line data', async () => {
-    assert.deepEqual(await collect(['data: a\ndata: b\n\n']), [{ event: 'message', id: null, data: 'a\nb' }]);
+    expect(await collect(['data: a\ndata: b\n\n'])).toEqual([{ event: 'message', id: null, data: 'a\nb' }]);
   });
 
   it('skips comments, records without data and an unfinished last record', async () => {
-    assert.deepEqual(await collect([': keep-alive\n\nevent: log\n\ndata: x']), []);
+    expect(await collect([': keep-alive\n\nevent: log\n\ndata: x'])).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import type { Job } from './job.types.js';
 import { describeOutcome, describeProblem, describeProgress, exitCodeForJob, formatComponents, formatLogLine, formatTable, ProgressDisplay } from './output.js';
 
@@ -19,18 +18,18 @@ const job = (over: Partial<Job> = {}): Job => ({
 
 describe('exitCodeForJob', () => {
   it('is 1 for Exception and 0 otherwise', () => {
-    assert.equal(exitCodeForJob({ status: 'Exception' }), 1);
-    assert.equal(exitCodeForJob({ status: 'Completed' }), 0);
+    expect(exitCodeForJob({ status: 'Exception' })).toBe(1);
+    expect(exitCodeForJob({ status: 'Completed' })).toBe(0);
   });
 });
 
 describe('describeProgress', () => {
   it('names the job, its status, phase and component count', () => {
-    assert.equal(describeProgress(job()), 'Deploy 2e20a3ca In Progress · Deploying (InProgress) · 3/11 components (27%)');
+    expect(describeProgress(job())).toBe('Deploy 2e20a3ca In Progress · Deploying (InProgress) · 3/11 components (27%)');
   });
 
   it('leaves out a phase equal to the status and an unknown total', () => {
-    assert.equal(describeProgress(job({ status: 'Queued', progress: { phase: 'Queued', componentsDone: 0, componentsTotal: 0, percent: 0 } })), 'Deploy 2e20a3ca Queued');
+    expect(describeProgress(job({ status: 'Queued', progress: { phase: 'Queued', componentsDone: 0, componentsTotal: 0, percent: 0 } }))).toBe('Deploy 2e20a3ca Queued');
   });
 });
 
@@ -40,37 +39,34 @@ describe('describeOutcome', () => {
       job({ status: 'Exception', finishedAt: '2025-01-31T10:00:04.000Z', counts: { total: 2, failed: 1, created: 1, updated: 0 }, error: 'The deploy failed.' }),
       'http://bt.example:3000/',
     );
-    assert.equal(
-      text,
-      'Deploy 2e20a3ca-b17c-4686-b595-289462ad48be Exception in 3 s: 1 failed, 1 created.\nError: The deploy failed.\nDetails: http://bt.example:3000/#/jobs/2e20a3ca-b17c-4686-b595-289462ad48be',
-    );
+    expect(text).toBe('Deploy 2e20a3ca-b17c-4686-b595-289462ad48be Exception in 3 s: 1 failed, 1 created.\nError: The deploy failed.\nDetails: http://bt.example:3000/#/jobs/2e20a3ca-b17c-4686-b595-289462ad48be');
   });
 });
 
 describe('formatTable', () => {
   it('pads every column but the last to its widest cell', () => {
-    assert.equal(formatTable(['A', 'BB', 'C'], [['xxx', 'y', ''], ['z', 'w', 'long']]), 'A    BB  C\nxxx  y\nz    w   long');
+    expect(formatTable(['A', 'BB', 'C'], [['xxx', 'y', ''], ['z', 'w', 'long']])).toBe('A    BB  C\nxxx  y\nz    w   long');
   });
 });
 
 describe('describeProblem and formatComponents', () => {
   it('puts line and column before the problem', () => {
-    assert.equal(describeProblem({ problem: 'Unexpected token', lineNumber: 3, columnNumber: 5 }), 'line 3:5 Unexpected token');
-    assert.equal(describeProblem({ problem: 'No access', lineNumber: null, columnNumber: null }), 'No access');
-    assert.equal(describeProblem({ problem: null, lineNumber: null, columnNumber: null }), '');
+    expect(describeProblem({ problem: 'Unexpected token', lineNumber: 3, columnNumber: 5 })).toBe('line 3:5 Unexpected token');
+    expect(describeProblem({ problem: 'No access', lineNumber: null, columnNumber: null })).toBe('No access');
+    expect(describeProblem({ problem: null, lineNumber: null, columnNumber: null })).toBe('');
   });
 
   it('lists type, name, action, status and problem, or says there is nothing', () => {
     const rows = [{ type: 'ApexClass', fullName: 'Foo', action: 'update', status: 'Failed', problem: 'Boom', lineNumber: 2, columnNumber: null }];
-    assert.equal(formatComponents(rows), 'TYPE       NAME  ACTION  STATUS  PROBLEM\nApexClass  Foo   update  Failed  line 2 Boom');
-    assert.equal(formatComponents([]), 'No component results.');
+    expect(formatComponents(rows)).toBe('TYPE       NAME  ACTION  STATUS  PROBLEM\nApexClass  Foo   update  Failed  line 2 Boom');
+    expect(formatComponents([])).toBe('No component results.');
   });
 });
 
 describe('formatLogLine', () => {
   it('prints time, level, component and message', () => {
-    assert.equal(formatLogLine({ seq: 1, at: '2025-01-31T10:00:00.000Z', level: 'warn', component: 'ApexClass:Foo', message: 'Skipped' }), '2025-01-31T10:00:00.000Z  WARN   ApexClass:Foo  Skipped');
-    assert.equal(formatLogLine({ seq: 2, at: '2025-01-31T10:00:00.000Z', level: 'info', component: null, message: 'Started' }), '2025-01-31T10:00:00.000Z  INFO   Started');
+    expect(formatLogLine({ seq: 1, at: '2025-01-31T10:00:00.000Z', level: 'warn', component: 'ApexClass:Foo', message: 'Skipped' })).toBe('2025-01-31T10:00:00.000Z  WARN   ApexClass:Foo  Skipped');
+    expect(formatLogLine({ seq: 2, at: '2025-01-31T10:00:00.000Z', level: 'info', component: null, message: 'Started' })).toBe('2025-01-31T10:00:00.000Z  INFO   Started');
   });
 });
 
@@ -87,7 +83,7 @@ describe('ProgressDisplay', () => {
     display.update(job());
     display.update(job({ status: 'Completed', progress: { phase: 'Completed', componentsDone: 11, componentsTotal: 11, percent: 100 } }));
     display.finish();
-    assert.deepEqual(written, [
+    expect(written).toEqual([
       '\r\x1b[2KDeploy 2e20a3ca In Progress · Deploying (InProgress) · 3/11 components (27%)',
       '\r\x1b[2KDeploy 2e20a3ca Completed · 11/11 components (100%)',
       '\n',
@@ -100,6 +96,6 @@ describe('ProgressDisplay', () => {
     display.update(job());
     display.update(job());
     display.finish();
-    assert.deepEqual(written, ['2025-01-31T10:00:00.000Z Deploy 2e20a3ca In Progress · Deploying (InProgress) · 3/11 components (27%)\n']);
+    expect(written).toEqual(['2025-01-31T10:00:00.000Z Deploy 2e20a3ca In Progress · Deploying (InProgress) · 3/11 components (27%)\n']);
   });
 });

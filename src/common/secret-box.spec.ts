@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import { SecretBox } from './secret-box.js';
 
@@ -8,22 +7,22 @@ describe('SecretBox', () => {
 
   it('opens what it sealed, and the sealed text does not contain the secret', () => {
     const sealed = box.seal('{"password":"hunter2"}');
-    assert.doesNotMatch(sealed, /hunter2/);
-    assert.equal(box.open(sealed), '{"password":"hunter2"}');
+    expect(sealed).not.toMatch(/hunter2/);
+    expect(box.open(sealed)).toBe('{"password":"hunter2"}');
   });
 
   it('seals the same text differently each time', () => {
-    assert.notEqual(box.seal('x'), box.seal('x'));
+    expect(box.seal('x')).not.toBe(box.seal('x'));
   });
 
   it('refuses to open with another key', () => {
     const other = new SecretBox(crypto.randomBytes(32));
-    assert.throws(() => other.open(box.seal('x')));
+    expect(() => other.open(box.seal('x'))).toThrow();
   });
 
   it('refuses altered text', () => {
     const parts = box.seal('secret').split('.');
     parts[3] = Buffer.from('tampered').toString('base64url');
-    assert.throws(() => box.open(parts.join('.')));
+    expect(() => box.open(parts.join('.'))).toThrow();
   });
 });

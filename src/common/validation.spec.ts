@@ -1,5 +1,5 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '../../test/helpers/thrown.js';
 import { z } from 'zod';
 import { BadRequestError } from './errors.js';
 import { parseInput } from './validation.js';
@@ -12,29 +12,20 @@ const schema = z.strictObject({
 
 describe('parseInput', () => {
   it('returns the parsed value when the input is valid', () => {
-    const value = parseInput(schema, {
-      name: 'a',
-      environment: 'uat',
-      auth: { type: 'accessToken', accessToken: 'x' },
-    });
-    assert.equal(value.name, 'a');
+    const value = parseInput(schema, { name: 'a', environment: 'uat', auth: { type: 'accessToken', accessToken: 'x' } });
+    expect(value.name).toBe('a');
   });
 
   it('names every wrong field in one 400 sentence', () => {
-    assert.throws(
-      () => parseInput(schema, { environment: 'dev', auth: { type: 'magic' }, extra: 1 }),
-      (error: unknown) => {
-        assert.ok(error instanceof BadRequestError);
-        assert.equal(error.status, 400);
-        assert.match(error.message, /^Invalid request body: /);
-        assert.match(error.message, /name: is required/);
-        assert.match(error.message, /environment: must be one of "production", "uat"/);
-        assert.match(error.message, /auth\.type/);
-        assert.match(error.message, /unknown field\(s\) extra/);
-        const fields = (error.details?.fields as { field: string }[]).map((f) => f.field);
-        assert.ok(fields.includes('name') && fields.includes('environment'));
-        return true;
-      },
-    );
+    const error = thrownBy(() => parseInput(schema, { environment: 'dev', auth: { type: 'magic' }, extra: 1 }));
+    expect(error).toBeInstanceOf(BadRequestError);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/^Invalid request body: /);
+    expect(error.message).toMatch(/name: is required/);
+    expect(error.message).toMatch(/environment: must be one of "production", "uat"/);
+    expect(error.message).toMatch(/auth\.type/);
+    expect(error.message).toMatch(/unknown field\(s\) extra/);
+    const fields = (error.details?.fields as { field: string }[]).map((f) => f.field);
+    expect(fields.includes('name') && fields.includes('environment')).toBeTruthy();
   });
 });

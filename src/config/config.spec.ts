@@ -1,16 +1,16 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
+import { thrownBy } from '../../test/helpers/thrown.js';
 import { ConfigError, decodeKey, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
   it('defaults to the embedded database, queue and emulator when nothing is set', () => {
     const config = loadConfig({});
-    assert.equal(config.PORT, 3000);
-    assert.equal(config.ROLE, 'all');
-    assert.equal(config.embeddedDatabase, true);
-    assert.equal(config.embeddedQueue, true);
-    assert.equal(config.emulatorEnabled, true);
-    assert.ok(config.dataDir.endsWith('.backtrack'));
+    expect(config.PORT).toBe(3000);
+    expect(config.ROLE).toBe('all');
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.embeddedQueue).toBe(true);
+    expect(config.emulatorEnabled).toBe(true);
+    expect(config.dataDir.endsWith('.backtrack')).toBeTruthy();
   });
 
   it('uses PostgreSQL and Redis when their URLs are set and then starts no emulator by default', () => {
@@ -19,48 +19,46 @@ describe('loadConfig', () => {
       REDIS_URL: 'redis://127.0.0.1:6379',
       SECRET_KEY: 'ab'.repeat(32),
     });
-    assert.equal(config.embeddedDatabase, false);
-    assert.equal(config.embeddedQueue, false);
-    assert.equal(config.emulatorEnabled, false);
+    expect(config.embeddedDatabase).toBe(false);
+    expect(config.embeddedQueue).toBe(false);
+    expect(config.emulatorEnabled).toBe(false);
   });
 
   it('names the variable and what it expects when DATABASE_URL is not a postgres URL', () => {
-    assert.throws(() => loadConfig({ DATABASE_URL: 'mysql://x' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /^Invalid DATABASE_URL="mysql:\/\/x": expected a postgres:\/\/ or postgresql:\/\/ URL\.$/);
-      return true;
-    });
+    const error = thrownBy(() => loadConfig({ DATABASE_URL: 'mysql://x' }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/^Invalid DATABASE_URL="mysql:\/\/x": expected a postgres:\/\/ or postgresql:\/\/ URL\.$/);
   });
 
   it('requires a shared SECRET_KEY when DATABASE_URL is set', () => {
-    assert.throws(() => loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/test' }), /^ConfigError: Missing SECRET_KEY: with DATABASE_URL set/);
+    const load = () => loadConfig({ DATABASE_URL: 'postgres://u@127.0.0.1/test' });
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/^Missing SECRET_KEY: with DATABASE_URL set/);
   });
 
   it('never echoes a bad SECRET_KEY', () => {
-    assert.throws(() => loadConfig({ SECRET_KEY: 'tooshort-secret' }), (error: unknown) => {
-      assert.ok(error instanceof ConfigError);
-      assert.match(error.message, /^Invalid SECRET_KEY=\(hidden\): expected 32 bytes/);
-      assert.doesNotMatch(error.message, /tooshort-secret/);
-      return true;
-    });
+    const error = thrownBy(() => loadConfig({ SECRET_KEY: 'tooshort-secret' }));
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toMatch(/^Invalid SECRET_KEY=\(hidden\): expected 32 bytes/);
+    expect(error.message).not.toMatch(/tooshort-secret/);
   });
 
   it('rejects an unknown ROLE with the allowed values', () => {
-    assert.throws(() => loadConfig({ ROLE: 'boss' }), /Invalid ROLE="boss": expected one of "all", "api", "worker"\./);
+    expect(() => loadConfig({ ROLE: 'boss' })).toThrow(/Invalid ROLE="boss": expected one of "all", "api", "worker"\./);
   });
 
   it('rejects a port out of range', () => {
-    assert.throws(() => loadConfig({ PORT: '70000' }), /Invalid PORT="70000": expected a value <= 65535\./);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/Invalid PORT="70000": expected a value <= 65535\./);
   });
 });
 
 describe('decodeKey', () => {
   it('accepts 64 hex characters and 32 bytes of base64', () => {
-    assert.equal(decodeKey('ab'.repeat(32))?.length, 32);
-    assert.equal(decodeKey(Buffer.alloc(32, 7).toString('base64'))?.length, 32);
+    expect(decodeKey('ab'.repeat(32))?.length).toBe(32);
+    expect(decodeKey(Buffer.alloc(32, 7).toString('base64'))?.length).toBe(32);
   });
   it('refuses anything else', () => {
-    assert.equal(decodeKey('ab'.repeat(16)), null);
-    assert.equal(decodeKey(Buffer.alloc(16).toString('base64')), null);
+    expect(decodeKey('ab'.repeat(16))).toBe(null);
+    expect(decodeKey(Buffer.alloc(16).toString('base64'))).toBe(null);
   });
 });

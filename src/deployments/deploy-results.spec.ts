@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
 import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, plannedAction } from './deploy-results.js';
 import { pollDelayMs } from '../common/polling.js';
@@ -23,7 +22,7 @@ describe('deployOutcomes', () => {
       { fullName: 'B', changed: true },
       { componentType: 'CustomField', fullName: 'Obj__c.F__c' },
     ]), (ref) => ref.fullName !== 'A');
-    assert.deepEqual(out.map((o) => [o.action, o.status]), [['create', 'Succeeded'], ['update', 'Succeeded'], ['unchanged', 'Succeeded']]);
+    expect(out.map((o) => [o.action, o.status])).toEqual([['create', 'Succeeded'], ['update', 'Succeeded'], ['unchanged', 'Succeeded']]);
   });
 
   it('puts the problem, line and column on the failing component and marks the rest not applied', () => {
@@ -31,11 +30,11 @@ describe('deployOutcomes', () => {
       { fullName: 'A', success: false, problem: "Expecting '}' but was: '<EOF>'", problemType: 'Error', lineNumber: 7, columnNumber: 1 },
       { fullName: 'B', created: true },
     ]), (ref) => ref.fullName === 'A');
-    assert.equal(out[0]!.status, 'Failed');
-    assert.equal(out[0]!.action, 'update');
-    assert.equal(out[0]!.lineNumber, 7);
-    assert.equal(out[1]!.status, 'Skipped');
-    assert.match(out[1]!.problem!, /rolled back/);
+    expect(out[0]!.status).toBe('Failed');
+    expect(out[0]!.action).toBe('update');
+    expect(out[0]!.lineNumber).toBe(7);
+    expect(out[1]!.status).toBe('Skipped');
+    expect(out[1]!.problem!).toMatch(/rolled back/);
   });
 
   it('keeps what a partial deploy applied', () => {
@@ -43,46 +42,46 @@ describe('deployOutcomes', () => {
       { fullName: 'A', success: false, problem: 'bad', problemType: 'Error' },
       { fullName: 'B', created: true },
     ]), () => false);
-    assert.deepEqual(out.map((o) => o.status), ['Failed', 'Succeeded']);
-    assert.equal(out[1]!.action, 'create');
+    expect(out.map((o) => o.status)).toEqual(['Failed', 'Succeeded']);
+    expect(out[1]!.action).toBe('create');
   });
 
   it('treats a component Salesforce did not mention in a successful deploy as unchanged', () => {
-    assert.equal(deployOutcomes([A], status({}, []), () => true)[0]!.action, 'unchanged');
+    expect(deployOutcomes([A], status({}, []), () => true)[0]!.action).toBe('unchanged');
   });
 
   it('ignores the package.xml message with no component type', () => {
     const out = deployOutcomes([A], status({}, [{ componentType: '', fullName: 'package.xml' }, { fullName: 'A', changed: true }]), () => true);
-    assert.equal(out[0]!.action, 'update');
+    expect(out[0]!.action).toBe('update');
   });
 });
 
 describe('helpers', () => {
   it('plans create for a component the org did not have', () => {
-    assert.equal(plannedAction(false), 'create');
-    assert.equal(plannedAction(true), 'update');
+    expect(plannedAction(false)).toBe('create');
+    expect(plannedAction(true)).toBe('update');
   });
 
   it('summarises a failure with the first problems and their lines', () => {
     const s = status({ status: 'Failed', success: false }, [{ fullName: 'A', success: false, problem: 'boom', problemType: 'Error', lineNumber: 3, columnNumber: 2 }]);
     const summary = deployFailureSummary(s, deployOutcomes([A], s, () => true));
-    assert.equal(summary, 'The deploy failed: 1 component(s) failed — ApexClass:A: boom (line 3:2).');
+    expect(summary).toBe('The deploy failed: 1 component(s) failed — ApexClass:A: boom (line 3:2).');
   });
 
   it('writes a log line per outcome', () => {
     const s = status({}, [{ fullName: 'A', created: true }]);
-    assert.deepEqual(outcomeLogLine(deployOutcomes([A], s, () => false)[0]!), { level: 'info', message: 'Deployed: created' });
+    expect(outcomeLogLine(deployOutcomes([A], s, () => false)[0]!)).toEqual({ level: 'info', message: 'Deployed: created' });
   });
 
   it('counts outcomes by action and status', () => {
     const s = status({}, [{ fullName: 'A', created: true }, { fullName: 'B' }]);
-    assert.deepEqual(countOutcomes(deployOutcomes([A, B], s, (ref) => ref.fullName !== 'A')), { total: 2, created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0 });
+    expect(countOutcomes(deployOutcomes([A, B], s, (ref) => ref.fullName !== 'A'))).toEqual({ total: 2, created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0 });
   });
 
   it('backs off polling up to the ceiling', () => {
-    assert.equal(pollDelayMs(0, 5000), 100);
-    assert.equal(pollDelayMs(1, 5000), 150);
-    assert.ok(pollDelayMs(3, 5000) > pollDelayMs(2, 5000));
-    assert.equal(pollDelayMs(30, 5000), 5000);
+    expect(pollDelayMs(0, 5000)).toBe(100);
+    expect(pollDelayMs(1, 5000)).toBe(150);
+    expect(pollDelayMs(3, 5000) > pollDelayMs(2, 5000)).toBeTruthy();
+    expect(pollDelayMs(30, 5000)).toBe(5000);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { estimateDeployFiles, selectComponents, type SelectableComponent } from './deploy-selection.js';
 
 const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SelectableComponent => ({
@@ -15,24 +14,24 @@ const all = [
 
 describe('selectComponents', () => {
   it('takes everything when nothing is named', () => {
-    assert.equal(selectComponents(all).selected.length, 5);
+    expect(selectComponents(all).selected.length).toBe(5);
   });
   it('takes a named parent with its children', () => {
     const { selected } = selectComponents(all, [{ type: 'CustomObject', fullName: 'Inv__c' }]);
-    assert.deepEqual(selected.map((s) => s.fullName), ['Inv__c', 'Inv__c.Amount__c', 'Inv__c.Due__c']);
+    expect(selected.map((s) => s.fullName)).toEqual(['Inv__c', 'Inv__c.Amount__c', 'Inv__c.Due__c']);
   });
   it('takes a named child alone', () => {
     const { selected } = selectComponents(all, [{ type: 'CustomField', fullName: 'Inv__c.Due__c' }]);
-    assert.deepEqual(selected.map((s) => s.fullName), ['Inv__c.Due__c']);
+    expect(selected.map((s) => s.fullName)).toEqual(['Inv__c.Due__c']);
   });
   it('returns the names that are not in the revision', () => {
     const { unknown } = selectComponents(all, [{ type: 'ApexClass', fullName: 'Nope' }, { type: 'ApexClass', fullName: 'A' }]);
-    assert.deepEqual(unknown, [{ type: 'ApexClass', fullName: 'Nope' }]);
+    expect(unknown).toEqual([{ type: 'ApexClass', fullName: 'Nope' }]);
   });
 });
 
 describe('estimateDeployFiles', () => {
   it('counts package.xml, own files, and one file per parent whose children travel without it', () => {
-    assert.deepEqual(estimateDeployFiles(all), { fileCount: 1 + 2 + 1 + 1, unzippedBytes: 150 + 40 });
+    expect(estimateDeployFiles(all)).toEqual({ fileCount: 1 + 2 + 1 + 1, unzippedBytes: 150 + 40 });
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import type { ResolvedComponent } from '../salesforce/component.types.js';
 import { adoptParentOutcomes, backupItemsForDeletion, deletionTargets } from './destructive-backup.js';
 

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import type { DestructiveMember } from '../salesforce/destructive-manifest.js';
 import { classifyPlan, destructiveManifests, planDeletions, type DeployedComponent } from './destructive-plan.js';
 

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { normalizeDeployResult } from '../salesforce/metadata-results.js';
 import { deployFailureSummary, deployOutcomes, jobLevelProblems, jobProblemLogLine } from './deploy-results.js';
 

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { ComponentStore, toContent } from './component-store.js';
 
 const audit = { date: '2024-01-01T00:00:00.000Z', userId: '005', userName: 'Admin' };

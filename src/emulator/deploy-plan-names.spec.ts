@@ -1,6 +1,5 @@
 // planDeploy: case-insensitive names, and children whose custom object is missing.
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { ComponentStore, toContent, type ComponentRef } from './component-store.js';
 import { missingParentProblem, planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.js';
 

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { ComponentStore, toContent, type ComponentRef } from './component-store.js';
 import { planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.js';
 
@@ -30,32 +29,32 @@ describe('planDeploy', () => {
     const result = plan(store, {
       candidates: [candidate('ApexClass', 'Same', 'x'), candidate('ApexClass', 'Diff', 'new'), candidate('ApexClass', 'Fresh', 'y')],
     });
-    assert.equal(result.status, 'Succeeded');
-    assert.deepEqual(summary(result), ['Same:unchanged', 'Diff:changed', 'Fresh:created']);
-    assert.deepEqual(result.operations.map((o) => (o.kind === 'write' ? `${o.candidate.fullName}:${o.id}` : '')), ['Diff:id2', 'Fresh:new1']);
-    assert.equal(result.numberComponentsTotal, 3);
+    expect(result.status).toBe('Succeeded');
+    expect(summary(result)).toEqual(['Same:unchanged', 'Diff:changed', 'Fresh:created']);
+    expect(result.operations.map((o) => (o.kind === 'write' ? `${o.candidate.fullName}:${o.id}` : ''))).toEqual(['Diff:id2', 'Fresh:new1']);
+    expect(result.numberComponentsTotal).toBe(3);
   });
 
   it('reports package.xml as a success without a component type', () => {
     const result = plan(new ComponentStore(), {});
-    assert.deepEqual(result.successes.map((m) => [m.componentType, m.fullName]), [['', 'package.xml']]);
+    expect(result.successes.map((m) => [m.componentType, m.fullName])).toEqual([['', 'package.xml']]);
   });
 
   it('marks a parent changed when only one of its children changed, without rewriting the parent', () => {
     const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
     const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'old', { parent }), 'f1']);
     const result = plan(store, { candidates: [candidate('CustomObject', 'O__c', 'p'), candidate('CustomField', 'O__c.F__c', 'new', { parent })] });
-    assert.deepEqual(summary(result), ['O__c.F__c:changed', 'O__c:changed']);
-    assert.deepEqual(result.operations.map((o) => o.kind === 'write' && o.candidate.type), ['CustomField']);
+    expect(summary(result)).toEqual(['O__c.F__c:changed', 'O__c:changed']);
+    expect(result.operations.map((o) => o.kind === 'write' && o.candidate.type)).toEqual(['CustomField']);
   });
 
   it('fails the whole deploy and applies nothing when a component fails and rollbackOnError is set', () => {
     const result = plan(new ComponentStore(), {
       candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom', lineNumber: 3 } })],
     });
-    assert.equal(result.status, 'Failed');
-    assert.deepEqual(result.operations, []);
-    assert.deepEqual(result.failures.map((f) => [f.fullName, f.problem, f.lineNumber, f.problemType]), [['Bad', 'boom', 3, 'Error']]);
+    expect(result.status).toBe('Failed');
+    expect(result.operations).toEqual([]);
+    expect(result.failures.map((f) => [f.fullName, f.problem, f.lineNumber, f.problemType])).toEqual([['Bad', 'boom', 3, 'Error']]);
   });
 
   it('applies the good components and reports SucceededPartial without rollbackOnError', () => {
@@ -63,9 +62,9 @@ describe('planDeploy', () => {
       rollbackOnError: false,
       candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom' } })],
     });
-    assert.equal(result.status, 'SucceededPartial');
-    assert.deepEqual(result.operations.map((o) => o.kind === 'write' && o.candidate.fullName), ['Good']);
-    assert.equal(result.numberComponentErrors, 1);
+    expect(result.status).toBe('SucceededPartial');
+    expect(result.operations.map((o) => o.kind === 'write' && o.candidate.fullName)).toEqual(['Good']);
+    expect(result.numberComponentErrors).toBe(1);
   });
 
   it('warns about deleting a missing component and still deletes the others', () => {
@@ -76,12 +75,12 @@ describe('planDeploy', () => {
         { type: 'ApexClass', fullName: 'Old', phase: 'post', manifestFile: 'destructiveChangesPost.xml' },
       ],
     });
-    assert.equal(result.status, 'Succeeded');
-    assert.deepEqual(result.failures.map((f) => [f.componentType, f.fullName, f.problem, f.problemType]), [
+    expect(result.status).toBe('Succeeded');
+    expect(result.failures.map((f) => [f.componentType, f.fullName, f.problem, f.problemType])).toEqual([
       ['ApexClass', 'destructiveChangesPost.xml', 'No ApexClass named: Ghost found', 'Warning'],
     ]);
-    assert.deepEqual(summary(result), ['Old:deleted']);
-    assert.deepEqual(result.operations, [{ kind: 'delete', ref: { type: 'ApexClass', fullName: 'Old' } }]);
+    expect(summary(result)).toEqual(['Old:deleted']);
+    expect(result.operations).toEqual([{ kind: 'delete', ref: { type: 'ApexClass', fullName: 'Old' } }]);
   });
 
   it('runs pre deletions before writes and post deletions after them', () => {
@@ -93,8 +92,8 @@ describe('planDeploy', () => {
         { type: 'ApexClass', fullName: 'B', phase: 'post', manifestFile: 'destructiveChangesPost.xml' },
       ],
     });
-    assert.deepEqual(summary(result), ['A:deleted', 'A:created', 'B:created', 'B:deleted']);
-    assert.deepEqual(result.operations.map((o) => o.kind), ['delete', 'write', 'write', 'delete']);
+    expect(summary(result)).toEqual(['A:deleted', 'A:created', 'B:created', 'B:deleted']);
+    expect(result.operations.map((o) => o.kind)).toEqual(['delete', 'write', 'write', 'delete']);
   });
 
   it('treats the children of a parent deleted earlier in the deploy as gone', () => {
@@ -104,6 +103,6 @@ describe('planDeploy', () => {
       candidates: [candidate('CustomField', 'O__c.F__c', 'f', { parent }), candidate('CustomObject', 'O__c', 'p')],
       deletions: [{ type: 'CustomObject', fullName: 'O__c', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],
     });
-    assert.deepEqual(summary(result), ['O__c:deleted', 'O__c.F__c:created', 'O__c:created']);
+    expect(summary(result)).toEqual(['O__c:deleted', 'O__c.F__c:created', 'O__c:created']);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { packageRoot, prepareDeploy } from './deploy-preparation.js';
 import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { writeZip } from './zip-io.js';
@@ -10,10 +9,10 @@ const none = () => undefined;
 
 describe('packageRoot', () => {
   it('finds package.xml at the root or in exactly one folder', () => {
-    assert.equal(packageRoot(['package.xml', 'classes/A.cls']), '');
-    assert.equal(packageRoot(['unpackaged/package.xml', 'unpackaged/classes/A.cls']), 'unpackaged/');
-    assert.equal(packageRoot(['a/package.xml', 'b/package.xml']), undefined);
-    assert.equal(packageRoot(['classes/A.cls']), undefined);
+    expect(packageRoot(['package.xml', 'classes/A.cls'])).toBe('');
+    expect(packageRoot(['unpackaged/package.xml', 'unpackaged/classes/A.cls'])).toBe('unpackaged/');
+    expect(packageRoot(['a/package.xml', 'b/package.xml'])).toBe(undefined);
+    expect(packageRoot(['classes/A.cls'])).toBe(undefined);
   });
 });
 
@@ -21,12 +20,12 @@ describe('prepareDeploy', () => {
   it('refuses a zip larger than the zip size limit before reading it', async () => {
     const zip = writeZip([['package.xml', pkg('')]]);
     const result = await prepareDeploy(zip, { ...SALESFORCE_LIMITS, maxZipBytes: zip.length - 1 }, none);
-    assert.deepEqual(result, { errorStatusCode: 'LIMIT_EXCEEDED', errorMessage: `LIMIT_EXCEEDED: Maximum size of deploy zip file exceeded (limit is ${zip.length - 1} bytes)` });
+    expect(result).toEqual({ errorStatusCode: 'LIMIT_EXCEEDED', errorMessage: `LIMIT_EXCEEDED: Maximum size of deploy zip file exceeded (limit is ${zip.length - 1} bytes)` });
   });
 
   it('fails package.xml when the zip has none', async () => {
     const result = await prepareDeploy(writeZip([['classes/A.cls', Buffer.from('class A {}')]]), SALESFORCE_LIMITS, none);
-    assert.deepEqual('failures' in result && result.failures.map((f) => [f.fileName, f.problem]), [['package.xml', 'No package.xml found']]);
+    expect('failures' in result && result.failures.map((f) => [f.fileName, f.problem])).toEqual([['package.xml', 'No package.xml found']]);
   });
 
   it('takes only the components package.xml names, and children of a named object', async () => {
@@ -40,9 +39,9 @@ describe('prepareDeploy', () => {
       ['objects/O__c.object', object],
     ]);
     const result = await prepareDeploy(zip, SALESFORCE_LIMITS, none);
-    assert.ok('candidates' in result);
-    assert.deepEqual(result.candidates.map((c) => `${c.type}:${c.fullName}`), ['ApexClass:A', 'CustomField:O__c.G__c']);
-    assert.deepEqual(result.failures, []);
+    if (!('candidates' in result)) throw new Error(`expected a prepared deploy, got ${JSON.stringify(result)}`);
+    expect(result.candidates.map((c) => `${c.type}:${c.fullName}`)).toEqual(['ApexClass:A', 'CustomField:O__c.G__c']);
+    expect(result.failures).toEqual([]);
   });
 
   it('reads destructive manifests into pre and post deletions', async () => {
@@ -52,14 +51,14 @@ describe('prepareDeploy', () => {
       ['destructiveChangesPost.xml', pkg('<types><members>O__c.F__c</members><name>CustomField</name></types>')],
     ]);
     const result = await prepareDeploy(zip, SALESFORCE_LIMITS, none);
-    assert.ok('deletions' in result);
-    assert.deepEqual(result.deletions.map((d) => [d.type, d.fullName, d.phase]), [['ApexClass', 'A', 'pre'], ['CustomField', 'O__c.F__c', 'post']]);
+    if (!('deletions' in result)) throw new Error(`expected a prepared deploy, got ${JSON.stringify(result)}`);
+    expect(result.deletions.map((d) => [d.type, d.fullName, d.phase])).toEqual([['ApexClass', 'A', 'pre'], ['CustomField', 'O__c.F__c', 'post']]);
   });
 
   it('fails an injected component with the injected problem', async () => {
     const zip = writeZip([['package.xml', pkg('<types><members>A</members><name>ApexClass</name></types>')], ['classes/A.cls', Buffer.from('class A {}')], ['classes/A.cls-meta.xml', meta]]);
     const result = await prepareDeploy(zip, SALESFORCE_LIMITS, (ref) => (ref.fullName === 'A' ? 'injected' : undefined));
-    assert.ok('candidates' in result);
-    assert.equal(result.candidates[0]?.problem?.problem, 'injected');
+    if (!('candidates' in result)) throw new Error(`expected a prepared deploy, got ${JSON.stringify(result)}`);
+    expect(result.candidates[0]?.problem?.problem).toBe('injected');
   });
 });

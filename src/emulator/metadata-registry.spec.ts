@@ -1,6 +1,5 @@
 // The emulator's types come from SDR's registry: beyond the classic set, with folders, bundles and children.
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { registry } from '@salesforce/source-deploy-retrieve';
 import { placeFile } from './component-resolver.js';
 import {

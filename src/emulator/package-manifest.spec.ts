@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { ManifestError, parsePackageManifest, renderPackageManifest } from './package-manifest.js';
 
 describe('package manifests', () => {
@@ -10,7 +9,7 @@ describe('package manifests', () => {
   <types><members>*</members><name>LightningComponentBundle</name></types>
   <version>60.0</version>
 </Package>`);
-    assert.deepEqual(manifest, {
+    expect(manifest).toEqual({
       types: [
         { name: 'ApexClass', members: ['A', 'B'] },
         { name: 'LightningComponentBundle', members: ['*'] },
@@ -20,16 +19,18 @@ describe('package manifests', () => {
   });
 
   it('accepts a package with no types', () => {
-    assert.deepEqual(parsePackageManifest('<Package><version>60.0</version></Package>').types, []);
+    expect(parsePackageManifest('<Package><version>60.0</version></Package>').types).toEqual([]);
   });
 
   it('rejects malformed XML with its position', () => {
-    assert.throws(() => parsePackageManifest('<Package>\n<types>\n</Package>'), (e: unknown) => e instanceof ManifestError && /line 3/.test(e.message));
+    const parse = () => parsePackageManifest('<Package>\n<types>\n</Package>');
+    expect(parse).toThrow(ManifestError);
+    expect(parse).toThrow(/line 3/);
   });
 
   it('renders sorted types and members that read back the same', () => {
     const xml = renderPackageManifest(new Map([['CustomObject', ['B__c', 'A__c']], ['ApexClass', ['Z']]]), '60.0');
-    assert.deepEqual(parsePackageManifest(xml), {
+    expect(parsePackageManifest(xml)).toEqual({
       types: [
         { name: 'ApexClass', members: ['Z'] },
         { name: 'CustomObject', members: ['A__c', 'B__c'] },

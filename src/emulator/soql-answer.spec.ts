@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import type { Org } from './org-registry.js';
 import { ComponentStore } from './component-store.js';
 import { answerQuery, parseSimpleQuery } from './soql-answer.js';

@@ -1,11 +1,10 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { checkXml } from './xml-check.js';
 
 describe('checkXml', () => {
   it('accepts well-formed metadata with a declaration, comments, CDATA, attributes and entities', () => {
     const xml = `\uFEFF<?xml version="1.0" encoding="UTF-8"?>\n<!-- hi -->\n<Layout xmlns="http://soap.sforce.com/2006/04/metadata" a='1'>\n  <x>a &amp; b &#169; &#xA9;</x>\n  <y/>\n  <z><![CDATA[<not a tag> & more]]></z>\n</Layout>\n`;
-    assert.equal(checkXml(xml), undefined);
+    expect(checkXml(xml)).toBe(undefined);
   });
 
   const cases: [string, string, number, number, RegExp][] = [
@@ -25,9 +24,9 @@ describe('checkXml', () => {
   for (const [what, xml, line, column, message] of cases) {
     it(`reports ${what} with its line and column`, () => {
       const problem = checkXml(xml);
-      assert.ok(problem, 'a problem is reported');
-      assert.match(problem.problem, message);
-      assert.deepEqual([problem.lineNumber, problem.columnNumber], [line, column]);
+      if (!problem) throw new Error('expected a problem to be reported');
+      expect(problem.problem).toMatch(message);
+      expect([problem.lineNumber, problem.columnNumber]).toEqual([line, column]);
     });
   }
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { childText, outlineXml } from './xml-outline.js';
 
 const doc = `<?xml version="1.0" encoding="UTF-8"?>
@@ -19,26 +18,26 @@ const doc = `<?xml version="1.0" encoding="UTF-8"?>
 describe('outlineXml', () => {
   it('lists the direct children of the root with their tags, skipping comments', () => {
     const outline = outlineXml(doc);
-    assert.equal(outline.root.tag, 'CustomObject');
-    assert.deepEqual(outline.children.map((c) => c.tag), ['fields', 'label', 'empty', 'description']);
+    expect(outline.root.tag).toBe('CustomObject');
+    expect(outline.children.map((c) => c.tag)).toEqual(['fields', 'label', 'empty', 'description']);
   });
 
   it('cuts each child exactly as written', () => {
     const outline = outlineXml(doc);
     const label = outline.children[1]!;
-    assert.equal(doc.slice(label.start, label.end), '<label attr="a>b">Thing &amp; co</label>');
+    expect(doc.slice(label.start, label.end)).toBe('<label attr="a>b">Thing &amp; co</label>');
     const empty = outline.children[2]!;
-    assert.equal(doc.slice(empty.start, empty.end), '<empty/>');
+    expect(doc.slice(empty.start, empty.end)).toBe('<empty/>');
   });
 
   it('keeps the root start tag with its attributes', () => {
-    assert.equal(outlineXml(doc).rootStartTag, '<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">');
+    expect(outlineXml(doc).rootStartTag).toBe('<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">');
   });
 
   it('reads a direct child text and ignores same-named deeper elements', () => {
     const outline = outlineXml(doc);
-    assert.equal(childText(doc, outline.children[0]!, 'fullName'), 'A__c');
-    assert.equal(childText(doc, outline.root, 'label'), 'Thing & co');
-    assert.equal(childText(doc, outline.root, 'missing'), undefined);
+    expect(childText(doc, outline.children[0]!, 'fullName')).toBe('A__c');
+    expect(childText(doc, outline.root, 'label')).toBe('Thing & co');
+    expect(childText(doc, outline.root, 'missing')).toBe(undefined);
   });
 });

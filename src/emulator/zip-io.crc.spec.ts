@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { flipFirstEntryByte, wrongFirstCrc } from '../../test/fixtures/corrupt-zip.js';
 import { writeZipSync } from '../common/zip.js';
 import { InvalidZipError, readZip, writeZip } from './zip-io.js';

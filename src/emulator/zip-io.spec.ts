@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { InvalidZipError, readZip, writeZip, ZipLimitError } from './zip-io.js';
 
 const limits = { maxFiles: 10, maxUncompressedBytes: 1_000_000 };
@@ -11,25 +10,29 @@ describe('zip io', () => {
       ['lwc/c/ünïcode.js', Buffer.from('x')],
       ['staticresources/empty.resource', Buffer.alloc(0)],
     ]);
-    assert.deepEqual(await readZip(writeZip(files), limits), files);
+    expect(await readZip(writeZip(files), limits)).toEqual(files);
   });
 
   it('writes the same bytes for the same files', () => {
     const files = [['a.txt', Buffer.from('a')]] as const;
-    assert.deepEqual(writeZip(files), writeZip(files));
+    expect(writeZip(files)).toEqual(writeZip(files));
   });
 
   it('refuses more files than the limit before inflating', async () => {
     const many = Array.from({ length: 11 }, (_, i) => [`f${i}`, Buffer.from('x')] as const);
-    await assert.rejects(readZip(writeZip(many), limits), (e: unknown) => e instanceof ZipLimitError && e.limit === 'files');
+    const reading = readZip(writeZip(many), limits);
+    await expect(reading).rejects.toBeInstanceOf(ZipLimitError);
+    await expect(reading).rejects.toMatchObject({ limit: 'files' });
   });
 
   it('refuses more unzipped bytes than the limit', async () => {
     const big = writeZip([['big.txt', Buffer.alloc(2_000_000)]]);
-    await assert.rejects(readZip(big, limits), (e: unknown) => e instanceof ZipLimitError && e.limit === 'uncompressedBytes');
+    const reading = readZip(big, limits);
+    await expect(reading).rejects.toBeInstanceOf(ZipLimitError);
+    await expect(reading).rejects.toMatchObject({ limit: 'uncompressedBytes' });
   });
 
   it('refuses bytes that are not a zip', async () => {
-    await assert.rejects(readZip(Buffer.from('not a zip'), limits), InvalidZipError);
+    await expect(readZip(Buffer.from('not a zip'), limits)).rejects.toThrow(InvalidZipError);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { requestFingerprint } from './request-fingerprint.js';
 
 const base = { method: 'POST', url: '/api/branches', body: { name: 'main', description: 'x' } };

@@ -1,7 +1,6 @@
-import { describe, it } from 'node:test';
+import { describe, it, expect } from '@jest/globals';
 import { EventEmitter } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
-import { expect } from 'expect';
 import type { Request, Response } from 'express';
 import { Job } from './job.entity.js';
 import type { Principal } from '../auth/permissions.js';

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { InProcessQueue } from './in-process.queue.js';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,8 +18,8 @@ describe('InProcessQueue', () => {
     }, 2);
     for (const id of ['a', 'b', 'c', 'd', 'e']) await queue.enqueue(id);
     await tick(60);
-    assert.deepEqual([...seen].sort(), ['a', 'b', 'c', 'd', 'e']);
-    assert.equal(peak, 2);
+    expect([...seen].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(peak).toBe(2);
     await queue.close();
   });
 
@@ -31,7 +30,7 @@ describe('InProcessQueue', () => {
     const seen: string[] = [];
     queue.consume(async (id) => void seen.push(id), 1);
     await tick(10);
-    assert.deepEqual(seen, ['x']);
+    expect(seen).toEqual(['x']);
     await queue.close();
   });
 
@@ -41,9 +40,9 @@ describe('InProcessQueue', () => {
     queue.consume(async (id) => void seen.push(id), 1);
     await queue.enqueue('later', 40);
     await tick(10);
-    assert.deepEqual(seen, []);
+    expect(seen).toEqual([]);
     await tick(60);
-    assert.deepEqual(seen, ['later']);
+    expect(seen).toEqual(['later']);
     await queue.close();
   });
 
@@ -57,6 +56,6 @@ describe('InProcessQueue', () => {
     await queue.enqueue('slow');
     await tick(5);
     await queue.close();
-    assert.equal(finished, true);
+    expect(finished).toBe(true);
   });
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { destructiveMembers, planCandidates, selectCandidates, type SnapshotEntry } from './rollback-plan.js';
 
 const entry = (type: string, fullName: string, deployAction: string, parent?: [string, string]): SnapshotEntry => ({

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { componentDiff, isBinary } from './component-diff.js';
 
 const f = (path: string, content: string | Buffer) => ({

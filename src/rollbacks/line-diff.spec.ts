@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { diffLines, splitLines, unifiedDiff, type DiffLine } from './line-diff.js';
 
 /** Applies an edit script to `a`: the result must be `b`, and the kept lines must come from `a` in order. */

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import {
   destructiveMembers, driftVerdict, planCandidates, rollbackability, selectCandidates, type Candidate, type DeployFacts, type SnapshotEntry,
 } from './rollback-plan.js';
@@ -14,24 +13,24 @@ const entry = (type: string, fullName: string, deployAction: string | null, o: P
 
 describe('rollbackability', () => {
   it('allows a Completed deploy with a complete snapshot', () => {
-    assert.deepEqual(rollbackability(facts(), 30), { rollbackable: true, reason: null, gone: false });
+    expect(rollbackability(facts(), 30)).toEqual({ rollbackable: true, reason: null, gone: false });
   });
   it('refuses a Queued deploy and says to wait', () => {
-    assert.match(rollbackability(facts({ status: 'Queued' }), 30).reason!, /it is Queued; wait until it is Completed/);
+    expect(rollbackability(facts({ status: 'Queued' }), 30).reason!).toMatch(/it is Queued; wait until it is Completed/);
   });
   it('refuses an Exception deploy that changed nothing', () => {
-    assert.match(rollbackability(facts({ status: 'Exception', salesforceStatus: 'Failed' }), 30).reason!, /Salesforce applied none of it/);
+    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'Failed' }), 30).reason!).toMatch(/Salesforce applied none of it/);
   });
   it('allows a partly successful deploy', () => {
-    assert.equal(rollbackability(facts({ status: 'Exception', salesforceStatus: 'SucceededPartial' }), 30).rollbackable, true);
+    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'SucceededPartial' }), 30).rollbackable).toBe(true);
   });
   it('refuses a validation', () => {
-    assert.match(rollbackability(facts({ checkOnly: true }), 30).reason!, /validation/);
+    expect(rollbackability(facts({ checkOnly: true }), 30).reason!).toMatch(/validation/);
   });
   it('marks an expired snapshot as gone, naming the retention period', () => {
     const r = rollbackability(facts({ snapshotExpiresAt: new Date(Date.now() - 1000) }), 30);
-    assert.equal(r.gone, true);
-    assert.match(r.reason!, /kept 30 days/);
+    expect(r.gone).toBe(true);
+    expect(r.reason!).toMatch(/kept 30 days/);
   });
 });
 
@@ -46,25 +45,25 @@ describe('planCandidates', () => {
 
   it('offers exactly the changed components with the inverse action, and lists the rest apart', () => {
     const { candidates, unchanged } = planCandidates(entries, new Map(), null);
-    assert.deepEqual(candidates.map((c) => [c.fullName, c.deployAction, c.rollbackAction]), [
+    expect(candidates.map((c) => [c.fullName, c.deployAction, c.rollbackAction])).toEqual([
       ['New', 'created', 'delete'],
       ['Changed', 'updated', 'restore'],
       ['Account.Tier__c', 'created', 'delete'],
     ]);
-    assert.deepEqual(unchanged.map((u) => u.fullName), ['Same', 'Failed']);
-    assert.deepEqual(candidates[2]!.parent, { type: 'CustomObject', fullName: 'Account' });
+    expect(unchanged.map((u) => u.fullName)).toEqual(['Same', 'Failed']);
+    expect(candidates[2]!.parent).toEqual({ type: 'CustomObject', fullName: 'Account' });
   });
 
   it('marks components already rolled back as unavailable, naming the job', () => {
     const { candidates } = planCandidates(entries, new Map([['ApexClass:Changed', 'job-7']]), null);
     const changed = candidates.find((c) => c.fullName === 'Changed')!;
-    assert.equal(changed.available, false);
-    assert.match(changed.reason!, /job-7/);
+    expect(changed.available).toBe(false);
+    expect(changed.reason!).toMatch(/job-7/);
   });
 
   it('marks everything unavailable with the job-level reason', () => {
     const { candidates } = planCandidates(entries, new Map(), 'expired');
-    assert.ok(candidates.every((c) => !c.available && c.reason === 'expired'));
+    expect(candidates.every((c) => !c.available && c.reason === 'expired')).toBeTruthy();
   });
 });
 
@@ -77,20 +76,20 @@ describe('selectCandidates', () => {
 
   it('takes every available candidate for all', () => {
     const r = selectCandidates(candidates, { all: true });
-    assert.ok('selected' in r);
-    assert.deepEqual(r.selected.map((c) => c.fullName), ['A', 'B']);
+    if (!('selected' in r)) throw new Error(`expected a selection, got ${JSON.stringify(r)}`);
+    expect(r.selected.map((c) => c.fullName)).toEqual(['A', 'B']);
   });
   it('names what is not a candidate', () => {
     const r = selectCandidates(candidates, { components: [{ type: 'ApexClass', fullName: 'Z' }] });
-    assert.deepEqual(r, { problem: { kind: 'unknown', refs: [{ type: 'ApexClass', fullName: 'Z' }] } });
+    expect(r).toEqual({ problem: { kind: 'unknown', refs: [{ type: 'ApexClass', fullName: 'Z' }] } });
   });
   it('refuses an unavailable candidate', () => {
     const r = selectCandidates(candidates, { components: [{ type: 'ApexClass', fullName: 'C' }] });
-    assert.ok('problem' in r && r.problem.kind === 'unavailable');
+    expect('problem' in r && r.problem.kind === 'unavailable').toBeTruthy();
   });
   it('ignores a component named twice', () => {
     const r = selectCandidates(candidates, { components: [{ type: 'ApexClass', fullName: 'A' }, { type: 'ApexClass', fullName: 'A' }] });
-    assert.ok('selected' in r && r.selected.length === 1);
+    expect('selected' in r && r.selected.length === 1).toBeTruthy();
   });
 });
 
@@ -100,22 +99,22 @@ describe('destructiveMembers', () => {
       type, fullName, parent: parent ? { type: 'CustomObject', fullName: parent } : null, deployAction: 'created', rollbackAction: 'delete', available: true, reason: null,
     });
     const members = destructiveMembers([c('CustomObject', 'Inv__c', null), c('CustomField', 'Inv__c.A__c', 'Inv__c'), c('CustomField', 'Account.T__c', 'Account')]);
-    assert.deepEqual(members.map((m) => m.fullName), ['Inv__c', 'Account.T__c']);
+    expect(members.map((m) => m.fullName)).toEqual(['Inv__c', 'Account.T__c']);
   });
 });
 
 describe('driftVerdict', () => {
   it('sees no drift when the live fingerprint is what the deploy left', () => {
-    assert.equal(driftVerdict({ rollbackAction: 'restore' }, 'f1', 'f1'), 'unchanged');
+    expect(driftVerdict({ rollbackAction: 'restore' }, 'f1', 'f1')).toBe('unchanged');
   });
   it('sees an edit after the deploy', () => {
-    assert.equal(driftVerdict({ rollbackAction: 'restore' }, 'f1', 'f2'), 'drifted');
+    expect(driftVerdict({ rollbackAction: 'restore' }, 'f1', 'f2')).toBe('drifted');
   });
   it('sees a created component that someone deleted', () => {
-    assert.equal(driftVerdict({ rollbackAction: 'delete' }, 'f1', null), 'absent');
+    expect(driftVerdict({ rollbackAction: 'delete' }, 'f1', null)).toBe('absent');
   });
   it('sees a deleted component that came back', () => {
-    assert.equal(driftVerdict({ rollbackAction: 'recreate' }, null, 'f3'), 'reappeared');
-    assert.equal(driftVerdict({ rollbackAction: 'recreate' }, null, null), 'unchanged');
+    expect(driftVerdict({ rollbackAction: 'recreate' }, null, 'f3')).toBe('reappeared');
+    expect(driftVerdict({ rollbackAction: 'recreate' }, null, null)).toBe('unchanged');
   });
 });

@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, expect } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +11,7 @@ import { fingerprintComponent } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { resolveProject } from './project-resolver.js';
 import { splitRetrievedZip } from './retrieve-split.js';
-import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
+import { fixturePath, writeRichObjectProject } from '../../test/helpers/rich-object-project.js';
 import { readZip, writeZip } from '../common/zip.js';
 
 const sample = resolveProject(fixturePath('sample-project')).then((p) => p.components);
@@ -22,7 +21,7 @@ const rich = (async () => {
   try {
     const count = await writeRichObjectProject(dir);
     const project = await resolveProject(dir);
-    assert.equal(project.components.length, count);
+    expect(project.components.length).toBe(count);
     return project.components;
   } finally {
     await rm(dir, { recursive: true });
@@ -51,7 +50,7 @@ async function bothZips(components: ResolvedComponent[]): Promise<[Map<string, B
 }
 
 test('every child type of CustomObject in SDR\'s registry is handled', () => {
-  assert.deepEqual(OBJECT_CHILD_TYPES.map((t) => t.name).sort(), [
+  expect(OBJECT_CHILD_TYPES.map((t) => t.name).sort()).toEqual([
     'BusinessProcess',
     'CompactLayout',
     'CustomField',
@@ -63,7 +62,7 @@ test('every child type of CustomObject in SDR\'s registry is handled', () => {
     'ValidationRule',
     'WebLink',
   ]);
-  assert.deepEqual(OBJECT_CHILD_TYPES.find((t) => t.name === 'CustomField'), { name: 'CustomField', directoryName: 'fields', suffix: 'field', xmlElement: 'fields' });
+  expect(OBJECT_CHILD_TYPES.find((t) => t.name === 'CustomField')).toEqual({ name: 'CustomField', directoryName: 'fields', suffix: 'field', xmlElement: 'fields' });
 });
 
 test('source → metadata: the fast path writes the same object files as SDR, for whole objects and any subset', async () => {
@@ -81,25 +80,22 @@ test('source → metadata: the fast path writes the same object files as SDR, fo
   ];
   for (const [label, components] of subsets) {
     const family = components.filter((c) => c.type === 'CustomObject' || c.parent?.type === 'CustomObject');
-    assert.deepEqual(composeObjectComponents(family).rest, [], `${label}: handled by the fast path`);
+    expect(composeObjectComponents(family).rest).toEqual([]);
     const [fast, slow] = await bothZips(components);
-    assert.deepEqual([...fast.keys()], [...slow.keys()], label);
-    for (const [path, content] of fast) assert.equal(content.toString(), slow.get(path)!.toString(), `${label}: ${path}`);
+    expect([...fast.keys()]).toEqual([...slow.keys()]);
+    for (const [path, content] of fast) expect(content.toString()).toBe(slow.get(path)!.toString());
   }
 });
 
 test('source → metadata: a child alone gives an object file holding only it; a parent alone carries no children', async () => {
   const richCs = await rich;
   const onlyRule = (await bothZips(byName(richCs, 'Rich__c.Positive')))[0].get('objects/Rich__c.object')!.toString();
-  assert.equal(
-    onlyRule,
-    `<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <validationRules>\n        <fullName>Positive</fullName>\n` +
+  expect(onlyRule).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <validationRules>\n        <fullName>Positive</fullName>\n` +
       '        <active>true</active>\n        <errorConditionFormula>VALUE(Field000__c) &lt; 0</errorConditionFormula>\n' +
-      '        <errorMessage>Must be &#39;positive&#39;.</errorMessage>\n    </validationRules>\n</CustomObject>\n',
-  );
+      '        <errorMessage>Must be &#39;positive&#39;.</errorMessage>\n    </validationRules>\n</CustomObject>\n');
   const parentOnly = (await bothZips(byName(richCs, 'Rich__c')))[0].get('objects/Rich__c.object')!.toString();
-  assert.match(parentOnly, /<label>Rich<\/label>/);
-  assert.doesNotMatch(parentOnly, /<fields>|<validationRules>|<listViews>|<recordTypes>|<webLinks>/);
+  expect(parentOnly).toMatch(/<label>Rich<\/label>/);
+  expect(parentOnly).not.toMatch(/<fields>|<validationRules>|<listViews>|<recordTypes>|<webLinks>/);
 });
 
 test('metadata → source: the fast path gives SDR\'s components, files and fingerprints, and round-trips', async () => {
@@ -107,18 +103,18 @@ test('metadata → source: the fast path gives SDR\'s components, files and fing
   const zip = (await buildDeployZip({ components: source, apiVersion: '62.0', fast: false })).zip;
   const files = await readZip(zip);
   const objects = splitObjectMetadataFiles(files, DEFAULT_SOURCE_ROOT);
-  assert.deepEqual([...objects.rest.keys()].filter((p) => p.startsWith('objects/')), [], 'every object file is decomposed by the fast path');
+  expect([...objects.rest.keys()].filter((p) => p.startsWith('objects/'))).toEqual([]); // every object file is decomposed by the fast path
 
   const fast = await metadataFilesToSource(files);
   const slow = await metadataFilesToSource(files, { fast: false });
-  assert.deepEqual(bytes(fast.components), bytes(slow.components));
-  assert.deepEqual(fingerprints(fast.components), fingerprints(slow.components));
-  assert.deepEqual(fingerprints(fast.components), fingerprints([...source].sort(compareMembers)));
+  expect(bytes(fast.components)).toEqual(bytes(slow.components));
+  expect(fingerprints(fast.components)).toEqual(fingerprints(slow.components));
+  expect(fingerprints(fast.components)).toEqual(fingerprints([...source].sort(compareMembers)));
 
   // metadata → source → metadata → source, fast all the way, ends where SDR does
   const again = await metadataFilesToSource(await readZip((await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip));
-  assert.deepEqual(fingerprints(again.components), fingerprints(slow.components));
-  assert.deepEqual(bytes(again.components), bytes(slow.components));
+  expect(fingerprints(again.components)).toEqual(fingerprints(slow.components));
+  expect(bytes(again.components)).toEqual(bytes(slow.components));
 });
 
 test('a retrieved object with children nobody asked for yields only the requested members', async () => {
@@ -127,17 +123,14 @@ test('a retrieved object with children nobody asked for yields only the requeste
   const requested = byName(richCs, 'Rich__c', 'Rich__c.Field003__c', 'Rich__c.Positive', 'Rich__c.Standard');
   for (const fast of [true, false]) {
     const out = await splitRetrievedZip(zip, requested, { fast });
-    assert.deepEqual(out.missing, []);
-    assert.deepEqual(
-      out.components.map((c) => [c.type, c.fullName, c.files.map((f) => f.path)]),
-      [
+    expect(out.missing).toEqual([]);
+    expect(out.components.map((c) => [c.type, c.fullName, c.files.map((f) => f.path)])).toEqual([
         ['CustomField', 'Rich__c.Field003__c', ['force-app/main/default/objects/Rich__c/fields/Field003__c.field-meta.xml']],
         ['CustomObject', 'Rich__c', ['force-app/main/default/objects/Rich__c/Rich__c.object-meta.xml']],
         ['RecordType', 'Rich__c.Standard', ['force-app/main/default/objects/Rich__c/recordTypes/Standard.recordType-meta.xml']],
         ['ValidationRule', 'Rich__c.Positive', ['force-app/main/default/objects/Rich__c/validationRules/Positive.validationRule-meta.xml']],
-      ],
-    );
-    assert.deepEqual(fingerprints(out.components), fingerprints([...requested].sort(compareMembers)));
+      ]);
+    expect(fingerprints(out.components)).toEqual(fingerprints([...requested].sort(compareMembers)));
   }
 });
 
@@ -150,19 +143,19 @@ test('a retrieve of only a child: the object file holding just that child does n
   ];
   const fast = await splitRetrievedZip(zip, requested);
   const slow = await splitRetrievedZip(zip, requested, { fast: false });
-  assert.deepEqual(bytes(fast.components), bytes(slow.components));
-  assert.deepEqual(fast.components.map(memberKey), ['ListView:Rich__c.All']);
-  assert.deepEqual(fast.missing, [{ type: 'CustomObject', fullName: 'Rich__c' }]);
+  expect(bytes(fast.components)).toEqual(bytes(slow.components));
+  expect(fast.components.map(memberKey)).toEqual(['ListView:Rich__c.All']);
+  expect(fast.missing).toEqual([{ type: 'CustomObject', fullName: 'Rich__c' }]);
 });
 
 test('an object without children round-trips alone', async () => {
   const emptyCs = await empty;
   const [fast, slow] = await bothZips(emptyCs);
-  assert.deepEqual([...fast.keys()], [...slow.keys()]);
+  expect([...fast.keys()]).toEqual([...slow.keys()]);
   const zip = await writeZip([...fast].map(([path, content]) => ({ path, content })));
   const out = await splitRetrievedZip(zip, emptyCs);
-  assert.deepEqual(fingerprints(out.components), fingerprints(emptyCs));
-  assert.deepEqual(bytes(out.components), bytes((await splitRetrievedZip(zip, emptyCs, { fast: false })).components));
+  expect(fingerprints(out.components)).toEqual(fingerprints(emptyCs));
+  expect(bytes(out.components)).toEqual(bytes((await splitRetrievedZip(zip, emptyCs, { fast: false })).components));
 });
 
 test('an object file in an unusual order: own elements stay in the parent, in order, exactly as SDR writes them', async () => {
@@ -179,31 +172,31 @@ test('an object file in an unusual order: own elements stay in the parent, in or
     '    <deploymentStatus>Deployed</deploymentStatus>\n' +
     '</CustomObject>';
   const files = new Map([['objects/Odd__c.object', Buffer.from(odd)]]);
-  assert.ok(decomposeObjectFile('Odd__c', Buffer.from(odd), DEFAULT_SOURCE_ROOT));
+  expect(decomposeObjectFile('Odd__c', Buffer.from(odd), DEFAULT_SOURCE_ROOT)).toBeTruthy();
   const fast = await metadataFilesToSource(files);
   const slow = await metadataFilesToSource(files, { fast: false });
-  assert.deepEqual(bytes(fast.components), bytes(slow.components));
-  assert.deepEqual(fast.components.map(memberKey), ['CustomField:Odd__c.A__c', 'CustomField:Odd__c.B__c', 'CustomObject:Odd__c', 'ListView:Odd__c.Mine']);
+  expect(bytes(fast.components)).toEqual(bytes(slow.components));
+  expect(fast.components.map(memberKey)).toEqual(['CustomField:Odd__c.A__c', 'CustomField:Odd__c.B__c', 'CustomObject:Odd__c', 'ListView:Odd__c.Mine']);
   const parent = fast.components.find((c) => c.type === 'CustomObject')!.files[0]!.content.toString();
-  assert.match(parent, /<label>Odd<\/label>\s*<description>between the fields<\/description><!-- kept -->\s*<pluralLabel>Odds<\/pluralLabel>\s*<deploymentStatus>/);
+  expect(parent).toMatch(/<label>Odd<\/label>\s*<description>between the fields<\/description><!-- kept -->\s*<pluralLabel>Odds<\/pluralLabel>\s*<deploymentStatus>/);
   const [back, backSlow] = await bothZips(fast.components);
-  assert.equal(back.get('objects/Odd__c.object')!.toString(), backSlow.get('objects/Odd__c.object')!.toString());
+  expect(back.get('objects/Odd__c.object')!.toString()).toBe(backSlow.get('objects/Odd__c.object')!.toString());
 });
 
 test('object files the fast path cannot read as plain CustomObjects are left to SDR', async () => {
   const unnamed = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <label>No name</label>\n    </fields>\n</CustomObject>\n`);
   const dotted = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <fullName>A.B__c</fullName>\n    </fields>\n</CustomObject>\n`);
   const otherRoot = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Something xmlns="${NS}">\n    <label>x</label>\n</Something>\n`);
-  for (const content of [unnamed, dotted, otherRoot]) assert.equal(decomposeObjectFile('X__c', content, DEFAULT_SOURCE_ROOT), undefined);
+  for (const content of [unnamed, dotted, otherRoot]) expect(decomposeObjectFile('X__c', content, DEFAULT_SOURCE_ROOT)).toBe(undefined);
   const files = new Map([
     ['objects/X__c.object', otherRoot],
     ['objects/Y__c.object', Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}"/>\n`)],
   ]);
   const split = splitObjectMetadataFiles(files, DEFAULT_SOURCE_ROOT);
-  assert.deepEqual([...split.rest.keys()], ['objects/X__c.object']);
+  expect([...split.rest.keys()]).toEqual(['objects/X__c.object']);
   const fast = await metadataFilesToSource(files);
   const slow = await metadataFilesToSource(files, { fast: false });
-  assert.deepEqual(bytes(fast.components), bytes(slow.components));
+  expect(bytes(fast.components)).toEqual(bytes(slow.components));
 });
 
 test('source components the fast path cannot place are composed by SDR, the whole object together', async () => {
@@ -211,8 +204,8 @@ test('source components the fast path cannot place are composed by SDR, the whol
   const [field, rule] = byName(richCs, 'Rich__c.Field000__c', 'Rich__c.Positive') as [ResolvedComponent, ResolvedComponent];
   const moved = { ...field, files: [{ path: 'force-app/main/default/objects/Rich__c/elsewhere/Field000__c.field-meta.xml', content: field.files[0]!.content }] };
   const composed = composeObjectComponents([moved, rule]);
-  assert.equal(composed.files.size, 0);
-  assert.deepEqual(composed.rest.map(memberKey), ['CustomField:Rich__c.Field000__c', 'ValidationRule:Rich__c.Positive']);
+  expect(composed.files.size).toBe(0);
+  expect(composed.rest.map(memberKey)).toEqual(['CustomField:Rich__c.Field000__c', 'ValidationRule:Rich__c.Positive']);
   const out = await readZip((await buildDeployZip({ components: [field, rule], apiVersion: '62.0' })).zip);
-  assert.match(out.get('objects/Rich__c.object')!.toString(), /<fields>[\s\S]*<validationRules>/);
+  expect(out.get('objects/Rich__c.object')!.toString()).toMatch(/<fields>[\s\S]*<validationRules>/);
 });

@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, expect } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +8,7 @@ import { buildPackageXml } from './package-xml.js';
 import { resolveProject } from './project-resolver.js';
 import { fingerprintComponent } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
-import { fixturePath, writeRichObjectProject } from './spec-helpers.js';
+import { fixturePath, writeRichObjectProject } from '../../test/helpers/rich-object-project.js';
 import { readZip } from '../common/zip.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
@@ -19,14 +18,14 @@ test('a single CustomField becomes its object file holding only that field', asy
   const field = components.find((c) => c.fullName === 'Invoice__c.Amount__c')!;
   const out = await buildDeployZip({ components: [field], apiVersion: '62.0' });
   const files = await readZip(out.zip);
-  assert.deepEqual([...files.keys()], ['package.xml', 'objects/Invoice__c.object']);
+  expect([...files.keys()]).toEqual(['package.xml', 'objects/Invoice__c.object']);
   const object = files.get('objects/Invoice__c.object')!.toString();
-  assert.match(object, /<fields>\s*<fullName>Amount__c<\/fullName>/);
-  assert.doesNotMatch(object, /Status__c|<label>Invoice<\/label>|validationRules|listViews/);
-  assert.match(files.get('package.xml')!.toString(), /<members>Invoice__c\.Amount__c<\/members>\s*<name>CustomField<\/name>/);
-  assert.doesNotMatch(files.get('package.xml')!.toString(), /CustomObject/);
-  assert.equal(out.fileCount, 2);
-  assert.deepEqual(out.members, [{ type: 'CustomField', fullName: 'Invoice__c.Amount__c' }]);
+  expect(object).toMatch(/<fields>\s*<fullName>Amount__c<\/fullName>/);
+  expect(object).not.toMatch(/Status__c|<label>Invoice<\/label>|validationRules|listViews/);
+  expect(files.get('package.xml')!.toString()).toMatch(/<members>Invoice__c\.Amount__c<\/members>\s*<name>CustomField<\/name>/);
+  expect(files.get('package.xml')!.toString()).not.toMatch(/CustomObject/);
+  expect(out.fileCount).toBe(2);
+  expect(out.members).toEqual([{ type: 'CustomField', fullName: 'Invoice__c.Amount__c' }]);
 });
 
 test('a CustomObject without its children carries none of them', async () => {
@@ -34,15 +33,15 @@ test('a CustomObject without its children carries none of them', async () => {
   const object = components.find((c) => c.type === 'CustomObject')!;
   const files = await readZip((await buildDeployZip({ components: [object], apiVersion: '62.0' })).zip);
   const xml = files.get('objects/Invoice__c.object')!.toString();
-  assert.match(xml, /<label>Invoice<\/label>/);
-  assert.doesNotMatch(xml, /<fields>|<validationRules>|<listViews>/);
+  expect(xml).toMatch(/<label>Invoice<\/label>/);
+  expect(xml).not.toMatch(/<fields>|<validationRules>|<listViews>/);
 });
 
 test('the whole sample project becomes a metadata-format package', async () => {
   const { components } = await sample;
   const out = await buildDeployZip({ components, apiVersion: '62.0' });
   const files = await readZip(out.zip);
-  assert.deepEqual([...files.keys()], [
+  expect([...files.keys()]).toEqual([
     'package.xml',
     'classes/InvoiceService.cls',
     'classes/InvoiceService.cls-meta.xml',
@@ -57,8 +56,8 @@ test('the whole sample project becomes a metadata-format package', async () => {
     'staticresources/invoiceConfig.resource',
     'staticresources/invoiceConfig.resource-meta.xml',
   ]);
-  assert.equal(out.members.length, 11);
-  assert.match(files.get('package.xml')!.toString(), /<version>62\.0<\/version>/);
+  expect(out.members.length).toBe(11);
+  expect(files.get('package.xml')!.toString()).toMatch(/<version>62\.0<\/version>/);
 });
 
 test('a destructive-only package has an empty package.xml with a version and destructiveChangesPost.xml', async () => {
@@ -68,17 +67,17 @@ test('a destructive-only package has an empty package.xml with a version and des
     apiVersion: '62.0',
   });
   const files = await readZip(out.zip);
-  assert.deepEqual([...files.keys()], ['package.xml', 'destructiveChangesPost.xml']);
+  expect([...files.keys()]).toEqual(['package.xml', 'destructiveChangesPost.xml']);
   const pkg = files.get('package.xml')!.toString();
-  assert.doesNotMatch(pkg, /<types>/);
-  assert.match(pkg, /<version>62\.0<\/version>/);
-  assert.match(files.get('destructiveChangesPost.xml')!.toString(), /<members>Gone<\/members>\s*<name>ApexClass<\/name>/);
-  assert.deepEqual(out.members, []);
+  expect(pkg).not.toMatch(/<types>/);
+  expect(pkg).toMatch(/<version>62\.0<\/version>/);
+  expect(files.get('destructiveChangesPost.xml')!.toString()).toMatch(/<members>Gone<\/members>\s*<name>ApexClass<\/name>/);
+  expect(out.members).toEqual([]);
 });
 
 test('pre-destructive changes go to destructiveChangesPre.xml', async () => {
   const out = await buildDeployZip({ components: [], destructive: { pre: [{ type: 'ApexClass', fullName: 'Gone' }] }, apiVersion: '62.0' });
-  assert.deepEqual([...(await readZip(out.zip)).keys()], ['package.xml', 'destructiveChangesPre.xml']);
+  expect([...(await readZip(out.zip)).keys()]).toEqual(['package.xml', 'destructiveChangesPre.xml']);
 });
 
 test('the fast path and SDR produce the same zip entries', async () => {
@@ -94,12 +93,12 @@ test('the fast path and SDR produce the same zip entries', async () => {
   for (const set of [generated.components, components, rich.components, [field], [parent], [...rich.components, ...components]]) {
     const fast = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0' })).zip);
     const slow = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0', fast: false })).zip);
-    assert.deepEqual([...fast.keys()], [...slow.keys()]);
-    for (const [path, content] of fast) assert.ok(content.equals(slow.get(path)!), path);
+    expect([...fast.keys()]).toEqual([...slow.keys()]);
+    for (const [path, content] of fast) expect(content.equals(slow.get(path)!)).toBeTruthy();
     // and per component, once converted back (by SDR alone): the same members with the same fingerprints
     const back = async (files: Map<string, Buffer>) =>
       (await metadataFilesToSource(files, { fast: false })).components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)]);
-    assert.deepEqual(await back(fast), await back(slow));
+    expect(await back(fast)).toEqual(await back(slow));
   }
   await rm(dir, { recursive: true });
   await rm(richDir, { recursive: true });
@@ -115,9 +114,7 @@ test('package.xml lists members sorted by type and name, escaped, without duplic
     ],
     '62.0',
   );
-  assert.equal(
-    xml,
-    [
+  expect(xml).toBe([
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<Package xmlns="http://soap.sforce.com/2006/04/metadata">',
       '    <types>',
@@ -132,11 +129,10 @@ test('package.xml lists members sorted by type and name, escaped, without duplic
       '    <version>62.0</version>',
       '</Package>',
       '',
-    ].join('\n'),
-  );
+    ].join('\n'));
 });
 
 test('package.xml refuses wildcards and malformed API versions', () => {
-  assert.throws(() => buildPackageXml([{ type: 'ApexClass', fullName: '*' }], '62.0'), /wildcard/);
-  assert.throws(() => buildPackageXml([], 'v62'), /API version/);
+  expect(() => buildPackageXml([{ type: 'ApexClass', fullName: '*' }], '62.0')).toThrow(/wildcard/);
+  expect(() => buildPackageXml([], 'v62')).toThrow(/API version/);
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { destructiveChangesOf, locateDestructiveManifests, parseDestructiveManifest } from './destructive-manifest.js';
 
 const pkg = (types: string) =>

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { archiveResourcePaths, buildDeployZip, rezipDeterministically } from './deploy-package.js';
 import { splitRetrievedZip } from './retrieve-split.js';
 import { storedFormatOf } from './stored-format.js';

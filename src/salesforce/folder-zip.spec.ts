@@ -1,5 +1,4 @@
-import { after, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, afterAll, expect } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +7,7 @@ import { zipFolder } from './folder-zip.js';
 
 describe('zipFolder', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'folder-zip-'));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('zips every file with names relative to the folder, leaving out tool and VCS folders', async () => {
     const files: Record<string, string> = {
@@ -24,7 +23,7 @@ describe('zipFolder', () => {
       fs.writeFileSync(path.join(dir, name), content);
     }
     const entries = await readZip(await zipFolder(dir));
-    assert.deepEqual([...entries.keys()].sort(), ['.forceignore', 'force-app/main/default/classes/A.cls', 'sfdx-project.json']);
-    assert.equal(entries.get('force-app/main/default/classes/A.cls')?.toString(), 'public class A {}');
+    expect([...entries.keys()].sort()).toEqual(['.forceignore', 'force-app/main/default/classes/A.cls', 'sfdx-project.json']);
+    expect(entries.get('force-app/main/default/classes/A.cls')?.toString()).toBe('public class A {}');
   });
 });

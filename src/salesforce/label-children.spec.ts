@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { labelNames, labelsAddedBy } from './label-children.js';
 
 const file = (...names: string[]) => [

@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, expect } from '@jest/globals';
 import { mapSalesforceError, parseSfdxAuthUrl, redact } from './jsforce.gateway.js';
 import { SalesforceApiError, SalesforceAuthError, SalesforceUnavailableError } from './metadata-api.gateway.js';
 import { normalizeDeployResult, normalizeRetrieveResult } from './metadata-results.js';
@@ -38,11 +37,11 @@ test('a deploy result from SOAP strings becomes booleans, numbers and arrays, wi
       },
     },
   });
-  assert.equal(status.done, true);
-  assert.equal(status.success, false);
-  assert.equal(status.numberComponentsTotal, 2);
-  assert.equal(status.errorMessage, undefined);
-  assert.deepEqual(status.messages, [
+  expect(status.done).toBe(true);
+  expect(status.success).toBe(false);
+  expect(status.numberComponentsTotal).toBe(2);
+  expect(status.errorMessage).toBe(undefined);
+  expect(status.messages).toEqual([
     { componentType: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', created: true, changed: false, deleted: false, success: true },
     {
       componentType: 'ApexClass',
@@ -62,9 +61,9 @@ test('a deploy result from SOAP strings becomes booleans, numbers and arrays, wi
 
 test('a pending deploy without details has empty messages and zero counts', () => {
   const status = normalizeDeployResult({ id: 'x', done: false, status: 'Pending' });
-  assert.deepEqual(status.messages, []);
-  assert.equal(status.numberComponentsTotal, 0);
-  assert.equal(status.done, false);
+  expect(status.messages).toEqual([]);
+  expect(status.numberComponentsTotal).toBe(0);
+  expect(status.done).toBe(false);
 });
 
 test('a retrieve result decodes the zip and makes messages an array', () => {
@@ -77,40 +76,40 @@ test('a retrieve result decodes the zip and makes messages an array', () => {
     messages: { fileName: 'package.xml', problem: "Entity of type 'ApexClass' named 'Foo' cannot be found" },
     fileProperties: { type: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', id: '01p' },
   });
-  assert.equal(r.zip?.toString(), 'PK');
-  assert.equal(r.messages.length, 1);
-  assert.deepEqual(r.fileProperties, [{ type: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', id: '01p' }]);
+  expect(r.zip?.toString()).toBe('PK');
+  expect(r.messages.length).toBe(1);
+  expect(r.fileProperties).toEqual([{ type: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', id: '01p' }]);
 });
 
 test('an SFDX auth URL is parsed with and without a client secret', () => {
-  assert.deepEqual(parseSfdxAuthUrl('force://PlatformCLI::5Aep861abc@myorg.my.salesforce.com'), {
+  expect(parseSfdxAuthUrl('force://PlatformCLI::5Aep861abc@myorg.my.salesforce.com')).toEqual({
     clientId: 'PlatformCLI',
     refreshToken: '5Aep861abc',
     instanceUrl: 'https://myorg.my.salesforce.com',
   });
-  assert.deepEqual(parseSfdxAuthUrl('force://cid:secret:rt123@https://x.my.salesforce.com/'), {
+  expect(parseSfdxAuthUrl('force://cid:secret:rt123@https://x.my.salesforce.com/')).toEqual({
     clientId: 'cid',
     clientSecret: 'secret',
     refreshToken: 'rt123',
     instanceUrl: 'https://x.my.salesforce.com',
   });
-  assert.deepEqual(parseSfdxAuthUrl('force://cid:rt123@http://localhost:4010'), { clientId: 'cid', refreshToken: 'rt123', instanceUrl: 'http://localhost:4010' });
-  assert.throws(() => parseSfdxAuthUrl('https://not-an-auth-url'), SalesforceAuthError);
+  expect(parseSfdxAuthUrl('force://cid:rt123@http://localhost:4010')).toEqual({ clientId: 'cid', refreshToken: 'rt123', instanceUrl: 'http://localhost:4010' });
+  expect(() => parseSfdxAuthUrl('https://not-an-auth-url')).toThrow(SalesforceAuthError);
 });
 
 test('secrets never reach error messages', () => {
-  assert.equal(redact('bad token s3cr3t-token here', ['s3cr3t-token']), 'bad token *** here');
-  assert.equal(redact('session 00D000000000001!AQ0AQH0123456789abcdefghijklmnop used', []), 'session *** used');
+  expect(redact('bad token s3cr3t-token here', ['s3cr3t-token'])).toBe('bad token *** here');
+  expect(redact('session 00D000000000001!AQ0AQH0123456789abcdefghijklmnop used', [])).toBe('session *** used');
   const err = mapSalesforceError(Object.assign(new Error('INVALID_SESSION_ID: token tok-123456 expired'), { name: 'sf:INVALID_SESSION_ID' }), ['tok-123456'], 'check');
-  assert.ok(err instanceof SalesforceAuthError);
-  assert.doesNotMatch(err.message, /tok-123456/);
+  expect(err).toBeInstanceOf(SalesforceAuthError);
+  expect(err.message).not.toMatch(/tok-123456/);
 });
 
 test('network failures map to SalesforceUnavailableError and faults to SalesforceApiError', () => {
-  assert.ok(mapSalesforceError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), [], 'x') instanceof SalesforceUnavailableError);
-  assert.ok(mapSalesforceError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }), [], 'x') instanceof SalesforceUnavailableError);
+  expect(mapSalesforceError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), [], 'x')).toBeInstanceOf(SalesforceUnavailableError);
+  expect(mapSalesforceError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }), [], 'x')).toBeInstanceOf(SalesforceUnavailableError);
   const api = mapSalesforceError(Object.assign(new Error('INVALID_ID_FIELD: bad id'), { name: 'sf:INVALID_ID_FIELD' }), [], 'x');
-  assert.ok(api instanceof SalesforceApiError);
-  assert.equal(api.faultCode, 'sf:INVALID_ID_FIELD');
-  assert.ok(mapSalesforceError(Object.assign(new Error('authentication failure'), { name: 'invalid_grant' }), [], 'x') instanceof SalesforceAuthError);
+  expect(api).toBeInstanceOf(SalesforceApiError);
+  expect((api as SalesforceApiError).faultCode).toBe('sf:INVALID_ID_FIELD');
+  expect(mapSalesforceError(Object.assign(new Error('authentication failure'), { name: 'invalid_grant' }), [], 'x')).toBeInstanceOf(SalesforceAuthError);
 });

@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { metadataFilesToSource, settleAll } from './metadata-to-source.js';
 
 const LABELS = `<?xml version="1.0" encoding="UTF-8"?>

@@ -1,12 +1,12 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, expect } from '@jest/globals';
+import { rejectionOf } from '../../test/helpers/thrown.js';
 import { cp, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintComponent } from './fingerprint.js';
 import { MalformedXmlError, ProjectFormatError, UnclaimedFilesError } from './project.errors.js';
 import { readPackageDirectories, resolveProject } from './project-resolver.js';
-import { fixturePath } from './spec-helpers.js';
+import { fixturePath } from '../../test/helpers/rich-object-project.js';
 
 const D = 'force-app/main/default';
 
@@ -18,11 +18,9 @@ async function copyFixture(name: string): Promise<string> {
 
 test('resolving the sample project lists every component, with decomposed children as their own components', async () => {
   const project = await resolveProject(fixturePath('sample-project'));
-  assert.equal(project.format, 'source');
-  assert.equal(project.apiVersion, '62.0');
-  assert.deepEqual(
-    project.components.map((c) => `${c.type}:${c.fullName}${c.parent ? ` < ${c.parent.type}:${c.parent.fullName}` : ''}`),
-    [
+  expect(project.format).toBe('source');
+  expect(project.apiVersion).toBe('62.0');
+  expect(project.components.map((c) => `${c.type}:${c.fullName}${c.parent ? ` < ${c.parent.type}:${c.parent.fullName}` : ''}`)).toEqual([
       'ApexClass:InvoiceService',
       'ApexClass:InvoiceServiceTest',
       'CustomField:Invoice__c.Amount__c < CustomObject:Invoice__c',
@@ -34,39 +32,38 @@ test('resolving the sample project lists every component, with decomposed childr
       'Profile:Admin',
       'StaticResource:invoiceConfig',
       'ValidationRule:Invoice__c.Amount_Must_Be_Positive < CustomObject:Invoice__c',
-    ],
-  );
+    ]);
 });
 
 test('a parent owns only its own file and a bundle owns all its files', async () => {
   const { components } = await resolveProject(fixturePath('sample-project'));
   const object = components.find((c) => c.type === 'CustomObject')!;
-  assert.deepEqual(object.files.map((f) => f.path), [`${D}/objects/Invoice__c/Invoice__c.object-meta.xml`]);
+  expect(object.files.map((f) => f.path)).toEqual([`${D}/objects/Invoice__c/Invoice__c.object-meta.xml`]);
   const lwc = components.find((c) => c.type === 'LightningComponentBundle')!;
-  assert.deepEqual(lwc.files.map((f) => f.path), [
+  expect(lwc.files.map((f) => f.path)).toEqual([
     `${D}/lwc/invoiceList/invoiceList.html`,
     `${D}/lwc/invoiceList/invoiceList.js`,
     `${D}/lwc/invoiceList/invoiceList.js-meta.xml`,
   ]);
   const cls = components.find((c) => c.fullName === 'InvoiceService')!;
-  assert.match(cls.files[0]!.content.toString(), /class InvoiceService/);
+  expect(cls.files[0]!.content.toString()).toMatch(/class InvoiceService/);
 });
 
 test('a metadata-format package resolves to the same components and files as the source project', async () => {
   const source = await resolveProject(fixturePath('sample-project'));
   const metadata = await resolveProject(fixturePath('sample-mdapi'));
-  assert.equal(metadata.format, 'metadata');
-  assert.equal(metadata.apiVersion, '62.0');
+  expect(metadata.format).toBe('metadata');
+  expect(metadata.apiVersion).toBe('62.0');
   const summary = (cs: typeof source.components) => cs.map((c) => [c.type, c.fullName, c.files.map((f) => f.path), fingerprintComponent(c.files)]);
-  assert.deepEqual(summary(metadata.components), summary(source.components));
+  expect(summary(metadata.components)).toEqual(summary(source.components));
 });
 
 test('a metadata-format package inside one folder (unpackaged/) is found', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bt-resolve-'));
   await cp(fixturePath('sample-mdapi'), join(dir, 'unpackaged'), { recursive: true });
   const project = await resolveProject(dir);
-  assert.equal(project.format, 'metadata');
-  assert.equal(project.components.length, 11);
+  expect(project.format).toBe('metadata');
+  expect(project.components.length).toBe(11);
   await rm(dir, { recursive: true });
 });
 
@@ -79,31 +76,29 @@ test('files no metadata type claims are reported, ignorable files are not', asyn
   await mkdir(join(dir, D, 'lwc', 'invoiceList', '__tests__'));
   await writeFile(join(dir, D, 'lwc', 'invoiceList', '__tests__', 'invoiceList.test.js'), 'test()');
   await writeFile(join(dir, 'package.json'), '{}');
-  await assert.rejects(resolveProject(dir), (err: unknown) => {
-    assert.ok(err instanceof UnclaimedFilesError);
-    assert.equal(err.status, 400);
-    assert.deepEqual(err.files, [`${D}/classes/notes.txt`, `${D}/stuff/data.csv`]);
-    return true;
-  });
+  const err = await rejectionOf(resolveProject(dir));
+    expect(err).toBeInstanceOf(UnclaimedFilesError);
+    expect(err.status).toBe(400);
+    expect(err.files).toEqual([`${D}/classes/notes.txt`, `${D}/stuff/data.csv`]);
   await rm(dir, { recursive: true });
 });
 
 test('malformed XML is a typed error naming the file, not a crash', async () => {
   const dir = await copyFixture('sample-project');
   await writeFile(join(dir, D, 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'), '<?xml version="1.0"?>\n<CustomField><label>Amount</CustomField>');
-  await assert.rejects(resolveProject(dir), (err: unknown) => {
-    assert.ok(err instanceof MalformedXmlError);
-    assert.equal(err.file, `${D}/objects/Invoice__c/fields/Amount__c.field-meta.xml`);
-    assert.equal(err.status, 400);
-    return true;
-  });
+  const err = await rejectionOf(resolveProject(dir));
+    expect(err).toBeInstanceOf(MalformedXmlError);
+    expect(err.file).toBe(`${D}/objects/Invoice__c/fields/Amount__c.field-meta.xml`);
+    expect(err.status).toBe(400);
   await rm(dir, { recursive: true });
 });
 
 test('malformed XML in a metadata-format package is named too', async () => {
   const dir = await copyFixture('sample-mdapi');
   await writeFile(join(dir, 'objects', 'Invoice__c.object'), '<?xml version="1.0"?><CustomObject><fields>');
-  await assert.rejects(resolveProject(dir), (err: unknown) => err instanceof MalformedXmlError && err.file === 'objects/Invoice__c.object');
+  const err = await rejectionOf(resolveProject(dir));
+  expect(err).toBeInstanceOf(MalformedXmlError);
+  expect(err.file).toBe('objects/Invoice__c.object');
   await rm(dir, { recursive: true });
 });
 
@@ -111,15 +106,17 @@ test('an upload with neither sfdx-project.json nor package.xml is refused with a
   const dir = await mkdtemp(join(tmpdir(), 'bt-resolve-'));
   await mkdir(join(dir, 'classes'));
   await writeFile(join(dir, 'classes', 'A.cls'), 'public class A {}');
-  await assert.rejects(resolveProject(dir), (err: unknown) => err instanceof ProjectFormatError && /sfdx-project\.json/.test(err.message));
+  const resolving = resolveProject(dir);
+  await expect(resolving).rejects.toBeInstanceOf(ProjectFormatError);
+  await expect(resolving).rejects.toThrow(/sfdx-project\.json/);
   await rm(dir, { recursive: true });
 });
 
 test('package directories must stay inside the project', () => {
-  assert.throws(() => readPackageDirectories('{"packageDirectories":[{"path":"../outside"}]}'), ProjectFormatError);
-  assert.throws(() => readPackageDirectories('{"packageDirectories":[{"path":"/etc"}]}'), ProjectFormatError);
-  assert.throws(() => readPackageDirectories('{not json'), ProjectFormatError);
-  assert.deepEqual(readPackageDirectories('{"packageDirectories":[{"path":"./force-app/"},{"path":"other"}],"sourceApiVersion":"61.0"}'), {
+  expect(() => readPackageDirectories('{"packageDirectories":[{"path":"../outside"}]}')).toThrow(ProjectFormatError);
+  expect(() => readPackageDirectories('{"packageDirectories":[{"path":"/etc"}]}')).toThrow(ProjectFormatError);
+  expect(() => readPackageDirectories('{not json')).toThrow(ProjectFormatError);
+  expect(readPackageDirectories('{"packageDirectories":[{"path":"./force-app/"},{"path":"other"}],"sourceApiVersion":"61.0"}')).toEqual({
     packageDirs: ['force-app', 'other'],
     apiVersion: '61.0',
   });
@@ -131,6 +128,8 @@ test('the same component defined in two package directories is refused', async (
   await mkdir(join(dir, 'extra', 'classes'), { recursive: true });
   await cp(join(dir, D, 'classes', 'InvoiceService.cls'), join(dir, 'extra', 'classes', 'InvoiceService.cls'));
   await cp(join(dir, D, 'classes', 'InvoiceService.cls-meta.xml'), join(dir, 'extra', 'classes', 'InvoiceService.cls-meta.xml'));
-  await assert.rejects(resolveProject(dir), (err: unknown) => err instanceof ProjectFormatError && /ApexClass:InvoiceService is defined twice/.test(err.message));
+  const resolving = resolveProject(dir);
+  await expect(resolving).rejects.toBeInstanceOf(ProjectFormatError);
+  await expect(resolving).rejects.toThrow(/ApexClass:InvoiceService is defined twice/);
   await rm(dir, { recursive: true });
 });

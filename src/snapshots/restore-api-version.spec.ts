@@ -1,5 +1,4 @@
-import { describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, expect } from '@jest/globals';
 import { pickRestoreApiVersion } from './restore-api-version.js';
 
 describe('pickRestoreApiVersion', () => {

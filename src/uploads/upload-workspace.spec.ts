@@ -1,5 +1,4 @@
-import { after, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, afterAll, expect } from '@jest/globals';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,7 +33,7 @@ describe('isStaleWorkspace', () => {
 
 describe('sweepStaleUploadWorkspaces', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-spec-'));
-  after(() => fs.rmSync(root, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('removes the folders of gone processes with their files, and keeps its own', async () => {
     const mine = await createUploadWorkspace(root);

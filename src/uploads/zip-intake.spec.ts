@@ -1,5 +1,4 @@
-import { test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, expect } from '@jest/globals';
 import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,10 +15,10 @@ async function rejection(promise: Promise<unknown>): Promise<UploadRejectedError
   try {
     await promise;
   } catch (err) {
-    assert.ok(err instanceof UploadRejectedError, `expected UploadRejectedError, got ${String(err)}`);
-    return err;
+    expect(err).toBeInstanceOf(UploadRejectedError);
+    return err as UploadRejectedError;
   }
-  assert.fail('expected the upload to be rejected');
+  throw new Error('expected the upload to be rejected');
 }
 
 const small: UploadLimits = { maxUncompressedBytes: 4 * 1024 * 1024, maxRatio: 100, maxEntries: 100, maxFileBytes: 3 * 1024 * 1024 };
@@ -31,16 +30,16 @@ test('extracts a normal zip and strips the folder that wraps the project', async
     { path: 'my-project/force-app/main/default/classes/A.cls', content: Buffer.from('public class A {}') },
   ]);
   const out = await extractUpload(zip, join(base, 'x'), DEFAULT_UPLOAD_LIMITS);
-  assert.deepEqual(out.files, ['force-app/main/default/classes/A.cls', 'sfdx-project.json']);
-  assert.equal(out.strippedPrefix, 'my-project/');
-  assert.equal(await readFile(join(base, 'x', 'force-app/main/default/classes/A.cls'), 'utf8'), 'public class A {}');
+  expect(out.files).toEqual(['force-app/main/default/classes/A.cls', 'sfdx-project.json']);
+  expect(out.strippedPrefix).toBe('my-project/');
+  expect(await readFile(join(base, 'x', 'force-app/main/default/classes/A.cls'), 'utf8')).toBe('public class A {}');
   await rm(base, { recursive: true });
 });
 
 test('keeps a bare force-app folder because its name is part of the project paths', () => {
-  assert.equal(wrappingFolder(['force-app/main/default/classes/A.cls', 'force-app/main/default/classes/A.cls-meta.xml']), undefined);
-  assert.equal(wrappingFolder(['unpackaged/package.xml', 'unpackaged/classes/A.cls']), 'unpackaged/');
-  assert.equal(wrappingFolder(['package.xml', 'classes/A.cls']), undefined);
+  expect(wrappingFolder(['force-app/main/default/classes/A.cls', 'force-app/main/default/classes/A.cls-meta.xml'])).toBe(undefined);
+  expect(wrappingFolder(['unpackaged/package.xml', 'unpackaged/classes/A.cls'])).toBe('unpackaged/');
+  expect(wrappingFolder(['package.xml', 'classes/A.cls'])).toBe(undefined);
 });
 
 test('skips macOS resource forks and Finder files', async () => {
@@ -51,16 +50,16 @@ test('skips macOS resource forks and Finder files', async () => {
     { name: 'classes/.DS_Store', data: Buffer.from('junk') },
   ]);
   const out = await extractUpload(zip, join(base, 'x'), small);
-  assert.deepEqual(out.files, ['package.xml']);
+  expect(out.files).toEqual(['package.xml']);
   await rm(base, { recursive: true });
 });
 
 test('refuses bytes that are not a zip with 400', async () => {
   const base = await scratch();
   const err = await rejection(extractUpload(Buffer.from('definitely not a zip file'), join(base, 'x'), small));
-  assert.equal(err.status, 400);
-  assert.match(err.message, /not a readable zip/);
-  assert.equal(existsSync(join(base, 'x')), false);
+  expect(err.status).toBe(400);
+  expect(err.message).toMatch(/not a readable zip/);
+  expect(existsSync(join(base, 'x'))).toBe(false);
   await rm(base, { recursive: true });
 });
 
@@ -72,11 +71,11 @@ for (const evil of ['../evil.txt', 'force-app/../../evil.txt', '/etc/evil.txt', 
       { name: evil, data: Buffer.from('pwned') },
     ]);
     const err = await rejection(extractUpload(zip, join(base, 'x'), small));
-    assert.equal(err.status, 400);
-    assert.deepEqual(err.entries, [evil]);
-    assert.ok(err.message.includes(evil));
-    assert.equal(existsSync(join(base, 'x')), false);
-    assert.equal(existsSync(join(base, 'evil.txt')), false);
+    expect(err.status).toBe(400);
+    expect(err.entries).toEqual([evil]);
+    expect(err.message).toContain(evil);
+    expect(existsSync(join(base, 'x'))).toBe(false);
+    expect(existsSync(join(base, 'evil.txt'))).toBe(false);
     await rm(base, { recursive: true });
   });
 }
@@ -88,9 +87,9 @@ test('refuses a symlink entry with 400 naming it', async () => {
     { name: 'classes/link.cls', data: Buffer.from('/etc/passwd'), mode: 0o120777, store: true },
   ]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), small));
-  assert.equal(err.status, 400);
-  assert.deepEqual(err.entries, ['classes/link.cls']);
-  assert.match(err.message, /symbolic link/);
+  expect(err.status).toBe(400);
+  expect(err.entries).toEqual(['classes/link.cls']);
+  expect(err.message).toMatch(/symbolic link/);
   await rm(base, { recursive: true });
 });
 
@@ -98,8 +97,8 @@ test('refuses a zip whose declared size is over the limit with 413 before writin
   const base = await scratch();
   const zip = craftZip([{ name: 'big.xml', data: Buffer.alloc(10), declaredSize: 5 * 1024 * 1024 }]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), small));
-  assert.equal(err.status, 413);
-  assert.equal(existsSync(join(base, 'x')), false);
+  expect(err.status).toBe(413);
+  expect(existsSync(join(base, 'x'))).toBe(false);
   await rm(base, { recursive: true });
 });
 
@@ -110,10 +109,10 @@ test('stops a zip bomb whose headers lie, counting inflated bytes, and removes w
     { name: 'ok.txt', data: Buffer.from('fine') },
     { name: 'bomb.xml', data: Buffer.alloc(20 * 1024 * 1024), declaredSize: 1000 },
   ]);
-  assert.ok(zip.length < 100 * 1024, 'the bomb is small when compressed');
+  expect(zip.length < 100 * 1024).toBeTruthy(); // the bomb is small when compressed
   const err = await rejection(extractUpload(zip, join(base, 'x'), limits));
-  assert.equal(err.status, 413);
-  assert.equal(existsSync(join(base, 'x')), false);
+  expect(err.status).toBe(413);
+  expect(existsSync(join(base, 'x'))).toBe(false);
   await rm(base, { recursive: true });
 });
 
@@ -121,8 +120,8 @@ test('refuses a highly compressed entry over the ratio with 413', async () => {
   const base = await scratch();
   const zip = craftZip([{ name: 'zeros.xml', data: Buffer.alloc(3 * 1024 * 1024 - 1) }]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), { ...small, maxRatio: 50 }));
-  assert.equal(err.status, 413);
-  assert.match(err.message, /zip bomb/);
+  expect(err.status).toBe(413);
+  expect(err.message).toMatch(/zip bomb/);
   await rm(base, { recursive: true });
 });
 
@@ -130,7 +129,7 @@ test('refuses more entries than allowed with 413', async () => {
   const base = await scratch();
   const zip = craftZip(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from('x') })));
   const err = await rejection(extractUpload(zip, join(base, 'x'), { ...small, maxEntries: 10 }));
-  assert.equal(err.status, 413);
+  expect(err.status).toBe(413);
   await rm(base, { recursive: true });
 });
 
@@ -138,8 +137,8 @@ test('refuses a single file over the per-file limit with 413 naming it', async (
   const base = await scratch();
   const zip = craftZip([{ name: 'staticresources/huge.resource', data: Buffer.alloc(2000, 7), store: true }]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), { ...small, maxFileBytes: 1000 }));
-  assert.equal(err.status, 413);
-  assert.deepEqual(err.entries, ['staticresources/huge.resource']);
+  expect(err.status).toBe(413);
+  expect(err.entries).toEqual(['staticresources/huge.resource']);
   await rm(base, { recursive: true });
 });
 
@@ -147,8 +146,8 @@ test('refuses an entry whose data is shorter than its header says with 400', asy
   const base = await scratch();
   const zip = craftZip([{ name: 'a.txt', data: Buffer.from('abc'), declaredSize: 10, store: false }]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), small));
-  assert.equal(err.status, 400);
-  assert.deepEqual(err.entries, ['a.txt']);
+  expect(err.status).toBe(400);
+  expect(err.entries).toEqual(['a.txt']);
   await rm(base, { recursive: true });
 });
 
@@ -159,7 +158,7 @@ test('refuses the same path twice with 400', async () => {
     { name: 'a.txt', data: Buffer.from('2') },
   ]);
   const err = await rejection(extractUpload(zip, join(base, 'x'), small));
-  assert.equal(err.status, 400);
+  expect(err.status).toBe(400);
   await rm(base, { recursive: true });
 });
 
@@ -172,6 +171,6 @@ test('on rejection into an existing folder, removes only what it created', async
     { name: 'classes/bomb.xml', data: Buffer.alloc(20 * 1024 * 1024), declaredSize: 10 },
   ]);
   await rejection(extractUpload(zip, join(base, 'x'), { ...small, maxRatio: 1_000_000 }));
-  assert.deepEqual(await readdir(join(base, 'x')), ['keep.txt']);
+  expect(await readdir(join(base, 'x'))).toEqual(['keep.txt']);
   await rm(base, { recursive: true });
 });

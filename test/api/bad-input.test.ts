@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -45,7 +44,7 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
   const upload = (files: Record<string, string | Buffer | null>) =>
     zipFolder(SAMPLE_PROJECT, files).then((zip) => h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip }));
 
-  before(async () => {
+  beforeAll(async () => {
     // What an API killed mid-upload leaves behind.
     process.env.TMPDIR = tmp;
     fs.mkdirSync(path.join(stale, 'force-app'), { recursive: true });
@@ -59,7 +58,7 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
     const deploy = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
     deployId = (await waitForJob(h, deploy.body.id)).id;
   });
-  after(async () => {
+  afterAll(async () => {
     await h?.close();
     if (systemTmp === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = systemTmp;

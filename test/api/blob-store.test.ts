@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import { BlobIntegrityError, BlobStore } from '../../src/blobs/blob-store.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
@@ -8,11 +7,11 @@ describe('the blob store', () => {
   let h: Harness;
   let store: BlobStore;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     store = new BlobStore(h.backtrack.dataSource);
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   const count = async (addresses: string[]) =>
     Number((await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM blobs WHERE sha256 = ANY($1)`, [addresses]))[0].n);
@@ -22,38 +21,44 @@ describe('the blob store', () => {
     const random = crypto.randomBytes(3000);
     const first = await store.putMany([text, random, text]);
     const again = await store.putMany([random, text]);
-    assert.equal(first[0], crypto.createHash('sha256').update(text).digest('hex'));
-    assert.equal(first[0], first[2]);
-    assert.deepEqual(again, [first[1], first[0]]);
-    assert.equal(await count(first), 2);
+    expect(first[0]).toBe(crypto.createHash('sha256').update(text).digest('hex'));
+    expect(first[0]).toBe(first[2]);
+    expect(again).toEqual([first[1], first[0]]);
+    expect(await count(first)).toBe(2);
     const rows = await h.backtrack.dataSource.query(`SELECT sha256, encoding, stored_size FROM blobs WHERE sha256 = ANY($1)`, [first]);
     const bySha = new Map(rows.map((r: { sha256: string }) => [r.sha256, r]));
-    assert.equal((bySha.get(first[0]) as { encoding: string }).encoding, 'gzip');
-    assert.ok((bySha.get(first[0]) as { stored_size: number }).stored_size < text.length / 10);
-    assert.equal((bySha.get(first[1]) as { encoding: string }).encoding, 'identity', 'incompressible bytes are kept as they are');
+    expect((bySha.get(first[0]) as { encoding: string }).encoding).toBe('gzip');
+    expect((bySha.get(first[0]) as { stored_size: number }).stored_size < text.length / 10).toBeTruthy();
+    expect((bySha.get(first[1]) as { encoding: string }).encoding).toBe('identity'); // incompressible bytes are kept as they are
   });
 
   it('given many contents, reads every one back byte for byte', async () => {
     const contents = Array.from({ length: 450 }, (_, i) => Buffer.from(`<file n="${i}">${'x'.repeat(i * 7)}</file>`));
     const addresses = await store.putMany(contents);
     const read = await store.getMany(addresses);
-    assert.equal(read.size, 450);
-    addresses.forEach((a, i) => assert.ok(read.get(a)!.equals(contents[i]!), `blob ${i}`));
+    expect(read.size).toBe(450);
+    addresses.forEach((a, i) => expect(read.get(a)!.equals(contents[i]!)).toBeTruthy());
   });
 
   it('given a stored blob altered in the database, refuses to return it', async () => {
     const address = await store.put(Buffer.from('public class Tampered {}\n'.repeat(50)));
     await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2, encoding = 'identity' WHERE sha256 = $1`, [address, Buffer.from('public class Evil {}\n')]);
-    await assert.rejects(store.get(address), (err: Error) => err instanceof BlobIntegrityError && err.message.includes(address));
+    const reading = store.get(address);
+    await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
+    await expect(reading).rejects.toThrow(address);
   });
 
   it('given compressed bytes that no longer inflate, refuses them as corrupt', async () => {
     const address = await store.put(Buffer.from('trigger T on Account (before insert) {}\n'.repeat(50)));
     await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [address, Buffer.from('not gzip at all')]);
-    await assert.rejects(store.get(address), (err: Error) => err instanceof BlobIntegrityError && /corrupt/.test(err.message));
+    const reading = store.get(address);
+    await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
+    await expect(reading).rejects.toThrow(/corrupt/);
   });
 
   it('given an address that was never stored, says it is missing', async () => {
-    await assert.rejects(store.get('0'.repeat(64)), (err: Error) => err instanceof BlobIntegrityError && /missing/.test(err.message));
+    const reading = store.get('0'.repeat(64));
+    await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
+    await expect(reading).rejects.toThrow(/missing/);
   });
 });

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { corpusPieces, corpusSeed, corpusVersion, pickRandom, seededRandom } from '../helpers/corpus.js';
 import {
@@ -24,12 +23,12 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
   let v1State: Map<string, Buffer>;
   const emulator = () => h.backtrack.emulator!;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     orgId = await demoOrgId(h);
     branchId = await newBranch(h, 'bike-shop');
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('deploys v1, deploys v2 with a backup, and a full rollback leaves the org equal to v1 byte for byte per file', async () => {
     await upload(h, branchId, await projectZip(await corpusVersion('v1')));

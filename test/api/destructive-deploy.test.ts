@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { manifestXml, orgFiles, projectZip } from '../helpers/destructive-project.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
@@ -45,7 +44,7 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
       ]),
     );
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
     await emulator.admin.seed(emulator.defaultOrg.id, {
@@ -54,7 +53,7 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'deletes' } })).body.id;
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('keeps the delete manifests of a source upload (in manifest/) with the revision', async () => {
     await upload(await projectZip(V1));

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { writeZipWithArchiver } from '../../src/common/zip.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import {
@@ -49,11 +48,11 @@ describe('Exact backups and restores', () => {
   let orgId: string;
   const emulator = () => h.backtrack.emulator!;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     orgId = await demoOrgId(h);
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('deploys a project with custom labels a second time, and rolls the label back', async () => {
     const branchId = await newBranch(h, 'labels');

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { setTimeout as delay } from 'node:timers/promises';
-import { expect } from 'expect';
 import { IdempotencyService, sweepIntervalMs } from '../../src/idempotency/idempotency.service.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
@@ -12,11 +11,11 @@ describe('Idempotency-Key on every create endpoint', () => {
   let h: Harness;
   let zip: Buffer;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     zip = await zipFolder(SAMPLE_PROJECT);
   });
-  after(() => h.close());
+  afterAll(() => h.close());
 
   it('Given a branch created with a key, when the same request is sent again, then the first response is replayed', async () => {
     const headers = key('branch');

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,11 +12,11 @@ const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 describe('tokens never grant more than their holder has', () => {
   let h: Harness;
   let uatAdmin: { id: string; token: string };
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     uatAdmin = await createToken(h, ['admin'], ['uat']);
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('refuses a uat admin an unlimited token, or one for production, saying why', async () => {
     const unlimited = await h.api('POST', '/api/tokens', {
@@ -100,11 +99,11 @@ describe('tokens never grant more than their holder has', () => {
 
 describe('revocation takes effect at once, open log streams included', () => {
   let h: Harness;
-  before(async () => {
+  beforeAll(async () => {
     // API only: no worker takes the job, so it stays Queued and its log stream stays open.
     h = await startHarness({ ROLE: 'api' });
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('closes the open log stream of a revoked token and refuses its next request', async () => {
     const branchId = await sampleBranch(h, 'streamed');
@@ -133,7 +132,7 @@ describe('a revoked bootstrap admin token stays revoked across restarts', () => 
     dirs.push(dir);
     return dir;
   };
-  after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
   it('does not bring back a revoked BACKTRACK_ADMIN_TOKEN; a new value becomes the admin token', async () => {
     const DATA_DIR = dataDir();

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { createToken, deployAndWait, openStream, registerEmulatorOrg, sampleBranch } from '../helpers/scoped-access.js';
 
@@ -58,7 +57,7 @@ describe('permissions matrix: read / deploy / rollback / admin × limited to uat
   let prodDeploy: string;
   let uatDeploy: string;
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     prodOrg = await registerEmulatorOrg(h, 'Matrix Production', 'production');
     uatOrg = await registerEmulatorOrg(h, 'Matrix UAT', 'uat');
@@ -70,7 +69,7 @@ describe('permissions matrix: read / deploy / rollback / admin × limited to uat
       tokens.set(key, (await createToken(h, permissions.split('+'), environment ? [environment] : undefined)).token);
     }
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   const status = async (res: Promise<{ status: number }>) => String((await res).status);
   const listed = async (res: Promise<{ status: number; body: any }>, has: (items: any[]) => boolean) => {

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { writeZip } from '../../src/common/zip.js';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 
@@ -51,7 +50,7 @@ describe('What a rollback will restore: the component diff', () => {
     return job.id as string;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     await seed({ 'classes/Alpha.cls': cls('v0'), 'classes/Alpha.cls-meta.xml': META });
     await seed({ 'staticresources/logo.resource': PNG_V0, 'staticresources/logo.resource-meta.xml': RES_META });
@@ -60,7 +59,7 @@ describe('What a rollback will restore: the component diff', () => {
     expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await v1Zip() })).status).toBe(201);
     deployId = await deploy();
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('shows a unified diff of each text file, snapshot → what the deploy left', async () => {
     const res = await diff('ApexClass', 'Alpha');

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { zipFolder } from '../helpers/project-zip.js';
@@ -47,36 +46,36 @@ describe('Rollback jobs', () => {
 
   const deploy = async () => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
-    assert.equal(start.status, 202, JSON.stringify(start.body));
+    expect(start.status).toBe(202);
     const job = await waitForJob(h, start.body.id);
-    assert.equal(job.status, 'Completed', job.error);
+    expect(job.status).toBe('Completed');
     return job.id as string;
   };
   const rollback = async (deployId: string, body: unknown) => {
     const res = await h.api('POST', `/api/jobs/${deployId}/rollback`, { body });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
+    expect(res.status).toBe(202);
     return waitForJob(h, res.body.id);
   };
   const seedClass = (name: string, version: string) =>
     h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { [`classes/${name}.cls`]: cls(name, version), [`classes/${name}.cls-meta.xml`]: META } }] });
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     for (const name of [...UPDATED, ...SAME]) await seedClass(name, 'v0');
     await h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT_S0 } }] });
     s0 = orgState(h.backtrack.emulator!);
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'release' } })).body.id;
-    assert.equal((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await d1Zip() })).status, 201);
+    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await d1Zip() })).status).toBe(201);
   });
-  after(async () => h?.close());
+  afterAll(async () => h?.close());
 
   it('lists exactly the changed components with the action a rollback takes, unchanged ones apart', async () => {
     const d1 = await deploy();
     const { body } = await h.api('GET', `/api/jobs/${d1}/rollback`);
-    assert.equal(body.rollbackable, true);
+    expect(body.rollbackable).toBe(true);
     const rows = Object.fromEntries(body.items.map((i: any) => [`${i.type}:${i.fullName}`, `${i.deployAction}/${i.rollbackAction}/${i.available}`]));
-    assert.deepEqual(rows, {
+    expect(rows).toEqual({
       'ApexClass:Alpha': 'updated/restore/true',
       'ApexClass:Beta': 'updated/restore/true',
       'ApexClass:Gamma': 'updated/restore/true',
@@ -86,26 +85,26 @@ describe('Rollback jobs', () => {
       'CustomField:Account.Region__c': 'updated/restore/true',
       'CustomField:Account.Tier__c': 'created/delete/true',
     });
-    assert.deepEqual(body.unchanged.map((u: any) => u.fullName).filter((n: string) => SAME.includes(n)).sort(), SAME);
+    expect(body.unchanged.map((u: any) => u.fullName).filter((n: string) => SAME.includes(n)).sort()).toEqual(SAME);
   });
 
   it('rolls back all of D1: Completed, the org equals S0 component by component, each component logged from plan to verification', async () => {
     const d1 = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items[0].id;
-    assert.ok(changedKeys(s0, orgState(h.backtrack.emulator!)).length >= 8, 'D1 changed the org');
+    expect(changedKeys(s0, orgState(h.backtrack.emulator!)).length >= 8).toBeTruthy(); // D1 changed the org
     const job = await rollback(d1, { all: true });
-    assert.equal(job.status, 'Completed', job.error);
-    assert.equal(job.kind, 'Rollback');
-    assert.equal(job.deployJobId, d1);
-    assert.deepEqual(changedKeys(s0, orgState(h.backtrack.emulator!)), []);
+    expect(job.status).toBe('Completed');
+    expect(job.kind).toBe('Rollback');
+    expect(job.deployJobId).toBe(d1);
+    expect(changedKeys(s0, orgState(h.backtrack.emulator!))).toEqual([]);
     const thread = (await h.api('GET', `/api/jobs/${job.id}/logs?component=CustomField:Account.Tier__c`)).body.items.map((l: any) => l.message);
-    assert.deepEqual(thread, ['Planned: delete it (the deploy created it)', 'No drift: the org still has what the deploy put there.', 'Rolled back: deleted', 'Verified: no longer in the org, as before the deploy']);
+    expect(thread).toEqual(['Planned: delete it (the deploy created it)', 'No drift: the org still has what the deploy put there.', 'Rolled back: deleted', 'Verified: no longer in the org, as before the deploy']);
     const alpha = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Alpha`)).body.items.map((l: any) => l.message);
-    assert.equal(alpha.at(-1), 'Verified: the org matches the snapshot');
+    expect(alpha.at(-1)).toBe('Verified: the org matches the snapshot');
     const activities = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items;
-    assert.equal(activities[0].id, job.id);
-    assert.equal(activities[0].deployJobId, d1);
+    expect(activities[0].id).toBe(job.id);
+    expect(activities[0].deployJobId).toBe(d1);
     const again = await h.api('POST', `/api/jobs/${d1}/rollback`, { body: { all: true } });
-    assert.equal(again.status, 409);
+    expect(again.status).toBe(409);
   });
 
   let d2: string;
@@ -114,43 +113,43 @@ describe('Rollback jobs', () => {
     const s1 = orgState(h.backtrack.emulator!);
     const picked = [{ type: 'ApexClass', fullName: 'Alpha' }, { type: 'ApexClass', fullName: 'NewOne' }];
     const job = await rollback(d2, { components: picked });
-    assert.equal(job.status, 'Completed', job.error);
-    assert.deepEqual(changedKeys(s1, orgState(h.backtrack.emulator!)), ['ApexClass:Alpha', 'ApexClass:NewOne']);
-    assert.equal(orgState(h.backtrack.emulator!).get('ApexClass:Alpha'), s0.get('ApexClass:Alpha'));
-    assert.equal(orgState(h.backtrack.emulator!).has('ApexClass:NewOne'), false);
+    expect(job.status).toBe('Completed');
+    expect(changedKeys(s1, orgState(h.backtrack.emulator!))).toEqual(['ApexClass:Alpha', 'ApexClass:NewOne']);
+    expect(orgState(h.backtrack.emulator!).get('ApexClass:Alpha')).toBe(s0.get('ApexClass:Alpha'));
+    expect(orgState(h.backtrack.emulator!).has('ApexClass:NewOne')).toBe(false);
     const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
     const availability = Object.fromEntries(candidates.map((c: any) => [c.fullName, c.available]));
-    assert.equal(availability.Alpha, false);
-    assert.equal(availability.NewOne, false);
-    assert.equal(availability.Beta, true);
-    assert.match(candidates.find((c: any) => c.fullName === 'Alpha').reason, new RegExp(job.id));
+    expect(availability.Alpha).toBe(false);
+    expect(availability.NewOne).toBe(false);
+    expect(availability.Beta).toBe(true);
+    expect(candidates.find((c: any) => c.fullName === 'Alpha').reason).toMatch(new RegExp(job.id));
     const again = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: picked } });
-    assert.equal(again.status, 409);
-    assert.match(again.body.message, /ApexClass:Alpha \(Already rolled back by job/);
+    expect(again.status).toBe(409);
+    expect(again.body.message).toMatch(/ApexClass:Alpha \(Already rolled back by job/);
   });
 
   it('refuses a component edited in the org after the deploy as drifted, then restores it with force', async () => {
     await seedClass('Beta', 'edited by hand');
     const refused = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Beta' }] });
-    assert.equal(refused.status, 'Exception');
-    assert.match(refused.error, /changed in the org after the deploy.*force/);
+    expect(refused.status).toBe('Exception');
+    expect(refused.error).toMatch(/changed in the org after the deploy.*force/);
     const row = (await h.api('GET', `/api/jobs/${refused.id}/components`)).body.items[0];
-    assert.equal(row.status, 'Conflict');
-    assert.equal(row.details.drift, 'drifted');
-    assert.match(orgState(h.backtrack.emulator!).get('ApexClass:Beta')!, /./);
-    assert.notEqual(orgState(h.backtrack.emulator!).get('ApexClass:Beta'), s0.get('ApexClass:Beta'));
+    expect(row.status).toBe('Conflict');
+    expect(row.details.drift).toBe('drifted');
+    expect(orgState(h.backtrack.emulator!).get('ApexClass:Beta')!).toMatch(/./);
+    expect(orgState(h.backtrack.emulator!).get('ApexClass:Beta')).not.toBe(s0.get('ApexClass:Beta'));
     const forced = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Beta' }], force: true });
-    assert.equal(forced.status, 'Completed', forced.error);
-    assert.equal(orgState(h.backtrack.emulator!).get('ApexClass:Beta'), s0.get('ApexClass:Beta'));
+    expect(forced.status).toBe('Completed');
+    expect(orgState(h.backtrack.emulator!).get('ApexClass:Beta')).toBe(s0.get('ApexClass:Beta'));
   });
 
   it('validates a rollback with checkOnly without changing the org, and keeps the components available', async () => {
     const before = orgState(h.backtrack.emulator!);
     const job = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }], checkOnly: true });
-    assert.equal(job.status, 'Completed', job.error);
-    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    expect(job.status).toBe('Completed');
+    expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
     const gamma = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items.find((c: any) => c.fullName === 'Gamma');
-    assert.equal(gamma.available, true);
+    expect(gamma.available).toBe(true);
   });
 
   it('ends a rollback the org rejects in Exception with the problem per component, leaves the org unchanged and releases the components', async () => {
@@ -158,16 +157,16 @@ describe('Rollback jobs', () => {
     emulator.admin.failComponent({ type: 'ApexClass', fullName: 'Gamma', problem: 'Dependent class is invalid and needs recompilation', times: 1 });
     const before = orgState(emulator);
     const job = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
-    assert.equal(job.status, 'Exception');
-    assert.match(job.error, /org is unchanged/);
+    expect(job.status).toBe('Exception');
+    expect(job.error).toMatch(/org is unchanged/);
     const rows = (await h.api('GET', `/api/jobs/${job.id}/components`)).body.items;
     const gamma = rows.find((r: any) => r.fullName === 'Gamma');
-    assert.equal(gamma.status, 'Failed');
-    assert.match(gamma.problem, /Dependent class is invalid/);
-    assert.equal(rows.find((r: any) => r.fullName === 'Delta').status, 'Skipped');
-    assert.deepEqual(changedKeys(before, orgState(emulator)), []);
+    expect(gamma.status).toBe('Failed');
+    expect(gamma.problem).toMatch(/Dependent class is invalid/);
+    expect(rows.find((r: any) => r.fullName === 'Delta').status).toBe('Skipped');
+    expect(changedKeys(before, orgState(emulator))).toEqual([]);
     const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
-    assert.equal(candidates.find((c: any) => c.fullName === 'Gamma').available, true);
+    expect(candidates.find((c: any) => c.fullName === 'Gamma').available).toBe(true);
   });
 
   it('refuses a component whose stored backup was altered, and the whole rollback when the seal no longer matches', async () => {
@@ -182,47 +181,47 @@ describe('Rollback jobs', () => {
     const swapped = gamma.files.map((f: any, i: number) => (f.path.endsWith('.cls') ? { ...f, sha256: delta.files[i].sha256 } : f));
     await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(swapped)]);
     const refused = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
-    assert.equal(refused.status, 'Exception');
-    assert.match(refused.error, /backup of 1 component\(s\) was altered.*ApexClass:Gamma.*nothing was changed/);
+    expect(refused.status).toBe('Exception');
+    expect(refused.error).toMatch(/backup of 1 component\(s\) was altered.*ApexClass:Gamma.*nothing was changed/);
     const rows = (await h.api('GET', `/api/jobs/${refused.id}/components`)).body.items;
-    assert.equal(rows.find((r: any) => r.fullName === 'Gamma').status, 'Failed');
-    assert.equal(rows.find((r: any) => r.fullName === 'Delta').status, 'Skipped');
-    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    expect(rows.find((r: any) => r.fullName === 'Gamma').status).toBe('Failed');
+    expect(rows.find((r: any) => r.fullName === 'Delta').status).toBe('Skipped');
+    expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
     await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(gamma.files)]);
 
     // A fingerprint changed in place breaks the seal, which rolling back everything checks first.
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, 'f'.repeat(64)]);
     const sealed = await rollback(d2, { all: true });
-    assert.equal(sealed.status, 'Exception');
-    assert.match(sealed.error, /failed its checksum/);
-    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    expect(sealed.status).toBe('Exception');
+    expect(sealed.error).toMatch(/failed its checksum/);
+    expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, delta.fingerprint_before]);
 
     const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
-    assert.equal(candidates.find((c: any) => c.fullName === 'Gamma').available, true, 'a refused rollback releases its components');
-    assert.equal(candidates.find((c: any) => c.fullName === 'Delta').available, true);
+    expect(candidates.find((c: any) => c.fullName === 'Gamma').available).toBe(true); // a refused rollback releases its components
+    expect(candidates.find((c: any) => c.fullName === 'Delta').available).toBe(true);
   });
 
   it('accepts exactly one of two concurrent rollbacks of overlapping components', async () => {
     const a = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] } });
     const b = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Delta' }] } });
     const statuses = (await Promise.all([a, b])).map((r) => r.status).sort();
-    assert.deepEqual(statuses, [202, 409]);
+    expect(statuses).toEqual([202, 409]);
     const winner = (await Promise.all([a, b])).find((r) => r.status === 202)!;
-    assert.equal((await waitForJob(h, winner.body.id)).status, 'Completed');
+    expect((await waitForJob(h, winner.body.id)).status).toBe('Completed');
   });
 
   it('refuses a component that is not a candidate with 400 naming it', async () => {
     const { status, body } = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Same1' }, { type: 'ApexClass', fullName: 'Nope' }] } });
-    assert.equal(status, 400);
-    assert.match(body.message, /ApexClass:Same1, ApexClass:Nope/);
+    expect(status).toBe(400);
+    expect(body.message).toMatch(/ApexClass:Same1, ApexClass:Nope/);
   });
 
   it('refuses to roll back a deploy that is not Completed with 409 and the reason', async () => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
     const early = await h.api('POST', `/api/jobs/${start.body.id}/rollback`, { body: { all: true } });
-    assert.equal(early.status, 409);
-    assert.match(early.body.message, /Only a Completed deploy can be rolled back: it is (Queued|In Progress)/);
+    expect(early.status).toBe(409);
+    expect(early.body.message).toMatch(/Only a Completed deploy can be rolled back: it is (Queued|In Progress)/);
     await waitForJob(h, start.body.id);
 
     const broken = await zipFolder(new URL('../../../test/fixtures/sample-project', import.meta.url).pathname, {
@@ -232,10 +231,10 @@ describe('Rollback jobs', () => {
     const other = (await h.api('POST', '/api/branches', { body: { name: 'broken' } })).body.id;
     await h.api('POST', `/api/branches/${other}/revisions`, { body: broken });
     const failed = await waitForJob(h, (await h.api('POST', `/api/branches/${other}/deployments`, { body: { orgId } })).body.id);
-    assert.equal(failed.status, 'Exception');
+    expect(failed.status).toBe('Exception');
     const refused = await h.api('POST', `/api/jobs/${failed.id}/rollback`, { body: { all: true } });
-    assert.equal(refused.status, 409);
-    assert.match(refused.body.message, /ended in Exception and Salesforce applied none of it/);
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/ended in Exception and Salesforce applied none of it/);
   });
 
   it('rolls back what a partly successful deploy (rollbackOnError off) did change', async () => {
@@ -252,49 +251,49 @@ describe('Rollback jobs', () => {
     const before = orgState(emulator);
     const start = await h.api('POST', `/api/branches/${partialBranch}/deployments`, { body: { orgId, rollbackOnError: false } });
     const job = await waitForJob(h, start.body.id);
-    assert.equal(job.status, 'Exception');
-    assert.match(job.error, /partly succeeded/);
-    assert.deepEqual(changedKeys(before, orgState(emulator)), ['ApexClass:PartialGood']);
+    expect(job.status).toBe('Exception');
+    expect(job.error).toMatch(/partly succeeded/);
+    expect(changedKeys(before, orgState(emulator))).toEqual(['ApexClass:PartialGood']);
     const view = (await h.api('GET', `/api/jobs/${job.id}/rollback`)).body;
-    assert.equal(view.rollbackable, true);
-    assert.deepEqual(view.items.map((i: any) => `${i.fullName}:${i.rollbackAction}`), ['PartialGood:delete']);
+    expect(view.rollbackable).toBe(true);
+    expect(view.items.map((i: any) => `${i.fullName}:${i.rollbackAction}`)).toEqual(['PartialGood:delete']);
     const rolledBack = await rollback(job.id, { all: true });
-    assert.equal(rolledBack.status, 'Completed', rolledBack.error);
-    assert.deepEqual(changedKeys(before, orgState(emulator)), []);
+    expect(rolledBack.status).toBe('Completed');
+    expect(changedKeys(before, orgState(emulator))).toEqual([]);
   });
 
   it('needs the rollback permission for the org environment', async () => {
     const deployer = (await h.api('POST', '/api/tokens', { body: { name: 'deployer', permissions: ['deploy'] } })).body.token;
     const noRollback = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: deployer, body: { all: true } });
-    assert.equal(noRollback.status, 403);
-    assert.match(noRollback.body.message, /lacks the "rollback" permission/);
+    expect(noRollback.status).toBe(403);
+    expect(noRollback.body.message).toMatch(/lacks the "rollback" permission/);
     const prodOnly = (await h.api('POST', '/api/tokens', { body: { name: 'prod', permissions: ['deploy', 'rollback'], environments: ['production'] } })).body.token;
     const elsewhere = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: prodOnly, body: { all: true } });
-    assert.equal(elsewhere.status, 403);
-    assert.match(elsewhere.body.message, /not for the "sandbox" environment/);
+    expect(elsewhere.status).toBe(403);
+    expect(elsewhere.body.message).toMatch(/not for the "sandbox" environment/);
   });
 
   it('rolls back the latest Completed deploy of a branch to an org for a pipeline', async () => {
     const entries = await readZip(await d1Zip());
     entries.set(`${SRC}/classes/Alpha.cls`, Buffer.from(cls('Alpha', 'v2')));
-    assert.equal((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await writeZip([...entries].map(([path, content]) => ({ path, content }))) })).status, 201);
+    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await writeZip([...entries].map(([path, content]) => ({ path, content }))) })).status).toBe(201);
     const before = orgState(h.backtrack.emulator!);
     const latest = await deploy();
-    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), ['ApexClass:Alpha']);
+    expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual(['ApexClass:Alpha']);
     const res = await h.api('POST', `/api/branches/release/rollback`, { body: { orgId: 'Local Sandbox', all: true } });
-    assert.equal(res.status, 202, JSON.stringify(res.body));
-    assert.equal(res.body.deployJobId, latest);
+    expect(res.status).toBe(202);
+    expect(res.body.deployJobId).toBe(latest);
     const job = await waitForJob(h, res.body.id);
-    assert.equal(job.status, 'Completed', job.error);
-    assert.deepEqual(changedKeys(before, orgState(h.backtrack.emulator!)), []);
+    expect(job.status).toBe('Completed');
+    expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
   });
 
   it('answers 410 naming the retention period when the snapshot has expired', async () => {
     await h.backtrack.dataSource.query(`UPDATE snapshots SET expires_at = now() - interval '1 day' WHERE job_id = $1`, [d2]);
     const view = await h.api('GET', `/api/jobs/${d2}/rollback`);
-    assert.equal(view.body.rollbackable, false);
+    expect(view.body.rollbackable).toBe(false);
     const res = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { all: true } });
-    assert.equal(res.status, 410);
-    assert.match(res.body.message, /kept 30 days/);
+    expect(res.status).toBe(410);
+    expect(res.body.message).toMatch(/kept 30 days/);
   });
 });

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJobsPhase.js';
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
@@ -14,12 +13,12 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
   let pg: EmbeddedPostgres;
   let db: DataSource;
 
-  before(async () => {
+  beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-migrations-'));
     pg = await startEmbeddedPostgres(dir);
     db = await openDatabase({ url: pg.url, poolSize: 1 });
   });
-  after(async () => {
+  afterAll(async () => {
     await db.destroy();
     await pg.stop();
     fs.rmSync(dir, { recursive: true, force: true });

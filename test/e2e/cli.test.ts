@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,12 +30,12 @@ describe('the backtrack CLI as a process', () => {
   const orgState = () =>
     h.backtrack.emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id).map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-cli-'));
-    assert.equal((await h.api('POST', '/api/branches', { body: { name: 'cli' } })).status, 201);
+    expect((await h.api('POST', '/api/branches', { body: { name: 'cli' } })).status).toBe(201);
   });
-  after(async () => {
+  afterAll(async () => {
     await h?.close();
     fs.rmSync(work, { recursive: true, force: true });
   });
@@ -44,13 +43,13 @@ describe('the backtrack CLI as a process', () => {
   let firstDeployState: string[];
   it('deploys a project folder with --upload --wait: exit 0 and a Succeeded row per component', async () => {
     const run = await cli('deploy', '--branch', 'cli', '--org', ORG, '--upload', SAMPLE_PROJECT, '--wait');
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stderr, /Uploaded revision #1 \(11 components\)/);
-    assert.match(run.stderr, /^\d{4}-\d\d-\d\dT[\d:.]+Z Deploy [0-9a-f]{8} /m, 'not a TTY: timestamped progress lines');
-    assert.match(run.stdout, /Deploy [0-9a-f-]{36} Completed in \d+ s: 11 created\./);
-    assert.match(run.stdout, /^ApexClass\s+InvoiceService\s+create\s+Succeeded$/m);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/Uploaded revision #1 \(11 components\)/);
+    expect(run.stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z Deploy [0-9a-f]{8} /m); // not a TTY: timestamped progress lines
+    expect(run.stdout).toMatch(/Deploy [0-9a-f-]{36} Completed in \d+ s: 11 created\./);
+    expect(run.stdout).toMatch(/^ApexClass\s+InvoiceService\s+create\s+Succeeded$/m);
     firstDeployState = orgState();
-    assert.equal(firstDeployState.length, 11);
+    expect(firstDeployState.length).toBe(11);
   });
 
   it('deploys a changed project as the next revision: the org changes', async () => {
@@ -58,12 +57,12 @@ describe('the backtrack CLI as a process', () => {
     fs.cpSync(SAMPLE_PROJECT, changed, { recursive: true });
     fs.writeFileSync(path.join(changed, SERVICE), 'public with sharing class InvoiceService {\n    // version 2\n}\n');
     const run = await cli('deploy', '--branch', 'cli', '--org', ORG, '--upload', changed, '--wait', '--json');
-    assert.equal(run.code, 0, run.stderr);
+    expect(run.code).toBe(0);
     const { job, components } = JSON.parse(run.stdout);
-    assert.equal(job.status, 'Completed');
-    assert.equal(job.revision, 2);
-    assert.equal(components.find((c: any) => c.fullName === 'InvoiceService').action, 'update');
-    assert.notDeepEqual(orgState(), firstDeployState);
+    expect(job.status).toBe('Completed');
+    expect(job.revision).toBe(2);
+    expect(components.find((c: any) => c.fullName === 'InvoiceService').action).toBe('update');
+    expect(orgState()).not.toEqual(firstDeployState);
   });
 
   let failedJobId: string;
@@ -72,51 +71,51 @@ describe('the backtrack CLI as a process', () => {
     fs.writeFileSync(zip, await zipFolder(SAMPLE_PROJECT, { [SERVICE]: 'public with sharing class InvoiceService {\n    void run() {\n' }));
     const before = orgState();
     const run = await cli('deploy', '--branch', 'cli', '--org', ORG, '--upload', zip, '--wait');
-    assert.equal(run.code, 1, run.stderr + run.stdout);
-    assert.match(run.stdout, /Exception/);
-    assert.match(run.stdout, /^ApexClass\s+InvoiceService\s+\w+\s+Failed\s+line \d+(:\d+)? .+$/m);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Exception/);
+    expect(run.stdout).toMatch(/^ApexClass\s+InvoiceService\s+\w+\s+Failed\s+line \d+(:\d+)? .+$/m);
     failedJobId = /Deploy ([0-9a-f-]{36}) Exception/.exec(run.stdout)![1]!;
-    assert.deepEqual(orgState(), before, 'a failed deploy changes nothing');
+    expect(orgState()).toEqual(before); // a failed deploy changes nothing
   });
 
   it('reports a finished job with status (exit 1 for Exception) and prints one component\'s log', async () => {
     const status = await cli('status', failedJobId);
-    assert.equal(status.code, 1);
-    assert.match(status.stdout, /Failed/);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/Failed/);
     const logs = await cli('logs', failedJobId, '--component', 'ApexClass:InvoiceService');
-    assert.equal(logs.code, 0, logs.stderr);
+    expect(logs.code).toBe(0);
     const lines = logs.stdout.trim().split('\n');
-    assert.ok(lines.length > 0 && lines.every((l) => l.includes('ApexClass:InvoiceService')), logs.stdout);
+    expect(lines.length > 0 && lines.every((l) => l.includes('ApexClass:InvoiceService'))).toBeTruthy();
     const follow = await cli('logs', failedJobId, '--follow', '--json');
-    assert.equal(follow.code, 1, 'follows until the end, then exits with the job');
-    assert.ok(follow.stdout.trim().split('\n').every((l) => typeof JSON.parse(l).seq === 'number'));
+    expect(follow.code).toBe(1); // follows until the end, then exits with the job
+    expect(follow.stdout.trim().split('\n').every((l) => typeof JSON.parse(l).seq === 'number')).toBeTruthy();
   });
 
   it('rolls back the latest Completed deploy of the branch with --last --all --wait: the org is as after the first deploy', async () => {
     const run = await cli('rollback', '--branch', 'cli', '--org', ORG, '--last', '--all', '--wait');
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /Rollback [0-9a-f-]{36} Completed/);
-    assert.match(run.stdout, /^ApexClass\s+InvoiceService\s+restore\s+Succeeded$/m);
-    assert.deepEqual(orgState(), firstDeployState);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Rollback [0-9a-f-]{36} Completed/);
+    expect(run.stdout).toMatch(/^ApexClass\s+InvoiceService\s+restore\s+Succeeded$/m);
+    expect(orgState()).toEqual(firstDeployState);
   });
 
   it('exits 3 when the token is refused or the server cannot be reached', async () => {
     const refused = await cli('status', failedJobId, '--token', 'bt_wrong_token_0123456789abcdefghij');
-    assert.equal(refused.code, 3);
-    assert.match(refused.stderr, /token/i);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/token/i);
     const unreachable = await cli('status', failedJobId, '--url', 'http://127.0.0.1:9');
-    assert.equal(unreachable.code, 3);
-    assert.match(unreachable.stderr, /Cannot reach Backtrack/);
+    expect(unreachable.code).toBe(3);
+    expect(unreachable.stderr).toMatch(/Cannot reach Backtrack/);
   });
 
   it('exits 2 on invalid usage or a refused request', async () => {
     const usage = await cli('rollback', '--job', failedJobId);
-    assert.equal(usage.code, 2);
-    assert.match(usage.stderr, /--all, or --component/);
-    assert.equal((await cli('deploy', '--org', ORG)).code, 2);
-    assert.equal((await cli('frobnicate')).code, 2);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/--all, or --component/);
+    expect((await cli('deploy', '--org', ORG)).code).toBe(2);
+    expect((await cli('frobnicate')).code).toBe(2);
     const refused = await cli('rollback', '--job', failedJobId, '--all');
-    assert.equal(refused.code, 2, 'an Exception deploy cannot be rolled back (409)');
-    assert.match(refused.stderr, /Only a Completed deploy can be rolled back/);
+    expect(refused.code).toBe(2); // an Exception deploy cannot be rolled back (409)
+    expect(refused.stderr).toMatch(/Only a Completed deploy can be rolled back/);
   });
 });

@@ -1,7 +1,6 @@
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'expect';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { manifestXml, PARTS, projectZip, SRC } from '../helpers/destructive-project.js';
@@ -44,7 +43,7 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     return job.id as string;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
     await emulator.admin.seed(emulator.defaultOrg.id, {
@@ -62,7 +61,7 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     });
     expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: v2 })).status).toBe(201);
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await h?.close();
   });

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
@@ -25,7 +24,7 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     h.backtrack.emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id).map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
   let stateBeforeDeploy: string[];
 
-  before(async () => {
+  beforeAll(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
     // Given an org that already has an older DiscountCalculator, so the deploy updates one class and creates the rest.
@@ -36,24 +35,24 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     page.setDefaultTimeout(20_000);
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
-  after(async () => {
+  afterAll(async () => {
     await browser?.close();
     await h?.close();
   });
 
   it('serves the UI at / and any page path, while API paths keep their JSON answers', async () => {
     for (const route of ['/', '/branches/anything']) {
-      const res = await fetch(h.url + route);
-      assert.equal(res.status, 200, route);
-      assert.match(await res.text(), /<title>Backtrack<\/title>/);
-      assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+      const res = await h.api('GET', route, { token: null });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatch(/<title>Backtrack<\/title>/);
+      expect(res.headers.get('content-security-policy') ?? '').toMatch(/default-src 'self'/);
     }
-    assert.match((await fetch(`${h.url}/js/app.js`)).headers.get('content-type') ?? '', /javascript/);
+    expect((await h.api('GET', '/js/app.js', { token: null })).headers.get('content-type') ?? '').toMatch(/javascript/);
     const unknownApi = await h.api('GET', '/api/nothing-here');
-    assert.equal(unknownApi.status, 404);
-    assert.match(unknownApi.body.message, /no such route/);
-    assert.equal((await h.api('GET', '/api/orgs', { token: null })).status, 401);
-    assert.equal((await fetch(`${h.url}/missing.js`)).status, 404);
+    expect(unknownApi.status).toBe(404);
+    expect(unknownApi.body.message).toMatch(/no such route/);
+    expect((await h.api('GET', '/api/orgs', { token: null })).status).toBe(401);
+    expect((await h.api('GET', '/missing.js', { token: null })).status).toBe(404);
   });
 
   it('refuses a wrong token with the server\'s message, then signs in', async () => {
@@ -74,7 +73,7 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     await page.getByTestId('panel-activities').getByText('No jobs yet — deploy a revision').waitFor();
     await page.getByRole('tab', { name: 'Components' }).click();
     await page.getByTestId('components-table').getByText('Demo_Order__c.Quantity__c').waitFor();
-    assert.match(page.url(), /#\/branches\/[0-9a-f-]{36}\/components$/);
+    expect(page.url()).toMatch(/#\/branches\/[0-9a-f-]{36}\/components$/);
     branchUrl = page.url().replace(/\/components$/, '/activities');
   });
 
@@ -84,23 +83,23 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     await page.getByRole('button', { name: 'Deploy', exact: true }).click();
     await page.getByRole('tab', { name: 'Activities', selected: true }).waitFor();
     await deployRow().locator('[data-status=Completed]').waitFor();
-    assert.notDeepEqual(orgState(), stateBeforeDeploy);
+    expect(orgState()).not.toEqual(stateBeforeDeploy);
   });
 
   it('opens the job: summary, progress, per-component results, the log filtered to one component', async () => {
     await deployRow().getByRole('link', { name: /^Deploy / }).click();
     await page.getByTestId('job-summary').waitFor();
-    assert.equal(await page.getByRole('progressbar').getAttribute('aria-valuenow'), '100');
+    expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     const rows = page.getByTestId('job-components').locator('tbody tr');
     await rows.first().waitFor();
-    assert.equal(await rows.count(), 7);
+    expect(await rows.count()).toBe(7);
     await page.getByTestId('job-components').locator('tr', { hasText: 'DiscountCalculator' }).getByText('update').waitFor();
     await page.getByTestId('log').getByText('Finished: Completed').waitFor();
     await screenshot(page, 'job');
     await page.getByLabel('Show the log of').selectOption('ApexClass:OrderService');
     await page.getByTestId('log').getByText('Deployed: created').waitFor();
     const components = await page.getByTestId('log').locator('.component').allTextContents();
-    assert.ok(components.length > 0 && components.every((c) => c === 'ApexClass:OrderService'), components.join());
+    expect(components.length > 0 && components.every((c) => c === 'ApexClass:OrderService')).toBeTruthy();
   });
 
   it('picks components to roll back: Add one, Remove it, Add all, then Run', async () => {
@@ -108,7 +107,7 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     const candidates = page.getByTestId('rollback-candidates');
     await candidates.locator('tr', { hasText: 'DiscountCalculator' }).getByText('restore').waitFor();
     await candidates.locator('tr', { hasText: 'OrderService' }).first().getByText('delete').waitFor();
-    assert.equal(await page.getByTestId('run-rollback').isDisabled(), true, 'nothing to run before a pick');
+    expect(await page.getByTestId('run-rollback').isDisabled()).toBe(true); // nothing to run before a pick
 
     await page.getByRole('button', { name: 'Add ApexClass DiscountCalculator' }).click();
     const selection = page.getByTestId('rollback-selection');
@@ -119,31 +118,31 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     await page.getByRole('button', { name: 'Add ApexClass DiscountCalculator' }).click();
     await page.getByTestId('add-all').click();
     await page.getByText('Every changed component is selected.').waitFor();
-    assert.equal(await selection.locator('tbody tr').count(), 7);
+    expect(await selection.locator('tbody tr').count()).toBe(7);
 
     await page.getByTestId('run-rollback').click();
     await page.waitForURL(branchUrl);
     const rollbackRow = page.locator('[data-testid=activity][data-kind=Rollback]');
     await rollbackRow.locator('[data-status=Completed]').waitFor();
     const deployId = (await deployRow().getAttribute('data-job-id'))!;
-    assert.equal(await rollbackRow.getByTestId('deploy-link').getAttribute('href'), `#/jobs/${deployId}`);
+    expect(await rollbackRow.getByTestId('deploy-link').getAttribute('href')).toBe(`#/jobs/${deployId}`);
     await screenshot(page, 'branch-activities');
   });
 
   it('left the org exactly as it was before the deploy', () => {
-    assert.deepEqual(orgState(), stateBeforeDeploy);
+    expect(orgState()).toEqual(stateBeforeDeploy);
     const calculator = h.backtrack.emulator!.admin.getComponent(h.backtrack.emulator!.defaultOrg.id, 'ApexClass', 'DiscountCalculator');
-    assert.equal(calculator?.files['classes/DiscountCalculator.cls']?.toString(), OLD_CALCULATOR);
+    expect(calculator?.files['classes/DiscountCalculator.cls']?.toString()).toBe(OLD_CALCULATOR);
   });
 
   it('offers no Rollback on the Rollback job, and fits a narrow window', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
     await page.locator('[data-testid=activity][data-kind=Rollback]').getByRole('link', { name: /^Rollback / }).click();
     await page.getByTestId('job-summary').getByText('Rolls back').waitFor();
-    assert.equal(await page.getByTestId('rollback-button').count(), 0);
+    expect(await page.getByTestId('rollback-button').count()).toBe(0);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
-    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px; only tables may`);
-    assert.deepEqual(pageErrors, []);
+    expect(overflow <= 0).toBeTruthy();
+    expect(pageErrors).toEqual([]);
   });
 
   it('shows the newest 50 jobs in Activities and loads older ones on request', async () => {
@@ -157,12 +156,12 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     await page.reload();
     const rows = page.getByTestId('activity');
     await rows.nth(49).waitFor();
-    assert.equal(await rows.count(), 50);
-    assert.equal(await rows.first().getAttribute('data-job-id'), ids.at(-1));
+    expect(await rows.count()).toBe(50);
+    expect(await rows.first().getAttribute('data-job-id')).toBe(ids.at(-1));
     await page.getByTestId('show-older').click();
     await page.locator('[data-testid=activity][data-kind=Rollback]').waitFor();
-    assert.equal(await rows.count(), 52, 'the 50 validations, the first deploy and its rollback');
-    assert.equal(await page.getByTestId('show-older').count(), 0, 'nothing older is left to load');
-    assert.deepEqual(pageErrors, []);
+    expect(await rows.count()).toBe(52); // the 50 validations, the first deploy and its rollback
+    expect(await page.getByTestId('show-older').count()).toBe(0); // nothing older is left to load
+    expect(pageErrors).toEqual([]);
   });
 });

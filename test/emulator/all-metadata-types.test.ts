@@ -1,7 +1,6 @@
 // Metadata-format zips in the shapes real sample apps use, through jsforce: every type SDR knows deploys,
 // retrieves byte for byte, lists and deletes.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import {
@@ -149,12 +148,12 @@ describe('every metadata type SDR knows, in the shapes sample apps use', () => {
   let conn: jsforce.Connection;
   let app: Awaited<ReturnType<typeof sampleApp>>;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ latencyMs: 0 });
     conn = connect(emulator.url, emulator.defaultOrg.accessToken);
     app = await sampleApp();
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   it('deploys every component of a sample app, each reported created', async () => {
     const zip = await makeZip({ 'package.xml': packageXml(app.types), ...app.files });

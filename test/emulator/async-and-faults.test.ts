@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { apexClass, classMeta, componentMessages, connect, deployAndWait, packageXml } from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
@@ -15,10 +14,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('deploy progress, queueing and cancel', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 300 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   function newOrg() {
     const org = emulator.admin.createOrg();
@@ -28,8 +27,8 @@ describe('deploy progress, queueing and cancel', () => {
   it('answers deploy with a queued id, then goes Pending, InProgress with growing counts, and done', async () => {
     const { conn } = newOrg();
     const started = await conn.metadata.deploy(await classZip('A', 'B', 'C', 'D'), { singlePackage: true });
-    assert.equal(started.done, false);
-    assert.equal(started.state, 'Queued');
+    expect(started.done).toBe(false);
+    expect(started.state).toBe('Queued');
     const seen: string[] = [];
     const deployedCounts: number[] = [];
     for (;;) {
@@ -39,9 +38,9 @@ describe('deploy progress, queueing and cancel', () => {
       if (status.done) break;
       await sleep(15);
     }
-    assert.deepEqual(seen, ['Pending', 'InProgress', 'Succeeded']);
-    assert.ok(deployedCounts.length > 1);
-    assert.ok(deployedCounts.at(-1)! > deployedCounts[0]!, `counts grow: ${deployedCounts.join(',')}`);
+    expect(seen).toEqual(['Pending', 'InProgress', 'Succeeded']);
+    expect(deployedCounts.length > 1).toBeTruthy();
+    expect(deployedCounts.at(-1)! > deployedCounts[0]!).toBeTruthy();
   });
 
   it('runs one deploy per org at a time: a second one stays Pending until the first is done', async () => {
@@ -50,7 +49,7 @@ describe('deploy progress, queueing and cancel', () => {
     const second = await conn.metadata.deploy(await classZip('B'), { singlePackage: true });
     for (;;) {
       const [a, b] = await Promise.all([conn.metadata.checkDeployStatus(first.id), conn.metadata.checkDeployStatus(second.id)]);
-      if (!a.done) assert.equal(b.status, 'Pending', 'the second waits while the first runs');
+      if (!a.done) expect(b.status).toBe('Pending'); // the second waits while the first runs
       if (a.done) break;
       await sleep(15);
     }
@@ -60,12 +59,12 @@ describe('deploy progress, queueing and cancel', () => {
     const { org, conn } = newOrg();
     const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
     const canceled = await conn.metadata.cancelDeploy(started.id);
-    assert.equal(canceled.id, started.id);
+    expect(canceled.id).toBe(started.id);
     await sleep(400);
     const status = await conn.metadata.checkDeployStatus(started.id);
-    assert.equal(status.status, 'Canceled');
-    assert.equal(status.done, true);
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect(status.status).toBe('Canceled');
+    expect(status.done).toBe(true);
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('holds deploys in InProgress while paused and finishes them on release', async () => {
@@ -73,21 +72,21 @@ describe('deploy progress, queueing and cancel', () => {
     emulator.admin.pauseDeploys(org.id);
     const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
     await sleep(500);
-    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'InProgress');
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('InProgress');
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
     emulator.admin.releaseDeploys(org.id);
     await sleep(50);
-    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'Succeeded');
+    expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('Succeeded');
   });
 });
 
 describe('fault injection', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 0 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   function newOrg() {
     const org = emulator.admin.createOrg();
@@ -98,29 +97,29 @@ describe('fault injection', () => {
     const { org, conn } = newOrg();
     emulator.admin.failComponent({ orgId: org.id, type: 'ApexClass', fullName: 'B', problem: 'Dependent class is invalid' });
     const failed = await deployAndWait(conn, await classZip('A', 'B'));
-    assert.equal(failed.status, 'Failed');
-    assert.deepEqual(componentMessages(failed.details?.componentFailures).map((f) => [f.fullName, f.problem]), [['B', 'Dependent class is invalid']]);
+    expect(failed.status).toBe('Failed');
+    expect(componentMessages(failed.details?.componentFailures).map((f) => [f.fullName, f.problem])).toEqual([['B', 'Dependent class is invalid']]);
     const retried = await deployAndWait(conn, await classZip('A', 'B'));
-    assert.equal(retried.status, 'Succeeded');
+    expect(retried.status).toBe('Succeeded');
   });
 
   it('drops the connection of a checkDeployStatus call without answering', async () => {
     const { org, conn } = newOrg();
     const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
     emulator.admin.dropConnections({ orgId: org.id, operation: 'checkDeployStatus' });
-    await assert.rejects(conn.metadata.checkDeployStatus(started.id));
+    await expect(conn.metadata.checkDeployStatus(started.id)).rejects.toThrow();
     await sleep(20);
-    assert.equal((await conn.metadata.checkDeployStatus(started.id)).status, 'Succeeded');
+    expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('Succeeded');
   });
 
   it('processes a deploy whose answer is lost when the drop comes after processing', async () => {
     const { org, conn } = newOrg();
     emulator.admin.dropConnections({ orgId: org.id, operation: 'deploy', afterProcessing: true });
     const zip = await classZip('A');
-    await assert.rejects(async () => conn.metadata.deploy(zip, { singlePackage: true }));
+    await expect(async () => conn.metadata.deploy(zip, { singlePackage: true })).rejects.toThrow();
     await sleep(50);
-    assert.equal(emulator.admin.deploys(org.id).count, 1);
-    assert.deepEqual(emulator.admin.listComponents(org.id).map((c) => c.fullName), ['A']);
+    expect(emulator.admin.deploys(org.id).count).toBe(1);
+    expect(emulator.admin.listComponents(org.id).map((c) => c.fullName)).toEqual(['A']);
   });
 
   it('delays answers by the injected latency', async () => {
@@ -128,17 +127,17 @@ describe('fault injection', () => {
     emulator.admin.addLatency({ orgId: org.id, operation: 'describeMetadata', ms: 150 });
     const start = Date.now();
     await conn.metadata.describe();
-    assert.ok(Date.now() - start >= 140);
+    expect(Date.now() - start >= 140).toBeTruthy();
     emulator.admin.clearFaults();
   });
 
   it('counts the deploys an org received', async () => {
     const { org, conn } = newOrg();
-    assert.equal(emulator.admin.deploys(org.id).count, 0);
+    expect(emulator.admin.deploys(org.id).count).toBe(0);
     const result = await deployAndWait(conn, await classZip('A'));
     const history = emulator.admin.deploys(org.id);
-    assert.equal(history.count, 1);
-    assert.equal(history.deploys[0]?.id, result.id);
-    assert.equal(history.deploys[0]?.status, 'Succeeded');
+    expect(history.count).toBe(1);
+    expect(history.deploys[0]?.id).toBe(result.id);
+    expect(history.deploys[0]?.status).toBe('Succeeded');
   });
 });

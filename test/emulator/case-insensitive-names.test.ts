@@ -1,6 +1,5 @@
 // API names are case-insensitive in Salesforce: the emulator keeps one component per name whatever its case.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import {
@@ -21,7 +20,7 @@ describe('case-insensitive API names in the emulator', () => {
   let conn: jsforce.Connection;
   let fieldId: string | undefined;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ latencyMs: 0 });
     conn = connect(emulator.url, emulator.defaultOrg.accessToken);
     const zip = await makeZip({
@@ -35,7 +34,7 @@ describe('case-insensitive API names in the emulator', () => {
       componentMessages(result.details?.componentSuccesses).find((m) => m.fullName === 'Invoice__c.accountId__c')?.id ??
       undefined;
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   const fields = () => emulator.admin.listComponents(emulator.defaultOrg.id, 'CustomField').map((c) => c.fullName);
 

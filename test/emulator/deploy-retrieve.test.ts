@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import {
   apexClass,
@@ -18,10 +17,10 @@ import { makeZip } from './zip.helper.js';
 describe('deploy and retrieve through jsforce', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 20 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   /** A fresh org per test, so tests do not see each other's metadata. */
   function newOrg() {
@@ -34,31 +33,31 @@ describe('deploy and retrieve through jsforce', () => {
     const files = starterFiles();
     const result = await deployAndWait(conn, await makeZip(files));
 
-    assert.equal(result.status, 'Succeeded');
-    assert.equal(result.success, true);
+    expect(result.status).toBe('Succeeded');
+    expect(result.success).toBe(true);
     const successes = componentMessages(result.details?.componentSuccesses);
     const created = (type: string) => successes.filter((m) => m.componentType === type && m.created).map((m) => m.fullName).sort();
-    assert.deepEqual(created('ApexClass'), ['InvoiceService']);
-    assert.deepEqual(created('CustomObject'), ['Invoice__c']);
-    assert.deepEqual(created('LightningComponentBundle'), ['invoiceCard']);
-    assert.deepEqual(created('CustomField'), ['Invoice__c.Amount__c', 'Invoice__c.Status__c']);
-    assert.equal(result.numberComponentsTotal, 5);
-    assert.equal(result.numberComponentErrors, 0);
+    expect(created('ApexClass')).toEqual(['InvoiceService']);
+    expect(created('CustomObject')).toEqual(['Invoice__c']);
+    expect(created('LightningComponentBundle')).toEqual(['invoiceCard']);
+    expect(created('CustomField')).toEqual(['Invoice__c.Amount__c', 'Invoice__c.Status__c']);
+    expect(result.numberComponentsTotal).toBe(5);
+    expect(result.numberComponentErrors).toBe(0);
 
     const { result: retrieved, files: zip } = await retrieveAndWait(conn, [
       { name: 'ApexClass', members: ['InvoiceService'] },
       { name: 'CustomObject', members: ['Invoice__c'] },
       { name: 'LightningComponentBundle', members: ['invoiceCard'] },
     ]);
-    assert.equal(retrieved.success, true);
+    expect(retrieved.success).toBe(true);
     for (const path of ['classes/InvoiceService.cls', 'classes/InvoiceService.cls-meta.xml', 'lwc/invoiceCard/invoiceCard.js', 'lwc/invoiceCard/invoiceCard.html', 'lwc/invoiceCard/invoiceCard.js-meta.xml']) {
-      assert.deepEqual(zip.get(path), Buffer.from(files[path] as string), `${path} comes back byte for byte`);
+      expect(zip.get(path)).toEqual(Buffer.from(files[path] as string));
     }
     const object = zip.get('objects/Invoice__c.object')?.toString('utf8') ?? '';
-    assert.match(object, /<fullName>Amount__c<\/fullName>/);
-    assert.match(object, /<fullName>Status__c<\/fullName>/);
-    assert.match(object, /<label>Invoice<\/label>/);
-    assert.ok(zip.has('package.xml'));
+    expect(object).toMatch(/<fullName>Amount__c<\/fullName>/);
+    expect(object).toMatch(/<fullName>Status__c<\/fullName>/);
+    expect(object).toMatch(/<label>Invoice<\/label>/);
+    expect(zip.has('package.xml')).toBeTruthy();
   });
 
   it('reports every component unchanged when the same zip is deployed again', async () => {
@@ -66,12 +65,12 @@ describe('deploy and retrieve through jsforce', () => {
     const zip = await makeZip(starterFiles());
     await deployAndWait(conn, zip);
     const again = await deployAndWait(conn, zip);
-    assert.equal(again.status, 'Succeeded');
+    expect(again.status).toBe('Succeeded');
     const successes = componentMessages(again.details?.componentSuccesses);
-    assert.equal(successes.length, 5);
+    expect(successes.length).toBe(5);
     for (const message of successes) {
-      assert.equal(message.created, false, `${message.fullName} not created`);
-      assert.equal(message.changed, false, `${message.fullName} not changed`);
+      expect(message.created).toBe(false);
+      expect(message.changed).toBe(false);
     }
   });
 
@@ -80,7 +79,7 @@ describe('deploy and retrieve through jsforce', () => {
     await deployAndWait(conn, await makeZip(starterFiles()));
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
     const again = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ CustomObject: ['Invoice__c'] }), 'objects/Invoice__c.object': files.get('objects/Invoice__c.object') as Buffer }));
-    assert.deepEqual(componentMessages(again.details?.componentSuccesses).map((m) => [m.fullName, m.created, m.changed]).sort(), [
+    expect(componentMessages(again.details?.componentSuccesses).map((m) => [m.fullName, m.created, m.changed]).sort()).toEqual([
       ['Invoice__c', false, false],
       ['Invoice__c.Amount__c', false, false],
       ['Invoice__c.Status__c', false, false],
@@ -94,12 +93,12 @@ describe('deploy and retrieve through jsforce', () => {
       conn,
       await makeZip({ 'package.xml': packageXml({}), 'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Status__c'] }) }),
     );
-    assert.equal(result.status, 'Succeeded');
-    assert.deepEqual(componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted]), [['CustomField', 'Invoice__c.Status__c', true]]);
+    expect(result.status).toBe('Succeeded');
+    expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted])).toEqual([['CustomField', 'Invoice__c.Status__c', true]]);
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
     const object = files.get('objects/Invoice__c.object')?.toString('utf8') ?? '';
-    assert.doesNotMatch(object, /Status__c/);
-    assert.match(object, /Amount__c/);
+    expect(object).not.toMatch(/Status__c/);
+    expect(object).toMatch(/Amount__c/);
   });
 
   it('upserts the fields an object file holds and keeps the fields it omits', async () => {
@@ -110,9 +109,9 @@ describe('deploy and retrieve through jsforce', () => {
       await makeZip({ 'package.xml': packageXml({ CustomObject: ['Invoice__c'] }), 'objects/Invoice__c.object': customObject(field('Amount__c', 'Currency'), field('Due__c')) }),
     );
     const states = Object.fromEntries(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created ? 'created' : m.changed ? 'changed' : 'unchanged']));
-    assert.deepEqual(states, { 'Invoice__c.Amount__c': 'changed', 'Invoice__c.Due__c': 'created', Invoice__c: 'changed' });
+    expect(states).toEqual({ 'Invoice__c.Amount__c': 'changed', 'Invoice__c.Due__c': 'created', Invoice__c: 'changed' });
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
-    assert.match(files.get('objects/Invoice__c.object')?.toString('utf8') ?? '', /Status__c/);
+    expect(files.get('objects/Invoice__c.object')?.toString('utf8') ?? '').toMatch(/Status__c/);
   });
 
   it('retrieves a single field as an object file holding only that field', async () => {
@@ -120,19 +119,19 @@ describe('deploy and retrieve through jsforce', () => {
     await deployAndWait(conn, await makeZip(starterFiles()));
     const { result, files } = await retrieveAndWait(conn, [{ name: 'CustomField', members: ['Invoice__c.Amount__c'] }], false);
     const object = files.get('unpackaged/objects/Invoice__c.object')?.toString('utf8') ?? '';
-    assert.match(object, /Amount__c/);
-    assert.doesNotMatch(object, /Status__c/);
+    expect(object).toMatch(/Amount__c/);
+    expect(object).not.toMatch(/Status__c/);
     const props = Array.isArray(result.fileProperties) ? result.fileProperties : [result.fileProperties];
-    assert.ok(props.some((p) => p.type === 'CustomField' && p.fullName === 'Invoice__c.Amount__c' && p.fileName === 'unpackaged/objects/Invoice__c.object'));
+    expect(props.some((p) => p.type === 'CustomField' && p.fullName === 'Invoice__c.Amount__c' && p.fileName === 'unpackaged/objects/Invoice__c.object')).toBeTruthy();
   });
 
   it('answers a retrieve of a missing class with a "cannot be found" message and success', async () => {
     const { conn } = newOrg();
     const { result } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['Missing'] }]);
-    assert.equal(result.success, true);
-    assert.equal(result.status, 'Succeeded');
+    expect(result.success).toBe(true);
+    expect(result.status).toBe('Succeeded');
     const messages = Array.isArray(result.messages) ? result.messages : [result.messages];
-    assert.deepEqual(messages.map((m) => m.problem), ["Entity of type 'ApexClass' named 'Missing' cannot be found"]);
+    expect(messages.map((m) => m.problem)).toEqual(["Entity of type 'ApexClass' named 'Missing' cannot be found"]);
   });
 
   it('retrieves every class with the * wildcard', async () => {
@@ -148,29 +147,29 @@ describe('deploy and retrieve through jsforce', () => {
       }),
     );
     const { files } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);
-    assert.deepEqual([...files.keys()].sort(), ['classes/A.cls', 'classes/A.cls-meta.xml', 'classes/B.cls', 'classes/B.cls-meta.xml', 'package.xml']);
+    expect([...files.keys()].sort()).toEqual(['classes/A.cls', 'classes/A.cls-meta.xml', 'classes/B.cls', 'classes/B.cls-meta.xml', 'package.xml']);
   });
 
   it('accepts a package under one folder (unpackaged/package.xml)', async () => {
     const { conn } = newOrg();
     const zip = await makeZip({ 'unpackaged/package.xml': packageXml({ ApexClass: ['A'] }), 'unpackaged/classes/A.cls': apexClass('A'), 'unpackaged/classes/A.cls-meta.xml': classMeta });
     const result = await deployAndWait(conn, zip, { singlePackage: false });
-    assert.equal(result.status, 'Succeeded');
-    assert.deepEqual(componentMessages(result.details?.componentSuccesses).map((m) => m.fullName), ['A']);
+    expect(result.status).toBe('Succeeded');
+    expect(componentMessages(result.details?.componentSuccesses).map((m) => m.fullName)).toEqual(['A']);
   });
 
   it('fails a component named in package.xml but missing from the zip', async () => {
     const { conn } = newOrg();
     const result = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ ApexClass: ['Ghost'] }) }));
-    assert.equal(result.status, 'Failed');
-    assert.match(componentMessages(result.details?.componentFailures)[0]?.problem ?? '', /An object 'Ghost' of type ApexClass was named in package.xml/);
+    expect(result.status).toBe('Failed');
+    expect(componentMessages(result.details?.componentFailures)[0]?.problem ?? '').toMatch(/An object 'Ghost' of type ApexClass was named in package.xml/);
   });
 
   it('fails a file in an unknown folder', async () => {
     const { conn } = newOrg();
     const result = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({}), 'widgets/W.widget': '<Widget/>' }));
-    assert.equal(result.status, 'Failed');
+    expect(result.status).toBe('Failed');
     const failures = Array.isArray(result.details?.componentFailures) ? result.details.componentFailures : [result.details?.componentFailures];
-    assert.match(failures[0]?.problem ?? '', /Unknown metadata folder 'widgets'/);
+    expect(failures[0]?.problem ?? '').toMatch(/Unknown metadata folder 'widgets'/);
   });
 });

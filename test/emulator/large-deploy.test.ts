@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { classMeta, connect, deployAndWait, packageXml, retrieveAndWait } from './emulator.helper.js';
 import { writeZip } from '../../src/emulator/zip-io.js';
@@ -8,10 +7,10 @@ import { writeZip } from '../../src/emulator/zip-io.js';
 describe('a deploy at the 10,000-file limit', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 0 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   it('creates 4,999 classes and retrieves them all', async () => {
     const org = emulator.admin.createOrg();
@@ -23,10 +22,10 @@ describe('a deploy at the 10,000-file limit', () => {
       files[`classes/Big${i}.cls-meta.xml`] = classMeta;
     }
     const result = await deployAndWait(conn, writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)));
-    assert.equal(result.status, 'Succeeded');
-    assert.equal(result.numberComponentsDeployed, 4999);
+    expect(result.status).toBe('Succeeded');
+    expect(result.numberComponentsDeployed).toBe(4999);
     const { result: retrieved, files: zip } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);
-    assert.equal(retrieved.success, true);
-    assert.equal(zip.size, 9999);
+    expect(retrieved.success).toBe(true);
+    expect(zip.size).toBe(9999);
   });
 });

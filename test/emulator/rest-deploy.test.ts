@@ -1,7 +1,6 @@
 // The REST Metadata API deploy (…/metadata/deployRequest) through jsforce, as `sf` uses it with
 // org-metadata-rest-deploy.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { connect, starterFiles } from './emulator.helper.js';
@@ -19,11 +18,11 @@ describe('REST Metadata API deploy', () => {
   let emulator: EmulatorHandle;
   let conn: jsforce.Connection;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ latencyMs: 0 });
     conn = connect(emulator.url, emulator.defaultOrg.accessToken);
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   it('deploys a multipart zip and reports the result as JSON with details', async () => {
     const started = await conn.metadata.deployRest(await makeZip(starterFiles()), {

@@ -1,15 +1,14 @@
 // The REST resources the official CLI reads, over HTTP, including paths with a doubled leading slash.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 
 describe('REST resources the Salesforce CLI reads', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ latencyMs: 0 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   const get = async (path: string, token = emulator.defaultOrg.accessToken) => {
     const response = await fetch(`${emulator.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });

@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { apexClass, classMeta, componentMessages, connect, deployAndWait, packageXml, retrieveAndWait } from './emulator.helper.js';
 import { writeZip } from '../../src/emulator/zip-io.js';
@@ -10,10 +9,10 @@ const asList = <T>(value: T | T[] | undefined | null): T[] => (value == null ? [
 describe('deploy validation and options', () => {
   let emulator: EmulatorHandle;
 
-  before(async () => {
+  beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 0 });
   });
-  after(() => emulator.close());
+  afterAll(() => emulator.close());
 
   function newOrg() {
     const org = emulator.admin.createOrg();
@@ -31,14 +30,14 @@ describe('deploy validation and options', () => {
   it('fails a class with unbalanced braces on its line and changes nothing in the org', async () => {
     const { org, conn } = newOrg();
     const result = await deployAndWait(conn, await makeZip(goodAndBadClass()));
-    assert.equal(result.status, 'Failed');
-    assert.equal(result.success, false);
+    expect(result.status).toBe('Failed');
+    expect(result.success).toBe(false);
     const [failure] = asList(result.details?.componentFailures);
-    assert.equal(failure?.componentType, 'ApexClass');
-    assert.equal(failure?.fullName, 'Broken');
-    assert.equal(failure?.problem, "Expecting '}' but was: '<EOF>'");
-    assert.equal(failure?.lineNumber, 5);
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect(failure?.componentType).toBe('ApexClass');
+    expect(failure?.fullName).toBe('Broken');
+    expect(failure?.problem).toBe("Expecting '}' but was: '<EOF>'");
+    expect(failure?.lineNumber).toBe(5);
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('fails a meta file with malformed XML with its line and column', async () => {
@@ -51,23 +50,23 @@ describe('deploy validation and options', () => {
         'classes/A.cls-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</statu>\n</ApexClass>\n',
       }),
     );
-    assert.equal(result.status, 'Failed');
+    expect(result.status).toBe('Failed');
     const [failure] = asList(result.details?.componentFailures);
-    assert.equal(failure?.fullName, 'A');
-    assert.equal(failure?.fileName, 'classes/A.cls-meta.xml');
-    assert.equal(failure?.lineNumber, 4);
-    assert.equal(typeof failure?.columnNumber, 'number');
-    assert.ok((failure?.columnNumber ?? 0) > 0);
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect(failure?.fullName).toBe('A');
+    expect(failure?.fileName).toBe('classes/A.cls-meta.xml');
+    expect(failure?.lineNumber).toBe(4);
+    expect(typeof failure?.columnNumber).toBe('number');
+    expect((failure?.columnNumber ?? 0) > 0).toBeTruthy();
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('applies the good components and answers SucceededPartial when rollbackOnError is false', async () => {
     const { org, conn } = newOrg();
     const result = await deployAndWait(conn, await makeZip(goodAndBadClass()), { rollbackOnError: false });
-    assert.equal(result.status, 'SucceededPartial');
-    assert.equal(result.success, true);
-    assert.equal(result.numberComponentErrors, 1);
-    assert.deepEqual(emulator.admin.listComponents(org.id).map((c) => c.fullName), ['Good']);
+    expect(result.status).toBe('SucceededPartial');
+    expect(result.success).toBe(true);
+    expect(result.numberComponentErrors).toBe(1);
+    expect(emulator.admin.listComponents(org.id).map((c) => c.fullName)).toEqual(['Good']);
   });
 
   it('validates without changing anything when checkOnly is set', async () => {
@@ -77,10 +76,10 @@ describe('deploy validation and options', () => {
       await makeZip({ 'package.xml': packageXml({ ApexClass: ['A'] }), 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta }),
       { checkOnly: true },
     );
-    assert.equal(result.status, 'Succeeded');
-    assert.equal(result.checkOnly, true);
-    assert.deepEqual(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created]), [['A', true]]);
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect(result.status).toBe('Succeeded');
+    expect(result.checkOnly).toBe(true);
+    expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created])).toEqual([['A', true]]);
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('warns about deleting a class that does not exist and still deletes the others', async () => {
@@ -90,36 +89,36 @@ describe('deploy validation and options', () => {
       conn,
       await makeZip({ 'package.xml': packageXml({}), 'destructiveChanges.xml': packageXml({ ApexClass: ['Old', 'Ghost'] }) }),
     );
-    assert.equal(result.status, 'Succeeded');
+    expect(result.status).toBe('Succeeded');
     const warnings = asList(result.details?.componentFailures);
-    assert.deepEqual(warnings.map((w) => [w.componentType, w.fullName, w.problem, w.problemType]), [
+    expect(warnings.map((w) => [w.componentType, w.fullName, w.problem, w.problemType])).toEqual([
       ['ApexClass', 'destructiveChanges.xml', 'No ApexClass named: Ghost found', 'Warning'],
     ]);
-    assert.deepEqual(emulator.admin.listComponents(org.id), []);
+    expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('lists components with their file properties', async () => {
     const { conn } = newOrg();
     await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ ApexClass: ['A'] }), 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta }));
     const listed = asList(await conn.metadata.list([{ type: 'ApexClass' }, { type: 'CustomObject' }]));
-    assert.equal(listed.length, 1);
+    expect(listed.length).toBe(1);
     const [props] = listed;
-    assert.equal(props?.type, 'ApexClass');
-    assert.equal(props?.fullName, 'A');
-    assert.equal(props?.fileName, 'classes/A.cls');
-    assert.match(props?.id ?? '', /^01p\w{15}$/);
-    assert.equal(props?.lastModifiedByName, 'Admin User');
-    assert.ok(!Number.isNaN(Date.parse(props?.lastModifiedDate ?? '')));
+    expect(props?.type).toBe('ApexClass');
+    expect(props?.fullName).toBe('A');
+    expect(props?.fileName).toBe('classes/A.cls');
+    expect(props?.id ?? '').toMatch(/^01p\w{15}$/);
+    expect(props?.lastModifiedByName).toBe('Admin User');
+    expect(Number.isNaN(Date.parse(props?.lastModifiedDate ?? ''))).toBeFalsy();
   });
 
   it('describes the supported types with folders, suffixes and child types', async () => {
     const { conn } = newOrg();
     const describe = await conn.metadata.describe();
     const object = describe.metadataObjects.find((o) => o.xmlName === 'CustomObject');
-    assert.equal(object?.directoryName, 'objects');
-    assert.equal(object?.suffix, 'object');
-    assert.ok(object?.childXmlNames.includes('CustomField'));
-    assert.equal(describe.metadataObjects.find((o) => o.xmlName === 'ApexClass')?.metaFile, true);
+    expect(object?.directoryName).toBe('objects');
+    expect(object?.suffix).toBe('object');
+    expect(object?.childXmlNames).toContain('CustomField');
+    expect(describe.metadataObjects.find((o) => o.xmlName === 'ApexClass')?.metaFile).toBe(true);
   });
 
   it('reads a class and a field as metadata records', async () => {
@@ -131,12 +130,12 @@ describe('deploy validation and options', () => {
       ],
     });
     const apex = (await conn.metadata.read('ApexClass', 'A')) as unknown as Record<string, unknown>;
-    assert.equal(apex.fullName, 'A');
-    assert.equal(apex.status, 'Active');
-    assert.equal(Buffer.from(String(apex.content), 'base64').toString('utf8'), apexClass('A'));
+    expect(apex.fullName).toBe('A');
+    expect(apex.status).toBe('Active');
+    expect(Buffer.from(String(apex.content), 'base64').toString('utf8')).toBe(apexClass('A'));
     const fieldRecord = (await conn.metadata.read('CustomField', 'O__c.F__c')) as unknown as Record<string, unknown>;
-    assert.equal(fieldRecord.fullName, 'O__c.F__c');
-    assert.equal(fieldRecord.type, 'Text');
+    expect(fieldRecord.fullName).toBe('O__c.F__c');
+    expect(fieldRecord.type).toBe('Text');
   });
 
   it('refuses a deploy of more than 10,000 files with the limit error', async () => {
@@ -148,10 +147,10 @@ describe('deploy validation and options', () => {
     }
     // The emulator's own writer: archiver takes seconds for 10,001 entries.
     const result = await deployAndWait(conn, writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)));
-    assert.equal(result.done, true);
-    assert.equal(result.status, 'Failed');
-    assert.equal(result.errorStatusCode, 'INVALID_OPERATION');
-    assert.equal(result.errorMessage, 'INVALID_OPERATION: Too many files in zip');
+    expect(result.done).toBe(true);
+    expect(result.status).toBe('Failed');
+    expect(result.errorStatusCode).toBe('INVALID_OPERATION');
+    expect(result.errorMessage).toBe('INVALID_OPERATION: Too many files in zip');
   });
 
   it('refuses a retrieve of more than 10,000 files with the limit error', async () => {
@@ -163,8 +162,8 @@ describe('deploy validation and options', () => {
     }
     await emulator.admin.seed(org.id, { components: [{ files }] });
     const { result } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);
-    assert.equal(result.status, 'Failed');
-    assert.equal(result.success, false);
-    assert.equal(result.errorMessage, 'LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000');
+    expect(result.status).toBe('Failed');
+    expect(result.success).toBe(false);
+    expect(result.errorMessage).toBe('LIMIT_EXCEEDED: Too many files in retrieve call, limit is: 10000');
   });
 });

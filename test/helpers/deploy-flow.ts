@@ -1,4 +1,4 @@
-import { expect } from 'expect';
+import { expect } from '@jest/globals';
 import type { EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { writeZip } from '../../src/common/zip.js';
 import { waitForJob, type Harness } from './backtrack.harness.js';

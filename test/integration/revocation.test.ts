@@ -1,5 +1,4 @@
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import pg from 'pg';
 import { RevocationFeed } from '../../src/auth/revocation-feed.js';
@@ -26,7 +25,7 @@ describe('revocation reaches every API process at once (two API instances, one P
   let a: Harness;
   let b: Harness;
 
-  before(async () => {
+  beforeAll(async () => {
     admin = new pg.Client({ connectionString: DATABASE_SERVER });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
@@ -41,7 +40,7 @@ describe('revocation reaches every API process at once (two API instances, one P
     a = await startHarness(env);
     b = await startHarness(env);
   });
-  after(async () => {
+  afterAll(async () => {
     await a?.close();
     await b?.close();
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);

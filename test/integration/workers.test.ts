@@ -1,7 +1,7 @@
-import { after, before, describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import pg from 'pg';
+import request from 'supertest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { readZip, writeZip } from '../../src/common/zip.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
@@ -29,14 +29,13 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   let orgId: string;
   let branchId: string;
 
-  const call = async (method: string, route: string, body?: unknown) => {
-    const isZip = Buffer.isBuffer(body);
-    const res = await fetch(apiUrl + route, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}) },
-      body: body === undefined ? undefined : isZip ? new Uint8Array(body) : JSON.stringify(body),
-    });
-    return { status: res.status, body: (await res.json()) as any };
+  /** supertest against the API process's URL (the app runs in another process here). */
+  const call = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
+    let req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set('authorization', `Bearer ${TOKEN}`);
+    if (Buffer.isBuffer(body)) req = req.set('content-type', 'application/zip').send(body);
+    else if (body !== undefined) req = req.send(body as object);
+    const res = await req;
+    return { status: res.status, body: res.body as any };
   };
   const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
     const deadline = Date.now() + timeoutMs;
@@ -60,7 +59,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     return worker;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     admin = new pg.Client({ connectionString: DATABASE_SERVER });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${dbName}`);
@@ -90,13 +89,13 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
       instanceUrl: emulator.url,
       auth: { type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url },
     });
-    assert.equal(org.status, 201, JSON.stringify(org.body));
+    expect(org.status).toBe(201);
     orgId = org.body.id;
     branchId = (await call('POST', '/api/branches', { name: 'main' })).body.id;
-    assert.equal((await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT))).status, 201);
+    expect((await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT))).status).toBe(201);
   });
 
-  after(async () => {
+  afterAll(async () => {
     for (const w of workers) await w.kill('SIGKILL');
     await api?.kill();
     await db?.end();
@@ -108,22 +107,22 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   });
 
   it('reports PostgreSQL and Bull in /health', async () => {
-    const health = (await fetch(`${apiUrl}/health`).then((r) => r.json())) as any;
-    assert.equal(health.database.driver, 'postgres');
-    assert.equal(health.queue.driver, 'bull');
-    assert.equal(health.queue.ok, true);
+    const health = (await request(apiUrl).get('/health')).body as any;
+    expect(health.database.driver).toBe('postgres');
+    expect(health.queue.driver).toBe('bull');
+    expect(health.queue.ok).toBe(true);
   });
 
   it('runs a job enqueued by the API process in a separate worker process', async () => {
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId });
-    assert.equal(start.status, 202);
+    expect(start.status).toBe(202);
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal((await call('GET', `/api/jobs/${start.body.id}`)).body.status, 'Queued', 'the API process runs no jobs');
+    expect((await call('GET', `/api/jobs/${start.body.id}`)).body.status).toBe('Queued'); // the API process runs no jobs
     const worker = await startWorker();
     const job = await finished(start.body.id);
-    assert.equal(job.status, 'Completed', job.error);
+    expect(job.status).toBe('Completed');
     const logs = (await call('GET', `/api/jobs/${job.id}/logs`)).body.items;
-    assert.match(logs[0].message, new RegExp(`^Started by worker [^:]+:${worker.child.pid}:`));
+    expect(logs[0].message).toMatch(new RegExp(`^Started by worker [^:]+:${worker.child.pid}:`));
   });
 
   it('finishes a deploy whose worker was SIGKILLed after Salesforce accepted it, with exactly one deploy in the org', async () => {
@@ -138,11 +137,11 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     emulator.admin.setLatency(50);
     const replacement = await startWorker();
     const job = await finished(start.body.id);
-    assert.equal(job.status, 'Completed', job.error);
-    assert.equal(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore, 1, 'the emulator saw exactly one deploy');
+    expect(job.status).toBe('Completed');
+    expect(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore).toBe(1); // the emulator saw exactly one deploy
     const logs = (await call('GET', `/api/jobs/${job.id}/logs`)).body.items.map((l: any) => l.message);
-    assert.ok(logs.some((m: string) => m.startsWith(`Resumed by worker`) && m.includes(`:${replacement.child.pid}:`)), logs.join('\n'));
-    assert.ok(logs.some((m: string) => m.startsWith('Polling Salesforce deploy')), 'the new worker polled the same deploy');
+    expect(logs.some((m: string) => m.startsWith(`Resumed by worker`) && m.includes(`:${replacement.child.pid}:`))).toBeTruthy();
+    expect(logs.some((m: string) => m.startsWith('Polling Salesforce deploy'))).toBeTruthy(); // the new worker polled the same deploy
   });
 
   it('finishes a rollback whose worker was SIGKILLed mid-rollback, applied once', async () => {
@@ -152,15 +151,15 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     emulator.admin.setLatency(4000);
     const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
     const start = await call('POST', `/api/jobs/${deployId}/rollback`, { components: [{ type: 'ApexClass', fullName: 'InvoiceService' }] });
-    assert.equal(start.status, 202, JSON.stringify(start.body));
+    expect(start.status).toBe(202);
     await waitFor('Salesforce to accept the rollback', async () => (await jobState(start.body.id)).asyncId);
     await workers.at(-1)!.kill('SIGKILL');
     emulator.admin.setLatency(50);
     await startWorker();
     const job = await finished(start.body.id);
-    assert.equal(job.status, 'Completed', job.error);
-    assert.equal(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore, 1, 'the rollback was applied once');
-    assert.deepEqual(changedKeys(before, orgState(emulator)), ['ApexClass:InvoiceService']);
+    expect(job.status).toBe('Completed');
+    expect(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore).toBe(1); // the rollback was applied once
+    expect(changedKeys(before, orgState(emulator))).toEqual(['ApexClass:InvoiceService']);
   });
 
   it('loses no job when Redis forgets the queue: the reconciler re-enqueues it from PostgreSQL', async () => {
@@ -171,7 +170,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     execFileSync('redis-cli', ['-u', REDIS_SERVER!, '-n', redisDb, 'FLUSHDB']);
     await startWorker();
     const job = await finished(start.body.id);
-    assert.equal(job.status, 'Completed', job.error);
+    expect(job.status).toBe('Completed');
   });
 
   it('runs jobs against one org one at a time, whatever the number of workers', async () => {
@@ -180,8 +179,8 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     const ids = await Promise.all([1, 2, 3].map(async () => (await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true })).body.id as string));
     const jobs = await Promise.all(ids.map(finished));
     emulator.admin.setLatency(50);
-    assert.ok(jobs.every((j) => j.status === 'Completed'));
+    expect(jobs.every((j) => j.status === 'Completed')).toBeTruthy();
     const spans = jobs.map((j) => [Date.parse(j.startedAt), Date.parse(j.finishedAt)] as const).sort((a, b) => a[0] - b[0]);
-    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0] >= spans[i - 1]![1], `job ${i} started before job ${i - 1} finished`);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0] >= spans[i - 1]![1]).toBeTruthy();
   });
 });

@@ -1,6 +1,6 @@
 // The jsforce gateway against the Metadata API emulator: real jsforce, real HTTP, real SOAP.
-import { after, before, test } from 'node:test';
-import assert from 'node:assert/strict';
+import { test, beforeAll, afterAll, expect } from '@jest/globals';
+import { rejectionOf } from '../helpers/thrown.js';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { buildDeployZip } from '../../src/salesforce/deploy-package.js';
@@ -22,10 +22,10 @@ const sampleDir = fileURLToPath(new URL('../../../test/fixtures/sample-project',
 let emulator: EmulatorHandle;
 const gateway = new JsforceMetadataGateway();
 
-before(async () => {
+beforeAll(async () => {
   emulator = await startEmulator({ latencyMs: 5 });
 });
-after(async () => {
+afterAll(async () => {
   await emulator.close();
 });
 
@@ -51,39 +51,39 @@ async function waitRetrieve(session: MetadataSession, id: string): Promise<Retri
 
 test('given an access token, a deploy is started, polled to done and retrieved back with the same fingerprints', async () => {
   const session = await gateway.connect(target({ type: 'accessToken', accessToken: emulator.defaultOrg.accessToken }));
-  assert.deepEqual(await session.identity(), { organizationId: emulator.defaultOrg.id, username: emulator.defaultOrg.username });
+  expect(await session.identity()).toEqual({ organizationId: emulator.defaultOrg.id, username: emulator.defaultOrg.username });
   const { components } = await resolveProject(sampleDir);
   const { zip } = await buildDeployZip({ components, apiVersion: API });
 
   const id = await session.startDeploy(zip, { testLevel: 'NoTestRun' });
-  assert.match(id, /^0Af/);
+  expect(id).toMatch(/^0Af/);
   const status = await waitDeploy(session, id);
-  assert.equal(status.success, true, JSON.stringify(status.messages.filter((m) => !m.success)));
-  assert.equal(status.status, 'Succeeded');
-  assert.equal(typeof status.numberComponentsDeployed, 'number');
-  assert.ok(status.messages.length > 0);
-  assert.ok(status.messages.every((m) => m.componentType !== '' && typeof m.success === 'boolean'));
-  assert.deepEqual(await session.checkDeploy(id), status, 'checkDeploy is safe to repeat');
+  expect(status.success).toBe(true);
+  expect(status.status).toBe('Succeeded');
+  expect(typeof status.numberComponentsDeployed).toBe('number');
+  expect(status.messages.length > 0).toBeTruthy();
+  expect(status.messages.every((m) => m.componentType !== '' && typeof m.success === 'boolean')).toBeTruthy();
+  expect(await session.checkDeploy(id)).toEqual(status); // checkDeploy is safe to repeat
   const light = await session.checkDeploy(id, { details: false });
-  assert.deepEqual(light.messages, [], 'details: false leaves out the per-component results');
-  assert.equal(light.numberComponentsDeployed, status.numberComponentsDeployed, 'but keeps the counts');
-  assert.equal(light.success, true);
+  expect(light.messages).toEqual([]); // details: false leaves out the per-component results
+  expect(light.numberComponentsDeployed).toBe(status.numberComponentsDeployed); // but keeps the counts
+  expect(light.success).toBe(true);
 
   const requested = [...components.map(({ type, fullName }) => ({ type, fullName })), { type: 'ApexClass', fullName: 'DoesNotExist' }];
   const retrieve = await waitRetrieve(session, await session.startRetrieve(requested));
-  assert.equal(retrieve.success, true);
-  assert.ok(retrieve.zip);
-  const split = await splitRetrievedZip(retrieve.zip, requested);
-  assert.deepEqual(parseMissingMessages(retrieve.messages), [{ type: 'ApexClass', fullName: 'DoesNotExist' }]);
-  assert.deepEqual(split.missing, [{ type: 'ApexClass', fullName: 'DoesNotExist' }]);
+  expect(retrieve.success).toBe(true);
+  expect(retrieve.zip).toBeTruthy();
+  const split = await splitRetrievedZip(retrieve.zip!, requested);
+  expect(parseMissingMessages(retrieve.messages)).toEqual([{ type: 'ApexClass', fullName: 'DoesNotExist' }]);
+  expect(split.missing).toEqual([{ type: 'ApexClass', fullName: 'DoesNotExist' }]);
   const byKey = new Map(split.components.map((c) => [`${c.type}:${c.fullName}`, fingerprintComponent(c.files)]));
   for (const c of components) {
-    assert.equal(byKey.get(`${c.type}:${c.fullName}`), fingerprintComponent(c.files), `${c.type}:${c.fullName} round-trips`);
+    expect(byKey.get(`${c.type}:${c.fullName}`)).toBe(fingerprintComponent(c.files));
   }
 
   const listed = await session.listMetadata([{ type: 'ApexClass' }, { type: 'CustomObject' }, { type: 'Layout' }, { type: 'Profile' }]);
-  assert.ok(listed.some((p) => p.type === 'ApexClass' && p.fullName === 'InvoiceService'));
-  assert.ok(listed.some((p) => p.type === 'Profile'), 'queries beyond the third are sent in a second call');
+  expect(listed.some((p) => p.type === 'ApexClass' && p.fullName === 'InvoiceService')).toBeTruthy();
+  expect(listed.some((p) => p.type === 'Profile')).toBeTruthy(); // queries beyond the third are sent in a second call
 });
 
 test('given a username and password without a client id, the SOAP login is used', async () => {
@@ -91,21 +91,22 @@ test('given a username and password without a client id, the SOAP login is used'
     target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url }),
   );
   const who = await session.identity();
-  assert.equal(who.organizationId, emulator.defaultOrg.id);
-  assert.equal(who.username, emulator.defaultOrg.username);
+  expect(who.organizationId).toBe(emulator.defaultOrg.id);
+  expect(who.username).toBe(emulator.defaultOrg.username);
   const status = await waitDeploy(session, await session.startDeploy((await buildDeployZip({ components: [], apiVersion: API })).zip, {}));
-  assert.equal(status.done, true);
+  expect(status.done).toBe(true);
 });
 
 test('given a username, password and client id, the OAuth password flow is used', async () => {
   const session = await gateway.connect(
     target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url, clientId: 'backtrack', clientSecret: 'shh-secret' }),
   );
-  assert.equal((await session.identity()).organizationId, emulator.defaultOrg.id);
-  await assert.rejects(
-    gateway.connect(target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url, clientId: 'backtrack' })),
-    (err: unknown) => err instanceof SalesforceAuthError && /client secret/.test(err.message),
+  expect((await session.identity()).organizationId).toBe(emulator.defaultOrg.id);
+  const withoutSecret = gateway.connect(
+    target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url, clientId: 'backtrack' }),
   );
+  await expect(withoutSecret).rejects.toBeInstanceOf(SalesforceAuthError);
+  await expect(withoutSecret).rejects.toThrow(/client secret/);
 });
 
 test('given a refresh token or an SFDX auth URL, the gateway obtains an access token', async () => {
@@ -116,34 +117,33 @@ test('given a refresh token or an SFDX auth URL, the gateway obtains an access t
   });
   const { refresh_token: refreshToken } = (await res.json()) as { refresh_token: string };
   const viaRefresh = await gateway.connect(target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }));
-  assert.equal((await viaRefresh.identity()).organizationId, emulator.defaultOrg.id);
+  expect((await viaRefresh.identity()).organizationId).toBe(emulator.defaultOrg.id);
   const viaUrl = await gateway.connect(target({ type: 'sfdxAuthUrl', sfdxAuthUrl: `force://PlatformCLI::${refreshToken}@${emulator.url}` }));
-  assert.equal((await viaUrl.identity()).organizationId, emulator.defaultOrg.id);
+  expect((await viaUrl.identity()).organizationId).toBe(emulator.defaultOrg.id);
 
   emulator.admin.expireSessions(emulator.defaultOrg.id);
   const status = await viaUrl.checkDeploy('0Af000000000000AAA').catch((err: unknown) => err);
-  assert.ok(!(status instanceof SalesforceAuthError), 'an expired session is renewed once with the refresh token');
+  expect(status).not.toBeInstanceOf(SalesforceAuthError); // an expired session is renewed once with the refresh token
 });
 
 test('given a bad access token, calls fail with SalesforceAuthError and no secret in the message', async () => {
   const session = await gateway.connect(target({ type: 'accessToken', accessToken: 'not-a-valid-token-123' }));
-  await assert.rejects(session.identity(), SalesforceAuthError, 'identity() checks the credentials');
-  await assert.rejects(session.startRetrieve([{ type: 'ApexClass', fullName: 'A' }]), (err: unknown) => {
-    assert.ok(err instanceof SalesforceAuthError, String(err));
-    assert.doesNotMatch(err.message, /not-a-valid-token-123/);
-    return true;
-  });
+  await expect(session.identity()).rejects.toThrow(SalesforceAuthError); // identity() checks the credentials
+  const err = await rejectionOf(session.startRetrieve([{ type: 'ApexClass', fullName: 'A' }]));
+  expect(err).toBeInstanceOf(SalesforceAuthError);
+  expect(err.message).not.toMatch(/not-a-valid-token-123/);
 });
 
 test('given a wrong password, connect fails with SalesforceAuthError', async () => {
-  await assert.rejects(
+  const err = await rejectionOf(
     gateway.connect(target({ type: 'password', username: emulator.defaultOrg.username, password: 'wrong-password', loginUrl: emulator.url })),
-    (err: unknown) => err instanceof SalesforceAuthError && !err.message.includes('wrong-password'),
   );
+  expect(err).toBeInstanceOf(SalesforceAuthError);
+  expect(err.message).not.toContain('wrong-password');
 });
 
 test('given an unreachable org, calls fail with SalesforceUnavailableError', async () => {
   const session = await gateway.connect({ instanceUrl: 'http://127.0.0.1:9', apiVersion: API, auth: { type: 'accessToken', accessToken: 'x' } });
-  await assert.rejects(session.checkDeploy('0Af000000000000AAA'), SalesforceUnavailableError);
-  await assert.rejects(session.identity(), SalesforceUnavailableError);
+  await expect(session.checkDeploy('0Af000000000000AAA')).rejects.toThrow(SalesforceUnavailableError);
+  await expect(session.identity()).rejects.toThrow(SalesforceUnavailableError);
 });

@@ -1,24 +1,23 @@
-import { describe, it } from 'node:test';
-import assert from 'node:assert/strict';
+import { describe, it, expect } from '@jest/globals';
 import { parseComponentRef, testOptions } from './command.js';
 
 describe('testOptions', () => {
   it('sends nothing when no test level is given', () => {
-    assert.deepEqual(testOptions({}), {});
+    expect(testOptions({})).toEqual({});
   });
 
   it('splits --run-tests on commas', () => {
-    assert.deepEqual(testOptions({ 'test-level': 'RunSpecifiedTests', 'run-tests': 'ATest, BTest,' }), { testLevel: 'RunSpecifiedTests', runTests: ['ATest', 'BTest'] });
+    expect(testOptions({ 'test-level': 'RunSpecifiedTests', 'run-tests': 'ATest, BTest,' })).toEqual({ testLevel: 'RunSpecifiedTests', runTests: ['ATest', 'BTest'] });
   });
 });
 
 describe('parseComponentRef', () => {
   it('splits at the first colon', () => {
-    assert.deepEqual(parseComponentRef('CustomField:Invoice__c.Amount__c'), { type: 'CustomField', fullName: 'Invoice__c.Amount__c' });
-    assert.deepEqual(parseComponentRef('Layout:A:B'), { type: 'Layout', fullName: 'A:B' });
+    expect(parseComponentRef('CustomField:Invoice__c.Amount__c')).toEqual({ type: 'CustomField', fullName: 'Invoice__c.Amount__c' });
+    expect(parseComponentRef('Layout:A:B')).toEqual({ type: 'Layout', fullName: 'A:B' });
   });
 
   it('refuses a reference without a type or a name', () => {
-    for (const bad of ['Foo', ':Foo', 'ApexClass:']) assert.throws(() => parseComponentRef(bad), /Type:FullName/);
+    for (const bad of ['Foo', ':Foo', 'ApexClass:']) expect(() => parseComponentRef(bad)).toThrow(/Type:FullName/);
   });
 });

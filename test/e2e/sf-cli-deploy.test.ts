@@ -1,7 +1,6 @@
 // The official Salesforce CLI against the emulator: sf project deploy start|validate|quick|report|resume|cancel,
 // and a failed deploy that reports line and column.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 interface DeployJson {
@@ -24,7 +23,7 @@ describe('the official CLI: project deploy commands', () => {
   let sandbox: CliSandbox;
   let validationId: string;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startCliSandbox();
     const logged = await login(sandbox);
     if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
@@ -33,7 +32,7 @@ describe('the official CLI: project deploy commands', () => {
       'classes/Greeter.cls-meta.xml': apexClassMeta,
     });
   });
-  after(() => sandbox.close());
+  afterAll(() => sandbox.close());
 
   const stored = () =>
     sandbox.emulator.admin.listComponents(sandbox.emulator.defaultOrg.id).map((c) => `${c.type}:${c.fullName}`);

@@ -1,9 +1,8 @@
 // The official Salesforce CLI deploys a source-format project with the types sample apps use to the emulator
 // and retrieves it back unchanged.
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { expect } from 'expect';
 import { CLI_API_VERSION, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
@@ -73,13 +72,13 @@ async function listFiles(dir: string): Promise<string[]> {
 describe('the official CLI: the metadata types of sample apps', () => {
   let sandbox: CliSandbox;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startCliSandbox();
     const logged = await login(sandbox);
     if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
     await sandbox.writeSource(SOURCE);
   });
-  after(() => sandbox.close());
+  afterAll(() => sandbox.close());
 
   it('deploys a project with message channels, static resources, labels, experiences, reports… and retrieves it unchanged', async () => {
     const deployed = await sandbox.sf<{ status: string }>(

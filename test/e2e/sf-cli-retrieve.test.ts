@@ -1,10 +1,9 @@
 // The official Salesforce CLI against the emulator: sf project retrieve start (source format and
 // --target-metadata-dir) and sf project delete source.
-import { after, before, describe, it } from 'node:test';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expect } from 'expect';
-import { unzip } from './zip.helper.js';
+import { unzip } from '../emulator/zip.helper.js';
 import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 const objectXml = `<?xml version="1.0" encoding="UTF-8"?>
@@ -30,7 +29,7 @@ const objectXml = `<?xml version="1.0" encoding="UTF-8"?>
 describe('the official CLI: project retrieve and delete commands', () => {
   let sandbox: CliSandbox;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startCliSandbox();
     const logged = await login(sandbox);
     if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
@@ -41,7 +40,7 @@ describe('the official CLI: project retrieve and delete commands', () => {
       ],
     });
   });
-  after(() => sandbox.close());
+  afterAll(() => sandbox.close());
 
   const sourceDir = () => join(sandbox.projectDir, 'force-app', 'main', 'default');
 

@@ -1,13 +1,12 @@
 // The official Salesforce CLI against the emulator: sf org login access-token, org display,
 // org list metadata, org list metadata-types.
-import { after, before, describe, it } from 'node:test';
-import { expect } from 'expect';
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 describe('the official CLI: org commands', () => {
   let sandbox: CliSandbox;
 
-  before(async () => {
+  beforeAll(async () => {
     sandbox = await startCliSandbox();
     await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
       components: [
@@ -19,7 +18,7 @@ describe('the official CLI: org commands', () => {
       ],
     });
   });
-  after(() => sandbox.close());
+  afterAll(() => sandbox.close());
 
   it('logs in with sf org login access-token against an instance URL with a trailing slash', async () => {
     const { exitCode, json } = await login(sandbox);
