@@ -76,7 +76,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
 
     let url: string | null = null;
     if (config.ROLE !== 'worker') {
-      const swept = await sweepStaleUploadWorkspaces();
+      const swept = await sweepStaleUploadWorkspaces(config.UPLOAD_TMP_DIR);
       if (swept.length) logger.log(`Removed ${swept.length} upload folder(s) left by stopped processes`, 'Uploads');
       await app.listen(config.PORT, config.HOST);
       const address = app.getHttpServer().address() as { port: number };

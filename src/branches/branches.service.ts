@@ -109,7 +109,7 @@ export class BranchesService {
     const latest = await this.latestRevision(branchId);
     if (latest?.uploadSha256 === uploadSha256) return { revision: latest, unchanged: true };
 
-    const workDir = await createUploadWorkspace();
+    const workDir = await createUploadWorkspace(this.config.UPLOAD_TMP_DIR);
     try {
       const extracted = await extractUpload(zip, workDir, {
         maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,

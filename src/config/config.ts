@@ -26,6 +26,8 @@ const schema = z.object({
   JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  /** Where uploads are unpacked (and where start-up sweeps folders killed uploads left); default: the temp folder. */
+  UPLOAD_TMP_DIR: z.string().min(1).optional(),
   UPLOAD_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(600 * 1024 * 1024),
   UPLOAD_MAX_RATIO: z.coerce.number().min(1).default(100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

@@ -24,7 +24,6 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
   let orgId: string;
   let deployId: string;
   // A temporary folder of this test's own, so that no other Backtrack process on the machine sweeps it first.
-  const systemTmp = process.env.TMPDIR;
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-bad-input-'));
   const stale = path.join(tmp, `backtrack-upload-${deadPid()}-killed`);
 
@@ -46,11 +45,10 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
 
   beforeAll(async () => {
     // What an API killed mid-upload leaves behind.
-    process.env.TMPDIR = tmp;
     fs.mkdirSync(path.join(stale, 'force-app'), { recursive: true });
     fs.writeFileSync(path.join(stale, 'force-app', 'Big.cls'), 'x'.repeat(4096));
     expect(fs.existsSync(stale)).toBe(true);
-    h = await startHarness({ UPLOAD_MAX_BYTES: String(LIMIT) });
+    h = await startHarness({ UPLOAD_MAX_BYTES: String(LIMIT), UPLOAD_TMP_DIR: tmp });
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'inputs' } })).body.id;
     const first = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) });
@@ -60,8 +58,6 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
   });
   afterAll(async () => {
     await h?.close();
-    if (systemTmp === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = systemTmp;
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { corpusPieces, corpusSeed, corpusVersion, pickRandom, seededRandom } from '../helpers/corpus.js';
 import {
+  candidateOf,
   componentsOf,
   demoOrgId,
   deployAndWait,
@@ -69,7 +70,7 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
       moved: pickedKeys,
     });
     const ofPicked = (state: Map<string, Buffer>) =>
-      new Map([...state].filter(([k]) => pickedKeys.includes(k.slice(0, k.indexOf('|')))));
+      new Map([...state].filter(([k]) => pickedKeys.includes(candidateOf(k))));
     expect({ seed: SEED, differFromV1: differingFiles(ofPicked(v1State), ofPicked(afterRollback)) }).toEqual({
       seed: SEED,
       differFromV1: [],

@@ -74,7 +74,16 @@ export function differingFiles(a: Map<string, Buffer>, b: Map<string, Buffer>): 
   return [...keys].filter((k) => !(a.has(k) && b.has(k) && a.get(k)!.equals(b.get(k)!))).sort();
 }
 
-/** The components (`Type:FullName`) those differing files belong to. */
+/**
+ * The rollback candidate (`Type:FullName`) an org file belongs to. Backtrack offers the labels file as one component
+ * (`CustomLabels:CustomLabels`, as SDR resolves it); the org stores each `CustomLabel` on its own.
+ */
+export function candidateOf(fileKey: string): string {
+  const component = fileKey.slice(0, fileKey.indexOf('|'));
+  return component.startsWith('CustomLabel:') ? 'CustomLabels:CustomLabels' : component;
+}
+
+/** The rollback candidates (`Type:FullName`) those differing files belong to. */
 export function componentsOf(fileKeys: string[]): string[] {
-  return [...new Set(fileKeys.map((k) => k.slice(0, k.indexOf('|'))))].sort();
+  return [...new Set(fileKeys.map(candidateOf))].sort();
 }
