@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
@@ -7,7 +7,7 @@ import { BadRequestError, UnprocessableError } from '../common/errors.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgsService } from '../orgs/orgs.service.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey } from '../salesforce/component.types.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
@@ -34,6 +34,8 @@ export type StartDeployBody = z.infer<typeof StartDeployBody>;
 
 @Injectable()
 export class DeploymentsService {
+  private readonly logger = new Logger('DeploymentsService');
+
   constructor(
     private readonly branches: BranchesService,
     private readonly orgs: OrgsService,
@@ -77,7 +79,7 @@ export class DeploymentsService {
       createdBy: principal.tokenId,
       createdByName: principal.name,
     });
-    await this.queue.enqueue(job.id);
+    await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 }

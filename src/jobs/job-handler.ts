@@ -41,6 +41,8 @@ export interface JobContext {
   /** Inserts or replaces per-component rows (keyed by type + fullName). */
   upsertComponents(rows: ComponentRow[]): Promise<void>;
   setCounts(counts: Record<string, number>): Promise<void>;
+  /** Who asked to cancel the job (POST /api/jobs/:id/cancel), read from the database; null when nobody did. */
+  cancelRequested(): Promise<{ by: string; at: string } | null>;
 }
 
 /** Thrown by a handler for a passing fault (Salesforce unreachable, …): the job is retried later, not failed. */

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { withRetry, type RetryPolicy } from '../common/retry.js';
 import type { LogLevel } from './job-log.entity.js';
 
 export interface LogLine {
@@ -8,14 +9,22 @@ export interface LogLine {
   at: Date;
 }
 
+/** A failed INSERT (the database restarting, a dropped connection) is tried again for about ten seconds. */
+const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4_000 };
+
 /**
  * Appends a job's log lines in order with consecutive `seq`, batching inserts (a 10,000-component job writes tens of
  * thousands of lines). Only the worker holding the job's lease writes its log, so the sequence is its own.
+ *
+ * Writes in the background never reject unhandled: a failed insert is retried, its lines are kept for the next
+ * flush (`seq` is fixed, inserts skip duplicates), and when the database stays away `onUnavailable` is told — the
+ * runner then pauses the job (it is resumed once the database answers) instead of the process dying.
  */
 export class JobLogWriter {
   private buffer: (LogLine & { seq: number })[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private unavailable: ((error: unknown) => void) | null = null;
 
   private constructor(
     private readonly db: DataSource,
@@ -28,10 +37,15 @@ export class JobLogWriter {
     return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1);
   }
 
+  /** Called (once per failed background flush) when the database stayed away through every retry. */
+  onUnavailable(callback: (error: unknown) => void): void {
+    this.unavailable = callback;
+  }
+
   write(level: LogLevel, message: string, component: string | null = null): void {
     this.buffer.push({ seq: this.nextSeq++, level, message, component, at: new Date() });
-    if (this.buffer.length >= 1000) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 200);
+    if (this.buffer.length >= 1000) this.flushInBackground();
+    else this.timer ??= setTimeout(() => this.flushInBackground(), 200);
   }
 
   /** Writes what is buffered; resolves when every line written so far is in the database. */
@@ -40,8 +54,29 @@ export class JobLogWriter {
     this.timer = null;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(() => (batch.length ? this.insert(batch) : undefined));
-    return this.flushing;
+    const run = this.flushing.then(() => (batch.length ? this.insertOrKeep(batch) : undefined));
+    // The chain goes on after a failure: a later flush tries the kept lines again.
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops the pending timer (the job's attempt is over and its lines could not be written). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((error: unknown) => this.unavailable?.(error));
+  }
+
+  private async insertOrKeep(batch: (LogLine & { seq: number })[]): Promise<void> {
+    try {
+      await withRetry(() => this.insert(batch), { policy: INSERT_RETRY, retryable: () => true });
+    } catch (error) {
+      this.buffer = [...batch, ...this.buffer];
+      throw error;
+    }
   }
 
   private async insert(batch: (LogLine & { seq: number })[]): Promise<void> {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -13,7 +13,7 @@ import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
@@ -44,6 +44,8 @@ export interface RollbackJobOptions {
 
 @Injectable()
 export class RollbacksService {
+  private readonly logger = new Logger('RollbacksService');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
@@ -129,7 +131,7 @@ export class RollbacksService {
       }
       return created;
     });
-    await this.queue.enqueue(job.id);
+    await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 
