@@ -6,6 +6,11 @@ import type { LogLevel } from './job-log.entity.js';
 export interface JobHandler {
   readonly kind: JobKind;
   run(context: JobContext): Promise<JobOutcome>;
+  /**
+   * Called when the job was ended as Exception without `run` returning an outcome (an error, too many attempts, a
+   * cancel while Queued): release what the job holds when Salesforce applied nothing of it.
+   */
+  afterException?(job: Job): Promise<void>;
 }
 
 export interface JobOutcome {

@@ -58,6 +58,7 @@ export class JobRunner {
     let job: Job = claimed;
     if (job.attempts >= MAX_ATTEMPTS) {
       await this.jobs.finish(job.id, { status: 'Exception', error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.` });
+      await this.handlers.get(job.kind).afterException?.(job);
       await this.leases.release(job.id, job.orgId, this.workerId);
       return;
     }
@@ -88,6 +89,7 @@ export class JobRunner {
     const context = this.context(job, resumed, controller.signal, logWriter);
     let outcome: JobOutcome | null = null;
     let retry: Extract<FaultDecision, { action: 'retry' }> | null = null;
+    let endedByRunner = false;
     try {
       outcome = await this.handlers.get(job.kind).run(context);
     } catch (error) {
@@ -111,6 +113,7 @@ export class JobRunner {
           this.logger.error(`Job ${job.id} failed: ${decision.error}`, error instanceof Error ? error.stack : undefined);
           logWriter.write('error', `The job stopped: ${decision.error}`);
           outcome = { status: 'Exception', error: decision.error };
+          endedByRunner = true;
         }
       }
     } finally {
@@ -121,6 +124,7 @@ export class JobRunner {
       if (outcome) logWriter.write(outcome.status === 'Completed' ? 'info' : 'error', `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
       await logWriter.flush();
       if (outcome) await this.jobs.finish(job.id, outcome);
+      if (endedByRunner) await this.handlers.get(job.kind).afterException?.(job);
       // A passing fault does not use up one of the job's attempts; the reconciler also honours retryAt.
       if (retry) await this.jobs.deferRetry(job.id, new Date(Date.now() + retry.delayMs));
       await this.leases.release(job.id, job.orgId, this.workerId);

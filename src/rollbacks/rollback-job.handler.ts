@@ -2,14 +2,15 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { pollDeploy } from '../deployments/deploy-poller.js';
+import { cancelReason, deadlineReason, pollDeploy } from '../deployments/deploy-poller.js';
+import type { Job } from '../jobs/job.entity.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import { SalesforceUnavailableError, type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
@@ -21,6 +22,8 @@ interface RollbackJobState {
   submitting?: boolean;
   asyncId?: string;
   salesforceStatus?: string;
+  submittedAt?: string;
+  cancelSent?: string;
 }
 
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
@@ -48,6 +51,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
   onModuleInit(): void {
     this.handlers.register(this);
+  }
+
+  /** Ended before Salesforce got anything (connection, credentials, drift retrieve, a refused submit): release the claims. */
+  async afterException(job: Job): Promise<void> {
+    const state = job.state as RollbackJobState;
+    if (!state.asyncId && !state.submitting) await this.rollbacks.releaseClaims(job.id);
   }
 
   async run(ctx: JobContext): Promise<JobOutcome> {
@@ -98,6 +107,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     let asyncId = state.asyncId;
+    if (!asyncId && !state.submitting) {
+      const cancel = await ctx.cancelRequested();
+      if (cancel) return this.refuse(ctx, `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`);
+    }
     if (!asyncId) {
       if (state.submitting) {
         return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
@@ -206,24 +219,46 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
-    await ctx.saveState({ submitting: true });
-    const asyncId = await session.startDeploy(pkg.zip, {
+    await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
+    let asyncId: string;
+    try {
+      asyncId = await this.startDeploy(session, pkg, options);
+    } catch (error) {
+      // Refused by Salesforce (not a lost answer): nothing was started, the claims are released by afterException.
+      if (!(error instanceof SalesforceUnavailableError)) await ctx.saveState({ submitting: false });
+      throw error;
+    }
+    await ctx.saveState({ asyncId });
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
+    return asyncId;
+  }
+
+  private startDeploy(session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
+    return session.startDeploy(pkg.zip, {
       singlePackage: true,
       rollbackOnError: true,
       checkOnly: options.checkOnly,
       ...(options.testLevel ? { testLevel: options.testLevel } : {}),
       ...(options.runTests?.length ? { runTests: options.runTests } : {}),
     });
-    await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
-    return asyncId;
   }
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let last = '';
+    const state = ctx.job.state as RollbackJobState;
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
+      cancel: {
+        deadlineAt: Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) + this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        requested: async () => cancelReason(await ctx.cancelRequested()),
+        alreadySent: Boolean(state.cancelSent),
+        onSent: async (reason) => {
+          await ctx.saveState({ cancelSent: reason });
+          ctx.log('warn', `Canceling the rollback in Salesforce: ${reason}`);
+        },
+      },
       onStatus: async (status) => {
         if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
         await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });

@@ -67,6 +67,8 @@ export class RollbacksService {
         status: deploy.status,
         checkOnly: Boolean(deploy.options.checkOnly),
         salesforceStatus: (deploy.state.salesforceStatus as string | undefined) ?? null,
+        submitted: Boolean(deploy.state.asyncId || deploy.state.submitting),
+        outcomeSource: (deploy.state.outcomeSource as string | undefined) ?? null,
         snapshotStatus: snapshot?.status ?? null,
         snapshotExpiresAt: snapshot?.expiresAt ?? null,
       },
@@ -135,19 +137,34 @@ export class RollbacksService {
     return job;
   }
 
-  /** For pipelines: roll back the latest Completed deploy of a branch to an org. */
+  /**
+   * For pipelines: roll back the last deploy of a branch to an org — the latest one, whatever its status (never an
+   * older one in its place). A partly applied deploy rolls back what it changed; one that cannot be rolled back is
+   * refused with the reason, naming the job. Validations (check only) are not deploys here: they changed nothing.
+   */
   async startLatest(branchIdOrName: string, body: z.infer<typeof RollbackLatestBody>, principal: Principal): Promise<Job> {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
     const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2 AND status = 'Completed'
+      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2
           AND coalesce((options->>'checkOnly')::boolean, false) = false
-        ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1`,
+        ORDER BY created_at DESC LIMIT 1`,
       [branch.id, org.id],
     );
-    if (!rows[0]) throw new NotFoundError('Completed deploy', `of branch "${branch.name}" to org "${org.name}"`);
+    if (!rows[0]) throw new NotFoundError('Deploy', `of branch "${branch.name}" to org "${org.name}"`);
     const { orgId: _orgId, ...rest } = body;
-    return this.start(rows[0].id, rest, principal);
+    try {
+      return await this.start(rows[0].id, rest, principal);
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof GoneError) {
+        const Refusal = error instanceof GoneError ? GoneError : ConflictError;
+        throw new Refusal(`The last deploy of branch "${branch.name}" to org "${org.name}" (job ${rows[0].id}): ${error.message}`, {
+          ...error.details,
+          deployJobId: rows[0].id,
+        });
+      }
+      throw error;
+    }
   }
 
   /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */
