@@ -78,6 +78,17 @@ export class JobsRepository {
     return affected(rows) > 0;
   }
 
+  /** Ends a Queued job nobody has taken yet; false when a worker holds it or it is no longer Queued. */
+  async finishIfQueued(id: string, outcome: JobOutcome): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE jobs SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+              progress = progress || jsonb_build_object('phase', $2::text), version = version + 1, updated_at = now()
+        WHERE id = $1 AND status = 'Queued' AND (lease_owner IS NULL OR lease_expires_at < now()) RETURNING id`,
+      [id, outcome.status, outcome.error ?? null],
+    );
+    return affected(rows) > 0;
+  }
+
   async cancelRequest(id: string): Promise<{ by: string; at: string } | null> {
     const rows: { cancel: { by: string; at: string } | null }[] = await this.db.query(
       `SELECT state->'cancelRequested' AS cancel FROM jobs WHERE id = $1`,

@@ -97,6 +97,10 @@ export function presentJob(job: Job, revision: number | null) {
     attempts: job.attempts,
     error: job.error,
     version: job.version,
+    /** Who asked to cancel it, and when (present only once someone did). */
+    cancelRequested: (job.state.cancelRequested as { by: string; at: string } | undefined) ?? undefined,
+    /** A running job waiting after a passing fault (Salesforce unreachable, credentials refused) resumes then. */
+    waitingUntil: job.status === 'In Progress' && typeof job.state.retryAt === 'string' && Date.parse(job.state.retryAt) > Date.now() ? job.state.retryAt : undefined,
   };
 }
 

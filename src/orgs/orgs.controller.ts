@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
 import { parseInput } from '../common/validation.js';
+import { z } from 'zod';
 import { CreateOrgBody } from './org-credentials.js';
+
+const UpdateCredentialsBody = z.strictObject({ auth: CreateOrgBody.shape.auth });
 import { OrgsService, presentOrg } from './orgs.service.js';
 
 @ApiTags('orgs')
@@ -26,6 +29,13 @@ export class OrgsController {
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string) {
     return presentOrg(await this.orgs.get(id));
+  }
+
+  /** New credentials for an org (an access token expired): verified against the org before they are stored. */
+  @Put(':id/credentials')
+  @RequirePermission('admin')
+  async updateCredentials(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
+    return presentOrg(await this.orgs.updateCredentials(id, parseInput(UpdateCredentialsBody, body).auth, principal));
   }
 
   @Delete(':id')

@@ -71,6 +71,26 @@ export class OrgsService {
     });
   }
 
+  /**
+   * Replaces an org's credentials (an expired access token, a rotated password) after proving the new ones work
+   * and belong to the same org. Jobs waiting for working credentials resume with them.
+   */
+  async updateCredentials(id: string, auth: CreateOrgBody['auth'], principal: Principal): Promise<Org> {
+    const org = await this.get(id);
+    assertCan(principal, 'admin', org.environment);
+    const session = await this.connections.connect({ instanceUrl: org.instanceUrl, apiVersion: org.apiVersion, auth }, org.name);
+    const identity = await session.identity();
+    if (org.organizationId && identity.organizationId && identity.organizationId !== org.organizationId) {
+      throw new ConflictError(`These credentials belong to another org (${identity.organizationId}), not to "${org.name}" (${org.organizationId}).`);
+    }
+    await this.orgs.update(id, {
+      authType: auth.type,
+      secretCiphertext: this.connections.seal(auth),
+      username: identity.username ?? usernameOf(auth),
+    });
+    return this.get(id);
+  }
+
   /** Removes an org from use; its jobs and snapshots stay for the audit trail. */
   async remove(id: string, principal: Principal): Promise<Org> {
     const org = await this.get(id);
