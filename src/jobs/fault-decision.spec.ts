@@ -19,6 +19,12 @@ describe('classifyFault', () => {
     expect(classifyFault(new SalesforceApiError('INVALID_ID_FIELD', 'bad id'))).toBe('other');
     expect(classifyFault('a string')).toBe('other');
   });
+
+  it('treats a PostgreSQL connection that went away as a passing fault', () => {
+    const queryFailed = Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } });
+    expect(classifyFault(queryFailed)).toBe('transient');
+    expect(classifyFault(new Error('Connection terminated unexpectedly'))).toBe('transient');
+  });
 });
 
 describe('decideFault', () => {

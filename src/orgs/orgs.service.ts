@@ -88,6 +88,8 @@ export class OrgsService {
       secretCiphertext: this.connections.seal(auth),
       username: identity.username ?? usernameOf(auth),
     });
+    // Jobs of this org waiting for working credentials are resumed now (the reconciler takes them within seconds).
+    await this.orgs.query(`UPDATE jobs SET state = state - 'retryAt', version = version + 1, updated_at = now() WHERE org_id = $1 AND status = 'In Progress'`, [id]);
     return this.get(id);
   }
 

@@ -46,7 +46,7 @@ export class RollbacksController {
     await this.respond(res, principal, key, { id, body }, () => this.rollbacks.start(id, parseInput(StartRollbackBody, body), principal));
   }
 
-  /** For pipelines: rolls back the latest Completed deploy of the branch (id or name) to the org. */
+  /** For pipelines: rolls back the last deploy of the branch (id or name) to the org, or says why it cannot. */
   @Post('branches/:id/rollback')
   @RequirePermission('rollback')
   async startLatest(
