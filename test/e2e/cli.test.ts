@@ -92,12 +92,12 @@ describe('the backtrack CLI as a process', () => {
     assert.ok(follow.stdout.trim().split('\n').every((l) => typeof JSON.parse(l).seq === 'number'));
   });
 
-  it('rolls back the latest Completed deploy of the branch with --last --all --wait: the org is as after the first deploy', async () => {
+  it('refuses --last --all when the last deploy of the branch failed, naming it, instead of rolling back an older one', async () => {
+    const before = orgState();
     const run = await cli('rollback', '--branch', 'cli', '--org', ORG, '--last', '--all', '--wait');
-    assert.equal(run.code, 0, run.stderr + run.stdout);
-    assert.match(run.stdout, /Rollback [0-9a-f-]{36} Completed/);
-    assert.match(run.stdout, /^ApexClass\s+InvoiceService\s+restore\s+Succeeded$/m);
-    assert.deepEqual(orgState(), firstDeployState);
+    assert.equal(run.code, 2, run.stderr + run.stdout);
+    assert.match(run.stderr, new RegExp(`job ${failedJobId}.*applied none of it`));
+    assert.deepEqual(orgState(), before);
   });
 
   it('exits 3 when the token is refused or the server cannot be reached', async () => {
