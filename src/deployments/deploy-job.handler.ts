@@ -96,7 +96,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot.id, selected, willSubmit ? packaging : undefined);
+      await this.backup(ctx, session, snapshot.id, selected, willSubmit ? () => void packaging() : undefined);
       await ctx.saveState({ backupDone: true });
     }
     const existed = await this.existedBefore(snapshot?.id ?? null);

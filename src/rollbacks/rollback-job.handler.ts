@@ -87,7 +87,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const packaging = startOnce(() => this.package(candidates, entryByKey));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? packaging : undefined);
+      const conflicts = await this.checkDrift(ctx, session, candidates, entryByKey, willSubmit ? () => void packaging() : undefined);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(memberKey));
         await ctx.upsertComponents(
