@@ -156,6 +156,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
+      if (result.status === 'Canceled') {
+        return { status: 'Exception', error: `Canceled: ${state.cancelSent ?? 'canceled in Salesforce'}. Salesforce applied none of it; the org is unchanged.` };
+      }
       return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${first ? `${memberKey(first)}: ${first.problem}` : (result.errorMessage ?? '')}`.trim() };
     }
     if (!applied) {
