@@ -50,11 +50,6 @@ export interface JobContext {
   cancelRequested(): Promise<{ by: string; at: string } | null>;
 }
 
-/** Thrown by a handler for a passing fault (Salesforce unreachable, …): the job is retried later, not failed. */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
-}
-
 /** Thrown when the lease was lost: another worker owns the job now; this attempt just stops. */
 export class LeaseLostError extends Error {
   override readonly name = 'LeaseLostError';

@@ -1,4 +1,7 @@
-import type { DataSource } from 'typeorm';
+/** What the writer needs of the DataSource (a stand-in in specs). */
+export interface LogDatabase {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
 import { withRetry, type RetryPolicy } from '../common/retry.js';
 import type { LogLevel } from './job-log.entity.js';
 
@@ -27,14 +30,15 @@ export class JobLogWriter {
   private unavailable: ((error: unknown) => void) | null = null;
 
   private constructor(
-    private readonly db: DataSource,
+    private readonly db: LogDatabase,
     private readonly jobId: string,
     private nextSeq: number,
+    private readonly retry: RetryPolicy,
   ) {}
 
-  static async open(db: DataSource, jobId: string): Promise<JobLogWriter> {
-    const rows: { max: number | null }[] = await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId]);
-    return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1);
+  static async open(db: LogDatabase, jobId: string, retry: RetryPolicy = INSERT_RETRY): Promise<JobLogWriter> {
+    const rows = (await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId])) as { max: number | null }[];
+    return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1, retry);
   }
 
   /** Called (once per failed background flush) when the database stayed away through every retry. */
@@ -72,7 +76,7 @@ export class JobLogWriter {
 
   private async insertOrKeep(batch: (LogLine & { seq: number })[]): Promise<void> {
     try {
-      await withRetry(() => this.insert(batch), { policy: INSERT_RETRY, retryable: () => true });
+      await withRetry(() => this.insert(batch), { policy: this.retry, retryable: () => true });
     } catch (error) {
       this.buffer = [...batch, ...this.buffer];
       throw error;

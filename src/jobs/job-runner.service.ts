@@ -8,7 +8,7 @@ import type { Config } from '../config/config.js';
 import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { JobComponentsWriter } from './job-components.writer.js';
 import { classifyFault, decideFault, type FaultDecision } from './fault-decision.js';
-import { LeaseLostError, RetryLaterError, type JobContext, type JobOutcome } from './job-handler.js';
+import { LeaseLostError, type JobContext, type JobOutcome } from './job-handler.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
 import { memberKey } from '../salesforce/component.types.js';
@@ -16,9 +16,8 @@ import { JobLogWriter } from './job-log.writer.js';
 import type { Job } from './job.entity.js';
 import { JobsRepository } from './jobs.repository.js';
 
-/** How long a job waits before trying again for an org another job holds, or after a passing fault. */
+/** How long a job waits before trying again for an org another job holds (after a passing fault: fault-decision.ts). */
 const ORG_BUSY_RETRY_MS = 1_000;
-const RETRY_LATER_MS = 5_000;
 export const MAX_ATTEMPTS = 5;
 
 /** Takes job ids off the queue and runs them: lease, org lock, handler, outcome — resumable at every step. */
@@ -96,16 +95,13 @@ export class JobRunner {
       if (controller.signal.aborted || error instanceof LeaseLostError) {
         logWriter.write('warn', `Worker ${this.workerId} stopped before the job finished; it will be resumed.`);
       } else {
-        const decision: FaultDecision =
-          error instanceof RetryLaterError
-            ? { action: 'retry', delayMs: RETRY_LATER_MS, log: `${error.message} Trying again in ${RETRY_LATER_MS / 1000} s.` }
-            : decideFault({
-                kind: classifyFault(error),
-                message: describe(error),
-                reachedSalesforce: Boolean(job.state.asyncId || job.state.submitting),
-                elapsedMs: Date.now() - (job.startedAt ?? job.createdAt).getTime(),
-                deadlineMs: this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
-              });
+        const decision = decideFault({
+          kind: classifyFault(error),
+          message: describe(error),
+          reachedSalesforce: Boolean(job.state.asyncId || job.state.submitting),
+          elapsedMs: Date.now() - (job.startedAt ?? job.createdAt).getTime(),
+          deadlineMs: this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        });
         if (decision.action === 'retry') {
           retry = decision;
           logWriter.write('warn', decision.log);
