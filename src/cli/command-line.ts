@@ -23,7 +23,8 @@ Commands
       Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
       cannot be rolled back; never an older one).
   cancel JOB [--wait]
-      Cancels a Queued or In Progress job; a deploy Salesforce is running is canceled there.
+      Cancels a Queued or In Progress job; a deploy Salesforce is running is canceled there. Exits 0 once
+      the cancel is accepted; with --wait, with the job's code once it ended.
 
 Options
   --url URL        the Backtrack server (default: $BACKTRACK_URL, else http://localhost:3000)
