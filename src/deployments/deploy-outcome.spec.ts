@@ -28,12 +28,22 @@ describe('lostDeployVerdict', () => {
   });
 
   it('counts a component that already held the revision as consistent with an applied deploy', () => {
-    expect(lostDeployVerdict([{ before: 'a', planned: 'b', live: 'b' }, { before: 'x', planned: 'x', live: 'x' }]).overall).toBe('applied');
+    expect(
+      lostDeployVerdict([
+        { before: 'a', planned: 'b', live: 'b' },
+        { before: 'x', planned: 'x', live: 'x' },
+      ]).overall,
+    ).toBe('applied');
   });
 
   it('is none when no component changed, and mixed when some did', () => {
     expect(lostDeployVerdict([{ before: 'a', planned: 'b', live: 'a' }]).overall).toBe('none');
-    expect(lostDeployVerdict([{ before: 'a', planned: 'b', live: 'b' }, { before: 'c', planned: 'd', live: 'c' }]).overall).toBe('mixed');
+    expect(
+      lostDeployVerdict([
+        { before: 'a', planned: 'b', live: 'b' },
+        { before: 'c', planned: 'd', live: 'c' },
+      ]).overall,
+    ).toBe('mixed');
   });
 });
 

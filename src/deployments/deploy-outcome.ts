@@ -33,7 +33,9 @@ export interface LostDeployVerdict {
 /** One verdict per component and for the whole deploy (a component that already held the revision counts for both). */
 export function lostDeployVerdict(components: LostDeployComponent[]): LostDeployVerdict {
   const verdicts = components.map(lostComponentVerdict);
-  const changed = components.filter((c, i) => verdicts[i] === 'applied' || (verdicts[i] === 'notApplied' && c.before === c.planned));
+  const changed = components.filter(
+    (c, i) => verdicts[i] === 'applied' || (verdicts[i] === 'notApplied' && c.before === c.planned),
+  );
   const applied = verdicts.filter((v) => v === 'applied').length;
   if (applied === 0) return { overall: 'none', verdicts };
   return { overall: changed.length === components.length ? 'applied' : 'mixed', verdicts };

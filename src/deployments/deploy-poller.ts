@@ -51,7 +51,9 @@ export async function pollDeploy(
     if (status.done) return status;
     if (options.cancel && !cancelSent) {
       const reason =
-        Date.now() > options.cancel.deadlineAt ? (options.deadlineReason ?? 'it passed its deadline') : await options.cancel.requested();
+        Date.now() > options.cancel.deadlineAt
+          ? (options.deadlineReason ?? 'it passed its deadline')
+          : await options.cancel.requested();
       if (reason) {
         await session.cancelDeploy(asyncId);
         cancelSent = true;

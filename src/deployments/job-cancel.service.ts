@@ -39,7 +39,10 @@ export class JobCancellation {
       await this.handlers.get(job.kind).afterException?.(await this.jobs.get(job.id));
       await this.log(job.id, error);
     } else {
-      await this.log(job.id, `${by} asked to cancel the job; the worker running it stops it (a submitted deploy is canceled in Salesforce).`);
+      await this.log(
+        job.id,
+        `${by} asked to cancel the job; the worker running it stops it (a submitted deploy is canceled in Salesforce).`,
+      );
     }
     return this.jobs.get(job.id);
   }

@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import { expect } from 'expect';
-import { SalesforceApiError, SalesforceAuthError, SalesforceUnavailableError } from '../salesforce/metadata-api.gateway.js';
+import {
+  SalesforceApiError,
+  SalesforceAuthError,
+  SalesforceUnavailableError,
+} from '../salesforce/metadata-api.gateway.js';
 import { classifyFault, decideFault, type FaultFacts } from './fault-decision.js';
 
 const facts = (o: Partial<FaultFacts>): FaultFacts => ({
@@ -14,14 +18,20 @@ const facts = (o: Partial<FaultFacts>): FaultFacts => ({
 
 describe('classifyFault', () => {
   it('finds the gateway error behind a wrapping error', () => {
-    expect(classifyFault(Object.assign(new Error('Cannot reach the org'), { cause: new SalesforceUnavailableError('down') }))).toBe('transient');
+    expect(
+      classifyFault(
+        Object.assign(new Error('Cannot reach the org'), { cause: new SalesforceUnavailableError('down') }),
+      ),
+    ).toBe('transient');
     expect(classifyFault(new SalesforceAuthError('expired'))).toBe('credentials');
     expect(classifyFault(new SalesforceApiError('INVALID_ID_FIELD', 'bad id'))).toBe('other');
     expect(classifyFault('a string')).toBe('other');
   });
 
   it('treats a PostgreSQL connection that went away as a passing fault', () => {
-    const queryFailed = Object.assign(new Error('terminating connection due to administrator command'), { driverError: { code: '57P01' } });
+    const queryFailed = Object.assign(new Error('terminating connection due to administrator command'), {
+      driverError: { code: '57P01' },
+    });
     expect(classifyFault(queryFailed)).toBe('transient');
     expect(classifyFault(new Error('Connection terminated unexpectedly'))).toBe('transient');
   });
@@ -46,10 +56,16 @@ describe('decideFault', () => {
   });
 
   it('fails on refused credentials before submission, saying nothing was deployed', () => {
-    expect(decideFault(facts({ kind: 'credentials' }))).toEqual({ action: 'fail', error: expect.stringMatching(/Nothing was deployed/) });
+    expect(decideFault(facts({ kind: 'credentials' }))).toEqual({
+      action: 'fail',
+      error: expect.stringMatching(/Nothing was deployed/),
+    });
   });
 
   it('fails on an unexpected error', () => {
-    expect(decideFault(facts({ kind: 'other', message: 'boom' }))).toEqual({ action: 'fail', error: 'Unexpected error: boom' });
+    expect(decideFault(facts({ kind: 'other', message: 'boom' }))).toEqual({
+      action: 'fail',
+      error: 'Unexpected error: boom',
+    });
   });
 });

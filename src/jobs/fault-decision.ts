@@ -3,8 +3,19 @@ import { SalesforceAuthError, SalesforceUnavailableError } from '../salesforce/m
 export type FaultKind = 'transient' | 'credentials' | 'other';
 
 /** PostgreSQL went away: the server shut the connection (57P01 admin_shutdown, 57P02, 57P03) or the socket closed. */
-const DATABASE_GONE_CODES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE']);
-const DATABASE_GONE_MESSAGE = /Connection terminated|terminating connection|Client has encountered a connection error|connection (is )?closed/i;
+const DATABASE_GONE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08003',
+  '08006',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+]);
+const DATABASE_GONE_MESSAGE =
+  /Connection terminated|terminating connection|Client has encountered a connection error|connection (is )?closed/i;
 
 /** What kind of fault stopped a job attempt (looking through `cause` and `driverError`, as errors get wrapped). */
 export function classifyFault(error: unknown): FaultKind {
@@ -12,7 +23,10 @@ export function classifyFault(error: unknown): FaultKind {
     if (e instanceof SalesforceUnavailableError) return 'transient';
     if (e instanceof SalesforceAuthError) return 'credentials';
     const { code, message } = e as { code?: unknown; message?: unknown };
-    if ((typeof code === 'string' && DATABASE_GONE_CODES.has(code)) || (typeof message === 'string' && DATABASE_GONE_MESSAGE.test(message))) {
+    if (
+      (typeof code === 'string' && DATABASE_GONE_CODES.has(code)) ||
+      (typeof message === 'string' && DATABASE_GONE_MESSAGE.test(message))
+    ) {
       return 'transient';
     }
     const wrapped = e as { cause?: unknown; driverError?: unknown };

@@ -27,12 +27,16 @@ describe('rollbackability of deploys that ended in Exception', () => {
   });
 
   it('names the Salesforce status when Salesforce applied none of it', () => {
-    expect(rollbackability(facts({ submitted: true, salesforceStatus: 'Canceled' }), 30).reason).toMatch(/applied none of it \(Salesforce: Canceled\)/);
+    expect(rollbackability(facts({ submitted: true, salesforceStatus: 'Canceled' }), 30).reason).toMatch(
+      /applied none of it \(Salesforce: Canceled\)/,
+    );
   });
 
   it('allows a deploy whose outcome was read from the org, once its snapshot is sealed', () => {
     expect(rollbackability(facts({ submitted: true, outcomeSource: 'org' }), 30).rollbackable).toBe(true);
-    expect(rollbackability(facts({ submitted: true, outcomeSource: 'org', snapshotStatus: 'open' }), 30).rollbackable).toBe(false);
+    expect(
+      rollbackability(facts({ submitted: true, outcomeSource: 'org', snapshotStatus: 'open' }), 30).rollbackable,
+    ).toBe(false);
   });
 
   it('allows a deploy Salesforce reported Succeeded although the job ended in Exception afterwards', () => {

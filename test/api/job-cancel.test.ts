@@ -9,14 +9,19 @@ describe('POST /api/jobs/:id/cancel', () => {
   let orgId: string;
   let branchId: string;
   const token = async (permissions: string[], environments?: string[]) =>
-    (await h.api('POST', '/api/tokens', { body: { name: `cancel ${permissions.join('+')}`, permissions, ...(environments ? { environments } : {}) } })).body
-      .token as string;
+    (
+      await h.api('POST', '/api/tokens', {
+        body: { name: `cancel ${permissions.join('+')}`, permissions, ...(environments ? { environments } : {}) },
+      })
+    ).body.token as string;
 
   before(async () => {
     h = await startHarness();
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: { name: string }) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'cancel' } })).body.id;
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) })).status).toBe(201);
+    expect(
+      (await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) })).status,
+    ).toBe(201);
   });
   after(async () => h?.close());
 
@@ -54,7 +59,7 @@ describe('POST /api/jobs/:id/cancel', () => {
     expect(res.body.message).toMatch(/already finished \((Completed|Exception)\); there is nothing to cancel/);
   });
 
-  it('needs deploy permission in the job\'s environment (403 naming it), and a job id (400)', async () => {
+  it("needs deploy permission in the job's environment (403 naming it), and a job id (400)", async () => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
     const reader = await token(['read']);
     expect((await h.api('POST', `/api/jobs/${start.body.id}/cancel`, { token: reader })).status).toBe(403);

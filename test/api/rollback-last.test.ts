@@ -4,11 +4,15 @@ import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.har
 import { writeZip } from '../../src/salesforce/zip-archive.js';
 
 const SRC = 'force-app/main/default';
-const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
-const cls = (name: string, version: string) => `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
+const META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+const cls = (name: string, version: string) =>
+  `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
 
 function projectZip(version: string): Promise<Buffer> {
-  const files: Record<string, string> = { 'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}' };
+  const files: Record<string, string> = {
+    'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}',
+  };
   for (const name of ['LastA', 'LastB']) {
     files[`${SRC}/classes/${name}.cls`] = cls(name, version);
     files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
@@ -24,7 +28,11 @@ describe('POST /api/branches/:id/rollback {orgId, all: true}', () => {
   const live = (name: string) => {
     const emulator = h.backtrack.emulator!;
     const files = emulator.admin.getComponent(emulator.defaultOrg.id, 'ApexClass', name)?.files ?? {};
-    return Object.entries(files).find(([path]) => path.endsWith('.cls'))?.[1].toString() ?? null;
+    return (
+      Object.entries(files)
+        .find(([path]) => path.endsWith('.cls'))?.[1]
+        .toString() ?? null
+    );
   };
   const deploy = async (body: Record<string, unknown> = {}) => {
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, ...body } });
@@ -47,12 +55,16 @@ describe('POST /api/branches/:id/rollback {orgId, all: true}', () => {
   });
 
   it('rolls back a partly applied last deploy (SucceededPartial), not the Completed one before it', async () => {
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await projectZip('v1') })).status).toBe(201);
+    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await projectZip('v1') })).status).toBe(
+      201,
+    );
     const first = await deploy();
     expect(first.status).toBe('Completed');
     expect(live('LastA')).toContain("'v1'");
 
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await projectZip('v2') })).status).toBe(201);
+    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await projectZip('v2') })).status).toBe(
+      201,
+    );
     h.backtrack.emulator!.admin.failComponent({ type: 'ApexClass', fullName: 'LastB', times: 1 });
     const partial = await deploy({ rollbackOnError: false });
     expect(partial.status).toBe('Exception');

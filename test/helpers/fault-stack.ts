@@ -20,7 +20,12 @@ export interface FaultStack {
   dbName: string;
   redisPort: number;
   branchId: string;
-  call(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  call(
+    method: string,
+    route: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: any }>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs?: number): Promise<T>;
   finished(jobId: string, timeoutMs?: number): Promise<any>;
   jobState(jobId: string): Promise<Record<string, any>>;
@@ -48,10 +53,26 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
 
   const redisPort = await freePort();
   const startRedis = async () => {
-    const started = spawnSync('redis-server', ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    const started = spawnSync('redis-server', [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+    ]);
     if (started.status !== 0) throw new Error(`redis-server did not start: ${started.stderr.toString()}`);
     for (let i = 0; i < 50; i++) {
-      if (spawnSync('redis-cli', ['-p', String(redisPort), 'ping']).stdout.toString().includes('PONG')) return;
+      if (
+        spawnSync('redis-cli', ['-p', String(redisPort), 'ping'])
+          .stdout.toString()
+          .includes('PONG')
+      )
+        return;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`redis-server on port ${redisPort} does not answer`);
@@ -141,7 +162,8 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
     waitFor,
     finished,
     jobState: async (jobId) => (await db.query('SELECT state FROM jobs WHERE id = $1', [jobId])).rows[0]?.state ?? {},
-    logs: async (jobId) => (await call('GET', `/api/jobs/${jobId}/logs`)).body.items.map((l: { message: string }) => l.message),
+    logs: async (jobId) =>
+      (await call('GET', `/api/jobs/${jobId}/logs`)).body.items.map((l: { message: string }) => l.message),
     async newOrg(auth) {
       const emulatorOrg = emulator.admin.createOrg({ name: `Faults ${++orgs}` });
       const body = {
@@ -150,7 +172,12 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
         instanceUrl: emulator.url,
         auth:
           auth === 'password'
-            ? { type: 'password', username: emulatorOrg.username, password: emulatorOrg.password, loginUrl: emulator.url }
+            ? {
+                type: 'password',
+                username: emulatorOrg.username,
+                password: emulatorOrg.password,
+                loginUrl: emulator.url,
+              }
             : { type: 'accessToken', accessToken: emulatorOrg.accessToken },
       };
       const created = await call('POST', '/api/orgs', body);

@@ -49,12 +49,16 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const jobId = await deploy(org.id);
     await s.waitFor('the deploy to be submitted', async () => (await s.jobState(jobId)).asyncId);
     s.emulator.admin.expireSessions(org.emulatorOrg.id);
-    await s.waitFor('the job to say the token expired', async () => (await s.logs(jobId)).some((m) => /access token has expired/.test(m)));
+    await s.waitFor('the job to say the token expired', async () =>
+      (await s.logs(jobId)).some((m) => /access token has expired/.test(m)),
+    );
     const waiting = (await s.call('GET', `/api/jobs/${jobId}`)).body;
     expect(waiting.status).toBe('In Progress');
 
     const accessToken = s.emulator.admin.issueAccessToken(org.emulatorOrg.id);
-    const updated = await s.call('PUT', `/api/orgs/${org.id}/credentials`, { auth: { type: 'accessToken', accessToken } });
+    const updated = await s.call('PUT', `/api/orgs/${org.id}/credentials`, {
+      auth: { type: 'accessToken', accessToken },
+    });
     expect(updated.status).toBe(200);
     expect(JSON.stringify(updated.body)).not.toContain(accessToken);
     s.emulator.admin.releaseDeploys(org.emulatorOrg.id);
@@ -67,7 +71,12 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
   it('learns from the org what a deploy whose submit answer was lost did, and keeps it rollbackable', async () => {
     const org = await s.newOrg('password');
     // Salesforce starts the deploy, the answer never arrives: the state a worker killed between submit and id leaves.
-    s.emulator.admin.dropConnections({ orgId: org.emulatorOrg.id, operation: 'deploy', afterProcessing: true, times: 1 });
+    s.emulator.admin.dropConnections({
+      orgId: org.emulatorOrg.id,
+      operation: 'deploy',
+      afterProcessing: true,
+      times: 1,
+    });
     const jobId = await deploy(org.id);
     const job = await s.finished(jobId);
     expect(deploysIn(org.emulatorOrg.id)).toHaveLength(1);
@@ -103,7 +112,9 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     expect(job.status).toBe('Exception');
     expect(job.error).toMatch(/Canceled: Salesforce had not finished it after 0\.5 minute\(s\).*applied none of it/);
     expect(deploysIn(org.emulatorOrg.id).map((d) => d.status)).toEqual(['Canceled']);
-    expect((await s.call('GET', `/api/jobs/${job.id}/rollback`)).body.reason).toMatch(/applied none of it \(Salesforce: Canceled\)/);
+    expect((await s.call('GET', `/api/jobs/${job.id}/rollback`)).body.reason).toMatch(
+      /applied none of it \(Salesforce: Canceled\)/,
+    );
 
     s.emulator.admin.releaseDeploys(org.emulatorOrg.id);
     const next = await s.finished(await deploy(org.id));
@@ -116,7 +127,9 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const running = await deploy(org.id);
     await s.waitFor('the deploy to be submitted', async () => (await s.jobState(running)).asyncId);
     const queued = await deploy(org.id);
-    await s.waitFor('the second job to wait for the org', async () => (await s.logs(queued)).some((m) => m.startsWith('Waiting: job')));
+    await s.waitFor('the second job to wait for the org', async () =>
+      (await s.logs(queued)).some((m) => m.startsWith('Waiting: job')),
+    );
 
     const cancelQueued = await s.call('POST', `/api/jobs/${queued}/cancel`);
     expect(cancelQueued.status).toBe(202);
@@ -152,7 +165,9 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     expect(view.items.length).toBeGreaterThan(0);
     expect(view.items.filter((c: { available: boolean }) => !c.available)).toEqual([]);
     const accessToken = s.emulator.admin.issueAccessToken(org.emulatorOrg.id);
-    expect((await s.call('PUT', `/api/orgs/${org.id}/credentials`, { auth: { type: 'accessToken', accessToken } })).status).toBe(200);
+    expect(
+      (await s.call('PUT', `/api/orgs/${org.id}/credentials`, { auth: { type: 'accessToken', accessToken } })).status,
+    ).toBe(200);
     const second = await s.call('POST', `/api/jobs/${deployed.id}/rollback`, { all: true });
     expect(second.status).toBe(202);
     expect((await s.finished(second.body.id)).status).toBe('Completed');
@@ -162,7 +177,10 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const org = await s.newOrg('password');
     s.emulator.admin.addLatency({ orgId: org.emulatorOrg.id, ms: 150 });
     const jobId = await deploy(org.id);
-    await s.waitFor('the job to start', async () => (await s.call('GET', `/api/jobs/${jobId}`)).body.status === 'In Progress');
+    await s.waitFor(
+      'the job to start',
+      async () => (await s.call('GET', `/api/jobs/${jobId}`)).body.status === 'In Progress',
+    );
     const pid = (await s.db.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
     let terminated = 0;
     for (let i = 0; i < 15; i++) {
@@ -194,7 +212,9 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
       expect(report.queue.ok).toBe(false);
 
       const headers = { 'idempotency-key': `redis-down-${org.id}` };
-      const first = await timed(() => s.call('POST', `/api/branches/${s.branchId}/deployments`, { orgId: org.id }, headers));
+      const first = await timed(() =>
+        s.call('POST', `/api/branches/${s.branchId}/deployments`, { orgId: org.id }, headers),
+      );
       expect(first.ms).toBeLessThan(2_000);
       expect(first.value.status).toBe(202);
       const second = await s.call('POST', `/api/branches/${s.branchId}/deployments`, { orgId: org.id }, headers);

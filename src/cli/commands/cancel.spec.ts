@@ -6,7 +6,10 @@ import { cancel } from './cancel.js';
 
 const sink = () => {
   let text = '';
-  return { stream: { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream, text: () => text };
+  return {
+    stream: { write: (chunk: string) => ((text += chunk), true) } as unknown as NodeJS.WritableStream,
+    text: () => text,
+  };
 };
 
 describe('backtrack cancel JOB', () => {
@@ -20,7 +23,14 @@ describe('backtrack cancel JOB', () => {
 
   it('posts to /api/jobs/JOB/cancel, reports the job and exits 0 once the cancel is accepted', async () => {
     const calls: string[] = [];
-    const job = { id: 'j1', kind: 'Deploy', status: 'Exception', error: 'Canceled by ci before it started; nothing reached Salesforce.', progress: {}, counts: {} };
+    const job = {
+      id: 'j1',
+      kind: 'Deploy',
+      status: 'Exception',
+      error: 'Canceled by ci before it started; nothing reached Salesforce.',
+      progress: {},
+      counts: {},
+    };
     const client = {
       request: async (method: string, route: string) => {
         calls.push(`${method} ${route}`);
@@ -29,7 +39,16 @@ describe('backtrack cancel JOB', () => {
     } as unknown as ApiClient;
     const out = sink();
     const err = sink();
-    const code = await cancel({ client, json: true, streams: { stdout: out.stream, stderr: err.stream, isTTY: false } as never, pollIntervalMs: 1 }, 'j1', {});
+    const code = await cancel(
+      {
+        client,
+        json: true,
+        streams: { stdout: out.stream, stderr: err.stream, isTTY: false } as never,
+        pollIntervalMs: 1,
+      },
+      'j1',
+      {},
+    );
     expect(calls[0]).toBe('POST /api/jobs/j1/cancel');
     expect(out.text()).toContain('Canceled by ci');
     expect(code).toBe(ExitCode.Ok);
