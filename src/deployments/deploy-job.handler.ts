@@ -104,7 +104,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     let asyncId = state.asyncId;
     if (!asyncId) {
       if (state.submitting) {
-        ctx.log('warn', 'An earlier attempt stopped while submitting the deploy, before Salesforce returned its id: it is not submitted again. Reading the org to learn whether Salesforce applied it.');
+        ctx.log(
+          'warn',
+          'An earlier attempt stopped while submitting the deploy, before Salesforce returned its id: it is not ' +
+            'submitted again. Reading the org to learn whether Salesforce applied it.',
+        );
         return this.resolveLostSubmit(ctx, session, selected, snapshot?.id ?? null, checkOnly);
       }
       const pkg = await packaging();
@@ -153,7 +157,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
     if (result.status === 'Canceled') {
-      return { status: 'Exception', error: `Canceled: ${state.cancelSent ?? 'canceled in Salesforce'}. Salesforce applied none of it.` };
+      const why = state.cancelSent ?? 'canceled in Salesforce';
+      return { status: 'Exception', error: `Canceled: ${why}. Salesforce applied none of it.` };
     }
     return { status: 'Exception', error: deployFailureSummary(result, outcomes) };
   }
@@ -181,7 +186,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     checkOnly: boolean,
   ): Promise<JobOutcome> {
     if (checkOnly || !snapshotId) {
-      const error = 'The answer to the validation was lost (the connection dropped or the worker stopped); a validation changes nothing. Start it again.';
+      const error =
+        'The answer to the validation was lost (the connection dropped or the worker stopped); ' +
+        'a validation changes nothing. Start it again.';
       ctx.log('warn', error);
       return { status: 'Exception', error };
     }
@@ -191,9 +198,14 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     for (let check = 1; check <= LOST_SUBMIT_CHECKS; check++) {
       const live = await this.liveFingerprints(ctx, session, selected);
       verdict = lostDeployVerdict(
-        selected.map((c) => ({ before: before.get(memberKey(c))?.fingerprintBefore ?? null, planned: c.fingerprint, live: live.get(memberKey(c)) ?? null })),
+        selected.map((c) => ({
+          before: before.get(memberKey(c))?.fingerprintBefore ?? null,
+          planned: c.fingerprint,
+          live: live.get(memberKey(c)) ?? null,
+        })),
       );
-      ctx.log('info', `Org check ${check}/${LOST_SUBMIT_CHECKS}: ${verdict.verdicts.filter((v) => v === 'applied').length} of ${selected.length} component(s) now match the revision`);
+      const matching = verdict.verdicts.filter((v) => v === 'applied').length;
+      ctx.log('info', `Org check ${check}/${LOST_SUBMIT_CHECKS}: ${matching} of ${selected.length} component(s) now match the revision`);
       if (verdict.overall !== 'none' || check === LOST_SUBMIT_CHECKS) break;
       await sleep(Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 2_000), ctx.signal);
     }
@@ -221,32 +233,53 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     );
     await this.snapshots.recordAfter(
       snapshotId,
-      rows.map(({ c, action }) => ({ ref: { type: c.type, fullName: c.fullName }, fingerprintAfter: action === 'unchanged' ? null : c.fingerprint, deployAction: action })),
+      rows.map(({ c, action }) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fingerprintAfter: action === 'unchanged' ? null : c.fingerprint,
+        deployAction: action,
+      })),
     );
     const sealed = await this.snapshots.complete(snapshotId);
-    ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s): whatever this deploy changed can be rolled back`);
+    ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s); whatever this deploy changed can be rolled back`);
     await ctx.saveState({ outcomeSource: 'org' });
     const applied = rows.filter((r) => r.v === 'applied').length;
     await ctx.setCounts({ total: selected.length, succeeded: applied, skipped: selected.length - applied });
-    await ctx.setProgress({ phase: verdict.overall === 'applied' ? 'Deployed' : 'Unknown', componentsDone: selected.length, componentsTotal: selected.length });
-    const how = 'The answer to the submission was lost, so Backtrack read the org instead of asking Salesforce about the deploy by id';
+    const phase = verdict.overall === 'applied' ? 'Deployed' : 'Unknown';
+    await ctx.setProgress({ phase, componentsDone: selected.length, componentsTotal: selected.length });
+    const how =
+      'The answer to the submission was lost, so Backtrack read the org instead of asking Salesforce about the deploy by id';
     if (verdict.overall === 'applied') {
       ctx.log('info', `${how}: every component now matches the revision, so Salesforce applied the deploy.`);
       return { status: 'Completed' };
     }
     if (verdict.overall === 'mixed') {
-      return { status: 'Exception', error: `${how}: ${applied} of ${selected.length} component(s) now match the revision, the others do not. Check the org's Deployment Status page; what changed can be rolled back.` };
+      return {
+        status: 'Exception',
+        error:
+          `${how}: ${applied} of ${selected.length} component(s) now match the revision, the others do not. ` +
+          "Check the org's Deployment Status page; what changed can be rolled back.",
+      };
     }
     return {
       status: 'Exception',
-      error: `Outcome unknown. ${how}: no component matches the revision yet. Salesforce may still run the deploy — check the org's Deployment Status page. The snapshot is sealed, so if it applies, it can be rolled back.`,
+      error:
+        `Outcome unknown. ${how}: no component matches the revision yet. Salesforce may still run the deploy — ` +
+        "check the org's Deployment Status page. The snapshot is sealed, so if it applies, it can be rolled back.",
     };
   }
 
-  private async liveFingerprints(ctx: JobContext, session: MetadataSession, selected: RevisionComponent[]): Promise<Map<string, string>> {
+  private async liveFingerprints(
+    ctx: JobContext,
+    session: MetadataSession,
+    selected: RevisionComponent[],
+  ): Promise<Map<string, string>> {
     const retrieved = await retrieveComponents(
       session,
-      selected.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, c.files.length), bytes: c.files.reduce((n, f) => n + f.size, 0) })),
+      selected.map((c) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fileCount: Math.max(1, c.files.length),
+        bytes: c.files.reduce((n, f) => n + f.size, 0),
+      })),
       { signal: ctx.signal, pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000 },
     );
     return new Map(retrieved.found.map((found) => [memberKey(found), fingerprintComponent(found.files)]));
@@ -296,7 +329,12 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** The deploy's id; null when the answer was lost (Salesforce may have started it). */
-  private async submit(ctx: JobContext, session: MetadataSession, pkg: DeployZip & { seconds: string }, options: DeployJobOptions): Promise<string | null> {
+  private async submit(
+    ctx: JobContext,
+    session: MetadataSession,
+    pkg: DeployZip & { seconds: string },
+    options: DeployJobOptions,
+  ): Promise<string | null> {
     const deployOptions: DeployOptions = {
       singlePackage: true,
       rollbackOnError: options.rollbackOnError ?? true,
@@ -309,13 +347,15 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     try {
       asyncId = await session.startDeploy(pkg.zip, deployOptions);
     } catch (error) {
-      const lost = classifyFault(error) === 'transient' || (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
+      const lost =
+        classifyFault(error) === 'transient' || (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
       if (!lost) {
         // Salesforce answered with a refusal: nothing was started.
         await ctx.saveState({ submitting: false });
         throw error;
       }
-      ctx.log('warn', `The answer to the deploy submission was lost (${error instanceof Error ? error.message : String(error)}); Salesforce may have started it. It is not submitted again.`);
+      const why = error instanceof Error ? error.message : String(error);
+      ctx.log('warn', `The answer to the deploy submission was lost (${why}); Salesforce may have started it. It is not submitted again.`);
       return null;
     }
     await ctx.saveState({ asyncId });
@@ -331,7 +371,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
       cancel: {
-        deadlineAt: Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) + this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        deadlineAt:
+          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
+          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
         requested: async () => cancelReason(await ctx.cancelRequested()),
         alreadySent: Boolean(state.cancelSent),
         onSent: async (reason) => {

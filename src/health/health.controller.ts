@@ -33,12 +33,14 @@ export class HealthController {
   /** 200 when the database and the queue answer, 503 otherwise; says which. */
   @Get('health')
   async health(@Res() res: Response) {
-    const database = await withTimeout(this.db.query('SELECT 1'), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`))
+    const timeout = () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`);
+    const database = await withTimeout(this.db.query('SELECT 1'), HEALTH_TIMEOUT_MS, timeout)
       .then(() => ({ ok: true, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres' }))
       .catch((e: unknown) => ({ ok: false, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres', detail: String(e) }));
-    const answer = await withTimeout(this.queue.health(), HEALTH_TIMEOUT_MS, () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`)).catch(
-      (e: unknown) => ({ ok: false, detail: e instanceof Error ? e.message : String(e) }),
-    );
+    const answer = await withTimeout(this.queue.health(), HEALTH_TIMEOUT_MS, timeout).catch((e: unknown) => ({
+      ok: false,
+      detail: e instanceof Error ? e.message : String(e),
+    }));
     const queue = { driver: this.queue.driver, ...answer };
     const ok = database.ok && queue.ok;
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', role: this.config.ROLE, database, queue });

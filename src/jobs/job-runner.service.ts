@@ -74,7 +74,7 @@ export class JobRunner {
     const controller = new AbortController();
     // The database stayed away through every retry of a log write: pause the job (it is resumed later).
     logWriter.onUnavailable((error) => {
-      this.logger.error(`Job ${job.id}: cannot write its log (${describe(error)}); pausing it until the database answers`);
+      this.logger.error(`Job ${job.id}: cannot write its log (${describe(error)}); pausing it until the database is back`);
       controller.abort(new Error('the database is unavailable'));
     });
     this.running.set(job.id, controller);
@@ -106,7 +106,8 @@ export class JobRunner {
           retry = decision;
           logWriter.write('warn', decision.log);
         } else {
-          this.logger.error(`Job ${job.id} failed: ${decision.error}`, error instanceof Error ? error.stack : undefined);
+          const stack = error instanceof Error ? error.stack : undefined;
+          this.logger.error(`Job ${job.id} failed: ${decision.error}`, stack);
           logWriter.write('error', `The job stopped: ${decision.error}`);
           outcome = { status: 'Exception', error: decision.error };
           endedByRunner = true;
@@ -117,7 +118,10 @@ export class JobRunner {
       this.running.delete(job.id);
     }
     try {
-      if (outcome) logWriter.write(outcome.status === 'Completed' ? 'info' : 'error', `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
+      if (outcome) {
+        const level = outcome.status === 'Completed' ? 'info' : 'error';
+        logWriter.write(level, `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
+      }
       await logWriter.flush();
       if (outcome) await this.jobs.finish(job.id, outcome);
       if (endedByRunner) await this.handlers.get(job.kind).afterException?.(job);
@@ -127,7 +131,7 @@ export class JobRunner {
     } catch (error) {
       // The database is away: the lease expires and the reconciler resumes the job once it answers.
       logWriter.close();
-      this.logger.error(`Job ${job.id}: could not record the end of this attempt (${describe(error)}); it will be resumed`);
+      this.logger.error(`Job ${job.id}: could not record the end of this attempt (${describe(error)}); it is resumed later`);
       return;
     }
     if (retry) await this.enqueueQuietly(job.id, retry.delayMs);

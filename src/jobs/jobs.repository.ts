@@ -62,15 +62,18 @@ export class JobsRepository {
 
   /** After a passing fault: the attempt does not count, and the job is not resumed before `retryAt`. */
   deferRetry(id: string, retryAt: Date): Promise<void> {
-    return this.bump(id, `attempts = greatest(attempts - 1, 0), state = state || jsonb_build_object('retryAt', $2::text)`, [
-      retryAt.toISOString(),
-    ]);
+    return this.bump(
+      id,
+      `attempts = greatest(attempts - 1, 0), state = state || jsonb_build_object('retryAt', $2::text)`,
+      [retryAt.toISOString()],
+    );
   }
 
   /** Records a cancel request on an unfinished job (the handler acts on it); false when the job is finished. */
   async requestCancel(id: string, by: string): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      `UPDATE jobs SET state = state || jsonb_build_object('cancelRequested', jsonb_build_object('by', $2::text, 'at', now())),
+      `UPDATE jobs
+          SET state = state || jsonb_build_object('cancelRequested', jsonb_build_object('by', $2::text, 'at', now())),
               version = version + 1, updated_at = now()
         WHERE id = $1 AND status IN ('Queued', 'In Progress') RETURNING id`,
       [id, by],

@@ -72,6 +72,12 @@ export class JobsService {
   }
 }
 
+function waitingUntil(job: Job): string | undefined {
+  const retryAt = job.state.retryAt;
+  if (job.status !== 'In Progress' || typeof retryAt !== 'string') return undefined;
+  return Date.parse(retryAt) > Date.now() ? retryAt : undefined;
+}
+
 export function presentJob(job: Job, revision: number | null) {
   const { componentsDone, componentsTotal, phase } = job.progress;
   return {
@@ -100,7 +106,7 @@ export function presentJob(job: Job, revision: number | null) {
     /** Who asked to cancel it, and when (present only once someone did). */
     cancelRequested: (job.state.cancelRequested as { by: string; at: string } | undefined) ?? undefined,
     /** A running job waiting after a passing fault (Salesforce unreachable, credentials refused) resumes then. */
-    waitingUntil: job.status === 'In Progress' && typeof job.state.retryAt === 'string' && Date.parse(job.state.retryAt) > Date.now() ? job.state.retryAt : undefined,
+    waitingUntil: waitingUntil(job),
   };
 }
 

@@ -34,8 +34,13 @@ export class OrgsController {
   /** New credentials for an org (an access token expired): verified against the org before they are stored. */
   @Put(':id/credentials')
   @RequirePermission('admin')
-  async updateCredentials(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    return presentOrg(await this.orgs.updateCredentials(id, parseInput(UpdateCredentialsBody, body).auth, principal));
+  async updateCredentials(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const { auth } = parseInput(UpdateCredentialsBody, body);
+    return presentOrg(await this.orgs.updateCredentials(id, auth, principal));
   }
 
   @Delete(':id')

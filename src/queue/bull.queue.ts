@@ -19,8 +19,10 @@ export class BullQueue implements JobQueue {
   ) {}
 
   async enqueue(jobId: string, delayMs = 0): Promise<void> {
-    const added = this.queue.add({ jobId }, { delay: delayMs, removeOnComplete: true, removeOnFail: 1000, attempts: 1 });
-    await withTimeout(added, this.enqueueTimeoutMs, () => new Error(`Redis did not take job ${jobId} within ${this.enqueueTimeoutMs} ms`));
+    const options = { delay: delayMs, removeOnComplete: true, removeOnFail: 1000, attempts: 1 };
+    const added = this.queue.add({ jobId }, options);
+    const ms = this.enqueueTimeoutMs;
+    await withTimeout(added, ms, () => new Error(`Redis did not take job ${jobId} within ${ms} ms`));
   }
 
   consume(handler: (jobId: string) => Promise<void>, concurrency: number): void {
@@ -32,7 +34,8 @@ export class BullQueue implements JobQueue {
   async health() {
     try {
       const ping = async () => (await this.queue.isReady()).client.ping();
-      const pong = await withTimeout(ping(), HEALTH_TIMEOUT_MS, () => new Error(`Redis did not answer within ${HEALTH_TIMEOUT_MS} ms`));
+      const timeout = () => new Error(`Redis did not answer within ${HEALTH_TIMEOUT_MS} ms`);
+      const pong = await withTimeout(ping(), HEALTH_TIMEOUT_MS, timeout);
       return { ok: pong === 'PONG', detail: `redis ${pong}` };
     } catch (error) {
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };

@@ -28,7 +28,8 @@ export async function enqueueSaved(
     await queue.enqueue(jobId, delayMs);
     return true;
   } catch (error) {
-    warn(`Job ${jobId} is saved but not queued yet (${error instanceof Error ? error.message : String(error)}); the reconciler queues it`);
+    const why = error instanceof Error ? error.message : String(error);
+    warn(`Job ${jobId} is saved but not queued yet (${why}); the reconciler queues it`);
     return false;
   }
 }

@@ -10,7 +10,12 @@ import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import { SalesforceUnavailableError, type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import {
+  SalesforceUnavailableError,
+  type DeployMessage,
+  type DeployStatus,
+  type MetadataSession,
+} from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
@@ -53,7 +58,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     this.handlers.register(this);
   }
 
-  /** Ended before Salesforce got anything (connection, credentials, drift retrieve, a refused submit): release the claims. */
+  /** Ended before Salesforce got anything (connection, credentials, drift retrieve, refused submit): release the claims. */
   async afterException(job: Job): Promise<void> {
     const state = job.state as RollbackJobState;
     if (!state.asyncId && !state.submitting) await this.rollbacks.releaseClaims(job.id);
@@ -109,7 +114,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     let asyncId = state.asyncId;
     if (!asyncId && !state.submitting) {
       const cancel = await ctx.cancelRequested();
-      if (cancel) return this.refuse(ctx, `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`);
+      if (cancel) {
+        return this.refuse(ctx, `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`);
+      }
     }
     if (!asyncId) {
       if (state.submitting) {
@@ -157,7 +164,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
       if (result.status === 'Canceled') {
-        return { status: 'Exception', error: `Canceled: ${state.cancelSent ?? 'canceled in Salesforce'}. Salesforce applied none of it; the org is unchanged.` };
+        const why = state.cancelSent ?? 'canceled in Salesforce';
+        return { status: 'Exception', error: `Canceled: ${why}. Salesforce applied none of it; the org is unchanged.` };
       }
       return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${first ? `${memberKey(first)}: ${first.problem}` : (result.errorMessage ?? '')}`.trim() };
     }
@@ -254,7 +262,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
       cancel: {
-        deadlineAt: Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) + this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        deadlineAt:
+          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
+          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
         requested: async () => cancelReason(await ctx.cancelRequested()),
         alreadySent: Boolean(state.cancelSent),
         onSent: async (reason) => {

@@ -44,12 +44,23 @@ export interface DeployFacts {
 export function rollbackability(facts: DeployFacts, retentionDays: number, now = new Date()): { rollbackable: boolean; reason: string | null; gone: boolean } {
   if (facts.kind !== 'Deploy') return { rollbackable: false, reason: `Only Deploy jobs can be rolled back; this is a ${facts.kind} job.`, gone: false };
   if (facts.checkOnly) return { rollbackable: false, reason: 'This deploy was a validation (check only): it changed nothing, so there is nothing to roll back.', gone: false };
-  const refuse = (why: string) => ({ rollbackable: false, reason: `Only a Completed deploy can be rolled back: ${why}.`, gone: false });
-  if (facts.status === 'Queued' || facts.status === 'In Progress') return refuse(`it is ${facts.status}; wait until it is Completed`);
+  const refuse = (why: string) => ({
+    rollbackable: false,
+    reason: `Only a Completed deploy can be rolled back: ${why}.`,
+    gone: false,
+  });
+  if (facts.status === 'Queued' || facts.status === 'In Progress') {
+    return refuse(`it is ${facts.status}; wait until it is Completed`);
+  }
   if (facts.status !== 'Completed') {
-    const applied = facts.salesforceStatus === 'Succeeded' || facts.salesforceStatus === 'SucceededPartial' || facts.outcomeSource === 'org';
+    const applied =
+      facts.salesforceStatus === 'Succeeded' ||
+      facts.salesforceStatus === 'SucceededPartial' ||
+      facts.outcomeSource === 'org';
     if (!applied) {
-      if (facts.salesforceStatus) return refuse(`it ended in Exception and Salesforce applied none of it (Salesforce: ${facts.salesforceStatus})`);
+      if (facts.salesforceStatus) {
+        return refuse(`it ended in Exception and Salesforce applied none of it (Salesforce: ${facts.salesforceStatus})`);
+      }
       if (!facts.submitted) return refuse('it ended in Exception before reaching Salesforce, so nothing was deployed');
       return refuse(
         'it ended in Exception and whether Salesforce applied it is unknown (the answer to its submission was lost ' +

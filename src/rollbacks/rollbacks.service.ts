@@ -158,10 +158,8 @@ export class RollbacksService {
     } catch (error) {
       if (error instanceof ConflictError || error instanceof GoneError) {
         const Refusal = error instanceof GoneError ? GoneError : ConflictError;
-        throw new Refusal(`The last deploy of branch "${branch.name}" to org "${org.name}" (job ${rows[0].id}): ${error.message}`, {
-          ...error.details,
-          deployJobId: rows[0].id,
-        });
+        const which = `The last deploy of branch "${branch.name}" to org "${org.name}" (job ${rows[0].id})`;
+        throw new Refusal(`${which}: ${error.message}`, { ...error.details, deployJobId: rows[0].id });
       }
       throw error;
     }

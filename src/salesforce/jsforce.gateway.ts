@@ -202,7 +202,8 @@ export class JsforceMetadataGateway implements MetadataApiGateway {
 
 function timeoutError(ms: number, action: string): SalesforceUnavailableError {
   return new SalesforceUnavailableError(
-    `Salesforce did not answer within ${Math.round(ms / 1000)} s while trying to ${action} (METADATA_CALL_TIMEOUT_SECONDS).`,
+    `Salesforce did not answer within ${Math.round(ms / 1000)} s while trying to ${action} ` +
+      '(METADATA_CALL_TIMEOUT_SECONDS).',
     'ETIMEDOUT',
   );
 }
@@ -233,12 +234,14 @@ class JsforceMetadataSession implements MetadataSession {
   }
 
   private async callOnce<T>(action: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
-    const timed = () =>
-      withTimeout(fn(this.state.conn), this.options.callTimeoutMs, () => timeoutError(this.options.callTimeoutMs, action));
+    const ms = this.options.callTimeoutMs;
+    const timed = () => withTimeout(fn(this.state.conn), ms, () => timeoutError(ms, action));
     try {
       return await timed();
     } catch (err) {
-      if (isSessionExpired(err) && this.target.auth.type === 'accessToken') throw new SalesforceAuthError(ACCESS_TOKEN_EXPIRED, 'INVALID_SESSION_ID');
+      if (isSessionExpired(err) && this.target.auth.type === 'accessToken') {
+        throw new SalesforceAuthError(ACCESS_TOKEN_EXPIRED, 'INVALID_SESSION_ID');
+      }
       if (!isSessionExpired(err)) throw mapSalesforceError(err, this.secrets, action);
     }
     try {
