@@ -23,7 +23,13 @@ try {
     process.stderr.write(`${signal}: shutting down\n`);
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    void backtrack.close().then(() => process.exit(0));
+    backtrack.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ApiClient, CliError, ExitCode } from './api-client.js';
 import type { CommandContext } from './commands/command.js';
+import { cancel } from './commands/cancel.js';
 import { deploy } from './commands/deploy.js';
 import { logs } from './commands/logs.js';
 import { rollback } from './commands/rollback.js';
@@ -22,7 +23,11 @@ Commands
   rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force] [--wait]
       Rolls back the components a Completed deploy changed: all of them, or the ones named.
   rollback --branch B --org O --last --all [--check-only] [--force] [--wait]
-      Rolls back the latest Completed deploy of branch B to org O, completely.
+      Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
+      cannot be rolled back; never an older one).
+  cancel JOB [--wait]
+      Cancels a Queued or In Progress job; a deploy Salesforce is running is canceled there. Exits 0 once
+      the cancel is accepted; with --wait, with the job's code once it ended.
 
 Options
   --url URL        the Backtrack server (default: $BACKTRACK_URL, else http://localhost:3000)
@@ -84,6 +89,7 @@ const COMMANDS: Record<string, Command> = {
     options: ['job', 'branch', 'org', 'last', 'all', 'component', 'test-level', 'run-tests', 'check-only', 'force', 'wait'],
     run: (ctx, _, o) => rollback(ctx, o),
   },
+  cancel: { arguments: ['JOB'], options: ['wait'], run: (ctx, [job], o) => cancel(ctx, job!, { wait: o.wait }) },
 };
 const GLOBAL: OptionName[] = ['url', 'token', 'json', 'help'];
 
@@ -99,7 +105,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { help
   const [name, ...args] = positionals;
   if (options.help || !name) return { help: true };
   const command = COMMANDS[name];
-  if (!command) throw new CliError(ExitCode.Usage, `Unknown command "${name}": use deploy, status, logs or rollback. Run "backtrack --help" for usage.`);
+  if (!command) throw new CliError(ExitCode.Usage, `Unknown command "${name}": use deploy, status, logs, rollback or cancel. Run "backtrack --help" for usage.`);
   const stray = (Object.keys(options) as OptionName[]).find((o) => !GLOBAL.includes(o) && !command.options.includes(o));
   if (stray) throw new CliError(ExitCode.Usage, `--${stray} is not an option of "${name}". Run "backtrack --help" for usage.`);
   if (args.length !== command.arguments.length) {

@@ -34,6 +34,12 @@ const schema = z.object({
   DEPLOY_POLL_MAX_SECONDS: z.coerce.number().min(0.05).max(60).default(5),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8760).default(24),
+  /** A deploy or rollback Salesforce has not finished after this long is canceled (cancelDeploy). */
+  DEPLOY_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(7 * 24 * 60).default(120),
+  /** One Metadata API call that has not answered after this long counts as a network failure (and is retried). */
+  METADATA_CALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  /** How long putting a job on the queue may take before the API answers anyway (the reconciler enqueues it later). */
+  ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 });
 
 export type Config = z.infer<typeof schema> & {

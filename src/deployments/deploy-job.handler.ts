@@ -4,6 +4,11 @@ import type { RevisionComponent } from '../branches/revision-component.entity.js
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import { classifyFault } from '../jobs/fault-decision.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { SalesforceApiError } from '../salesforce/metadata-api.gateway.js';
+import { sleep } from '../common/polling.js';
+import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { type MemberRef } from '../salesforce/component.types.js';
@@ -13,9 +18,8 @@ import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { pollDeploy } from './deploy-poller.js';
+import { cancelReason, deadlineReason, pollDeploy } from './deploy-poller.js';
 import { FAST_TYPES } from '../salesforce/fast-path.js';
-import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { storedFormatOf } from '../salesforce/stored-format.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
@@ -51,7 +55,16 @@ interface DeployJobState {
   asyncId?: string;
   /** Salesforce's final status (Succeeded, SucceededPartial, Failed, …): decides whether the deploy rolls back. */
   salesforceStatus?: string;
+  /** When the deploy was submitted (ISO): DEPLOY_TIMEOUT_MINUTES counts from here. */
+  submittedAt?: string;
+  /** Why cancelDeploy was sent (someone asked, or the deadline passed). */
+  cancelSent?: string;
+  /** 'org': the answer to the submission was lost, the outcome was read from the org's components. */
+  outcomeSource?: 'org';
 }
+
+/** How often, and how far apart, the org is read after a lost submission before the outcome is called unknown. */
+const LOST_SUBMIT_CHECKS = 3;
 
 /**
  * Deploys a branch revision to an org with a backup first: plan → backup (retrieve what the deploy will touch) →
@@ -95,9 +108,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     // the org prepares them (started earlier, it would hold the database and delay the backup itself).
     const packaging = startOnce(() => this.package(ctx, selected));
     const willSubmit = !state.asyncId && !state.submitting;
+    if (willSubmit) {
+      const canceled = await this.canceledBeforeSubmit(ctx);
+      if (canceled) return canceled;
+    }
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot, selected, willSubmit ? packaging : undefined);
+      await this.backup(ctx, session, snapshot, selected, willSubmit ? () => void packaging() : undefined);
       if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
       await ctx.saveState({ backupDone: true });
     }
@@ -109,11 +126,12 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     let asyncId = state.asyncId;
     if (!asyncId) {
       if (state.submitting) {
-        return {
-          status: 'Exception',
-          error:
-            'The worker stopped while submitting the deploy, before Salesforce returned its id; it is not submitted again to avoid deploying twice. Check the org\'s Deployment Status page, then start a new deploy.',
-        };
+        ctx.log(
+          'warn',
+          'An earlier attempt stopped while submitting the deploy, before Salesforce returned its id: it is not ' +
+            'submitted again. Reading the org to learn whether Salesforce applied it.',
+        );
+        return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
       }
       const pkg = await packaging();
       const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
@@ -121,7 +139,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         ctx.log('error', violation.message);
         return { status: 'Exception', error: violation.message };
       }
-      asyncId = await this.submit(ctx, session, pkg, options);
+      const canceled = await this.canceledBeforeSubmit(ctx);
+      if (canceled) return canceled;
+      const submitted = await this.submit(ctx, session, pkg, options);
+      if (!submitted) return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+      asyncId = submitted;
     } else {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
@@ -173,7 +195,143 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
+    if (result.status === 'Canceled') {
+      const why = state.cancelSent ?? 'canceled in Salesforce';
+      return { status: 'Exception', error: `Canceled: ${why}. Salesforce applied none of it.` };
+    }
     return { status: 'Exception', error: deployFailureSummary(result, outcomes, problems) };
+  }
+
+  /** A cancel asked for before the deploy reached Salesforce ends the job: nothing was deployed. */
+  private async canceledBeforeSubmit(ctx: JobContext): Promise<JobOutcome | null> {
+    const cancel = await ctx.cancelRequested();
+    if (!cancel) return null;
+    const error = `Canceled by ${cancel.by} before the deploy reached Salesforce; nothing was deployed.`;
+    ctx.log('warn', error);
+    return { status: 'Exception', error };
+  }
+
+  /**
+   * The answer to the submission was lost: Salesforce may or may not have started the deploy, and its id is
+   * unknown. The org is read (the same retrieve as the backup) and each component compared with the revision and
+   * with the backup — a few times, as a deploy can still be queued. What the org shows is recorded, the snapshot
+   * is sealed (whatever changed stays rollbackable) and the job ends saying how the outcome was learned.
+   */
+  private async resolveLostSubmit(
+    ctx: JobContext,
+    session: MetadataSession,
+    selected: RevisionComponent[],
+    snapshot: Snapshot | null,
+    packaging: () => Promise<DeployZip>,
+    checkOnly: boolean,
+  ): Promise<JobOutcome> {
+    if (checkOnly || !snapshot) {
+      const error =
+        'The answer to the validation was lost (the connection dropped or the worker stopped); ' +
+        'a validation changes nothing. Start it again.';
+      ctx.log('warn', error);
+      return { status: 'Exception', error };
+    }
+    await ctx.setProgress({ phase: 'Checking the org' });
+    const snapshotId = snapshot.id;
+    const before = new Map((await this.snapshots.componentsOf(snapshotId)).map((c) => [componentKey(c), c]));
+    // what the deploy sends, in the form the snapshot stores (the org is read in that form too)
+    const after = await this.fingerprintsAfter(snapshot, selected, packaging);
+    const planned = (c: RevisionComponent): string => after.get(componentKey(c)) ?? c.fingerprint;
+    let verdict = lostDeployVerdict([]);
+    for (let check = 1; check <= LOST_SUBMIT_CHECKS; check++) {
+      const live = await this.liveFingerprints(ctx, session, snapshot, selected);
+      verdict = lostDeployVerdict(
+        selected.map((c) => ({
+          before: before.get(componentKey(c))?.fingerprintBefore ?? null,
+          planned: planned(c),
+          live: live.get(componentKey(c)) ?? null,
+        })),
+      );
+      const matching = verdict.verdicts.filter((v) => v === 'applied').length;
+      ctx.log('info', `Org check ${check}/${LOST_SUBMIT_CHECKS}: ${matching} of ${selected.length} component(s) now match the revision`);
+      if (verdict.overall !== 'none' || check === LOST_SUBMIT_CHECKS) break;
+      await sleep(Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 2_000), ctx.signal);
+    }
+    const rows = selected.map((c, i) => {
+      const v = verdict.verdicts[i]!;
+      const existed = before.get(componentKey(c))?.existed ?? false;
+      const action = inferredDeployAction(v, verdict.overall, existed);
+      return { c, v, action };
+    });
+    await ctx.upsertComponents(
+      rows.map(({ c, v, action }) => ({
+        type: c.type,
+        fullName: c.fullName,
+        parentType: c.parentType,
+        parentFullName: c.parentFullName,
+        action: v === 'applied' ? action : 'unchanged',
+        status: v === 'applied' ? 'Succeeded' : 'Skipped',
+        problem:
+          v === 'applied'
+            ? null
+            : v === 'unknown'
+              ? 'Unknown: the org holds neither the revision nor what it had before.'
+              : 'The org still holds what it had before this deploy.',
+      })),
+    );
+    await this.snapshots.recordAfter(
+      snapshotId,
+      rows.map(({ c, action }) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fingerprintAfter: action === 'unchanged' ? null : planned(c),
+        deployAction: action,
+      })),
+    );
+    const sealed = await this.snapshots.complete(snapshotId);
+    ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s); whatever this deploy changed can be rolled back`);
+    await ctx.saveState({ outcomeSource: 'org' });
+    const applied = rows.filter((r) => r.v === 'applied').length;
+    await ctx.setCounts({ total: selected.length, succeeded: applied, skipped: selected.length - applied });
+    const phase = verdict.overall === 'applied' ? 'Deployed' : 'Unknown';
+    await ctx.setProgress({ phase, componentsDone: selected.length, componentsTotal: selected.length });
+    const how =
+      'The answer to the submission was lost, so Backtrack read the org instead of asking Salesforce about the deploy by id';
+    if (verdict.overall === 'applied') {
+      ctx.log('info', `${how}: every component now matches the revision, so Salesforce applied the deploy.`);
+      return { status: 'Completed' };
+    }
+    if (verdict.overall === 'mixed') {
+      return {
+        status: 'Exception',
+        error:
+          `${how}: ${applied} of ${selected.length} component(s) now match the revision, the others do not. ` +
+          "Check the org's Deployment Status page; what changed can be rolled back.",
+      };
+    }
+    return {
+      status: 'Exception',
+      error:
+        `Outcome unknown. ${how}: no component matches the revision yet. Salesforce may still run the deploy — ` +
+        "check the org's Deployment Status page. The snapshot is sealed, so if it applies, it can be rolled back.",
+    };
+  }
+
+  private async liveFingerprints(
+    ctx: JobContext,
+    session: MetadataSession,
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+  ): Promise<Map<string, string>> {
+    const retrieved = await retrieveComponents(
+      session,
+      selected.map((c) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fileCount: Math.max(1, c.files.length),
+        bytes: c.files.reduce((n, f) => n + f.size, 0),
+      })),
+      {
+        signal: ctx.signal,
+        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+        format: snapshot.filesFormat === 'metadata' ? 'stored' : 'source',
+      },
+    );
+    return new Map(retrieved.found.map((found) => [componentKey(found), fingerprintComponent(found.files)]));
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
@@ -251,7 +409,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     return { ...pkg, seconds: secondsSince(packStart) };
   }
 
-  private async submit(ctx: JobContext, session: MetadataSession, pkg: DeployZip & { seconds: string }, options: DeployJobOptions): Promise<string> {
+  /** The deploy's id; null when the answer was lost (Salesforce may have started it). */
+  private async submit(
+    ctx: JobContext,
+    session: MetadataSession,
+    pkg: DeployZip & { seconds: string },
+    options: DeployJobOptions,
+  ): Promise<string | null> {
     const deployOptions: DeployOptions = {
       singlePackage: true,
       rollbackOnError: options.rollbackOnError ?? true,
@@ -259,8 +423,22 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ...(options.testLevel ? { testLevel: options.testLevel } : {}),
       ...(options.runTests?.length ? { runTests: options.runTests } : {}),
     };
-    await ctx.saveState({ submitting: true });
-    const asyncId = await session.startDeploy(pkg.zip, deployOptions);
+    await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
+    let asyncId: string;
+    try {
+      asyncId = await session.startDeploy(pkg.zip, deployOptions);
+    } catch (error) {
+      const lost =
+        classifyFault(error) === 'transient' || (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
+      if (!lost) {
+        // Salesforce answered with a refusal: nothing was started.
+        await ctx.saveState({ submitting: false });
+        throw error;
+      }
+      const why = error instanceof Error ? error.message : String(error);
+      ctx.log('warn', `The answer to the deploy submission was lost (${why}); Salesforce may have started it. It is not submitted again.`);
+      return null;
+    }
     await ctx.saveState({ asyncId });
     ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${pkg.seconds}, rollbackOnError ${deployOptions.rollbackOnError})`);
     return asyncId;
@@ -268,9 +446,22 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let lastState = '';
+    const state = ctx.job.state as DeployJobState;
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
+      cancel: {
+        deadlineAt:
+          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
+          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        requested: async () => cancelReason(await ctx.cancelRequested()),
+        alreadySent: Boolean(state.cancelSent),
+        onSent: async (reason) => {
+          await ctx.saveState({ cancelSent: reason });
+          ctx.log('warn', `Canceling the deploy in Salesforce: ${reason}`);
+        },
+      },
       onStatus: async (status) => {
         const stateLine = `${status.status}${status.stateDetail ? ` — ${status.stateDetail}` : ''}`;
         if (stateLine !== lastState) ctx.log('info', `Salesforce: ${(lastState = stateLine)}`);

@@ -6,10 +6,12 @@ import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { DeployJobHandler } from './deploy-job.handler.js';
 import { DeploymentsController } from './deployments.controller.js';
 import { DeploymentsService } from './deployments.service.js';
+import { JobCancelController } from './job-cancel.controller.js';
+import { JobCancellation } from './job-cancel.service.js';
 
 @Module({
   imports: [BranchesModule, JobsModule, OrgsModule, SnapshotsModule],
-  controllers: [DeploymentsController],
-  providers: [DeploymentsService, DeployJobHandler],
+  controllers: [DeploymentsController, JobCancelController],
+  providers: [DeploymentsService, DeployJobHandler, JobCancellation],
 })
 export class DeploymentsModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { registry } from '@salesforce/source-deploy-retrieve';
 import type { DataSource } from 'typeorm';
@@ -11,7 +11,7 @@ import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
@@ -50,6 +50,8 @@ export type StartDeployBody = z.infer<typeof StartDeployBody>;
 
 @Injectable()
 export class DeploymentsService {
+  private readonly logger = new Logger('DeploymentsService');
+
   constructor(
     private readonly branches: BranchesService,
     private readonly orgs: OrgsService,
@@ -71,7 +73,7 @@ export class DeploymentsService {
       createdBy: principal.tokenId,
       createdByName: principal.name,
     });
-    await this.queue.enqueue(job.id);
+    await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 

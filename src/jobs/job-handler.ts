@@ -6,6 +6,11 @@ import type { LogLevel } from './job-log.entity.js';
 export interface JobHandler {
   readonly kind: JobKind;
   run(context: JobContext): Promise<JobOutcome>;
+  /**
+   * Called when the job was ended as Exception without `run` returning an outcome (an error, too many attempts, a
+   * cancel while Queued): release what the job holds when Salesforce applied nothing of it.
+   */
+  afterException?(job: Job): Promise<void>;
 }
 
 export interface JobOutcome {
@@ -41,11 +46,8 @@ export interface JobContext {
   /** Inserts or replaces per-component rows (keyed by type + fullName). */
   upsertComponents(rows: ComponentRow[]): Promise<void>;
   setCounts(counts: Record<string, number>): Promise<void>;
-}
-
-/** Thrown by a handler for a passing fault (Salesforce unreachable, …): the job is retried later, not failed. */
-export class RetryLaterError extends Error {
-  override readonly name = 'RetryLaterError';
+  /** Who asked to cancel the job (POST /api/jobs/:id/cancel), read from the database; null when nobody did. */
+  cancelRequested(): Promise<{ by: string; at: string } | null>;
 }
 
 /** Thrown when the lease was lost: another worker owns the job now; this attempt just stops. */

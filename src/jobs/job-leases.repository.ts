@@ -72,6 +72,7 @@ export class JobLeases {
     const rows: { id: string; status: Job['status']; attempts: number }[] = await this.db.query(
       `SELECT id, status, attempts FROM jobs
         WHERE status IN ('Queued', 'In Progress') AND (lease_owner IS NULL OR lease_expires_at < now())
+          AND coalesce((state->>'retryAt')::timestamptz, '-infinity') <= now()
         ORDER BY created_at`,
     );
     return rows;
@@ -85,7 +86,7 @@ export class JobLeases {
 }
 
 /** pg answers an UPDATE … RETURNING through TypeORM as [rows, count]; a SELECT as rows. */
-function affected(result: unknown[]): number {
+export function affected(result: unknown[]): number {
   if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[1];
   return result.length;
 }

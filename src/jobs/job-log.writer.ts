@@ -1,4 +1,8 @@
-import type { DataSource } from 'typeorm';
+/** What the writer needs of the DataSource (a stand-in in specs). */
+export interface LogDatabase {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+import { withRetry, type RetryPolicy } from '../common/retry.js';
 import type { LogLevel } from './job-log.entity.js';
 
 export interface LogLine {
@@ -8,30 +12,44 @@ export interface LogLine {
   at: Date;
 }
 
+/** A failed INSERT (the database restarting, a dropped connection) is tried again for about ten seconds. */
+const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4_000 };
+
 /**
  * Appends a job's log lines in order with consecutive `seq`, batching inserts (a 10,000-component job writes tens of
  * thousands of lines). Only the worker holding the job's lease writes its log, so the sequence is its own.
+ *
+ * Writes in the background never reject unhandled: a failed insert is retried, its lines are kept for the next
+ * flush (`seq` is fixed, inserts skip duplicates), and when the database stays away `onUnavailable` is told — the
+ * runner then pauses the job (it is resumed once the database answers) instead of the process dying.
  */
 export class JobLogWriter {
   private buffer: (LogLine & { seq: number })[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private unavailable: ((error: unknown) => void) | null = null;
 
   private constructor(
-    private readonly db: DataSource,
+    private readonly db: LogDatabase,
     private readonly jobId: string,
     private nextSeq: number,
+    private readonly retry: RetryPolicy,
   ) {}
 
-  static async open(db: DataSource, jobId: string): Promise<JobLogWriter> {
-    const rows: { max: number | null }[] = await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId]);
-    return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1);
+  static async open(db: LogDatabase, jobId: string, retry: RetryPolicy = INSERT_RETRY): Promise<JobLogWriter> {
+    const rows = (await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId])) as { max: number | null }[];
+    return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1, retry);
+  }
+
+  /** Called (once per failed background flush) when the database stayed away through every retry. */
+  onUnavailable(callback: (error: unknown) => void): void {
+    this.unavailable = callback;
   }
 
   write(level: LogLevel, message: string, component: string | null = null): void {
     this.buffer.push({ seq: this.nextSeq++, level, message, component, at: new Date() });
-    if (this.buffer.length >= 1000) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), 200);
+    if (this.buffer.length >= 1000) this.flushInBackground();
+    else this.timer ??= setTimeout(() => this.flushInBackground(), 200);
   }
 
   /** Writes what is buffered; resolves when every line written so far is in the database. */
@@ -40,8 +58,29 @@ export class JobLogWriter {
     this.timer = null;
     const batch = this.buffer;
     this.buffer = [];
-    this.flushing = this.flushing.then(() => (batch.length ? this.insert(batch) : undefined));
-    return this.flushing;
+    const run = this.flushing.then(() => (batch.length ? this.insertOrKeep(batch) : undefined));
+    // The chain goes on after a failure: a later flush tries the kept lines again.
+    this.flushing = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops the pending timer (the job's attempt is over and its lines could not be written). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch((error: unknown) => this.unavailable?.(error));
+  }
+
+  private async insertOrKeep(batch: (LogLine & { seq: number })[]): Promise<void> {
+    try {
+      await withRetry(() => this.insert(batch), { policy: this.retry, retryable: () => true });
+    } catch (error) {
+      this.buffer = [...batch, ...this.buffer];
+      throw error;
+    }
   }
 
   private async insert(batch: (LogLine & { seq: number })[]): Promise<void> {

@@ -5,9 +5,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { JobComponentsWriter } from './job-components.writer.js';
-import { LeaseLostError, RetryLaterError, type JobContext, type JobOutcome } from './job-handler.js';
+import { classifyFault, decideFault, type FaultDecision } from './fault-decision.js';
+import { LeaseLostError, type JobContext, type JobOutcome } from './job-handler.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
 import { memberKey } from '../salesforce/component.types.js';
@@ -15,9 +16,8 @@ import { JobLogWriter } from './job-log.writer.js';
 import type { Job } from './job.entity.js';
 import { JobsRepository } from './jobs.repository.js';
 
-/** How long a job waits before trying again for an org another job holds, or after a passing fault. */
+/** How long a job waits before trying again for an org another job holds (after a passing fault: fault-decision.ts). */
 const ORG_BUSY_RETRY_MS = 1_000;
-const RETRY_LATER_MS = 5_000;
 export const MAX_ATTEMPTS = 5;
 
 /** Takes job ids off the queue and runs them: lease, org lock, handler, outcome — resumable at every step. */
@@ -57,6 +57,7 @@ export class JobRunner {
     let job: Job = claimed;
     if (job.attempts >= MAX_ATTEMPTS) {
       await this.jobs.finish(job.id, { status: 'Exception', error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.` });
+      await this.handlers.get(job.kind).afterException?.(job);
       await this.leases.release(job.id, job.orgId, this.workerId);
       return;
     }
@@ -71,6 +72,11 @@ export class JobRunner {
     logWriter.write('info', resumed ? `Resumed by worker ${this.workerId} (attempt ${job.attempts})` : `Started by worker ${this.workerId}`);
 
     const controller = new AbortController();
+    // The database stayed away through every retry of a log write: pause the job (it is resumed later).
+    logWriter.onUnavailable((error) => {
+      this.logger.error(`Job ${job.id}: cannot write its log (${describe(error)}); pausing it until the database is back`);
+      controller.abort(new Error('the database is unavailable'));
+    });
     this.running.set(job.id, controller);
     const heartbeat = setInterval(() => {
       void this.leases.renew(job.id, job.orgId, this.workerId, lease).then(
@@ -81,28 +87,58 @@ export class JobRunner {
 
     const context = this.context(job, resumed, controller.signal, logWriter);
     let outcome: JobOutcome | null = null;
+    let retry: Extract<FaultDecision, { action: 'retry' }> | null = null;
+    let endedByRunner = false;
     try {
       outcome = await this.handlers.get(job.kind).run(context);
     } catch (error) {
       if (controller.signal.aborted || error instanceof LeaseLostError) {
         logWriter.write('warn', `Worker ${this.workerId} stopped before the job finished; it will be resumed.`);
-      } else if (error instanceof RetryLaterError) {
-        logWriter.write('warn', `${error.message} Trying again in ${RETRY_LATER_MS / 1000} s.`);
-        await this.queue.enqueue(job.id, RETRY_LATER_MS);
       } else {
-        const message = error instanceof Error ? error.message : String(error);
-        this.logger.error(`Job ${job.id} failed: ${message}`, error instanceof Error ? error.stack : undefined);
-        logWriter.write('error', `The job stopped on an unexpected error: ${message}`);
-        outcome = { status: 'Exception', error: `Unexpected error: ${message}` };
+        const decision = decideFault({
+          kind: classifyFault(error),
+          message: describe(error),
+          reachedSalesforce: Boolean(job.state.asyncId || job.state.submitting),
+          elapsedMs: Date.now() - (job.startedAt ?? job.createdAt).getTime(),
+          deadlineMs: this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        });
+        if (decision.action === 'retry') {
+          retry = decision;
+          logWriter.write('warn', decision.log);
+        } else {
+          const stack = error instanceof Error ? error.stack : undefined;
+          this.logger.error(`Job ${job.id} failed: ${decision.error}`, stack);
+          logWriter.write('error', `The job stopped: ${decision.error}`);
+          outcome = { status: 'Exception', error: decision.error };
+          endedByRunner = true;
+        }
       }
     } finally {
       clearInterval(heartbeat);
       this.running.delete(job.id);
     }
-    if (outcome) logWriter.write(outcome.status === 'Completed' ? 'info' : 'error', `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
-    await logWriter.flush();
-    if (outcome) await this.jobs.finish(job.id, outcome);
-    await this.leases.release(job.id, job.orgId, this.workerId);
+    try {
+      if (outcome) {
+        const level = outcome.status === 'Completed' ? 'info' : 'error';
+        logWriter.write(level, `Finished: ${outcome.status}${outcome.error ? ` — ${outcome.error}` : ''}`);
+      }
+      await logWriter.flush();
+      if (outcome) await this.jobs.finish(job.id, outcome);
+      if (endedByRunner) await this.handlers.get(job.kind).afterException?.(job);
+      // A passing fault does not use up one of the job's attempts; the reconciler also honours retryAt.
+      if (retry) await this.jobs.deferRetry(job.id, new Date(Date.now() + retry.delayMs));
+      await this.leases.release(job.id, job.orgId, this.workerId);
+    } catch (error) {
+      // The database is away: the lease expires and the reconciler resumes the job once it answers.
+      logWriter.close();
+      this.logger.error(`Job ${job.id}: could not record the end of this attempt (${describe(error)}); it is resumed later`);
+      return;
+    }
+    if (retry) await this.enqueueQuietly(job.id, retry.delayMs);
+  }
+
+  private async enqueueQuietly(jobId: string, delayMs: number): Promise<void> {
+    await enqueueSaved(this.queue, jobId, (m) => this.logger.warn(m), delayMs);
   }
 
   private async waitForOrg(job: Job): Promise<void> {
@@ -114,7 +150,7 @@ export class JobRunner {
       await writer.flush();
     }
     await this.leases.release(job.id, null, this.workerId);
-    await this.queue.enqueue(job.id, ORG_BUSY_RETRY_MS);
+    await this.enqueueQuietly(job.id, ORG_BUSY_RETRY_MS);
   }
 
   private context(job: Job, resumed: boolean, signal: AbortSignal, logWriter: JobLogWriter): JobContext {
@@ -131,6 +167,11 @@ export class JobRunner {
       },
       upsertComponents: (rows) => components.upsert(rows),
       setCounts: (counts) => this.jobs.setCounts(job.id, counts),
+      cancelRequested: () => this.jobs.cancelRequest(job.id),
     };
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

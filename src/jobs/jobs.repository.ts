@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { JobOutcome } from './job-handler.js';
+import { affected } from './job-leases.repository.js';
 import { Job, type JobKind, type JobProgress } from './job.entity.js';
 
 export interface NewJob {
@@ -57,6 +58,46 @@ export class JobsRepository {
        progress = progress || jsonb_build_object('phase', $2::text)`,
       [outcome.status, outcome.error ?? null],
     );
+  }
+
+  /** After a passing fault: the attempt does not count, and the job is not resumed before `retryAt`. */
+  deferRetry(id: string, retryAt: Date): Promise<void> {
+    return this.bump(
+      id,
+      `attempts = greatest(attempts - 1, 0), state = state || jsonb_build_object('retryAt', $2::text)`,
+      [retryAt.toISOString()],
+    );
+  }
+
+  /** Records a cancel request on an unfinished job (the handler acts on it); false when the job is finished. */
+  async requestCancel(id: string, by: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE jobs
+          SET state = state || jsonb_build_object('cancelRequested', jsonb_build_object('by', $2::text, 'at', now())),
+              version = version + 1, updated_at = now()
+        WHERE id = $1 AND status IN ('Queued', 'In Progress') RETURNING id`,
+      [id, by],
+    );
+    return affected(rows) > 0;
+  }
+
+  /** Ends a Queued job nobody has taken yet; false when a worker holds it or it is no longer Queued. */
+  async finishIfQueued(id: string, outcome: JobOutcome): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE jobs SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
+              progress = progress || jsonb_build_object('phase', $2::text), version = version + 1, updated_at = now()
+        WHERE id = $1 AND status = 'Queued' AND (lease_owner IS NULL OR lease_expires_at < now()) RETURNING id`,
+      [id, outcome.status, outcome.error ?? null],
+    );
+    return affected(rows) > 0;
+  }
+
+  async cancelRequest(id: string): Promise<{ by: string; at: string } | null> {
+    const rows: { cancel: { by: string; at: string } | null }[] = await this.db.query(
+      `SELECT state->'cancelRequested' AS cancel FROM jobs WHERE id = $1`,
+      [id],
+    );
+    return rows[0]?.cancel ?? null;
   }
 
   setProgress(id: string, progress: JobProgress): Promise<void> {

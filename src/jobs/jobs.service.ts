@@ -109,6 +109,12 @@ export class JobsService {
   }
 }
 
+function waitingUntil(job: Job): string | undefined {
+  const retryAt = job.state.retryAt;
+  if (job.status !== 'In Progress' || typeof retryAt !== 'string') return undefined;
+  return Date.parse(retryAt) > Date.now() ? retryAt : undefined;
+}
+
 export function presentJob(job: Job, revision: number | null) {
   const { componentsDone, componentsTotal, phase } = job.progress;
   return {
@@ -136,6 +142,10 @@ export function presentJob(job: Job, revision: number | null) {
     /** Problems Salesforce reported for the job as a whole (no component type: an unknown folder, a package error). */
     problems: Array.isArray(job.state?.problems) ? job.state.problems : [],
     version: job.version,
+    /** Who asked to cancel it, and when (present only once someone did). */
+    cancelRequested: (job.state.cancelRequested as { by: string; at: string } | undefined) ?? undefined,
+    /** A running job waiting after a passing fault (Salesforce unreachable, credentials refused) resumes then. */
+    waitingUntil: waitingUntil(job),
   };
 }
 

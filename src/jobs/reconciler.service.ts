@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { JobLeases } from './job-leases.repository.js';
 
 /**
@@ -38,7 +38,7 @@ export class Reconciler {
     const orphans = await this.leases.orphans();
     for (const job of orphans) {
       if (job.status === 'In Progress') this.logger.warn(`Job ${job.id} was In Progress with no live worker; resuming it`);
-      await this.queue.enqueue(job.id);
+      await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     }
     return orphans.length;
   }

@@ -47,10 +47,16 @@ export class OrgConnections {
       return session;
     } catch (error) {
       if (error instanceof SalesforceAuthError) {
-        throw new UnprocessableError(`Salesforce refused the credentials for "${name}": ${error.message} Check the auth fields and try again.`);
+        throw Object.assign(
+          new UnprocessableError(`Salesforce refused the credentials for "${name}": ${error.message} Check the auth fields and try again.`),
+          { cause: error },
+        );
       }
       if (error instanceof SalesforceUnavailableError) {
-        throw new BadGatewayError(`Cannot reach "${name}" at ${target.instanceUrl}: ${error.message} Check instanceUrl and the network.`);
+        throw Object.assign(
+          new BadGatewayError(`Cannot reach "${name}" at ${target.instanceUrl}: ${error.message} Check instanceUrl and the network.`),
+          { cause: error },
+        );
       }
       throw error;
     }

@@ -1,9 +1,12 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
 import { parseInput } from '../common/validation.js';
+import { z } from 'zod';
 import { CreateOrgBody } from './org-credentials.js';
+
+const UpdateCredentialsBody = z.strictObject({ auth: CreateOrgBody.shape.auth });
 import { OrgsService, presentOrg } from './orgs.service.js';
 
 @ApiTags('orgs')
@@ -27,6 +30,18 @@ export class OrgsController {
   @Get(':id')
   async get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     return presentOrg(await this.orgs.getReadable(id, principal));
+  }
+
+  /** New credentials for an org (an access token expired): verified against the org before they are stored. */
+  @Put(':id/credentials')
+  @RequirePermission('admin')
+  async updateCredentials(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: unknown,
+    @CurrentPrincipal() principal: Principal,
+  ) {
+    const { auth } = parseInput(UpdateCredentialsBody, body);
+    return presentOrg(await this.orgs.updateCredentials(id, auth, principal));
   }
 
   @Delete(':id')

@@ -15,7 +15,11 @@ import { OrgsService } from './orgs.service.js';
   providers: [
     OrgsService,
     OrgConnections,
-    { provide: METADATA_API_GATEWAY, useFactory: () => new JsforceMetadataGateway() },
+    {
+      provide: METADATA_API_GATEWAY,
+      inject: [CONFIG],
+      useFactory: (config: Config) => new JsforceMetadataGateway({ callTimeoutMs: config.METADATA_CALL_TIMEOUT_SECONDS * 1000 }),
+    },
     { provide: SECRET_BOX, inject: [CONFIG], useFactory: (config: Config) => loadSecretBox(config) },
   ],
   exports: [OrgsService, OrgConnections],

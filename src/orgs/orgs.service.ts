@@ -87,6 +87,35 @@ export class OrgsService {
     });
   }
 
+  /**
+   * Replaces an org's credentials (an expired access token, a rotated password) after proving the new ones work
+   * and belong to the same org. Jobs waiting for working credentials resume with them.
+   */
+  async updateCredentials(id: string, auth: CreateOrgBody['auth'], principal: Principal): Promise<Org> {
+    const org = await this.get(id);
+    assertCan(principal, 'admin', org.environment);
+    const target = { instanceUrl: org.instanceUrl, apiVersion: org.apiVersion, auth };
+    const session = await this.connections.connect(target, org.name);
+    const identity = await session.identity();
+    if (org.organizationId && identity.organizationId && identity.organizationId !== org.organizationId) {
+      throw new ConflictError(
+        `These credentials belong to another org (${identity.organizationId}), not to "${org.name}" (${org.organizationId}).`,
+      );
+    }
+    await this.orgs.update(id, {
+      authType: auth.type,
+      secretCiphertext: this.connections.seal(auth),
+      username: identity.username ?? usernameOf(auth),
+    });
+    // Jobs of this org waiting for working credentials are resumed now (the reconciler takes them within seconds).
+    await this.orgs.query(
+      `UPDATE jobs SET state = state - 'retryAt', version = version + 1, updated_at = now()
+        WHERE org_id = $1 AND status = 'In Progress'`,
+      [id],
+    );
+    return this.get(id);
+  }
+
   /** Removes an org from use; its jobs and snapshots stay for the audit trail. */
   async remove(id: string, principal: Principal): Promise<Org> {
     const org = await this.get(id);

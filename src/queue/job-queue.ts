@@ -13,3 +13,23 @@ export interface JobQueue {
 }
 
 export const JOB_QUEUE = Symbol('JOB_QUEUE');
+
+/**
+ * Puts a job whose row is already saved on the queue. The row is the truth: when the queue is down or slow, the job
+ * is still accepted and the reconciler enqueues it once the queue answers, so this never throws. True when queued.
+ */
+export async function enqueueSaved(
+  queue: JobQueue,
+  jobId: string,
+  warn: (message: string) => void,
+  delayMs = 0,
+): Promise<boolean> {
+  try {
+    await queue.enqueue(jobId, delayMs);
+    return true;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    warn(`Job ${jobId} is saved but not queued yet (${why}); the reconciler queues it`);
+    return false;
+  }
+}

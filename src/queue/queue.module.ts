@@ -23,7 +23,7 @@ export class QueueModule {
         BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
       ],
       providers: [
-        { provide: JOB_QUEUE, useFactory: (queue: Queue<{ jobId: string }>) => new BullQueue(queue), inject: [getQueueToken(JOBS_QUEUE_NAME)] },
+        { provide: JOB_QUEUE, useFactory: (queue: Queue<{ jobId: string }>) => new BullQueue(queue, config.ENQUEUE_TIMEOUT_MS), inject: [getQueueToken(JOBS_QUEUE_NAME)] },
       ],
       exports: [JOB_QUEUE],
     };

@@ -2,8 +2,9 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { pollDeploy } from '../deployments/deploy-poller.js';
+import { cancelReason, deadlineReason, pollDeploy } from '../deployments/deploy-poller.js';
 import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
+import type { Job } from '../jobs/job.entity.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -13,7 +14,12 @@ import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import type { DeployMessage, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import {
+  SalesforceUnavailableError,
+  type DeployMessage,
+  type DeployStatus,
+  type MetadataSession,
+} from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
@@ -27,6 +33,8 @@ interface RollbackJobState {
   submitting?: boolean;
   asyncId?: string;
   salesforceStatus?: string;
+  submittedAt?: string;
+  cancelSent?: string;
 }
 
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
@@ -57,6 +65,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     this.handlers.register(this);
   }
 
+  /** Ended before Salesforce got anything (connection, credentials, drift retrieve, refused submit): release the claims. */
+  async afterException(job: Job): Promise<void> {
+    const state = job.state as RollbackJobState;
+    if (!state.asyncId && !state.submitting) await this.rollbacks.releaseClaims(job.id);
+  }
+
   async run(ctx: JobContext): Promise<JobOutcome> {
     const { job } = ctx;
     const options = job.options as unknown as RollbackJobOptions;
@@ -85,7 +99,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
-      const onSubmitted = willSubmit ? packaging : undefined;
+      const onSubmitted = willSubmit ? () => void packaging() : undefined;
       const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
@@ -106,6 +120,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     let asyncId = state.asyncId;
+    if (!asyncId && !state.submitting) {
+      const cancel = await ctx.cancelRequested();
+      if (cancel) {
+        return this.refuse(ctx, `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`);
+      }
+    }
     if (!asyncId) {
       if (state.submitting) {
         return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
@@ -153,6 +173,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
       const first = outcomeRows.find((r) => r.status === 'Failed');
+      if (result.status === 'Canceled') {
+        const why = state.cancelSent ?? 'canceled in Salesforce';
+        return { status: 'Exception', error: `Canceled: ${why}. Salesforce applied none of it; the org is unchanged.` };
+      }
       const packageLevel = problems
         .filter((p) => p.problemType !== 'Warning')
         .map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
@@ -273,24 +297,48 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
-    await ctx.saveState({ submitting: true });
-    const asyncId = await session.startDeploy(pkg.zip, {
+    await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
+    let asyncId: string;
+    try {
+      asyncId = await this.startDeploy(session, pkg, options);
+    } catch (error) {
+      // Refused by Salesforce (not a lost answer): nothing was started, the claims are released by afterException.
+      if (!(error instanceof SalesforceUnavailableError)) await ctx.saveState({ submitting: false });
+      throw error;
+    }
+    await ctx.saveState({ asyncId });
+    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
+    return asyncId;
+  }
+
+  private startDeploy(session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
+    return session.startDeploy(pkg.zip, {
       singlePackage: true,
       rollbackOnError: true,
       checkOnly: options.checkOnly,
       ...(options.testLevel ? { testLevel: options.testLevel } : {}),
       ...(options.runTests?.length ? { runTests: options.runTests } : {}),
     });
-    await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
-    return asyncId;
   }
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let last = '';
+    const state = ctx.job.state as RollbackJobState;
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
+      cancel: {
+        deadlineAt:
+          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
+          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
+        requested: async () => cancelReason(await ctx.cancelRequested()),
+        alreadySent: Boolean(state.cancelSent),
+        onSent: async (reason) => {
+          await ctx.saveState({ cancelSent: reason });
+          ctx.log('warn', `Canceling the rollback in Salesforce: ${reason}`);
+        },
+      },
       onStatus: async (status) => {
         if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
         await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });

@@ -30,23 +30,44 @@ export interface DeployFacts {
   salesforceStatus: string | null;
   snapshotStatus: string | null;
   snapshotExpiresAt: Date | null;
+  /** The deploy was (or may have been) submitted to Salesforce: `submitting` or an id was saved. */
+  submitted?: boolean;
+  /** 'org': the answer to the submission was lost and the outcome was read from the org's components. */
+  outcomeSource?: string | null;
 }
 
 /**
- * Whether a deploy job can be rolled back at all, and the sentence saying why not. Only a Completed deploy rolls
- * back — or one that Salesforce reported SucceededPartial (its changed components may be reverted). A validation
- * changed nothing; an expired snapshot is gone (410).
+ * Whether a deploy job can be rolled back at all, and the sentence saying why not. A Completed deploy rolls back,
+ * and so does any deploy Salesforce applied at least in part (SucceededPartial, or an outcome read from the org):
+ * its changed components may be reverted. An Exception says what is known — Salesforce applied none of it, it never
+ * reached Salesforce, or the outcome is unknown. A validation changed nothing; an expired snapshot is gone (410).
  */
 export function rollbackability(facts: DeployFacts, retentionDays: number, now = new Date()): { rollbackable: boolean; reason: string | null; gone: boolean } {
   if (facts.kind !== 'Deploy') return { rollbackable: false, reason: `Only Deploy jobs can be rolled back; this is a ${facts.kind} job.`, gone: false };
   if (facts.checkOnly) return { rollbackable: false, reason: 'This deploy was a validation (check only): it changed nothing, so there is nothing to roll back.', gone: false };
-  const partial = facts.status === 'Exception' && facts.salesforceStatus === 'SucceededPartial';
-  if (facts.status !== 'Completed' && !partial) {
-    const why =
-      facts.status === 'Exception'
-        ? 'it ended in Exception and Salesforce applied none of it'
-        : `it is ${facts.status}; wait until it is Completed`;
-    return { rollbackable: false, reason: `Only a Completed deploy can be rolled back: ${why}.`, gone: false };
+  const refuse = (why: string) => ({
+    rollbackable: false,
+    reason: `Only a Completed deploy can be rolled back: ${why}.`,
+    gone: false,
+  });
+  if (facts.status === 'Queued' || facts.status === 'In Progress') {
+    return refuse(`it is ${facts.status}; wait until it is Completed`);
+  }
+  if (facts.status !== 'Completed') {
+    const applied =
+      facts.salesforceStatus === 'Succeeded' ||
+      facts.salesforceStatus === 'SucceededPartial' ||
+      facts.outcomeSource === 'org';
+    if (!applied) {
+      if (facts.salesforceStatus) {
+        return refuse(`it ended in Exception and Salesforce applied none of it (Salesforce: ${facts.salesforceStatus})`);
+      }
+      if (!facts.submitted) return refuse('it ended in Exception before reaching Salesforce, so nothing was deployed');
+      return refuse(
+        'it ended in Exception and whether Salesforce applied it is unknown (the answer to its submission was lost ' +
+          'before its id was saved); check the org\'s Deployment Status page',
+      );
+    }
   }
   if (facts.snapshotStatus === 'pruned' || (facts.snapshotExpiresAt && facts.snapshotExpiresAt < now)) {
     return {

@@ -44,7 +44,7 @@ export class RollbacksController {
     return this.accepted(res, await this.rollbacks.start(id, parseInput(StartRollbackBody, body), principal));
   }
 
-  /** For pipelines: rolls back the latest Completed deploy of the branch (id or name) to the org. */
+  /** For pipelines: rolls back the last deploy of the branch (id or name) to the org, or says why it cannot. */
   @Post('branches/:id/rollback')
   @RequirePermission('rollback')
   async startLatest(

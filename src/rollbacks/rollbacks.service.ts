@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
-import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
+import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
@@ -49,6 +49,8 @@ export interface RollbackJobOptions {
 
 @Injectable()
 export class RollbacksService {
+  private readonly logger = new Logger('RollbacksService');
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     @Inject(CONFIG) private readonly config: Config,
@@ -70,6 +72,8 @@ export class RollbacksService {
         status: deploy.status,
         checkOnly: Boolean(deploy.options.checkOnly),
         salesforceStatus: (deploy.state.salesforceStatus as string | undefined) ?? null,
+        submitted: Boolean(deploy.state.asyncId || deploy.state.submitting),
+        outcomeSource: (deploy.state.outcomeSource as string | undefined) ?? null,
         snapshotStatus: snapshot?.status ?? null,
         snapshotExpiresAt: snapshot?.expiresAt ?? null,
       },
@@ -141,23 +145,36 @@ export class RollbacksService {
       }
       return created;
     });
-    await this.queue.enqueue(job.id);
+    await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 
-  /** For pipelines: roll back the latest Completed deploy of a branch to an org. */
+  /**
+   * For pipelines: roll back the last deploy of a branch to an org — the latest one, whatever its status (never an
+   * older one in its place). A partly applied deploy rolls back what it changed; one that cannot be rolled back is
+   * refused with the reason, naming the job. Validations (check only) are not deploys here: they changed nothing.
+   */
   async startLatest(branchIdOrName: string, body: z.infer<typeof RollbackLatestBody>, principal: Principal): Promise<Job> {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
     const rows: { id: string }[] = await this.db.query(
-      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2 AND status = 'Completed'
+      `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2
           AND coalesce((options->>'checkOnly')::boolean, false) = false
-        ORDER BY finished_at DESC NULLS LAST, created_at DESC LIMIT 1`,
+        ORDER BY created_at DESC LIMIT 1`,
       [branch.id, org.id],
     );
-    if (!rows[0]) throw new NotFoundError('Completed deploy', `of branch "${branch.name}" to org "${org.name}"`);
+    if (!rows[0]) throw new NotFoundError('Deploy', `of branch "${branch.name}" to org "${org.name}"`);
     const { orgId: _orgId, ...rest } = body;
-    return this.start(rows[0].id, rest, principal);
+    try {
+      return await this.start(rows[0].id, rest, principal);
+    } catch (error) {
+      if (error instanceof ConflictError || error instanceof GoneError) {
+        const Refusal = error instanceof GoneError ? GoneError : ConflictError;
+        const which = `The last deploy of branch "${branch.name}" to org "${org.name}" (job ${rows[0].id})`;
+        throw new Refusal(`${which}: ${error.message}`, { ...error.details, deployJobId: rows[0].id });
+      }
+      throw error;
+    }
   }
 
   /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */

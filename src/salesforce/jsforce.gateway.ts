@@ -14,6 +14,7 @@ import {
   type RetrieveStatus,
 } from './metadata-api.gateway.js';
 import { normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
+import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
 
 /** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
 export interface SfdxAuthUrlParts {
@@ -165,40 +166,93 @@ async function establish(target: OrgTarget): Promise<Established> {
   }
 }
 
+/** How long one Metadata API call may take, and how idempotent calls are retried. */
+export interface GatewayOptions {
+  callTimeoutMs: number;
+  retry: RetryPolicy;
+}
+
+const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = { callTimeoutMs: 120_000, retry: DEFAULT_RETRY };
+
 /** The MetadataApiGateway over jsforce 3 (SOAP Metadata API). */
 export class JsforceMetadataGateway implements MetadataApiGateway {
+  private readonly options: GatewayOptions;
+
+  constructor(options: Partial<GatewayOptions> = {}) {
+    this.options = { ...DEFAULT_GATEWAY_OPTIONS, ...options };
+  }
+
   async connect(target: OrgTarget): Promise<MetadataSession> {
     const secrets = secretsOf(target.auth);
     try {
-      const established = await establish(target);
-      return new JsforceMetadataSession(target, established, secrets);
+      const established = await withRetry(() => this.timed(establish(target)), {
+        policy: this.options.retry,
+        retryable: (e) => mapSalesforceError(e, secrets, 'log in') instanceof SalesforceUnavailableError,
+      });
+      return new JsforceMetadataSession(target, established, secrets, this.options);
     } catch (err) {
       throw mapSalesforceError(err, secrets, 'log in');
     }
   }
+
+  private timed<T>(promise: Promise<T>): Promise<T> {
+    return withTimeout(promise, this.options.callTimeoutMs, () => timeoutError(this.options.callTimeoutMs, 'log in'));
+  }
 }
+
+function timeoutError(ms: number, action: string): SalesforceUnavailableError {
+  return new SalesforceUnavailableError(
+    `Salesforce did not answer within ${Math.round(ms / 1000)} s while trying to ${action} ` +
+      '(METADATA_CALL_TIMEOUT_SECONDS).',
+    'ETIMEDOUT',
+  );
+}
+
+/** The access token alone cannot be renewed: said plainly, so an operator knows to update the org's credentials. */
+export const ACCESS_TOKEN_EXPIRED =
+  'The org\'s access token has expired or was revoked (INVALID_SESSION_ID); an access token cannot be renewed: ' +
+  'update the org\'s credentials (PUT /api/orgs/:id/credentials).';
 
 class JsforceMetadataSession implements MetadataSession {
   constructor(
     private readonly target: OrgTarget,
     private state: Established,
     private readonly secrets: string[],
+    private readonly options: GatewayOptions,
   ) {}
 
-  /** Runs a call; on an expired session re-authenticates once (when the credentials allow it) and retries. */
-  private async call<T>(action: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+  /**
+   * Runs a call with the per-call timeout. On an expired session re-authenticates once (when the credentials allow
+   * it) and retries. `idempotent` calls are also retried with back-off on network errors, timeouts and 502-504.
+   */
+  private async call<T>(action: string, fn: (conn: Connection) => Promise<T>, idempotent = true): Promise<T> {
+    if (!idempotent) return this.callOnce(action, fn);
+    return withRetry(() => this.callOnce(action, fn), {
+      policy: this.options.retry,
+      retryable: (e) => e instanceof SalesforceUnavailableError,
+    });
+  }
+
+  private async callOnce<T>(action: string, fn: (conn: Connection) => Promise<T>): Promise<T> {
+    const ms = this.options.callTimeoutMs;
+    const timed = () => withTimeout(fn(this.state.conn), ms, () => timeoutError(ms, action));
     try {
-      return await fn(this.state.conn);
+      return await timed();
     } catch (err) {
-      if (!isSessionExpired(err) || this.target.auth.type === 'accessToken') throw mapSalesforceError(err, this.secrets, action);
+      if (isSessionExpired(err) && this.target.auth.type === 'accessToken') {
+        throw new SalesforceAuthError(ACCESS_TOKEN_EXPIRED, 'INVALID_SESSION_ID');
+      }
+      if (!isSessionExpired(err)) throw mapSalesforceError(err, this.secrets, action);
     }
     try {
-      this.state = await establish(this.target);
+      this.state = await withTimeout(establish(this.target), this.options.callTimeoutMs, () =>
+        timeoutError(this.options.callTimeoutMs, 'renew the session'),
+      );
     } catch (err) {
       throw mapSalesforceError(err, this.secrets, 'renew the session');
     }
     try {
-      return await fn(this.state.conn);
+      return await timed();
     } catch (err) {
       throw mapSalesforceError(err, this.secrets, action);
     }
@@ -224,7 +278,12 @@ class JsforceMetadataSession implements MetadataSession {
 
   async startDeploy(zip: Buffer, options: DeployOptions): Promise<string> {
     const opts = { rollbackOnError: true, singlePackage: true, ...options };
-    const result = await this.call('start the deploy', async (conn) => (await conn.metadata.deploy(zip, opts)) as unknown as { id?: string });
+    // Not idempotent: each call starts a new deploy, so it is never retried here.
+    const result = await this.call(
+      'start the deploy',
+      async (conn) => (await conn.metadata.deploy(zip, opts)) as unknown as { id?: string },
+      false,
+    );
     if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the deploy but returned no id.');
     return result.id;
   }

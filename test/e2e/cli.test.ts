@@ -91,12 +91,12 @@ describe('the backtrack CLI as a process', () => {
     expect(follow.stdout.trim().split('\n').every((l) => typeof JSON.parse(l).seq === 'number')).toBeTruthy();
   });
 
-  it('rolls back the latest Completed deploy of the branch with --last --all --wait: the org is as after the first deploy', async () => {
+  it('refuses --last --all when the last deploy of the branch failed, naming it, instead of rolling back an older one', async () => {
+    const before = orgState();
     const run = await cli('rollback', '--branch', 'cli', '--org', ORG, '--last', '--all', '--wait');
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Rollback [0-9a-f-]{36} Completed/);
-    expect(run.stdout).toMatch(/^ApexClass\s+InvoiceService\s+restore\s+Succeeded$/m);
-    expect(orgState()).toEqual(firstDeployState);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`job ${failedJobId}.*applied none of it`));
+    expect(orgState()).toEqual(before);
   });
 
   it('exits 3 when the token is refused or the server cannot be reached', async () => {

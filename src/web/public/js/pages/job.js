@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { showError, showNotice } from '../notices.js';
 import { countsSummary, emptyState, formatDuration, h, isRunning, progressBar, shortId, statusBadge, table, timeElement } from '../dom.js';
 import { logPanel } from './job-log.js';
 
@@ -43,7 +44,33 @@ export async function jobPage({ main, params: [jobId], signal }) {
   function renderSummary() {
     heading.replaceChildren(h('h1', {}, `${job.kind} ${shortId(job.id)}`), statusBadge(job.status));
     summary.replaceChildren(summaryList(job, branch, org), progressBar(job));
-    if (job.kind === 'Deploy' && !isRunning(job)) void renderRollbackAction();
+    if (job.kind === 'Deploy' && !isRunning(job)) renderRollbackAction().catch(showError);
+    else if (isRunning(job)) renderCancelAction();
+    else actions.replaceChildren();
+  }
+
+  /** Cancel for a Queued or In Progress job: a submitted deploy is canceled in Salesforce, and the outcome recorded. */
+  function renderCancelAction() {
+    if (job.cancelRequested) {
+      actions.replaceChildren(h('p', { class: 'hint', testid: 'cancel-requested' }, `Cancel requested by ${job.cancelRequested.by}.`));
+      return;
+    }
+    if (actions.querySelector('[data-testid="cancel-button"]')) return;
+    const button = h('button', { type: 'button', class: 'button', testid: 'cancel-button', onclick: () => cancelJob(button) }, 'Cancel');
+    actions.replaceChildren(button);
+  }
+
+  async function cancelJob(button) {
+    if (!window.confirm(`Cancel this ${job.kind.toLowerCase()}? A deploy Salesforce is running is canceled there.`)) return;
+    button.disabled = true;
+    try {
+      job = await api(`/api/jobs/${jobId}/cancel`, { method: 'POST', signal });
+      showNotice(job.status === 'Exception' ? 'Canceled.' : 'Cancel requested: the job stops and records how it ended.');
+      renderSummary();
+    } catch (error) {
+      button.disabled = false;
+      showError(error);
+    }
   }
 
   async function renderRollbackAction() {
