@@ -133,3 +133,28 @@ test('the same component defined in two package directories is refused', async (
   await expect(resolving).rejects.toThrow(/ApexClass:InvoiceService is defined twice/);
   await rm(dir, { recursive: true });
 });
+
+test('children Salesforce cannot address alone (CustomFieldTranslation) stay files of their parent', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bt-resolve-'));
+  try {
+    const folder = join(dir, D, 'objectTranslations', 'Bike__c-es');
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app' }] }));
+    const xml = (root: string, body: string) =>
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://soap.sforce.com/2006/04/metadata">${body}</${root}>\n`;
+    await writeFile(join(folder, 'Bike__c-es.objectTranslation-meta.xml'), xml('CustomObjectTranslation', '<gender>Feminine</gender>'));
+    await writeFile(join(folder, 'Price__c.fieldTranslation-meta.xml'), xml('CustomFieldTranslation', '<label>Precio</label><name>Price__c</name>'));
+    const { components } = await resolveProject(dir);
+    expect(components.map((c) => [`${c.type}:${c.fullName}`, c.files.map((f) => f.path)])).toEqual([
+      [
+        'CustomObjectTranslation:Bike__c-es',
+        [
+          `${D}/objectTranslations/Bike__c-es/Bike__c-es.objectTranslation-meta.xml`,
+          `${D}/objectTranslations/Bike__c-es/Price__c.fieldTranslation-meta.xml`,
+        ],
+      ],
+    ]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});

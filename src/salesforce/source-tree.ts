@@ -82,7 +82,8 @@ export interface SourceTreeResolution {
 
 /**
  * Resolves an SFDX source-format tree on disk with SDR. Decomposed children become components of their own; a
- * parent keeps only its own files. `files` must hold every file under the package directories (relative to root).
+ * parent keeps only its own files. Children Salesforce cannot address alone (`isAddressable: false` in SDR's
+ * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them. `files` must hold every file under the package directories (relative to root).
  */
 export function resolveSourceComponents(root: string, packageDirs: string[], files: Map<string, Buffer>): SourceTreeResolution {
   const fsPaths = packageDirs.map((d) => join(root, ...d.split('/')));
@@ -115,7 +116,7 @@ export function resolveSourceComponents(root: string, packageDirs: string[], fil
   for (const c of sourceComponents) {
     let children: SourceComponent[] = [];
     try {
-      children = c.getChildren().filter((ch) => ch.xml && ch.xml !== c.xml);
+      children = c.getChildren().filter((ch) => ch.xml && ch.xml !== c.xml && ch.type.isAddressable !== false);
     } catch (err) {
       throw new ProjectFormatError(`The children of ${c.type.name} ${c.fullName} cannot be resolved: ${describeSdrError(err, root)}`);
     }
