@@ -140,10 +140,13 @@ test('children Salesforce cannot address alone (CustomFieldTranslation) stay fil
     const folder = join(dir, D, 'objectTranslations', 'Bike__c-es');
     await mkdir(folder, { recursive: true });
     await writeFile(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app' }] }));
+    const ns = 'http://soap.sforce.com/2006/04/metadata';
     const xml = (root: string, body: string) =>
-      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="http://soap.sforce.com/2006/04/metadata">${body}</${root}>\n`;
-    await writeFile(join(folder, 'Bike__c-es.objectTranslation-meta.xml'), xml('CustomObjectTranslation', '<gender>Feminine</gender>'));
-    await writeFile(join(folder, 'Price__c.fieldTranslation-meta.xml'), xml('CustomFieldTranslation', '<label>Precio</label><name>Price__c</name>'));
+      `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${ns}">${body}</${root}>\n`;
+    const objectXml = xml('CustomObjectTranslation', '<gender>Feminine</gender>');
+    const fieldXml = xml('CustomFieldTranslation', '<label>Precio</label><name>Price__c</name>');
+    await writeFile(join(folder, 'Bike__c-es.objectTranslation-meta.xml'), objectXml);
+    await writeFile(join(folder, 'Price__c.fieldTranslation-meta.xml'), fieldXml);
     const { components } = await resolveProject(dir);
     expect(components.map((c) => [`${c.type}:${c.fullName}`, c.files.map((f) => f.path)])).toEqual([
       [

@@ -83,7 +83,8 @@ export interface SourceTreeResolution {
 /**
  * Resolves an SFDX source-format tree on disk with SDR. Decomposed children become components of their own; a
  * parent keeps only its own files. Children Salesforce cannot address alone (`isAddressable: false` in SDR's
- * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them. `files` must hold every file under the package directories (relative to root).
+ * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them.
+ * `files` must hold every file under the package directories (relative to root).
  */
 export function resolveSourceComponents(root: string, packageDirs: string[], files: Map<string, Buffer>): SourceTreeResolution {
   const fsPaths = packageDirs.map((d) => join(root, ...d.split('/')));
