@@ -1,6 +1,6 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
+import { describe, it, beforeAll, afterAll, afterEach, expect } from '@jest/globals';
 import request from 'supertest';
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,45 +130,62 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
 });
 
 describe('start-up refuses bad configuration with one line', () => {
-  // Each case starts the service as a process; loading it takes seconds on a busy machine, hence the generous limit.
+  // Each case starts the service as a process; loading it takes seconds on a busy machine. It runs asynchronously (the
+  // test worker stays responsive) with no clock of its own: a process that never exits fails on Jest's test timeout,
+  // and is killed then.
   const main = new URL('../../src/main.js', import.meta.url).pathname;
+  const running = new Set<ChildProcess>();
+  afterEach(() => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+  });
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [main], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000 });
+    new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH!, ...env }, stdio: 'pipe' });
+      running.add(child);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.resume();
+      child.on('error', reject).on('close', (status) => {
+        running.delete(child);
+        resolve({ status, stderr });
+      });
+    });
 
-  it('an invalid DATABASE_URL', () => {
-    const result = run({ DATABASE_URL: 'mysql://nope', SECRET_KEY: 'ab'.repeat(32) });
+  it('an invalid DATABASE_URL', async () => {
+    const result = await run({ DATABASE_URL: 'mysql://nope', SECRET_KEY: 'ab'.repeat(32) });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^Invalid DATABASE_URL="mysql:\/\/nope": expected a postgres:\/\/ or postgresql:\/\/ URL\./);
   });
 
-  it('an invalid SECRET_KEY, without echoing it', () => {
-    const result = run({ SECRET_KEY: 'short-secret' });
+  it('an invalid SECRET_KEY, without echoing it', async () => {
+    const result = await run({ SECRET_KEY: 'short-secret' });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^Invalid SECRET_KEY=\(hidden\): expected 32 bytes/);
     expect(result.stderr).not.toMatch(/short-secret/);
   });
 
-  it('a database that cannot be reached', () => {
-    const result = run({ DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none', SECRET_KEY: 'ab'.repeat(32) });
+  it('a database that cannot be reached', async () => {
+    const result = await run({ DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none', SECRET_KEY: 'ab'.repeat(32) });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^Cannot connect to the database at postgres:\/\/nobody@127\.0\.0\.1:9\/none/);
   });
 
-  it('a DATA_DIR that cannot hold the embedded database', () => {
+  it('a DATA_DIR that cannot hold the embedded database', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-file-')), 'not-a-folder');
     fs.writeFileSync(file, 'x');
-    const result = run({ DATA_DIR: file, EMULATOR: 'off' });
+    const result = await run({ DATA_DIR: file, EMULATOR: 'off' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^DATA_DIR cannot hold the embedded database: .*Set DATA_DIR to a writable folder\./);
   });
 
-  it('a DATA_DIR whose embedded database another live process holds', () => {
+  it('a DATA_DIR whose embedded database another live process holds', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-locked-'));
     fs.writeFileSync(path.join(dataDir, 'pglite.lock'), String(process.pid));
-    const result = run({ DATA_DIR: dataDir, EMULATOR: 'off' });
+    const result = await run({ DATA_DIR: dataDir, EMULATOR: 'off' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`^DATA_DIR .* is in use by another Backtrack process \\(pid ${process.pid}\\)`));
