@@ -157,6 +157,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const server = createServer((req, res) => {
     handler(req, res).catch((error: unknown) => answerError(res, error, logger));
   });
+  // Node closes an idle keep-alive connection after 5 s; a client that spends that long preparing its next request
+  // (zipping 10,000 files on a busy machine) can write into the closing socket and get EPIPE. Salesforce keeps idle
+  // connections far longer; so does the emulator (close() still ends every connection at once).
+  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());

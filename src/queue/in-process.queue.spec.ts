@@ -1,9 +1,19 @@
-import { describe, it, expect } from '@jest/globals';
+import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import { InProcessQueue } from './in-process.queue.js';
 
+// Jest's fake clock drives the queue's delays and the handlers' waits: what the queue does by a given time does not
+// depend on how busy the machine is.
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const advance = (ms: number) => jest.advanceTimersByTimeAsync(ms);
 
 describe('InProcessQueue', () => {
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
+
   it('delivers every id to the handler, at most `concurrency` at once', async () => {
     const queue = new InProcessQueue();
     let inFlight = 0;
@@ -17,7 +27,7 @@ describe('InProcessQueue', () => {
       inFlight -= 1;
     }, 2);
     for (const id of ['a', 'b', 'c', 'd', 'e']) await queue.enqueue(id);
-    await tick(60);
+    await advance(15); // three rounds of two handlers of 5 ms each
     expect([...seen].sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(peak).toBe(2);
     await queue.close();
@@ -29,7 +39,7 @@ describe('InProcessQueue', () => {
     await queue.enqueue('x');
     const seen: string[] = [];
     queue.consume(async (id) => void seen.push(id), 1);
-    await tick(10);
+    await advance(10);
     expect(seen).toEqual(['x']);
     await queue.close();
   });
@@ -39,9 +49,9 @@ describe('InProcessQueue', () => {
     const seen: string[] = [];
     queue.consume(async (id) => void seen.push(id), 1);
     await queue.enqueue('later', 40);
-    await tick(10);
+    await advance(39);
     expect(seen).toEqual([]);
-    await tick(60);
+    await advance(1);
     expect(seen).toEqual(['later']);
     await queue.close();
   });
@@ -54,8 +64,13 @@ describe('InProcessQueue', () => {
       finished = true;
     }, 1);
     await queue.enqueue('slow');
-    await tick(5);
-    await queue.close();
+    await advance(5);
+    let closed = false;
+    const closing = queue.close().then(() => (closed = true));
+    await advance(20);
+    expect(closed).toBe(false); // the handler still runs
+    await advance(5);
+    await closing;
     expect(finished).toBe(true);
   });
 });

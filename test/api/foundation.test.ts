@@ -1,6 +1,6 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import request from 'supertest';
-import { spawnSync } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -130,48 +130,82 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
 });
 
 describe('start-up refuses bad configuration with one line', () => {
-  // Each case starts the service as a process; loading it takes seconds on a busy machine, hence the generous limit.
+  // Each case starts the service as a process; loading it takes seconds on a busy machine. The five start together
+  // (each test awaits its own), asynchronously, with no clock of their own: a process that never exits fails on Jest's
+  // test timeout, and is killed after the tests.
   const main = new URL('../../src/main.js', import.meta.url).pathname;
+  type Outcome = { status: number | null; stderr: string };
+  const running = new Set<ChildProcess>();
   const run = (env: Record<string, string>) =>
-    spawnSync(process.execPath, [main], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 60_000 });
+    new Promise<Outcome>((resolve, reject) => {
+      const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH!, ...env }, stdio: 'pipe' });
+      running.add(child);
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      child.stdout.resume();
+      child.on('error', reject).on('close', (status) => {
+        running.delete(child);
+        resolve({ status, stderr });
+      });
+    });
 
-  it('an invalid DATABASE_URL', () => {
-    const result = run({ DATABASE_URL: 'mysql://nope', SECRET_KEY: 'ab'.repeat(32) });
+  const notAFolder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-file-')), 'not-a-folder');
+  const lockedDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-locked-'));
+  let outcomes: Record<'badUrl' | 'badKey' | 'unreachable' | 'notAFolder' | 'locked', Promise<Outcome>>;
+  beforeAll(() => {
+    fs.writeFileSync(notAFolder, 'x');
+    fs.writeFileSync(path.join(lockedDataDir, 'pglite.lock'), String(process.pid));
+    outcomes = {
+      badUrl: run({ DATABASE_URL: 'mysql://nope', SECRET_KEY: 'ab'.repeat(32) }),
+      badKey: run({ SECRET_KEY: 'short-secret' }),
+      unreachable: run({ DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none', SECRET_KEY: 'ab'.repeat(32) }),
+      notAFolder: run({ DATA_DIR: notAFolder, EMULATOR: 'off' }),
+      locked: run({ DATA_DIR: lockedDataDir, EMULATOR: 'off' }),
+    };
+    // A test that times out leaves its promise unawaited; its rejection must not go unhandled.
+    for (const outcome of Object.values(outcomes)) outcome.catch(() => undefined);
+  });
+  afterAll(() => {
+    for (const child of running) child.kill('SIGKILL');
+    fs.rmSync(path.dirname(notAFolder), { recursive: true, force: true });
+    fs.rmSync(lockedDataDir, { recursive: true, force: true });
+  });
+
+  it('an invalid DATABASE_URL', async () => {
+    const result = await outcomes.badUrl;
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^Invalid DATABASE_URL="mysql:\/\/nope": expected a postgres:\/\/ or postgresql:\/\/ URL\./);
   });
 
-  it('an invalid SECRET_KEY, without echoing it', () => {
-    const result = run({ SECRET_KEY: 'short-secret' });
+  it('an invalid SECRET_KEY, without echoing it', async () => {
+    const result = await outcomes.badKey;
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/^Invalid SECRET_KEY=\(hidden\): expected 32 bytes/);
     expect(result.stderr).not.toMatch(/short-secret/);
   });
 
-  it('a database that cannot be reached', () => {
-    const result = run({ DATABASE_URL: 'postgres://nobody@127.0.0.1:9/none', SECRET_KEY: 'ab'.repeat(32) });
+  it('a database that cannot be reached', async () => {
+    const result = await outcomes.unreachable;
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^Cannot connect to the database at postgres:\/\/nobody@127\.0\.0\.1:9\/none/);
   });
 
-  it('a DATA_DIR that cannot hold the embedded database', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-file-')), 'not-a-folder');
-    fs.writeFileSync(file, 'x');
-    const result = run({ DATA_DIR: file, EMULATOR: 'off' });
+  it('a DATA_DIR that cannot hold the embedded database', async () => {
+    const result = await outcomes.notAFolder;
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
     expect(result.stderr).toMatch(/^DATA_DIR cannot hold the embedded database: .*Set DATA_DIR to a writable folder\./);
   });
 
-  it('a DATA_DIR whose embedded database another live process holds', () => {
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-locked-'));
-    fs.writeFileSync(path.join(dataDir, 'pglite.lock'), String(process.pid));
-    const result = run({ DATA_DIR: dataDir, EMULATOR: 'off' });
+  it('a DATA_DIR whose embedded database another live process holds', async () => {
+    const result = await outcomes.locked;
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^DATA_DIR .* is in use by another Backtrack process \\(pid ${process.pid}\\)`));
-    expect(fs.readFileSync(path.join(dataDir, 'pglite.lock'), 'utf8')).toBe(String(process.pid)); // the holder keeps its lock
+    const holder = new RegExp(`^DATA_DIR .* is in use by another Backtrack process \\(pid ${process.pid}\\)`);
+    expect(result.stderr).toMatch(holder);
+    // the holder keeps its lock
+    expect(fs.readFileSync(path.join(lockedDataDir, 'pglite.lock'), 'utf8')).toBe(String(process.pid));
   });
 });

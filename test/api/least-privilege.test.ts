@@ -133,10 +133,12 @@ describe('a revoked bootstrap admin token stays revoked across restarts', () => 
     return dir;
   };
   afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+  // Tokens need no org: without the emulator each of the restarts skips starting and seeding the demo org.
+  const OFF = 'off';
 
   it('does not bring back a revoked BACKTRACK_ADMIN_TOKEN; a new value becomes the admin token', async () => {
     const DATA_DIR = dataDir();
-    let h = await startHarness({ DATA_DIR });
+    let h = await startHarness({ DATA_DIR, EMULATOR: OFF });
     try {
       const bootstrap = (await h.api('GET', '/api/tokens')).body.items.find((t: any) => t.bootstrap);
       expect((await h.api('DELETE', `/api/tokens/${bootstrap.id}`)).status).toBe(200);
@@ -144,14 +146,14 @@ describe('a revoked bootstrap admin token stays revoked across restarts', () => 
     } finally {
       await h.close();
     }
-    h = await startHarness({ DATA_DIR });
+    h = await startHarness({ DATA_DIR, EMULATOR: OFF });
     try {
       expect((await h.api('GET', '/api/orgs')).status).toBe(401);
     } finally {
       await h.close();
     }
     const rotated = 'bt_rotated_admin_token_0123456789abcdef';
-    h = await startHarness({ DATA_DIR, BACKTRACK_ADMIN_TOKEN: rotated });
+    h = await startHarness({ DATA_DIR, EMULATOR: OFF, BACKTRACK_ADMIN_TOKEN: rotated });
     try {
       expect((await h.api('GET', '/api/orgs', { token: rotated })).status).toBe(200);
       expect((await h.api('GET', '/api/orgs')).status).toBe(401);
@@ -171,7 +173,7 @@ describe('a revoked bootstrap admin token stays revoked across restarts', () => 
         return (write as any)(chunk, ...rest);
       }) as typeof process.stdout.write;
       try {
-        const h = await startHarness({ DATA_DIR, BACKTRACK_ADMIN_TOKEN: '' });
+        const h = await startHarness({ DATA_DIR, EMULATOR: OFF, BACKTRACK_ADMIN_TOKEN: '' });
         return { h, token: /Backtrack admin token[^\n]*\n\n\s+(bt_\w+)/.exec(printed.join(''))?.[1] };
       } finally {
         process.stdout.write = write;

@@ -26,7 +26,15 @@ describe('deploy progress, queueing and cancel', () => {
 
   it('answers deploy with a queued id, then goes Pending, InProgress with growing counts, and done', async () => {
     const { conn } = newOrg();
-    const started = await conn.metadata.deploy(await classZip('A', 'B', 'C', 'D'), { singlePackage: true });
+    // Windows wide enough (0.9 s Pending, 2.1 s InProgress) that polls on a busy machine still see each state.
+    emulator.admin.setLatency(3000);
+    const zip = await classZip('A', 'B', 'C', 'D');
+    let started;
+    try {
+      started = await conn.metadata.deploy(zip, { singlePackage: true });
+    } finally {
+      emulator.admin.setLatency(300); // the deploy read its latency when it started
+    }
     expect(started.done).toBe(false);
     expect(started.state).toBe('Queued');
     const seen: string[] = [];

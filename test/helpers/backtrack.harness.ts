@@ -4,6 +4,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { startBacktrack, type Backtrack } from '../../src/app/bootstrap.js';
 import { loadConfig } from '../../src/config/config.js';
+import { seedEmbeddedDatabase } from './pglite-template.js';
 
 export const ADMIN_TOKEN = 'bt_test_admin_token_0123456789abcdefghij';
 
@@ -35,6 +36,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
     JOB_LEASE_SECONDS: '6',
     ...env,
   });
+  if (config.embeddedDatabase) await seedEmbeddedDatabase(config.dataDir);
   const backtrack = await startBacktrack(config);
   const url = backtrack.url!;
   return {

@@ -133,15 +133,24 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
       await new Promise((r) => setTimeout(r, 150));
     }
   };
-  const finished: FaultStack['finished'] = (jobId, timeoutMs = 90_000) =>
-    waitFor(
-      `job ${jobId} to finish`,
-      async () => {
-        const { body } = await call('GET', `/api/jobs/${jobId}`);
-        return ['Completed', 'Exception'].includes(body?.status) ? body : null;
-      },
-      timeoutMs,
-    );
+  const finished: FaultStack['finished'] = async (jobId, timeoutMs = 90_000) => {
+    let last: unknown = null;
+    try {
+      return await waitFor(
+        `job ${jobId} to finish`,
+        async () => {
+          const { body } = await call('GET', `/api/jobs/${jobId}`);
+          last = body;
+          return ['Completed', 'Exception'].includes(body?.status) ? body : null;
+        },
+        timeoutMs,
+      );
+    } catch (error) {
+      // What the job and the workers said is what a hung fault test needs to be understood.
+      const said = workers.map((w, i) => `worker ${i}:\n${w.output().split('\n').slice(-40).join('\n')}`).join('\n');
+      throw new Error(`${(error as Error).message}; last seen ${JSON.stringify(last)}\n${said}`, { cause: error });
+    }
+  };
 
   const branchId = (await call('POST', '/api/branches', { name: 'faults' })).body.id as string;
   const revision = await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT));

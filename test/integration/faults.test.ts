@@ -198,7 +198,7 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const next = await s.finished(await deploy(org.id));
     expect(next.status).toBe('Completed');
     expect(s.worker.child.exitCode).toBeNull();
-  });
+  }, 240_000); // longer than its own waits, which say what was seen when they give up
 
   it('accepts a deploy within 2 s while Redis is down, once per idempotency key, and runs it when Redis returns', async () => {
     const org = await s.newOrg('password');
@@ -227,7 +227,7 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const jobs = (await s.db.query(`SELECT id FROM jobs WHERE org_id = $1`, [org.id])).rows;
     const job = await s.finished(jobs[0].id, 120_000);
     expect(job.status).toBe('Completed');
-  });
+  }, 240_000); // longer than its own waits, which say what was seen when they give up
 });
 
 async function timed<T>(fn: () => Promise<T>): Promise<{ value: T; ms: number }> {
