@@ -11,6 +11,7 @@ import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -84,6 +85,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     private readonly branches: BranchesService,
     private readonly snapshots: SnapshotsService,
     private readonly connections: OrgConnections,
+    private readonly jobs: JobsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -232,6 +234,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       checkOnly,
       what: 'deploy',
       waitMs: Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 1_000),
+      knownIds: () => this.jobs.knownAsyncIds(ctx.job.orgId!, ctx.job.id),
     });
     if (!found) {
       ctx.log('warn', 'Reading the org to learn whether Salesforce applied the deploy.');

@@ -16,7 +16,14 @@ export const RECENT_DEPLOY_CHECKS = 3;
 export async function findLostDeployId(
   ctx: Pick<JobContext, 'log' | 'signal'>,
   session: MetadataSession,
-  options: { submittedAt: string | undefined; checkOnly: boolean; what: 'deploy' | 'rollback'; waitMs: number },
+  options: {
+    submittedAt: string | undefined;
+    checkOnly: boolean;
+    what: 'deploy' | 'rollback';
+    waitMs: number;
+    /** Deploy ids other Backtrack jobs on this org saved: not this job's. */
+    knownIds: () => Promise<ReadonlySet<string>>;
+  },
 ): Promise<string | null> {
   const submittedAt = options.submittedAt ? new Date(options.submittedAt) : null;
   if (!submittedAt || Number.isNaN(submittedAt.getTime())) {
@@ -34,7 +41,10 @@ export async function findLostDeployId(
       ctx.log('warn', `Could not list the org's recent deploys (${why}).`);
       return null;
     }
-    const match = matchLostDeploy(recent, submittedAt, { checkOnly: options.checkOnly });
+    const match = matchLostDeploy(recent, submittedAt, {
+      checkOnly: options.checkOnly,
+      knownIds: await options.knownIds(),
+    });
     if (match.kind === 'found') {
       const { id, createdDate, status } = match.deploy;
       ctx.log(

@@ -123,7 +123,8 @@ function malformed(message: string): QueryAnswer {
   return { status: 400, body: [{ message, errorCode: 'MALFORMED_QUERY' }] };
 }
 
-const DEPLOY_REQUEST_WHERE = /^CreatedDate\s*>=\s*(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2}))$/i;
+const SOQL_DATETIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})`;
+const DEPLOY_REQUEST_WHERE = new RegExp(String.raw`^CreatedDate\s*>=\s*(${SOQL_DATETIME})$`, 'i');
 const DEPLOY_REQUEST_TAIL = /^(?:ORDER\s+BY\s+CreatedDate(?:\s+(DESC|ASC))?)?\s*(?:LIMIT\s+(\d+))?$/i;
 
 /**

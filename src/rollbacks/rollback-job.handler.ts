@@ -9,6 +9,7 @@ import { classifyFault } from '../jobs/fault-decision.js';
 import type { Job } from '../jobs/job.entity.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey, sameComponent } from '../salesforce/component-key.js';
@@ -61,6 +62,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly snapshots: SnapshotsService,
     private readonly rollbacks: RollbacksService,
     private readonly connections: OrgConnections,
+    private readonly jobs: JobsRepository,
     private readonly blobs: BlobStore,
     private readonly branches: BranchesService,
   ) {}
@@ -359,6 +361,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       checkOnly: options.checkOnly,
       what: 'rollback',
       waitMs: Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 1_000),
+      knownIds: () => this.jobs.knownAsyncIds(ctx.job.orgId!, ctx.job.id),
     });
     if (found) await ctx.saveState({ asyncId: found, asyncIdSource: 'recentDeploys' });
     return found;

@@ -87,13 +87,14 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const state = await s.jobState(jobId);
     expect(state).toMatchObject({ asyncId: only!.id, asyncIdSource: 'recentDeploys', salesforceStatus: 'Succeeded' });
     expect(state.outcomeSource).toBeUndefined();
-    expect((await s.logs(jobId)).join('\n')).toContain(`Salesforce's recent deploys show deploy ${only!.id} started at`);
+    const logs = (await s.logs(jobId)).join('\n');
+    expect(logs).toContain(`Salesforce's recent deploys show deploy ${only!.id} started at`);
     const verdict = (await s.call('GET', `/api/jobs/${jobId}/rollback`)).body;
     expect(verdict.rollbackable).toBe(true);
     expect(verdict.items.length).toBeGreaterThan(0);
   });
 
-  it('never guesses between two deploys started when the answer was lost: reads the org and keeps it rollbackable', async () => {
+  it('never guesses between two deploys started when the answer was lost: reads the org, keeps it rollbackable', async () => {
     const org = await s.newOrg('password');
     // Someone else's deploy to the same org, started a moment before ours (a different component).
     const other = await new JsforceMetadataGateway().connect({

@@ -149,7 +149,8 @@ test('given an unreachable org, calls fail with SalesforceUnavailableError', asy
 });
 
 test("recentDeploys lists the org's deploys since a date from the Tooling API's DeployRequest, newest first", async () => {
-  const session = await gateway.connect(target({ type: 'accessToken', accessToken: emulator.defaultOrg.accessToken }));
+  const org = emulator.admin.createOrg({ name: 'Recent deploys' });
+  const session = await gateway.connect(target({ type: 'accessToken', accessToken: org.accessToken }));
   const { components } = await resolveProject(sampleDir);
   const { zip } = await buildDeployZip({ components, apiVersion: API });
   const since = new Date(Date.now() - 1_000);
@@ -170,7 +171,7 @@ test("recentDeploys lists the org's deploys since a date from the Tooling API's 
   // The emulator refuses DeployRequest conditions it does not answer rather than ignoring them.
   const q = encodeURIComponent("SELECT Id FROM DeployRequest WHERE Status = 'Succeeded'");
   const res = await fetch(`${emulator.url}/services/data/v${API}/tooling/query?q=${q}`, {
-    headers: { Authorization: `Bearer ${emulator.defaultOrg.accessToken}` },
+    headers: { Authorization: `Bearer ${org.accessToken}` },
   });
   expect(res.status).toBe(400);
   expect(await res.json()).toEqual([expect.objectContaining({ errorCode: 'MALFORMED_QUERY' })]);
