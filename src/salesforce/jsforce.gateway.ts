@@ -300,11 +300,10 @@ class JsforceMetadataSession implements MetadataSession {
 
   async recentDeploys(since: Date): Promise<RecentDeploy[]> {
     const soql = recentDeploysQuery(since);
-    const raw = await this.call('list the recent deploys', async (conn) => {
-      const result = await conn.tooling.query<Record<string, unknown>>(soql);
-      return result as { records?: Record<string, unknown>[] };
-    });
-    return (raw.records ?? []).map(normalizeRecentDeploy).filter((d): d is RecentDeploy => d !== null);
+    const raw = await this.call('list the recent deploys', (conn) =>
+      Promise.resolve(conn.tooling.query<Record<string, unknown>>(soql)),
+    );
+    return raw.records.map(normalizeRecentDeploy).filter((d): d is RecentDeploy => d !== null);
   }
 
   async startRetrieve(members: MemberRef[]): Promise<string> {

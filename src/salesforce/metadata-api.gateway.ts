@@ -102,7 +102,8 @@ export interface RetrieveStatus {
 /** One row of the org's recent deploys (the Tooling API's DeployRequest), as `recentDeploys` returns it. */
 export interface RecentDeploy {
   id: string;
-  status: DeployState | string;
+  /** A DeployState as Salesforce spells it (Pending, InProgress, Succeeded, …). */
+  status: string;
   /** When Salesforce received the deploy() call. */
   createdDate: Date;
   completedDate?: Date;

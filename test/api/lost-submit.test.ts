@@ -38,7 +38,9 @@ describe('a lost submit answer (embedded default, emulator fault injection)', ()
       (await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) })).status,
     ).toBe(201);
   });
-  afterAll(async () => h?.close());
+  afterAll(async () => {
+    await h.close();
+  });
 
   it("follows the deploy Salesforce started: id from the recent deploys, components' results from Salesforce", async () => {
     const before = deploysNow().length;
