@@ -9,7 +9,9 @@ import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { SalesforceApiError } from '../salesforce/metadata-api.gateway.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
+import { findLostDeployId } from './lost-deploy-finder.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -61,6 +63,8 @@ interface DeployJobState {
   cancelSent?: string;
   /** 'org': the answer to the submission was lost, the outcome was read from the org's components. */
   outcomeSource?: 'org';
+  /** 'recentDeploys': the answer to the submission was lost and asyncId was found in the org's recent deploys. */
+  asyncIdSource?: 'recentDeploys';
 }
 
 /** How often, and how far apart, the org is read after a lost submission before the outcome is called unknown. */
@@ -81,6 +85,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     private readonly branches: BranchesService,
     private readonly snapshots: SnapshotsService,
     private readonly connections: OrgConnections,
+    private readonly jobs: JobsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -123,16 +128,20 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const backedUp = snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : [];
     const deleting = deletionTargets(options.deletions ?? [], backedUp);
 
-    let asyncId = state.asyncId;
+    const earlierAsyncId = state.asyncId;
+    let asyncId = earlierAsyncId;
     if (!asyncId) {
       if (state.submitting) {
         ctx.log(
           'warn',
           'An earlier attempt stopped while submitting the deploy, before Salesforce returned its id: it is not ' +
-            'submitted again. Reading the org to learn whether Salesforce applied it.',
+            "submitted again. Asking Salesforce for the org's recent deploys to find it.",
         );
-        return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+        asyncId = (await this.findLostDeploy(ctx, session, checkOnly)) ?? undefined;
+        if (!asyncId) return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
       }
+    }
+    if (!asyncId) {
       const pkg = await packaging();
       const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
       if (violation) {
@@ -141,10 +150,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       }
       const canceled = await this.canceledBeforeSubmit(ctx);
       if (canceled) return canceled;
-      const submitted = await this.submit(ctx, session, pkg, options);
+      const submitted =
+        (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, checkOnly));
       if (!submitted) return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
       asyncId = submitted;
-    } else {
+    } else if (asyncId === earlierAsyncId) {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
@@ -212,8 +222,31 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   }
 
   /**
-   * The answer to the submission was lost: Salesforce may or may not have started the deploy, and its id is
-   * unknown. The org is read (the same retrieve as the backup) and each component compared with the revision and
+   * The answer to the submission was lost: the org's recent deploys (Tooling API DeployRequest) are asked for the
+   * one created when this job submitted — a few times, as a deploy may take a moment to show. Exactly one match is
+   * adopted (its id saved, then polled as any deploy, so the per-component results come from Salesforce); none or
+   * several give null, and the caller reads the org instead. It never guesses.
+   */
+  private async findLostDeploy(ctx: JobContext, session: MetadataSession, checkOnly: boolean): Promise<string | null> {
+    const state = ctx.job.state as DeployJobState;
+    const found = await findLostDeployId(ctx, session, {
+      submittedAt: state.submittedAt,
+      checkOnly,
+      what: 'deploy',
+      waitMs: Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 1_000),
+      knownIds: () => this.jobs.knownAsyncIds(ctx.job.orgId!, ctx.job.id),
+    });
+    if (!found) {
+      ctx.log('warn', 'Reading the org to learn whether Salesforce applied the deploy.');
+      return null;
+    }
+    await ctx.saveState({ asyncId: found, asyncIdSource: 'recentDeploys' });
+    return found;
+  }
+
+  /**
+   * The answer to the submission was lost and the org's recent deploys did not show it (or showed several):
+   * Salesforce may or may not have started the deploy, and its id is unknown. The org is read (the same retrieve as the backup) and each component compared with the revision and
    * with the backup — a few times, as a deploy can still be queued. What the org shows is recorded, the snapshot
    * is sealed (whatever changed stays rollbackable) and the job ends saying how the outcome was learned.
    */
@@ -291,7 +324,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const phase = verdict.overall === 'applied' ? 'Deployed' : 'Unknown';
     await ctx.setProgress({ phase, componentsDone: selected.length, componentsTotal: selected.length });
     const how =
-      'The answer to the submission was lost, so Backtrack read the org instead of asking Salesforce about the deploy by id';
+      "The answer to the submission was lost and the org's recent deploys did not show it unambiguously, " +
+      'so Backtrack read the org instead of asking Salesforce about the deploy by id';
     if (verdict.overall === 'applied') {
       ctx.log('info', `${how}: every component now matches the revision, so Salesforce applied the deploy.`);
       return { status: 'Completed' };

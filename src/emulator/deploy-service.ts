@@ -175,6 +175,11 @@ export class DeployService {
     return job;
   }
 
+  /** Every deploy the org received (validations included), as the Tooling API's DeployRequest lists them. */
+  requests(orgId: string): DeployJob[] {
+    return [...this.jobs.values()].filter((job) => job.orgId === orgId);
+  }
+
   history(orgId: string): DeployJob[] {
     let list = this.histories.get(orgId);
     if (!list) {

@@ -90,7 +90,11 @@ export function handleRest(ctx: EmulatorContext, req: IncomingMessage, res: Serv
     return true;
   }
   if (rest === '/query' || rest === '/tooling/query' || rest === '/queryAll') {
-    const answer = answerQuery(org, url.searchParams.get('q') ?? '', { version, tooling: rest.startsWith('/tooling') });
+    const answer = answerQuery(org, url.searchParams.get('q') ?? '', {
+      version,
+      tooling: rest.startsWith('/tooling'),
+      deploys: () => ctx.deploys.requests(org.id),
+    });
     sendJson(res, answer.status, answer.body);
     return true;
   }

@@ -1,6 +1,8 @@
-// Answers the few SOQL queries the official CLI runs against an org: Organization and User records.
+// Answers the few SOQL queries the official CLI runs against an org: Organization and User records; and the
+// Tooling API's DeployRequest query Backtrack runs to find a deploy whose id it never received.
 // Any other object is refused the way Salesforce refuses an object the org does not have (INVALID_TYPE),
 // which is also how a non-Dev Hub answers ScratchOrgInfo and how a non-tracking org answers SourceMember.
+import type { DeployJob } from './deploy-service.js';
 import type { Org } from './org-registry.js';
 
 export interface QueryAnswer {
@@ -14,12 +16,14 @@ interface ParsedQuery {
   /** Character position (1-based) of the object name, for the error text. */
   readonly objectColumn: number;
   readonly where?: string;
+  /** What follows WHERE's condition: `ORDER BY …` and/or `LIMIT n`. */
+  readonly tail?: string;
 }
 
 /** `SELECT a, b FROM Obj [WHERE …] [LIMIT n]`; undefined when the text is not of that shape. */
 export function parseSimpleQuery(soql: string): ParsedQuery | undefined {
   const match =
-    /^\s*SELECT\s+([\s\S]+?)\s+FROM\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+WHERE\s+([\s\S]*?))?(?:\s+(?:ORDER\s+BY|LIMIT)\s[\s\S]*)?\s*$/i.exec(
+    /^\s*SELECT\s+([\s\S]+?)\s+FROM\s+([A-Za-z_][A-Za-z0-9_]*)(?:\s+WHERE\s+([\s\S]*?))?(\s+(?:ORDER\s+BY|LIMIT)\s[\s\S]*?)?\s*$/i.exec(
       soql,
     );
   if (!match) return undefined;
@@ -28,7 +32,8 @@ export function parseSimpleQuery(soql: string): ParsedQuery | undefined {
     .map((f) => f.trim())
     .filter(Boolean);
   const object = match[2] as string;
-  return { fields, object, objectColumn: soql.indexOf(object) + 1, where: match[3] };
+  const tail = match[4]?.trim();
+  return { fields, object, objectColumn: soql.indexOf(object) + 1, where: match[3], ...(tail ? { tail } : {}) };
 }
 
 function invalidType(soql: string, object: string, column: number): QueryAnswer {
@@ -93,12 +98,81 @@ function matchesWhere(record: Record<string, unknown>, where: string | undefined
   });
 }
 
-export function answerQuery(org: Org, soql: string, options: { version: string; tooling: boolean }): QueryAnswer {
-  const parsed = parseSimpleQuery(soql);
-  if (!parsed) {
-    return { status: 400, body: [{ message: `unexpected token in query: ${soql}`, errorCode: 'MALFORMED_QUERY' }] };
+/** Salesforce's dateTime in query results: `2026-01-01T00:00:00.000+0000`. */
+function soqlDateTime(iso: string | undefined): string | null {
+  return iso ? `${iso.slice(0, 23)}+0000` : null;
+}
+
+function deployRequestRecord(job: DeployJob, version: string): Record<string, unknown> {
+  return {
+    attributes: { type: 'DeployRequest', url: `/services/data/v${version}/tooling/sobjects/DeployRequest/${job.id}` },
+    Id: job.id,
+    Status: job.status,
+    CheckOnly: job.options.checkOnly,
+    CreatedDate: soqlDateTime(job.createdDate),
+    CreatedById: job.createdBy.userId,
+    StartDate: soqlDateTime(job.startDate),
+    CompletedDate: soqlDateTime(job.completedDate),
+    LastModifiedDate: soqlDateTime(job.lastModifiedDate),
+    NumberComponentsTotal: job.numberComponentsTotal,
+    ErrorStatusCode: job.error ? 'LIMIT_EXCEEDED' : null,
+  };
+}
+
+function malformed(message: string): QueryAnswer {
+  return { status: 400, body: [{ message, errorCode: 'MALFORMED_QUERY' }] };
+}
+
+const SOQL_DATETIME = String.raw`\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?(?:Z|[+-]\d{2}:\d{2})`;
+const DEPLOY_REQUEST_WHERE = new RegExp(String.raw`^CreatedDate\s*>=\s*(${SOQL_DATETIME})$`, 'i');
+const DEPLOY_REQUEST_TAIL = /^(?:ORDER\s+BY\s+CreatedDate(?:\s+(DESC|ASC))?)?\s*(?:LIMIT\s+(\d+))?$/i;
+
+/**
+ * `SELECT … FROM DeployRequest [WHERE CreatedDate >= <dateTime>] [ORDER BY CreatedDate [DESC|ASC]] [LIMIT n]`
+ * (Tooling API): the org's deploys, newest first unless ASC. Other conditions are refused, not ignored.
+ */
+function answerDeployRequests(parsed: ParsedQuery, deploys: readonly DeployJob[], version: string): QueryAnswer {
+  let since = Number.NEGATIVE_INFINITY;
+  if (parsed.where !== undefined) {
+    const where = DEPLOY_REQUEST_WHERE.exec(parsed.where.trim());
+    if (!where) {
+      return malformed(`The emulator answers DeployRequest only with WHERE CreatedDate >= <dateTime>: ${parsed.where}`);
+    }
+    since = Date.parse(where[1] as string);
   }
+  const tail = DEPLOY_REQUEST_TAIL.exec(parsed.tail ?? '');
+  if (!tail) return malformed(`The emulator orders DeployRequest only by CreatedDate: ${parsed.tail}`);
+  const ascending = tail[1]?.toUpperCase() === 'ASC';
+  const limit = tail[2] === undefined ? Number.POSITIVE_INFINITY : Number(tail[2]);
+  const records = deploys
+    .filter((job) => Date.parse(job.createdDate) >= since)
+    .sort((a, b) => (Date.parse(a.createdDate) - Date.parse(b.createdDate)) * (ascending ? 1 : -1))
+    .slice(0, limit)
+    .map((job) => project(deployRequestRecord(job, version), parsed.fields));
+  return {
+    status: 200,
+    body: {
+      size: records.length,
+      totalSize: records.length,
+      done: true,
+      queryLocator: null,
+      entityTypeName: 'DeployRequest',
+      records,
+    },
+  };
+}
+
+export function answerQuery(
+  org: Org,
+  soql: string,
+  options: { version: string; tooling: boolean; deploys?: () => readonly DeployJob[] },
+): QueryAnswer {
+  const parsed = parseSimpleQuery(soql);
+  if (!parsed) return malformed(`unexpected token in query: ${soql}`);
   const object = parsed.object.toLowerCase();
+  if (object === 'deployrequest' && options.tooling) {
+    return answerDeployRequests(parsed, options.deploys?.() ?? [], options.version);
+  }
   let records: Record<string, unknown>[];
   if (object === 'organization' && !options.tooling) records = [organizationRecord(org, options.version)];
   else if (object === 'user' && !options.tooling) records = [userRecord(org, options.version)];

@@ -100,6 +100,19 @@ export class JobsRepository {
     return rows[0]?.cancel ?? null;
   }
 
+  /**
+   * The Salesforce deploy ids other jobs on this org saved over the last day: a deploy whose submit answer was
+   * lost is told apart from them.
+   */
+  async knownAsyncIds(orgId: string, exceptJobId: string): Promise<Set<string>> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT state->>'asyncId' AS id FROM jobs
+        WHERE org_id = $1 AND id <> $2 AND state->>'asyncId' IS NOT NULL AND created_at > now() - interval '1 day'`,
+      [orgId, exceptJobId],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   setProgress(id: string, progress: JobProgress): Promise<void> {
     return this.bump(id, `progress = progress || $2::jsonb`, [JSON.stringify(progress)]);
   }

@@ -4,9 +4,12 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { cancelReason, deadlineReason, pollDeploy } from '../deployments/deploy-poller.js';
 import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
+import { findLostDeployId } from '../deployments/lost-deploy-finder.js';
+import { classifyFault } from '../jobs/fault-decision.js';
 import type { Job } from '../jobs/job.entity.js';
 import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey, sameComponent } from '../salesforce/component-key.js';
@@ -15,7 +18,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import {
-  SalesforceUnavailableError,
+  SalesforceApiError,
   type DeployMessage,
   type DeployStatus,
   type MetadataSession,
@@ -35,6 +38,8 @@ interface RollbackJobState {
   salesforceStatus?: string;
   submittedAt?: string;
   cancelSent?: string;
+  /** 'recentDeploys': the answer to the submission was lost and asyncId was found in the org's recent deploys. */
+  asyncIdSource?: 'recentDeploys';
 }
 
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
@@ -57,6 +62,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly snapshots: SnapshotsService,
     private readonly rollbacks: RollbacksService,
     private readonly connections: OrgConnections,
+    private readonly jobs: JobsRepository,
     private readonly blobs: BlobStore,
     private readonly branches: BranchesService,
   ) {}
@@ -119,7 +125,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await ctx.saveState({ driftChecked: true });
     }
 
-    let asyncId = state.asyncId;
+    const earlierAsyncId = state.asyncId;
+    let asyncId = earlierAsyncId;
     if (!asyncId && !state.submitting) {
       const cancel = await ctx.cancelRequested();
       if (cancel) {
@@ -128,8 +135,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     if (!asyncId) {
       if (state.submitting) {
-        return { status: 'Exception', error: 'The worker stopped while submitting the rollback, before Salesforce returned its id; it is not submitted again to avoid applying it twice. Check the org\'s Deployment Status page.' };
+        ctx.log(
+          'warn',
+          'An earlier attempt stopped while submitting the rollback, before Salesforce returned its id: it is not ' +
+            "submitted again to avoid applying it twice. Asking Salesforce for the org's recent deploys to find it.",
+        );
+        asyncId = (await this.findLostDeploy(ctx, session, options)) ?? undefined;
+        if (!asyncId) return this.unknownOutcome(ctx, rows);
       }
+    }
+    if (!asyncId) {
       await ctx.setProgress({ phase: 'Packaging' });
       const pkg = await packaging();
       if (pkg.altered.length) {
@@ -144,8 +159,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         for (const c of pkg.altered) ctx.log('error', 'Refused: the backup of this component was altered after it was taken', c);
         return this.refuse(ctx, `The backup of ${pkg.altered.length} component(s) was altered after it was taken (${pkg.altered.slice(0, 3).map(memberKey).join(', ')}${pkg.altered.length > 3 ? ', …' : ''}); nothing was changed.`);
       }
-      asyncId = await this.submit(ctx, session, pkg, options);
-    } else {
+      const submitted =
+        (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, options));
+      if (!submitted) return this.unknownOutcome(ctx, rows);
+      asyncId = submitted;
+    } else if (asyncId === earlierAsyncId) {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
@@ -296,19 +314,77 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     );
   }
 
-  private async submit(ctx: JobContext, session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {
+  /** The rollback deploy's id; null when the answer was lost (Salesforce may have started it). */
+  private async submit(
+    ctx: JobContext,
+    session: MetadataSession,
+    pkg: RestorePackage,
+    options: RollbackJobOptions,
+  ): Promise<string | null> {
     await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
     let asyncId: string;
     try {
       asyncId = await this.startDeploy(session, pkg, options);
     } catch (error) {
+      const lost =
+        classifyFault(error) === 'transient' ||
+        (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
       // Refused by Salesforce (not a lost answer): nothing was started, the claims are released by afterException.
-      if (!(error instanceof SalesforceUnavailableError)) await ctx.saveState({ submitting: false });
-      throw error;
+      if (!lost) {
+        await ctx.saveState({ submitting: false });
+        throw error;
+      }
+      const why = error instanceof Error ? error.message : String(error);
+      ctx.log(
+        'warn',
+        `The answer to the rollback submission was lost (${why}); Salesforce may have started it. ` +
+          'It is not submitted again.',
+      );
+      return null;
     }
     await ctx.saveState({ asyncId });
     ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
     return asyncId;
+  }
+
+  /**
+   * The answer to the rollback's submission was lost: the org's recent deploys are asked for the one this job
+   * started (see findLostDeployId). Exactly one match is adopted and polled; otherwise null.
+   */
+  private async findLostDeploy(
+    ctx: JobContext,
+    session: MetadataSession,
+    options: RollbackJobOptions,
+  ): Promise<string | null> {
+    const found = await findLostDeployId(ctx, session, {
+      submittedAt: (ctx.job.state as RollbackJobState).submittedAt,
+      checkOnly: options.checkOnly,
+      what: 'rollback',
+      waitMs: Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 1_000),
+      knownIds: () => this.jobs.knownAsyncIds(ctx.job.orgId!, ctx.job.id),
+    });
+    if (found) await ctx.saveState({ asyncId: found, asyncIdSource: 'recentDeploys' });
+    return found;
+  }
+
+  /**
+   * Whether Salesforce applied the rollback is unknown (its deploy could not be found): said so, and the
+   * components stay claimed (afterException keeps the claims of a rollback that may have reached Salesforce).
+   */
+  private async unknownOutcome(
+    ctx: JobContext,
+    rows: (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow>) => ComponentRow[],
+  ): Promise<JobOutcome> {
+    await ctx.upsertComponents(
+      rows('Skipped', () => ({ problem: 'Unknown: whether Salesforce applied the rollback could not be learned.' })),
+    );
+    await ctx.setProgress({ phase: 'Unknown' });
+    const error =
+      "Outcome unknown: the answer to the rollback's submission was lost and the org's recent deploys do not show " +
+      "which deploy is this rollback's. Salesforce may have applied it — check the org's Deployment Status page. " +
+      'The components stay claimed by this rollback.';
+    ctx.log('error', error);
+    return { status: 'Exception', error };
   }
 
   private startDeploy(session: MetadataSession, pkg: RestorePackage, options: RollbackJobOptions): Promise<string> {

@@ -11,6 +11,7 @@ import {
   type MetadataSession,
   type OrgAuth,
   type OrgTarget,
+  type RecentDeploy,
   type RetrieveStatus,
 } from './metadata-api.gateway.js';
 import { normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
@@ -297,6 +298,14 @@ class JsforceMetadataSession implements MetadataSession {
     await this.call('cancel the deploy', (conn) => conn.metadata.cancelDeploy(asyncId));
   }
 
+  async recentDeploys(since: Date): Promise<RecentDeploy[]> {
+    const soql = recentDeploysQuery(since);
+    const raw = await this.call('list the recent deploys', (conn) =>
+      Promise.resolve(conn.tooling.query<Record<string, unknown>>(soql)),
+    );
+    return raw.records.map(normalizeRecentDeploy).filter((d): d is RecentDeploy => d !== null);
+  }
+
   async startRetrieve(members: MemberRef[]): Promise<string> {
     const byType = new Map<string, string[]>();
     for (const m of members) byType.set(m.type, [...(byType.get(m.type) ?? []), m.fullName]);
@@ -331,4 +340,34 @@ class JsforceMetadataSession implements MetadataSession {
     }
     return out;
   }
+}
+
+/** The Tooling API query of the org's deploys received since `since`, newest first. */
+export function recentDeploysQuery(since: Date): string {
+  const literal = since.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return (
+    'SELECT Id, Status, CreatedDate, CompletedDate, CheckOnly, NumberComponentsTotal FROM DeployRequest ' +
+    `WHERE CreatedDate >= ${literal} ORDER BY CreatedDate DESC`
+  );
+}
+
+/** A DeployRequest record as a RecentDeploy; null when it has no id or no readable CreatedDate. */
+export function normalizeRecentDeploy(record: Record<string, unknown>): RecentDeploy | null {
+  const date = (value: unknown): Date | undefined => {
+    if (typeof value !== 'string') return undefined;
+    const parsed = new Date(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+    return Number.isNaN(parsed.getTime()) ? undefined : parsed;
+  };
+  const id = typeof record.Id === 'string' ? record.Id : undefined;
+  const createdDate = date(record.CreatedDate);
+  if (!id || !createdDate) return null;
+  const completedDate = date(record.CompletedDate);
+  return {
+    id,
+    status: typeof record.Status === 'string' ? record.Status : 'Unknown',
+    createdDate,
+    ...(completedDate ? { completedDate } : {}),
+    checkOnly: record.CheckOnly === true || record.CheckOnly === 'true',
+    numberComponentsTotal: Number(record.NumberComponentsTotal ?? 0) || 0,
+  };
 }

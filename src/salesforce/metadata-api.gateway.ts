@@ -99,13 +99,26 @@ export interface RetrieveStatus {
   fileProperties: FileProperties[];
 }
 
+/** One row of the org's recent deploys (the Tooling API's DeployRequest), as `recentDeploys` returns it. */
+export interface RecentDeploy {
+  id: string;
+  /** A DeployState as Salesforce spells it (Pending, InProgress, Succeeded, …). */
+  status: string;
+  /** When Salesforce received the deploy() call. */
+  createdDate: Date;
+  completedDate?: Date;
+  checkOnly: boolean;
+  /** 0 until Salesforce has planned the deploy. */
+  numberComponentsTotal: number;
+}
+
 /**
  * One authenticated conversation with an org's Metadata API.
  *
  * Contract:
  * - `startDeploy` is NOT idempotent: each call starts a new deploy. Persist the returned async id before polling,
  *   and after a restart poll that id instead of deploying again.
- * - `checkDeploy`, `checkRetrieve` and `listMetadata` are safe to repeat; `cancelDeploy` may be repeated (the org
+ * - `checkDeploy`, `checkRetrieve`, `listMetadata` and `recentDeploys` are safe to repeat; `cancelDeploy` may be repeated (the org
  *   answers with the same cancel). `startRetrieve` changes nothing in the org.
  * - Every failure is one of: `SalesforceAuthError` (bad or expired credentials, not retryable without new ones),
  *   `SalesforceUnavailableError` (network or the org not answering: retry with backoff), `SalesforceApiError`
@@ -119,6 +132,11 @@ export interface MetadataSession {
   /** `details: false` leaves out the per-component results (cheap to poll; the counts are still there). Default true. */
   checkDeploy(asyncId: string, options?: { details?: boolean }): Promise<DeployStatus>;
   cancelDeploy(asyncId: string): Promise<void>;
+  /**
+   * The org's deploys received since `since` (validations included), newest first: a Tooling API query of
+   * DeployRequest. Used to find a deploy whose id was never received (the answer to startDeploy was lost).
+   */
+  recentDeploys(since: Date): Promise<RecentDeploy[]>;
   /** Retrieves exactly these members (singlePackage, no wildcards) at the target's API version. */
   startRetrieve(members: MemberRef[]): Promise<string>;
   checkRetrieve(id: string): Promise<RetrieveStatus>;

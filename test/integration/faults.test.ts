@@ -1,5 +1,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack.js';
+import { buildDeployZip } from '../../src/salesforce/deploy-package.js';
+import { JsforceMetadataGateway } from '../../src/salesforce/jsforce.gateway.js';
 
 /**
  * Issue 10, "A deploy's record is never false": each fault is injected against a real API process and worker
@@ -67,9 +69,9 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     expect(deploysIn(org.emulatorOrg.id)).toHaveLength(1);
   });
 
-  it('learns from the org what a deploy whose submit answer was lost did, and keeps it rollbackable', async () => {
+  it("follows the deploy whose submit answer was lost, found in the org's recent deploys", async () => {
     const org = await s.newOrg('password');
-    // Salesforce starts the deploy, the answer never arrives: the state a worker killed between submit and id leaves.
+    // Salesforce starts the deploy, the answer never arrives.
     s.emulator.admin.dropConnections({
       orgId: org.emulatorOrg.id,
       operation: 'deploy',
@@ -78,16 +80,66 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     });
     const jobId = await deploy(org.id);
     const job = await s.finished(jobId);
+    const [only] = deploysIn(org.emulatorOrg.id);
     expect(deploysIn(org.emulatorOrg.id)).toHaveLength(1);
     expect(job.error).toBeNull();
     expect(job.status).toBe('Completed');
-    expect((await s.jobState(jobId)).outcomeSource).toBe('org');
+    const state = await s.jobState(jobId);
+    expect(state).toMatchObject({ asyncId: only!.id, asyncIdSource: 'recentDeploys', salesforceStatus: 'Succeeded' });
+    expect(state.outcomeSource).toBeUndefined();
+    const logs = (await s.logs(jobId)).join('\n');
+    expect(logs).toContain(`Salesforce's recent deploys show deploy ${only!.id} started at`);
     const verdict = (await s.call('GET', `/api/jobs/${jobId}/rollback`)).body;
     expect(verdict.rollbackable).toBe(true);
     expect(verdict.items.length).toBeGreaterThan(0);
   });
 
-  it('resumes a deploy whose worker was killed before it saved the id: reads the org, never submits twice', async () => {
+  it('never guesses between two deploys started when the answer was lost: reads the org, keeps it rollbackable', async () => {
+    const org = await s.newOrg('password');
+    // Someone else's deploy to the same org, started a moment before ours (a different component).
+    const other = await new JsforceMetadataGateway().connect({
+      instanceUrl: s.emulator.url,
+      apiVersion: '62.0',
+      auth: { type: 'accessToken', accessToken: org.emulatorOrg.accessToken },
+    });
+    const otherZip = await buildDeployZip({
+      apiVersion: '62.0',
+      components: [
+        {
+          type: 'ApexClass',
+          fullName: 'SomeoneElses',
+          files: [
+            {
+              path: 'force-app/main/default/classes/SomeoneElses.cls',
+              content: Buffer.from('public class SomeoneElses {}'),
+            },
+            {
+              path: 'force-app/main/default/classes/SomeoneElses.cls-meta.xml',
+              content: Buffer.from(
+                '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">' +
+                  '<apiVersion>62.0</apiVersion><status>Active</status></ApexClass>\n',
+              ),
+            },
+          ],
+        },
+      ],
+    });
+    const otherId = await other.startDeploy(otherZip.zip, { testLevel: 'NoTestRun' });
+    s.emulator.admin.dropConnections({ orgId: org.emulatorOrg.id, operation: 'deploy', afterProcessing: true });
+    const jobId = await deploy(org.id);
+    const job = await s.finished(jobId);
+    expect(deploysIn(org.emulatorOrg.id)).toHaveLength(2);
+    expect(job.status).toBe('Completed');
+    const state = await s.jobState(jobId);
+    expect(state.outcomeSource).toBe('org');
+    expect(state.asyncId).toBeUndefined();
+    const logs = (await s.logs(jobId)).join('\n');
+    expect(logs).toContain(otherId);
+    expect(logs).toMatch(/cannot tell which one is this deploy's/);
+    expect((await s.call('GET', `/api/jobs/${jobId}/rollback`)).body.rollbackable).toBe(true);
+  });
+
+  it('resumes a deploy whose worker was killed before it saved the id: finds and follows it, never submits twice', async () => {
     const org = await s.newOrg('password');
     s.emulator.admin.pauseDeploys(org.emulatorOrg.id);
     const jobId = await deploy(org.id);
@@ -98,9 +150,22 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     s.emulator.admin.releaseDeploys(org.emulatorOrg.id);
     s.worker = await s.startWorker();
     const job = await s.finished(jobId);
+    const [only] = deploysIn(org.emulatorOrg.id);
     expect(deploysIn(org.emulatorOrg.id)).toHaveLength(1);
     expect(job.status).toBe('Completed');
-    expect((await s.logs(jobId)).join('\n')).toMatch(/not submitted again/);
+    const state = await s.jobState(jobId);
+    expect(state).toMatchObject({ asyncId: only!.id, asyncIdSource: 'recentDeploys', salesforceStatus: 'Succeeded' });
+    const logs = (await s.logs(jobId)).join('\n');
+    expect(logs).toMatch(/not submitted again/);
+    expect(logs).toContain(`Salesforce's recent deploys show deploy ${only!.id} started at`);
+    // The per-component rows come from Salesforce's answer (created/changed), not from reading the org.
+    const components = (await s.call('GET', `/api/jobs/${jobId}/components`)).body.items as {
+      status: string;
+      action: string;
+    }[];
+    expect(components.length).toBeGreaterThan(0);
+    expect(components.every((c) => c.status === 'Succeeded')).toBe(true);
+    expect(components.some((c) => c.action === 'create')).toBe(true);
     expect((await s.call('GET', `/api/jobs/${jobId}/rollback`)).body.rollbackable).toBe(true);
   });
 

@@ -147,3 +147,32 @@ test('given an unreachable org, calls fail with SalesforceUnavailableError', asy
   await expect(session.checkDeploy('0Af000000000000AAA')).rejects.toThrow(SalesforceUnavailableError);
   await expect(session.identity()).rejects.toThrow(SalesforceUnavailableError);
 });
+
+test("recentDeploys lists the org's deploys since a date from the Tooling API's DeployRequest, newest first", async () => {
+  const org = emulator.admin.createOrg({ name: 'Recent deploys' });
+  const session = await gateway.connect(target({ type: 'accessToken', accessToken: org.accessToken }));
+  const { components } = await resolveProject(sampleDir);
+  const { zip } = await buildDeployZip({ components, apiVersion: API });
+  const since = new Date(Date.now() - 1_000);
+  const first = await session.startDeploy(zip, { testLevel: 'NoTestRun', checkOnly: true });
+  await waitDeploy(session, first);
+  const second = await session.startDeploy(zip, { testLevel: 'NoTestRun' });
+  await waitDeploy(session, second);
+
+  const recent = await session.recentDeploys(since);
+  const ours = recent.filter((d) => d.id === first || d.id === second);
+  expect(ours.map((d) => d.id)).toEqual([second, first]);
+  expect(ours[0]).toMatchObject({ status: 'Succeeded', checkOnly: false });
+  expect(ours[1]).toMatchObject({ checkOnly: true });
+  expect(ours[0]!.numberComponentsTotal).toBeGreaterThan(0);
+  expect(ours.every((d) => d.createdDate.getTime() >= since.getTime() && d.completedDate !== undefined)).toBe(true);
+  expect(await session.recentDeploys(new Date(Date.now() + 60_000))).toEqual([]);
+
+  // The emulator refuses DeployRequest conditions it does not answer rather than ignoring them.
+  const q = encodeURIComponent("SELECT Id FROM DeployRequest WHERE Status = 'Succeeded'");
+  const res = await fetch(`${emulator.url}/services/data/v${API}/tooling/query?q=${q}`, {
+    headers: { Authorization: `Bearer ${org.accessToken}` },
+  });
+  expect(res.status).toBe(400);
+  expect(await res.json()).toEqual([expect.objectContaining({ errorCode: 'MALFORMED_QUERY' })]);
+});
