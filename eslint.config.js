@@ -14,15 +14,7 @@ export default defineConfig(
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
       // A promise nobody awaits loses its error; a promise handed where a callback's result is ignored too.
-      // node:test's describe/it return promises the runner itself tracks (the suites are moving to Jest, whose don't).
-      '@typescript-eslint/no-floating-promises': [
-        'error',
-        {
-          allowForKnownSafeCalls: [
-            { from: 'package', package: 'node:test', name: ['describe', 'it', 'test', 'suite'] },
-          ],
-        },
-      ],
+      '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       // Nest modules are classes with only decorators; the framework needs them to be classes.
       '@typescript-eslint/no-extraneous-class': 'off',
@@ -30,8 +22,28 @@ export default defineConfig(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // `x!` after a check the compiler cannot follow (Map.get after has, array index in bounds) is the house style.
       '@typescript-eslint/no-non-null-assertion': 'off',
-      // `() => res.write(x)` as a callback is clearer than braces around one call; other void misuse stays an error.
-      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // `() => res.write(x)` as a callback, and `return send(res, 404, …)` to answer and stop in a function typed to
+      // return void, are clearer than braces around one call; using a void result as a value stays an error.
+      '@typescript-eslint/no-confusing-void-expression': [
+        'error',
+        { ignoreArrowShorthand: true, ignoreVoidReturningFunctions: true },
+      ],
+      // The CLI's API client names the shape of an answer where it asks (`request<Job>(…)`), like fetch wrappers do.
+      '@typescript-eslint/no-unnecessary-type-parameters': 'off',
+      // Nest's option bags (NestApplicationOptions…) are classes meant to be passed as object literals.
+      '@typescript-eslint/no-unsafe-class-instance-assignment': 'off',
+      // Deprecated but kept on purpose, each until its own change: the SOAP login is a supported way in until
+      // Salesforce retires it; fast-xml-parser's built-in validator decides which uploads are malformed XML (its
+      // successor, fast-xml-validator, is another implementation and would change those verdicts).
+      '@typescript-eslint/no-deprecated': [
+        'error',
+        {
+          allow: [
+            { from: 'package', package: 'jsforce', name: 'loginBySoap' },
+            { from: 'package', package: 'fast-xml-parser', name: ['XMLValidator', 'parse'] },
+          ],
+        },
+      ],
       // Core rules typescript-eslint does not cover (no @eslint/js preset is installed).
       'no-control-regex': 'error',
       // Unused names are errors, except those prefixed with _ (positional parameters a signature requires).
@@ -42,7 +54,7 @@ export default defineConfig(
     },
   },
   {
-    // Tests assert on parsed JSON (`any` by nature) and use async callbacks the runner awaits.
+    // Tests assert on parsed JSON (`any` by nature).
     files: ['test/**/*.ts', '**/*.spec.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
@@ -51,6 +63,8 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
+      // Fakes stand in for async interfaces: `async () => { throw … }` is how a test double rejects.
+      '@typescript-eslint/require-await': 'off',
     },
   },
 );

@@ -96,7 +96,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       cleanups.push(async () => {
         reconciler.stop();
         pruner.stop();
-        await runner.stop();
+        runner.stop();
         await queue.close();
       });
     }

@@ -93,7 +93,7 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
       this.schedule();
       return;
     }
-    if (this.stopped) {
+    if (this.stoppedMeanwhile()) {
       await client.end().catch(() => undefined);
       return;
     }
@@ -101,6 +101,11 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
     this.attempt = 0;
     this.events.emit('gap');
     this.listening = true;
+  }
+
+  /** Whether onModuleDestroy ran while connect() awaited (a call, so the compiler does not assume it still false). */
+  private stoppedMeanwhile(): boolean {
+    return this.stopped;
   }
 
   private lost(client: pg.Client): void {

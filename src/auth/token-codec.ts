@@ -6,7 +6,7 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 export function generateToken(): string {
   const bytes = crypto.randomBytes(40);
   let out = 'bt_';
-  for (const byte of bytes) out += ALPHABET[byte % ALPHABET.length];
+  for (const byte of bytes) out += ALPHABET.charAt(byte % ALPHABET.length);
   return out;
 }
 

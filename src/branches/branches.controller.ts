@@ -51,7 +51,7 @@ export function presentRevision(revision: Revision) {
     format: revision.format,
     apiVersion: revision.apiVersion,
     componentCount: revision.componentCount,
-    destructiveChanges: revision.destructiveChanges ?? [],
+    destructiveChanges: revision.destructiveChanges,
     fileCount: revision.fileCount,
     uploadSha256: revision.uploadSha256,
     createdAt: revision.createdAt,

@@ -170,7 +170,7 @@ export class BranchesService {
 
   /** What the revision deletes (its destructiveChanges*.xml manifests), or nothing. */
   async revisionDeletions(revisionId: string) {
-    return (await this.revisionById(revisionId)).destructiveChanges ?? [];
+    return (await this.revisionById(revisionId)).destructiveChanges;
   }
 
   private async storeFiles(components: ResolvedComponent[], manager: import('typeorm').EntityManager): Promise<StoredFile[][]> {

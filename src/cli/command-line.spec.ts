@@ -1,5 +1,4 @@
 import { describe, it, expect } from '@jest/globals';
-import { CliError } from './api-client.js';
 import { parseCommandLine } from './command-line.js';
 
 const env = { BACKTRACK_TOKEN: 'bt_env_token' };

@@ -26,7 +26,7 @@ export function describeProgress(job: Job): string {
 
 /** "Deploy 2e20a3ca-… Completed in 3 s: 11 created, 1 failed." plus the error and where to see the job. */
 export function describeOutcome(job: Job, baseUrl: string): string {
-  const counts = Object.entries(job.counts ?? {})
+  const counts = Object.entries(job.counts)
     .filter(([key, n]) => key !== 'total' && n > 0)
     .map(([key, n]) => `${n} ${key}`);
   const seconds = job.startedAt && job.finishedAt ? Math.round((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000) : null;

@@ -1,3 +1,5 @@
+import { sleep } from './polling.js';
+
 /**
  * Retries for idempotent calls: exponential back-off with full jitter, capped, and a bounded number of attempts.
  * Only errors `retryable` says yes to are retried; the last error is thrown as it was.
@@ -30,7 +32,7 @@ export async function withRetry<T>(
   },
 ): Promise<T> {
   const policy = options.policy ?? DEFAULT_RETRY;
-  const wait = options.sleep ?? abortableSleep;
+  const wait = options.sleep ?? sleep;
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
@@ -56,19 +58,4 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout:
     // The losing promise may still reject later: handled here so it is never an unhandled rejection.
     promise.catch(() => undefined);
   }
-}
-
-export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason as Error);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -15,6 +15,15 @@ export function hiddenCharacter(text: string): string | null {
   return match ? match[0] : null;
 }
 
+/** Whether `text` holds an ASCII control character: C0 (NUL to U+001F) or DEL. */
+export function hasAsciiControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
 /** A character as a person can read it in a message: `U+202E`. */
 export function codePoint(char: string): string {
   return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { processIsAlive } from '../common/process.js';
 
 export interface EmbeddedPostgres {
   /** A postgres:// URL the `pg` driver connects to; PGlite serves one connection at a time. */
@@ -75,20 +76,11 @@ function lockDataDir(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}.`);
       const holder = Number(fs.readFileSync(lockFile, 'utf8'));
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
         throw new EmbeddedDatabaseError(`DATA_DIR ${dataDir} is in use by another Backtrack process (pid ${holder}): stop it, or give this one its own DATA_DIR.`);
       }
       fs.rmSync(lockFile, { force: true });
     }
   }
   throw new EmbeddedDatabaseError(`DATA_DIR ${dataDir}: could not take ${lockFile}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

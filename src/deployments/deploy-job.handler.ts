@@ -20,7 +20,7 @@ import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { cancelReason, deadlineReason, pollDeploy } from './deploy-poller.js';
+import { jobCancelOptions, pollDeploy } from './deploy-poller.js';
 import { FAST_TYPES } from '../salesforce/fast-path.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { storedFormatOf } from '../salesforce/stored-format.js';
@@ -480,22 +480,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let lastState = '';
-    const state = ctx.job.state as DeployJobState;
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-      deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
-      cancel: {
-        deadlineAt:
-          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
-          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
-        requested: async () => cancelReason(await ctx.cancelRequested()),
-        alreadySent: Boolean(state.cancelSent),
-        onSent: async (reason) => {
-          await ctx.saveState({ cancelSent: reason });
-          ctx.log('warn', `Canceling the deploy in Salesforce: ${reason}`);
-        },
-      },
+      ...jobCancelOptions(ctx, this.config.DEPLOY_TIMEOUT_MINUTES, 'deploy'),
       onStatus: async (status) => {
         const stateLine = `${status.status}${status.stateDetail ? ` — ${status.stateDetail}` : ''}`;
         if (stateLine !== lastState) ctx.log('info', `Salesforce: ${(lastState = stateLine)}`);

@@ -1,3 +1,4 @@
+import type { JobContext } from '../jobs/job-handler.js';
 import type { DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { pollDelayMs, sleep } from '../common/polling.js';
 
@@ -21,6 +22,31 @@ export function cancelReason(request: { by: string } | null): string | null {
 /** The sentence for a deploy canceled because it passed its deadline. */
 export function deadlineReason(minutes: number): string {
   return `Salesforce had not finished it after ${minutes} minute(s) (DEPLOY_TIMEOUT_MINUTES)`;
+}
+
+/**
+ * The cancel options of pollDeploy for a Deploy or Rollback job: its deadline counts from the submission (or the
+ * job's start), a cancel someone asked for is read from the job row, and a cancel once sent is saved in the job's
+ * state (`cancelSent`) and logged, so that a resumed job neither sends it again nor forgets why.
+ */
+export function jobCancelOptions(
+  ctx: JobContext,
+  timeoutMinutes: number,
+  what: 'deploy' | 'rollback',
+): { cancel: CancelWatch; deadlineReason: string } {
+  const state: { submittedAt?: string; cancelSent?: string } = ctx.job.state;
+  return {
+    deadlineReason: deadlineReason(timeoutMinutes),
+    cancel: {
+      deadlineAt: Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) + timeoutMinutes * 60_000,
+      requested: async () => cancelReason(await ctx.cancelRequested()),
+      alreadySent: Boolean(state.cancelSent),
+      onSent: async (reason) => {
+        await ctx.saveState({ cancelSent: reason });
+        ctx.log('warn', `Canceling the ${what} in Salesforce: ${reason}`);
+      },
+    },
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ const status = (overrides: Partial<DeployStatus>, messages: Partial<DeployMessag
   numberComponentsTotal: 0, numberComponentsDeployed: 0, numberComponentErrors: 0,
   numberTestsTotal: 0, numberTestsCompleted: 0, numberTestErrors: 0,
   ...overrides,
-  messages: messages.map((m) => ({ componentType: 'ApexClass', fullName: 'A', fileName: '', created: false, changed: false, deleted: false, success: true, ...m })) as DeployMessage[],
+  messages: messages.map((m) => ({ componentType: 'ApexClass', fullName: 'A', fileName: '', created: false, changed: false, deleted: false, success: true, ...m })),
 });
 
 const A = { type: 'ApexClass', fullName: 'A' };

@@ -25,7 +25,7 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
   for (const message of status.messages) {
     if (!message.componentType) continue;
     const key = componentKey({ type: message.componentType, fullName: message.fullName });
-    if (message.success === false || message.problemType === 'Error') {
+    if (!message.success || message.problemType === 'Error') {
       if (!failures.has(key)) failures.set(key, message);
     } else {
       successes.set(key, message);
@@ -111,7 +111,7 @@ export function jobLevelProblems(members: MemberRef[], status: DeployStatus): Jo
   const keys = new Set(members.map(componentKey));
   const unmatched = status.messages.filter(
     (m) =>
-      (m.success === false || m.problemType === 'Error') &&
+      (!m.success || m.problemType === 'Error') &&
       !keys.has(componentKey({ type: m.componentType, fullName: m.fullName })),
   );
   return [...(status.problems ?? []), ...unmatched].map((m) => ({

@@ -43,7 +43,7 @@ export const StartDeployBody = z
   })
   .superRefine(checkTestOptions)
   .refine((b) => !(b.deleteRemoved && b.components), {
-    message: 'deleteRemoved deletes what the whole revision no longer holds; drop components or deleteRemoved',
+    error: 'deleteRemoved deletes what the whole revision no longer holds; drop components or deleteRemoved',
     path: ['deleteRemoved'],
   });
 export type StartDeployBody = z.infer<typeof StartDeployBody>;
@@ -119,7 +119,7 @@ export class DeploymentsService {
       });
     }
     const { deletions, notes } = planDeletions({
-      manifests: revision.destructiveChanges ?? [],
+      manifests: revision.destructiveChanges,
       wholeRevision: !body.components,
       deleteRemoved: body.deleteRemoved ?? false,
       lastDeployed: body.deleteRemoved ? await this.lastDeployed(branch.id, org.id) : null,
@@ -171,7 +171,7 @@ export class DeploymentsService {
 
   /** Per type, the lower-cased names the org lists (folder-based types are not listed: they need a folder each). */
   private async listOrg(orgId: string, refs: MemberRef[], notes: string[]): Promise<Map<string, Set<string>>> {
-    const folderTypes = Object.values(registry.types).filter((t) => t.folderType || t.inFolder);
+    const folderTypes = Object.values(registry.types).filter((t) => t.folderType);
     const folderBased = new Set(folderTypes.map((t) => t.name));
     const types = [...new Set(refs.map((r) => r.type))].filter((t) => !folderBased.has(t));
     const out = new Map<string, Set<string>>();

@@ -111,8 +111,8 @@ export class EmulatorAdmin {
     const org = this.org(orgId);
     const files = new Map<string, Buffer>();
     if (input.zip) {
-      const entries = await readZip(input.zip, SALESFORCE_LIMITS).catch((error: Error) => {
-        throw new AdminError(400, error.message);
+      const entries = await readZip(input.zip, SALESFORCE_LIMITS).catch((error: unknown) => {
+        throw new AdminError(400, error instanceof Error ? error.message : String(error));
       });
       const root = packageRoot(entries.keys()) ?? '';
       for (const [path, data] of entries) if (path.startsWith(root)) files.set(path.slice(root.length), data);

@@ -3,7 +3,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AdminError, type EmulatorAdmin, type SeedComponent } from './admin.api.js';
 import type { ComponentFaultSpec, ConnectionDropSpec, LatencySpec } from './fault-injector.js';
 import { sendJson } from './http-io.js';
-import type { NewOrgOptions } from './org-registry.js';
 
 export const ADMIN_PREFIX = '/__admin';
 export const ADMIN_HEADER = 'x-emulator-admin';
@@ -13,7 +12,7 @@ type Json = Record<string, unknown>;
 interface Route {
   readonly method: string;
   readonly pattern: RegExp;
-  readonly handle: (admin: EmulatorAdmin, params: string[], request: AdminRequest) => Promise<unknown> | unknown;
+  readonly handle: (admin: EmulatorAdmin, params: string[], request: AdminRequest) => unknown;
 }
 
 interface AdminRequest {
@@ -25,7 +24,7 @@ interface AdminRequest {
 
 const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/orgs$/, handle: (a) => a.listOrgs() },
-  { method: 'POST', pattern: /^\/orgs$/, handle: (a, _, r) => a.createOrg(r.json() as NewOrgOptions) },
+  { method: 'POST', pattern: /^\/orgs$/, handle: (a, _, r) => a.createOrg(r.json()) },
   { method: 'GET', pattern: /^\/orgs\/([^/]+)$/, handle: (a, [orgId]) => a.getOrg(orgId as string) },
   { method: 'GET', pattern: /^\/orgs\/([^/]+)\/components$/, handle: (a, [orgId], r) => a.listComponents(orgId as string, r.query.get('type') ?? undefined) },
   {
@@ -76,11 +75,17 @@ function parseJson(body: Buffer): Json {
 
 /** Serves one /__admin request. */
 export async function handleAdmin(admin: EmulatorAdmin, adminKey: string, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
-  if (req.headers[ADMIN_HEADER] !== adminKey) return sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
+  if (req.headers[ADMIN_HEADER] !== adminKey) {
+    sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
+    return;
+  }
   const path = url.pathname.slice(ADMIN_PREFIX.length);
   const candidates = ROUTES.filter((route) => route.pattern.test(path));
   const route = candidates.find((r) => r.method === req.method);
-  if (!route) return sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method} ${url.pathname}` });
+  if (!route) {
+    sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method} ${url.pathname}` });
+    return;
+  }
   const params = (route.pattern.exec(path) as RegExpExecArray).slice(1).map((p) => decodeURIComponent(p));
   try {
     const result = await route.handle(admin, params, {
@@ -95,7 +100,10 @@ export async function handleAdmin(admin: EmulatorAdmin, adminKey: string, req: I
     }
     sendJson(res, req.method === 'POST' && path === '/orgs' ? 201 : 200, result);
   } catch (error) {
-    if (error instanceof AdminError) return sendJson(res, error.status, { error: error.message });
+    if (error instanceof AdminError) {
+      sendJson(res, error.status, { error: error.message });
+      return;
+    }
     throw error;
   }
 }

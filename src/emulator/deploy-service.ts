@@ -212,13 +212,15 @@ export class DeployService {
 
   private async run(org: Org, job: DeployJob, zip: Buffer, signal: AbortSignal): Promise<void> {
     const latency = this.options.latencyMs();
+    // Asked after every wait: the job may have been canceled, or the emulator closed, meanwhile.
+    const over = () => isDone(job) || signal.aborted;
     await wait(latency * PENDING_SHARE, signal);
-    if (isDone(job) || signal.aborted) return;
+    if (over()) return;
     job.status = 'InProgress';
     job.startDate = job.lastModifiedDate = new Date().toISOString();
 
     const prepared = await prepareDeploy(zip, this.options.limits, this.options.faults.forDeploy(org.id));
-    if (isDone(job) || signal.aborted) return;
+    if (over()) return;
     if (isLimitErrorResult(prepared)) {
       this.finish(job, 'Failed', { error: prepared });
       return;
@@ -229,7 +231,7 @@ export class DeployService {
     await wait(durationMs, signal);
     const gate = this.gates.get(org.id);
     if (gate) await Promise.race([gate.released, untilAborted(signal)]);
-    if (isDone(job) || signal.aborted) return;
+    if (over()) return;
 
     const now = new Date().toISOString();
     const plan = planDeploy(

@@ -83,8 +83,14 @@ function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
     const url = requestUrl(req.url);
     const path = url.pathname;
     if (req.method === 'GET') {
-      if (path === '/services/data' || path === '/services/data/') return handleVersions(res);
-      if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) return handleUserInfo(ctx, req, res);
+      if (path === '/services/data' || path === '/services/data/') {
+        handleVersions(res);
+        return;
+      }
+      if (path === '/services/oauth2/userinfo' || path.startsWith('/id/')) {
+        handleUserInfo(ctx, req, res);
+        return;
+      }
       if (handleRest(ctx, req, res, url)) return;
     }
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -93,8 +99,14 @@ function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
     if (req.method === 'POST') {
       const soap = /^\/services\/Soap\/([mu])\/(\d+\.\d+)(\/[^/]*)?$/.exec(path);
       if (soap?.[1] === 'm') return handleMetadataSoap(ctx, req, res, body, soap[2] as string);
-      if (soap?.[1] === 'u') return handlePartnerSoap(ctx, res, body, soap[2] as string);
-      if (path === '/services/oauth2/token') return handleOAuthToken(ctx, res, body);
+      if (soap?.[1] === 'u') {
+        handlePartnerSoap(ctx, res, body, soap[2] as string);
+        return;
+      }
+      if (path === '/services/oauth2/token') {
+        handleOAuthToken(ctx, res, body);
+        return;
+      }
     }
     sendJson(res, 404, [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${req.method} ${path}` }]);
   };

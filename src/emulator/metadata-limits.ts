@@ -34,6 +34,6 @@ export const retrieveLimitErrors = {
   zipTooLarge: (limits: MetadataLimits) => limitError('LIMIT_EXCEEDED', `Maximum size of retrieve zip file exceeded (limit is ${limits.maxZipBytes} bytes)`),
 };
 
-export function isLimitErrorResult<T extends object>(value: T | LimitError): value is LimitError {
+export function isLimitErrorResult(value: object): value is LimitError {
   return 'errorStatusCode' in value;
 }

@@ -43,7 +43,7 @@ function retrieveRequestOf(raw: SoapArgs, defaultVersion: string): RetrieveReque
     singlePackage: soapBoolean(raw.singlePackage, false),
     types: soapList(unpackaged.types).map((type) => {
       const t = asArgs(type);
-      return { name: String(t.name ?? ''), members: soapList(t.members).map(String) };
+      return { name: soapString(t.name) ?? '', members: soapList(t.members).map(String) };
     }),
   };
 }
@@ -108,16 +108,25 @@ export async function handleMetadataSoap(ctx: EmulatorContext, req: IncomingMess
   try {
     call = parseSoapCall(body);
   } catch (error) {
-    if (error instanceof SoapFault) return sendXml(res, 500, soapFault(error));
+    if (error instanceof SoapFault) {
+      sendXml(res, 500, soapFault(error));
+      return;
+    }
     throw error;
   }
   const org = ctx.orgs.get(ctx.sessions.orgOf(call.sessionId) ?? '');
-  if (!org) return sendXml(res, 500, soapFault(new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session')));
+  if (!org) {
+    sendXml(res, 500, soapFault(new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session')));
+    return;
+  }
 
   const latency = ctx.faults.latencyFor(org.id, call.operation);
   if (latency > 0) await sleep(latency);
   const drop = ctx.faults.takeConnectionDrop(org.id, call.operation);
-  if (drop && !drop.afterProcessing) return dropConnection(req);
+  if (drop && !drop.afterProcessing) {
+    dropConnection(req);
+    return;
+  }
 
   let xml: string;
   let status = 200;
@@ -128,6 +137,9 @@ export async function handleMetadataSoap(ctx: EmulatorContext, req: IncomingMess
     xml = soapFault(error);
     status = 500;
   }
-  if (drop) return dropConnection(req);
+  if (drop) {
+    dropConnection(req);
+    return;
+  }
   sendXml(res, status, xml);
 }

@@ -58,7 +58,7 @@ function manifestProperties(fileName: string): XmlValue {
   };
 }
 
-export async function buildRetrieve(store: ComponentStore, request: RetrieveRequest, limits: MetadataLimits): Promise<RetrieveOutput | LimitError> {
+export function buildRetrieve(store: ComponentStore, request: RetrieveRequest, limits: MetadataLimits): RetrieveOutput | LimitError {
   const prefix = request.singlePackage ? '' : 'unpackaged/';
   const manifestName = `${prefix}package.xml`;
   const files = new Map<string, Buffer>();

@@ -62,7 +62,7 @@ export class RetrieveService {
     const latency = this.options.latencyMs();
     if (!(await this.pause(latency * PENDING_SHARE))) return;
     job.status = 'InProgress';
-    const result = await buildRetrieve(org.components, request, this.options.limits);
+    const result = buildRetrieve(org.components, request, this.options.limits);
     if (!(await this.pause(latency * (1 - PENDING_SHARE)))) return;
     if (isLimitErrorResult(result)) {
       job.status = 'Failed';

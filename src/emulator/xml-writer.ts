@@ -19,7 +19,10 @@ export function renderElement(name: string, value: XmlValue): string {
     let content = '';
     for (const [key, child] of Object.entries(value as { readonly [key: string]: XmlValue })) {
       if (key.startsWith('@')) {
-        if (child !== undefined && child !== null) attributes += ` ${key.slice(1)}="${escapeXml(String(child))}"`;
+        // An attribute holds one value (xsi:type); there is nothing to write for a list or an element.
+        if (typeof child === 'string' || typeof child === 'number' || typeof child === 'boolean') {
+          attributes += ` ${key.slice(1)}="${escapeXml(String(child))}"`;
+        }
       } else {
         content += renderElement(key, child);
       }

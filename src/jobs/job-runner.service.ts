@@ -44,7 +44,7 @@ export class JobRunner {
   }
 
   /** Stops the jobs in flight without finishing them; another worker (or this one after a restart) resumes them. */
-  async stop(): Promise<void> {
+  stop(): void {
     this.stopping = true;
     for (const controller of this.running.values()) controller.abort(new Error('worker shutting down'));
   }

@@ -86,13 +86,13 @@ export class JobsController {
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     let after = Number(req.headers['last-event-id'] ?? q.after ?? 0) || 0;
     let version = -1;
-    let closed = false;
-    req.on('close', () => (closed = true));
+    const closed = new AbortController();
+    req.on('close', () => closed.abort());
     const send = (event: string, data: unknown, eventId?: number) =>
       res.write(`${eventId !== undefined ? `id: ${eventId}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     const stopHeartbeat = startHeartbeat((chunk) => res.write(chunk), this.config.SSE_HEARTBEAT_SECONDS * 1000);
     try {
-      while (!closed) {
+      while (!closed.signal.aborted) {
         if (!(await this.tokens.isActive(principal.tokenId))) {
           send('revoked', { message: 'The API token was revoked; this stream is closed.' });
           break;

@@ -140,7 +140,7 @@ export function presentJob(job: Job, revision: number | null) {
     attempts: job.attempts,
     error: job.error,
     /** Problems Salesforce reported for the job as a whole (no component type: an unknown folder, a package error). */
-    problems: Array.isArray(job.state?.problems) ? job.state.problems : [],
+    problems: Array.isArray(job.state.problems) ? job.state.problems : [],
     version: job.version,
     /** Who asked to cancel it, and when (present only once someone did). */
     cancelRequested: (job.state.cancelRequested as { by: string; at: string } | undefined) ?? undefined,

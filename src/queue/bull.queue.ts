@@ -35,7 +35,8 @@ export class BullQueue implements JobQueue {
     try {
       const ping = async () => (await this.queue.isReady()).client.ping();
       const timeout = () => new Error(`Redis did not answer within ${HEALTH_TIMEOUT_MS} ms`);
-      const pong = await withTimeout(ping(), HEALTH_TIMEOUT_MS, timeout);
+      // ioredis types the answer as 'PONG'; what comes back over the wire is checked, not assumed.
+      const pong: string = await withTimeout(ping(), HEALTH_TIMEOUT_MS, timeout);
       return { ok: pong === 'PONG', detail: `redis ${pong}` };
     } catch (error) {
       return { ok: false, detail: error instanceof Error ? error.message : String(error) };

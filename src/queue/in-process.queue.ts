@@ -11,17 +11,19 @@ export class InProcessQueue implements JobQueue {
   private closed = false;
   private readonly idle = new Set<() => void>();
 
-  async enqueue(jobId: string, delayMs = 0): Promise<void> {
-    if (this.closed) return;
+  /** Queues at once (the promise is JobQueue's contract: Bull's enqueue waits for Redis). */
+  enqueue(jobId: string, delayMs = 0): Promise<void> {
+    if (this.closed) return Promise.resolve();
     if (delayMs > 0) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
         this.push(jobId);
       }, delayMs);
       this.timers.add(timer);
-      return;
+      return Promise.resolve();
     }
     this.push(jobId);
+    return Promise.resolve();
   }
 
   consume(handler: (jobId: string) => Promise<void>, concurrency: number): void {
@@ -30,8 +32,8 @@ export class InProcessQueue implements JobQueue {
     this.pump();
   }
 
-  async health() {
-    return { ok: !this.closed, detail: `${this.running} running, ${this.waiting.length} waiting` };
+  health(): Promise<{ ok: boolean; detail: string }> {
+    return Promise.resolve({ ok: !this.closed, detail: `${this.running} running, ${this.waiting.length} waiting` });
   }
 
   /** Stops taking work and waits for the jobs in flight. */

@@ -5,6 +5,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { BranchesService } from '../branches/branches.service.js';
 import type { RevisionComponent, StoredFile } from '../branches/revision-component.entity.js';
 import { AppError, BadGatewayError, BadRequestError, GoneError } from '../common/errors.js';
+import { hasAsciiControl } from '../common/text.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { JobsService } from '../jobs/jobs.service.js';
@@ -29,7 +30,7 @@ export function checkMemberName(type: string, fullName: string): string | null {
     return `"${type}" is not a metadata type name: use one like ApexClass or CustomField.`;
   if (fullName.length === 0 || fullName.length > 255)
     return 'The component name must be 1 to 255 characters, e.g. Account.Tier__c.';
-  if (/[\u0000-\u001f\u007f*]/.test(fullName))
+  if (hasAsciiControl(fullName) || fullName.includes('*'))
     return 'The component name holds control characters or a wildcard: name one component, e.g. Account.Tier__c.';
   return null;
 }

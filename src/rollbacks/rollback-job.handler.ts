@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { cancelReason, deadlineReason, pollDeploy } from '../deployments/deploy-poller.js';
+import { jobCancelOptions, pollDeploy } from '../deployments/deploy-poller.js';
 import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
 import { findLostDeployId } from '../deployments/lost-deploy-finder.js';
 import { classifyFault } from '../jobs/fault-decision.js';
@@ -28,7 +28,7 @@ import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.j
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
 import { storedFormatOf } from '../salesforce/stored-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { describeDrift, destructiveMembers, driftVerdict, planCandidates, type Candidate } from './rollback-plan.js';
+import { describeDrift, destructiveMembers, driftVerdict, planCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
 
 interface RollbackJobState {
@@ -40,6 +40,16 @@ interface RollbackJobState {
   cancelSent?: string;
   /** 'recentDeploys': the answer to the submission was lost and asyncId was found in the org's recent deploys. */
   asyncIdSource?: 'recentDeploys';
+}
+
+/** What the drift check and the verification read live from the org: the candidates, against their snapshot rows. */
+interface LiveRead {
+  session: MetadataSession;
+  snapshot: Snapshot;
+  candidates: Candidate[];
+  entryByKey: Map<string, SnapshotComponent>;
+  /** Called once the retrieve is submitted. */
+  onSubmitted?: () => void;
 }
 
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
@@ -89,7 +99,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
     const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
-    const { candidates } = planCandidates(entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })), new Map(), null);
+    const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
     const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
       candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status, ...extra(c) }));
 
@@ -100,13 +110,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
+    const read: LiveRead = { session, snapshot, candidates, entryByKey };
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
     const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
-      const conflicts = await this.checkDrift(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
+      const conflicts = await this.checkDrift(ctx, { ...read, onSubmitted });
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -206,7 +217,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await this.rollbacks.releaseClaims(job.id);
       return { status: 'Completed' };
     }
-    const mismatches = await this.verify(ctx, session, snapshot, candidates, entryByKey);
+    const mismatches = await this.verify(ctx, read);
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     if (mismatches.length) {
       return { status: 'Exception', error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.` };
@@ -223,11 +234,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /** Live fingerprints of the candidates (null when the org does not have one). */
   private async live(
     ctx: JobContext,
-    session: MetadataSession,
-    snapshot: Snapshot,
-    candidates: Candidate[],
-    entryByKey: Map<string, SnapshotComponent>,
-    onSubmitted?: () => void,
+    { session, snapshot, candidates, entryByKey, onSubmitted }: LiveRead,
   ): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
@@ -245,16 +252,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  private async checkDrift(
-    ctx: JobContext,
-    session: MetadataSession,
-    snapshot: Snapshot,
-    candidates: Candidate[],
-    entryByKey: Map<string, SnapshotComponent>,
-    onSubmitted?: () => void,
-  ): Promise<Candidate[]> {
+  private async checkDrift(ctx: JobContext, read: LiveRead): Promise<Candidate[]> {
+    const { candidates, entryByKey } = read;
     const started = Date.now();
-    const live = await this.live(ctx, session, snapshot, candidates, entryByKey, onSubmitted);
+    const live = await this.live(ctx, read);
     const retrieved = secondsSince(started);
     const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null));
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
@@ -399,22 +400,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
   private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
     let last = '';
-    const state = ctx.job.state as RollbackJobState;
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-      deadlineReason: deadlineReason(this.config.DEPLOY_TIMEOUT_MINUTES),
-      cancel: {
-        deadlineAt:
-          Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
-          this.config.DEPLOY_TIMEOUT_MINUTES * 60_000,
-        requested: async () => cancelReason(await ctx.cancelRequested()),
-        alreadySent: Boolean(state.cancelSent),
-        onSent: async (reason) => {
-          await ctx.saveState({ cancelSent: reason });
-          ctx.log('warn', `Canceling the rollback in Salesforce: ${reason}`);
-        },
-      },
+      ...jobCancelOptions(ctx, this.config.DEPLOY_TIMEOUT_MINUTES, 'rollback'),
       onStatus: async (status) => {
         if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
         await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });
@@ -423,16 +412,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
-  private async verify(
-    ctx: JobContext,
-    session: MetadataSession,
-    snapshot: Snapshot,
-    candidates: Candidate[],
-    entryByKey: Map<string, SnapshotComponent>,
-  ): Promise<MemberRef[]> {
+  private async verify(ctx: JobContext, read: LiveRead): Promise<MemberRef[]> {
+    const { candidates, entryByKey } = read;
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
-    const live = await this.live(ctx, session, snapshot, candidates, entryByKey);
+    const live = await this.live(ctx, read);
     const retrieved = secondsSince(started);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
@@ -462,7 +446,7 @@ function isStoredExactly(snapshot: Snapshot, type: string): boolean {
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
   const out = new Map<string, DeployMessage>();
   for (const m of messages) {
-    if (m.componentType && (m.success === false || m.problemType === 'Error')) out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
+    if (m.componentType && (!m.success || m.problemType === 'Error')) out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
+import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 
 export type DeployAction = 'created' | 'updated' | 'deleted';
 export type RollbackAction = 'delete' | 'restore' | 'recreate';
@@ -12,6 +13,19 @@ export interface SnapshotEntry extends MemberRef {
   /** create | update | delete | unchanged, as the deploy recorded it (null when the deploy never finished). */
   deployAction: string | null;
   hasFiles: boolean;
+}
+
+/** What planCandidates needs of a snapshot's row. */
+export function snapshotEntry(row: SnapshotComponent): SnapshotEntry {
+  return {
+    type: row.type,
+    fullName: row.fullName,
+    parentType: row.parentType,
+    parentFullName: row.parentFullName,
+    existed: row.existed,
+    deployAction: row.deployAction,
+    hasFiles: Boolean(row.files?.length),
+  };
 }
 
 export interface Candidate extends MemberRef {

@@ -19,7 +19,7 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
-import { planCandidates, rollbackability, selectCandidates, type Candidate } from './rollback-plan.js';
+import { planCandidates, rollbackability, selectCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
 
 const RollbackOptions = {
   ...TestOptions,
@@ -29,7 +29,7 @@ const RollbackOptions = {
 
 export const StartRollbackBody = z
   .strictObject({ components: z.array(MemberRefBody).min(1).optional(), all: z.literal(true).optional(), ...RollbackOptions })
-  .refine((b) => Boolean(b.all) !== Boolean(b.components), { message: 'send either components (Add) or all: true (Add all)', path: ['components'] })
+  .refine((b) => Boolean(b.all) !== Boolean(b.components), { error: 'send either components (Add) or all: true (Add all)', path: ['components'] })
   .superRefine(checkTestOptions);
 export type StartRollbackBody = z.infer<typeof StartRollbackBody>;
 
@@ -82,7 +82,7 @@ export class RollbacksService {
     const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id, only) : [];
     const claimed = await this.claims(deploy.id);
     const { candidates, unchanged } = planCandidates(
-      entries.map((e) => ({ ...e, hasFiles: Boolean(e.files?.length) })),
+      entries.map(snapshotEntry),
       claimed,
       deployVerdict.rollbackable ? null : deployVerdict.reason,
     );

@@ -82,7 +82,7 @@ test('source → metadata: the fast path writes the same object files as SDR, fo
     const family = components.filter((c) => c.type === 'CustomObject' || c.parent?.type === 'CustomObject');
     expect(composeObjectComponents(family).rest).toEqual([]);
     const [fast, slow] = await bothZips(components);
-    expect([...fast.keys()]).toEqual([...slow.keys()]);
+    expect([label, ...fast.keys()]).toEqual([label, ...slow.keys()]);
     for (const [path, content] of fast) expect(content.toString()).toBe(slow.get(path)!.toString());
   }
 });

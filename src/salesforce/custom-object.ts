@@ -1,5 +1,6 @@
 import { registry, type MetadataType } from '@salesforce/source-deploy-retrieve';
-import { XMLBuilder, XMLParser } from 'fast-xml-parser';
+import XMLBuilder from 'fast-xml-builder';
+import { XMLParser } from 'fast-xml-parser';
 import { compareMembers, type ResolvedComponent } from './component.types.js';
 
 /**
@@ -50,7 +51,7 @@ function isJsonMap(value: unknown): value is XmlMap {
 
 /** What SDR's JsToXml writes for an object: declaration, formatted XML, numeric references unescaped, comments inline. */
 function toXml(object: XmlMap): Buffer {
-  const built = XML_DECL.concat(String(builder.build(object)).replace(/&amp;#(x?[\da-fA-F]+);/g, '&#$1;'));
+  const built = XML_DECL.concat(builder.build(object).replace(/&amp;#(x?[\da-fA-F]+);/g, '&#$1;'));
   return Buffer.from(built.includes('<!--') ? built.replace(/\s+<!--(.*?)-->\s+/g, '<!--$1-->') : built);
 }
 
@@ -127,7 +128,7 @@ const SAFE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_-]*$/;
 
 /** SDR's `extractUniqueElementValue`: the unique id element if it is a string, else `fullName`, else `name`. */
 function childName(value: XmlMap, spec: ObjectChildType): string | undefined {
-  const pick = (key: string): string | undefined => (typeof value[key] === 'string' ? (value[key] as string) : undefined);
+  const pick = (key: string): string | undefined => (typeof value[key] === 'string' ? value[key] : undefined);
   return (spec.uniqueIdElement ? pick(spec.uniqueIdElement) : undefined) ?? pick('fullName') ?? pick('name');
 }
 

@@ -12,7 +12,6 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   processEntities: true,
-  htmlEntities: false,
 });
 
 type OrderedNode = Record<string, unknown>;

@@ -1,4 +1,5 @@
 import { Connection, OAuth2 } from 'jsforce';
+import type { AsyncResult, FileProperties as SoapFileProperties } from 'jsforce/lib/api/metadata.js';
 import type { MemberRef } from './component.types.js';
 import {
   SalesforceApiError,
@@ -14,7 +15,7 @@ import {
   type RecentDeploy,
   type RetrieveStatus,
 } from './metadata-api.gateway.js';
-import { normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
+import { asArray, normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
 
 /** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
@@ -77,36 +78,51 @@ export function redact(message: string, secrets: string[]): string {
   return out.replace(/00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,}/g, '***');
 }
 
+/** What jsforce, undici and Node throw: any of these fields may be there (SOAP faults, HTTP errors, socket errors). */
+interface RawError {
+  name?: string;
+  message?: string;
+  errorCode?: string;
+  code?: string;
+  statusCode?: number;
+  cause?: { code?: string };
+}
+
+/** The fields of a thrown value; none for a thrown string, null or undefined. */
+function rawError(err: unknown): RawError {
+  return typeof err === 'object' && err !== null ? err : {};
+}
+
 function errorCode(err: unknown): string {
-  const e = err as { name?: string; errorCode?: string; code?: string; cause?: { code?: string } };
-  return e?.errorCode ?? e?.cause?.code ?? e?.code ?? e?.name ?? '';
+  const e = rawError(err);
+  return e.errorCode ?? e.cause?.code ?? e.code ?? e.name ?? '';
 }
 
 /** Maps any error from jsforce or the network to the gateway's three error types. */
 export function mapSalesforceError(err: unknown, secrets: string[], action: string): Error {
   if (err instanceof SalesforceAuthError || err instanceof SalesforceApiError || err instanceof SalesforceUnavailableError) return err;
-  const e = err as { name?: string; message?: string; errorCode?: string; code?: string; statusCode?: number; cause?: { code?: string } };
-  const message = redact(String(e?.message ?? err), secrets);
+  const e = rawError(err);
+  const message = redact(String(e.message ?? err), secrets);
   const code = errorCode(err);
-  const names = [e?.name, e?.errorCode, e?.code].filter(Boolean).join(' ');
-  if (AUTH_CODES.test(names) || AUTH_CODES.test(message) || e?.statusCode === 401) {
+  const names = [e.name, e.errorCode, e.code].filter(Boolean).join(' ');
+  if (AUTH_CODES.test(names) || AUTH_CODES.test(message) || e.statusCode === 401) {
     return new SalesforceAuthError(`Salesforce refused the credentials while trying to ${action} (${message}): update the org's credentials.`, code);
   }
   if (
-    NETWORK_CODES.has(e?.code ?? '') ||
-    NETWORK_CODES.has(e?.cause?.code ?? '') ||
+    NETWORK_CODES.has(e.code ?? '') ||
+    NETWORK_CODES.has(e.cause?.code ?? '') ||
     /fetch failed|socket hang up|network|ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(message) ||
-    [502, 503, 504].includes(e?.statusCode ?? 0)
+    [502, 503, 504].includes(e.statusCode ?? 0)
   ) {
     return new SalesforceUnavailableError(`Salesforce could not be reached while trying to ${action} (${message}).`, code);
   }
-  const faultCode = (e?.errorCode ?? e?.name ?? 'UNKNOWN').replace(/^Error$/, 'UNKNOWN');
+  const faultCode = (e.errorCode ?? e.name ?? 'UNKNOWN').replace(/^Error$/, 'UNKNOWN');
   return new SalesforceApiError(faultCode, `Salesforce answered with ${faultCode} while trying to ${action}: ${message}`);
 }
 
 function isSessionExpired(err: unknown): boolean {
-  const e = err as { name?: string; errorCode?: string; message?: string };
-  return /INVALID_SESSION_ID/.test(`${e?.name ?? ''} ${e?.errorCode ?? ''}`) || /^INVALID_SESSION_ID/.test(e?.message ?? '');
+  const e = rawError(err);
+  return /INVALID_SESSION_ID/.test(`${e.name ?? ''} ${e.errorCode ?? ''}`) || /^INVALID_SESSION_ID/.test(e.message ?? '');
 }
 
 function orgIdFromIdentityUrl(id: unknown): string | undefined {
@@ -172,6 +188,13 @@ export interface GatewayOptions {
   callTimeoutMs: number;
   retry: RetryPolicy;
 }
+
+/**
+ * What a SOAP or REST call really answers: jsforce types the answers as complete, but Salesforce leaves out empty
+ * fields, answers one object where a list has one item and nothing where it has none.
+ */
+type Answer<T> = Partial<T> | null | undefined;
+type ListAnswer<T> = T | T[] | null | undefined;
 
 const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = { callTimeoutMs: 120_000, retry: DEFAULT_RETRY };
 
@@ -268,7 +291,7 @@ class JsforceMetadataSession implements MetadataSession {
       return { ...(this.state.organizationId ? { organizationId: this.state.organizationId } : {}), ...(this.state.username ? { username: this.state.username } : {}) };
     }
     const info = await this.call('read the user identity', (conn) =>
-      conn.request<Record<string, unknown>>({ method: 'GET', url: '/services/oauth2/userinfo' }),
+      conn.request<Answer<Record<string, unknown>>>({ method: 'GET', url: '/services/oauth2/userinfo' }),
     );
     const organizationId = typeof info?.organization_id === 'string' ? info.organization_id : undefined;
     const username = typeof info?.preferred_username === 'string' ? info.preferred_username : typeof info?.username === 'string' ? info.username : undefined;
@@ -280,9 +303,9 @@ class JsforceMetadataSession implements MetadataSession {
   async startDeploy(zip: Buffer, options: DeployOptions): Promise<string> {
     const opts = { rollbackOnError: true, singlePackage: true, ...options };
     // Not idempotent: each call starts a new deploy, so it is never retried here.
-    const result = await this.call(
+    const result = await this.call<Answer<AsyncResult>>(
       'start the deploy',
-      async (conn) => (await conn.metadata.deploy(zip, opts)) as unknown as { id?: string },
+      async (conn) => await conn.metadata.deploy(zip, opts),
       false,
     );
     if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the deploy but returned no id.');
@@ -291,7 +314,7 @@ class JsforceMetadataSession implements MetadataSession {
 
   async checkDeploy(asyncId: string, options: { details?: boolean } = {}): Promise<DeployStatus> {
     const raw = await this.call('check the deploy', (conn) => conn.metadata.checkDeployStatus(asyncId, options.details ?? true));
-    return normalizeDeployResult(raw as unknown as Record<string, unknown>);
+    return normalizeDeployResult(raw);
   }
 
   async cancelDeploy(asyncId: string): Promise<void> {
@@ -317,9 +340,9 @@ class JsforceMetadataSession implements MetadataSession {
         version: this.target.apiVersion,
       },
     };
-    const result = await this.call(
+    const result = await this.call<Answer<AsyncResult>>(
       'start the retrieve',
-      async (conn) => (await conn.metadata.retrieve(request as never)) as unknown as { id?: string },
+      async (conn) => await conn.metadata.retrieve(request as never),
     );
     if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the retrieve but returned no id.');
     return result.id;
@@ -327,16 +350,17 @@ class JsforceMetadataSession implements MetadataSession {
 
   async checkRetrieve(id: string): Promise<RetrieveStatus> {
     const raw = await this.call('check the retrieve', (conn) => conn.metadata.checkRetrieveStatus(id));
-    return normalizeRetrieveResult(raw as unknown as Record<string, unknown>);
+    return normalizeRetrieveResult(raw);
   }
 
   async listMetadata(queries: { type: string; folder?: string }[]): Promise<FileProperties[]> {
     const out: FileProperties[] = [];
     for (let i = 0; i < queries.length; i += 3) {
       const batch = queries.slice(i, i + 3);
-      const raw = await this.call('list metadata', (conn) => conn.metadata.list(batch, this.target.apiVersion));
-      const list = Array.isArray(raw) ? raw : raw ? [raw] : [];
-      out.push(...list.map((r) => normalizeFileProperties(r as unknown as Record<string, unknown>)));
+      const raw = await this.call<ListAnswer<SoapFileProperties>>('list metadata', (conn) =>
+        conn.metadata.list(batch, this.target.apiVersion),
+      );
+      out.push(...asArray(raw).map(normalizeFileProperties));
     }
     return out;
   }

@@ -51,7 +51,8 @@ export interface DeployStatus {
   id: string;
   /** The only terminal signal. */
   done: boolean;
-  status: DeployState | string;
+  /** A DeployState, or a state a later API version adds. */
+  status: string;
   success: boolean;
   checkOnly: boolean;
   numberComponentsTotal: number;

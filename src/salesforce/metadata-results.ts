@@ -7,7 +7,7 @@ export function asArray<T>(value: T | T[] | null | undefined): T[] {
 }
 
 function isNil(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'object' && value !== null && '$' in value && Object.keys(value).length === 1);
+  return value === undefined || value === null || (typeof value === 'object' && '$' in value && Object.keys(value).length === 1);
 }
 
 export function asBoolean(value: unknown): boolean {

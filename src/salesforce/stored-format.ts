@@ -10,10 +10,10 @@ import { registry, type MetadataType } from '@salesforce/source-deploy-retrieve'
  */
 export type StoredFormat = 'metadata' | 'source';
 
-const TOP_LEVEL = new Map<string, MetadataType>(Object.values(registry.types).map((t) => [t.name, t as MetadataType]));
+const TOP_LEVEL = new Map<string, MetadataType>(Object.values(registry.types).map((t) => [t.name, t]));
 const CHILD_TYPES = new Set<string>(
   Object.values(registry.types).flatMap((t) =>
-    Object.values((t as MetadataType).children?.types ?? {}).map((c) => c.name),
+    Object.values(t.children?.types ?? {}).map((c) => c.name),
   ),
 );
 

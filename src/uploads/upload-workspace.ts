@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processIsAlive } from '../common/process.js';
 
 /** Upload folders are `backtrack-upload-<pid>-<random>` in the system's temporary folder. */
 const PREFIX = 'backtrack-upload-';
@@ -38,15 +39,6 @@ export function isStaleWorkspace(
   if (ageMs > STALE_AFTER_MS) return true;
   if (owner === null) return ageMs > UNOWNED_STALE_AFTER_MS;
   return !isAlive(owner);
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes the upload folders that processes killed mid-upload left behind; returns their names. Run at start-up. */

@@ -237,7 +237,8 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
     // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a
     // time (bounded in bytes): per-entry streams cost about a millisecond each, which is 15 s for 15,000 files.
     let writingBytes = 0;
-    let writeError: unknown;
+    // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
+    const failed: { write?: UploadRejectedError } = {};
     for (const item of plan) {
       const rel = prefix ? (item.name + '/').startsWith(prefix) ? item.name.slice(prefix.length) : undefined : item.name;
       if (rel === undefined || rel === '') continue;
@@ -261,7 +262,7 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
       await ensureDir(dirname(target));
       const write: Promise<void> = writeFile(target, data, { flag: 'wx' })
         .catch((err: unknown) => {
-          writeError ??= writeFailure(err, item.name);
+          failed.write ??= writeFailure(err, item.name);
         })
         .finally(() => {
           writing.delete(write);
@@ -270,11 +271,11 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
       writing.add(write);
       writingBytes += data.length;
       while (writing.size >= 64 || writingBytes > 32 * 1024 * 1024) await Promise.race(writing);
-      if (writeError) throw writeError;
+      if (failed.write) throw failed.write;
       files.push(rel);
     }
     await Promise.all(writing);
-    if (writeError) throw writeError;
+    if (failed.write) throw failed.write;
     files.sort();
     return { dir: root, files, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
   } catch (err) {

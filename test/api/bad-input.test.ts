@@ -7,6 +7,7 @@ import path from 'node:path';
 import { craftZip } from '../fixtures/craft-zip.js';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { SAMPLE_PROJECT, sampleFile, zipFolder } from '../helpers/project-zip.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const LIMIT = 128 * 1024;
 const CLASSES = 'force-app/main/default/classes';
@@ -15,7 +16,7 @@ const MALFORMED_ID = '0b7c3c9e1d2f-4a5b-8c6d-7e8f9a0b1c2d-';
 
 /** A process id that no process has any more (a process that ran and exited). */
 function deadPid(): number {
-  return spawnSync(process.execPath, ['-e', '']).pid!;
+  return spawnSync(process.execPath, ['-e', '']).pid;
 }
 
 describe('every bad input is a 4xx with a sentence saying what is wrong', () => {
@@ -38,7 +39,7 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
       body,
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
       duplex: 'half',
-    } as RequestInit);
+    });
   const revisionCount = async () => (await h.api('GET', `/api/branches/${branchId}/revisions`)).body.items.length;
   const upload = (files: Record<string, string | Buffer | null>) =>
     zipFolder(SAMPLE_PROJECT, files).then((zip) => h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip }));
@@ -57,7 +58,7 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
     deployId = (await waitForJob(h, deploy.body.id)).id;
   });
   afterAll(async () => {
-    await h?.close();
+    await closeStarted(h);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -87,7 +88,7 @@ describe('every bad input is a 4xx with a sentence saying what is wrong', () => 
       const before = await revisionCount();
       const form = new Response(multipart(await tooBig()));
       const type = form.headers.get('content-type')!;
-      const res = await post(`/api/branches/${branchId}/revisions`, form.body!, { 'content-type': type });
+      const res = await post(`/api/branches/${branchId}/revisions`, form.body, { 'content-type': type });
       expect(res.status).toBe(413);
       expect(((await res.json()) as any).message).toMatch(/128 KB UPLOAD_MAX_BYTES/);
       expect(await revisionCount()).toBe(before);

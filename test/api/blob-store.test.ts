@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
 import { BlobIntegrityError, BlobStore } from '../../src/blobs/blob-store.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 describe('the blob store', () => {
   let h: Harness;
@@ -11,7 +12,7 @@ describe('the blob store', () => {
     h = await startHarness();
     store = new BlobStore(h.backtrack.dataSource);
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   const count = async (addresses: string[]) =>
     Number((await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM blobs WHERE sha256 = ANY($1)`, [addresses]))[0].n);

@@ -14,6 +14,7 @@ import {
   rollbackAndWait,
   upload,
 } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SEED = corpusSeed();
 
@@ -29,7 +30,7 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
     orgId = await demoOrgId(h);
     branchId = await newBranch(h, 'bike-shop');
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('deploys v1, deploys v2 with a backup, and a full rollback leaves the org equal to v1 byte for byte per file', async () => {
     await upload(h, branchId, await projectZip(await corpusVersion('v1')));

@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { craftZip } from '../fixtures/craft-zip.js';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { sampleFile, SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SRC = 'force-app/main/default';
 const OLD_SERVICE = 'public with sharing class InvoiceService {\n    // version 1, before the deploy\n}\n';
@@ -46,7 +47,7 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     branchId = (await h.api('POST', '/api/branches', { body: { name: 'main' } })).body.id;
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('uploads a source-format project and lists every component, fields as children', async () => {
     const upload = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) });

@@ -3,6 +3,8 @@ import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.har
 import { manifestXml, orgFiles, projectZip } from '../helpers/destructive-project.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { writeZip } from '../../src/common/zip.js';
+import { deployCompleted, demoOrgId, newBranch, upload as uploadRevision } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const ACCOUNT =
   '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
@@ -21,19 +23,8 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
   let orgId: string;
   let branchId: string;
 
-  const upload = async (zip: Buffer) => {
-    const res = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip });
-    expect(res.status).toBe(201);
-    return res.body;
-  };
-  const deploy = async (body: Record<string, unknown> = {}) => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, ...body } });
-    expect(start.status).toBe(202);
-    const job = await waitForJob(h, start.body.id);
-    expect(job.error ?? null).toBeNull();
-    expect(job.status).toBe('Completed');
-    return job.id as string;
-  };
+  const upload = (zip: Buffer) => uploadRevision(h, branchId, zip);
+  const deploy = (options: Record<string, unknown> = {}) => deployCompleted(h, branchId, orgId, options);
   const jobsCount = async () =>
     (await h.api('GET', `/api/branches/${branchId}/activities?limit=100`)).body.items.length;
   const rows = async (jobId: string) =>
@@ -50,10 +41,10 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     await emulator.admin.seed(emulator.defaultOrg.id, {
       components: [{ files: { 'objects/Account.object': ACCOUNT } }],
     });
-    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
-    branchId = (await h.api('POST', '/api/branches', { body: { name: 'deletes' } })).body.id;
+    orgId = await demoOrgId(h);
+    branchId = await newBranch(h, 'deletes');
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('keeps the delete manifests of a source upload (in manifest/) with the revision', async () => {
     await upload(await projectZip(V1));

@@ -12,6 +12,7 @@ import {
   rollbackAndWait,
   upload,
 } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SRC = 'force-app/main/default';
 const labels = (value: string) => `<?xml version="1.0" encoding="UTF-8"?>
@@ -52,7 +53,7 @@ describe('Exact backups and restores', () => {
     h = await startHarness();
     orgId = await demoOrgId(h);
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('deploys a project with custom labels a second time, and rolls the label back', async () => {
     const branchId = await newBranch(h, 'labels');

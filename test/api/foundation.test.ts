@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 describe('foundation on the embedded default (PGlite, in-process queue, emulator org)', () => {
   let h: Harness;
@@ -12,7 +13,7 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
     h = await startHarness();
   });
   afterAll(async () => {
-    await h?.close();
+    await closeStarted(h);
   });
 
   it('answers /health with 200 and names the embedded drivers', async () => {

@@ -1,6 +1,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 /** Issue 10, point 3: POST /api/jobs/:id/cancel — deploy permission in the job's environment, Queued or In Progress. */
 describe('POST /api/jobs/:id/cancel', () => {
@@ -22,7 +23,7 @@ describe('POST /api/jobs/:id/cancel', () => {
       (await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) })).status,
     ).toBe(201);
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('cancels a running deploy in Salesforce and records that Salesforce applied none of it', async () => {
     const emulator = h.backtrack.emulator!;

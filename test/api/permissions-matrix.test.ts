@@ -1,6 +1,8 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
-import { createToken, deployAndWait, openStream, registerEmulatorOrg, sampleBranch } from '../helpers/scoped-access.js';
+import { deployAndWait } from '../helpers/deploy-flow.js';
+import { createToken, openStream, registerEmulatorOrg, sampleBranch } from '../helpers/scoped-access.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 /**
  * Who may do what: every kind of token (read, deploy, rollback, deploy+rollback, admin), unlimited or limited to
@@ -69,7 +71,7 @@ describe('permissions matrix: read / deploy / rollback / admin × limited to uat
       tokens.set(key, (await createToken(h, permissions.split('+'), environment ? [environment] : undefined)).token);
     }
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   const status = async (res: Promise<{ status: number }>) => String((await res).status);
   const listed = async (res: Promise<{ status: number; body: any }>, has: (items: any[]) => boolean) => {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { writeZip } from '../../src/common/zip.js';
-import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
+import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { deployCompleted, demoOrgId, newBranch, upload, zipOf } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const META =
   '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
@@ -25,12 +26,7 @@ function v1Zip(): Promise<Buffer> {
     'staticresources/logo.resource': PNG_V1,
     'staticresources/logo.resource-meta.xml': RES_META,
   };
-  return writeZip(
-    Object.entries(files).map(([path, content]) => ({
-      path,
-      content: Buffer.isBuffer(content) ? content : Buffer.from(content),
-    })),
-  );
+  return zipOf(files);
 }
 
 describe('What a rollback will restore: the component diff', () => {
@@ -42,24 +38,18 @@ describe('What a rollback will restore: the component diff', () => {
     h.api('GET', `/api/jobs/${deployId}/components/${type}/${encodeURIComponent(name)}/diff${query}`);
   const seed = (files: Record<string, string | Buffer>) =>
     h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files }] });
-  const deploy = async () => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
-    expect(start.status).toBe(202);
-    const job = await waitForJob(h, start.body.id);
-    expect(job.status).toBe('Completed');
-    return job.id as string;
-  };
+  const deploy = () => deployCompleted(h, branchId, orgId);
 
   beforeAll(async () => {
     h = await startHarness();
     await seed({ 'classes/Alpha.cls': cls('v0'), 'classes/Alpha.cls-meta.xml': META });
     await seed({ 'staticresources/logo.resource': PNG_V0, 'staticresources/logo.resource-meta.xml': RES_META });
-    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
-    branchId = (await h.api('POST', '/api/branches', { body: { name: 'diffs' } })).body.id;
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await v1Zip() })).status).toBe(201);
+    orgId = await demoOrgId(h);
+    branchId = await newBranch(h, 'diffs');
+    await upload(h, branchId, await v1Zip());
     deployId = await deploy();
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('shows a unified diff of each text file, snapshot → what the deploy left', async () => {
     const res = await diff('ApexClass', 'Alpha');

@@ -1,6 +1,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
-import { writeZip } from '../../src/common/zip.js';
+import { deployAndWait, demoOrgId, newBranch, zipOf } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SRC = 'force-app/main/default';
 const META =
@@ -16,7 +17,7 @@ function projectZip(version: string): Promise<Buffer> {
     files[`${SRC}/classes/${name}.cls`] = cls(name, version);
     files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
   }
-  return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) })));
+  return zipOf(files);
 }
 
 /** Issue 10, 6b: "roll back the last deploy" targets the latest deploy of the branch to the org, never an older one. */
@@ -33,19 +34,15 @@ describe('POST /api/branches/:id/rollback {orgId, all: true}', () => {
         .toString() ?? null
     );
   };
-  const deploy = async (body: Record<string, unknown> = {}) => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, ...body } });
-    expect(start.status).toBe(202);
-    return waitForJob(h, start.body.id);
-  };
+  const deploy = (options: Record<string, unknown> = {}) => deployAndWait(h, branchId, orgId, options);
   const rollbackLast = () => h.api('POST', `/api/branches/${branchId}/rollback`, { body: { orgId, all: true } });
 
   beforeAll(async () => {
     h = await startHarness();
-    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: { name: string }) => o.name === 'Local Sandbox').id;
-    branchId = (await h.api('POST', '/api/branches', { body: { name: 'last-deploy' } })).body.id;
+    orgId = await demoOrgId(h);
+    branchId = await newBranch(h, 'last-deploy');
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('answers 404 with a sentence when the branch was never deployed to the org', async () => {
     const res = await rollbackLast();

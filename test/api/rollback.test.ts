@@ -3,6 +3,8 @@ import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.har
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { zipFolder } from '../helpers/project-zip.js';
 import { readZip, writeZip } from '../../src/common/zip.js';
+import { deployCompleted, demoOrgId, newBranch, rollbackAndWait, upload, zipOf } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SRC = 'force-app/main/default';
 const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
@@ -35,7 +37,7 @@ async function d1Zip(): Promise<Buffer> {
   }
   files[`${SRC}/objects/Account/fields/Region__c.field-meta.xml`] = field('Region__c', 'Region (new)');
   files[`${SRC}/objects/Account/fields/Tier__c.field-meta.xml`] = field('Tier__c', 'Tier');
-  return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) })));
+  return zipOf(files);
 }
 
 describe('Rollback jobs', () => {
@@ -44,18 +46,8 @@ describe('Rollback jobs', () => {
   let branchId: string;
   let s0: Map<string, string>;
 
-  const deploy = async () => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
-    expect(start.status).toBe(202);
-    const job = await waitForJob(h, start.body.id);
-    expect(job.status).toBe('Completed');
-    return job.id as string;
-  };
-  const rollback = async (deployId: string, body: unknown) => {
-    const res = await h.api('POST', `/api/jobs/${deployId}/rollback`, { body });
-    expect(res.status).toBe(202);
-    return waitForJob(h, res.body.id);
-  };
+  const deploy = () => deployCompleted(h, branchId, orgId);
+  const rollback = (deployId: string, body: unknown) => rollbackAndWait(h, deployId, body);
   const seedClass = (name: string, version: string) =>
     h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { [`classes/${name}.cls`]: cls(name, version), [`classes/${name}.cls-meta.xml`]: META } }] });
 
@@ -64,11 +56,11 @@ describe('Rollback jobs', () => {
     for (const name of [...UPDATED, ...SAME]) await seedClass(name, 'v0');
     await h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT_S0 } }] });
     s0 = orgState(h.backtrack.emulator!);
-    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
-    branchId = (await h.api('POST', '/api/branches', { body: { name: 'release' } })).body.id;
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await d1Zip() })).status).toBe(201);
+    orgId = await demoOrgId(h);
+    branchId = await newBranch(h, 'release');
+    await upload(h, branchId, await d1Zip());
   });
-  afterAll(async () => h?.close());
+  afterAll(() => closeStarted(h));
 
   it('lists exactly the changed components with the action a rollback takes, unchanged ones apart', async () => {
     const d1 = await deploy();
@@ -247,7 +239,7 @@ describe('Rollback jobs', () => {
       [`${SRC}/classes/PartialBad.cls`]: 'public class PartialBad {\n',
       [`${SRC}/classes/PartialBad.cls-meta.xml`]: META,
     };
-    await h.api('POST', `/api/branches/${partialBranch}/revisions`, { body: await writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) }))) });
+    await h.api('POST', `/api/branches/${partialBranch}/revisions`, { body: await zipOf(files) });
     const before = orgState(emulator);
     const start = await h.api('POST', `/api/branches/${partialBranch}/deployments`, { body: { orgId, rollbackOnError: false } });
     const job = await waitForJob(h, start.body.id);

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const SERVICE = 'force-app/main/default/classes/InvoiceService.cls';
@@ -36,7 +37,7 @@ describe('the backtrack CLI as a process', () => {
     expect((await h.api('POST', '/api/branches', { body: { name: 'cli' } })).status).toBe(201);
   });
   afterAll(async () => {
-    await h?.close();
+    await closeStarted(h);
     fs.rmSync(work, { recursive: true, force: true });
   });
 

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { manifestXml, PARTS, projectZip, SRC } from '../helpers/destructive-project.js';
+import { deployCompleted, demoOrgId, newBranch, upload } from '../helpers/deploy-flow.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const CHROMIUM_ARGS = [
@@ -35,13 +37,6 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
         resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
       );
     });
-  const deployByApi = async () => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
-    expect(start.status).toBe(202);
-    const job = await waitForJob(h, start.body.id);
-    expect(job.status).toBe('Completed');
-    return job.id as string;
-  };
 
   beforeAll(async () => {
     h = await startHarness();
@@ -49,21 +44,18 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
     await emulator.admin.seed(emulator.defaultOrg.id, {
       components: [{ files: { 'objects/Account.object': ACCOUNT } }],
     });
-    orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
-    branchId = (await h.api('POST', '/api/branches', { body: { name: 'releases' } })).body.id;
-    await h.api('POST', `/api/branches/${branchId}/revisions`, {
-      body: await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'CustomField:Account.Tier__c']),
-    });
-    await deployByApi();
+    orgId = await demoOrgId(h);
+    branchId = await newBranch(h, 'releases');
+    await upload(h, branchId, await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'CustomField:Account.Tier__c']));
+    await deployCompleted(h, branchId, orgId);
     const v2 = await projectZip(['ApexClass:Keep'], {
       [`${SRC}/classes/Keep.cls`]: KEEP_V2,
       'manifest/destructiveChangesPost.xml': manifestXml({ ApexClass: ['Doomed'], CustomField: ['Account.Tier__c'] }),
     });
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: v2 })).status).toBe(201);
+    await upload(h, branchId, v2);
   });
   afterAll(async () => {
-    await browser?.close();
-    await h?.close();
+    await closeStarted(browser, h);
   });
 
   it('backtrack deploy --dry-run prints the deletions first and queues nothing', async () => {
@@ -151,8 +143,8 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
   });
 
   it('shows no Rollback button for a deploy that changed nothing, and the reason instead', async () => {
-    await deployByApi();
-    const unchanged = await deployByApi();
+    await deployCompleted(h, branchId, orgId);
+    const unchanged = await deployCompleted(h, branchId, orgId);
     await page.goto(`${h.url}/#/jobs/${unchanged}`);
     await page
       .getByTestId('not-rollbackable')

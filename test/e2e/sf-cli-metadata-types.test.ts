@@ -3,7 +3,8 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { CLI_API_VERSION, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import { CLI_API_VERSION, expectSuccess, startLoggedInSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 const NS = 'xmlns="http://soap.sforce.com/2006/04/metadata"';
 const xml = (root: string, body: string) =>
@@ -73,23 +74,13 @@ describe('the official CLI: the metadata types of sample apps', () => {
   let sandbox: CliSandbox;
 
   beforeAll(async () => {
-    sandbox = await startCliSandbox();
-    const logged = await login(sandbox);
-    if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
+    sandbox = await startLoggedInSandbox();
     await sandbox.writeSource(SOURCE);
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => closeStarted(sandbox));
 
   it('deploys a project with message channels, static resources, labels, experiences, reports… and retrieves it unchanged', async () => {
-    const deployed = await sandbox.sf<{ status: string }>(
-      'project',
-      'deploy',
-      'start',
-      '-d',
-      'force-app',
-      '-o',
-      sandbox.alias,
-    );
+    const deployed = await sandbox.sfOrg<{ status: string }>('project', 'deploy', 'start', '-d', 'force-app');
     expect(JSON.stringify(deployed.json.result ?? deployed.json).match(/"problem":"[^"]*"/g) ?? []).toEqual([]);
     expect(deployed.json.result?.status).toBe('Succeeded');
 
@@ -106,18 +97,8 @@ describe('the official CLI: the metadata types of sample apps', () => {
       'Report:Sales',
       'Report:Sales/Pipeline',
     ];
-    const retrieved = await sandbox.sf(
-      'project',
-      'retrieve',
-      'start',
-      ...metadata.flatMap((m) => ['-m', m]),
-      '--output-dir',
-      'retrieved',
-      '-o',
-      sandbox.alias,
-    );
-    expect(retrieved.json.message).toBeUndefined();
-    expect(retrieved.exitCode).toBe(0);
+    const metadataFlags = metadata.flatMap((m) => ['-m', m]);
+    expectSuccess(await sandbox.sfOrg('project', 'retrieve', 'start', ...metadataFlags, '--output-dir', 'retrieved'));
     const out = join(sandbox.projectDir, 'retrieved');
     expect(await listFiles(out)).toEqual(Object.keys(SOURCE).sort());
     for (const [path, content] of Object.entries(SOURCE)) {

@@ -1,7 +1,8 @@
 // The official Salesforce CLI against the emulator: sf org login access-token, org display,
 // org list metadata, org list metadata-types.
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import { apexClassFiles, expectSuccess, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
 
 describe('the official CLI: org commands', () => {
   let sandbox: CliSandbox;
@@ -10,32 +11,25 @@ describe('the official CLI: org commands', () => {
     sandbox = await startCliSandbox();
     await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
       components: [
-        {
-          type: 'ApexClass',
-          fullName: 'Seeded',
-          files: { 'classes/Seeded.cls': apexClassSource('Seeded'), 'classes/Seeded.cls-meta.xml': apexClassMeta },
-        },
+        { type: 'ApexClass', fullName: 'Seeded', files: apexClassFiles('Seeded') },
       ],
     });
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => closeStarted(sandbox));
 
   it('logs in with sf org login access-token against an instance URL with a trailing slash', async () => {
-    const { exitCode, json } = await login(sandbox);
-    expect(json.message).toBeUndefined();
-    expect(exitCode).toBe(0);
-    expect(json.result).toMatchObject({
+    const logged = await login(sandbox);
+    expectSuccess(logged);
+    expect(logged.json.result).toMatchObject({
       username: sandbox.emulator.defaultOrg.username,
       orgId: sandbox.emulator.defaultOrg.id,
     });
   });
 
   it('displays the org as Connected with a current API version', async () => {
-    const { exitCode, json } = await sandbox.sf<{ connectedStatus: string; apiVersion: string; id: string }>(
+    const { exitCode, json } = await sandbox.sfOrg<{ connectedStatus: string; apiVersion: string; id: string }>(
       'org',
       'display',
-      '-o',
-      sandbox.alias,
     );
     expect(exitCode).toBe(0);
     expect(json.result).toMatchObject({ connectedStatus: 'Connected', id: sandbox.emulator.defaultOrg.id });
@@ -43,26 +37,17 @@ describe('the official CLI: org commands', () => {
   });
 
   it('lists the components of a type with sf org list metadata', async () => {
-    const { exitCode, json } = await sandbox.sf<{ fullName: string; type: string }[]>(
-      'org',
-      'list',
-      'metadata',
-      '-m',
-      'ApexClass',
-      '-o',
-      sandbox.alias,
-    );
+    type Listed = { fullName: string; type: string }[];
+    const { exitCode, json } = await sandbox.sfOrg<Listed>('org', 'list', 'metadata', '-m', 'ApexClass');
     expect(exitCode).toBe(0);
     expect(json.result).toEqual([expect.objectContaining({ fullName: 'Seeded', type: 'ApexClass' })]);
   });
 
   it('lists the metadata types SDR knows, including ones beyond the classic set', async () => {
-    const { exitCode, json } = await sandbox.sf<{ metadataObjects: { xmlName: string; inFolder: boolean }[] }>(
+    const { exitCode, json } = await sandbox.sfOrg<{ metadataObjects: { xmlName: string; inFolder: boolean }[] }>(
       'org',
       'list',
       'metadata-types',
-      '-o',
-      sandbox.alias,
     );
     expect(exitCode).toBe(0);
     const names = new Map(json.result?.metadataObjects.map((o) => [o.xmlName, o]));

@@ -4,7 +4,15 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unzip } from '../emulator/zip.helper.js';
-import { apexClassMeta, apexClassSource, login, startCliSandbox, type CliSandbox } from './sf-cli.helper.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import {
+  apexClassFiles,
+  apexClassSource,
+  expectSuccess,
+  startLoggedInSandbox,
+  storedComponents,
+  type CliSandbox,
+} from './sf-cli.helper.js';
 
 const objectXml = `<?xml version="1.0" encoding="UTF-8"?>
 <CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -30,34 +38,17 @@ describe('the official CLI: project retrieve and delete commands', () => {
   let sandbox: CliSandbox;
 
   beforeAll(async () => {
-    sandbox = await startCliSandbox();
-    const logged = await login(sandbox);
-    if (logged.exitCode !== 0) throw new Error(`login failed: ${logged.json.message}`);
+    sandbox = await startLoggedInSandbox();
     await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
-      components: [
-        { files: { 'classes/Stored.cls': apexClassSource('Stored'), 'classes/Stored.cls-meta.xml': apexClassMeta } },
-        { files: { 'objects/Invoice__c.object': objectXml } },
-      ],
+      components: [{ files: apexClassFiles('Stored') }, { files: { 'objects/Invoice__c.object': objectXml } }],
     });
   });
-  afterAll(() => sandbox.close());
+  afterAll(() => closeStarted(sandbox));
 
   const sourceDir = () => join(sandbox.projectDir, 'force-app', 'main', 'default');
 
   it('retrieves into source format with sf project retrieve start', async () => {
-    const { exitCode, json } = await sandbox.sf(
-      'project',
-      'retrieve',
-      'start',
-      '-m',
-      'ApexClass:Stored',
-      '-m',
-      'CustomObject:Invoice__c',
-      '-o',
-      sandbox.alias,
-    );
-    expect(json.message).toBeUndefined();
-    expect(exitCode).toBe(0);
+    expectSuccess(await sandbox.sfOrg('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '-m', 'CustomObject:Invoice__c'));
     expect(await readFile(join(sourceDir(), 'classes', 'Stored.cls'), 'utf8')).toBe(apexClassSource('Stored'));
     const field = await readFile(
       join(sourceDir(), 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'),
@@ -67,17 +58,7 @@ describe('the official CLI: project retrieve and delete commands', () => {
   });
 
   it('retrieves a metadata-format zip with --target-metadata-dir', async () => {
-    const { exitCode } = await sandbox.sf(
-      'project',
-      'retrieve',
-      'start',
-      '-m',
-      'ApexClass:Stored',
-      '--target-metadata-dir',
-      'mdapi-out',
-      '-o',
-      sandbox.alias,
-    );
+    const { exitCode } = await sandbox.sfOrg('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '--target-metadata-dir', 'mdapi-out');
     expect(exitCode).toBe(0);
     const dir = join(sandbox.projectDir, 'mdapi-out');
     const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));
@@ -90,21 +71,8 @@ describe('the official CLI: project retrieve and delete commands', () => {
   });
 
   it('deletes a component from the org and the project with sf project delete source', async () => {
-    const { exitCode, json } = await sandbox.sf(
-      'project',
-      'delete',
-      'source',
-      '-m',
-      'ApexClass:Stored',
-      '--no-prompt',
-      '-o',
-      sandbox.alias,
-    );
-    expect(json.message).toBeUndefined();
-    expect(exitCode).toBe(0);
-    const left = sandbox.emulator.admin
-      .listComponents(sandbox.emulator.defaultOrg.id)
-      .map((c) => `${c.type}:${c.fullName}`);
+    expectSuccess(await sandbox.sfOrg('project', 'delete', 'source', '-m', 'ApexClass:Stored', '--no-prompt'));
+    const left = storedComponents(sandbox);
     expect(left).not.toContain('ApexClass:Stored');
     expect(left).toContain('CustomObject:Invoice__c');
   });

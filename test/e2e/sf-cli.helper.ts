@@ -5,6 +5,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 
 /** The repository root (this file runs from dist/test/emulator). */
@@ -26,6 +27,8 @@ export interface CliSandbox {
   readonly alias: string;
   /** Runs `sf <args> --json` in the project folder. */
   sf<T = unknown>(...args: string[]): Promise<CliResult<T>>;
+  /** Runs `sf <args> -o <alias> --json`: a command against the logged-in org. */
+  sfOrg<T = unknown>(...args: string[]): Promise<CliResult<T>>;
   /** The same with extra environment variables (e.g. SF_ORG_METADATA_REST_DEPLOY). */
   sfWithEnv<T = unknown>(extra: Record<string, string>, ...args: string[]): Promise<CliResult<T>>;
   /** Writes project files (paths relative to force-app/main/default). */
@@ -105,6 +108,7 @@ export async function startCliSandbox(options: { latencyMs?: number } = {}): Pro
     projectDir,
     alias,
     sf: <T>(...args: string[]) => run(projectDir, env, args) as Promise<CliResult<T>>,
+    sfOrg: <T>(...args: string[]) => run(projectDir, env, [...args, '-o', alias]) as Promise<CliResult<T>>,
     sfWithEnv: <T>(extra: Record<string, string>, ...args: string[]) =>
       run(projectDir, { ...env, ...extra }, args) as Promise<CliResult<T>>,
     async writeSource(files) {
@@ -136,6 +140,35 @@ export function login(
     '--alias',
     sandbox.alias,
   );
+}
+
+/** A sandbox whose CLI is logged in to the emulator's default org (throws when the login fails). */
+export async function startLoggedInSandbox(options: { latencyMs?: number } = {}): Promise<CliSandbox> {
+  const sandbox = await startCliSandbox(options);
+  const logged = await login(sandbox);
+  if (logged.exitCode !== 0) {
+    await sandbox.close();
+    throw new Error(`login failed: ${logged.json.message}`);
+  }
+  return sandbox;
+}
+
+/** A command that succeeded: exit code 0 and no error message (the message first, as it says why). */
+export function expectSuccess(result: CliResult): void {
+  expect(result.json.message).toBeUndefined();
+  expect(result.exitCode).toBe(0);
+}
+
+/** The components the emulator's default org holds, as `Type:FullName`. */
+export function storedComponents(sandbox: CliSandbox): string[] {
+  return sandbox.emulator.admin
+    .listComponents(sandbox.emulator.defaultOrg.id)
+    .map((c) => `${c.type}:${c.fullName}`);
+}
+
+/** An Apex class's two source files (paths relative to force-app/main/default). */
+export function apexClassFiles(name: string, body?: string): Record<string, string> {
+  return { [`classes/${name}.cls`]: apexClassSource(name, body), [`classes/${name}.cls-meta.xml`]: apexClassMeta };
 }
 
 export const apexClassSource = (name: string, body = "return 'hi';") =>

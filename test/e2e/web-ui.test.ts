@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -36,8 +37,7 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
   afterAll(async () => {
-    await browser?.close();
-    await h?.close();
+    await closeStarted(browser, h);
   });
 
   it('serves the UI at / and any page path, while API paths keep their JSON answers', async () => {

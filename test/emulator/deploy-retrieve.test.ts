@@ -131,7 +131,7 @@ describe('deploy and retrieve through jsforce', () => {
     expect(result.success).toBe(true);
     expect(result.status).toBe('Succeeded');
     const messages = Array.isArray(result.messages) ? result.messages : [result.messages];
-    expect(messages.map((m) => m.problem)).toEqual(["Entity of type 'ApexClass' named 'Missing' cannot be found"]);
+    expect(messages.map((m) => m?.problem)).toEqual(["Entity of type 'ApexClass' named 'Missing' cannot be found"]);
   });
 
   it('retrieves every class with the * wildcard', async () => {

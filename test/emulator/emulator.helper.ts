@@ -5,11 +5,18 @@ import { unzip } from './zip.helper.js';
 
 export const API_VERSION = '60.0';
 
+/**
+ * The answers as they come over the wire: jsforce types `details` and `messages` as always there, but Salesforce
+ * (and so the emulator) leaves them out when there is nothing to report.
+ */
+export type DeployAnswer = Omit<DeployResult, 'details'> & Partial<Pick<DeployResult, 'details'>>;
+export type RetrieveAnswer = Omit<RetrieveResult, 'messages'> & Partial<Pick<RetrieveResult, 'messages'>>;
+
 export function connect(instanceUrl: string, accessToken: string): jsforce.Connection {
   return new jsforce.Connection({ instanceUrl, accessToken, version: API_VERSION });
 }
 
-export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, options: Record<string, unknown> = {}): Promise<DeployResult> {
+export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, options: Record<string, unknown> = {}): Promise<DeployAnswer> {
   const started = await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true, ...options });
   for (;;) {
     const result = await conn.metadata.checkDeployStatus(started.id, true);
@@ -18,7 +25,7 @@ export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, optio
   }
 }
 
-export async function retrieveAndWait(conn: jsforce.Connection, types: { name: string; members: string[] }[], singlePackage = true): Promise<{ result: RetrieveResult; files: Map<string, Buffer> }> {
+export async function retrieveAndWait(conn: jsforce.Connection, types: { name: string; members: string[] }[], singlePackage = true): Promise<{ result: RetrieveAnswer; files: Map<string, Buffer> }> {
   // jsforce's RetrieveRequest type wants every optional field of the WSDL; send what a client really sends.
   const request = { apiVersion: API_VERSION, singlePackage, unpackaged: { types, version: API_VERSION } };
   const started = await conn.metadata.retrieve(request as unknown as Parameters<typeof conn.metadata.retrieve>[0]);

@@ -3,10 +3,10 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { connect, starterFiles } from './emulator.helper.js';
+import { connect, starterFiles, type DeployAnswer } from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
 
-async function untilDone(conn: jsforce.Connection, id: string) {
+async function untilDone(conn: jsforce.Connection, id: string): Promise<DeployAnswer> {
   for (;;) {
     const result = await conn.metadata.checkDeployStatus(id, true, true);
     if (String(result.done) === 'true') return result;

@@ -12,7 +12,7 @@ describe('REST resources the Salesforce CLI reads', () => {
 
   const get = async (path: string, token = emulator.defaultOrg.accessToken) => {
     const response = await fetch(`${emulator.url}${path}`, { headers: { Authorization: `Bearer ${token}` } });
-    return { status: response.status, body: (await response.json()) as unknown };
+    return { status: response.status, body: await response.json() };
   };
 
   it('offers API versions up to 66.0, also under a path starting with //', async () => {

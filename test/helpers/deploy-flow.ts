@@ -5,15 +5,19 @@ import { waitForJob, type Harness } from './backtrack.harness.js';
 
 export const PROJECT_JSON = '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}';
 
-/** A source-format project zip from `path → content` (sfdx-project.json added when missing). */
-export function projectZip(files: Record<string, string | Buffer>): Promise<Buffer> {
-  const all: Record<string, string | Buffer> = { 'sfdx-project.json': PROJECT_JSON, ...files };
+/** A zip of `path → content` (text as UTF-8). */
+export function zipOf(files: Record<string, string | Buffer>): Promise<Buffer> {
   return writeZip(
-    Object.entries(all).map(([path, content]) => ({
+    Object.entries(files).map(([path, content]) => ({
       path,
       content: Buffer.isBuffer(content) ? content : Buffer.from(content),
     })),
   );
+}
+
+/** A source-format project zip from `path → content` (sfdx-project.json added when missing). */
+export function projectZip(files: Record<string, string | Buffer>): Promise<Buffer> {
+  return zipOf({ 'sfdx-project.json': PROJECT_JSON, ...files });
 }
 
 /** The demo org's id in Backtrack (the embedded emulator's default org). */
@@ -27,16 +31,36 @@ export async function newBranch(h: Harness, name: string): Promise<string> {
   return res.body.id;
 }
 
-export async function upload(h: Harness, branchId: string, zip: Buffer): Promise<void> {
+/** Uploads a zip as the branch's next revision; returns the revision. */
+export async function upload(h: Harness, branchId: string, zip: Buffer): Promise<any> {
   const res = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: zip });
   if (res.status !== 201) throw new Error(`upload refused: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
-/** Starts a deploy of the branch's latest revision and waits for it to finish. */
-export async function deployAndWait(h: Harness, branchId: string, orgId: string): Promise<any> {
-  const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
+/** Starts a deploy of the branch's latest revision (with options such as `checkOnly`) and waits for it to finish. */
+export async function deployAndWait(
+  h: Harness,
+  branchId: string,
+  orgId: string,
+  options: Record<string, unknown> = {},
+): Promise<any> {
+  const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, ...options } });
   if (start.status !== 202) throw new Error(`deploy refused: ${start.status} ${JSON.stringify(start.body)}`);
   return waitForJob(h, start.body.id, 120_000);
+}
+
+/** Deploys the branch's latest revision and expects it Completed without an error; returns the job's id. */
+export async function deployCompleted(
+  h: Harness,
+  branchId: string,
+  orgId: string,
+  options: Record<string, unknown> = {},
+): Promise<string> {
+  const job = await deployAndWait(h, branchId, orgId, options);
+  expect(job.error ?? null).toBeNull();
+  expect(job.status).toBe('Completed');
+  return job.id;
 }
 
 export async function rollbackAndWait(h: Harness, deployId: string, body: unknown): Promise<any> {

@@ -1,4 +1,4 @@
-import { writeZip } from '../../src/common/zip.js';
+import { zipOf } from './deploy-flow.js';
 import type { EmulatorHandle } from '../../src/emulator/emulator.server.js';
 
 export const SRC = 'force-app/main/default';
@@ -53,7 +53,7 @@ export function projectZip(parts: string[], extra: Record<string, string> = {}):
   const files: Record<string, string> = { 'sfdx-project.json': PROJECT };
   for (const p of parts) Object.assign(files, PARTS[p]);
   Object.assign(files, extra);
-  return writeZip(Object.entries(files).map(([path, content]) => ({ path, content: Buffer.from(content) })));
+  return zipOf(files);
 }
 
 /** Every file the org holds, byte for byte: `Type:Name` → path → content (base64). */

@@ -3,8 +3,10 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import type { OrgCredentials } from '../../src/emulator/admin.api.js';
+import { waitFor as waitUntil } from './lifecycle.js';
 import { freePort, startService, type ServiceProcess } from './processes.js';
 import { SAMPLE_PROJECT, zipFolder } from './project-zip.js';
+import { createScratchDatabase } from './scratch-database.js';
 
 /**
  * An API process and a worker process on a fresh PostgreSQL database and a Redis server of their own (started on a
@@ -43,13 +45,7 @@ export const ADMIN_TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
 export async function startFaultStack(extraEnv: Record<string, string> = {}): Promise<FaultStack> {
   const server = process.env.TEST_DATABASE_URL;
   if (!server) throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server); .ci/run sets it.');
-  const dbName = `backtrack_faults_${crypto.randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${dbName}`;
+  const database = await createScratchDatabase(server, 'backtrack_faults');
 
   const redisPort = await freePort();
   const startRedis = async () => {
@@ -84,7 +80,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
 
   const emulator = await startEmulator({ port: 0, latencyMs: 50 });
   const env: Record<string, string> = {
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: database.url,
     REDIS_URL: `redis://127.0.0.1:${redisPort}`,
     SECRET_KEY: crypto.randomBytes(32).toString('hex'),
     BACKTRACK_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -98,7 +94,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
   const api = startService({ ...env, ROLE: 'api', PORT: String(port) });
   await api.ready;
   const apiUrl = `http://127.0.0.1:${port}`;
-  const db = new pg.Client({ connectionString: url.toString() });
+  const db = new pg.Client({ connectionString: database.url });
   await db.connect();
   // The test's own connection survives pg_terminate_backend storms aimed at the services (it is excluded by pid).
   db.on('error', () => undefined);
@@ -124,15 +120,8 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-  const waitFor: FaultStack['waitFor'] = async (what, probe, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 150));
-    }
-  };
+  const waitFor: FaultStack['waitFor'] = (what, probe, timeoutMs = 60_000) =>
+    waitUntil(what, probe, { timeoutMs, intervalMs: 150 });
   const finished: FaultStack['finished'] = async (jobId, timeoutMs = 90_000) => {
     let last: unknown = null;
     try {
@@ -164,7 +153,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
     worker,
     apiUrl,
     db,
-    dbName,
+    dbName: database.name,
     redisPort,
     branchId,
     call,
@@ -202,10 +191,7 @@ export async function startFaultStack(extraEnv: Record<string, string> = {}): Pr
       await db.end().catch(() => undefined);
       await emulator.close();
       stopRedis();
-      const cleanup = new pg.Client({ connectionString: server });
-      await cleanup.connect();
-      await cleanup.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await cleanup.end();
+      await database.close();
     },
   };
 }

@@ -31,8 +31,8 @@ export function startService(env: Record<string, string>): ServiceProcess {
       out += chunk.toString();
       if (out.includes('ready')) resolve();
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`process exited with ${code} before it was ready:\n${out}`)));
   });
   return {

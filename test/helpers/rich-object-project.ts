@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Absolute path of a fixture under test/fixtures (tests run from dist/test/helpers/, fixtures stay in the source tree). */
@@ -20,8 +22,6 @@ function metaXml(root: string, body: string): string {
  * field set, web link, sharing reason, index). Returns the number of components written.
  */
 export async function writeRichObjectProject(dir: string, object = 'Rich__c'): Promise<number> {
-  const { mkdir, writeFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
   const base = join(dir, 'force-app', 'main', 'default', 'objects', object);
   const put = async (sub: string, name: string, content: string): Promise<void> => {
     await mkdir(join(base, sub), { recursive: true });

@@ -1,4 +1,5 @@
-import { ADMIN_TOKEN, waitForJob, type Harness } from './backtrack.harness.js';
+import { expect } from '@jest/globals';
+import { ADMIN_TOKEN, type Harness } from './backtrack.harness.js';
 import { SAMPLE_PROJECT, zipFolder } from './project-zip.js';
 
 /** Creates a token with the admin token (or `by`) and returns the secret; throws when refused. */
@@ -42,13 +43,6 @@ export async function sampleBranch(h: Harness, name: string): Promise<string> {
   });
   if (upload.status !== 201) throw new Error(`upload refused: ${JSON.stringify(upload.body)}`);
   return branch.body.id;
-}
-
-/** Deploys the branch's latest revision to the org with the admin token and waits for the job to finish. */
-export async function deployAndWait(h: Harness, branchId: string, orgId: string): Promise<any> {
-  const started = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId } });
-  if (started.status !== 202) throw new Error(`deploy refused: ${JSON.stringify(started.body)}`);
-  return waitForJob(h, started.body.id);
 }
 
 /** An open Server-Sent Events stream: the events received so far, and a promise for its end. */
@@ -107,4 +101,20 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Revokes the token a log stream was opened with and checks the stream: open until then (for `openMs`), closed
+ * within two seconds of the revocation, its last event `revoked`. `revoke` answers the DELETE /api/tokens/:id.
+ */
+export async function expectClosedOnRevocation(
+  stream: OpenStream,
+  revoke: () => Promise<{ status: number }>,
+  openMs: number,
+): Promise<void> {
+  expect(stream.status).toBe(200);
+  expect(await settlesWithin(stream.closed, openMs)).toBe(false);
+  expect((await revoke()).status).toBe(200);
+  expect(await settlesWithin(stream.closed, 2_000)).toBe(true);
+  expect(stream.events.at(-1)?.event).toBe('revoked');
 }

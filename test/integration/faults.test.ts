@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startFaultStack, type FaultStack } from '../helpers/fault-stack.js';
 import { buildDeployZip } from '../../src/salesforce/deploy-package.js';
 import { JsforceMetadataGateway } from '../../src/salesforce/jsforce.gateway.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 
 /**
  * Issue 10, "A deploy's record is never false": each fault is injected against a real API process and worker
@@ -15,7 +16,7 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
   });
 
   afterAll(async () => {
-    await s?.close();
+    await closeStarted(s);
   });
 
   const deploy = async (orgId: string, headers: Record<string, string> = {}) => {

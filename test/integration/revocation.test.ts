@@ -1,9 +1,10 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
-import pg from 'pg';
 import { RevocationFeed } from '../../src/auth/revocation-feed.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
-import { createToken, openStream, settlesWithin } from '../helpers/scoped-access.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import { createScratchDatabase, type ScratchDatabase } from '../helpers/scratch-database.js';
+import { createToken, expectClosedOnRevocation, openStream } from '../helpers/scoped-access.js';
 
 const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
 if (!DATABASE_SERVER)
@@ -20,19 +21,14 @@ async function msUntil(probe: () => Promise<boolean>, limitMs: number): Promise<
 }
 
 describe('revocation reaches every API process at once (two API instances, one PostgreSQL database)', () => {
-  const dbName = `backtrack_revoke_${crypto.randomBytes(4).toString('hex')}`;
-  let admin: pg.Client;
+  let database: ScratchDatabase;
   let a: Harness;
   let b: Harness;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: DATABASE_SERVER });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(DATABASE_SERVER);
-    url.pathname = `/${dbName}`;
+    database = await createScratchDatabase(DATABASE_SERVER, 'backtrack_revoke');
     const env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       ROLE: 'api',
       EMULATOR: 'off',
@@ -41,10 +37,7 @@ describe('revocation reaches every API process at once (two API instances, one P
     b = await startHarness(env);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await closeStarted(a, b, database);
   });
 
   const jobRow = async () => {
@@ -68,11 +61,7 @@ describe('revocation reaches every API process at once (two API instances, one P
     const reader = await createToken(a, ['read']);
     const stream = await openStream(b.url, `/api/jobs/${await jobRow()}/logs/stream`, reader.token);
     try {
-      expect(stream.status).toBe(200);
-      expect(await settlesWithin(stream.closed, 500)).toBe(false);
-      expect((await a.api('DELETE', `/api/tokens/${reader.id}`)).status).toBe(200);
-      expect(await settlesWithin(stream.closed, 2_000)).toBe(true);
-      expect(stream.events.at(-1)?.event).toBe('revoked');
+      await expectClosedOnRevocation(stream, () => a.api('DELETE', `/api/tokens/${reader.id}`), 500);
     } finally {
       await stream.cancel();
     }
@@ -81,9 +70,9 @@ describe('revocation reaches every API process at once (two API instances, one P
   it('checks tokens against the database while its revocation listener is down, then listens again', async () => {
     const reader = await createToken(a, ['read']);
     expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(200);
-    await admin.query(
+    await database.query(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'backtrack-revocations'`,
-      [dbName],
+      [database.name],
     );
     const feed = b.backtrack.app.get(RevocationFeed);
     expect(await msUntil(async () => !feed.reliable, 2_000)).not.toBeNull();
@@ -91,9 +80,9 @@ describe('revocation reaches every API process at once (two API instances, one P
     await a.backtrack.dataSource.query(`UPDATE api_tokens SET revoked_at = now() WHERE id = $1`, [reader.id]);
     expect((await b.api('GET', '/api/branches', { token: reader.token })).status).toBe(401);
     const listening = await msUntil(async () => {
-      const rows = await admin.query(
+      const rows = await database.query(
         `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'backtrack-revocations'`,
-        [dbName],
+        [database.name],
       );
       return rows.rows[0].n === 2;
     }, 10_000);

@@ -4,9 +4,11 @@ import pg from 'pg';
 import request from 'supertest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { readZip, writeZip } from '../../src/common/zip.js';
+import { waitFor } from '../helpers/lifecycle.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
+import { createScratchDatabase } from '../helpers/scratch-database.js';
 
 const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
 const REDIS_SERVER = process.env.TEST_REDIS_URL;
@@ -18,11 +20,10 @@ const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
 const SRC = 'force-app/main/default';
 
 describe('PostgreSQL + Redis/Bull with the API and workers as separate processes', () => {
-  const dbName = `backtrack_it_${crypto.randomBytes(4).toString('hex')}`;
-  let admin: pg.Client;
+  /** What beforeAll started, to stop in afterAll: only what started, the last first. */
+  const stops: (() => Promise<unknown>)[] = [];
   let db: pg.Client;
   let emulator: EmulatorHandle;
-  let api: ServiceProcess;
   let apiUrl: string;
   const workers: ServiceProcess[] = [];
   let env: Record<string, string>;
@@ -35,16 +36,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     if (Buffer.isBuffer(body)) req = req.set('content-type', 'application/zip').send(body);
     else if (body !== undefined) req = req.send(body as object);
     const res = await req;
-    return { status: res.status, body: res.body as any };
-  };
-  const waitFor = async <T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    return { status: res.status, body: res.body };
   };
   const finished = (jobId: string) =>
     waitFor(`job ${jobId} to finish`, async () => {
@@ -60,15 +52,13 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   };
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: DATABASE_SERVER });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${dbName}`);
-    const url = new URL(DATABASE_SERVER);
-    url.pathname = `/${dbName}`;
+    const database = await createScratchDatabase(DATABASE_SERVER, 'backtrack_it');
+    stops.push(() => database.close());
     emulator = await startEmulator({ port: 0, latencyMs: 50 });
+    stops.push(() => emulator.close());
     const redisDb = 1 + crypto.randomInt(14);
     env = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: database.url,
       REDIS_URL: `${REDIS_SERVER.replace(/\/\d*$/, '')}/${redisDb}`,
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       BACKTRACK_ADMIN_TOKEN: TOKEN,
@@ -78,11 +68,13 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
       HOST: '127.0.0.1',
     };
     const port = await freePort();
-    api = startService({ ...env, ROLE: 'api', PORT: String(port) });
+    const api = startService({ ...env, ROLE: 'api', PORT: String(port) });
+    stops.push(() => api.kill());
     await api.ready;
     apiUrl = `http://127.0.0.1:${port}`;
-    db = new pg.Client({ connectionString: url.toString() });
+    db = new pg.Client({ connectionString: database.url });
     await db.connect();
+    stops.push(() => db.end());
     const org = await call('POST', '/api/orgs', {
       name: 'Integration Org',
       environment: 'uat',
@@ -97,17 +89,11 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
 
   afterAll(async () => {
     for (const w of workers) await w.kill('SIGKILL');
-    await api?.kill();
-    await db?.end();
-    await emulator?.close();
-    if (admin) {
-      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await admin.end();
-    }
+    for (const stop of stops.reverse()) await stop();
   });
 
   it('reports PostgreSQL and Bull in /health', async () => {
-    const health = (await request(apiUrl).get('/health')).body as any;
+    const health = (await request(apiUrl).get('/health')).body;
     expect(health.database.driver).toBe('postgres');
     expect(health.queue.driver).toBe('bull');
     expect(health.queue.ok).toBe(true);
@@ -167,7 +153,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true });
     const redisDb = new URL(env.REDIS_URL!).pathname.slice(1);
     const { execFileSync } = await import('node:child_process');
-    execFileSync('redis-cli', ['-u', REDIS_SERVER!, '-n', redisDb, 'FLUSHDB']);
+    execFileSync('redis-cli', ['-u', REDIS_SERVER, '-n', redisDb, 'FLUSHDB']);
     await startWorker();
     const job = await finished(start.body.id);
     expect(job.status).toBe('Completed');

@@ -23,7 +23,7 @@ export async function logs(ctx: CommandContext, jobId: string, options: LogsOpti
 
   if (!options.follow) {
     for (let after = 0; ; ) {
-      const page = await ctx.client.request<{ items: LogLine[]; nextAfter: number }>('GET', `${base}/logs?${query(after)}&limit=${PAGE}`);
+      const page = await ctx.client.request<{ items: LogLine[]; nextAfter: number }>('GET', `${base}/logs?${query(after).toString()}&limit=${PAGE}`);
       page.items.forEach(print);
       if (page.items.length < PAGE) return ExitCode.Ok;
       after = page.nextAfter;
@@ -31,7 +31,7 @@ export async function logs(ctx: CommandContext, jobId: string, options: LogsOpti
   }
   for (let after = 0; ; await new Promise((resolve) => setTimeout(resolve, RECONNECT_MS))) {
     try {
-      for await (const event of ctx.client.events(`${base}/logs/stream?${query(after)}`)) {
+      for await (const event of ctx.client.events(`${base}/logs/stream?${query(after).toString()}`)) {
         if (event.event === 'log') {
           const line = JSON.parse(event.data) as LogLine;
           after = line.seq;

@@ -1,5 +1,4 @@
 import { describe, it, expect } from '@jest/globals';
-import { CliError } from '../api-client.js';
 import { rollbackRequest } from './rollback.js';
 
 /** A CliError with exit code 2 (invalid usage). */
