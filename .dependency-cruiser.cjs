@@ -1,4 +1,4 @@
-// Dependency rules checked by `npm run lint` (depcruise). See docs/adr/code-health-lint-and-dependency-rules.md.
+// Dependency rules checked by `npm run lint` (depcruise). See docs/adr/0011-0011-code-health-lint-and-dependency-rules.md.
 const INFRASTRUCTURE = ['blobs', 'idempotency', 'common', 'database', 'queue', 'config'];
 const infra = `^src/(${INFRASTRUCTURE.join('|')})/`;
 
@@ -55,7 +55,9 @@ module.exports = {
     includeOnly: '^(src|test|bench|migrations|bin|scripts)/',
     // database/entities.ts is the composition root that lists every entity and migration: it imports every domain
     // folder by design, so it is left out (otherwise database ↔ every folder holding an entity is a cycle).
-    exclude: { path: ['^(dist|node_modules)/', '^src/database/entities\\.ts$'] },
+    // The specs beside the code are tests: they import test/helpers (which start the whole app), and nothing imports
+    // them, so they are left out too (otherwise every folder with a spec cycles through test/helpers → src/app).
+    exclude: { path: ['^(dist|node_modules)/', '^src/database/entities\\.ts$', '\\.spec\\.ts$'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -1,5 +1,5 @@
 // ESLint: typescript-eslint's strict, type-checked rules over every TypeScript file (see
-// docs/adr/code-health-lint-and-dependency-rules.md). Formatting is Prettier's job, import cycles depcruise's.
+// docs/adr/0011-0011-code-health-lint-and-dependency-rules.md). Formatting is Prettier's job, import cycles depcruise's.
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 

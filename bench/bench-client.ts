@@ -12,7 +12,10 @@ export class ApiClient {
     const isZip = Buffer.isBuffer(body);
     const res = await fetch(this.url + route, {
       method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body !== undefined ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${this.token}`,
+        ...(body !== undefined ? { 'content-type': isZip ? 'application/zip' : 'application/json' } : {}),
+      },
       body: body === undefined ? undefined : isZip ? new Uint8Array(body) : JSON.stringify(body),
     });
     const json = await res.json();
@@ -34,9 +37,13 @@ export class ApiClient {
   /** The job's own log lines (not the per-component ones), each with the seconds since the job was created. */
   async timeline(job: { id: string; createdAt: string }): Promise<string[]> {
     const lines: string[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await this.call('GET', `/api/jobs/${job.id}/logs?after=${after}&limit=5000`);
-      for (const line of page.items) if (!line.component) lines.push(`${((Date.parse(line.at) - Date.parse(job.createdAt)) / 1000).toFixed(2).padStart(6)} s  ${line.message}`);
+      for (const line of page.items)
+        if (!line.component)
+          lines.push(
+            `${((Date.parse(line.at) - Date.parse(job.createdAt)) / 1000).toFixed(2).padStart(6)} s  ${line.message}`,
+          );
       if (page.items.length < 5000) return lines;
       after = page.nextAfter;
     }
@@ -61,7 +68,11 @@ export async function bareDeploy(conn: jsforce.Connection, zip: Buffer): Promise
 }
 
 /** Bare jsforce: retrieve members (already split into chunks under the limits) and poll each until done. */
-export async function bareRetrieve(conn: jsforce.Connection, chunks: { type: string; fullName: string }[][], apiVersion: string): Promise<number> {
+export async function bareRetrieve(
+  conn: jsforce.Connection,
+  chunks: { type: string; fullName: string }[][],
+  apiVersion: string,
+): Promise<number> {
   let bytes = 0;
   for (const chunk of chunks) {
     const types = new Map<string, string[]>();
@@ -85,7 +96,12 @@ export async function bareRetrieve(conn: jsforce.Connection, chunks: { type: str
 }
 
 /** Requests per second that `concurrency` sequential loops get from a URL in `seconds`. */
-export async function measureRps(url: string, headers: Record<string, string>, concurrency: number, seconds: number): Promise<{ rps: number; statuses: Record<number, number> }> {
+export async function measureRps(
+  url: string,
+  headers: Record<string, string>,
+  concurrency: number,
+  seconds: number,
+): Promise<{ rps: number; statuses: Record<number, number> }> {
   const until = Date.now() + seconds * 1000;
   const statuses: Record<number, number> = {};
   let count = 0;

@@ -16,8 +16,16 @@ const jest = createRequire(import.meta.url).resolve('jest/bin/jest');
 const workers = [`--maxWorkers=${process.env.TEST_CONCURRENCY ?? 2}`];
 const result = spawnSync(
   process.execPath,
-  ['--experimental-vm-modules', '--no-warnings=ExperimentalWarning', '--enable-source-maps', jest,
-    '--selectProjects', suite, ...workers, ...process.argv.slice(3)],
+  [
+    '--experimental-vm-modules',
+    '--no-warnings=ExperimentalWarning',
+    '--enable-source-maps',
+    jest,
+    '--selectProjects',
+    suite,
+    ...workers,
+    ...process.argv.slice(3),
+  ],
   { stdio: 'inherit', env: { ...process.env, SF_DISABLE_LOG_FILE: 'true', NODE_ENV: 'test', TEST_SUITE: suite } },
 );
 process.exit(result.status ?? 1);

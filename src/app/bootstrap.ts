@@ -66,7 +66,10 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
     const logger = new QuietStartLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
     app.useBodyParser('json', { limit: '2mb' });
-    app.useBodyParser('raw', { type: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'], limit: config.UPLOAD_MAX_BYTES });
+    app.useBodyParser('raw', {
+      type: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'],
+      limit: config.UPLOAD_MAX_BYTES,
+    });
     cleanups.push(() => app.close());
     setUpOpenApi(app);
 
@@ -100,7 +103,10 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
         await queue.close();
       });
     }
-    logger.log(`Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''})`, 'Backtrack');
+    logger.log(
+      `Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''})`,
+      'Backtrack',
+    );
     if (newAdminToken) {
       // Printed once, on purpose, to the terminal only (never to the structured log).
       process.stdout.write(
@@ -131,7 +137,9 @@ function setUpOpenApi(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Backtrack API')
-      .setDescription('Deploy Salesforce metadata with a pre-deployment backup snapshot; roll back exactly the components you pick.')
+      .setDescription(
+        'Deploy Salesforce metadata with a pre-deployment backup snapshot; roll back exactly the components you pick.',
+      )
       .setVersion('1')
       .addBearerAuth()
       .build(),

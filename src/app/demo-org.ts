@@ -5,7 +5,12 @@ import { OrgsService } from '../orgs/orgs.service.js';
 
 export const DEMO_ORG_NAME = 'Local Sandbox';
 
-export const SYSTEM: Principal = { tokenId: '00000000-0000-0000-0000-000000000000', name: 'system', permissions: ['admin'], environments: null };
+export const SYSTEM: Principal = {
+  tokenId: '00000000-0000-0000-0000-000000000000',
+  name: 'system',
+  permissions: ['admin'],
+  environments: null,
+};
 
 /** Registers the built-in emulator org as "Local Sandbox", or points it at this run's emulator address. */
 export async function ensureDemoOrg(app: INestApplication, emulator: EmulatorHandle): Promise<void> {
@@ -18,5 +23,7 @@ export async function ensureDemoOrg(app: INestApplication, emulator: EmulatorHan
     return;
   }
   if (existing) return;
-  await orgs.create({ name: DEMO_ORG_NAME, environment: 'sandbox', instanceUrl, apiVersion: '60.0', auth }, SYSTEM, { demo: true });
+  await orgs.create({ name: DEMO_ORG_NAME, environment: 'sandbox', instanceUrl, apiVersion: '60.0', auth }, SYSTEM, {
+    demo: true,
+  });
 }

@@ -20,6 +20,12 @@ export async function seedDemo(app: INestApplication): Promise<void> {
   const branches = app.get(BranchesService);
   if ((await branches.list()).length > 0 || !(await app.get(OrgsService).findByName(DEMO_ORG_NAME))) return;
   if (!fs.existsSync(DEMO_PROJECT)) return;
-  const branch = await branches.create({ name: DEMO_BRANCH_NAME, description: 'Demo project: deploy it to Local Sandbox, change it, deploy again, roll back.' }, SYSTEM);
+  const branch = await branches.create(
+    {
+      name: DEMO_BRANCH_NAME,
+      description: 'Demo project: deploy it to Local Sandbox, change it, deploy again, roll back.',
+    },
+    SYSTEM,
+  );
   await branches.upload(branch.id, await zipFolder(DEMO_PROJECT), SYSTEM);
 }

@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
     if (!token) throw new UnauthorizedError('This request needs an API token: send "Authorization: Bearer <token>".');
     request.principal = await this.tokens.authenticate(token);
     const permission = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, targets) ?? 'read';
-    if (!can(request.principal, permission)) throw new ForbiddenError(missingPermissionMessage(request.principal, permission));
+    if (!can(request.principal, permission))
+      throw new ForbiddenError(missingPermissionMessage(request.principal, permission));
     return true;
   }
 }
@@ -33,5 +34,6 @@ export function assertCan(
   permission: Permission,
   environment?: string | null,
 ): void {
-  if (!can(principal, permission, environment)) throw new ForbiddenError(missingPermissionMessage(principal, permission, environment));
+  if (!can(principal, permission, environment))
+    throw new ForbiddenError(missingPermissionMessage(principal, permission, environment));
 }

@@ -2,7 +2,10 @@ import { describe, it, expect } from '@jest/globals';
 import { can, missingPermissionMessage, type Principal } from './permissions.js';
 
 const principal = (permissions: Principal['permissions'], environments: string[] | null = null): Principal => ({
-  tokenId: 't', name: 'ci', permissions, environments,
+  tokenId: 't',
+  name: 'ci',
+  permissions,
+  environments,
 });
 
 describe('can', () => {
@@ -27,6 +30,8 @@ describe('missingPermissionMessage', () => {
     expect(missingPermissionMessage(principal(['read']), 'deploy')).toMatch(/lacks the "deploy" permission/);
   });
   it('names the environment when the permission is held elsewhere', () => {
-    expect(missingPermissionMessage(principal(['deploy'], ['uat']), 'deploy', 'production')).toMatch(/only for uat, not for the "production"/);
+    expect(missingPermissionMessage(principal(['deploy'], ['uat']), 'deploy', 'production')).toMatch(
+      /only for uat, not for the "production"/,
+    );
   });
 });

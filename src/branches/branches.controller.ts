@@ -1,4 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -75,7 +87,9 @@ export class BranchesController {
 
   @Get()
   async list() {
-    const items = await Promise.all((await this.branches.list()).map(async (b) => presentBranch(b, await this.branches.latestRevision(b.id))));
+    const items = await Promise.all(
+      (await this.branches.list()).map(async (b) => presentBranch(b, await this.branches.latestRevision(b.id))),
+    );
     return { items };
   }
 

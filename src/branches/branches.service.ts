@@ -44,8 +44,14 @@ export class BranchesService {
   ) {}
 
   async create(input: { name: string; description?: string }, principal: Principal): Promise<Branch> {
-    if (await this.findByName(input.name)) throw new ConflictError(`A branch named "${input.name}" already exists; pick another name.`);
-    const branch = this.branches.create({ id: crypto.randomUUID(), name: input.name, description: input.description ?? null, createdBy: principal.tokenId });
+    if (await this.findByName(input.name))
+      throw new ConflictError(`A branch named "${input.name}" already exists; pick another name.`);
+    const branch = this.branches.create({
+      id: crypto.randomUUID(),
+      name: input.name,
+      description: input.description ?? null,
+      createdBy: principal.tokenId,
+    });
     await this.branches.insert(branch);
     return this.get(branch.id);
   }
@@ -82,9 +88,13 @@ export class BranchesService {
 
   /** The revision with that number, or the latest; 404 when there is none. */
   async revision(branchId: string, number?: number): Promise<Revision> {
-    const revision = number === undefined ? await this.latestRevision(branchId) : await this.revisions.findOneBy({ branchId, number });
+    const revision =
+      number === undefined ? await this.latestRevision(branchId) : await this.revisions.findOneBy({ branchId, number });
     if (!revision) {
-      throw new NotFoundError('Revision', number === undefined ? `(latest) of branch ${branchId}: upload one first —` : `${number} of branch ${branchId}`);
+      throw new NotFoundError(
+        'Revision',
+        number === undefined ? `(latest) of branch ${branchId}: upload one first —` : `${number} of branch ${branchId}`,
+      );
     }
     return revision;
   }
@@ -124,7 +134,10 @@ export class BranchesService {
       const destructiveChanges = await readDestructiveChanges(extracted.dir, extracted.files, components);
       return await this.db.transaction(async (manager) => {
         await manager.query(`SELECT id FROM branches WHERE id = $1 FOR UPDATE`, [branchId]);
-        const rows: { max: number | null }[] = await manager.query(`SELECT max(number) AS max FROM revisions WHERE branch_id = $1`, [branchId]);
+        const rows: { max: number | null }[] = await manager.query(
+          `SELECT max(number) AS max FROM revisions WHERE branch_id = $1`,
+          [branchId],
+        );
         const stored = await this.storeFiles(components, manager);
         const revision = manager.create(Revision, {
           id: crypto.randomUUID(),
@@ -148,7 +161,8 @@ export class BranchesService {
           fingerprint: fingerprintComponent(c.files),
           files: stored[i]!,
         }));
-        for (let i = 0; i < values.length; i += 1000) await manager.insert(RevisionComponent, values.slice(i, i + 1000));
+        for (let i = 0; i < values.length; i += 1000)
+          await manager.insert(RevisionComponent, values.slice(i, i + 1000));
         return { revision: await manager.findOneByOrFail(Revision, { id: revision.id }), unchanged: false };
       });
     } finally {
@@ -173,11 +187,16 @@ export class BranchesService {
     return (await this.revisionById(revisionId)).destructiveChanges;
   }
 
-  private async storeFiles(components: ResolvedComponent[], manager: import('typeorm').EntityManager): Promise<StoredFile[][]> {
+  private async storeFiles(
+    components: ResolvedComponent[],
+    manager: import('typeorm').EntityManager,
+  ): Promise<StoredFile[][]> {
     const flat = components.flatMap((c) => c.files.map((f) => f.content));
     const addresses = await this.blobs.putMany(flat, manager);
     let k = 0;
-    return components.map((c) => c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })));
+    return components.map((c) =>
+      c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })),
+    );
   }
 }
 

@@ -63,7 +63,11 @@ export class ApiClient {
   }
 
   private async send(method: string, route: string, options: RequestOptions, signal?: AbortSignal): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json', authorization: `Bearer ${this.token}`, ...options.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      authorization: `Bearer ${this.token}`,
+      ...options.headers,
+    };
     let body: string | Uint8Array | undefined;
     if (options.zip) {
       body = new Uint8Array(options.zip);
@@ -77,7 +81,11 @@ export class ApiClient {
       res = await fetch(new URL(route, this.baseUrl), { method, headers, body, signal });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new CliError(ExitCode.Unreachable, `Cannot reach Backtrack at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`, true);
+      throw new CliError(
+        ExitCode.Unreachable,
+        `Cannot reach Backtrack at ${this.baseUrl}: ${cause?.code ?? cause?.message ?? (error as Error).message}.`,
+        true,
+      );
     }
     if (res.ok || res.status === 304) return res;
     const text = await res.text();

@@ -28,7 +28,10 @@ describe('parseCommandLine', () => {
   });
 
   it('collects repeated --component options', () => {
-    const line = parseCommandLine(['rollback', '--job', 'j1', '--component', 'ApexClass:A', '--component', 'ApexClass:B'], env);
+    const line = parseCommandLine(
+      ['rollback', '--job', 'j1', '--component', 'ApexClass:A', '--component', 'ApexClass:B'],
+      env,
+    );
     if ('help' in line) throw new Error('expected a command, got the help');
     expect(line.options.component).toEqual(['ApexClass:A', 'ApexClass:B']);
   });
@@ -36,7 +39,9 @@ describe('parseCommandLine', () => {
   it('refuses unknown commands, unknown options, options of other commands and missing arguments (exit 2)', () => {
     expect(() => parseCommandLine(['promote'], env)).toThrow(failsWith(2, /Unknown command "promote"/));
     expect(() => parseCommandLine(['deploy', '--colour'], env)).toThrow(failsWith(2, /colour/));
-    expect(() => parseCommandLine(['deploy', '--follow'], env)).toThrow(failsWith(2, /--follow is not an option of "deploy"/));
+    expect(() => parseCommandLine(['deploy', '--follow'], env)).toThrow(
+      failsWith(2, /--follow is not an option of "deploy"/),
+    );
     expect(() => parseCommandLine(['status'], env)).toThrow(failsWith(2, /takes JOB/));
     expect(() => parseCommandLine(['status', 'a', 'b'], env)).toThrow(failsWith(2, /not: a b/));
     expect(() => parseCommandLine(['status', 'j1', '--url', 'nope'], env)).toThrow(failsWith(2, /not a URL/));

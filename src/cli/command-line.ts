@@ -83,10 +83,26 @@ const COMMANDS: Record<string, Command> = {
     run: (ctx, _, o) => deploy(ctx, o),
   },
   status: { arguments: ['JOB'], options: [], run: (ctx, [job]) => status(ctx, job!) },
-  logs: { arguments: ['JOB'], options: ['component', 'follow'], run: (ctx, [job], o) => logs(ctx, job!, { component: o.component?.at(-1), follow: o.follow }) },
+  logs: {
+    arguments: ['JOB'],
+    options: ['component', 'follow'],
+    run: (ctx, [job], o) => logs(ctx, job!, { component: o.component?.at(-1), follow: o.follow }),
+  },
   rollback: {
     arguments: [],
-    options: ['job', 'branch', 'org', 'last', 'all', 'component', 'test-level', 'run-tests', 'check-only', 'force', 'wait'],
+    options: [
+      'job',
+      'branch',
+      'org',
+      'last',
+      'all',
+      'component',
+      'test-level',
+      'run-tests',
+      'check-only',
+      'force',
+      'wait',
+    ],
     run: (ctx, _, o) => rollback(ctx, o),
   },
   cancel: { arguments: ['JOB'], options: ['wait'], run: (ctx, [job], o) => cancel(ctx, job!, { wait: o.wait }) },
@@ -94,7 +110,10 @@ const COMMANDS: Record<string, Command> = {
 const GLOBAL: OptionName[] = ['url', 'token', 'json', 'help'];
 
 /** Parses the command line, checks it against the command, and builds the API client. */
-export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { help: true } | { command: Command; args: string[]; options: Options; client: ApiClient } {
+export function parseCommandLine(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): { help: true } | { command: Command; args: string[]; options: Options; client: ApiClient } {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
@@ -105,11 +124,19 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv): { help
   const [name, ...args] = positionals;
   if (options.help || !name) return { help: true };
   const command = COMMANDS[name];
-  if (!command) throw new CliError(ExitCode.Usage, `Unknown command "${name}": use deploy, status, logs, rollback or cancel. Run "backtrack --help" for usage.`);
+  if (!command)
+    throw new CliError(
+      ExitCode.Usage,
+      `Unknown command "${name}": use deploy, status, logs, rollback or cancel. Run "backtrack --help" for usage.`,
+    );
   const stray = (Object.keys(options) as OptionName[]).find((o) => !GLOBAL.includes(o) && !command.options.includes(o));
-  if (stray) throw new CliError(ExitCode.Usage, `--${stray} is not an option of "${name}". Run "backtrack --help" for usage.`);
+  if (stray)
+    throw new CliError(ExitCode.Usage, `--${stray} is not an option of "${name}". Run "backtrack --help" for usage.`);
   if (args.length !== command.arguments.length) {
-    throw new CliError(ExitCode.Usage, `"${name}" takes ${command.arguments.length ? command.arguments.join(' ') : 'no arguments'}${args.length ? `, not: ${args.join(' ')}` : ''}.`);
+    throw new CliError(
+      ExitCode.Usage,
+      `"${name}" takes ${command.arguments.length ? command.arguments.join(' ') : 'no arguments'}${args.length ? `, not: ${args.join(' ')}` : ''}.`,
+    );
   }
   const token = options.token ?? env.BACKTRACK_TOKEN;
   if (!token) throw new CliError(ExitCode.Unreachable, 'No API token: set BACKTRACK_TOKEN or pass --token.');

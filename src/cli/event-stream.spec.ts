@@ -3,13 +3,20 @@ import { parseEventStream } from './event-stream.js';
 
 async function collect(chunks: string[]) {
   const events = [];
-  for await (const event of parseEventStream((async function* () { yield* chunks; })())) events.push(event);
+  for await (const event of parseEventStream(
+    (async function* () {
+      yield* chunks;
+    })(),
+  ))
+    events.push(event);
   return events;
 }
 
 describe('parseEventStream', () => {
   it('reads event, id and data fields', async () => {
-    expect(await collect(['id: 3\nevent: log\ndata: {"seq":3}\n\n'])).toEqual([{ event: 'log', id: '3', data: '{"seq":3}' }]);
+    expect(await collect(['id: 3\nevent: log\ndata: {"seq":3}\n\n'])).toEqual([
+      { event: 'log', id: '3', data: '{"seq":3}' },
+    ]);
   });
 
   it('joins records split across chunks', async () => {

@@ -10,14 +10,20 @@ async function main(): Promise<ExitCode> {
       return ExitCode.Ok;
     }
     const streams = { stdout: process.stdout, stderr: process.stderr };
-    return await line.command.run({ client: line.client, json: Boolean(line.options.json), streams, pollIntervalMs: 1000 }, line.args, line.options);
+    return await line.command.run(
+      { client: line.client, json: Boolean(line.options.json), streams, pollIntervalMs: 1000 },
+      line.args,
+      line.options,
+    );
   } catch (error) {
     if (error instanceof CliError) {
       process.stderr.write(`backtrack: ${error.message}\n`);
       return error.exitCode;
     }
     // Not 1: that code means "the job ended in Exception", which a pipeline may answer with a rollback.
-    process.stderr.write(`backtrack: unexpected failure talking to the server: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(
+      `backtrack: unexpected failure talking to the server: ${(error as Error).stack ?? String(error)}\n`,
+    );
     return ExitCode.Unreachable;
   }
 }

@@ -29,8 +29,13 @@ export function describeOutcome(job: Job, baseUrl: string): string {
   const counts = Object.entries(job.counts)
     .filter(([key, n]) => key !== 'total' && n > 0)
     .map(([key, n]) => `${n} ${key}`);
-  const seconds = job.startedAt && job.finishedAt ? Math.round((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000) : null;
-  const lines = [`${job.kind} ${job.id} ${job.status}${seconds === null ? '' : ` in ${seconds} s`}${counts.length ? `: ${counts.join(', ')}` : ''}.`];
+  const seconds =
+    job.startedAt && job.finishedAt
+      ? Math.round((Date.parse(job.finishedAt) - Date.parse(job.startedAt)) / 1000)
+      : null;
+  const lines = [
+    `${job.kind} ${job.id} ${job.status}${seconds === null ? '' : ` in ${seconds} s`}${counts.length ? `: ${counts.join(', ')}` : ''}.`,
+  ];
   if (job.error) lines.push(`Error: ${job.error}`);
   lines.push(`Details: ${new URL(`/#/jobs/${job.id}`, baseUrl).href}`);
   return lines.join('\n');
@@ -39,7 +44,11 @@ export function describeOutcome(job: Job, baseUrl: string): string {
 /** Columns padded to their widest cell; the last column is not padded. */
 export function formatTable(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), ...rows.map(line)].join('\n');
 }
 

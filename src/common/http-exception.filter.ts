@@ -28,23 +28,27 @@ function describe(
   exception: unknown,
   contentType?: string,
 ): { status: number; message: string; details?: Record<string, unknown> } {
-  if (exception instanceof AppError) return { status: exception.status, message: exception.message, details: exception.details };
+  if (exception instanceof AppError)
+    return { status: exception.status, message: exception.message, details: exception.details };
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const body = exception.getResponse();
     const raw = typeof body === 'object' && 'message' in body ? body.message : exception.message;
     let message = Array.isArray(raw) ? raw.join('; ') : String(raw);
     if (/uuid is expected/i.test(message)) message = 'The id in the path must be a UUID.';
-    if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE)/.test(message)) message = `${message}: no such route; see /api/docs.`;
+    if (status === 404 && /^Cannot (GET|POST|PUT|PATCH|DELETE)/.test(message))
+      message = `${message}: no such route; see /api/docs.`;
     if (status === 413) return { status, message: tooLargeMessage(exception.cause, contentType) };
-    if (status === 400 && isJsonSyntaxError(exception)) message = `The request body is not valid JSON (${message.replace(/\.$/, '')}); fix its syntax.`;
+    if (status === 400 && isJsonSyntaxError(exception))
+      message = `The request body is not valid JSON (${message.replace(/\.$/, '')}); fix its syntax.`;
     return { status, message: punctuate(message) };
   }
   const status =
     (exception as { status?: unknown; statusCode?: unknown } | null)?.status ??
     (exception as { statusCode?: unknown } | null)?.statusCode;
   const type = (exception as { type?: unknown } | null)?.type;
-  if (type === 'entity.parse.failed') return { status: 400, message: 'The request body is not valid JSON; fix its syntax.' };
+  if (type === 'entity.parse.failed')
+    return { status: 400, message: 'The request body is not valid JSON; fix its syntax.' };
   if (type === 'entity.too.large') return { status: 413, message: tooLargeMessage(exception, contentType) };
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return { status, message: punctuate(exception instanceof Error ? exception.message : 'The request was refused') };

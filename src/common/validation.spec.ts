@@ -12,7 +12,11 @@ const schema = z.strictObject({
 
 describe('parseInput', () => {
   it('returns the parsed value when the input is valid', () => {
-    const value = parseInput(schema, { name: 'a', environment: 'uat', auth: { type: 'accessToken', accessToken: 'x' } });
+    const value = parseInput(schema, {
+      name: 'a',
+      environment: 'uat',
+      auth: { type: 'accessToken', accessToken: 'x' },
+    });
     expect(value.name).toBe('a');
   });
 

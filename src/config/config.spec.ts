@@ -27,7 +27,9 @@ describe('loadConfig', () => {
   it('names the variable and what it expects when DATABASE_URL is not a postgres URL', () => {
     const error = thrownBy(() => loadConfig({ DATABASE_URL: 'mysql://x' }));
     expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(/^Invalid DATABASE_URL="mysql:\/\/x": expected a postgres:\/\/ or postgresql:\/\/ URL\.$/);
+    expect(error.message).toMatch(
+      /^Invalid DATABASE_URL="mysql:\/\/x": expected a postgres:\/\/ or postgresql:\/\/ URL\.$/,
+    );
   });
 
   it('requires a shared SECRET_KEY when DATABASE_URL is set', () => {

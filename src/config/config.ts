@@ -25,17 +25,29 @@ const schema = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(100 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(100 * 1024 * 1024),
   /** Where uploads are unpacked (and where start-up sweeps folders killed uploads left); default: the temp folder. */
   UPLOAD_TMP_DIR: z.string().min(1).optional(),
-  UPLOAD_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().min(1024).default(600 * 1024 * 1024),
+  UPLOAD_MAX_UNCOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(600 * 1024 * 1024),
   UPLOAD_MAX_RATIO: z.coerce.number().min(1).default(100),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DEPLOY_POLL_MAX_SECONDS: z.coerce.number().min(0.05).max(60).default(5),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),
   IDEMPOTENCY_TTL_HOURS: z.coerce.number().positive().max(8760).default(24),
   /** A deploy or rollback Salesforce has not finished after this long is canceled (cancelDeploy). */
-  DEPLOY_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(7 * 24 * 60).default(120),
+  DEPLOY_TIMEOUT_MINUTES: z.coerce
+    .number()
+    .min(0.05)
+    .max(7 * 24 * 60)
+    .default(120),
   /** One Metadata API call that has not answered after this long counts as a network failure (and is retried). */
   METADATA_CALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
   /** How long putting a job on the queue may take before the API answers anyway (the reconciler enqueues it later). */
@@ -64,7 +76,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
-    const shown = variable === 'SECRET_KEY' || variable === 'BACKTRACK_ADMIN_TOKEN' ? '(hidden)' : JSON.stringify(cleaned[variable] ?? '');
+    const shown =
+      variable === 'SECRET_KEY' || variable === 'BACKTRACK_ADMIN_TOKEN'
+        ? '(hidden)'
+        : JSON.stringify(cleaned[variable] ?? '');
     throw new ConfigError(`Invalid ${variable}=${shown}: expected ${describeIssue(issue)}.`);
   }
   const value = parsed.data;
@@ -85,7 +100,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_value') return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (issue.code === 'too_small') return issue.message.startsWith('at least') ? issue.message : `a value >= ${String(issue.minimum)}`;
+  if (issue.code === 'too_small')
+    return issue.message.startsWith('at least') ? issue.message : `a value >= ${String(issue.minimum)}`;
   if (issue.code === 'too_big') return `a value <= ${String(issue.maximum)}`;
   if (issue.code === 'invalid_type') return `a ${issue.expected}`;
   return issue.message;

@@ -36,7 +36,9 @@ export async function openDatabase(settings: DataSourceSettings): Promise<DataSo
 export class DatabaseUnavailableError extends Error {
   override readonly name = 'DatabaseUnavailableError';
   constructor(url: string, cause: unknown) {
-    super(`Cannot connect to the database at ${url}: ${cause instanceof Error ? cause.message : String(cause)}.`, { cause });
+    super(`Cannot connect to the database at ${url}: ${cause instanceof Error ? cause.message : String(cause)}.`, {
+      cause,
+    });
   }
 }
 

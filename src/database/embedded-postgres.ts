@@ -27,7 +27,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   try {
     fs.mkdirSync(dbDir, { recursive: true });
   } catch (error) {
-    throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}. Set DATA_DIR to a writable folder.`);
+    throw new EmbeddedDatabaseError(
+      `DATA_DIR cannot hold the embedded database: ${(error as Error).message}. Set DATA_DIR to a writable folder.`,
+    );
   }
   const releaseLock = lockDataDir(dataDir);
   const worker = new Worker(new URL('./embedded-postgres.worker.js', import.meta.url), { workerData: { dbDir } });
@@ -57,7 +59,8 @@ function nextMessage(worker: Worker): Promise<WorkerMessage> {
     };
     const onMessage = (message: WorkerMessage) => settle(() => resolve(message));
     const onError = (error: Error) => settle(() => reject(error));
-    const onExit = (code: number) => settle(() => reject(new Error(`The embedded database stopped (exit code ${code}).`)));
+    const onExit = (code: number) =>
+      settle(() => reject(new Error(`The embedded database stopped (exit code ${code}).`)));
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   });
 }
@@ -74,10 +77,13 @@ function lockDataDir(dataDir: string): () => void {
       fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
       return () => fs.rmSync(lockFile, { force: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}.`);
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new EmbeddedDatabaseError(`DATA_DIR cannot hold the embedded database: ${(error as Error).message}.`);
       const holder = Number(fs.readFileSync(lockFile, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processIsAlive(holder)) {
-        throw new EmbeddedDatabaseError(`DATA_DIR ${dataDir} is in use by another Backtrack process (pid ${holder}): stop it, or give this one its own DATA_DIR.`);
+        throw new EmbeddedDatabaseError(
+          `DATA_DIR ${dataDir} is in use by another Backtrack process (pid ${holder}): stop it, or give this one its own DATA_DIR.`,
+        );
       }
       fs.rmSync(lockFile, { force: true });
     }

@@ -17,7 +17,18 @@ import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000
 import { RevisionDestructiveChanges1796152000001 } from '../../migrations/1796152000001-RevisionDestructiveChanges.js';
 
 export const ENTITIES = [
-  ApiToken, Org, Blob, Branch, Revision, RevisionComponent, Job, JobComponent, JobLog, Snapshot, SnapshotComponent, RollbackClaim,
+  ApiToken,
+  Org,
+  Blob,
+  Branch,
+  Revision,
+  RevisionComponent,
+  Job,
+  JobComponent,
+  JobLog,
+  Snapshot,
+  SnapshotComponent,
+  RollbackClaim,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */

@@ -104,7 +104,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const session = await this.connections.open(job.orgId!);
 
     if (!ctx.resumed) {
-      ctx.log('info', `Deploying ${selected.length} component(s) of revision ${await this.revisionNumber(job.revisionId!)}${checkOnly ? ' as a validation (check only): nothing will change' : ''}`);
+      ctx.log(
+        'info',
+        `Deploying ${selected.length} component(s) of revision ${await this.revisionNumber(job.revisionId!)}${checkOnly ? ' as a validation (check only): nothing will change' : ''}`,
+      );
       for (const c of selected) ctx.log('info', 'Planned: deploy', c);
     }
     await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
@@ -182,7 +185,17 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     await ctx.upsertComponents(
       outcomes.map((o) => {
         const c = byKey.get(componentKey(o.ref))!;
-        return { ...o.ref, parentType: c.parentType, parentFullName: c.parentFullName, action: o.action, status: o.status, problem: o.problem, problemType: o.problemType, lineNumber: o.lineNumber, columnNumber: o.columnNumber };
+        return {
+          ...o.ref,
+          parentType: c.parentType,
+          parentFullName: c.parentFullName,
+          action: o.action,
+          status: o.status,
+          problem: o.problem,
+          problemType: o.problemType,
+          lineNumber: o.lineNumber,
+          columnNumber: o.columnNumber,
+        };
       }),
     );
     for (const o of outcomes) {
@@ -201,9 +214,16 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         })),
       );
       const sealed = await this.snapshots.complete(snapshot.id);
-      ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s), checksum ${sealed.checksum!.slice(0, 12)}…, kept until ${sealed.expiresAt.toISOString().slice(0, 10)}`);
+      ctx.log(
+        'info',
+        `Snapshot sealed: ${sealed.componentCount} component(s), checksum ${sealed.checksum!.slice(0, 12)}…, kept until ${sealed.expiresAt.toISOString().slice(0, 10)}`,
+      );
     }
-    await ctx.setProgress({ phase: result.success ? 'Deployed' : 'Failed', componentsDone: selected.length, componentsTotal: selected.length });
+    await ctx.setProgress({
+      phase: result.success ? 'Deployed' : 'Failed',
+      componentsDone: selected.length,
+      componentsTotal: selected.length,
+    });
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
     if (result.status === 'Canceled') {
       const why = state.cancelSent ?? 'canceled in Salesforce';
@@ -282,7 +302,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         })),
       );
       const matching = verdict.verdicts.filter((v) => v === 'applied').length;
-      ctx.log('info', `Org check ${check}/${LOST_SUBMIT_CHECKS}: ${matching} of ${selected.length} component(s) now match the revision`);
+      ctx.log(
+        'info',
+        `Org check ${check}/${LOST_SUBMIT_CHECKS}: ${matching} of ${selected.length} component(s) now match the revision`,
+      );
       if (verdict.overall !== 'none' || check === LOST_SUBMIT_CHECKS) break;
       await sleep(Math.max(1_000, this.config.DEPLOY_POLL_MAX_SECONDS * 2_000), ctx.signal);
     }
@@ -317,7 +340,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       })),
     );
     const sealed = await this.snapshots.complete(snapshotId);
-    ctx.log('info', `Snapshot sealed: ${sealed.componentCount} component(s); whatever this deploy changed can be rolled back`);
+    ctx.log(
+      'info',
+      `Snapshot sealed: ${sealed.componentCount} component(s); whatever this deploy changed can be rolled back`,
+    );
     await ctx.saveState({ outcomeSource: 'org' });
     const applied = rows.filter((r) => r.v === 'applied').length;
     await ctx.setCounts({ total: selected.length, succeeded: applied, skipped: selected.length - applied });
@@ -381,11 +407,20 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const todo = selected.filter((c) => !done.has(componentKey(c)));
     if (todo.length === 0) return;
     ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
-    const parents = new Map(todo.map((c) => [componentKey(c), c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined]));
+    const parents = new Map(
+      todo.map((c) => [
+        componentKey(c),
+        c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined,
+      ]),
+    );
     let saved = done.size;
     await retrieveComponents(
       session,
-      todo.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, c.files.length), bytes: c.files.reduce((n, f) => n + f.size, 0) })),
+      todo.map((c) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fileCount: Math.max(1, c.files.length),
+        bytes: c.files.reduce((n, f) => n + f.size, 0),
+      })),
       {
         signal: ctx.signal,
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
@@ -396,15 +431,32 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
           const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
           const items = [...chunk.missing, ...chunk.found].map((ref) => {
             const key = componentKey(ref);
-            return { ref: { type: ref.type, fullName: ref.fullName }, parent: parents.get(key), before: found.get(key) ?? null };
+            return {
+              ref: { type: ref.type, fullName: ref.fullName },
+              parent: parents.get(key),
+              before: found.get(key) ?? null,
+            };
           });
           await this.snapshots.record(snapshotId, items);
           for (const item of items) {
-            ctx.log('info', item.before ? `Backed up: ${item.before.files.length} file(s) from the org` : 'Not present in the org before this deploy', item.ref);
+            ctx.log(
+              'info',
+              item.before
+                ? `Backed up: ${item.before.files.length} file(s) from the org`
+                : 'Not present in the org before this deploy',
+              item.ref,
+            );
           }
           saved += items.length;
-          ctx.log('info', `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`);
-          await ctx.setProgress({ phase: `Backup ${index + 1}/${of}`, componentsDone: saved, componentsTotal: selected.length });
+          ctx.log(
+            'info',
+            `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+          );
+          await ctx.setProgress({
+            phase: `Backup ${index + 1}/${of}`,
+            componentsDone: saved,
+            componentsTotal: selected.length,
+          });
         },
       },
     );
@@ -463,18 +515,25 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       asyncId = await session.startDeploy(pkg.zip, deployOptions);
     } catch (error) {
       const lost =
-        classifyFault(error) === 'transient' || (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
+        classifyFault(error) === 'transient' ||
+        (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
       if (!lost) {
         // Salesforce answered with a refusal: nothing was started.
         await ctx.saveState({ submitting: false });
         throw error;
       }
       const why = error instanceof Error ? error.message : String(error);
-      ctx.log('warn', `The answer to the deploy submission was lost (${why}); Salesforce may have started it. It is not submitted again.`);
+      ctx.log(
+        'warn',
+        `The answer to the deploy submission was lost (${why}); Salesforce may have started it. It is not submitted again.`,
+      );
       return null;
     }
     await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${pkg.seconds}, rollbackOnError ${deployOptions.rollbackOnError})`);
+    ctx.log(
+      'info',
+      `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${pkg.seconds}, rollbackOnError ${deployOptions.rollbackOnError})`,
+    );
     return asyncId;
   }
 
@@ -526,4 +585,3 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     return (await this.branches.revisionById(revisionId)).number;
   }
 }
-

@@ -38,7 +38,9 @@ export function jobCancelOptions(
   return {
     deadlineReason: deadlineReason(timeoutMinutes),
     cancel: {
-      deadlineAt: Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) + timeoutMinutes * 60_000,
+      deadlineAt:
+        Date.parse(state.submittedAt ?? (ctx.job.startedAt ?? ctx.job.createdAt).toISOString()) +
+        timeoutMinutes * 60_000,
       requested: async () => cancelReason(await ctx.cancelRequested()),
       alreadySent: Boolean(state.cancelSent),
       onSent: async (reason) => {

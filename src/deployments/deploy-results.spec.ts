@@ -1,14 +1,37 @@
 import { describe, it, expect } from '@jest/globals';
 import type { DeployMessage, DeployStatus } from '../salesforce/metadata-api.gateway.js';
-import { countOutcomes, deployFailureSummary, deployOutcomes, outcomeLogLine, plannedAction } from './deploy-results.js';
+import {
+  countOutcomes,
+  deployFailureSummary,
+  deployOutcomes,
+  outcomeLogLine,
+  plannedAction,
+} from './deploy-results.js';
 import { pollDelayMs } from '../common/polling.js';
 
 const status = (overrides: Partial<DeployStatus>, messages: Partial<DeployMessage>[] = []): DeployStatus => ({
-  id: '0Af1', done: true, status: 'Succeeded', success: true, checkOnly: false,
-  numberComponentsTotal: 0, numberComponentsDeployed: 0, numberComponentErrors: 0,
-  numberTestsTotal: 0, numberTestsCompleted: 0, numberTestErrors: 0,
+  id: '0Af1',
+  done: true,
+  status: 'Succeeded',
+  success: true,
+  checkOnly: false,
+  numberComponentsTotal: 0,
+  numberComponentsDeployed: 0,
+  numberComponentErrors: 0,
+  numberTestsTotal: 0,
+  numberTestsCompleted: 0,
+  numberTestErrors: 0,
   ...overrides,
-  messages: messages.map((m) => ({ componentType: 'ApexClass', fullName: 'A', fileName: '', created: false, changed: false, deleted: false, success: true, ...m })),
+  messages: messages.map((m) => ({
+    componentType: 'ApexClass',
+    fullName: 'A',
+    fileName: '',
+    created: false,
+    changed: false,
+    deleted: false,
+    success: true,
+    ...m,
+  })),
 });
 
 const A = { type: 'ApexClass', fullName: 'A' };
@@ -17,19 +40,38 @@ const F = { type: 'CustomField', fullName: 'Obj__c.F__c' };
 
 describe('deployOutcomes', () => {
   it('reads created, changed and unchanged from the success flags', () => {
-    const out = deployOutcomes([A, B, F], status({}, [
-      { fullName: 'A', created: true },
-      { fullName: 'B', changed: true },
-      { componentType: 'CustomField', fullName: 'Obj__c.F__c' },
-    ]), (ref) => ref.fullName !== 'A');
-    expect(out.map((o) => [o.action, o.status])).toEqual([['create', 'Succeeded'], ['update', 'Succeeded'], ['unchanged', 'Succeeded']]);
+    const out = deployOutcomes(
+      [A, B, F],
+      status({}, [
+        { fullName: 'A', created: true },
+        { fullName: 'B', changed: true },
+        { componentType: 'CustomField', fullName: 'Obj__c.F__c' },
+      ]),
+      (ref) => ref.fullName !== 'A',
+    );
+    expect(out.map((o) => [o.action, o.status])).toEqual([
+      ['create', 'Succeeded'],
+      ['update', 'Succeeded'],
+      ['unchanged', 'Succeeded'],
+    ]);
   });
 
   it('puts the problem, line and column on the failing component and marks the rest not applied', () => {
-    const out = deployOutcomes([A, B], status({ status: 'Failed', success: false }, [
-      { fullName: 'A', success: false, problem: "Expecting '}' but was: '<EOF>'", problemType: 'Error', lineNumber: 7, columnNumber: 1 },
-      { fullName: 'B', created: true },
-    ]), (ref) => ref.fullName === 'A');
+    const out = deployOutcomes(
+      [A, B],
+      status({ status: 'Failed', success: false }, [
+        {
+          fullName: 'A',
+          success: false,
+          problem: "Expecting '}' but was: '<EOF>'",
+          problemType: 'Error',
+          lineNumber: 7,
+          columnNumber: 1,
+        },
+        { fullName: 'B', created: true },
+      ]),
+      (ref) => ref.fullName === 'A',
+    );
     expect(out[0]!.status).toBe('Failed');
     expect(out[0]!.action).toBe('update');
     expect(out[0]!.lineNumber).toBe(7);
@@ -38,10 +80,14 @@ describe('deployOutcomes', () => {
   });
 
   it('keeps what a partial deploy applied', () => {
-    const out = deployOutcomes([A, B], status({ status: 'SucceededPartial', success: true }, [
-      { fullName: 'A', success: false, problem: 'bad', problemType: 'Error' },
-      { fullName: 'B', created: true },
-    ]), () => false);
+    const out = deployOutcomes(
+      [A, B],
+      status({ status: 'SucceededPartial', success: true }, [
+        { fullName: 'A', success: false, problem: 'bad', problemType: 'Error' },
+        { fullName: 'B', created: true },
+      ]),
+      () => false,
+    );
     expect(out.map((o) => o.status)).toEqual(['Failed', 'Succeeded']);
     expect(out[1]!.action).toBe('create');
   });
@@ -51,7 +97,14 @@ describe('deployOutcomes', () => {
   });
 
   it('ignores the package.xml message with no component type', () => {
-    const out = deployOutcomes([A], status({}, [{ componentType: '', fullName: 'package.xml' }, { fullName: 'A', changed: true }]), () => true);
+    const out = deployOutcomes(
+      [A],
+      status({}, [
+        { componentType: '', fullName: 'package.xml' },
+        { fullName: 'A', changed: true },
+      ]),
+      () => true,
+    );
     expect(out[0]!.action).toBe('update');
   });
 });
@@ -63,19 +116,35 @@ describe('helpers', () => {
   });
 
   it('summarises a failure with the first problems and their lines', () => {
-    const s = status({ status: 'Failed', success: false }, [{ fullName: 'A', success: false, problem: 'boom', problemType: 'Error', lineNumber: 3, columnNumber: 2 }]);
-    const summary = deployFailureSummary(s, deployOutcomes([A], s, () => true));
+    const s = status({ status: 'Failed', success: false }, [
+      { fullName: 'A', success: false, problem: 'boom', problemType: 'Error', lineNumber: 3, columnNumber: 2 },
+    ]);
+    const summary = deployFailureSummary(
+      s,
+      deployOutcomes([A], s, () => true),
+    );
     expect(summary).toBe('The deploy failed: 1 component(s) failed — ApexClass:A: boom (line 3:2).');
   });
 
   it('writes a log line per outcome', () => {
     const s = status({}, [{ fullName: 'A', created: true }]);
-    expect(outcomeLogLine(deployOutcomes([A], s, () => false)[0]!)).toEqual({ level: 'info', message: 'Deployed: created' });
+    expect(outcomeLogLine(deployOutcomes([A], s, () => false)[0]!)).toEqual({
+      level: 'info',
+      message: 'Deployed: created',
+    });
   });
 
   it('counts outcomes by action and status', () => {
     const s = status({}, [{ fullName: 'A', created: true }, { fullName: 'B' }]);
-    expect(countOutcomes(deployOutcomes([A, B], s, (ref) => ref.fullName !== 'A'))).toEqual({ total: 2, created: 1, updated: 0, deleted: 0, unchanged: 1, failed: 0, skipped: 0 });
+    expect(countOutcomes(deployOutcomes([A, B], s, (ref) => ref.fullName !== 'A'))).toEqual({
+      total: 2,
+      created: 1,
+      updated: 0,
+      deleted: 0,
+      unchanged: 1,
+      failed: 0,
+      skipped: 0,
+    });
   });
 
   it('backs off polling up to the ceiling', () => {

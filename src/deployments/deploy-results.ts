@@ -19,7 +19,11 @@ export interface ComponentOutcome {
  * no message it was not applied when the deploy failed (Salesforce rolled everything back) and unchanged otherwise.
  * `existedBefore` (from the backup) decides create vs update when Salesforce's flags say neither.
  */
-export function deployOutcomes(members: MemberRef[], status: DeployStatus, existedBefore: (ref: MemberRef) => boolean | undefined): ComponentOutcome[] {
+export function deployOutcomes(
+  members: MemberRef[],
+  status: DeployStatus,
+  existedBefore: (ref: MemberRef) => boolean | undefined,
+): ComponentOutcome[] {
   const failures = new Map<string, DeployMessage>();
   const successes = new Map<string, DeployMessage>();
   for (const message of status.messages) {
@@ -61,7 +65,10 @@ export function deployOutcomes(members: MemberRef[], status: DeployStatus, exist
       ref,
       action,
       status: notApplied ? (status.checkOnly && status.success ? 'Succeeded' : 'Skipped') : 'Succeeded',
-      problem: notApplied && !status.checkOnly ? 'Not applied: the deploy failed, and Salesforce rolled back all of its changes.' : null,
+      problem:
+        notApplied && !status.checkOnly
+          ? 'Not applied: the deploy failed, and Salesforce rolled back all of its changes.'
+          : null,
       problemType: null,
       lineNumber: null,
       columnNumber: null,
@@ -142,12 +149,19 @@ export function deployFailureSummary(
   const failed = outcomes.filter((o) => o.status === 'Failed');
   const errors = problems.filter((p) => p.problemType !== 'Warning');
   const named = errors.slice(0, 3).map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
-  const packageLevel = errors.length ? `${named.join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}` : '';
+  const packageLevel = errors.length
+    ? `${named.join('; ')}${errors.length > 3 ? ` and ${errors.length - 3} more` : ''}`
+    : '';
   if (failed.length === 0) {
     if (packageLevel) return `Salesforce ended the deploy as ${status.status}: ${packageLevel}.`;
     return status.errorMessage ?? `Salesforce ended the deploy as ${status.status}.`;
   }
-  const first = failed.slice(0, 3).map((o) => `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`);
+  const first = failed
+    .slice(0, 3)
+    .map(
+      (o) =>
+        `${memberKey(o.ref)}: ${o.problem}${o.lineNumber ? ` (line ${o.lineNumber}${o.columnNumber ? `:${o.columnNumber}` : ''})` : ''}`,
+    );
   const more = failed.length > 3 ? ` and ${failed.length - 3} more` : '';
   const verb = status.status === 'SucceededPartial' ? 'partly succeeded' : 'failed';
   const also = packageLevel ? ` Also: ${packageLevel}.` : '';
@@ -157,17 +171,34 @@ export function deployFailureSummary(
 /** The log line for one component's result. */
 export function outcomeLogLine(outcome: ComponentOutcome): { level: 'info' | 'warn' | 'error'; message: string } {
   if (outcome.status === 'Failed') {
-    const where = outcome.lineNumber ? ` at line ${outcome.lineNumber}${outcome.columnNumber ? `:${outcome.columnNumber}` : ''}` : '';
+    const where = outcome.lineNumber
+      ? ` at line ${outcome.lineNumber}${outcome.columnNumber ? `:${outcome.columnNumber}` : ''}`
+      : '';
     return { level: 'error', message: `Failed: ${outcome.problem}${where}` };
   }
   if (outcome.status === 'Skipped') return { level: 'warn', message: outcome.problem ?? 'Not applied' };
-  const verb = { create: 'created', update: 'updated', delete: 'deleted', unchanged: 'unchanged', restore: 'restored', recreate: 'recreated' }[outcome.action];
+  const verb = {
+    create: 'created',
+    update: 'updated',
+    delete: 'deleted',
+    unchanged: 'unchanged',
+    restore: 'restored',
+    recreate: 'recreated',
+  }[outcome.action];
   return { level: 'info', message: `Deployed: ${verb}` };
 }
 
 /** Counts for the job summary. */
 export function countOutcomes(outcomes: ComponentOutcome[]): Record<string, number> {
-  const counts: Record<string, number> = { total: outcomes.length, created: 0, updated: 0, deleted: 0, unchanged: 0, failed: 0, skipped: 0 };
+  const counts: Record<string, number> = {
+    total: outcomes.length,
+    created: 0,
+    updated: 0,
+    deleted: 0,
+    unchanged: 0,
+    failed: 0,
+    skipped: 0,
+  };
   for (const o of outcomes) {
     if (o.status === 'Failed') counts.failed! += 1;
     else if (o.status === 'Skipped') counts.skipped! += 1;

@@ -1,8 +1,17 @@
 import { describe, it, expect } from '@jest/globals';
 import { estimateDeployFiles, selectComponents, type SelectableComponent } from './deploy-selection.js';
 
-const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SelectableComponent => ({
-  type, fullName, parentType: parent?.[0] ?? null, parentFullName: parent?.[1] ?? null, files: sizes.map((size) => ({ size })),
+const c = (
+  type: string,
+  fullName: string,
+  parent: [string, string] | null = null,
+  sizes = [10],
+): SelectableComponent => ({
+  type,
+  fullName,
+  parentType: parent?.[0] ?? null,
+  parentFullName: parent?.[1] ?? null,
+  files: sizes.map((size) => ({ size })),
 });
 const all = [
   c('ApexClass', 'A', null, [100, 50]),
@@ -25,7 +34,10 @@ describe('selectComponents', () => {
     expect(selected.map((s) => s.fullName)).toEqual(['Inv__c.Due__c']);
   });
   it('returns the names that are not in the revision', () => {
-    const { unknown } = selectComponents(all, [{ type: 'ApexClass', fullName: 'Nope' }, { type: 'ApexClass', fullName: 'A' }]);
+    const { unknown } = selectComponents(all, [
+      { type: 'ApexClass', fullName: 'Nope' },
+      { type: 'ApexClass', fullName: 'A' },
+    ]);
     expect(unknown).toEqual([{ type: 'ApexClass', fullName: 'Nope' }]);
   });
 });

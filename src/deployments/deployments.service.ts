@@ -114,9 +114,12 @@ export class DeploymentsService {
     const all = await this.branches.revisionComponents(revision.id);
     const { selected, unknown } = selectComponents(all, body.components);
     if (unknown.length) {
-      throw new BadRequestError(`Not in revision ${revision.number}: ${unknown.map(memberKey).join(', ')}. Pick components the revision has (GET /api/branches/${branch.id}/components).`, {
-        unknown,
-      });
+      throw new BadRequestError(
+        `Not in revision ${revision.number}: ${unknown.map(memberKey).join(', ')}. Pick components the revision has (GET /api/branches/${branch.id}/components).`,
+        {
+          unknown,
+        },
+      );
     }
     const { deletions, notes } = planDeletions({
       manifests: revision.destructiveChanges,
@@ -129,10 +132,21 @@ export class DeploymentsService {
       throw new BadRequestError(`Revision ${revision.number} has no components to deploy and nothing to delete.`);
     }
     const estimate = estimateDeployFiles(selected);
-    const violation = checkDeployLimits({ fileCount: estimate.fileCount, zipBytes: 0, unzippedBytes: estimate.unzippedBytes });
-    if (violation) throw new UnprocessableError(violation.message, { limit: violation.limit, max: violation.max, actual: violation.actual });
+    const violation = checkDeployLimits({
+      fileCount: estimate.fileCount,
+      zipBytes: 0,
+      unzippedBytes: estimate.unzippedBytes,
+    });
+    if (violation)
+      throw new UnprocessableError(violation.message, {
+        limit: violation.limit,
+        max: violation.max,
+        actual: violation.actual,
+      });
     if (org.environment.toLowerCase() === 'production' && body.rollbackOnError === false) {
-      throw new BadRequestError('rollbackOnError must be true for a production org (Salesforce requires it); remove rollbackOnError.');
+      throw new BadRequestError(
+        'rollbackOnError must be true for a production org (Salesforce requires it); remove rollbackOnError.',
+      );
     }
     const options: DeployJobOptions = {
       ...(body.components ? { components: body.components } : {}),

@@ -73,7 +73,11 @@ export function backupItemsForDeletion(
         before: c,
       });
     } else if (c.parent && wanted.has(componentKey(c.parent)) && !wanted.has(componentKey(c))) {
-      items.push({ ref: { type: c.type, fullName: c.fullName }, parent: wanted.get(componentKey(c.parent))!, before: c });
+      items.push({
+        ref: { type: c.type, fullName: c.fullName },
+        parent: wanted.get(componentKey(c.parent))!,
+        before: c,
+      });
     }
   }
   for (const r of requested)
@@ -92,7 +96,11 @@ export function deletionTargets(deletions: MemberRef[], snapshotRows: DeployedCo
     (d) => byKey.get(componentKey(d)) ?? { type: d.type, fullName: d.fullName, parentType: null, parentFullName: null },
   );
   for (const r of snapshotRows) {
-    if (r.parentType && keys.has(componentKey({ type: r.parentType, fullName: r.parentFullName! })) && !keys.has(componentKey(r)))
+    if (
+      r.parentType &&
+      keys.has(componentKey({ type: r.parentType, fullName: r.parentFullName! })) &&
+      !keys.has(componentKey(r))
+    )
       out.push(r);
   }
   return out;

@@ -9,9 +9,7 @@ export const LOST_DEPLOY_SKEW_MS = 30_000;
 export const LOST_DEPLOY_WINDOW_MS = 5 * 60_000;
 
 export type LostDeployMatch =
-  | { kind: 'found'; deploy: RecentDeploy }
-  | { kind: 'none' }
-  | { kind: 'several'; deploys: RecentDeploy[] };
+  { kind: 'found'; deploy: RecentDeploy } | { kind: 'none' } | { kind: 'several'; deploys: RecentDeploy[] };
 
 /**
  * Which of the org's recent deploys is the one whose submit answer was lost. Candidates are the deploys created

@@ -83,7 +83,11 @@ function summary(record: ComponentRecord): ComponentSummary {
     fullName: record.fullName,
     id: record.id,
     lastModifiedDate: record.lastModified.date,
-    files: [...record.content.files].map(([path, data]) => ({ path, sha256: record.content.fileHashes.get(path) as string, size: data.length })),
+    files: [...record.content.files].map(([path, data]) => ({
+      path,
+      sha256: record.content.fileHashes.get(path) as string,
+      size: data.length,
+    })),
   };
 }
 
@@ -91,7 +95,8 @@ export class EmulatorAdmin {
   constructor(private readonly ctx: EmulatorContext) {}
 
   createOrg(options: NewOrgOptions = {}): OrgCredentials {
-    if (options.username && this.ctx.orgs.byUsername(options.username)) throw new AdminError(409, `Username ${options.username} is already taken`);
+    if (options.username && this.ctx.orgs.byUsername(options.username))
+      throw new AdminError(409, `Username ${options.username} is already taken`);
     const org = this.ctx.orgs.create(options);
     this.ctx.sessions.register(org.accessToken, org.id);
     this.ctx.changed([org]);
@@ -129,11 +134,28 @@ export class EmulatorAdmin {
       }
     }
     const now = new Date().toISOString();
-    const plan = planDeploy({ candidates, deletions: [], failures, rollbackOnError: true, now, newId: (type) => newSalesforceId(idPrefixOf(type)) }, org.components);
+    const plan = planDeploy(
+      {
+        candidates,
+        deletions: [],
+        failures,
+        rollbackOnError: true,
+        now,
+        newId: (type) => newSalesforceId(idPrefixOf(type)),
+      },
+      org.components,
+    );
     if (plan.status === 'Failed') {
-      throw new AdminError(400, plan.failures.map((f) => `${f.componentType || 'file'} ${f.fullName}: ${f.problem}`).join('; '));
+      throw new AdminError(
+        400,
+        plan.failures.map((f) => `${f.componentType || 'file'} ${f.fullName}: ${f.problem}`).join('; '),
+      );
     }
-    applyOperations(org.components, plan.operations, { date: now, userId: org.user.id, userName: org.user.displayName });
+    applyOperations(org.components, plan.operations, {
+      date: now,
+      userId: org.user.id,
+      userName: org.user.displayName,
+    });
     this.ctx.changed([org]);
     return candidates.map((c) => summary(org.components.get(c) as ComponentRecord));
   }
@@ -202,7 +224,12 @@ export class EmulatorAdmin {
   /** Ends one session (when `token` is given) or all sessions of the org; returns how many ended. */
   expireSessions(orgId: string, token?: string): number {
     const org = this.org(orgId);
-    const count = token === undefined ? this.ctx.sessions.expireOrg(org.id) : this.ctx.sessions.orgOf(token) === org.id && this.ctx.sessions.expire(token) ? 1 : 0;
+    const count =
+      token === undefined
+        ? this.ctx.sessions.expireOrg(org.id)
+        : this.ctx.sessions.orgOf(token) === org.id && this.ctx.sessions.expire(token)
+          ? 1
+          : 0;
     this.ctx.changed();
     return count;
   }

@@ -26,7 +26,11 @@ const ROUTES: readonly Route[] = [
   { method: 'GET', pattern: /^\/orgs$/, handle: (a) => a.listOrgs() },
   { method: 'POST', pattern: /^\/orgs$/, handle: (a, _, r) => a.createOrg(r.json()) },
   { method: 'GET', pattern: /^\/orgs\/([^/]+)$/, handle: (a, [orgId]) => a.getOrg(orgId as string) },
-  { method: 'GET', pattern: /^\/orgs\/([^/]+)\/components$/, handle: (a, [orgId], r) => a.listComponents(orgId as string, r.query.get('type') ?? undefined) },
+  {
+    method: 'GET',
+    pattern: /^\/orgs\/([^/]+)\/components$/,
+    handle: (a, [orgId], r) => a.listComponents(orgId as string, r.query.get('type') ?? undefined),
+  },
   {
     method: 'PUT',
     pattern: /^\/orgs\/([^/]+)\/components$/,
@@ -41,14 +45,31 @@ const ROUTES: readonly Route[] = [
     handle: (a, [orgId, type, fullName]) => {
       const component = a.getComponent(orgId as string, type as string, fullName as string);
       if (!component) throw new AdminError(404, `No ${type} named ${fullName}`);
-      return { ...component, files: Object.fromEntries(Object.entries(component.files).map(([path, data]) => [path, data.toString('base64')])) };
+      return {
+        ...component,
+        files: Object.fromEntries(
+          Object.entries(component.files).map(([path, data]) => [path, data.toString('base64')]),
+        ),
+      };
     },
   },
   { method: 'POST', pattern: /^\/orgs\/([^/]+)\/reset$/, handle: (a, [orgId]) => a.resetOrg(orgId as string) },
   { method: 'GET', pattern: /^\/orgs\/([^/]+)\/deploys$/, handle: (a, [orgId]) => a.deploys(orgId as string) },
-  { method: 'POST', pattern: /^\/orgs\/([^/]+)\/deploys\/pause$/, handle: (a, [orgId]) => a.pauseDeploys(orgId as string) },
-  { method: 'POST', pattern: /^\/orgs\/([^/]+)\/deploys\/release$/, handle: (a, [orgId]) => a.releaseDeploys(orgId as string) },
-  { method: 'POST', pattern: /^\/orgs\/([^/]+)\/sessions$/, handle: (a, [orgId]) => ({ accessToken: a.issueAccessToken(orgId as string) }) },
+  {
+    method: 'POST',
+    pattern: /^\/orgs\/([^/]+)\/deploys\/pause$/,
+    handle: (a, [orgId]) => a.pauseDeploys(orgId as string),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/orgs\/([^/]+)\/deploys\/release$/,
+    handle: (a, [orgId]) => a.releaseDeploys(orgId as string),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/orgs\/([^/]+)\/sessions$/,
+    handle: (a, [orgId]) => ({ accessToken: a.issueAccessToken(orgId as string) }),
+  },
   {
     method: 'POST',
     pattern: /^\/orgs\/([^/]+)\/sessions\/expire$/,
@@ -56,9 +77,21 @@ const ROUTES: readonly Route[] = [
   },
   { method: 'GET', pattern: /^\/faults$/, handle: (a) => a.faults() },
   { method: 'DELETE', pattern: /^\/faults$/, handle: (a) => a.clearFaults() },
-  { method: 'POST', pattern: /^\/faults\/fail-component$/, handle: (a, _, r) => a.failComponent(r.json() as unknown as ComponentFaultSpec) },
-  { method: 'POST', pattern: /^\/faults\/drop-connection$/, handle: (a, _, r) => a.dropConnections(r.json() as unknown as ConnectionDropSpec) },
-  { method: 'POST', pattern: /^\/faults\/latency$/, handle: (a, _, r) => a.addLatency(r.json() as unknown as LatencySpec) },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/fail-component$/,
+    handle: (a, _, r) => a.failComponent(r.json() as unknown as ComponentFaultSpec),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/drop-connection$/,
+    handle: (a, _, r) => a.dropConnections(r.json() as unknown as ConnectionDropSpec),
+  },
+  {
+    method: 'POST',
+    pattern: /^\/faults\/latency$/,
+    handle: (a, _, r) => a.addLatency(r.json() as unknown as LatencySpec),
+  },
   { method: 'PUT', pattern: /^\/latency$/, handle: (a, _, r) => a.setLatency(Number(r.json().ms)) },
 ];
 
@@ -74,7 +107,14 @@ function parseJson(body: Buffer): Json {
 }
 
 /** Serves one /__admin request. */
-export async function handleAdmin(admin: EmulatorAdmin, adminKey: string, req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer): Promise<void> {
+export async function handleAdmin(
+  admin: EmulatorAdmin,
+  adminKey: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+): Promise<void> {
   if (req.headers[ADMIN_HEADER] !== adminKey) {
     sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
     return;

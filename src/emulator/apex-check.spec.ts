@@ -12,7 +12,11 @@ describe('checkApexBraces', () => {
   });
 
   it('reports an extra closing brace where it stands', () => {
-    expect(checkApexBraces('class A {\n}\n }')).toEqual({ problem: "Unexpected token '}'.", lineNumber: 3, columnNumber: 2 });
+    expect(checkApexBraces('class A {\n}\n }')).toEqual({
+      problem: "Unexpected token '}'.",
+      lineNumber: 3,
+      columnNumber: 2,
+    });
   });
 
   it('ignores braces inside strings, escaped quotes and comments', () => {

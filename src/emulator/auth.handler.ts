@@ -77,7 +77,8 @@ export function handlePartnerSoap(ctx: EmulatorContext, res: ServerResponse, bod
       ctx.changed();
       return sendXml(res, 200, soapResponse('logout', undefined, PARTNER_NS));
     }
-    if (call.operation === 'getUserInfo') return sendXml(res, 200, soapResponse('getUserInfo', userInfoXml(ctx, org), PARTNER_NS));
+    if (call.operation === 'getUserInfo')
+      return sendXml(res, 200, soapResponse('getUserInfo', userInfoXml(ctx, org), PARTNER_NS));
     throw new SoapFault('INVALID_OPERATION', `No operation available for request {${PARTNER_NS}}${call.operation}`);
   } catch (error) {
     if (error instanceof SoapFault) return sendXml(res, 500, soapFault(error));
@@ -113,7 +114,9 @@ export function handleOAuthToken(ctx: EmulatorContext, res: ServerResponse, body
   sendJson(res, 200, {
     access_token: accessToken,
     ...(refreshToken ? { refresh_token: refreshToken } : {}),
-    signature: createHmac('sha256', SIGNING_KEY).update(id + issuedAt).digest('base64'),
+    signature: createHmac('sha256', SIGNING_KEY)
+      .update(id + issuedAt)
+      .digest('base64'),
     scope: 'api refresh_token',
     instance_url: ctx.instanceUrl(),
     id,
@@ -121,7 +124,6 @@ export function handleOAuthToken(ctx: EmulatorContext, res: ServerResponse, body
     issued_at: issuedAt,
   });
 }
-
 
 /** GET /services/oauth2/userinfo and GET /id/{orgId}/{userId}. */
 export function handleUserInfo(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse): void {
@@ -142,6 +144,9 @@ export function handleUserInfo(ctx: EmulatorContext, req: IncomingMessage, res: 
     language: 'en_US',
     locale: 'en_US',
     utcOffset: 0,
-    urls: { metadata: `${ctx.instanceUrl()}/services/Soap/m/{version}/${org.id}`, rest: `${ctx.instanceUrl()}/services/data/v{version}/` },
+    urls: {
+      metadata: `${ctx.instanceUrl()}/services/Soap/m/{version}/${org.id}`,
+      rest: `${ctx.instanceUrl()}/services/data/v{version}/`,
+    },
   });
 }

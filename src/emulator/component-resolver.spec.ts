@@ -16,16 +16,28 @@ describe('resolveComponents', () => {
     );
     expect(problems).toEqual([]);
     expect(components.map((c) => [c.type, c.fullName, c.fileName, [...c.files.keys()]])).toEqual([
-        ['ApexClass', 'A', 'classes/A.cls', ['classes/A.cls', 'classes/A.cls-meta.xml']],
-        ['LightningComponentBundle', 'card', 'lwc/card', ['lwc/card/card.js', 'lwc/card/card.js-meta.xml']],
-        ['Layout', 'Account-Account Layout', 'layouts/Account-Account Layout.layout', ['layouts/Account-Account Layout.layout']],
-      ]);
+      ['ApexClass', 'A', 'classes/A.cls', ['classes/A.cls', 'classes/A.cls-meta.xml']],
+      ['LightningComponentBundle', 'card', 'lwc/card', ['lwc/card/card.js', 'lwc/card/card.js-meta.xml']],
+      [
+        'Layout',
+        'Account-Account Layout',
+        'layouts/Account-Account Layout.layout',
+        ['layouts/Account-Account Layout.layout'],
+      ],
+    ]);
   });
 
   it('reports a file in an unknown folder without a component type', () => {
     const { components, problems } = resolveComponents(new Map([['widgets/W.widget', b('')]]));
     expect(components.length).toBe(0);
-    expect(problems).toEqual([{ componentType: '', fullName: 'widgets/W.widget', fileName: 'widgets/W.widget', problem: "Unknown metadata folder 'widgets' (file widgets/W.widget)" }]);
+    expect(problems).toEqual([
+      {
+        componentType: '',
+        fullName: 'widgets/W.widget',
+        fileName: 'widgets/W.widget',
+        problem: "Unknown metadata folder 'widgets' (file widgets/W.widget)",
+      },
+    ]);
   });
 
   it('reports a class whose meta file is missing', () => {

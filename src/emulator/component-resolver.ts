@@ -123,7 +123,12 @@ export function resolveComponents(files: ReadonlyMap<string, Buffer>): Resolutio
   for (const [path, content] of files) {
     const placement = placeFile(path);
     if ('problem' in placement) {
-      problems.push({ componentType: placement.def?.name ?? '', fullName: path, fileName: path, problem: placement.problem });
+      problems.push({
+        componentType: placement.def?.name ?? '',
+        fullName: path,
+        fileName: path,
+        problem: placement.problem,
+      });
       continue;
     }
     const key = `${placement.def.name}\u0000${placement.fullName}`;
@@ -139,7 +144,12 @@ export function resolveComponents(files: ReadonlyMap<string, Buffer>): Resolutio
     const fileName = primaryFileName(group.def, group.fullName);
     const missing = missingFiles(group);
     if (missing.length > 0) {
-      problems.push({ componentType: group.def.name, fullName: group.fullName, fileName, problem: `Missing file: ${missing.join(', ')}` });
+      problems.push({
+        componentType: group.def.name,
+        fullName: group.fullName,
+        fileName,
+        problem: `Missing file: ${missing.join(', ')}`,
+      });
     } else {
       components.push({ type: group.def.name, fullName: group.fullName, fileName, files: group.files });
     }

@@ -31,12 +31,16 @@ describe('decomposeFile', () => {
       ['CustomField', 'Thing__c.A__c', 'fields'],
       ['ValidationRule', 'Thing__c.Rule1', 'validationRules'],
     ]);
-    expect(children[1]?.fragment).toBe('<fields>\n        <fullName>A__c</fullName>\n        <type>Number</type>\n    </fields>');
+    expect(children[1]?.fragment).toBe(
+      '<fields>\n        <fullName>A__c</fullName>\n        <type>Number</type>\n    </fields>',
+    );
   });
 
   it('leaves the parent with its own elements only, sorted by element name', () => {
     const { parent } = decomposeFile(objectDef, 'Thing__c', objectXml);
-    expect(parent).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <deploymentStatus>Deployed</deploymentStatus>\n    <label>Thing</label>\n</CustomObject>\n');
+    expect(parent).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <deploymentStatus>Deployed</deploymentStatus>\n    <label>Thing</label>\n</CustomObject>\n',
+    );
   });
 
   it('uses plain child names for custom labels', () => {
@@ -45,7 +49,9 @@ describe('decomposeFile', () => {
   });
 
   it('refuses a child element without a fullName', () => {
-    expect(() => decomposeFile(objectDef, 'X__c', '<CustomObject><fields><type>Text</type></fields></CustomObject>')).toThrow(DecomposeError);
+    expect(() =>
+      decomposeFile(objectDef, 'X__c', '<CustomObject><fields><type>Text</type></fields></CustomObject>'),
+    ).toThrow(DecomposeError);
   });
 });
 
@@ -67,7 +73,11 @@ describe('composeFile', () => {
   });
 
   it('writes a bare root when the parent itself is absent', () => {
-    const merged = composeFile(objectDef, undefined, [{ tag: 'fields', name: 'F__c', fragment: '<fields><fullName>F__c</fullName></fields>' }]);
-    expect(merged).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fields><fullName>F__c</fullName></fields>\n</CustomObject>\n');
+    const merged = composeFile(objectDef, undefined, [
+      { tag: 'fields', name: 'F__c', fragment: '<fields><fullName>F__c</fullName></fields>' },
+    ]);
+    expect(merged).toBe(
+      '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fields><fullName>F__c</fullName></fields>\n</CustomObject>\n',
+    );
   });
 });

@@ -31,12 +31,19 @@ const PROLOG = '<?xml version="1.0" encoding="UTF-8"?>';
 const INDENT = '    ';
 
 function render(rootStartTag: string, rootTag: string, parts: Part[]): string {
-  const sorted = [...parts].sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const sorted = [...parts].sort((a, b) =>
+    a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const body = sorted.map((part) => `${INDENT}${part.raw}\n`).join('');
   return `${PROLOG}\n${rootStartTag}\n${body}</${rootTag}>\n`;
 }
 
-function ownParts(xml: string): { rootStartTag: string; rootTag: string; parts: Part[]; spans: ReturnType<typeof outlineXml>['children'] } {
+function ownParts(xml: string): {
+  rootStartTag: string;
+  rootTag: string;
+  parts: Part[];
+  spans: ReturnType<typeof outlineXml>['children'];
+} {
   const outline = outlineXml(xml);
   return {
     rootStartTag: outline.rootStartTag,
@@ -59,14 +66,25 @@ export function decomposeFile(def: MetadataTypeDef, parentFullName: string, xml:
       return;
     }
     const name = childText(xml, span, child.idElement);
-    if (!name) throw new DecomposeError(`A <${span.tag}> element in ${def.name} ${parentFullName} has no <${child.idElement}>`);
-    children.push({ type: child.name, fullName: childFullName(def, parentFullName, name), name, tag: span.tag, fragment: part.raw });
+    if (!name)
+      throw new DecomposeError(`A <${span.tag}> element in ${def.name} ${parentFullName} has no <${child.idElement}>`);
+    children.push({
+      type: child.name,
+      fullName: childFullName(def, parentFullName, name),
+      name,
+      tag: span.tag,
+      fragment: part.raw,
+    });
   });
   return { parent: render(rootStartTag, rootTag, own), children };
 }
 
 /** The parent file with the given children merged in; without a stored parent, a bare root element. */
-export function composeFile(def: MetadataTypeDef, parent: string | undefined, children: readonly Pick<ChildFragment, 'tag' | 'name' | 'fragment'>[]): string {
+export function composeFile(
+  def: MetadataTypeDef,
+  parent: string | undefined,
+  children: readonly Pick<ChildFragment, 'tag' | 'name' | 'fragment'>[],
+): string {
   const base = parent
     ? ownParts(parent)
     : { rootStartTag: `<${def.name} xmlns="http://soap.sforce.com/2006/04/metadata">`, rootTag: def.name, parts: [] };

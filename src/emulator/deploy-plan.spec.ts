@@ -5,33 +5,68 @@ import { planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.
 const now = '2024-01-01T00:00:00.000Z';
 const audit = { date: now, userId: '005', userName: 'Admin' };
 
-function candidate(type: string, fullName: string, text: string, extra: Partial<DeployCandidate> = {}): DeployCandidate {
-  return { type, fullName, fileName: `${type}/${fullName}`, content: toContent(new Map([[`${type}/${fullName}`, Buffer.from(text)]])), ...extra };
+function candidate(
+  type: string,
+  fullName: string,
+  text: string,
+  extra: Partial<DeployCandidate> = {},
+): DeployCandidate {
+  return {
+    type,
+    fullName,
+    fileName: `${type}/${fullName}`,
+    content: toContent(new Map([[`${type}/${fullName}`, Buffer.from(text)]])),
+    ...extra,
+  };
 }
 
 function storeWith(...items: [DeployCandidate, string][]): ComponentStore {
   const store = new ComponentStore();
-  for (const [c, id] of items) store.put({ type: c.type, fullName: c.fullName, id, content: c.content, parent: c.parent, created: audit, lastModified: audit });
+  for (const [c, id] of items)
+    store.put({
+      type: c.type,
+      fullName: c.fullName,
+      id,
+      content: c.content,
+      parent: c.parent,
+      created: audit,
+      lastModified: audit,
+    });
   return store;
 }
 
 function plan(store: ComponentStore, input: Partial<PlanInput>) {
   let n = 0;
-  return planDeploy({ candidates: [], deletions: [], failures: [], rollbackOnError: true, now, newId: () => `new${++n}`, ...input }, store);
+  return planDeploy(
+    { candidates: [], deletions: [], failures: [], rollbackOnError: true, now, newId: () => `new${++n}`, ...input },
+    store,
+  );
 }
 
 const summary = (p: ReturnType<typeof plan>) =>
-  p.successes.filter((m) => m.componentType !== '').map((m) => `${m.fullName}:${m.created ? 'created' : m.deleted ? 'deleted' : m.changed ? 'changed' : 'unchanged'}`);
+  p.successes
+    .filter((m) => m.componentType !== '')
+    .map((m) => `${m.fullName}:${m.created ? 'created' : m.deleted ? 'deleted' : m.changed ? 'changed' : 'unchanged'}`);
 
 describe('planDeploy', () => {
   it('creates new components, changes different ones and leaves identical ones unchanged', () => {
-    const store = storeWith([candidate('ApexClass', 'Same', 'x'), 'id1'], [candidate('ApexClass', 'Diff', 'old'), 'id2']);
+    const store = storeWith(
+      [candidate('ApexClass', 'Same', 'x'), 'id1'],
+      [candidate('ApexClass', 'Diff', 'old'), 'id2'],
+    );
     const result = plan(store, {
-      candidates: [candidate('ApexClass', 'Same', 'x'), candidate('ApexClass', 'Diff', 'new'), candidate('ApexClass', 'Fresh', 'y')],
+      candidates: [
+        candidate('ApexClass', 'Same', 'x'),
+        candidate('ApexClass', 'Diff', 'new'),
+        candidate('ApexClass', 'Fresh', 'y'),
+      ],
     });
     expect(result.status).toBe('Succeeded');
     expect(summary(result)).toEqual(['Same:unchanged', 'Diff:changed', 'Fresh:created']);
-    expect(result.operations.map((o) => (o.kind === 'write' ? `${o.candidate.fullName}:${o.id}` : ''))).toEqual(['Diff:id2', 'Fresh:new1']);
+    expect(result.operations.map((o) => (o.kind === 'write' ? `${o.candidate.fullName}:${o.id}` : ''))).toEqual([
+      'Diff:id2',
+      'Fresh:new1',
+    ]);
     expect(result.numberComponentsTotal).toBe(3);
   });
 
@@ -42,25 +77,38 @@ describe('planDeploy', () => {
 
   it('marks a parent changed when only one of its children changed, without rewriting the parent', () => {
     const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
-    const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'old', { parent }), 'f1']);
-    const result = plan(store, { candidates: [candidate('CustomObject', 'O__c', 'p'), candidate('CustomField', 'O__c.F__c', 'new', { parent })] });
+    const store = storeWith(
+      [candidate('CustomObject', 'O__c', 'p'), 'o1'],
+      [candidate('CustomField', 'O__c.F__c', 'old', { parent }), 'f1'],
+    );
+    const result = plan(store, {
+      candidates: [candidate('CustomObject', 'O__c', 'p'), candidate('CustomField', 'O__c.F__c', 'new', { parent })],
+    });
     expect(summary(result)).toEqual(['O__c.F__c:changed', 'O__c:changed']);
     expect(result.operations.map((o) => o.kind === 'write' && o.candidate.type)).toEqual(['CustomField']);
   });
 
   it('fails the whole deploy and applies nothing when a component fails and rollbackOnError is set', () => {
     const result = plan(new ComponentStore(), {
-      candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom', lineNumber: 3 } })],
+      candidates: [
+        candidate('ApexClass', 'Good', 'x'),
+        candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom', lineNumber: 3 } }),
+      ],
     });
     expect(result.status).toBe('Failed');
     expect(result.operations).toEqual([]);
-    expect(result.failures.map((f) => [f.fullName, f.problem, f.lineNumber, f.problemType])).toEqual([['Bad', 'boom', 3, 'Error']]);
+    expect(result.failures.map((f) => [f.fullName, f.problem, f.lineNumber, f.problemType])).toEqual([
+      ['Bad', 'boom', 3, 'Error'],
+    ]);
   });
 
   it('applies the good components and reports SucceededPartial without rollbackOnError', () => {
     const result = plan(new ComponentStore(), {
       rollbackOnError: false,
-      candidates: [candidate('ApexClass', 'Good', 'x'), candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom' } })],
+      candidates: [
+        candidate('ApexClass', 'Good', 'x'),
+        candidate('ApexClass', 'Bad', 'y', { problem: { problem: 'boom' } }),
+      ],
     });
     expect(result.status).toBe('SucceededPartial');
     expect(result.operations.map((o) => o.kind === 'write' && o.candidate.fullName)).toEqual(['Good']);
@@ -98,7 +146,10 @@ describe('planDeploy', () => {
 
   it('treats the children of a parent deleted earlier in the deploy as gone', () => {
     const parent: ComponentRef = { type: 'CustomObject', fullName: 'O__c' };
-    const store = storeWith([candidate('CustomObject', 'O__c', 'p'), 'o1'], [candidate('CustomField', 'O__c.F__c', 'f', { parent }), 'f1']);
+    const store = storeWith(
+      [candidate('CustomObject', 'O__c', 'p'), 'o1'],
+      [candidate('CustomField', 'O__c.F__c', 'f', { parent }), 'f1'],
+    );
     const result = plan(store, {
       candidates: [candidate('CustomField', 'O__c.F__c', 'f', { parent }), candidate('CustomObject', 'O__c', 'p')],
       deletions: [{ type: 'CustomObject', fullName: 'O__c', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],

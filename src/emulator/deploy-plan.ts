@@ -3,7 +3,8 @@
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
 import { componentFileName } from './metadata-types.js';
 
-export type DeployStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
+export type DeployStatus =
+  'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
 
 export interface DeployMessage {
   readonly componentType: string;
@@ -95,7 +96,12 @@ class OrgView {
     if (this.overlay.has(key)) return this.overlay.get(key) ?? undefined;
     const record = this.store.get(ref);
     if (!record || (record.parent && this.deletedParents.has(componentKey(record.parent)))) return undefined;
-    return { id: record.id, fullName: record.fullName, digest: record.content.digest, parentKey: record.parent && componentKey(record.parent) };
+    return {
+      id: record.id,
+      fullName: record.fullName,
+      digest: record.content.digest,
+      parentKey: record.parent && componentKey(record.parent),
+    };
   }
 
   write(ref: ComponentRef, entry: ViewEntry): void {
@@ -143,7 +149,18 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   const manifestFailed = input.failures.some((f) => f.componentType === '' && f.fileName === PACKAGE_XML);
   const successes: DeployMessage[] = manifestFailed
     ? []
-    : [{ componentType: '', fullName: PACKAGE_XML, fileName: PACKAGE_XML, created: false, changed: true, deleted: false, success: true, createdDate: now }];
+    : [
+        {
+          componentType: '',
+          fullName: PACKAGE_XML,
+          fileName: PACKAGE_XML,
+          created: false,
+          changed: true,
+          deleted: false,
+          success: true,
+          createdDate: now,
+        },
+      ];
   const failures: DeployMessage[] = [];
   const operations: DeployOperation[] = [];
   const base = { created: false, changed: false, deleted: false, createdDate: now };
@@ -169,7 +186,15 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
       }
       view.delete(deletion);
       operations.push({ kind: 'delete', ref: { type: deletion.type, fullName: deletion.fullName } });
-      successes.push({ ...base, componentType: deletion.type, fullName: deletion.fullName, fileName: componentFileName(deletion), deleted: true, success: true, id: existing.id });
+      successes.push({
+        ...base,
+        componentType: deletion.type,
+        fullName: deletion.fullName,
+        fileName: componentFileName(deletion),
+        deleted: true,
+        success: true,
+        id: existing.id,
+      });
     }
   };
 
@@ -180,7 +205,12 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   const ordered = [...input.candidates.filter((c) => c.parent), ...input.candidates.filter((c) => !c.parent)];
   const deployedParents = new Set(input.candidates.filter((c) => !c.parent && !c.problem).map(componentKey));
   for (const candidate of ordered) {
-    const message = { ...base, componentType: candidate.type, fullName: candidate.fullName, fileName: candidate.fileName };
+    const message = {
+      ...base,
+      componentType: candidate.type,
+      fullName: candidate.fullName,
+      fileName: candidate.fileName,
+    };
     const parentPresent =
       !candidate.parent || deployedParents.has(componentKey(candidate.parent)) || !!view.get(candidate.parent);
     const problem = candidate.problem ?? missingParentProblem(candidate, parentPresent);
@@ -196,7 +226,12 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
     const changed = !created && (ownChange || touchedParents.has(componentKey(candidate)));
     const id = existing?.id ?? input.newId(candidate.type);
     if (ownChange) {
-      view.write(candidate, { id, fullName: candidate.fullName, digest: candidate.content.digest, parentKey: candidate.parent && componentKey(candidate.parent) });
+      view.write(candidate, {
+        id,
+        fullName: candidate.fullName,
+        digest: candidate.content.digest,
+        parentKey: candidate.parent && componentKey(candidate.parent),
+      });
       operations.push({ kind: 'write', candidate, id, created });
       if (candidate.parent) touchedParents.add(componentKey(candidate.parent));
     }

@@ -72,7 +72,9 @@ export class Selection {
   }
 
   named(): ComponentRef[] {
-    return [...this.members].flatMap(([type, names]) => [...names.values()].filter((n) => n !== '*').map((fullName) => ({ type, fullName })));
+    return [...this.members].flatMap(([type, names]) =>
+      [...names.values()].filter((n) => n !== '*').map((fullName) => ({ type, fullName })),
+    );
   }
 }
 
@@ -81,7 +83,11 @@ interface LocatedProblem extends ComponentProblem {
   readonly fileName?: string;
 }
 
-function firstProblem(component: ResolvedComponent, def: MetadataTypeDef, injected: InjectedProblem): LocatedProblem | undefined {
+function firstProblem(
+  component: ResolvedComponent,
+  def: MetadataTypeDef,
+  injected: InjectedProblem,
+): LocatedProblem | undefined {
   for (const [path, data] of component.files) {
     const isXml = path.endsWith('.xml') || (!def.metaFile && !def.bundle);
     const problem = isXml ? checkXml(data.toString('utf8')) : undefined;
@@ -98,18 +104,41 @@ function firstProblem(component: ResolvedComponent, def: MetadataTypeDef, inject
 
 function failedCandidate(component: ResolvedComponent, located: LocatedProblem): DeployCandidate {
   const { fileName, ...problem } = located;
-  return { type: component.type, fullName: component.fullName, fileName: fileName ?? component.fileName, content: toContent(component.files), problem };
+  return {
+    type: component.type,
+    fullName: component.fullName,
+    fileName: fileName ?? component.fileName,
+    content: toContent(component.files),
+    problem,
+  };
 }
 
-function candidatesOf(component: ResolvedComponent, def: MetadataTypeDef, selection: Selection, injected: InjectedProblem): DeployCandidate[] {
+function candidatesOf(
+  component: ResolvedComponent,
+  def: MetadataTypeDef,
+  selection: Selection,
+  injected: InjectedProblem,
+): DeployCandidate[] {
   const parentIncluded = selection.includes(def.name, component.fullName);
   if (def.children.length === 0 && !parentIncluded) return [];
   const problem = firstProblem(component, def, injected);
   if (problem) return [failedCandidate(component, problem)];
-  if (def.children.length === 0) return [{ type: component.type, fullName: component.fullName, fileName: component.fileName, content: toContent(component.files) }];
+  if (def.children.length === 0)
+    return [
+      {
+        type: component.type,
+        fullName: component.fullName,
+        fileName: component.fileName,
+        content: toContent(component.files),
+      },
+    ];
   let decomposed;
   try {
-    decomposed = decomposeFile(def, component.fullName, (component.files.get(component.fileName) as Buffer).toString('utf8'));
+    decomposed = decomposeFile(
+      def,
+      component.fullName,
+      (component.files.get(component.fileName) as Buffer).toString('utf8'),
+    );
   } catch (error) {
     if (!(error instanceof DecomposeError)) throw error;
     return [failedCandidate(component, { problem: error.message })];
@@ -129,13 +158,23 @@ function candidatesOf(component: ResolvedComponent, def: MetadataTypeDef, select
     });
   }
   if (parentIncluded) {
-    candidates.push({ ...parentRef, fileName: component.fileName, content: toContent(new Map([[component.fileName, Buffer.from(decomposed.parent)]])) });
+    candidates.push({
+      ...parentRef,
+      fileName: component.fileName,
+      content: toContent(new Map([[component.fileName, Buffer.from(decomposed.parent)]])),
+    });
   }
   return candidates;
 }
 
-function missingMembers(selection: Selection, candidates: readonly DeployCandidate[], failures: readonly PreparedFailure[]): PreparedFailure[] {
-  const seen = new Set([...candidates, ...failures.map((f) => ({ type: f.componentType, fullName: f.fullName }))].map(componentKey));
+function missingMembers(
+  selection: Selection,
+  candidates: readonly DeployCandidate[],
+  failures: readonly PreparedFailure[],
+): PreparedFailure[] {
+  const seen = new Set(
+    [...candidates, ...failures.map((f) => ({ type: f.componentType, fullName: f.fullName }))].map(componentKey),
+  );
   return selection
     .named()
     .filter((ref) => isKnownTypeName(ref.type) && !seen.has(componentKey(ref)))
@@ -148,10 +187,15 @@ function missingMembers(selection: Selection, candidates: readonly DeployCandida
 }
 
 function unknownTypes(manifest: PackageManifest, fileName: string): PreparedFailure[] {
-  return manifest.types.filter((t) => !isKnownTypeName(t.name)).map((t) => manifestFailure(fileName, `Unknown type name '${t.name}' specified in ${fileName}`));
+  return manifest.types
+    .filter((t) => !isKnownTypeName(t.name))
+    .map((t) => manifestFailure(fileName, `Unknown type name '${t.name}' specified in ${fileName}`));
 }
 
-function readManifest(files: ReadonlyMap<string, Buffer>, fileName: string): PackageManifest | PreparedFailure | undefined {
+function readManifest(
+  files: ReadonlyMap<string, Buffer>,
+  fileName: string,
+): PackageManifest | PreparedFailure | undefined {
   const data = files.get(fileName);
   if (!data) return undefined;
   try {
@@ -165,18 +209,25 @@ function readManifest(files: ReadonlyMap<string, Buffer>, fileName: string): Pac
 const isFailure = (value: PackageManifest | PreparedFailure): value is PreparedFailure => 'problem' in value;
 
 /** Reads and validates a deploy zip; a limit error when Salesforce would refuse the zip as a whole. */
-export async function prepareDeploy(zip: Buffer, limits: MetadataLimits, injected: InjectedProblem): Promise<PreparedDeploy | LimitError> {
+export async function prepareDeploy(
+  zip: Buffer,
+  limits: MetadataLimits,
+  injected: InjectedProblem,
+): Promise<PreparedDeploy | LimitError> {
   if (zip.length > limits.maxZipBytes) return deployLimitErrors.zipTooLarge(limits);
   let entries: Map<string, Buffer>;
   try {
     entries = await readZip(zip, limits);
   } catch (error) {
-    if (error instanceof ZipLimitError) return error.limit === 'files' ? deployLimitErrors.tooManyFiles() : deployLimitErrors.unzippedTooLarge(limits);
-    if (error instanceof InvalidZipError) return { candidates: [], deletions: [], failures: [manifestFailure(PACKAGE_XML, error.message)] };
+    if (error instanceof ZipLimitError)
+      return error.limit === 'files' ? deployLimitErrors.tooManyFiles() : deployLimitErrors.unzippedTooLarge(limits);
+    if (error instanceof InvalidZipError)
+      return { candidates: [], deletions: [], failures: [manifestFailure(PACKAGE_XML, error.message)] };
     throw error;
   }
   const root = packageRoot(entries.keys());
-  if (root === undefined) return { candidates: [], deletions: [], failures: [manifestFailure(PACKAGE_XML, 'No package.xml found')] };
+  if (root === undefined)
+    return { candidates: [], deletions: [], failures: [manifestFailure(PACKAGE_XML, 'No package.xml found')] };
 
   const files = new Map<string, Buffer>();
   for (const [path, data] of entries) if (path.startsWith(root)) files.set(path.slice(root.length), data);
@@ -195,7 +246,8 @@ export async function prepareDeploy(zip: Buffer, limits: MetadataLimits, injecte
     failures.push(...unknownTypes(destructive, file));
     for (const type of destructive.types) {
       if (!isKnownTypeName(type.name)) continue;
-      for (const member of type.members) deletions.push({ ...manifestMember(type.name, member), phase, manifestFile: file });
+      for (const member of type.members)
+        deletions.push({ ...manifestMember(type.name, member), phase, manifestFile: file });
     }
   }
 
@@ -206,10 +258,15 @@ export async function prepareDeploy(zip: Buffer, limits: MetadataLimits, injecte
 }
 
 /** Candidates for the selected components among `files` (manifests are ignored), and the files that fit none. */
-export function prepareFiles(files: ReadonlyMap<string, Buffer>, selection: Selection, injected: InjectedProblem): Omit<PreparedDeploy, 'deletions'> {
+export function prepareFiles(
+  files: ReadonlyMap<string, Buffer>,
+  selection: Selection,
+  injected: InjectedProblem,
+): Omit<PreparedDeploy, 'deletions'> {
   const componentFiles = new Map([...files].filter(([path]) => !MANIFEST_FILES.has(path)));
   const resolution = resolveComponents(componentFiles);
-  const candidates = resolution.components.flatMap((component) => candidatesOf(component, findType(component.type) as MetadataTypeDef, selection, injected));
+  const candidates = resolution.components.flatMap((component) =>
+    candidatesOf(component, findType(component.type) as MetadataTypeDef, selection, injected),
+  );
   return { candidates, failures: [...resolution.problems] };
 }
-

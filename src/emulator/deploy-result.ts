@@ -9,7 +9,8 @@ const RUN_TEST_RESULT = { numFailures: 0, numTestsRun: 0, totalTime: 0 };
 function componentsDeployed(job: DeployJob, now: number): number {
   if (job.plan) return job.plan.numberComponentsDeployed;
   if (!job.progress) return 0;
-  const share = job.progress.durationMs <= 0 ? 1 : Math.min(1, (now - job.progress.startedAt) / job.progress.durationMs);
+  const share =
+    job.progress.durationMs <= 0 ? 1 : Math.min(1, (now - job.progress.startedAt) / job.progress.durationMs);
   return Math.min(job.numberComponentsTotal - 1, Math.floor(job.numberComponentsTotal * share));
 }
 
@@ -29,7 +30,11 @@ export function deployResultXml(job: DeployJob, includeDetails: boolean, now: nu
     createdByName: job.createdBy.userName,
     createdDate: job.createdDate,
     details: includeDetails
-      ? { componentFailures: messages(plan?.failures ?? []), componentSuccesses: messages(plan?.successes ?? []), runTestResult: RUN_TEST_RESULT }
+      ? {
+          componentFailures: messages(plan?.failures ?? []),
+          componentSuccesses: messages(plan?.successes ?? []),
+          runTestResult: RUN_TEST_RESULT,
+        }
       : undefined,
     done,
     errorMessage: error?.errorMessage,
@@ -44,9 +49,15 @@ export function deployResultXml(job: DeployJob, includeDetails: boolean, now: nu
     numberTestsCompleted: 0,
     numberTestsTotal: 0,
     rollbackOnError: job.options.rollbackOnError,
-    runTestsEnabled: job.options.runTests.length > 0 || (job.options.testLevel !== undefined && job.options.testLevel !== 'NoTestRun'),
+    runTestsEnabled:
+      job.options.runTests.length > 0 || (job.options.testLevel !== undefined && job.options.testLevel !== 'NoTestRun'),
     startDate: job.startDate,
-    stateDetail: job.status !== 'InProgress' ? undefined : job.numberComponentsTotal ? `Deploying components (${Math.max(0, componentsDeployed(job, now))}/${job.numberComponentsTotal})` : 'Preparing the deployment',
+    stateDetail:
+      job.status !== 'InProgress'
+        ? undefined
+        : job.numberComponentsTotal
+          ? `Deploying components (${Math.max(0, componentsDeployed(job, now))}/${job.numberComponentsTotal})`
+          : 'Preparing the deployment',
     status: job.status,
     success: job.status === 'Succeeded' || job.status === 'SucceededPartial',
   };

@@ -190,7 +190,10 @@ export class DeployService {
   }
 
   clearHistory(orgId: string): void {
-    this.histories.set(orgId, this.history(orgId).filter((job) => !isDone(job)));
+    this.histories.set(
+      orgId,
+      this.history(orgId).filter((job) => !isDone(job)),
+    );
   }
 
   /** Deploys of the org stop in InProgress before finishing until `release`. */
@@ -235,11 +238,20 @@ export class DeployService {
 
     const now = new Date().toISOString();
     const plan = planDeploy(
-      { ...prepared, rollbackOnError: job.options.rollbackOnError, now, newId: (type) => newSalesforceId(idPrefixOf(type)) },
+      {
+        ...prepared,
+        rollbackOnError: job.options.rollbackOnError,
+        now,
+        newId: (type) => newSalesforceId(idPrefixOf(type)),
+      },
       org.components,
     );
     if (!job.options.checkOnly && plan.operations.length > 0) {
-      applyOperations(org.components, plan.operations, { date: now, userId: org.user.id, userName: org.user.displayName });
+      applyOperations(org.components, plan.operations, {
+        date: now,
+        userId: org.user.id,
+        userName: org.user.displayName,
+      });
       this.options.onOrgChanged(org);
     }
     this.finish(job, plan.status, { plan });
@@ -256,7 +268,9 @@ export class DeployService {
   private fail(job: DeployJob, error: unknown): void {
     this.options.onError(error);
     if (!isDone(job)) {
-      this.finish(job, 'Failed', { error: { errorStatusCode: 'UNKNOWN_EXCEPTION', errorMessage: `UNKNOWN_EXCEPTION: ${(error as Error).message}` } });
+      this.finish(job, 'Failed', {
+        error: { errorStatusCode: 'UNKNOWN_EXCEPTION', errorMessage: `UNKNOWN_EXCEPTION: ${(error as Error).message}` },
+      });
     }
   }
 }

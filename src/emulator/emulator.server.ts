@@ -19,7 +19,16 @@ import { SessionStore } from './session-store.js';
 import { soapFault, SoapFault } from './soap-envelope.js';
 
 export type { EmulatorLogger } from './emulator-context.js';
-export type { ComponentFiles, ComponentSummary, DeployHistory, DeploySummary, EmulatorAdmin, OrgCredentials, SeedComponent, SeedInput } from './admin.api.js';
+export type {
+  ComponentFiles,
+  ComponentSummary,
+  DeployHistory,
+  DeploySummary,
+  EmulatorAdmin,
+  OrgCredentials,
+  SeedComponent,
+  SeedInput,
+} from './admin.api.js';
 export type { ComponentFaultSpec, ConnectionDropSpec, FaultsSnapshot, LatencySpec } from './fault-injector.js';
 
 export interface EmulatorOptions {
@@ -108,7 +117,9 @@ function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
         return;
       }
     }
-    sendJson(res, 404, [{ errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${req.method} ${path}` }]);
+    sendJson(res, 404, [
+      { errorCode: 'NOT_FOUND', message: `The requested resource does not exist: ${req.method} ${path}` },
+    ]);
   };
 }
 
@@ -116,13 +127,30 @@ function answerError(res: ServerResponse, error: unknown, logger: EmulatorLogger
   if (res.headersSent) return void res.destroy();
   if (error instanceof BodyTooLargeError) {
     res.setHeader('Connection', 'close');
-    return sendXml(res, 500, soapFault(new SoapFault('EXCEEDED_MAX_SIZE_REQUEST', `Maximum size of request reached. Maximum size of request is ${MAX_BODY_BYTES} bytes.`)));
+    return sendXml(
+      res,
+      500,
+      soapFault(
+        new SoapFault(
+          'EXCEEDED_MAX_SIZE_REQUEST',
+          `Maximum size of request reached. Maximum size of request is ${MAX_BODY_BYTES} bytes.`,
+        ),
+      ),
+    );
   }
   logger.error('request failed', error);
-  sendXml(res, 500, soapFault(new SoapFault('UNKNOWN_EXCEPTION', `An unexpected error occurred: ${(error as Error).message}`)));
+  sendXml(
+    res,
+    500,
+    soapFault(new SoapFault('UNKNOWN_EXCEPTION', `An unexpected error occurred: ${(error as Error).message}`)),
+  );
 }
 
-async function loadOrCreateDefaultOrg(ctx: EmulatorContext, store: StateStore | undefined, options: EmulatorOptions): Promise<Org> {
+async function loadOrCreateDefaultOrg(
+  ctx: EmulatorContext,
+  store: StateStore | undefined,
+  options: EmulatorOptions,
+): Promise<Org> {
   const loaded = await store?.load();
   if (loaded) {
     for (const data of loaded.orgs) {
@@ -134,7 +162,12 @@ async function loadOrCreateDefaultOrg(ctx: EmulatorContext, store: StateStore | 
   const username = options.username ?? DEFAULT_USERNAME;
   let org = ctx.orgs.byUsername(username);
   if (!org) {
-    org = ctx.orgs.create({ name: 'Emulator Org', username, password: options.password ?? generatePassword(), accessToken: options.accessToken });
+    org = ctx.orgs.create({
+      name: 'Emulator Org',
+      username,
+      password: options.password ?? generatePassword(),
+      accessToken: options.accessToken,
+    });
   } else if (options.password) {
     org.user = { ...org.user, password: options.password };
   }
@@ -158,10 +191,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     latencyMs: options.latencyMs ?? DEFAULT_LATENCY_MS,
     instanceUrl: () => instanceUrl,
     changed: (orgs) => store?.save(orgs),
-    deploys: new DeployService({ limits: SALESFORCE_LIMITS, faults, latencyMs: () => ctx.latencyMs, onOrgChanged: (org) => ctx.changed([org]), onError }),
+    deploys: new DeployService({
+      limits: SALESFORCE_LIMITS,
+      faults,
+      latencyMs: () => ctx.latencyMs,
+      onOrgChanged: (org) => ctx.changed([org]),
+      onError,
+    }),
     retrieves: new RetrieveService({ limits: SALESFORCE_LIMITS, latencyMs: () => ctx.latencyMs, onError }),
   };
-  if (options.dataDir) store = new StateStore(options.dataDir, { orgs: () => ctx.orgs.list(), sessions: () => ctx.sessions.snapshot() }, onError);
+  if (options.dataDir)
+    store = new StateStore(
+      options.dataDir,
+      { orgs: () => ctx.orgs.list(), sessions: () => ctx.sessions.snapshot() },
+      onError,
+    );
   const defaultOrg = await loadOrCreateDefaultOrg(ctx, store, options);
 
   const admin = new EmulatorAdmin(ctx);
@@ -186,7 +230,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     url: instanceUrl,
     adminKey,
     admin,
-    defaultOrg: { id: defaultOrg.id, username: defaultOrg.user.username, password: defaultOrg.user.password, accessToken: defaultOrg.accessToken, instanceUrl },
+    defaultOrg: {
+      id: defaultOrg.id,
+      username: defaultOrg.user.username,
+      password: defaultOrg.user.password,
+      accessToken: defaultOrg.accessToken,
+      instanceUrl,
+    },
     async close() {
       ctx.deploys.close();
       ctx.retrieves.close();

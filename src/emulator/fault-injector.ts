@@ -41,7 +41,8 @@ interface Counted<T> {
 
 export const DEFAULT_INJECTED_PROBLEM = 'Injected failure (emulator fault injection)';
 
-const appliesTo = (spec: { readonly orgId?: string }, orgId: string) => spec.orgId === undefined || spec.orgId === orgId;
+const appliesTo = (spec: { readonly orgId?: string }, orgId: string) =>
+  spec.orgId === undefined || spec.orgId === orgId;
 
 export class FaultInjector {
   private componentFaults: Counted<ComponentFaultSpec>[] = [];
@@ -74,7 +75,11 @@ export class FaultInjector {
     const used = new Set<Counted<ComponentFaultSpec>>();
     return (ref) => {
       const fault = this.componentFaults.find(
-        (f) => appliesTo(f.spec, orgId) && f.spec.type === ref.type && f.spec.fullName === ref.fullName && (used.has(f) || f.remaining > 0),
+        (f) =>
+          appliesTo(f.spec, orgId) &&
+          f.spec.type === ref.type &&
+          f.spec.fullName === ref.fullName &&
+          (used.has(f) || f.remaining > 0),
       );
       if (!fault) return undefined;
       if (!used.has(fault)) {
@@ -88,7 +93,9 @@ export class FaultInjector {
 
   /** Consumes a connection drop for this request, if one is armed. */
   takeConnectionDrop(orgId: string, operation: string): ConnectionDropSpec | undefined {
-    const drop = this.connectionDrops.find((d) => appliesTo(d.spec, orgId) && d.spec.operation === operation && d.remaining > 0);
+    const drop = this.connectionDrops.find(
+      (d) => appliesTo(d.spec, orgId) && d.spec.operation === operation && d.remaining > 0,
+    );
     if (!drop) return undefined;
     drop.remaining--;
     this.connectionDrops = this.connectionDrops.filter((d) => d.remaining > 0);
@@ -97,12 +104,16 @@ export class FaultInjector {
 
   /** Extra delay before answering this request. */
   latencyFor(orgId: string, operation: string): number {
-    return this.latencies.filter((l) => appliesTo(l, orgId) && (l.operation === undefined || l.operation === operation)).reduce((sum, l) => sum + l.ms, 0);
+    return this.latencies
+      .filter((l) => appliesTo(l, orgId) && (l.operation === undefined || l.operation === operation))
+      .reduce((sum, l) => sum + l.ms, 0);
   }
 
   snapshot(): FaultsSnapshot {
     return {
-      componentFaults: this.componentFaults.filter((f) => f.remaining > 0).map((f) => ({ ...f.spec, remaining: f.remaining })),
+      componentFaults: this.componentFaults
+        .filter((f) => f.remaining > 0)
+        .map((f) => ({ ...f.spec, remaining: f.remaining })),
       connectionDrops: this.connectionDrops.map((d) => ({ ...d.spec, remaining: d.remaining })),
       latencies: [...this.latencies],
     };

@@ -25,13 +25,20 @@ function limitError(errorStatusCode: string, text: string): LimitError {
 
 export const deployLimitErrors = {
   tooManyFiles: () => limitError('INVALID_OPERATION', 'Too many files in zip'),
-  zipTooLarge: (limits: MetadataLimits) => limitError('LIMIT_EXCEEDED', `Maximum size of deploy zip file exceeded (limit is ${limits.maxZipBytes} bytes)`),
-  unzippedTooLarge: (limits: MetadataLimits) => limitError('LIMIT_EXCEEDED', `Maximum size of unzipped files exceeded (limit is ${limits.maxUncompressedBytes} bytes)`),
+  zipTooLarge: (limits: MetadataLimits) =>
+    limitError('LIMIT_EXCEEDED', `Maximum size of deploy zip file exceeded (limit is ${limits.maxZipBytes} bytes)`),
+  unzippedTooLarge: (limits: MetadataLimits) =>
+    limitError(
+      'LIMIT_EXCEEDED',
+      `Maximum size of unzipped files exceeded (limit is ${limits.maxUncompressedBytes} bytes)`,
+    ),
 };
 
 export const retrieveLimitErrors = {
-  tooManyFiles: (limits: MetadataLimits) => limitError('LIMIT_EXCEEDED', `Too many files in retrieve call, limit is: ${limits.maxFiles}`),
-  zipTooLarge: (limits: MetadataLimits) => limitError('LIMIT_EXCEEDED', `Maximum size of retrieve zip file exceeded (limit is ${limits.maxZipBytes} bytes)`),
+  tooManyFiles: (limits: MetadataLimits) =>
+    limitError('LIMIT_EXCEEDED', `Too many files in retrieve call, limit is: ${limits.maxFiles}`),
+  zipTooLarge: (limits: MetadataLimits) =>
+    limitError('LIMIT_EXCEEDED', `Maximum size of retrieve zip file exceeded (limit is ${limits.maxZipBytes} bytes)`),
 };
 
 export function isLimitErrorResult(value: object): value is LimitError {

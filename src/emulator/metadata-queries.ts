@@ -3,7 +3,15 @@ import { XMLParser } from 'fast-xml-parser';
 import type { ComponentRecord, ComponentStore } from './component-store.js';
 import { childFragment, composeFile } from './decomposed-file.js';
 import { fileProperties } from './file-properties.js';
-import { childOwnName, componentFileName, findChildType, findType, METADATA_TYPES, metaFileName, primaryFileName } from './metadata-types.js';
+import {
+  childOwnName,
+  componentFileName,
+  findChildType,
+  findType,
+  METADATA_TYPES,
+  metaFileName,
+  primaryFileName,
+} from './metadata-types.js';
 import type { XmlValue } from './xml-writer.js';
 
 export interface ListQuery {
@@ -45,7 +53,13 @@ export function describeMetadata(): XmlValue {
   };
 }
 
-const parser = new XMLParser({ ignoreAttributes: true, removeNSPrefix: true, parseTagValue: false, trimValues: true, ignoreDeclaration: true });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  removeNSPrefix: true,
+  parseTagValue: false,
+  trimValues: true,
+  ignoreDeclaration: true,
+});
 
 type Fields = { readonly [key: string]: XmlValue };
 

@@ -9,7 +9,17 @@ import { describeMetadata, listMetadata, MAX_LIST_QUERIES, readMetadata, type Li
 import type { Org } from './org-registry.js';
 import type { RetrieveRequest } from './retrieve-engine.js';
 import { retrieveResultXml } from './retrieve-service.js';
-import { parseSoapCall, soapBoolean, soapFault, SoapFault, soapList, soapResponse, soapString, type SoapArgs, type SoapCall } from './soap-envelope.js';
+import {
+  parseSoapCall,
+  soapBoolean,
+  soapFault,
+  SoapFault,
+  soapList,
+  soapResponse,
+  soapString,
+  type SoapArgs,
+  type SoapCall,
+} from './soap-envelope.js';
 import type { XmlValue } from './xml-writer.js';
 
 const asArgs = (value: unknown): SoapArgs => (typeof value === 'object' && value !== null ? (value as SoapArgs) : {});
@@ -91,19 +101,31 @@ function dispatch(ctx: EmulatorContext, org: Org, call: SoapCall, version: strin
     }
     case 'listMetadata': {
       const queries = soapList(args.queries).map((q) => asArgs(q) as unknown as ListQuery);
-      if (queries.length > MAX_LIST_QUERIES) throw new SoapFault('LIMIT_EXCEEDED', `No more than ${MAX_LIST_QUERIES} ListMetadataQuery allowed in one call`);
+      if (queries.length > MAX_LIST_QUERIES)
+        throw new SoapFault('LIMIT_EXCEEDED', `No more than ${MAX_LIST_QUERIES} ListMetadataQuery allowed in one call`);
       return listMetadata(org.components, queries);
     }
     case 'describeMetadata':
       return describeMetadata();
     case 'readMetadata':
-      return { records: readMetadata(org.components, requireString(args, 'type'), soapList(args.fullNames).map(String)) };
+      return {
+        records: readMetadata(org.components, requireString(args, 'type'), soapList(args.fullNames).map(String)),
+      };
     default:
-      throw new SoapFault('INVALID_OPERATION', `No operation available for request {http://soap.sforce.com/2006/04/metadata}${call.operation}`);
+      throw new SoapFault(
+        'INVALID_OPERATION',
+        `No operation available for request {http://soap.sforce.com/2006/04/metadata}${call.operation}`,
+      );
   }
 }
 
-export async function handleMetadataSoap(ctx: EmulatorContext, req: IncomingMessage, res: ServerResponse, body: Buffer, version: string): Promise<void> {
+export async function handleMetadataSoap(
+  ctx: EmulatorContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  version: string,
+): Promise<void> {
   let call: SoapCall;
   try {
     call = parseSoapCall(body);
@@ -116,7 +138,11 @@ export async function handleMetadataSoap(ctx: EmulatorContext, req: IncomingMess
   }
   const org = ctx.orgs.get(ctx.sessions.orgOf(call.sessionId) ?? '');
   if (!org) {
-    sendXml(res, 500, soapFault(new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session')));
+    sendXml(
+      res,
+      500,
+      soapFault(new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session')),
+    );
     return;
   }
 

@@ -46,7 +46,12 @@ export class OrgRegistry {
     return this.add({
       id,
       name: options.name ?? username,
-      user: { id: newSalesforceId('005'), username, password: options.password ?? generatePassword(), displayName: 'Admin User' },
+      user: {
+        id: newSalesforceId('005'),
+        username,
+        password: options.password ?? generatePassword(),
+        displayName: 'Admin User',
+      },
       createdDate: new Date().toISOString(),
       accessToken: options.accessToken ?? newOpaqueToken(id),
     });
@@ -54,7 +59,8 @@ export class OrgRegistry {
 
   /** Adds an org from its saved data (or a new one); usernames are unique across orgs. */
   add(data: OrgData): Org {
-    if (this.byUsername(data.user.username)) throw new OrgConflictError(`Username ${data.user.username} is already taken`);
+    if (this.byUsername(data.user.username))
+      throw new OrgConflictError(`Username ${data.user.username} is already taken`);
     const org: Org = { ...data, components: new ComponentStore() };
     this.orgs.set(org.id, org);
     return org;

@@ -29,7 +29,13 @@ describe('package manifests', () => {
   });
 
   it('renders sorted types and members that read back the same', () => {
-    const xml = renderPackageManifest(new Map([['CustomObject', ['B__c', 'A__c']], ['ApexClass', ['Z']]]), '60.0');
+    const xml = renderPackageManifest(
+      new Map([
+        ['CustomObject', ['B__c', 'A__c']],
+        ['ApexClass', ['Z']],
+      ]),
+      '60.0',
+    );
     expect(parsePackageManifest(xml)).toEqual({
       types: [
         { name: 'ApexClass', members: ['Z'] },

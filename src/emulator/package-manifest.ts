@@ -29,7 +29,8 @@ interface RawManifest {
 
 export function parsePackageManifest(content: string): PackageManifest {
   const invalid = checkXml(content);
-  if (invalid) throw new ManifestError(`${invalid.problem} (line ${invalid.lineNumber}, column ${invalid.columnNumber})`);
+  if (invalid)
+    throw new ManifestError(`${invalid.problem} (line ${invalid.lineNumber}, column ${invalid.columnNumber})`);
   const raw = parser.parse(content) as RawManifest;
   if (raw.Package === undefined) throw new ManifestError('The root element must be <Package>');
   const pkg = raw.Package === '' ? {} : raw.Package;
@@ -45,7 +46,8 @@ export function renderPackageManifest(members: ReadonlyMap<string, Iterable<stri
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<Package xmlns="http://soap.sforce.com/2006/04/metadata">'];
   for (const name of [...members.keys()].sort()) {
     lines.push('    <types>');
-    for (const member of [...new Set(members.get(name))].sort()) lines.push(`        <members>${escapeXml(member)}</members>`);
+    for (const member of [...new Set(members.get(name))].sort())
+      lines.push(`        <members>${escapeXml(member)}</members>`);
     lines.push(`        <name>${escapeXml(name)}</name>`, '    </types>');
   }
   lines.push(`    <version>${escapeXml(version)}</version>`, '</Package>', '');

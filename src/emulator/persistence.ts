@@ -86,7 +86,8 @@ export class StateStore {
     const records: ComponentRecord[] = [];
     for (const component of saved) {
       const files = new Map<string, Buffer>();
-      for (const [filePath, hash] of Object.entries(component.files)) files.set(filePath, await readFile(path.join(this.blobDir, hash)));
+      for (const [filePath, hash] of Object.entries(component.files))
+        files.set(filePath, await readFile(path.join(this.blobDir, hash)));
       const { type, fullName, id, parent, created, lastModified } = component;
       records.push({ type, fullName, id, parent, created, lastModified, content: toContent(files) });
     }

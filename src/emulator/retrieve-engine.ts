@@ -3,7 +3,14 @@ import { componentKey, type ComponentRecord, type ComponentStore } from './compo
 import { childFragment, composeFile } from './decomposed-file.js';
 import { fileProperties } from './file-properties.js';
 import { retrieveLimitErrors, type LimitError, type MetadataLimits } from './metadata-limits.js';
-import { childOwnName, findChildType, findType, manifestMember, primaryFileName, type MetadataTypeDef } from './metadata-types.js';
+import {
+  childOwnName,
+  findChildType,
+  findType,
+  manifestMember,
+  primaryFileName,
+  type MetadataTypeDef,
+} from './metadata-types.js';
 import { renderPackageManifest, type ManifestType } from './package-manifest.js';
 import type { XmlValue } from './xml-writer.js';
 import { writeZip } from './zip-io.js';
@@ -32,7 +39,12 @@ interface ComposedFile {
   readonly children: Map<string, ComponentRecord>;
 }
 
-function members(store: ComponentStore, type: string, names: readonly string[], missing: (name: string) => void): ComponentRecord[] {
+function members(
+  store: ComponentStore,
+  type: string,
+  names: readonly string[],
+  missing: (name: string) => void,
+): ComponentRecord[] {
   if (names.includes('*')) return store.list(type);
   return names.flatMap((member) => {
     const record = store.get(manifestMember(type, member));
@@ -58,7 +70,11 @@ function manifestProperties(fileName: string): XmlValue {
   };
 }
 
-export function buildRetrieve(store: ComponentStore, request: RetrieveRequest, limits: MetadataLimits): RetrieveOutput | LimitError {
+export function buildRetrieve(
+  store: ComponentStore,
+  request: RetrieveRequest,
+  limits: MetadataLimits,
+): RetrieveOutput | LimitError {
   const prefix = request.singlePackage ? '' : 'unpackaged/';
   const manifestName = `${prefix}package.xml`;
   const files = new Map<string, Buffer>();
@@ -84,7 +100,11 @@ export function buildRetrieve(store: ComponentStore, request: RetrieveRequest, l
   };
 
   for (const { name, members: names } of request.types) {
-    const missing = (fullName: string) => messages.push({ fileName: manifestName, problem: `Entity of type '${name}' named '${fullName}' cannot be found` });
+    const missing = (fullName: string) =>
+      messages.push({
+        fileName: manifestName,
+        problem: `Entity of type '${name}' named '${fullName}' cannot be found`,
+      });
     const def = findType(name);
     const child = findChildType(name);
     if (!def && !child) {
@@ -107,7 +127,10 @@ export function buildRetrieve(store: ComponentStore, request: RetrieveRequest, l
 
   for (const file of composed.values()) {
     const fileName = primaryFileName(file.def, file.fullName);
-    const parentXml = store.get({ type: file.def.name, fullName: file.fullName })?.content.files.get(fileName)?.toString('utf8');
+    const parentXml = store
+      .get({ type: file.def.name, fullName: file.fullName })
+      ?.content.files.get(fileName)
+      ?.toString('utf8');
     const children = [...file.children.values()].map((record) => {
       const childDef = findChildType(record.type);
       return {

@@ -39,7 +39,10 @@ export class RetrieveService {
     this.run(org, job, request).catch((error: unknown) => {
       this.options.onError(error);
       job.status = 'Failed';
-      job.error = { errorStatusCode: 'UNKNOWN_EXCEPTION', errorMessage: `UNKNOWN_EXCEPTION: ${(error as Error).message}` };
+      job.error = {
+        errorStatusCode: 'UNKNOWN_EXCEPTION',
+        errorMessage: `UNKNOWN_EXCEPTION: ${(error as Error).message}`,
+      };
     });
     return job;
   }

@@ -8,7 +8,11 @@ const call = (body: string, header = '<SessionHeader><sessionId>tok</sessionId><
 
 describe('parseSoapCall', () => {
   it('reads the operation, its arguments and the session id', () => {
-    const parsed = parseSoapCall(call('<checkDeployStatus><asyncProcessId>0Af1</asyncProcessId><includeDetails>true</includeDetails></checkDeployStatus>'));
+    const parsed = parseSoapCall(
+      call(
+        '<checkDeployStatus><asyncProcessId>0Af1</asyncProcessId><includeDetails>true</includeDetails></checkDeployStatus>',
+      ),
+    );
     expect(parsed.operation).toBe('checkDeployStatus');
     expect(parsed.sessionId).toBe('tok');
     expect(parsed.args).toEqual({ asyncProcessId: '0Af1', includeDetails: 'true' });
@@ -16,13 +20,21 @@ describe('parseSoapCall', () => {
 
   it('takes the zip out of a deploy as bytes and keeps the options', () => {
     const zip = Buffer.from('PK-not-really-a-zip');
-    const parsed = parseSoapCall(call(`<deploy><ZipFile>${zip.toString('base64')}</ZipFile><DeployOptions><runTests>T1</runTests></DeployOptions></deploy>`));
+    const parsed = parseSoapCall(
+      call(
+        `<deploy><ZipFile>${zip.toString('base64')}</ZipFile><DeployOptions><runTests>T1</runTests></DeployOptions></deploy>`,
+      ),
+    );
     expect(parsed.zipFile).toEqual(zip);
     expect(parsed.args).toEqual({ DeployOptions: { runTests: ['T1'] } });
   });
 
   it('reads repeated retrieve members as arrays even when there is one', () => {
-    const parsed = parseSoapCall(call('<retrieve><request><unpackaged><types><members>A</members><name>ApexClass</name></types></unpackaged></request></retrieve>'));
+    const parsed = parseSoapCall(
+      call(
+        '<retrieve><request><unpackaged><types><members>A</members><name>ApexClass</name></types></unpackaged></request></retrieve>',
+      ),
+    );
     expect(parsed.args).toEqual({ request: { unpackaged: { types: [{ members: ['A'], name: 'ApexClass' }] } } });
   });
 
@@ -38,14 +50,22 @@ describe('parseSoapCall', () => {
 describe('SOAP responses', () => {
   it('answers with a prefixed envelope and no attribute on the body', () => {
     const xml = soapResponse('deploy', { id: '0Af1', done: false });
-    expect(xml).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?><soapenv:Envelope xmlns:soapenv="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/" xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata"/);
-    expect(xml).toContain('<soapenv:Body><deployResponse><result><id>0Af1</id><done>false</done></result></deployResponse></soapenv:Body>');
+    expect(xml).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?><soapenv:Envelope xmlns:soapenv="http:\/\/schemas.xmlsoap.org\/soap\/envelope\/" xmlns="http:\/\/soap.sforce.com\/2006\/04\/metadata"/,
+    );
+    expect(xml).toContain(
+      '<soapenv:Body><deployResponse><result><id>0Af1</id><done>false</done></result></deployResponse></soapenv:Body>',
+    );
   });
 
   it('writes faults with an sf-prefixed code and the code in the message', () => {
-    const xml = soapFault(new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session'));
+    const xml = soapFault(
+      new SoapFault('INVALID_SESSION_ID', 'Invalid Session ID found in SessionHeader: Illegal Session'),
+    );
     expect(xml).toContain('<faultcode>sf:INVALID_SESSION_ID</faultcode>');
-    expect(xml).toContain('<faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session</faultstring>');
+    expect(xml).toContain(
+      '<faultstring>INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session</faultstring>',
+    );
     expect(xml).toContain('xmlns:sf="urn:fault.partner.soap.sforce.com"');
   });
 });

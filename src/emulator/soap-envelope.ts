@@ -55,8 +55,16 @@ export function parseSoapCall(body: Buffer): SoapCall {
   const zip = cutElement(body, 'ZipFile');
   const xml = (zip?.rest ?? body).toString('utf8');
   const invalid = checkXml(xml);
-  if (invalid) throw new SoapFault('INVALID_XML', `Invalid request body: ${invalid.problem} (line ${invalid.lineNumber}, column ${invalid.columnNumber})`);
-  const envelope = (parser.parse(xml) as { Envelope?: { Header?: { SessionHeader?: { sessionId?: string } }; Body?: Record<string, unknown> } }).Envelope;
+  if (invalid)
+    throw new SoapFault(
+      'INVALID_XML',
+      `Invalid request body: ${invalid.problem} (line ${invalid.lineNumber}, column ${invalid.columnNumber})`,
+    );
+  const envelope = (
+    parser.parse(xml) as {
+      Envelope?: { Header?: { SessionHeader?: { sessionId?: string } }; Body?: Record<string, unknown> };
+    }
+  ).Envelope;
   const [operation, args] = Object.entries(envelope?.Body ?? {})[0] ?? [];
   if (!operation) throw new SoapFault('INVALID_OPERATION', 'No operation found in the SOAP body');
   const header = envelope?.Header;

@@ -13,7 +13,8 @@ class XmlSyntaxError extends Error {
 }
 
 function isNameChar(code: number, first: boolean): boolean {
-  if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 58 || code >= 0x80) return true;
+  if ((code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 58 || code >= 0x80)
+    return true;
   return !first && ((code >= 48 && code <= 57) || code === 45 || code === 46);
 }
 
@@ -39,13 +40,15 @@ const ENTITY = /^&(?:[A-Za-z_:][\w:.-]*|#\d+|#x[0-9a-fA-F]+);/;
 /** Throws at the first `&` in `[from, to)` that does not start an entity reference. */
 function checkEntities(xml: string, from: number, to: number): void {
   for (let amp = xml.indexOf('&', from); amp >= 0 && amp < to; amp = xml.indexOf('&', amp + 1)) {
-    if (!ENTITY.test(xml.slice(amp, amp + 40))) throw new XmlSyntaxError(amp, "Invalid entity reference: '&' must start an entity such as &amp;");
+    if (!ENTITY.test(xml.slice(amp, amp + 40)))
+      throw new XmlSyntaxError(amp, "Invalid entity reference: '&' must start an entity such as &amp;");
   }
 }
 
 function checkText(xml: string, from: number, to: number, inRoot: boolean): void {
   if (inRoot) return checkEntities(xml, from, to);
-  for (let i = from; i < to; i++) if (!isSpace(xml.charCodeAt(i))) throw new XmlSyntaxError(i, 'Text data outside of root node.');
+  for (let i = from; i < to; i++)
+    if (!isSpace(xml.charCodeAt(i))) throw new XmlSyntaxError(i, 'Text data outside of root node.');
 }
 
 function skipPast(xml: string, from: number, marker: string, what: string): number {
@@ -100,7 +103,8 @@ function scan(xml: string): void {
       if (open.length === 0) throw new XmlSyntaxError(lt, 'CDATA is not allowed outside the root node.');
       i = skipPast(xml, lt + 9, ']]>', 'CDATA section');
     } else if (xml.startsWith('<?', lt)) {
-      if (/^<\?xml[\s?]/.test(xml.slice(lt, lt + 6)) && lt !== start) throw new XmlSyntaxError(lt, 'XML declaration allowed only at the start of the document.');
+      if (/^<\?xml[\s?]/.test(xml.slice(lt, lt + 6)) && lt !== start)
+        throw new XmlSyntaxError(lt, 'XML declaration allowed only at the start of the document.');
       i = skipPast(xml, lt + 2, '?>', 'processing instruction');
     } else if (xml.startsWith('<!', lt)) {
       if (rootSeen) throw new XmlSyntaxError(lt, 'A document type declaration must come before the root node.');
@@ -112,7 +116,8 @@ function scan(xml: string): void {
       if (!name || xml[gt] !== '>') throw new XmlSyntaxError(lt, `Invalid closing tag '${name}'.`);
       const top = open.pop();
       if (!top) throw new XmlSyntaxError(lt, `Closing tag '${name}' has not been opened.`);
-      if (top.name !== name) throw new XmlSyntaxError(lt, `Expected closing tag '${top.name}' instead of closing tag '${name}'.`);
+      if (top.name !== name)
+        throw new XmlSyntaxError(lt, `Expected closing tag '${top.name}' instead of closing tag '${name}'.`);
       i = gt + 1;
     } else {
       const end = nameEnd(xml, lt + 1);

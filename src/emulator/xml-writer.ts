@@ -1,9 +1,16 @@
 // Serializes plain values into XML elements (the shape jsforce's xml2js reading expects).
 
 /** A value to render: objects become nested elements, arrays repeat their element, `@name` keys are attributes. */
-export type XmlValue = string | number | boolean | null | undefined | readonly XmlValue[] | { readonly [key: string]: XmlValue };
+export type XmlValue =
+  string | number | boolean | null | undefined | readonly XmlValue[] | { readonly [key: string]: XmlValue };
 
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
 
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);

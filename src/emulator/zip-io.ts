@@ -41,7 +41,8 @@ export async function readZip(buffer: Buffer, limits: ZipReadLimits): Promise<Ma
       entries.push(entry);
       totalBytes += entry.uncompressedSize;
       if (entries.length > limits.maxFiles) throw new ZipLimitError('files', `more than ${limits.maxFiles} files`);
-      if (totalBytes > limits.maxUncompressedBytes) throw new ZipLimitError('uncompressedBytes', `more than ${limits.maxUncompressedBytes} bytes unzipped`);
+      if (totalBytes > limits.maxUncompressedBytes)
+        throw new ZipLimitError('uncompressedBytes', `more than ${limits.maxUncompressedBytes} bytes unzipped`);
     }
     const files = new Map<string, Buffer>();
     for (const entry of entries) files.set(entry.fileName, await inflateEntry(zip, buffer, entry));
@@ -68,11 +69,14 @@ async function inflateEntry(zip: yauzl.ZipFile, buffer: Buffer, entry: yauzl.Ent
 
 function inflated(data: Buffer, entry: yauzl.Entry): Buffer {
   if (entry.compressionMethod !== DEFLATED) {
-    throw new InvalidZipError(`Invalid zip file: ${entry.fileName} uses unsupported compression ${entry.compressionMethod}`);
+    throw new InvalidZipError(
+      `Invalid zip file: ${entry.fileName} uses unsupported compression ${entry.compressionMethod}`,
+    );
   }
   if (entry.uncompressedSize === 0) return Buffer.alloc(0);
   const content = inflateRawSync(data, { maxOutputLength: entry.uncompressedSize });
-  if (content.length !== entry.uncompressedSize) throw new InvalidZipError(`Invalid zip file: ${entry.fileName} has the wrong size`);
+  if (content.length !== entry.uncompressedSize)
+    throw new InvalidZipError(`Invalid zip file: ${entry.fileName} has the wrong size`);
   return content;
 }
 
@@ -81,5 +85,8 @@ function inflated(data: Buffer, entry: yauzl.Entry): Buffer {
  * writer for both, with its ZIP64 guard (a zip of 65,535 entries or 4 GiB is refused, never written corrupt).
  */
 export function writeZip(files: Iterable<readonly [string, Buffer]>): Buffer {
-  return writeZipSync(Array.from(files, ([path, content]) => ({ path, content })), { level: 1 });
+  return writeZipSync(
+    Array.from(files, ([path, content]) => ({ path, content })),
+    { level: 1 },
+  );
 }

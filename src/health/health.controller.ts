@@ -36,7 +36,11 @@ export class HealthController {
     const timeout = () => new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`);
     const database = await withTimeout(this.db.query('SELECT 1'), HEALTH_TIMEOUT_MS, timeout)
       .then(() => ({ ok: true, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres' }))
-      .catch((e: unknown) => ({ ok: false, driver: this.config.embeddedDatabase ? 'pglite' : 'postgres', detail: String(e) }));
+      .catch((e: unknown) => ({
+        ok: false,
+        driver: this.config.embeddedDatabase ? 'pglite' : 'postgres',
+        detail: String(e),
+      }));
     const answer = await withTimeout(this.queue.health(), HEALTH_TIMEOUT_MS, timeout).catch((e: unknown) => ({
       ok: false,
       detail: e instanceof Error ? e.message : String(e),

@@ -15,7 +15,9 @@ import { Metrics } from './metrics.js';
       useFactory: (db: DataSource, blobs: BlobStore) =>
         new Metrics(
           async () => {
-            const rows: { kind: string; status: string; count: string }[] = await db.query(`SELECT kind, status, count(*) AS count FROM jobs GROUP BY kind, status`);
+            const rows: { kind: string; status: string; count: string }[] = await db.query(
+              `SELECT kind, status, count(*) AS count FROM jobs GROUP BY kind, status`,
+            );
             return rows.map((r) => ({ ...r, count: Number(r.count) }));
           },
           () => blobs.usage(),
@@ -31,7 +33,9 @@ export class HealthModule implements NestModule {
       .apply((req: Request, res: Response, next: NextFunction) => {
         const stop = this.metrics.httpDuration.startTimer();
         res.on('finish', () => {
-          const route = (req.route as { path?: string } | undefined)?.path ?? (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
+          const route =
+            (req.route as { path?: string } | undefined)?.path ??
+            (res.statusCode === 404 ? 'unmatched' : req.path.split('/').slice(0, 3).join('/'));
           const labels = { method: req.method, route: `${req.baseUrl}${route}` };
           stop(labels);
           this.metrics.httpRequests.inc({ ...labels, status: String(res.statusCode) });

@@ -15,8 +15,18 @@ export class JobComponentsWriter {
       const values: unknown[] = [];
       const tuples = slice.map((row, i) => {
         values.push(
-          this.jobId, row.type, row.fullName, row.parentType ?? null, row.parentFullName ?? null, row.action, row.status,
-          row.problem ?? null, row.problemType ?? null, row.lineNumber ?? null, row.columnNumber ?? null, JSON.stringify(row.details ?? {}),
+          this.jobId,
+          row.type,
+          row.fullName,
+          row.parentType ?? null,
+          row.parentFullName ?? null,
+          row.action,
+          row.status,
+          row.problem ?? null,
+          row.problemType ?? null,
+          row.lineNumber ?? null,
+          row.columnNumber ?? null,
+          JSON.stringify(row.details ?? {}),
         );
         const b = i * columns;
         return `(${Array.from({ length: columns - 1 }, (_, k) => `$${b + k + 1}`).join(', ')}, $${b + columns}::jsonb, now())`;

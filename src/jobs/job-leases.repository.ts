@@ -38,7 +38,10 @@ export class JobLeases {
 
   /** The job holding the org, when it is not this one. */
   async orgHolder(orgId: string): Promise<string | null> {
-    const rows: { job_id: string }[] = await this.db.query(`SELECT job_id FROM org_locks WHERE org_id = $1 AND expires_at >= now()`, [orgId]);
+    const rows: { job_id: string }[] = await this.db.query(
+      `SELECT job_id FROM org_locks WHERE org_id = $1 AND expires_at >= now()`,
+      [orgId],
+    );
     return rows[0]?.job_id ?? null;
   }
 
@@ -50,16 +53,20 @@ export class JobLeases {
     );
     if (affected(rows) === 0) return false;
     if (orgId) {
-      await this.db.query(`UPDATE org_locks SET expires_at = now() + make_interval(secs => $3) WHERE org_id = $1 AND job_id = $2`, [
-        orgId, jobId, leaseSeconds,
-      ]);
+      await this.db.query(
+        `UPDATE org_locks SET expires_at = now() + make_interval(secs => $3) WHERE org_id = $1 AND job_id = $2`,
+        [orgId, jobId, leaseSeconds],
+      );
     }
     return true;
   }
 
   /** Lets go of the job (it stays unfinished) so another attempt can take it. */
   async release(jobId: string, orgId: string | null, owner: string): Promise<void> {
-    await this.db.query(`UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [jobId, owner]);
+    await this.db.query(
+      `UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`,
+      [jobId, owner],
+    );
     if (orgId) await this.unlockOrg(orgId, jobId);
   }
 

@@ -37,7 +37,9 @@ export class JobLogWriter {
   ) {}
 
   static async open(db: LogDatabase, jobId: string, retry: RetryPolicy = INSERT_RETRY): Promise<JobLogWriter> {
-    const rows = (await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId])) as { max: number | null }[];
+    const rows = (await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId])) as {
+      max: number | null;
+    }[];
     return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1, retry);
   }
 

@@ -40,7 +40,9 @@ export class JobRunner {
   start(): void {
     this.handlers.assertComplete();
     this.queue.consume((jobId) => this.run(jobId), this.config.WORKER_CONCURRENCY);
-    this.logger.log(`Worker ${this.workerId} takes jobs from the ${this.queue.driver} queue (concurrency ${this.config.WORKER_CONCURRENCY})`);
+    this.logger.log(
+      `Worker ${this.workerId} takes jobs from the ${this.queue.driver} queue (concurrency ${this.config.WORKER_CONCURRENCY})`,
+    );
   }
 
   /** Stops the jobs in flight without finishing them; another worker (or this one after a restart) resumes them. */
@@ -56,7 +58,10 @@ export class JobRunner {
     if (!claimed) return;
     let job: Job = claimed;
     if (job.attempts >= MAX_ATTEMPTS) {
-      await this.jobs.finish(job.id, { status: 'Exception', error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.` });
+      await this.jobs.finish(job.id, {
+        status: 'Exception',
+        error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.`,
+      });
       await this.handlers.get(job.kind).afterException?.(job);
       await this.leases.release(job.id, job.orgId, this.workerId);
       return;
@@ -69,21 +74,29 @@ export class JobRunner {
     const resumed = job.status === 'In Progress';
     const logWriter = await JobLogWriter.open(this.db, job.id);
     job = await this.jobs.startAttempt(job.id);
-    logWriter.write('info', resumed ? `Resumed by worker ${this.workerId} (attempt ${job.attempts})` : `Started by worker ${this.workerId}`);
+    logWriter.write(
+      'info',
+      resumed ? `Resumed by worker ${this.workerId} (attempt ${job.attempts})` : `Started by worker ${this.workerId}`,
+    );
 
     const controller = new AbortController();
     // The database stayed away through every retry of a log write: pause the job (it is resumed later).
     logWriter.onUnavailable((error) => {
-      this.logger.error(`Job ${job.id}: cannot write its log (${describe(error)}); pausing it until the database is back`);
+      this.logger.error(
+        `Job ${job.id}: cannot write its log (${describe(error)}); pausing it until the database is back`,
+      );
       controller.abort(new Error('the database is unavailable'));
     });
     this.running.set(job.id, controller);
-    const heartbeat = setInterval(() => {
-      void this.leases.renew(job.id, job.orgId, this.workerId, lease).then(
-        (held) => held || controller.abort(new LeaseLostError('lease lost')),
-        () => undefined,
-      );
-    }, Math.max(1000, (lease * 1000) / 3));
+    const heartbeat = setInterval(
+      () => {
+        void this.leases.renew(job.id, job.orgId, this.workerId, lease).then(
+          (held) => held || controller.abort(new LeaseLostError('lease lost')),
+          () => undefined,
+        );
+      },
+      Math.max(1000, (lease * 1000) / 3),
+    );
 
     const context = this.context(job, resumed, controller.signal, logWriter);
     let outcome: JobOutcome | null = null;
@@ -131,7 +144,9 @@ export class JobRunner {
     } catch (error) {
       // The database is away: the lease expires and the reconciler resumes the job once it answers.
       logWriter.close();
-      this.logger.error(`Job ${job.id}: could not record the end of this attempt (${describe(error)}); it is resumed later`);
+      this.logger.error(
+        `Job ${job.id}: could not record the end of this attempt (${describe(error)}); it is resumed later`,
+      );
       return;
     }
     if (retry) await this.enqueueQuietly(job.id, retry.delayMs);
@@ -146,7 +161,10 @@ export class JobRunner {
     if (holder && job.state.waitingFor !== holder) {
       await this.jobs.saveState(job.id, { waitingFor: holder });
       const writer = await JobLogWriter.open(this.db, job.id);
-      writer.write('info', `Waiting: job ${holder} is running against the same org (Salesforce runs one deploy per org at a time).`);
+      writer.write(
+        'info',
+        `Waiting: job ${holder} is running against the same org (Salesforce runs one deploy per org at a time).`,
+      );
       await writer.flush();
     }
     await this.leases.release(job.id, null, this.workerId);

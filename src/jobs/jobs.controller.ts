@@ -83,7 +83,12 @@ export class JobsController {
   ) {
     const q = parseInput(LogsQuery, query, 'query');
     await this.jobs.getReadable(id, principal);
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     let after = Number(req.headers['last-event-id'] ?? q.after ?? 0) || 0;
     let version = -1;
     const closed = new AbortController();

@@ -47,7 +47,11 @@ export class JobsRepository {
 
   /** A worker begins (or resumes) the job: counts the attempt and makes it In Progress. */
   async startAttempt(id: string): Promise<Job> {
-    await this.bump(id, `status = 'In Progress', started_at = coalesce(started_at, now()), attempts = attempts + 1`, []);
+    await this.bump(
+      id,
+      `status = 'In Progress', started_at = coalesce(started_at, now()), attempts = attempts + 1`,
+      [],
+    );
     return this.jobs.findOneByOrFail({ id });
   }
 
@@ -126,6 +130,9 @@ export class JobsRepository {
   }
 
   private async bump(id: string, assignments: string, params: unknown[]): Promise<void> {
-    await this.db.query(`UPDATE jobs SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1`, [id, ...params]);
+    await this.db.query(`UPDATE jobs SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1`, [
+      id,
+      ...params,
+    ]);
   }
 }

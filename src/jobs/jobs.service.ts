@@ -73,9 +73,12 @@ export class JobsService {
 
   async listLogs(jobId: string, query: LogQuery): Promise<JobLog[]> {
     const limit = Math.min(Math.max(query.limit ?? 1000, 1), 5000);
-    const qb = this.logs.createQueryBuilder('l').where('l.job_id = :jobId AND l.seq > :after', { jobId, after: query.after ?? 0 });
+    const qb = this.logs
+      .createQueryBuilder('l')
+      .where('l.job_id = :jobId AND l.seq > :after', { jobId, after: query.after ?? 0 });
     if (query.component) {
-      if (!/^[^:]+:.+$/.test(query.component)) throw new BadRequestError('component must look like Type:FullName, e.g. ApexClass:Foo.');
+      if (!/^[^:]+:.+$/.test(query.component))
+        throw new BadRequestError('component must look like Type:FullName, e.g. ApexClass:Foo.');
       qb.andWhere('l.component = :component', { component: query.component });
     }
     return qb.orderBy('l.seq', 'ASC').limit(limit).getMany();
@@ -134,7 +137,11 @@ export function presentJob(job: Job, revision: number | null) {
       phase: phase ?? job.status,
       componentsDone: componentsDone ?? 0,
       componentsTotal: componentsTotal ?? 0,
-      percent: componentsTotal ? Math.floor(((componentsDone ?? 0) * 100) / componentsTotal) : job.status === 'Completed' ? 100 : 0,
+      percent: componentsTotal
+        ? Math.floor(((componentsDone ?? 0) * 100) / componentsTotal)
+        : job.status === 'Completed'
+          ? 100
+          : 0,
     },
     counts: job.counts,
     attempts: job.attempts,

@@ -24,7 +24,10 @@ export class Reconciler {
     if (this.config.embeddedQueue) await this.leases.expireAllLeases();
     await this.sweep();
     const every = Math.max(2, Math.floor(this.config.JOB_LEASE_SECONDS / 3)) * 1000;
-    this.timer = setInterval(() => void this.sweep().catch((e: unknown) => this.logger.warn(`Sweep failed: ${String(e)}`)), every);
+    this.timer = setInterval(
+      () => void this.sweep().catch((e: unknown) => this.logger.warn(`Sweep failed: ${String(e)}`)),
+      every,
+    );
     this.timer.unref();
   }
 
@@ -37,7 +40,8 @@ export class Reconciler {
   async sweep(): Promise<number> {
     const orphans = await this.leases.orphans();
     for (const job of orphans) {
-      if (job.status === 'In Progress') this.logger.warn(`Job ${job.id} was In Progress with no live worker; resuming it`);
+      if (job.status === 'In Progress')
+        this.logger.warn(`Job ${job.id} was In Progress with no live worker; resuming it`);
       await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     }
     return orphans.length;

@@ -48,13 +48,17 @@ export class OrgConnections {
     } catch (error) {
       if (error instanceof SalesforceAuthError) {
         throw Object.assign(
-          new UnprocessableError(`Salesforce refused the credentials for "${name}": ${error.message} Check the auth fields and try again.`),
+          new UnprocessableError(
+            `Salesforce refused the credentials for "${name}": ${error.message} Check the auth fields and try again.`,
+          ),
           { cause: error },
         );
       }
       if (error instanceof SalesforceUnavailableError) {
         throw Object.assign(
-          new BadGatewayError(`Cannot reach "${name}" at ${target.instanceUrl}: ${error.message} Check instanceUrl and the network.`),
+          new BadGatewayError(
+            `Cannot reach "${name}" at ${target.instanceUrl}: ${error.message} Check instanceUrl and the network.`,
+          ),
           { cause: error },
         );
       }

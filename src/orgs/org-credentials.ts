@@ -14,7 +14,9 @@ export const OrgAuth = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('sfdxAuthUrl'),
-    sfdxAuthUrl: z.string().regex(/^force:\/\/[^@\s]+@\S+$/, 'must look like force://<clientId>:<clientSecret>:<refreshToken>@<instance>'),
+    sfdxAuthUrl: z
+      .string()
+      .regex(/^force:\/\/[^@\s]+@\S+$/, 'must look like force://<clientId>:<clientSecret>:<refreshToken>@<instance>'),
   }),
   z.strictObject({
     type: z.literal('password'),
@@ -29,9 +31,17 @@ export type OrgAuth = z.infer<typeof OrgAuth>;
 
 export const CreateOrgBody = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  environment: z.string().trim().min(1).max(64).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only (e.g. production, uat)'),
+  environment: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only (e.g. production, uat)'),
   instanceUrl: z.url({ protocol: /^https?$/ }),
-  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'a version such as 60.0').default('60.0'),
+  apiVersion: z
+    .string()
+    .regex(/^\d{2,3}\.0$/, 'a version such as 60.0')
+    .default('60.0'),
   auth: OrgAuth,
 });
 export type CreateOrgBody = z.infer<typeof CreateOrgBody>;

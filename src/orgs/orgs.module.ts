@@ -18,7 +18,8 @@ import { OrgsService } from './orgs.service.js';
     {
       provide: METADATA_API_GATEWAY,
       inject: [CONFIG],
-      useFactory: (config: Config) => new JsforceMetadataGateway({ callTimeoutMs: config.METADATA_CALL_TIMEOUT_SECONDS * 1000 }),
+      useFactory: (config: Config) =>
+        new JsforceMetadataGateway({ callTimeoutMs: config.METADATA_CALL_TIMEOUT_SECONDS * 1000 }),
     },
     { provide: SECRET_BOX, inject: [CONFIG], useFactory: (config: Config) => loadSecretBox(config) },
   ],

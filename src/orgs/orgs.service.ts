@@ -50,14 +50,21 @@ export class OrgsService {
   }
 
   async findByName(name: string): Promise<Org | null> {
-    return this.orgs.createQueryBuilder('o').where('lower(o.name) = lower(:name) AND o.deleted_at IS NULL', { name }).getOne();
+    return this.orgs
+      .createQueryBuilder('o')
+      .where('lower(o.name) = lower(:name) AND o.deleted_at IS NULL', { name })
+      .getOne();
   }
 
   /** Registers an org after proving its credentials work. */
   async create(body: CreateOrgBody, principal: Principal, options: { demo?: boolean } = {}): Promise<Org> {
     assertCan(principal, 'admin', body.environment);
-    if (await this.findByName(body.name)) throw new ConflictError(`An org named "${body.name}" already exists; pick another name.`);
-    const session = await this.connections.connect({ instanceUrl: body.instanceUrl, apiVersion: body.apiVersion, auth: body.auth }, body.name);
+    if (await this.findByName(body.name))
+      throw new ConflictError(`An org named "${body.name}" already exists; pick another name.`);
+    const session = await this.connections.connect(
+      { instanceUrl: body.instanceUrl, apiVersion: body.apiVersion, auth: body.auth },
+      body.name,
+    );
     const identity = await session.identity();
     const org = this.orgs.create({
       id: crypto.randomUUID(),

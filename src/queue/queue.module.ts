@@ -14,16 +14,21 @@ export const JOBS_QUEUE_NAME = 'backtrack-jobs';
 export class QueueModule {
   static forRoot(config: Config): DynamicModule {
     if (config.embeddedQueue) {
-      return { module: QueueModule, providers: [{ provide: JOB_QUEUE, useValue: new InProcessQueue() }], exports: [JOB_QUEUE] };
+      return {
+        module: QueueModule,
+        providers: [{ provide: JOB_QUEUE, useValue: new InProcessQueue() }],
+        exports: [JOB_QUEUE],
+      };
     }
     return {
       module: QueueModule,
-      imports: [
-        BullModule.forRoot({ url: config.REDIS_URL }),
-        BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
-      ],
+      imports: [BullModule.forRoot({ url: config.REDIS_URL }), BullModule.registerQueue({ name: JOBS_QUEUE_NAME })],
       providers: [
-        { provide: JOB_QUEUE, useFactory: (queue: Queue<{ jobId: string }>) => new BullQueue(queue, config.ENQUEUE_TIMEOUT_MS), inject: [getQueueToken(JOBS_QUEUE_NAME)] },
+        {
+          provide: JOB_QUEUE,
+          useFactory: (queue: Queue<{ jobId: string }>) => new BullQueue(queue, config.ENQUEUE_TIMEOUT_MS),
+          inject: [getQueueToken(JOBS_QUEUE_NAME)],
+        },
       ],
       exports: [JOB_QUEUE],
     };

@@ -7,7 +7,14 @@ import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-resul
 import { findLostDeployId } from '../deployments/lost-deploy-finder.js';
 import { classifyFault } from '../jobs/fault-decision.js';
 import type { Job } from '../jobs/job.entity.js';
-import { secondsSince, startOnce, type ComponentRow, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import {
+  secondsSince,
+  startOnce,
+  type ComponentRow,
+  type JobContext,
+  type JobHandler,
+  type JobOutcome,
+} from '../jobs/job-handler.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -28,7 +35,14 @@ import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.j
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
 import { storedFormatOf } from '../salesforce/stored-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import { describeDrift, destructiveMembers, driftVerdict, planCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
+import {
+  describeDrift,
+  destructiveMembers,
+  driftVerdict,
+  planCandidates,
+  snapshotEntry,
+  type Candidate,
+} from './rollback-plan.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
 
 interface RollbackJobState {
@@ -55,7 +69,11 @@ interface LiveRead {
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
 type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[] };
 
-const VERB = { delete: 'delete it (the deploy created it)', restore: 'restore the snapshot (the deploy updated it)', recreate: 'recreate it from the snapshot (the deploy deleted it)' };
+const VERB = {
+  delete: 'delete it (the deploy created it)',
+  restore: 'restore the snapshot (the deploy updated it)',
+  recreate: 'recreate it from the snapshot (the deploy deleted it)',
+};
 
 /**
  * Rolls back selected components of a deploy: plan → drift check (live state vs. what the deploy left) → one
@@ -92,19 +110,35 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const options = job.options as unknown as RollbackJobOptions;
     const state = job.state as RollbackJobState;
     const snapshot = await this.snapshots.forJob(job.parentJobId!);
-    if (!snapshot || snapshot.status !== 'complete') return this.refuse(ctx, 'The deploy\'s backup snapshot is missing or no longer complete.');
+    if (!snapshot || snapshot.status !== 'complete')
+      return this.refuse(ctx, "The deploy's backup snapshot is missing or no longer complete.");
     // Rolling back everything checks the whole seal; rolling back a few checks the files of those few (in package()),
     // so picking 1 of 10,000 components does not read all 10,000 rows.
-    if (options.all && !(await this.snapshots.verify(snapshot))) return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
+    if (options.all && !(await this.snapshots.verify(snapshot)))
+      return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
     const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
-    const rows = (status: ComponentRow['status'], extra: (c: Candidate) => Partial<ComponentRow> = () => ({})): ComponentRow[] =>
-      candidates.map((c) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status, ...extra(c) }));
+    const rows = (
+      status: ComponentRow['status'],
+      extra: (c: Candidate) => Partial<ComponentRow> = () => ({}),
+    ): ComponentRow[] =>
+      candidates.map((c) => ({
+        type: c.type,
+        fullName: c.fullName,
+        parentType: c.parent?.type ?? null,
+        parentFullName: c.parent?.fullName ?? null,
+        action: c.rollbackAction,
+        status,
+        ...extra(c),
+      }));
 
     if (!ctx.resumed) {
-      ctx.log('info', `Rolling back ${candidates.length} component(s) of deploy ${job.parentJobId}${options.checkOnly ? ' as a validation (check only): nothing will change' : ''}${options.force ? ', force: drift is overridden' : ''}`);
+      ctx.log(
+        'info',
+        `Rolling back ${candidates.length} component(s) of deploy ${job.parentJobId}${options.checkOnly ? ' as a validation (check only): nothing will change' : ''}${options.force ? ', force: drift is overridden' : ''}`,
+      );
       await ctx.upsertComponents(rows('Pending'));
       for (const c of candidates) ctx.log('info', `Planned: ${VERB[c.rollbackAction]}`, c);
     }
@@ -123,8 +157,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
             conflictKeys.has(componentKey(c))
-              ? { status: 'Conflict', problem: 'Changed in the org after the deploy; roll back with force to overwrite.' }
-              : { problem: 'Not rolled back: other selected components drifted and the rollback was refused as a whole.' },
+              ? {
+                  status: 'Conflict',
+                  problem: 'Changed in the org after the deploy; roll back with force to overwrite.',
+                }
+              : {
+                  problem:
+                    'Not rolled back: other selected components drifted and the rollback was refused as a whole.',
+                },
           ),
         );
         await this.rollbacks.releaseClaims(job.id);
@@ -141,7 +181,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!asyncId && !state.submitting) {
       const cancel = await ctx.cancelRequested();
       if (cancel) {
-        return this.refuse(ctx, `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`);
+        return this.refuse(
+          ctx,
+          `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`,
+        );
       }
     }
     if (!asyncId) {
@@ -163,12 +206,23 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         await ctx.upsertComponents(
           rows('Skipped', (c) =>
             altered.has(componentKey(c))
-              ? { status: 'Failed', problem: 'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.' }
-              : { problem: 'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.' },
+              ? {
+                  status: 'Failed',
+                  problem:
+                    'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.',
+                }
+              : {
+                  problem:
+                    'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.',
+                },
           ),
         );
-        for (const c of pkg.altered) ctx.log('error', 'Refused: the backup of this component was altered after it was taken', c);
-        return this.refuse(ctx, `The backup of ${pkg.altered.length} component(s) was altered after it was taken (${pkg.altered.slice(0, 3).map(memberKey).join(', ')}${pkg.altered.length > 3 ? ', …' : ''}); nothing was changed.`);
+        for (const c of pkg.altered)
+          ctx.log('error', 'Refused: the backup of this component was altered after it was taken', c);
+        return this.refuse(
+          ctx,
+          `The backup of ${pkg.altered.length} component(s) was altered after it was taken (${pkg.altered.slice(0, 3).map(memberKey).join(', ')}${pkg.altered.length > 3 ? ', …' : ''}); nothing was changed.`,
+        );
       }
       const submitted =
         (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, options));
@@ -185,19 +239,47 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
     const outcomeRows = rows('Succeeded', (c) => {
-      const failure = failures.get(componentKey(c)) ?? (c.parent && c.rollbackAction === 'delete' ? failures.get(componentKey(c.parent)) : undefined);
-      if (failure) return { status: 'Failed', problem: failure.problem ?? 'Salesforce reported a failure', problemType: failure.problemType ?? 'Error', lineNumber: failure.lineNumber ?? null, columnNumber: failure.columnNumber ?? null };
-      if (!result.success) return { status: 'Skipped', problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.' };
+      const failure =
+        failures.get(componentKey(c)) ??
+        (c.parent && c.rollbackAction === 'delete' ? failures.get(componentKey(c.parent)) : undefined);
+      if (failure)
+        return {
+          status: 'Failed',
+          problem: failure.problem ?? 'Salesforce reported a failure',
+          problemType: failure.problemType ?? 'Error',
+          lineNumber: failure.lineNumber ?? null,
+          columnNumber: failure.columnNumber ?? null,
+        };
+      if (!result.success)
+        return {
+          status: 'Skipped',
+          problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.',
+        };
       return {};
     });
     await ctx.upsertComponents(outcomeRows);
     for (const row of outcomeRows) {
-      if (row.status === 'Failed') ctx.log('error', `Failed: ${row.problem}${row.lineNumber ? ` at line ${row.lineNumber}${row.columnNumber ? `:${row.columnNumber}` : ''}` : ''}`, row);
+      if (row.status === 'Failed')
+        ctx.log(
+          'error',
+          `Failed: ${row.problem}${row.lineNumber ? ` at line ${row.lineNumber}${row.columnNumber ? `:${row.columnNumber}` : ''}` : ''}`,
+          row,
+        );
       else if (row.status === 'Skipped') ctx.log('warn', row.problem!, row);
-      else ctx.log('info', result.checkOnly ? 'Validated: the rollback would succeed' : `Rolled back: ${pastTense(row.action)}`, row);
+      else
+        ctx.log(
+          'info',
+          result.checkOnly ? 'Validated: the rollback would succeed' : `Rolled back: ${pastTense(row.action)}`,
+          row,
+        );
     }
     const failed = outcomeRows.filter((r) => r.status === 'Failed').length;
-    await ctx.setCounts({ total: candidates.length, succeeded: outcomeRows.filter((r) => r.status === 'Succeeded').length, failed, skipped: outcomeRows.filter((r) => r.status === 'Skipped').length });
+    await ctx.setCounts({
+      total: candidates.length,
+      succeeded: outcomeRows.filter((r) => r.status === 'Succeeded').length,
+      failed,
+      skipped: outcomeRows.filter((r) => r.status === 'Skipped').length,
+    });
 
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
@@ -211,7 +293,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         .map((p) => `${p.problem}${p.fileName ? ` (${p.fileName})` : ''}`);
       const named = [first ? `${memberKey(first)}: ${first.problem}` : '', ...packageLevel].filter(Boolean);
       const why = named.join('; ') || (result.errorMessage ?? '');
-      return { status: 'Exception', error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${why}`.trim() };
+      return {
+        status: 'Exception',
+        error: `Salesforce refused the rollback (${result.status}); the org is unchanged. ${why}`.trim(),
+      };
     }
     if (!applied) {
       await this.rollbacks.releaseClaims(job.id);
@@ -220,7 +305,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const mismatches = await this.verify(ctx, read);
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     if (mismatches.length) {
-      return { status: 'Exception', error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.` };
+      return {
+        status: 'Exception',
+        error: `Rolled back, but ${mismatches.length} component(s) differ from the snapshot afterwards: ${mismatches.slice(0, 3).map(memberKey).join(', ')}. See their logs.`,
+      };
     }
     return { status: 'Completed' };
   }
@@ -238,7 +326,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   ): Promise<Map<string, string | null>> {
     const retrieved = await retrieveComponents(
       session,
-      candidates.map((c) => ({ ref: { type: c.type, fullName: c.fullName }, fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1), bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0) })),
+      candidates.map((c) => ({
+        ref: { type: c.type, fullName: c.fullName },
+        fileCount: Math.max(1, entryByKey.get(componentKey(c))?.files?.length ?? 1),
+        bytes: (entryByKey.get(componentKey(c))?.files ?? []).reduce((n, f) => n + f.size, 0),
+      })),
       // compared in the format the snapshot stores: the retrieved bytes for metadata-format snapshots
       {
         signal: ctx.signal,
@@ -257,13 +349,28 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const started = Date.now();
     const live = await this.live(ctx, read);
     const retrieved = secondsSince(started);
-    const verdicts = candidates.map((c) => driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null));
-    const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
-    candidates.forEach((c, i) => ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c));
-    await ctx.upsertComponents(
-      candidates.map((c, i) => ({ type: c.type, fullName: c.fullName, parentType: c.parent?.type ?? null, parentFullName: c.parent?.fullName ?? null, action: c.rollbackAction, status: 'Pending', details: { drift: verdicts[i] } })),
+    const verdicts = candidates.map((c) =>
+      driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
     );
-    ctx.log(conflicts.length ? 'warn' : 'info', `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`);
+    const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
+    candidates.forEach((c, i) =>
+      ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c),
+    );
+    await ctx.upsertComponents(
+      candidates.map((c, i) => ({
+        type: c.type,
+        fullName: c.fullName,
+        parentType: c.parent?.type ?? null,
+        parentFullName: c.parent?.fullName ?? null,
+        action: c.rollbackAction,
+        status: 'Pending',
+        details: { drift: verdicts[i] },
+      })),
+    );
+    ctx.log(
+      conflicts.length ? 'warn' : 'info',
+      `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`,
+    );
     return conflicts;
   }
 
@@ -279,14 +386,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     revisionId: string | null,
   ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
-    const contents = await this.blobs.getMany(restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)));
+    const contents = await this.blobs.getMany(
+      restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)),
+    );
     const components: ResolvedComponent[] = restores.map((c) => ({
       type: c.type,
       fullName: c.fullName,
       ...(c.parent ? { parent: c.parent } : {}),
       files: entryByKey.get(componentKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
     }));
-    const altered = components.filter((c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore);
+    const altered = components.filter(
+      (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
+    );
     const deletes = [
       ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
       ...(await this.labelsToDelete(components, revisionId)),
@@ -344,7 +455,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       return null;
     }
     await ctx.saveState({ asyncId });
-    ctx.log('info', `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`);
+    ctx.log(
+      'info',
+      `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`,
+    );
     return asyncId;
   }
 
@@ -406,7 +520,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       ...jobCancelOptions(ctx, this.config.DEPLOY_TIMEOUT_MINUTES, 'rollback'),
       onStatus: async (status) => {
         if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);
-        await ctx.setProgress({ phase: status.done ? status.status : `Rolling back (${status.status})`, componentsDone: Math.min(total, status.numberComponentsDeployed), componentsTotal: total });
+        await ctx.setProgress({
+          phase: status.done ? status.status : `Rolling back (${status.status})`,
+          componentsDone: Math.min(total, status.numberComponentsDeployed),
+          componentsTotal: total,
+        });
       },
     });
   }
@@ -421,14 +539,22 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
       const now = live.get(componentKey(c)) ?? null;
-      const ok = c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(componentKey(c))!.fingerprintBefore;
+      const ok =
+        c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(componentKey(c))!.fingerprintBefore;
       if (!ok) mismatches.push(c);
       const message = ok
-        ? c.rollbackAction === 'delete' ? 'Verified: no longer in the org, as before the deploy' : 'Verified: the org matches the snapshot'
-        : c.rollbackAction === 'delete' ? 'Verification failed: still in the org' : 'Verification failed: the org differs from the snapshot';
+        ? c.rollbackAction === 'delete'
+          ? 'Verified: no longer in the org, as before the deploy'
+          : 'Verified: the org matches the snapshot'
+        : c.rollbackAction === 'delete'
+          ? 'Verification failed: still in the org'
+          : 'Verification failed: the org differs from the snapshot';
       ctx.log(ok ? 'info' : 'error', message, c);
     }
-    ctx.log(mismatches.length ? 'error' : 'info', `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot (live state read in ${retrieved})`);
+    ctx.log(
+      mismatches.length ? 'error' : 'info',
+      `Verification: ${candidates.length - mismatches.length} of ${candidates.length} component(s) match the snapshot (live state read in ${retrieved})`,
+    );
     return mismatches;
   }
 }
@@ -446,11 +572,15 @@ function isStoredExactly(snapshot: Snapshot, type: string): boolean {
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
   const out = new Map<string, DeployMessage>();
   for (const m of messages) {
-    if (m.componentType && (!m.success || m.problemType === 'Error')) out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
+    if (m.componentType && (!m.success || m.problemType === 'Error'))
+      out.set(componentKey({ type: m.componentType, fullName: m.fullName }), m);
   }
   return out;
 }
 
 function pastTense(action: string): string {
-  return { delete: 'deleted', restore: 'restored from the snapshot', recreate: 'recreated from the snapshot' }[action] ?? action;
+  return (
+    { delete: 'deleted', restore: 'restored from the snapshot', recreate: 'recreated from the snapshot' }[action] ??
+    action
+  );
 }

@@ -1,14 +1,38 @@
 import { describe, it, expect } from '@jest/globals';
 import {
-  destructiveMembers, driftVerdict, planCandidates, rollbackability, selectCandidates, type Candidate, type DeployFacts, type SnapshotEntry,
+  destructiveMembers,
+  driftVerdict,
+  planCandidates,
+  rollbackability,
+  selectCandidates,
+  type Candidate,
+  type DeployFacts,
+  type SnapshotEntry,
 } from './rollback-plan.js';
 
 const facts = (o: Partial<DeployFacts> = {}): DeployFacts => ({
-  kind: 'Deploy', status: 'Completed', checkOnly: false, salesforceStatus: 'Succeeded', snapshotStatus: 'complete',
-  snapshotExpiresAt: new Date(Date.now() + 86_400_000), ...o,
+  kind: 'Deploy',
+  status: 'Completed',
+  checkOnly: false,
+  salesforceStatus: 'Succeeded',
+  snapshotStatus: 'complete',
+  snapshotExpiresAt: new Date(Date.now() + 86_400_000),
+  ...o,
 });
-const entry = (type: string, fullName: string, deployAction: string | null, o: Partial<SnapshotEntry> = {}): SnapshotEntry => ({
-  type, fullName, parentType: null, parentFullName: null, existed: deployAction !== 'create', deployAction, hasFiles: deployAction !== 'create', ...o,
+const entry = (
+  type: string,
+  fullName: string,
+  deployAction: string | null,
+  o: Partial<SnapshotEntry> = {},
+): SnapshotEntry => ({
+  type,
+  fullName,
+  parentType: null,
+  parentFullName: null,
+  existed: deployAction !== 'create',
+  deployAction,
+  hasFiles: deployAction !== 'create',
+  ...o,
 });
 
 describe('rollbackability', () => {
@@ -16,13 +40,19 @@ describe('rollbackability', () => {
     expect(rollbackability(facts(), 30)).toEqual({ rollbackable: true, reason: null, gone: false });
   });
   it('refuses a Queued deploy and says to wait', () => {
-    expect(rollbackability(facts({ status: 'Queued' }), 30).reason!).toMatch(/it is Queued; wait until it is Completed/);
+    expect(rollbackability(facts({ status: 'Queued' }), 30).reason!).toMatch(
+      /it is Queued; wait until it is Completed/,
+    );
   });
   it('refuses an Exception deploy that changed nothing', () => {
-    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'Failed' }), 30).reason!).toMatch(/Salesforce applied none of it/);
+    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'Failed' }), 30).reason!).toMatch(
+      /Salesforce applied none of it/,
+    );
   });
   it('allows a partly successful deploy', () => {
-    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'SucceededPartial' }), 30).rollbackable).toBe(true);
+    expect(rollbackability(facts({ status: 'Exception', salesforceStatus: 'SucceededPartial' }), 30).rollbackable).toBe(
+      true,
+    );
   });
   it('refuses a validation', () => {
     expect(rollbackability(facts({ checkOnly: true }), 30).reason!).toMatch(/validation/);
@@ -88,7 +118,12 @@ describe('selectCandidates', () => {
     expect('problem' in r && r.problem.kind === 'unavailable').toBeTruthy();
   });
   it('ignores a component named twice', () => {
-    const r = selectCandidates(candidates, { components: [{ type: 'ApexClass', fullName: 'A' }, { type: 'ApexClass', fullName: 'A' }] });
+    const r = selectCandidates(candidates, {
+      components: [
+        { type: 'ApexClass', fullName: 'A' },
+        { type: 'ApexClass', fullName: 'A' },
+      ],
+    });
     expect('selected' in r && r.selected.length === 1).toBeTruthy();
   });
 });
@@ -96,9 +131,19 @@ describe('selectCandidates', () => {
 describe('destructiveMembers', () => {
   it('deletes a created child with its created parent only once, through the parent', () => {
     const c = (type: string, fullName: string, parent: string | null): Candidate => ({
-      type, fullName, parent: parent ? { type: 'CustomObject', fullName: parent } : null, deployAction: 'created', rollbackAction: 'delete', available: true, reason: null,
+      type,
+      fullName,
+      parent: parent ? { type: 'CustomObject', fullName: parent } : null,
+      deployAction: 'created',
+      rollbackAction: 'delete',
+      available: true,
+      reason: null,
     });
-    const members = destructiveMembers([c('CustomObject', 'Inv__c', null), c('CustomField', 'Inv__c.A__c', 'Inv__c'), c('CustomField', 'Account.T__c', 'Account')]);
+    const members = destructiveMembers([
+      c('CustomObject', 'Inv__c', null),
+      c('CustomField', 'Inv__c.A__c', 'Inv__c'),
+      c('CustomField', 'Account.T__c', 'Account'),
+    ]);
     expect(members.map((m) => m.fullName)).toEqual(['Inv__c', 'Account.T__c']);
   });
 });

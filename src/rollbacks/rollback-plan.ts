@@ -56,9 +56,23 @@ export interface DeployFacts {
  * its changed components may be reverted. An Exception says what is known — Salesforce applied none of it, it never
  * reached Salesforce, or the outcome is unknown. A validation changed nothing; an expired snapshot is gone (410).
  */
-export function rollbackability(facts: DeployFacts, retentionDays: number, now = new Date()): { rollbackable: boolean; reason: string | null; gone: boolean } {
-  if (facts.kind !== 'Deploy') return { rollbackable: false, reason: `Only Deploy jobs can be rolled back; this is a ${facts.kind} job.`, gone: false };
-  if (facts.checkOnly) return { rollbackable: false, reason: 'This deploy was a validation (check only): it changed nothing, so there is nothing to roll back.', gone: false };
+export function rollbackability(
+  facts: DeployFacts,
+  retentionDays: number,
+  now = new Date(),
+): { rollbackable: boolean; reason: string | null; gone: boolean } {
+  if (facts.kind !== 'Deploy')
+    return {
+      rollbackable: false,
+      reason: `Only Deploy jobs can be rolled back; this is a ${facts.kind} job.`,
+      gone: false,
+    };
+  if (facts.checkOnly)
+    return {
+      rollbackable: false,
+      reason: 'This deploy was a validation (check only): it changed nothing, so there is nothing to roll back.',
+      gone: false,
+    };
   const refuse = (why: string) => ({
     rollbackable: false,
     reason: `Only a Completed deploy can be rolled back: ${why}.`,
@@ -74,12 +88,14 @@ export function rollbackability(facts: DeployFacts, retentionDays: number, now =
       facts.outcomeSource === 'org';
     if (!applied) {
       if (facts.salesforceStatus) {
-        return refuse(`it ended in Exception and Salesforce applied none of it (Salesforce: ${facts.salesforceStatus})`);
+        return refuse(
+          `it ended in Exception and Salesforce applied none of it (Salesforce: ${facts.salesforceStatus})`,
+        );
       }
       if (!facts.submitted) return refuse('it ended in Exception before reaching Salesforce, so nothing was deployed');
       return refuse(
         'it ended in Exception and whether Salesforce applied it is unknown (the answer to its submission was lost ' +
-          'before its id was saved); check the org\'s Deployment Status page',
+          "before its id was saved); check the org's Deployment Status page",
       );
     }
   }
@@ -90,12 +106,21 @@ export function rollbackability(facts: DeployFacts, retentionDays: number, now =
       gone: true,
     };
   }
-  if (facts.snapshotStatus !== 'complete') return { rollbackable: false, reason: 'This deploy has no complete backup snapshot.', gone: false };
+  if (facts.snapshotStatus !== 'complete')
+    return { rollbackable: false, reason: 'This deploy has no complete backup snapshot.', gone: false };
   return { rollbackable: true, reason: null, gone: false };
 }
 
-const ROLLBACK_OF: Record<DeployAction, RollbackAction> = { created: 'delete', updated: 'restore', deleted: 'recreate' };
-const DEPLOY_ACTION: Record<string, DeployAction | undefined> = { create: 'created', update: 'updated', delete: 'deleted' };
+const ROLLBACK_OF: Record<DeployAction, RollbackAction> = {
+  created: 'delete',
+  updated: 'restore',
+  deleted: 'recreate',
+};
+const DEPLOY_ACTION: Record<string, DeployAction | undefined> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+};
 
 /**
  * The candidates are exactly the components the deploy changed: created → delete, updated → restore,
@@ -136,18 +161,21 @@ export function planCandidates(
 }
 
 export type SelectionProblem =
-  | { kind: 'unknown'; refs: MemberRef[] }
-  | { kind: 'unavailable'; candidates: Candidate[] }
-  | { kind: 'empty' };
+  { kind: 'unknown'; refs: MemberRef[] } | { kind: 'unavailable'; candidates: Candidate[] } | { kind: 'empty' };
 
 /**
  * The candidates a request picks: `all` (every available one) or the named ones. Naming something that is not a
  * candidate is `unknown` (400); naming an unavailable one is `unavailable` (409, already rolled back).
  */
-export function selectCandidates(candidates: Candidate[], request: { all?: boolean; components?: MemberRef[] }): { selected: Candidate[] } | { problem: SelectionProblem } {
+export function selectCandidates(
+  candidates: Candidate[],
+  request: { all?: boolean; components?: MemberRef[] },
+): { selected: Candidate[] } | { problem: SelectionProblem } {
   if (request.all) {
     const selected = candidates.filter((c) => c.available);
-    return selected.length ? { selected } : { problem: candidates.length ? { kind: 'unavailable', candidates } : { kind: 'empty' } };
+    return selected.length
+      ? { selected }
+      : { problem: candidates.length ? { kind: 'unavailable', candidates } : { kind: 'empty' } };
   }
   const byKey = new Map(candidates.map((c) => [componentKey(c), c]));
   const wanted = dedupe(request.components ?? []);
@@ -166,7 +194,9 @@ export function selectCandidates(candidates: Candidate[], request: { all?: boole
  */
 export function destructiveMembers(toDelete: Candidate[]): MemberRef[] {
   const deleting = new Set(toDelete.map(componentKey));
-  return toDelete.filter((c) => !(c.parent && deleting.has(componentKey(c.parent)))).map((c) => ({ type: c.type, fullName: c.fullName }));
+  return toDelete
+    .filter((c) => !(c.parent && deleting.has(componentKey(c.parent))))
+    .map((c) => ({ type: c.type, fullName: c.fullName }));
 }
 
 export type DriftVerdict = 'unchanged' | 'drifted' | 'absent' | 'reappeared';
@@ -175,7 +205,11 @@ export type DriftVerdict = 'unchanged' | 'drifted' | 'absent' | 'reappeared';
  * Compares a component's live state with what the deploy left there. A deleted-by-deploy component that exists
  * again, or a created/updated one that is gone or different, was changed by someone after the deploy.
  */
-export function driftVerdict(candidate: Pick<Candidate, 'rollbackAction'>, fingerprintAfter: string | null, live: string | null): DriftVerdict {
+export function driftVerdict(
+  candidate: Pick<Candidate, 'rollbackAction'>,
+  fingerprintAfter: string | null,
+  live: string | null,
+): DriftVerdict {
   if (candidate.rollbackAction === 'recreate') return live === null ? 'unchanged' : 'reappeared';
   if (live === null) return 'absent';
   return live === fingerprintAfter ? 'unchanged' : 'drifted';

@@ -26,7 +26,15 @@ export class RollbacksController {
       deployJobId: deploy.id,
       rollbackable: verdict.rollbackable,
       reason: verdict.reason,
-      snapshot: snapshot ? { id: snapshot.id, status: snapshot.status, createdAt: snapshot.createdAt, expiresAt: snapshot.expiresAt, checksum: snapshot.checksum } : null,
+      snapshot: snapshot
+        ? {
+            id: snapshot.id,
+            status: snapshot.status,
+            createdAt: snapshot.createdAt,
+            expiresAt: snapshot.expiresAt,
+            checksum: snapshot.checksum,
+          }
+        : null,
       items: candidates,
       unchanged,
     };
@@ -53,7 +61,10 @@ export class RollbacksController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return this.accepted(res, await this.rollbacks.startLatest(branch, parseInput(RollbackLatestBody, body), principal));
+    return this.accepted(
+      res,
+      await this.rollbacks.startLatest(branch, parseInput(RollbackLatestBody, body), principal),
+    );
   }
 
   /** 202 with the job and a Location to poll (Idempotency-Key: see IdempotencyInterceptor). */

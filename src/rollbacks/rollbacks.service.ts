@@ -28,8 +28,15 @@ const RollbackOptions = {
 };
 
 export const StartRollbackBody = z
-  .strictObject({ components: z.array(MemberRefBody).min(1).optional(), all: z.literal(true).optional(), ...RollbackOptions })
-  .refine((b) => Boolean(b.all) !== Boolean(b.components), { error: 'send either components (Add) or all: true (Add all)', path: ['components'] })
+  .strictObject({
+    components: z.array(MemberRefBody).min(1).optional(),
+    all: z.literal(true).optional(),
+    ...RollbackOptions,
+  })
+  .refine((b) => Boolean(b.all) !== Boolean(b.components), {
+    error: 'send either components (Add) or all: true (Add all)',
+    path: ['components'],
+  })
   .superRefine(checkTestOptions);
 export type StartRollbackBody = z.infer<typeof StartRollbackBody>;
 
@@ -140,7 +147,9 @@ export class RollbacksService {
           [deploy.id, created.id, JSON.stringify(selected.map((c) => ({ type: c.type, full_name: c.fullName })))],
         );
         if (rows.length !== selected.length) {
-          throw new ConflictError('Another rollback of this deploy took some of these components a moment ago; reload the candidates and try again.');
+          throw new ConflictError(
+            'Another rollback of this deploy took some of these components a moment ago; reload the candidates and try again.',
+          );
         }
       }
       return created;
@@ -154,7 +163,11 @@ export class RollbacksService {
    * older one in its place). A partly applied deploy rolls back what it changed; one that cannot be rolled back is
    * refused with the reason, naming the job. Validations (check only) are not deploys here: they changed nothing.
    */
-  async startLatest(branchIdOrName: string, body: z.infer<typeof RollbackLatestBody>, principal: Principal): Promise<Job> {
+  async startLatest(
+    branchIdOrName: string,
+    body: z.infer<typeof RollbackLatestBody>,
+    principal: Principal,
+  ): Promise<Job> {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
     const rows: { id: string }[] = await this.db.query(
@@ -191,7 +204,10 @@ export class RollbacksService {
   }
 }
 
-function selectionError(problem: Exclude<ReturnType<typeof selectCandidates>, { selected: Candidate[] }>['problem'], deployJobId: string) {
+function selectionError(
+  problem: Exclude<ReturnType<typeof selectCandidates>, { selected: Candidate[] }>['problem'],
+  deployJobId: string,
+) {
   switch (problem.kind) {
     case 'unknown':
       return new BadRequestError(
@@ -200,7 +216,10 @@ function selectionError(problem: Exclude<ReturnType<typeof selectCandidates>, { 
       );
     case 'unavailable':
       return new ConflictError(
-        `Cannot roll back ${problem.candidates.map((c) => `${memberKey(c)} (${c.reason})`).join(', ')}`.replace(/\.\)/g, ')') + '.',
+        `Cannot roll back ${problem.candidates.map((c) => `${memberKey(c)} (${c.reason})`).join(', ')}`.replace(
+          /\.\)/g,
+          ')',
+        ) + '.',
         { unavailable: problem.candidates.map((c) => ({ type: c.type, fullName: c.fullName, reason: c.reason })) },
       );
     case 'empty':

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateProject } from '../../test/fixtures/generate-project.js';
 import { compareMembers, memberKey, type ResolvedComponent } from './component.types.js';
-import { composeObjectComponents, decomposeObjectFile, OBJECT_CHILD_TYPES, splitObjectMetadataFiles } from './custom-object.js';
+import {
+  composeObjectComponents,
+  decomposeObjectFile,
+  OBJECT_CHILD_TYPES,
+  splitObjectMetadataFiles,
+} from './custom-object.js';
 import { buildDeployZip } from './deploy-package.js';
 import { DEFAULT_SOURCE_ROOT } from './fast-path.js';
 import { fingerprintComponent } from './fingerprint.js';
@@ -39,9 +44,12 @@ const empty = (async () => {
 })();
 
 const NS = 'http://soap.sforce.com/2006/04/metadata';
-const byName = (cs: ResolvedComponent[], ...names: string[]): ResolvedComponent[] => names.map((n) => cs.find((c) => c.fullName === n)!);
-const fingerprints = (cs: ResolvedComponent[]) => cs.map((c) => [c.type, c.fullName, c.parent?.fullName, fingerprintComponent(c.files)]);
-const bytes = (cs: ResolvedComponent[]) => cs.map((c) => [memberKey(c), c.files.map((f) => [f.path, f.content.toString('base64')])]);
+const byName = (cs: ResolvedComponent[], ...names: string[]): ResolvedComponent[] =>
+  names.map((n) => cs.find((c) => c.fullName === n)!);
+const fingerprints = (cs: ResolvedComponent[]) =>
+  cs.map((c) => [c.type, c.fullName, c.parent?.fullName, fingerprintComponent(c.files)]);
+const bytes = (cs: ResolvedComponent[]) =>
+  cs.map((c) => [memberKey(c), c.files.map((f) => [f.path, f.content.toString('base64')])]);
 
 async function bothZips(components: ResolvedComponent[]): Promise<[Map<string, Buffer>, Map<string, Buffer>]> {
   const fast = await readZip((await buildDeployZip({ components, apiVersion: '62.0' })).zip);
@@ -49,7 +57,7 @@ async function bothZips(components: ResolvedComponent[]): Promise<[Map<string, B
   return [fast, slow];
 }
 
-test('every child type of CustomObject in SDR\'s registry is handled', () => {
+test("every child type of CustomObject in SDR's registry is handled", () => {
   expect(OBJECT_CHILD_TYPES.map((t) => t.name).sort()).toEqual([
     'BusinessProcess',
     'CompactLayout',
@@ -62,7 +70,12 @@ test('every child type of CustomObject in SDR\'s registry is handled', () => {
     'ValidationRule',
     'WebLink',
   ]);
-  expect(OBJECT_CHILD_TYPES.find((t) => t.name === 'CustomField')).toEqual({ name: 'CustomField', directoryName: 'fields', suffix: 'field', xmlElement: 'fields' });
+  expect(OBJECT_CHILD_TYPES.find((t) => t.name === 'CustomField')).toEqual({
+    name: 'CustomField',
+    directoryName: 'fields',
+    suffix: 'field',
+    xmlElement: 'fields',
+  });
 });
 
 test('source → metadata: the fast path writes the same object files as SDR, for whole objects and any subset', async () => {
@@ -74,8 +87,14 @@ test('source → metadata: the fast path writes the same object files as SDR, fo
     ['a child alone', byName(richCs, 'Rich__c.Field002__c')],
     ['a record type alone', byName(richCs, 'Rich__c.Standard')],
     ['the parent alone', byName(richCs, 'Rich__c')],
-    ['the parent and some children', byName(richCs, 'Rich__c', 'Rich__c.Field007__c', 'Rich__c.Positive', 'Rich__c.All', 'Rich__c.Field001__c')],
-    ['children of two objects without their parents', [...byName(richCs, 'Rich__c.Open', 'Rich__c.Idx'), ...byName(sampleCs, 'Invoice__c.Amount__c')]],
+    [
+      'the parent and some children',
+      byName(richCs, 'Rich__c', 'Rich__c.Field007__c', 'Rich__c.Positive', 'Rich__c.All', 'Rich__c.Field001__c'),
+    ],
+    [
+      'children of two objects without their parents',
+      [...byName(richCs, 'Rich__c.Open', 'Rich__c.Idx'), ...byName(sampleCs, 'Invoice__c.Amount__c')],
+    ],
     ['everything together', [...richCs, ...sampleCs, ...emptyCs]],
   ];
   for (const [label, components] of subsets) {
@@ -90,15 +109,17 @@ test('source → metadata: the fast path writes the same object files as SDR, fo
 test('source → metadata: a child alone gives an object file holding only it; a parent alone carries no children', async () => {
   const richCs = await rich;
   const onlyRule = (await bothZips(byName(richCs, 'Rich__c.Positive')))[0].get('objects/Rich__c.object')!.toString();
-  expect(onlyRule).toBe(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <validationRules>\n        <fullName>Positive</fullName>\n` +
+  expect(onlyRule).toBe(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <validationRules>\n        <fullName>Positive</fullName>\n` +
       '        <active>true</active>\n        <errorConditionFormula>VALUE(Field000__c) &lt; 0</errorConditionFormula>\n' +
-      '        <errorMessage>Must be &#39;positive&#39;.</errorMessage>\n    </validationRules>\n</CustomObject>\n');
+      '        <errorMessage>Must be &#39;positive&#39;.</errorMessage>\n    </validationRules>\n</CustomObject>\n',
+  );
   const parentOnly = (await bothZips(byName(richCs, 'Rich__c')))[0].get('objects/Rich__c.object')!.toString();
   expect(parentOnly).toMatch(/<label>Rich<\/label>/);
   expect(parentOnly).not.toMatch(/<fields>|<validationRules>|<listViews>|<recordTypes>|<webLinks>/);
 });
 
-test('metadata → source: the fast path gives SDR\'s components, files and fingerprints, and round-trips', async () => {
+test("metadata → source: the fast path gives SDR's components, files and fingerprints, and round-trips", async () => {
   const source = [...(await rich), ...(await sample), ...(await empty)];
   const zip = (await buildDeployZip({ components: source, apiVersion: '62.0', fast: false })).zip;
   const files = await readZip(zip);
@@ -112,7 +133,9 @@ test('metadata → source: the fast path gives SDR\'s components, files and fing
   expect(fingerprints(fast.components)).toEqual(fingerprints([...source].sort(compareMembers)));
 
   // metadata → source → metadata → source, fast all the way, ends where SDR does
-  const again = await metadataFilesToSource(await readZip((await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip));
+  const again = await metadataFilesToSource(
+    await readZip((await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip),
+  );
   expect(fingerprints(again.components)).toEqual(fingerprints(slow.components));
   expect(bytes(again.components)).toEqual(bytes(slow.components));
 });
@@ -125,11 +148,23 @@ test('a retrieved object with children nobody asked for yields only the requeste
     const out = await splitRetrievedZip(zip, requested, { fast });
     expect(out.missing).toEqual([]);
     expect(out.components.map((c) => [c.type, c.fullName, c.files.map((f) => f.path)])).toEqual([
-        ['CustomField', 'Rich__c.Field003__c', ['force-app/main/default/objects/Rich__c/fields/Field003__c.field-meta.xml']],
-        ['CustomObject', 'Rich__c', ['force-app/main/default/objects/Rich__c/Rich__c.object-meta.xml']],
-        ['RecordType', 'Rich__c.Standard', ['force-app/main/default/objects/Rich__c/recordTypes/Standard.recordType-meta.xml']],
-        ['ValidationRule', 'Rich__c.Positive', ['force-app/main/default/objects/Rich__c/validationRules/Positive.validationRule-meta.xml']],
-      ]);
+      [
+        'CustomField',
+        'Rich__c.Field003__c',
+        ['force-app/main/default/objects/Rich__c/fields/Field003__c.field-meta.xml'],
+      ],
+      ['CustomObject', 'Rich__c', ['force-app/main/default/objects/Rich__c/Rich__c.object-meta.xml']],
+      [
+        'RecordType',
+        'Rich__c.Standard',
+        ['force-app/main/default/objects/Rich__c/recordTypes/Standard.recordType-meta.xml'],
+      ],
+      [
+        'ValidationRule',
+        'Rich__c.Positive',
+        ['force-app/main/default/objects/Rich__c/validationRules/Positive.validationRule-meta.xml'],
+      ],
+    ]);
     expect(fingerprints(out.components)).toEqual(fingerprints([...requested].sort(compareMembers)));
   }
 });
@@ -176,18 +211,32 @@ test('an object file in an unusual order: own elements stay in the parent, in or
   const fast = await metadataFilesToSource(files);
   const slow = await metadataFilesToSource(files, { fast: false });
   expect(bytes(fast.components)).toEqual(bytes(slow.components));
-  expect(fast.components.map(memberKey)).toEqual(['CustomField:Odd__c.A__c', 'CustomField:Odd__c.B__c', 'CustomObject:Odd__c', 'ListView:Odd__c.Mine']);
+  expect(fast.components.map(memberKey)).toEqual([
+    'CustomField:Odd__c.A__c',
+    'CustomField:Odd__c.B__c',
+    'CustomObject:Odd__c',
+    'ListView:Odd__c.Mine',
+  ]);
   const parent = fast.components.find((c) => c.type === 'CustomObject')!.files[0]!.content.toString();
-  expect(parent).toMatch(/<label>Odd<\/label>\s*<description>between the fields<\/description><!-- kept -->\s*<pluralLabel>Odds<\/pluralLabel>\s*<deploymentStatus>/);
+  expect(parent).toMatch(
+    /<label>Odd<\/label>\s*<description>between the fields<\/description><!-- kept -->\s*<pluralLabel>Odds<\/pluralLabel>\s*<deploymentStatus>/,
+  );
   const [back, backSlow] = await bothZips(fast.components);
   expect(back.get('objects/Odd__c.object')!.toString()).toBe(backSlow.get('objects/Odd__c.object')!.toString());
 });
 
 test('object files the fast path cannot read as plain CustomObjects are left to SDR', async () => {
-  const unnamed = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <label>No name</label>\n    </fields>\n</CustomObject>\n`);
-  const dotted = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <fullName>A.B__c</fullName>\n    </fields>\n</CustomObject>\n`);
-  const otherRoot = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Something xmlns="${NS}">\n    <label>x</label>\n</Something>\n`);
-  for (const content of [unnamed, dotted, otherRoot]) expect(decomposeObjectFile('X__c', content, DEFAULT_SOURCE_ROOT)).toBe(undefined);
+  const unnamed = Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <label>No name</label>\n    </fields>\n</CustomObject>\n`,
+  );
+  const dotted = Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}">\n    <fields>\n        <fullName>A.B__c</fullName>\n    </fields>\n</CustomObject>\n`,
+  );
+  const otherRoot = Buffer.from(
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Something xmlns="${NS}">\n    <label>x</label>\n</Something>\n`,
+  );
+  for (const content of [unnamed, dotted, otherRoot])
+    expect(decomposeObjectFile('X__c', content, DEFAULT_SOURCE_ROOT)).toBe(undefined);
   const files = new Map([
     ['objects/X__c.object', otherRoot],
     ['objects/Y__c.object', Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="${NS}"/>\n`)],
@@ -201,8 +250,19 @@ test('object files the fast path cannot read as plain CustomObjects are left to 
 
 test('source components the fast path cannot place are composed by SDR, the whole object together', async () => {
   const richCs = await rich;
-  const [field, rule] = byName(richCs, 'Rich__c.Field000__c', 'Rich__c.Positive') as [ResolvedComponent, ResolvedComponent];
-  const moved = { ...field, files: [{ path: 'force-app/main/default/objects/Rich__c/elsewhere/Field000__c.field-meta.xml', content: field.files[0]!.content }] };
+  const [field, rule] = byName(richCs, 'Rich__c.Field000__c', 'Rich__c.Positive') as [
+    ResolvedComponent,
+    ResolvedComponent,
+  ];
+  const moved = {
+    ...field,
+    files: [
+      {
+        path: 'force-app/main/default/objects/Rich__c/elsewhere/Field000__c.field-meta.xml',
+        content: field.files[0]!.content,
+      },
+    ],
+  };
   const composed = composeObjectComponents([moved, rule]);
   expect(composed.files.size).toBe(0);
   expect(composed.rest.map(memberKey)).toEqual(['CustomField:Rich__c.Field000__c', 'ValidationRule:Rich__c.Positive']);

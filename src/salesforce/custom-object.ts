@@ -98,7 +98,9 @@ const CHILD_BY_DIRECTORY = new Map(OBJECT_CHILD_TYPES.map((t) => [t.directoryNam
 
 /** SDR's `tagToChildTypeId`: an `xmlElementName` match first, else the registry's `directories` entry. */
 const CHILD_BY_TAG = ((): Map<string, ObjectChildType> => {
-  const byId = new Map(Object.entries(OBJECT_TYPE.children?.types ?? {}).map(([id, t]) => [id, CHILD_BY_NAME.get(t.name)]));
+  const byId = new Map(
+    Object.entries(OBJECT_TYPE.children?.types ?? {}).map(([id, t]) => [id, CHILD_BY_NAME.get(t.name)]),
+  );
   const map = new Map<string, ObjectChildType>();
   for (const [dir, id] of Object.entries(OBJECT_TYPE.children?.directories ?? {})) {
     const spec = byId.get(id);
@@ -142,7 +144,11 @@ function toArray(value: unknown): unknown[] {
  * `sourceRoot`. The parent is always written, even when the file held only children (SDR does the same; see
  * `isChildContainerOnly`). Undefined when the file is not a plain CustomObject document.
  */
-export function decomposeObjectFile(objectName: string, content: Buffer, sourceRoot: string): ResolvedComponent[] | undefined {
+export function decomposeObjectFile(
+  objectName: string,
+  content: Buffer,
+  sourceRoot: string,
+): ResolvedComponent[] | undefined {
   if (!SAFE_NAME.test(objectName)) return undefined;
   const parsed = parse(content);
   if (!parsed) return undefined;
@@ -224,7 +230,9 @@ function objectOf(component: ResolvedComponent): string | undefined {
   const spec = CHILD_BY_NAME.get(component.type);
   if (!spec || component.parent?.type !== CUSTOM_OBJECT || segments.length < 4) return undefined;
   const object = component.parent.fullName;
-  const name = base.endsWith(`.${spec.suffix}${META_XML_SUFFIX}`) ? base.slice(0, -`.${spec.suffix}${META_XML_SUFFIX}`.length) : undefined;
+  const name = base.endsWith(`.${spec.suffix}${META_XML_SUFFIX}`)
+    ? base.slice(0, -`.${spec.suffix}${META_XML_SUFFIX}`.length)
+    : undefined;
   const ok =
     name !== undefined &&
     SAFE_NAME.test(object) &&
@@ -255,7 +263,10 @@ function unwrapped(content: Buffer, type: string): XmlMap | undefined {
  * holding only that child; an object alone gives no children. Components of an object the fast path cannot handle
  * (unexpected paths or XML shapes) are returned in `rest`, all of that object's components together.
  */
-export function composeObjectComponents(components: ResolvedComponent[]): { files: Map<string, Buffer>; rest: ResolvedComponent[] } {
+export function composeObjectComponents(components: ResolvedComponent[]): {
+  files: Map<string, Buffer>;
+  rest: ResolvedComponent[];
+} {
   const rest: ResolvedComponent[] = [];
   const groups = new Map<string, ResolvedComponent[]>();
   const unhandled = new Set<string>();

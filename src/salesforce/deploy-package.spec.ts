@@ -22,7 +22,9 @@ test('a single CustomField becomes its object file holding only that field', asy
   const object = files.get('objects/Invoice__c.object')!.toString();
   expect(object).toMatch(/<fields>\s*<fullName>Amount__c<\/fullName>/);
   expect(object).not.toMatch(/Status__c|<label>Invoice<\/label>|validationRules|listViews/);
-  expect(files.get('package.xml')!.toString()).toMatch(/<members>Invoice__c\.Amount__c<\/members>\s*<name>CustomField<\/name>/);
+  expect(files.get('package.xml')!.toString()).toMatch(
+    /<members>Invoice__c\.Amount__c<\/members>\s*<name>CustomField<\/name>/,
+  );
   expect(files.get('package.xml')!.toString()).not.toMatch(/CustomObject/);
   expect(out.fileCount).toBe(2);
   expect(out.members).toEqual([{ type: 'CustomField', fullName: 'Invoice__c.Amount__c' }]);
@@ -63,7 +65,12 @@ test('the whole sample project becomes a metadata-format package', async () => {
 test('a destructive-only package has an empty package.xml with a version and destructiveChangesPost.xml', async () => {
   const out = await buildDeployZip({
     components: [],
-    destructive: { post: [{ type: 'ApexClass', fullName: 'Gone' }, { type: 'CustomField', fullName: 'Invoice__c.Old__c' }] },
+    destructive: {
+      post: [
+        { type: 'ApexClass', fullName: 'Gone' },
+        { type: 'CustomField', fullName: 'Invoice__c.Old__c' },
+      ],
+    },
     apiVersion: '62.0',
   });
   const files = await readZip(out.zip);
@@ -71,12 +78,18 @@ test('a destructive-only package has an empty package.xml with a version and des
   const pkg = files.get('package.xml')!.toString();
   expect(pkg).not.toMatch(/<types>/);
   expect(pkg).toMatch(/<version>62\.0<\/version>/);
-  expect(files.get('destructiveChangesPost.xml')!.toString()).toMatch(/<members>Gone<\/members>\s*<name>ApexClass<\/name>/);
+  expect(files.get('destructiveChangesPost.xml')!.toString()).toMatch(
+    /<members>Gone<\/members>\s*<name>ApexClass<\/name>/,
+  );
   expect(out.members).toEqual([]);
 });
 
 test('pre-destructive changes go to destructiveChangesPre.xml', async () => {
-  const out = await buildDeployZip({ components: [], destructive: { pre: [{ type: 'ApexClass', fullName: 'Gone' }] }, apiVersion: '62.0' });
+  const out = await buildDeployZip({
+    components: [],
+    destructive: { pre: [{ type: 'ApexClass', fullName: 'Gone' }] },
+    apiVersion: '62.0',
+  });
   expect([...(await readZip(out.zip)).keys()]).toEqual(['package.xml', 'destructiveChangesPre.xml']);
 });
 
@@ -90,14 +103,25 @@ test('the fast path and SDR produce the same zip entries', async () => {
   const { components } = await sample;
   const field = rich.components.find((c) => c.fullName === 'Rich__c.Field005__c')!;
   const parent = rich.components.find((c) => c.fullName === 'Rich__c')!;
-  for (const set of [generated.components, components, rich.components, [field], [parent], [...rich.components, ...components]]) {
+  for (const set of [
+    generated.components,
+    components,
+    rich.components,
+    [field],
+    [parent],
+    [...rich.components, ...components],
+  ]) {
     const fast = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0' })).zip);
     const slow = await readZip((await buildDeployZip({ components: set, apiVersion: '62.0', fast: false })).zip);
     expect([...fast.keys()]).toEqual([...slow.keys()]);
     for (const [path, content] of fast) expect(content.equals(slow.get(path)!)).toBeTruthy();
     // and per component, once converted back (by SDR alone): the same members with the same fingerprints
     const back = async (files: Map<string, Buffer>) =>
-      (await metadataFilesToSource(files, { fast: false })).components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)]);
+      (await metadataFilesToSource(files, { fast: false })).components.map((c) => [
+        c.type,
+        c.fullName,
+        fingerprintComponent(c.files),
+      ]);
     expect(await back(fast)).toEqual(await back(slow));
   }
   await rm(dir, { recursive: true });
@@ -114,7 +138,8 @@ test('package.xml lists members sorted by type and name, escaped, without duplic
     ],
     '62.0',
   );
-  expect(xml).toBe([
+  expect(xml).toBe(
+    [
       '<?xml version="1.0" encoding="UTF-8"?>',
       '<Package xmlns="http://soap.sforce.com/2006/04/metadata">',
       '    <types>',
@@ -129,7 +154,8 @@ test('package.xml lists members sorted by type and name, escaped, without duplic
       '    <version>62.0</version>',
       '</Package>',
       '',
-    ].join('\n'));
+    ].join('\n'),
+  );
 });
 
 test('package.xml refuses wildcards and malformed API versions', () => {

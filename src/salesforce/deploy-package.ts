@@ -1,6 +1,11 @@
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
-import { ComponentSet, MetadataConverter, VirtualTreeContainer, type VirtualDirectory } from '@salesforce/source-deploy-retrieve';
+import {
+  ComponentSet,
+  MetadataConverter,
+  VirtualTreeContainer,
+  type VirtualDirectory,
+} from '@salesforce/source-deploy-retrieve';
 import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
@@ -52,7 +57,9 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
   const unique = new Map<string, ResolvedComponent>();
   for (const c of [...input.components, ...(input.exact ?? [])]) unique.set(memberKey(c), c);
   const exact = new Set((input.exact ?? []).map(memberKey));
-  const members: MemberRef[] = [...unique.values()].map((c) => ({ type: c.type, fullName: c.fullName })).sort(compareMembers);
+  const members: MemberRef[] = [...unique.values()]
+    .map((c) => ({ type: c.type, fullName: c.fullName }))
+    .sort(compareMembers);
 
   const entries = new Map<string, Buffer>();
   const viaSdr: ResolvedComponent[] = [];
@@ -87,12 +94,22 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
     for (const [path, content] of converted) addEntry(entries, path, content);
   }
 
-  const manifests: ZipEntryInput[] = [{ path: 'package.xml', content: Buffer.from(buildPackageXml(members, input.apiVersion)) }];
+  const manifests: ZipEntryInput[] = [
+    { path: 'package.xml', content: Buffer.from(buildPackageXml(members, input.apiVersion)) },
+  ];
   const { pre = [], post = [] } = input.destructive ?? {};
-  if (pre.length) manifests.push({ path: 'destructiveChangesPre.xml', content: Buffer.from(buildPackageXml(pre, input.apiVersion)) });
-  if (post.length) manifests.push({ path: 'destructiveChangesPost.xml', content: Buffer.from(buildPackageXml(post, input.apiVersion)) });
+  if (pre.length)
+    manifests.push({ path: 'destructiveChangesPre.xml', content: Buffer.from(buildPackageXml(pre, input.apiVersion)) });
+  if (post.length)
+    manifests.push({
+      path: 'destructiveChangesPost.xml',
+      content: Buffer.from(buildPackageXml(post, input.apiVersion)),
+    });
 
-  const files = [...manifests, ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content }))];
+  const files = [
+    ...manifests,
+    ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })),
+  ];
   const zip = await writeZip(files, { level: input.compressionLevel ?? 6 });
   return { zip, fileCount: files.length, members };
 }
@@ -121,7 +138,9 @@ export async function rezipDeterministically(archive: Buffer): Promise<Buffer> {
 function addEntry(entries: Map<string, Buffer>, path: string, content: Buffer, owner?: ResolvedComponent): void {
   const existing = entries.get(path);
   if (existing && !existing.equals(content)) {
-    throw new DeployPackageError(`Two components write different content to ${path}${owner ? ` (${memberKey(owner)})` : ''}.`);
+    throw new DeployPackageError(
+      `Two components write different content to ${path}${owner ? ` (${memberKey(owner)})` : ''}.`,
+    );
   }
   entries.set(path, content);
 }
@@ -141,7 +160,8 @@ async function convertWithSdr(components: ResolvedComponent[], apiVersion: strin
       for (const ch of sc.getChildren()) resolved.add(memberKey({ type: ch.type.name, fullName: ch.fullName }));
     }
     const lost = components.map(memberKey).filter((k) => !resolved.has(k));
-    if (lost.length) throw new DeployPackageError(`SDR did not recognise ${lost.slice(0, 5).join(', ')} from their stored files.`);
+    if (lost.length)
+      throw new DeployPackageError(`SDR did not recognise ${lost.slice(0, 5).join(', ')} from their stored files.`);
     cs.apiVersion = apiVersion;
     cs.sourceApiVersion = apiVersion;
     zipBuffer = (await new MetadataConverter().convert(cs, 'metadata', { type: 'zip' })).zipBuffer;

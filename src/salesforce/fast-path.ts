@@ -26,7 +26,9 @@ export const DEFAULT_SOURCE_ROOT = 'force-app/main/default';
  * Metadata-format paths of a source-format component of a fast type, or undefined when the component does not
  * have the expected shape (then SDR converts it).
  */
-export function fastMetadataPaths(component: ResolvedComponent): { source: ComponentFile; metadataPath: string }[] | undefined {
+export function fastMetadataPaths(
+  component: ResolvedComponent,
+): { source: ComponentFile; metadataPath: string }[] | undefined {
   const spec = FAST_TYPES[component.type];
   if (!spec || component.parent || component.files.length === 0) return undefined;
   const out: { source: ComponentFile; metadataPath: string }[] = [];
@@ -63,7 +65,9 @@ export function splitFastMetadataFiles(
 ): { components: ResolvedComponent[]; rest: Map<string, Buffer> } {
   const rest = new Map(files);
   const components: ResolvedComponent[] = [];
-  const byDir = new Map<string, [string, FastType]>(Object.entries(FAST_TYPES).map(([type, spec]) => [spec.dir, [type, spec]]));
+  const byDir = new Map<string, [string, FastType]>(
+    Object.entries(FAST_TYPES).map(([type, spec]) => [spec.dir, [type, spec]]),
+  );
   const bundles = new Map<string, string[]>();
   for (const path of files.keys()) {
     const segments = path.split('/');

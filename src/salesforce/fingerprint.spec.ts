@@ -2,7 +2,9 @@ import { test, expect } from '@jest/globals';
 import { sha256 } from '../common/hash.js';
 import { canonicalXml, componentRelativePaths, fingerprintComponent } from './fingerprint.js';
 
-const field = (body: string) => [{ path: 'force-app/main/default/objects/A__c/fields/F__c.field-meta.xml', content: Buffer.from(body) }];
+const field = (body: string) => [
+  { path: 'force-app/main/default/objects/A__c/fields/F__c.field-meta.xml', content: Buffer.from(body) },
+];
 
 const pretty = `<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -14,14 +16,21 @@ const pretty = `<?xml version="1.0" encoding="UTF-8"?>
 
 test('XML formatting, declaration and entity spelling do not change the fingerprint', () => {
   const compact = `<CustomField xmlns="http://soap.sforce.com/2006/04/metadata"><fullName>F__c</fullName><label><![CDATA[Amount & Tax]]></label><type>Currency</type></CustomField>`;
-  const crlfTabs = pretty.replace(/\n/g, '\r\n').replace(/ {4}/g, '\t').replace('<?xml version="1.0" encoding="UTF-8"?>', "<?xml version='1.0'?>");
+  const crlfTabs = pretty
+    .replace(/\n/g, '\r\n')
+    .replace(/ {4}/g, '\t')
+    .replace('<?xml version="1.0" encoding="UTF-8"?>', "<?xml version='1.0'?>");
   expect(fingerprintComponent(field(compact))).toBe(fingerprintComponent(field(pretty)));
   expect(fingerprintComponent(field(crlfTabs))).toBe(fingerprintComponent(field(pretty)));
 });
 
 test('a changed value changes the fingerprint', () => {
-  expect(fingerprintComponent(field(pretty.replace('Currency', 'Number')))).not.toBe(fingerprintComponent(field(pretty)));
-  expect(fingerprintComponent(field(pretty.replace('<label>', '<label>x')))).not.toBe(fingerprintComponent(field(pretty)));
+  expect(fingerprintComponent(field(pretty.replace('Currency', 'Number')))).not.toBe(
+    fingerprintComponent(field(pretty)),
+  );
+  expect(fingerprintComponent(field(pretty.replace('<label>', '<label>x')))).not.toBe(
+    fingerprintComponent(field(pretty)),
+  );
 });
 
 test('element order is significant (picklist values, layout items)', () => {
@@ -33,17 +42,26 @@ test('element order is significant (picklist values, layout items)', () => {
 test('where the component lives in the project does not matter, its file names do', () => {
   const files = (root: string, name = 'A') => [
     { path: `${root}/classes/${name}.cls`, content: Buffer.from('public class A {}') },
-    { path: `${root}/classes/${name}.cls-meta.xml`, content: Buffer.from('<ApexClass><apiVersion>62.0</apiVersion></ApexClass>') },
+    {
+      path: `${root}/classes/${name}.cls-meta.xml`,
+      content: Buffer.from('<ApexClass><apiVersion>62.0</apiVersion></ApexClass>'),
+    },
   ];
-  expect(fingerprintComponent(files('force-app/main/default'))).toBe(fingerprintComponent(files('other/pkg/main/default/sub')));
-  expect(fingerprintComponent(files('force-app/main/default'))).not.toBe(fingerprintComponent(files('force-app/main/default', 'B')));
+  expect(fingerprintComponent(files('force-app/main/default'))).toBe(
+    fingerprintComponent(files('other/pkg/main/default/sub')),
+  );
+  expect(fingerprintComponent(files('force-app/main/default'))).not.toBe(
+    fingerprintComponent(files('force-app/main/default', 'B')),
+  );
 });
 
 test('file order does not matter and non-XML content is compared byte for byte', () => {
   const a = { path: 'lwc/x/x.js', content: Buffer.from('let a = 1;') };
   const b = { path: 'lwc/x/x.html', content: Buffer.from('<template></template>') };
   expect(fingerprintComponent([a, b])).toBe(fingerprintComponent([b, a]));
-  expect(fingerprintComponent([a, b])).not.toBe(fingerprintComponent([{ ...a, content: Buffer.from('let a = 1; ') }, b]));
+  expect(fingerprintComponent([a, b])).not.toBe(
+    fingerprintComponent([{ ...a, content: Buffer.from('let a = 1; ') }, b]),
+  );
 });
 
 test('malformed XML is hashed as raw bytes instead of failing', () => {
@@ -52,7 +70,11 @@ test('malformed XML is hashed as raw bytes instead of failing', () => {
 });
 
 test('paths inside a bundle keep their sub-folders', () => {
-  expect(componentRelativePaths(['p/lwc/x/x.js', 'p/lwc/x/sub/y.js', 'p/lwc/x/x.js-meta.xml'])).toEqual(['x.js', 'sub/y.js', 'x.js-meta.xml']);
+  expect(componentRelativePaths(['p/lwc/x/x.js', 'p/lwc/x/sub/y.js', 'p/lwc/x/x.js-meta.xml'])).toEqual([
+    'x.js',
+    'sub/y.js',
+    'x.js-meta.xml',
+  ]);
   expect(componentRelativePaths(['a/b/F.field-meta.xml'])).toEqual(['F.field-meta.xml']);
 });
 

@@ -79,7 +79,10 @@ function hasUnorderedChildren(path: string): boolean {
 }
 
 function isXmlPath(path: string): boolean {
-  return path.endsWith('.xml') || /\.(object|layout|profile|permissionset|labels|workflow|field|listView|validationRule)$/.test(path);
+  return (
+    path.endsWith('.xml') ||
+    /\.(object|layout|profile|permissionset|labels|workflow|field|listView|validationRule)$/.test(path)
+  );
 }
 
 /** Paths relative to the folder all the component's files share (`A.cls`, `A.cls-meta.xml`, `invoiceList.js`). */

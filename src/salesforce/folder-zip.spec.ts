@@ -23,7 +23,11 @@ describe('zipFolder', () => {
       fs.writeFileSync(path.join(dir, name), content);
     }
     const entries = await readZip(await zipFolder(dir));
-    expect([...entries.keys()].sort()).toEqual(['.forceignore', 'force-app/main/default/classes/A.cls', 'sfdx-project.json']);
+    expect([...entries.keys()].sort()).toEqual([
+      '.forceignore',
+      'force-app/main/default/classes/A.cls',
+      'sfdx-project.json',
+    ]);
     expect(entries.get('force-app/main/default/classes/A.cls')?.toString()).toBe('public class A {}');
   });
 });

@@ -17,7 +17,9 @@ export async function readFolderFiles(dir: string): Promise<Map<string, Buffer>>
   };
   await walk('');
   files.sort();
-  return new Map(await Promise.all(files.map(async (file) => [file, await fs.readFile(path.join(dir, file))] as const)));
+  return new Map(
+    await Promise.all(files.map(async (file) => [file, await fs.readFile(path.join(dir, file))] as const)),
+  );
 }
 
 /** Zips a project folder in memory (what an upload of that folder sends). */

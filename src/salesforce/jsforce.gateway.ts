@@ -15,7 +15,12 @@ import {
   type RecentDeploy,
   type RetrieveStatus,
 } from './metadata-api.gateway.js';
-import { asArray, normalizeDeployResult, normalizeFileProperties, normalizeRetrieveResult } from './metadata-results.js';
+import {
+  asArray,
+  normalizeDeployResult,
+  normalizeFileProperties,
+  normalizeRetrieveResult,
+} from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
 
 /** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
@@ -30,7 +35,9 @@ export interface SfdxAuthUrlParts {
 export function parseSfdxAuthUrl(url: string): SfdxAuthUrlParts {
   const match = /^force:\/\/([^:@]+):([^@]*)@(.+)$/.exec(url.trim());
   if (!match) {
-    throw new SalesforceAuthError('The SFDX auth URL is not of the form force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>.');
+    throw new SalesforceAuthError(
+      'The SFDX auth URL is not of the form force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>.',
+    );
   }
   const [, clientId, secretAndToken, host] = match as unknown as [string, string, string, string];
   const colon = secretAndToken.lastIndexOf(':');
@@ -41,7 +48,8 @@ export function parseSfdxAuthUrl(url: string): SfdxAuthUrlParts {
   return { clientId, ...(clientSecret ? { clientSecret } : {}), refreshToken, instanceUrl };
 }
 
-const AUTH_CODES = /INVALID_SESSION_ID|INVALID_LOGIN|INVALID_AUTH|invalid_grant|invalid_client|unauthorized_client|inactive_user|inactive_org|LOGIN_MUST_USE_SECURITY_TOKEN|PASSWORD_LOCKOUT|INVALID_OPERATION_WITH_EXPIRED_PASSWORD|API_DISABLED_FOR_ORG/i;
+const AUTH_CODES =
+  /INVALID_SESSION_ID|INVALID_LOGIN|INVALID_AUTH|invalid_grant|invalid_client|unauthorized_client|inactive_user|inactive_org|LOGIN_MUST_USE_SECURITY_TOKEN|PASSWORD_LOCKOUT|INVALID_OPERATION_WITH_EXPIRED_PASSWORD|API_DISABLED_FOR_ORG/i;
 const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -74,7 +82,8 @@ function secretsOf(auth: OrgAuth): string[] {
 /** Removes every credential (and anything shaped like a session id) from a message. */
 export function redact(message: string, secrets: string[]): string {
   let out = message;
-  for (const s of secrets.filter((x) => x && x.length >= 4).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
+  for (const s of secrets.filter((x) => x && x.length >= 4).sort((a, b) => b.length - a.length))
+    out = out.split(s).join('***');
   return out.replace(/00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,}/g, '***');
 }
 
@@ -100,13 +109,21 @@ function errorCode(err: unknown): string {
 
 /** Maps any error from jsforce or the network to the gateway's three error types. */
 export function mapSalesforceError(err: unknown, secrets: string[], action: string): Error {
-  if (err instanceof SalesforceAuthError || err instanceof SalesforceApiError || err instanceof SalesforceUnavailableError) return err;
+  if (
+    err instanceof SalesforceAuthError ||
+    err instanceof SalesforceApiError ||
+    err instanceof SalesforceUnavailableError
+  )
+    return err;
   const e = rawError(err);
   const message = redact(String(e.message ?? err), secrets);
   const code = errorCode(err);
   const names = [e.name, e.errorCode, e.code].filter(Boolean).join(' ');
   if (AUTH_CODES.test(names) || AUTH_CODES.test(message) || e.statusCode === 401) {
-    return new SalesforceAuthError(`Salesforce refused the credentials while trying to ${action} (${message}): update the org's credentials.`, code);
+    return new SalesforceAuthError(
+      `Salesforce refused the credentials while trying to ${action} (${message}): update the org's credentials.`,
+      code,
+    );
   }
   if (
     NETWORK_CODES.has(e.code ?? '') ||
@@ -114,15 +131,23 @@ export function mapSalesforceError(err: unknown, secrets: string[], action: stri
     /fetch failed|socket hang up|network|ECONNREFUSED|ENOTFOUND|timed? ?out/i.test(message) ||
     [502, 503, 504].includes(e.statusCode ?? 0)
   ) {
-    return new SalesforceUnavailableError(`Salesforce could not be reached while trying to ${action} (${message}).`, code);
+    return new SalesforceUnavailableError(
+      `Salesforce could not be reached while trying to ${action} (${message}).`,
+      code,
+    );
   }
   const faultCode = (e.errorCode ?? e.name ?? 'UNKNOWN').replace(/^Error$/, 'UNKNOWN');
-  return new SalesforceApiError(faultCode, `Salesforce answered with ${faultCode} while trying to ${action}: ${message}`);
+  return new SalesforceApiError(
+    faultCode,
+    `Salesforce answered with ${faultCode} while trying to ${action}: ${message}`,
+  );
 }
 
 function isSessionExpired(err: unknown): boolean {
   const e = rawError(err);
-  return /INVALID_SESSION_ID/.test(`${e.name ?? ''} ${e.errorCode ?? ''}`) || /^INVALID_SESSION_ID/.test(e.message ?? '');
+  return (
+    /INVALID_SESSION_ID/.test(`${e.name ?? ''} ${e.errorCode ?? ''}`) || /^INVALID_SESSION_ID/.test(e.message ?? '')
+  );
 }
 
 function orgIdFromIdentityUrl(id: unknown): string | undefined {
@@ -148,7 +173,12 @@ async function establish(target: OrgTarget): Promise<Established> {
       const parts =
         auth.type === 'sfdxAuthUrl'
           ? parseSfdxAuthUrl(auth.sfdxAuthUrl)
-          : { clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken, instanceUrl: auth.loginUrl ?? target.instanceUrl };
+          : {
+              clientId: auth.clientId,
+              clientSecret: auth.clientSecret,
+              refreshToken: auth.refreshToken,
+              instanceUrl: auth.loginUrl ?? target.instanceUrl,
+            };
       const oauth2 = new OAuth2({
         clientId: parts.clientId,
         ...(parts.clientSecret ? { clientSecret: parts.clientSecret } : {}),
@@ -157,21 +187,33 @@ async function establish(target: OrgTarget): Promise<Established> {
       });
       const token = (await oauth2.refreshToken(parts.refreshToken)) as unknown as Record<string, unknown>;
       const accessToken = token.access_token;
-      if (typeof accessToken !== 'string' || !accessToken) throw new SalesforceAuthError('The token endpoint answered without an access token.');
-      const instanceUrl = typeof token.instance_url === 'string' && token.instance_url ? token.instance_url : target.instanceUrl;
+      if (typeof accessToken !== 'string' || !accessToken)
+        throw new SalesforceAuthError('The token endpoint answered without an access token.');
+      const instanceUrl =
+        typeof token.instance_url === 'string' && token.instance_url ? token.instance_url : target.instanceUrl;
       const organizationId = orgIdFromIdentityUrl(token.id);
-      return { conn: new Connection({ instanceUrl, accessToken, version }), ...(organizationId ? { organizationId } : {}) };
+      return {
+        conn: new Connection({ instanceUrl, accessToken, version }),
+        ...(organizationId ? { organizationId } : {}),
+      };
     }
     case 'password': {
       const loginUrl = auth.loginUrl ?? 'https://login.salesforce.com';
       if (auth.clientId) {
         if (!auth.clientSecret) {
-          throw new SalesforceAuthError('The OAuth username-password flow needs the connected app\'s client secret: add it, or leave out the client id to use the SOAP login.');
+          throw new SalesforceAuthError(
+            "The OAuth username-password flow needs the connected app's client secret: add it, or leave out the client id to use the SOAP login.",
+          );
         }
         const conn = new Connection({
           version,
           loginUrl,
-          oauth2: { clientId: auth.clientId, ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}), loginUrl, redirectUri: 'http://localhost:1717/OauthRedirect' },
+          oauth2: {
+            clientId: auth.clientId,
+            ...(auth.clientSecret ? { clientSecret: auth.clientSecret } : {}),
+            loginUrl,
+            redirectUri: 'http://localhost:1717/OauthRedirect',
+          },
         });
         const info = await conn.loginByOAuth2(auth.username, auth.password);
         return { conn, organizationId: info.organizationId, username: auth.username };
@@ -234,8 +276,8 @@ function timeoutError(ms: number, action: string): SalesforceUnavailableError {
 
 /** The access token alone cannot be renewed: said plainly, so an operator knows to update the org's credentials. */
 export const ACCESS_TOKEN_EXPIRED =
-  'The org\'s access token has expired or was revoked (INVALID_SESSION_ID); an access token cannot be renewed: ' +
-  'update the org\'s credentials (PUT /api/orgs/:id/credentials).';
+  "The org's access token has expired or was revoked (INVALID_SESSION_ID); an access token cannot be renewed: " +
+  "update the org's credentials (PUT /api/orgs/:id/credentials).";
 
 class JsforceMetadataSession implements MetadataSession {
   constructor(
@@ -288,13 +330,21 @@ class JsforceMetadataSession implements MetadataSession {
    */
   async identity(): Promise<{ organizationId?: string; username?: string }> {
     if (this.state.organizationId || this.state.username) {
-      return { ...(this.state.organizationId ? { organizationId: this.state.organizationId } : {}), ...(this.state.username ? { username: this.state.username } : {}) };
+      return {
+        ...(this.state.organizationId ? { organizationId: this.state.organizationId } : {}),
+        ...(this.state.username ? { username: this.state.username } : {}),
+      };
     }
     const info = await this.call('read the user identity', (conn) =>
       conn.request<Answer<Record<string, unknown>>>({ method: 'GET', url: '/services/oauth2/userinfo' }),
     );
     const organizationId = typeof info?.organization_id === 'string' ? info.organization_id : undefined;
-    const username = typeof info?.preferred_username === 'string' ? info.preferred_username : typeof info?.username === 'string' ? info.username : undefined;
+    const username =
+      typeof info?.preferred_username === 'string'
+        ? info.preferred_username
+        : typeof info?.username === 'string'
+          ? info.username
+          : undefined;
     if (organizationId) this.state.organizationId = organizationId;
     if (username) this.state.username = username;
     return { ...(organizationId ? { organizationId } : {}), ...(username ? { username } : {}) };
@@ -313,7 +363,9 @@ class JsforceMetadataSession implements MetadataSession {
   }
 
   async checkDeploy(asyncId: string, options: { details?: boolean } = {}): Promise<DeployStatus> {
-    const raw = await this.call('check the deploy', (conn) => conn.metadata.checkDeployStatus(asyncId, options.details ?? true));
+    const raw = await this.call('check the deploy', (conn) =>
+      conn.metadata.checkDeployStatus(asyncId, options.details ?? true),
+    );
     return normalizeDeployResult(raw);
   }
 
@@ -336,7 +388,9 @@ class JsforceMetadataSession implements MetadataSession {
       apiVersion: this.target.apiVersion,
       singlePackage: true,
       unpackaged: {
-        types: [...byType].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, names]) => ({ name, members: [...new Set(names)].sort() })),
+        types: [...byType]
+          .sort(([a], [b]) => (a < b ? -1 : 1))
+          .map(([name, names]) => ({ name, members: [...new Set(names)].sort() })),
         version: this.target.apiVersion,
       },
     };
@@ -344,7 +398,8 @@ class JsforceMetadataSession implements MetadataSession {
       'start the retrieve',
       async (conn) => await conn.metadata.retrieve(request as never),
     );
-    if (!result?.id) throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the retrieve but returned no id.');
+    if (!result?.id)
+      throw new SalesforceApiError('NO_ASYNC_ID', 'Salesforce accepted the retrieve but returned no id.');
     return result.id;
   }
 

@@ -1,5 +1,12 @@
 import { test, expect } from '@jest/globals';
-import { MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES, checkDeployLimits, chunkMembers, parentTypeOf, type SizedMember } from './limits.js';
+import {
+  MAX_FILES_PER_OPERATION,
+  MAX_ZIPPED_BYTES,
+  checkDeployLimits,
+  chunkMembers,
+  parentTypeOf,
+  type SizedMember,
+} from './limits.js';
 
 test('a deploy within the limits has no violation', () => {
   expect(checkDeployLimits({ fileCount: 10_000, zipBytes: MAX_ZIPPED_BYTES })).toBe(null);
@@ -15,10 +22,16 @@ test('more than 10,000 files is a violation naming the limit', () => {
 
 test('a zip over 39 MB is a violation', () => {
   expect(checkDeployLimits({ fileCount: 1, zipBytes: 39_000_001 })?.limit).toBe('zippedBytes');
-  expect(checkDeployLimits({ fileCount: 1, zipBytes: 1, unzippedBytes: 700 * 1024 * 1024 })?.limit).toBe('unzippedBytes');
+  expect(checkDeployLimits({ fileCount: 1, zipBytes: 1, unzippedBytes: 700 * 1024 * 1024 })?.limit).toBe(
+    'unzippedBytes',
+  );
 });
 
-const m = (type: string, fullName: string, fileCount = 1, bytes = 1): SizedMember => ({ ref: { type, fullName }, fileCount, bytes });
+const m = (type: string, fullName: string, fileCount = 1, bytes = 1): SizedMember => ({
+  ref: { type, fullName },
+  fileCount,
+  bytes,
+});
 
 test('members are packed into as few chunks as the file limit needs, in order', () => {
   const members = Array.from({ length: 7 }, (_, i) => m('ApexClass', `C${i}`, 2));
@@ -27,7 +40,10 @@ test('members are packed into as few chunks as the file limit needs, in order', 
 });
 
 test('the byte limit splits chunks too', () => {
-  const chunks = chunkMembers([m('ApexClass', 'A', 1, 60), m('ApexClass', 'B', 1, 60)], { maxFiles: 100, maxBytes: 100 });
+  const chunks = chunkMembers([m('ApexClass', 'A', 1, 60), m('ApexClass', 'B', 1, 60)], {
+    maxFiles: 100,
+    maxBytes: 100,
+  });
   expect(chunks.length).toBe(2);
 });
 
@@ -46,7 +62,12 @@ test('an object and its fields stay in one chunk even when listed apart', () => 
 });
 
 test('a group larger than the limits gets a chunk of its own', () => {
-  const members = [m('ApexClass', 'A'), m('CustomObject', 'Big__c', 5), m('CustomField', 'Big__c.F__c', 5), m('ApexClass', 'B')];
+  const members = [
+    m('ApexClass', 'A'),
+    m('CustomObject', 'Big__c', 5),
+    m('CustomField', 'Big__c.F__c', 5),
+    m('ApexClass', 'B'),
+  ];
   const chunks = chunkMembers(members, { maxFiles: 4, maxBytes: 1e9 });
   expect(chunks.map((c) => c.map((r) => r.fullName))).toEqual([['A'], ['Big__c', 'Big__c.F__c'], ['B']]);
 });

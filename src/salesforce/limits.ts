@@ -18,7 +18,11 @@ export interface LimitViolation {
 }
 
 /** The first Metadata API limit the deploy breaks, or null. */
-export function checkDeployLimits(input: { fileCount: number; zipBytes: number; unzippedBytes?: number }): LimitViolation | null {
+export function checkDeployLimits(input: {
+  fileCount: number;
+  zipBytes: number;
+  unzippedBytes?: number;
+}): LimitViolation | null {
   if (input.fileCount > MAX_FILES_PER_OPERATION) {
     return {
       limit: 'files',
@@ -72,7 +76,8 @@ export function parentTypeOf(type: string): string | undefined {
 function groupKey(m: SizedMember): string {
   if (m.parent) return memberKey(m.parent);
   const parentType = parentTypeOf(m.ref.type);
-  if (parentType && m.ref.fullName.includes('.')) return memberKey({ type: parentType, fullName: m.ref.fullName.split('.')[0]! });
+  if (parentType && m.ref.fullName.includes('.'))
+    return memberKey({ type: parentType, fullName: m.ref.fullName.split('.')[0]! });
   return memberKey(m.ref);
 }
 

@@ -6,7 +6,14 @@ export type OrgAuth =
   /** `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>` (the secret may be empty or left out). */
   | { type: 'sfdxAuthUrl'; sfdxAuthUrl: string }
   /** SOAP login when there is no clientId, the OAuth username-password flow otherwise. */
-  | { type: 'password'; username: string; password: string; loginUrl?: string; clientId?: string; clientSecret?: string };
+  | {
+      type: 'password';
+      username: string;
+      password: string;
+      loginUrl?: string;
+      clientId?: string;
+      clientSecret?: string;
+    };
 
 export interface OrgTarget {
   instanceUrl: string;
@@ -44,7 +51,8 @@ export interface DeployMessage {
   columnNumber?: number;
 }
 
-export type DeployState = 'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
+export type DeployState =
+  'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
 
 /** A checkDeployStatus result with real booleans and numbers and arrays that are always arrays. */
 export interface DeployStatus {

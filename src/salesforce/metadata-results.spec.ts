@@ -19,8 +19,24 @@ test('a deploy result from SOAP strings becomes booleans, numbers and arrays, wi
     errorMessage: { $: { 'xsi:nil': 'true' } },
     details: {
       componentSuccesses: [
-        { componentType: '', fullName: 'package.xml', fileName: 'package.xml', created: 'false', changed: 'true', deleted: 'false', success: 'true' },
-        { componentType: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', created: 'true', changed: 'false', deleted: 'false', success: 'true' },
+        {
+          componentType: '',
+          fullName: 'package.xml',
+          fileName: 'package.xml',
+          created: 'false',
+          changed: 'true',
+          deleted: 'false',
+          success: 'true',
+        },
+        {
+          componentType: 'ApexClass',
+          fullName: 'A',
+          fileName: 'classes/A.cls',
+          created: 'true',
+          changed: 'false',
+          deleted: 'false',
+          success: 'true',
+        },
       ],
       componentFailures: {
         componentType: 'ApexClass',
@@ -42,7 +58,15 @@ test('a deploy result from SOAP strings becomes booleans, numbers and arrays, wi
   expect(status.numberComponentsTotal).toBe(2);
   expect(status.errorMessage).toBe(undefined);
   expect(status.messages).toEqual([
-    { componentType: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', created: true, changed: false, deleted: false, success: true },
+    {
+      componentType: 'ApexClass',
+      fullName: 'A',
+      fileName: 'classes/A.cls',
+      created: true,
+      changed: false,
+      deleted: false,
+      success: true,
+    },
     {
       componentType: 'ApexClass',
       fullName: 'B',
@@ -93,23 +117,41 @@ test('an SFDX auth URL is parsed with and without a client secret', () => {
     refreshToken: 'rt123',
     instanceUrl: 'https://x.my.salesforce.com',
   });
-  expect(parseSfdxAuthUrl('force://cid:rt123@http://localhost:4010')).toEqual({ clientId: 'cid', refreshToken: 'rt123', instanceUrl: 'http://localhost:4010' });
+  expect(parseSfdxAuthUrl('force://cid:rt123@http://localhost:4010')).toEqual({
+    clientId: 'cid',
+    refreshToken: 'rt123',
+    instanceUrl: 'http://localhost:4010',
+  });
   expect(() => parseSfdxAuthUrl('https://not-an-auth-url')).toThrow(SalesforceAuthError);
 });
 
 test('secrets never reach error messages', () => {
   expect(redact('bad token s3cr3t-token here', ['s3cr3t-token'])).toBe('bad token *** here');
   expect(redact('session 00D000000000001!AQ0AQH0123456789abcdefghijklmnop used', [])).toBe('session *** used');
-  const err = mapSalesforceError(Object.assign(new Error('INVALID_SESSION_ID: token tok-123456 expired'), { name: 'sf:INVALID_SESSION_ID' }), ['tok-123456'], 'check');
+  const err = mapSalesforceError(
+    Object.assign(new Error('INVALID_SESSION_ID: token tok-123456 expired'), { name: 'sf:INVALID_SESSION_ID' }),
+    ['tok-123456'],
+    'check',
+  );
   expect(err).toBeInstanceOf(SalesforceAuthError);
   expect(err.message).not.toMatch(/tok-123456/);
 });
 
 test('network failures map to SalesforceUnavailableError and faults to SalesforceApiError', () => {
-  expect(mapSalesforceError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), [], 'x')).toBeInstanceOf(SalesforceUnavailableError);
-  expect(mapSalesforceError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }), [], 'x')).toBeInstanceOf(SalesforceUnavailableError);
-  const api = mapSalesforceError(Object.assign(new Error('INVALID_ID_FIELD: bad id'), { name: 'sf:INVALID_ID_FIELD' }), [], 'x');
+  expect(
+    mapSalesforceError(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }), [], 'x'),
+  ).toBeInstanceOf(SalesforceUnavailableError);
+  expect(
+    mapSalesforceError(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }), [], 'x'),
+  ).toBeInstanceOf(SalesforceUnavailableError);
+  const api = mapSalesforceError(
+    Object.assign(new Error('INVALID_ID_FIELD: bad id'), { name: 'sf:INVALID_ID_FIELD' }),
+    [],
+    'x',
+  );
   expect(api).toBeInstanceOf(SalesforceApiError);
   expect((api as SalesforceApiError).faultCode).toBe('sf:INVALID_ID_FIELD');
-  expect(mapSalesforceError(Object.assign(new Error('authentication failure'), { name: 'invalid_grant' }), [], 'x')).toBeInstanceOf(SalesforceAuthError);
+  expect(
+    mapSalesforceError(Object.assign(new Error('authentication failure'), { name: 'invalid_grant' }), [], 'x'),
+  ).toBeInstanceOf(SalesforceAuthError);
 });

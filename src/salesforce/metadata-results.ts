@@ -7,7 +7,11 @@ export function asArray<T>(value: T | T[] | null | undefined): T[] {
 }
 
 function isNil(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'object' && '$' in value && Object.keys(value).length === 1);
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'object' && '$' in value && Object.keys(value).length === 1)
+  );
 }
 
 export function asBoolean(value: unknown): boolean {
@@ -101,7 +105,11 @@ export function normalizeDeployResult(raw: Raw): DeployStatus {
 }
 
 export function normalizeFileProperties(raw: Raw): FileProperties {
-  const out: FileProperties = { type: asString(raw.type), fullName: asString(raw.fullName), fileName: asString(raw.fileName) };
+  const out: FileProperties = {
+    type: asString(raw.type),
+    fullName: asString(raw.fullName),
+    fileName: asString(raw.fileName),
+  };
   for (const key of [
     'id',
     'createdById',
@@ -128,7 +136,10 @@ export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
     status: asString(raw.status),
     success: asBoolean(raw.success),
     ...(zipFile ? { zip: Buffer.from(zipFile, 'base64') } : {}),
-    messages: asArray(raw.messages as Raw | Raw[]).map((m) => ({ fileName: asString(m.fileName), problem: asString(m.problem) })),
+    messages: asArray(raw.messages as Raw | Raw[]).map((m) => ({
+      fileName: asString(m.fileName),
+      problem: asString(m.problem),
+    })),
     fileProperties: asArray(raw.fileProperties as Raw | Raw[]).map(normalizeFileProperties),
   };
 }

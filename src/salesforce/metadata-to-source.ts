@@ -6,7 +6,15 @@ import { compareMembers, type ResolvedComponent } from './component.types.js';
 import { splitObjectMetadataFiles } from './custom-object.js';
 import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
 import { ProjectFormatError } from './project.errors.js';
-import { assertWellFormed, describeSdrError, isIgnorableFile, listFiles, readFiles, resolveSourceComponents, toPosixRelative } from './source-tree.js';
+import {
+  assertWellFormed,
+  describeSdrError,
+  isIgnorableFile,
+  listFiles,
+  readFiles,
+  resolveSourceComponents,
+  toPosixRelative,
+} from './source-tree.js';
 
 export interface MetadataConversion {
   components: ResolvedComponent[];
@@ -26,7 +34,10 @@ const MANIFESTS = /^(package|destructiveChanges|destructiveChangesPre|destructiv
  * folder and converted with SDR's MetadataConverter (ZipTreeContainer cannot read decomposed children, so a real
  * folder is used). `fast: false` sends everything through SDR (used by the spec proving both paths agree).
  */
-export async function metadataFilesToSource(files: Map<string, Buffer>, options: { fast?: boolean } = {}): Promise<MetadataConversion> {
+export async function metadataFilesToSource(
+  files: Map<string, Buffer>,
+  options: { fast?: boolean } = {},
+): Promise<MetadataConversion> {
   assertWellFormed(files);
   const content = new Map([...files].filter(([p]) => !MANIFESTS.test(p) && !isIgnorableFile(p)));
   let components: ResolvedComponent[] = [];
@@ -70,18 +81,29 @@ export async function metadataFilesToSource(files: Map<string, Buffer>, options:
       // SDR writes file by file through streams and spends most of its time waiting: convert batches side by side
       const all = cs.getSourceComponents().toArray();
       const size = Math.max(1, Math.ceil(all.length / CONVERT_PARALLELISM));
-      const batches = Array.from({ length: Math.ceil(all.length / size) }, (_, i) => all.slice(i * size, (i + 1) * size));
+      const batches = Array.from({ length: Math.ceil(all.length / size) }, (_, i) =>
+        all.slice(i * size, (i + 1) * size),
+      );
       // Every batch is awaited before the first failure is thrown: the work folder is removed only once nothing
       // writes into it any more, so the real error surfaces (not ENOTEMPTY from the cleanup).
       await settleAll(
         batches.map((batch) =>
-          new MetadataConverter().convert(batch, 'source', { type: 'directory', outputDirectory: join(srcRoot, packageDir), genUniqueDir: false }),
+          new MetadataConverter().convert(batch, 'source', {
+            type: 'directory',
+            outputDirectory: join(srcRoot, packageDir),
+            genUniqueDir: false,
+          }),
         ),
       );
     } catch (err) {
-      throw new ProjectFormatError(`The metadata package cannot be converted to source format: ${describeSdrError(err, mdRoot)}`);
+      throw new ProjectFormatError(
+        `The metadata package cannot be converted to source format: ${describeSdrError(err, mdRoot)}`,
+      );
     }
-    const converted = await readFiles(srcRoot, (await listFiles(srcRoot)).filter((p) => p !== 'sfdx-project.json'));
+    const converted = await readFiles(
+      srcRoot,
+      (await listFiles(srcRoot)).filter((p) => p !== 'sfdx-project.json'),
+    );
     const resolved = resolveSourceComponents(srcRoot, [packageDir], converted);
     return { components: [...components, ...resolved.components].sort(compareMembers), unclaimed };
   } finally {

@@ -20,19 +20,23 @@ test('resolving the sample project lists every component, with decomposed childr
   const project = await resolveProject(fixturePath('sample-project'));
   expect(project.format).toBe('source');
   expect(project.apiVersion).toBe('62.0');
-  expect(project.components.map((c) => `${c.type}:${c.fullName}${c.parent ? ` < ${c.parent.type}:${c.parent.fullName}` : ''}`)).toEqual([
-      'ApexClass:InvoiceService',
-      'ApexClass:InvoiceServiceTest',
-      'CustomField:Invoice__c.Amount__c < CustomObject:Invoice__c',
-      'CustomField:Invoice__c.Status__c < CustomObject:Invoice__c',
-      'CustomObject:Invoice__c',
-      'Layout:Invoice__c-Invoice Layout',
-      'LightningComponentBundle:invoiceList',
-      'ListView:Invoice__c.All < CustomObject:Invoice__c',
-      'Profile:Admin',
-      'StaticResource:invoiceConfig',
-      'ValidationRule:Invoice__c.Amount_Must_Be_Positive < CustomObject:Invoice__c',
-    ]);
+  expect(
+    project.components.map(
+      (c) => `${c.type}:${c.fullName}${c.parent ? ` < ${c.parent.type}:${c.parent.fullName}` : ''}`,
+    ),
+  ).toEqual([
+    'ApexClass:InvoiceService',
+    'ApexClass:InvoiceServiceTest',
+    'CustomField:Invoice__c.Amount__c < CustomObject:Invoice__c',
+    'CustomField:Invoice__c.Status__c < CustomObject:Invoice__c',
+    'CustomObject:Invoice__c',
+    'Layout:Invoice__c-Invoice Layout',
+    'LightningComponentBundle:invoiceList',
+    'ListView:Invoice__c.All < CustomObject:Invoice__c',
+    'Profile:Admin',
+    'StaticResource:invoiceConfig',
+    'ValidationRule:Invoice__c.Amount_Must_Be_Positive < CustomObject:Invoice__c',
+  ]);
 });
 
 test('a parent owns only its own file and a bundle owns all its files', async () => {
@@ -54,7 +58,8 @@ test('a metadata-format package resolves to the same components and files as the
   const metadata = await resolveProject(fixturePath('sample-mdapi'));
   expect(metadata.format).toBe('metadata');
   expect(metadata.apiVersion).toBe('62.0');
-  const summary = (cs: typeof source.components) => cs.map((c) => [c.type, c.fullName, c.files.map((f) => f.path), fingerprintComponent(c.files)]);
+  const summary = (cs: typeof source.components) =>
+    cs.map((c) => [c.type, c.fullName, c.files.map((f) => f.path), fingerprintComponent(c.files)]);
   expect(summary(metadata.components)).toEqual(summary(source.components));
 });
 
@@ -77,19 +82,22 @@ test('files no metadata type claims are reported, ignorable files are not', asyn
   await writeFile(join(dir, D, 'lwc', 'invoiceList', '__tests__', 'invoiceList.test.js'), 'test()');
   await writeFile(join(dir, 'package.json'), '{}');
   const err = await rejectionOf(resolveProject(dir));
-    expect(err).toBeInstanceOf(UnclaimedFilesError);
-    expect(err.status).toBe(400);
-    expect(err.files).toEqual([`${D}/classes/notes.txt`, `${D}/stuff/data.csv`]);
+  expect(err).toBeInstanceOf(UnclaimedFilesError);
+  expect(err.status).toBe(400);
+  expect(err.files).toEqual([`${D}/classes/notes.txt`, `${D}/stuff/data.csv`]);
   await rm(dir, { recursive: true });
 });
 
 test('malformed XML is a typed error naming the file, not a crash', async () => {
   const dir = await copyFixture('sample-project');
-  await writeFile(join(dir, D, 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'), '<?xml version="1.0"?>\n<CustomField><label>Amount</CustomField>');
+  await writeFile(
+    join(dir, D, 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'),
+    '<?xml version="1.0"?>\n<CustomField><label>Amount</CustomField>',
+  );
   const err = await rejectionOf(resolveProject(dir));
-    expect(err).toBeInstanceOf(MalformedXmlError);
-    expect(err.file).toBe(`${D}/objects/Invoice__c/fields/Amount__c.field-meta.xml`);
-    expect(err.status).toBe(400);
+  expect(err).toBeInstanceOf(MalformedXmlError);
+  expect(err.file).toBe(`${D}/objects/Invoice__c/fields/Amount__c.field-meta.xml`);
+  expect(err.status).toBe(400);
   await rm(dir, { recursive: true });
 });
 
@@ -116,7 +124,11 @@ test('package directories must stay inside the project', () => {
   expect(() => readPackageDirectories('{"packageDirectories":[{"path":"../outside"}]}')).toThrow(ProjectFormatError);
   expect(() => readPackageDirectories('{"packageDirectories":[{"path":"/etc"}]}')).toThrow(ProjectFormatError);
   expect(() => readPackageDirectories('{not json')).toThrow(ProjectFormatError);
-  expect(readPackageDirectories('{"packageDirectories":[{"path":"./force-app/"},{"path":"other"}],"sourceApiVersion":"61.0"}')).toEqual({
+  expect(
+    readPackageDirectories(
+      '{"packageDirectories":[{"path":"./force-app/"},{"path":"other"}],"sourceApiVersion":"61.0"}',
+    ),
+  ).toEqual({
     packageDirs: ['force-app', 'other'],
     apiVersion: '61.0',
   });
@@ -124,10 +136,16 @@ test('package directories must stay inside the project', () => {
 
 test('the same component defined in two package directories is refused', async () => {
   const dir = await copyFixture('sample-project');
-  await writeFile(join(dir, 'sfdx-project.json'), JSON.stringify({ packageDirectories: [{ path: 'force-app' }, { path: 'extra' }] }));
+  await writeFile(
+    join(dir, 'sfdx-project.json'),
+    JSON.stringify({ packageDirectories: [{ path: 'force-app' }, { path: 'extra' }] }),
+  );
   await mkdir(join(dir, 'extra', 'classes'), { recursive: true });
   await cp(join(dir, D, 'classes', 'InvoiceService.cls'), join(dir, 'extra', 'classes', 'InvoiceService.cls'));
-  await cp(join(dir, D, 'classes', 'InvoiceService.cls-meta.xml'), join(dir, 'extra', 'classes', 'InvoiceService.cls-meta.xml'));
+  await cp(
+    join(dir, D, 'classes', 'InvoiceService.cls-meta.xml'),
+    join(dir, 'extra', 'classes', 'InvoiceService.cls-meta.xml'),
+  );
   const resolving = resolveProject(dir);
   await expect(resolving).rejects.toBeInstanceOf(ProjectFormatError);
   await expect(resolving).rejects.toThrow(/ApexClass:InvoiceService is defined twice/);

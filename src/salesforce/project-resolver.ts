@@ -33,15 +33,20 @@ export function readPackageDirectories(projectJson: string): { packageDirs: stri
   try {
     parsed = JSON.parse(projectJson);
   } catch (err) {
-    throw new ProjectFormatError(`sfdx-project.json is not valid JSON (${(err as Error).message}): fix it and upload again.`);
+    throw new ProjectFormatError(
+      `sfdx-project.json is not valid JSON (${(err as Error).message}): fix it and upload again.`,
+    );
   }
   const dirs = (parsed as { packageDirectories?: unknown }).packageDirectories;
   if (!Array.isArray(dirs) || dirs.length === 0) {
-    throw new ProjectFormatError('sfdx-project.json lists no packageDirectories: add at least one, e.g. {"path": "force-app", "default": true}.');
+    throw new ProjectFormatError(
+      'sfdx-project.json lists no packageDirectories: add at least one, e.g. {"path": "force-app", "default": true}.',
+    );
   }
   const packageDirs = dirs.map((d: unknown) => {
     const path = typeof d === 'object' && d !== null ? (d as { path?: unknown }).path : undefined;
-    if (typeof path !== 'string' || path.trim() === '') throw new ProjectFormatError('Every packageDirectories entry in sfdx-project.json needs a "path".');
+    if (typeof path !== 'string' || path.trim() === '')
+      throw new ProjectFormatError('Every packageDirectories entry in sfdx-project.json needs a "path".');
     const clean = path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
     if (clean.startsWith('/') || /^[a-zA-Z]:/.test(clean) || clean.split('/').includes('..')) {
       throw new ProjectFormatError(`The package directory "${path}" points outside the project: use a path inside it.`);
@@ -59,11 +64,15 @@ async function resolveSourceProject(dir: string): Promise<ResolvedProject> {
     if (await isDirectory(join(dir, ...p.split('/')))) existing.push(p);
   }
   if (existing.length === 0) {
-    throw new ProjectFormatError(`None of the package directories (${packageDirs.join(', ')}) exists in the upload: include them in the zip.`);
+    throw new ProjectFormatError(
+      `None of the package directories (${packageDirs.join(', ')}) exists in the upload: include them in the zip.`,
+    );
   }
   // nested package directories (force-app and force-app/sub) would list files twice
   const roots = existing.filter((p) => !existing.some((q) => q !== p && (q === '.' || p.startsWith(`${q}/`))));
-  const paths = [...new Set((await Promise.all(roots.map((p) => listFiles(dir, join(dir, ...p.split('/')))))).flat())].sort();
+  const paths = [
+    ...new Set((await Promise.all(roots.map((p) => listFiles(dir, join(dir, ...p.split('/')))))).flat()),
+  ].sort();
   const files = await readFiles(dir, paths);
   assertWellFormed(files);
   const { components, unclaimed } = resolveSourceComponents(dir, roots, files);
@@ -82,7 +91,9 @@ async function resolveMetadataPackage(root: string): Promise<ResolvedProject> {
 /** `''` for the root, the folder name when package.xml sits in the only folder, otherwise undefined. */
 async function findPackageRoot(dir: string): Promise<string | undefined> {
   if (await isFile(join(dir, 'package.xml'))) return '';
-  const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => !e.name.startsWith('.') && e.name !== '__MACOSX');
+  const entries = (await readdir(dir, { withFileTypes: true })).filter(
+    (e) => !e.name.startsWith('.') && e.name !== '__MACOSX',
+  );
   const folders = entries.filter((e) => e.isDirectory());
   if (folders.length === 1 && (await isFile(join(dir, folders[0]!.name, 'package.xml')))) return folders[0]!.name;
   return undefined;

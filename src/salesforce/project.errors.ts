@@ -19,10 +19,14 @@ export class MalformedXmlError extends AppError {
     readonly reason: string,
     readonly line?: number,
   ) {
-    super(400, `${file}${line ? ` (line ${line})` : ''} is not well-formed XML: ${reason}. Fix the file and upload again.`, {
-      file,
-      ...(line ? { line } : {}),
-    });
+    super(
+      400,
+      `${file}${line ? ` (line ${line})` : ''} is not well-formed XML: ${reason}. Fix the file and upload again.`,
+      {
+        file,
+        ...(line ? { line } : {}),
+      },
+    );
   }
 }
 

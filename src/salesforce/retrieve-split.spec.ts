@@ -26,9 +26,13 @@ test('a requested object yields only its own file, and a requested field only th
     { type: 'CustomField', fullName: 'Invoice__c.Status__c' },
   ]);
   expect(out.components.map((c) => [c.type, c.fullName, c.files.map((f) => f.path)])).toEqual([
-      ['CustomField', 'Invoice__c.Status__c', ['force-app/main/default/objects/Invoice__c/fields/Status__c.field-meta.xml']],
-      ['CustomObject', 'Invoice__c', ['force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml']],
-    ]);
+    [
+      'CustomField',
+      'Invoice__c.Status__c',
+      ['force-app/main/default/objects/Invoice__c/fields/Status__c.field-meta.xml'],
+    ],
+    ['CustomObject', 'Invoice__c', ['force-app/main/default/objects/Invoice__c/Invoice__c.object-meta.xml']],
+  ]);
   expect(out.missing).toEqual([]);
   const original = components.find((c) => c.fullName === 'Invoice__c.Status__c')!;
   expect(fingerprintComponent(out.components[0]!.files)).toBe(fingerprintComponent(original.files));
@@ -55,7 +59,9 @@ test('every component survives deploy zip → retrieve split with the same finge
   const zip = (await buildDeployZip({ components, apiVersion: '62.0' })).zip;
   const out = await splitRetrievedZip(zip, components);
   expect(out.missing).toEqual([]);
-  expect(out.components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)])).toEqual(components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)]));
+  expect(out.components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)])).toEqual(
+    components.map((c) => [c.type, c.fullName, fingerprintComponent(c.files)]),
+  );
 });
 
 test('the fast path and SDR split a retrieved zip identically', async () => {
@@ -70,14 +76,19 @@ test('the fast path and SDR split a retrieved zip identically', async () => {
   const zip = (await buildDeployZip({ components: all, apiVersion: '62.0', fast: false })).zip;
   const fast = await splitRetrievedZip(zip, all);
   const slow = await splitRetrievedZip(zip, all, { fast: false });
-  const view = (cs: typeof all) => cs.map((c) => [c.type, c.fullName, c.parent, c.files.map((f) => [f.path, f.content.toString('base64')])]);
+  const view = (cs: typeof all) =>
+    cs.map((c) => [c.type, c.fullName, c.parent, c.files.map((f) => [f.path, f.content.toString('base64')])]);
   expect(view(fast.components)).toEqual(view(slow.components));
   expect(fast.components.length).toBe(all.length);
-  const fingerprints = (cs: typeof all) => new Map(cs.map((c) => [`${c.type}:${c.fullName}`, fingerprintComponent(c.files)]));
+  const fingerprints = (cs: typeof all) =>
+    new Map(cs.map((c) => [`${c.type}:${c.fullName}`, fingerprintComponent(c.files)]));
   expect(fingerprints(fast.components)).toEqual(fingerprints(slow.components));
   expect(fingerprints(fast.components)).toEqual(fingerprints(all));
   // and back again: metadata → source → metadata → source, fast path all the way
-  const again = await splitRetrievedZip((await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip, all);
+  const again = await splitRetrievedZip(
+    (await buildDeployZip({ components: fast.components, apiVersion: '62.0' })).zip,
+    all,
+  );
   expect(fingerprints(again.components)).toEqual(fingerprints(slow.components));
   await rm(dir, { recursive: true });
   await rm(richDir, { recursive: true });
@@ -85,21 +96,37 @@ test('the fast path and SDR split a retrieved zip identically', async () => {
 
 test('the package folder is stripped only when it holds package.xml or is unpackaged/', () => {
   const b = Buffer.from('x');
-  expect([...stripPackageFolder(new Map([['unpackaged/package.xml', b], ['unpackaged/classes/A.cls', b]])).keys()]).toEqual(['package.xml', 'classes/A.cls']);
+  expect([
+    ...stripPackageFolder(
+      new Map([
+        ['unpackaged/package.xml', b],
+        ['unpackaged/classes/A.cls', b],
+      ]),
+    ).keys(),
+  ]).toEqual(['package.xml', 'classes/A.cls']);
   expect([...stripPackageFolder(new Map([['classes/A.cls', b]])).keys()]).toEqual(['classes/A.cls']);
-  expect([...stripPackageFolder(new Map([['package.xml', b], ['classes/A.cls', b]])).keys()]).toEqual(['package.xml', 'classes/A.cls']);
+  expect([
+    ...stripPackageFolder(
+      new Map([
+        ['package.xml', b],
+        ['classes/A.cls', b],
+      ]),
+    ).keys(),
+  ]).toEqual(['package.xml', 'classes/A.cls']);
 });
 
 test('"cannot be found" messages name missing members; other messages are ignored', () => {
-  expect(parseMissingMessages([
+  expect(
+    parseMissingMessages([
       { fileName: 'unpackaged/package.xml', problem: "Entity of type 'ApexClass' named 'Foo' cannot be found" },
       { fileName: 'package.xml', problem: "Entity of type 'CustomField' named 'Invoice__c.Gone__c' cannot be found" },
       "Entity of type 'ApexClass' named 'Foo' cannot be found",
       { fileName: 'destructiveChanges.xml', problem: 'No ApexClass named: Bar found' },
       { fileName: 'x', problem: 'Some other warning' },
-    ])).toEqual([
-      { type: 'ApexClass', fullName: 'Foo' },
-      { type: 'CustomField', fullName: 'Invoice__c.Gone__c' },
-      { type: 'ApexClass', fullName: 'Bar' },
-    ]);
+    ]),
+  ).toEqual([
+    { type: 'ApexClass', fullName: 'Foo' },
+    { type: 'CustomField', fullName: 'Invoice__c.Gone__c' },
+    { type: 'ApexClass', fullName: 'Bar' },
+  ]);
 });

@@ -131,7 +131,9 @@ const MISSING_PATTERNS = [
  * Members named by "cannot be found" messages of a retrieve (`Entity of type 'ApexClass' named 'Foo' cannot be
  * found`) or by the warnings of a destructive change (`No ApexClass named: Foo found`). Other messages are ignored.
  */
-export function parseMissingMessages(messages: ReadonlyArray<string | { problem?: string | null; fileName?: string | null }>): MemberRef[] {
+export function parseMissingMessages(
+  messages: ReadonlyArray<string | { problem?: string | null; fileName?: string | null }>,
+): MemberRef[] {
   const out: MemberRef[] = [];
   for (const m of messages) {
     const text = typeof m === 'string' ? m : (m.problem ?? '');
@@ -148,6 +150,7 @@ export function parseMissingMessages(messages: ReadonlyArray<string | { problem?
 
 function dedupe(refs: MemberRef[]): MemberRef[] {
   const seen = new Map<string, MemberRef>();
-  for (const r of refs) if (!seen.has(componentKey(r))) seen.set(componentKey(r), { type: r.type, fullName: r.fullName });
+  for (const r of refs)
+    if (!seen.has(componentKey(r))) seen.set(componentKey(r), { type: r.type, fullName: r.fullName });
   return [...seen.values()];
 }

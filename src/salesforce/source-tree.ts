@@ -48,7 +48,10 @@ export function isIgnorableFile(path: string): boolean {
   if (segments.some((s) => s.startsWith('.'))) return true;
   if (segments.includes('__tests__') || segments.includes('__mocks__')) return true;
   if (/\.md$/i.test(base) || /^(readme|license|licence|changelog)(\..*)?$/i.test(base)) return true;
-  return ['jsconfig.json', 'tsconfig.json', '.eslintrc.json', 'package.xml'].includes(base) && !path.includes('/staticresources/');
+  return (
+    ['jsconfig.json', 'tsconfig.json', '.eslintrc.json', 'package.xml'].includes(base) &&
+    !path.includes('/staticresources/')
+  );
 }
 
 /** Whether a file is metadata XML that must parse (source format `*-meta.xml`, metadata-format XML files). */
@@ -61,7 +64,11 @@ export function isMetadataXml(path: string, content: Buffer): boolean {
 function startsWithXmlDeclaration(content: Buffer): boolean {
   let i = 0;
   if (content[0] === 0xef && content[1] === 0xbb && content[2] === 0xbf) i = 3;
-  while (i < content.length && (content[i] === 0x20 || content[i] === 0x0a || content[i] === 0x0d || content[i] === 0x09)) i++;
+  while (
+    i < content.length &&
+    (content[i] === 0x20 || content[i] === 0x0a || content[i] === 0x0d || content[i] === 0x09)
+  )
+    i++;
   return content.subarray(i, i + 5).toString('latin1') === '<?xml';
 }
 
@@ -86,7 +93,11 @@ export interface SourceTreeResolution {
  * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them.
  * `files` must hold every file under the package directories (relative to root).
  */
-export function resolveSourceComponents(root: string, packageDirs: string[], files: Map<string, Buffer>): SourceTreeResolution {
+export function resolveSourceComponents(
+  root: string,
+  packageDirs: string[],
+  files: Map<string, Buffer>,
+): SourceTreeResolution {
   const fsPaths = packageDirs.map((d) => join(root, ...d.split('/')));
   let sourceComponents: SourceComponent[];
   try {
@@ -109,7 +120,9 @@ export function resolveSourceComponents(root: string, packageDirs: string[], fil
     const key = memberKey(component);
     const previous = seen.get(key);
     if (previous) {
-      throw new ProjectFormatError(`${key} is defined twice (${previous} and ${origin}): keep one of them.`, { component: key });
+      throw new ProjectFormatError(`${key} is defined twice (${previous} and ${origin}): keep one of them.`, {
+        component: key,
+      });
     }
     seen.set(key, origin);
     components.push(component);
@@ -119,13 +132,23 @@ export function resolveSourceComponents(root: string, packageDirs: string[], fil
     try {
       children = c.getChildren().filter((ch) => ch.xml && ch.xml !== c.xml && ch.type.isAddressable !== false);
     } catch (err) {
-      throw new ProjectFormatError(`The children of ${c.type.name} ${c.fullName} cannot be resolved: ${describeSdrError(err, root)}`);
+      throw new ProjectFormatError(
+        `The children of ${c.type.name} ${c.fullName} cannot be resolved: ${describeSdrError(err, root)}`,
+      );
     }
     const childFiles = new Set<string>();
     for (const ch of children) {
       const own = [ch.xml!, ...ch.walkContent()].map(rel);
       own.forEach((p) => childFiles.add(p));
-      add({ type: ch.type.name, fullName: ch.fullName, parent: { type: c.type.name, fullName: c.fullName }, files: filesOf(own) }, own[0]!);
+      add(
+        {
+          type: ch.type.name,
+          fullName: ch.fullName,
+          parent: { type: c.type.name, fullName: c.fullName },
+          files: filesOf(own),
+        },
+        own[0]!,
+      );
     }
     const own = [...(c.xml ? [c.xml] : []), ...c.walkContent()].map(rel).filter((p) => !childFiles.has(p));
     add({ type: c.type.name, fullName: c.fullName, files: filesOf(own) }, own[0] ?? c.fullName);
@@ -141,5 +164,12 @@ export function resolveSourceComponents(root: string, packageDirs: string[], fil
 /** SDR errors carry absolute paths and multi-line texts: make them one line relative to the project. */
 export function describeSdrError(err: unknown, root: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.split(root + sep).join('').split(root).join('').replace(/\\n|\n/g, ' ').replace(/\s+/g, ' ').trim();
+  return message
+    .split(root + sep)
+    .join('')
+    .split(root)
+    .join('')
+    .replace(/\\n|\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }

@@ -12,7 +12,8 @@ export class SnapshotPruner {
   constructor(private readonly snapshots: SnapshotsService) {}
 
   start(): void {
-    const run = () => void this.snapshots.prune().catch((e: unknown) => this.logger.warn(`Pruning failed: ${String(e)}`));
+    const run = () =>
+      void this.snapshots.prune().catch((e: unknown) => this.logger.warn(`Pruning failed: ${String(e)}`));
     run();
     this.timer = setInterval(run, EVERY_MS);
     this.timer.unref();

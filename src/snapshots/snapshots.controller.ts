@@ -69,6 +69,14 @@ export class SnapshotsController {
     if (!row.existed) return { component, existed: false, files: [] };
     if (!row.files) throw new BadRequestError(`The snapshot of job ${jobId} was pruned; its files are gone.`);
     const contents = await this.blobs.getMany(row.files.map((f) => f.sha256));
-    return { component, existed: true, files: row.files.map((f) => ({ path: f.path, sha256: f.sha256, base64: contents.get(f.sha256)!.toString('base64') })) };
+    return {
+      component,
+      existed: true,
+      files: row.files.map((f) => ({
+        path: f.path,
+        sha256: f.sha256,
+        base64: contents.get(f.sha256)!.toString('base64'),
+      })),
+    };
   }
 }

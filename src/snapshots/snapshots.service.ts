@@ -54,7 +54,10 @@ export class SnapshotsService {
 
   /** Keys (`Type:Name`) already backed up — a resumed backup skips them. */
   async capturedKeys(snapshotId: string): Promise<Set<string>> {
-    const rows: { type: string; full_name: string }[] = await this.db.query(`SELECT type, full_name FROM snapshot_components WHERE snapshot_id = $1`, [snapshotId]);
+    const rows: { type: string; full_name: string }[] = await this.db.query(
+      `SELECT type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
     return new Set(rows.map((r) => componentKey({ type: r.type, fullName: r.full_name })));
   }
 
@@ -63,7 +66,9 @@ export class SnapshotsService {
     const addresses = await this.blobs.putMany(contents);
     let k = 0;
     const rows = items.map((item) => {
-      const files: StoredFile[] | null = item.before ? item.before.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })) : null;
+      const files: StoredFile[] | null = item.before
+        ? item.before.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length }))
+        : null;
       return {
         snapshotId,
         type: item.ref.type,
@@ -76,7 +81,12 @@ export class SnapshotsService {
       };
     });
     for (let i = 0; i < rows.length; i += 1000) {
-      await this.components.createQueryBuilder().insert().values(rows.slice(i, i + 1000)).orIgnore().execute();
+      await this.components
+        .createQueryBuilder()
+        .insert()
+        .values(rows.slice(i, i + 1000))
+        .orIgnore()
+        .execute();
     }
   }
 
@@ -84,7 +94,10 @@ export class SnapshotsService {
    * After the deploy: what each component became (its fingerprint) and what the deploy did to it. Rows are matched
    * by `componentKey` (Salesforce's case-insensitive names): the row keeps the name the org had.
    */
-  async recordAfter(snapshotId: string, after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[]): Promise<void> {
+  async recordAfter(
+    snapshotId: string,
+    after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[],
+  ): Promise<void> {
     const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
       `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
       [snapshotId],
@@ -108,7 +121,12 @@ export class SnapshotsService {
   async complete(snapshotId: string): Promise<Snapshot> {
     const checksum = await this.computeChecksum(snapshotId);
     const count = await this.components.countBy({ snapshotId });
-    await this.snapshots.update(snapshotId, { status: 'complete', checksum, componentCount: count, completedAt: new Date() });
+    await this.snapshots.update(snapshotId, {
+      status: 'complete',
+      checksum,
+      componentCount: count,
+      completedAt: new Date(),
+    });
     return this.snapshots.findOneByOrFail({ id: snapshotId });
   }
 
@@ -154,7 +172,10 @@ export class SnapshotsService {
 
   /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */
   async prune(now = new Date()): Promise<{ snapshots: number; blobs: number }> {
-    const expired: { id: string }[] = await this.db.query(`SELECT id FROM snapshots WHERE expires_at < $1 AND status <> 'pruned'`, [now]);
+    const expired: { id: string }[] = await this.db.query(
+      `SELECT id FROM snapshots WHERE expires_at < $1 AND status <> 'pruned'`,
+      [now],
+    );
     for (const { id } of expired) {
       await this.db.transaction(async (m) => {
         await m.query(`UPDATE snapshot_components SET files = NULL WHERE snapshot_id = $1`, [id]);
@@ -162,7 +183,8 @@ export class SnapshotsService {
       });
     }
     const blobs = expired.length ? await this.blobs.collectGarbage() : 0;
-    if (expired.length) this.logger.log(`Pruned ${expired.length} expired snapshot(s); removed ${blobs} unreferenced blob(s)`);
+    if (expired.length)
+      this.logger.log(`Pruned ${expired.length} expired snapshot(s); removed ${blobs} unreferenced blob(s)`);
     return { snapshots: expired.length, blobs };
   }
 

@@ -11,10 +11,20 @@ describe('fileFolderClashes', () => {
     expect(fileFolderClashes(plan)).toEqual(['classes/Ok.cls']);
   });
   it('finds a folder entry with the name of a file', () => {
-    expect(fileFolderClashes([{ name: 'a', kind: 'file' }, { name: 'a', kind: 'directory' }])).toEqual(['a']);
+    expect(
+      fileFolderClashes([
+        { name: 'a', kind: 'file' },
+        { name: 'a', kind: 'directory' },
+      ]),
+    ).toEqual(['a']);
   });
   it('accepts files in folders that are only folders', () => {
-    expect(fileFolderClashes([{ name: 'a', kind: 'directory' }, { name: 'a/b.cls', kind: 'file' }])).toEqual([]);
+    expect(
+      fileFolderClashes([
+        { name: 'a', kind: 'directory' },
+        { name: 'a/b.cls', kind: 'file' },
+      ]),
+    ).toEqual([]);
   });
 });
 

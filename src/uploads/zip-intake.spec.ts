@@ -5,7 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { craftZip } from '../../test/fixtures/craft-zip.js';
 import { writeZip } from '../common/zip.js';
-import { DEFAULT_UPLOAD_LIMITS, UploadRejectedError, extractUpload, wrappingFolder, type UploadLimits } from './zip-intake.js';
+import {
+  DEFAULT_UPLOAD_LIMITS,
+  UploadRejectedError,
+  extractUpload,
+  wrappingFolder,
+  type UploadLimits,
+} from './zip-intake.js';
 
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'bt-intake-'));
@@ -21,7 +27,12 @@ async function rejection(promise: Promise<unknown>): Promise<UploadRejectedError
   throw new Error('expected the upload to be rejected');
 }
 
-const small: UploadLimits = { maxUncompressedBytes: 4 * 1024 * 1024, maxRatio: 100, maxEntries: 100, maxFileBytes: 3 * 1024 * 1024 };
+const small: UploadLimits = {
+  maxUncompressedBytes: 4 * 1024 * 1024,
+  maxRatio: 100,
+  maxEntries: 100,
+  maxFileBytes: 3 * 1024 * 1024,
+};
 
 test('extracts a normal zip and strips the folder that wraps the project', async () => {
   const base = await scratch();
@@ -37,7 +48,9 @@ test('extracts a normal zip and strips the folder that wraps the project', async
 });
 
 test('keeps a bare force-app folder because its name is part of the project paths', () => {
-  expect(wrappingFolder(['force-app/main/default/classes/A.cls', 'force-app/main/default/classes/A.cls-meta.xml'])).toBe(undefined);
+  expect(
+    wrappingFolder(['force-app/main/default/classes/A.cls', 'force-app/main/default/classes/A.cls-meta.xml']),
+  ).toBe(undefined);
   expect(wrappingFolder(['unpackaged/package.xml', 'unpackaged/classes/A.cls'])).toBe('unpackaged/');
   expect(wrappingFolder(['package.xml', 'classes/A.cls'])).toBe(undefined);
 });
@@ -63,7 +76,13 @@ test('refuses bytes that are not a zip with 400', async () => {
   await rm(base, { recursive: true });
 });
 
-for (const evil of ['../evil.txt', 'force-app/../../evil.txt', '/etc/evil.txt', 'C:\\Windows\\evil.txt', '..\\..\\evil.txt']) {
+for (const evil of [
+  '../evil.txt',
+  'force-app/../../evil.txt',
+  '/etc/evil.txt',
+  'C:\\Windows\\evil.txt',
+  '..\\..\\evil.txt',
+]) {
   test(`refuses the entry ${JSON.stringify(evil)} with 400 naming it and writes nothing`, async () => {
     const base = await scratch();
     const zip = craftZip([

@@ -51,11 +51,18 @@ export class UploadRejectedError extends AppError {
 
 /** Entries that carry no project content and are skipped silently (macOS resource forks, Finder files). */
 function isJunk(name: string): boolean {
-  return name.startsWith('__MACOSX/') || name === '.DS_Store' || name.endsWith('/.DS_Store') || name === 'Thumbs.db' || name.endsWith('/Thumbs.db');
+  return (
+    name.startsWith('__MACOSX/') ||
+    name === '.DS_Store' ||
+    name.endsWith('/.DS_Store') ||
+    name === 'Thumbs.db' ||
+    name.endsWith('/Thumbs.db')
+  );
 }
 
 const MB = (n: number): string => `${Math.round((n / (1024 * 1024)) * 10) / 10} MB`;
-const list = (names: string[]): string => names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
+const list = (names: string[]): string =>
+  names.slice(0, 5).join(', ') + (names.length > 5 ? ` and ${names.length - 5} more` : '');
 
 interface PlannedEntry {
   entry: Entry;
@@ -65,9 +72,17 @@ interface PlannedEntry {
 
 async function openZip(zip: Buffer): Promise<ZipFile> {
   try {
-    return await yauzl.fromBufferPromise(zip, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: false });
+    return await yauzl.fromBufferPromise(zip, {
+      lazyEntries: true,
+      autoClose: false,
+      decodeStrings: false,
+      validateEntrySizes: false,
+    });
   } catch {
-    throw new UploadRejectedError(400, 'The upload is not a readable zip file: upload a .zip of an SFDX project or a metadata-format package.');
+    throw new UploadRejectedError(
+      400,
+      'The upload is not a readable zip file: upload a .zip of an SFDX project or a metadata-format package.',
+    );
   }
 }
 
@@ -77,21 +92,35 @@ async function readAllEntries(zipfile: ZipFile, maxEntries: number): Promise<Ent
     zipfile.on('entry', (entry: Entry) => {
       entries.push(entry);
       if (entries.length > maxEntries) {
-        reject(new UploadRejectedError(413, `The zip holds more than ${maxEntries} entries: split the upload or remove files that are not metadata.`));
+        reject(
+          new UploadRejectedError(
+            413,
+            `The zip holds more than ${maxEntries} entries: split the upload or remove files that are not metadata.`,
+          ),
+        );
         return;
       }
       zipfile.readEntry();
     });
     zipfile.on('end', () => resolvePromise(entries));
     zipfile.on('error', (err: Error) =>
-      reject(new UploadRejectedError(400, `The zip file is damaged (${err.message}): create the zip again and re-upload it.`)),
+      reject(
+        new UploadRejectedError(
+          400,
+          `The zip file is damaged (${err.message}): create the zip again and re-upload it.`,
+        ),
+      ),
     );
     zipfile.readEntry();
   });
 }
 
 /** Decides what to extract; refuses unsafe names, links, encryption, duplicates and declared sizes over the limits. */
-function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): { plan: PlannedEntry[]; prefix?: string } {
+function planEntries(
+  entries: Entry[],
+  zipBytes: number,
+  limits: UploadLimits,
+): { plan: PlannedEntry[]; prefix?: string } {
   const unsafe = new Map<UnsafeNameReason, string[]>();
   const links: string[] = [];
   const encrypted: string[] = [];
@@ -128,13 +157,25 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
   const [firstUnsafe] = unsafe;
   if (firstUnsafe) throw new UploadRejectedError(400, unsafeNameMessage(...firstUnsafe), firstUnsafe[1]);
   if (links.length) {
-    throw new UploadRejectedError(400, `The zip holds symbolic links or special files (${list(links)}): replace them with the real files.`, links);
+    throw new UploadRejectedError(
+      400,
+      `The zip holds symbolic links or special files (${list(links)}): replace them with the real files.`,
+      links,
+    );
   }
   if (encrypted.length) {
-    throw new UploadRejectedError(400, `The zip has password-protected entries (${list(encrypted)}): upload an unencrypted zip.`, encrypted);
+    throw new UploadRejectedError(
+      400,
+      `The zip has password-protected entries (${list(encrypted)}): upload an unencrypted zip.`,
+      encrypted,
+    );
   }
   if (duplicates.length) {
-    throw new UploadRejectedError(400, `The zip holds the same path more than once (${list(duplicates)}): keep one copy of each file.`, duplicates);
+    throw new UploadRejectedError(
+      400,
+      `The zip holds the same path more than once (${list(duplicates)}): keep one copy of each file.`,
+      duplicates,
+    );
   }
   const clashes = fileFolderClashes(plan);
   if (clashes.length) {
@@ -145,7 +186,11 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
     );
   }
   if (tooBig.length) {
-    throw new UploadRejectedError(413, `Some files are larger than ${MB(limits.maxFileBytes)} (${list(tooBig)}): remove them from the upload.`, tooBig);
+    throw new UploadRejectedError(
+      413,
+      `Some files are larger than ${MB(limits.maxFileBytes)} (${list(tooBig)}): remove them from the upload.`,
+      tooBig,
+    );
   }
   if (declaredTotal > limits.maxUncompressedBytes) {
     throw new UploadRejectedError(
@@ -154,10 +199,17 @@ function planEntries(entries: Entry[], zipBytes: number, limits: UploadLimits): 
     );
   }
   if (declaredTotal > RATIO_GRACE_BYTES && declaredTotal > limits.maxRatio * zipBytes) {
-    throw new UploadRejectedError(413, `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`);
+    throw new UploadRejectedError(
+      413,
+      `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`,
+    );
   }
   const files = plan.filter((p) => p.kind === 'file');
-  if (files.length === 0) throw new UploadRejectedError(400, 'The zip holds no files: upload a zip of an SFDX project or a metadata-format package.');
+  if (files.length === 0)
+    throw new UploadRejectedError(
+      400,
+      'The zip holds no files: upload a zip of an SFDX project or a metadata-format package.',
+    );
   return { plan, prefix: wrappingFolder(files.map((p) => p.name)) };
 }
 
@@ -207,7 +259,11 @@ export function wrappingFolder(files: string[]): string | undefined {
  * sizes are counted while inflating (headers are not trusted), limits stop the stream as soon as they are crossed,
  * and on any rejection everything this call created is removed again. A single wrapping folder is stripped.
  */
-export async function extractUpload(zip: Buffer, destDir: string, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): Promise<ExtractedUpload> {
+export async function extractUpload(
+  zip: Buffer,
+  destDir: string,
+  limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+): Promise<ExtractedUpload> {
   const zipfile = await openZip(zip);
   const root = resolve(destDir);
   const created: string[] = [];
@@ -215,7 +271,10 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
   let rootCreated = false;
   try {
     if (zipfile.entryCount > limits.maxEntries) {
-      throw new UploadRejectedError(413, `The zip holds ${zipfile.entryCount} entries, more than the ${limits.maxEntries} allowed: split the upload.`);
+      throw new UploadRejectedError(
+        413,
+        `The zip holds ${zipfile.entryCount} entries, more than the ${limits.maxEntries} allowed: split the upload.`,
+      );
     }
     const entries = await readAllEntries(zipfile, limits.maxEntries);
     const { plan, prefix } = planEntries(entries, zip.length, limits);
@@ -230,7 +289,13 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
     const ensureDir = async (dir: string) => {
       if (dirs.has(dir)) return;
       await mkdir(dir, { recursive: true }).catch((err: unknown) => {
-        throw writeFailure(err, dir.slice(root.length + 1).split(sep).join('/'));
+        throw writeFailure(
+          err,
+          dir
+            .slice(root.length + 1)
+            .split(sep)
+            .join('/'),
+        );
       });
       dirs.add(dir);
     };
@@ -240,10 +305,17 @@ export async function extractUpload(zip: Buffer, destDir: string, limits: Upload
     // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
     const failed: { write?: UploadRejectedError } = {};
     for (const item of plan) {
-      const rel = prefix ? (item.name + '/').startsWith(prefix) ? item.name.slice(prefix.length) : undefined : item.name;
+      const rel = prefix
+        ? (item.name + '/').startsWith(prefix)
+          ? item.name.slice(prefix.length)
+          : undefined
+        : item.name;
       if (rel === undefined || rel === '') continue;
       const target = join(root, ...rel.split('/'));
-      if (!target.startsWith(root + sep)) throw new UploadRejectedError(400, `The entry ${item.name} points outside the project: remove it.`, [item.name]);
+      if (!target.startsWith(root + sep))
+        throw new UploadRejectedError(400, `The entry ${item.name} points outside the project: remove it.`, [
+          item.name,
+        ]);
       const top = rel.split('/')[0]!;
       if (!before.has(top) && !created.includes(top)) created.push(top);
       if (item.kind === 'directory') {
@@ -296,22 +368,51 @@ interface Budget {
 
 function budget(compressedSize: number, total: number, zipBytes: number, limits: UploadLimits): Budget {
   const caps: Budget[] = [
-    { bytes: limits.maxFileBytes, refuse: (name) => new UploadRejectedError(413, `${name} unpacks to more than ${MB(limits.maxFileBytes)}: remove it from the upload.`, [name]) },
+    {
+      bytes: limits.maxFileBytes,
+      refuse: (name) =>
+        new UploadRejectedError(
+          413,
+          `${name} unpacks to more than ${MB(limits.maxFileBytes)}: remove it from the upload.`,
+          [name],
+        ),
+    },
     {
       bytes: Math.max(RATIO_GRACE_BYTES, compressedSize * limits.maxRatio),
-      refuse: (name) => new UploadRejectedError(413, `${name} expands more than ${limits.maxRatio} times its compressed size, which looks like a zip bomb: remove it.`, [name]),
+      refuse: (name) =>
+        new UploadRejectedError(
+          413,
+          `${name} expands more than ${limits.maxRatio} times its compressed size, which looks like a zip bomb: remove it.`,
+          [name],
+        ),
     },
-    { bytes: limits.maxUncompressedBytes - total, refuse: () => new UploadRejectedError(413, `The zip unpacks to more than ${MB(limits.maxUncompressedBytes)}: split it into smaller uploads.`) },
+    {
+      bytes: limits.maxUncompressedBytes - total,
+      refuse: () =>
+        new UploadRejectedError(
+          413,
+          `The zip unpacks to more than ${MB(limits.maxUncompressedBytes)}: split it into smaller uploads.`,
+        ),
+    },
     {
       bytes: Math.max(RATIO_GRACE_BYTES, limits.maxRatio * zipBytes) - total,
-      refuse: () => new UploadRejectedError(413, `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`),
+      refuse: () =>
+        new UploadRejectedError(
+          413,
+          `The zip expands more than ${limits.maxRatio} times its size, which looks like a zip bomb: upload the project itself.`,
+        ),
     },
   ];
   return caps.reduce((a, b) => (b.bytes < a.bytes ? b : a));
 }
 
 /** An entry's bytes, inflated straight from the zip in memory, refused as soon as they would pass the budget. */
-async function inflateEntry(zip: Buffer, zipfile: ZipFile, { entry, name }: PlannedEntry, limit: Budget): Promise<Buffer> {
+async function inflateEntry(
+  zip: Buffer,
+  zipfile: ZipFile,
+  { entry, name }: PlannedEntry,
+  limit: Budget,
+): Promise<Buffer> {
   try {
     return await entryData(zip, zipfile, entry, limit.bytes);
   } catch (err) {
@@ -325,7 +426,11 @@ async function inflateEntry(zip: Buffer, zipfile: ZipFile, { entry, name }: Plan
 function writeFailure(err: unknown, name: string): UploadRejectedError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') {
-    return new UploadRejectedError(400, `The entry ${name} collides with another entry of the same name: keep one of them.`, [name]);
+    return new UploadRejectedError(
+      400,
+      `The entry ${name} collides with another entry of the same name: keep one of them.`,
+      [name],
+    );
   }
   return new UploadRejectedError(400, `The entry ${name} could not be written (${(err as Error).message}).`, [name]);
 }

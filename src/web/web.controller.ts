@@ -10,7 +10,8 @@ import { Public } from '../auth/auth.decorators.js';
 export const PUBLIC_DIR = fileURLToPath(new URL('../../../src/web/public/', import.meta.url));
 
 /** Scripts, styles and images of the UI itself only; everything the UI shows comes from the API. */
-const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /**
  * The web UI at `/`: a file of `src/web/public/` when the path names one, `index.html` for any other page path

@@ -15,7 +15,9 @@ describe('the blob store', () => {
   afterAll(() => closeStarted(h));
 
   const count = async (addresses: string[]) =>
-    Number((await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM blobs WHERE sha256 = ANY($1)`, [addresses]))[0].n);
+    Number(
+      (await h.backtrack.dataSource.query(`SELECT count(*) AS n FROM blobs WHERE sha256 = ANY($1)`, [addresses]))[0].n,
+    );
 
   it('given the same contents twice, stores each once, compressed, under its SHA-256', async () => {
     const text = Buffer.from('public class A {}\n'.repeat(200));
@@ -26,7 +28,10 @@ describe('the blob store', () => {
     expect(first[0]).toBe(first[2]);
     expect(again).toEqual([first[1], first[0]]);
     expect(await count(first)).toBe(2);
-    const rows = await h.backtrack.dataSource.query(`SELECT sha256, encoding, stored_size FROM blobs WHERE sha256 = ANY($1)`, [first]);
+    const rows = await h.backtrack.dataSource.query(
+      `SELECT sha256, encoding, stored_size FROM blobs WHERE sha256 = ANY($1)`,
+      [first],
+    );
     const bySha = new Map(rows.map((r: { sha256: string }) => [r.sha256, r]));
     expect((bySha.get(first[0]) as { encoding: string }).encoding).toBe('gzip');
     expect((bySha.get(first[0]) as { stored_size: number }).stored_size < text.length / 10).toBeTruthy();
@@ -43,7 +48,10 @@ describe('the blob store', () => {
 
   it('given a stored blob altered in the database, refuses to return it', async () => {
     const address = await store.put(Buffer.from('public class Tampered {}\n'.repeat(50)));
-    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2, encoding = 'identity' WHERE sha256 = $1`, [address, Buffer.from('public class Evil {}\n')]);
+    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2, encoding = 'identity' WHERE sha256 = $1`, [
+      address,
+      Buffer.from('public class Evil {}\n'),
+    ]);
     const reading = store.get(address);
     await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
     await expect(reading).rejects.toThrow(address);
@@ -51,7 +59,10 @@ describe('the blob store', () => {
 
   it('given compressed bytes that no longer inflate, refuses them as corrupt', async () => {
     const address = await store.put(Buffer.from('trigger T on Account (before insert) {}\n'.repeat(50)));
-    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [address, Buffer.from('not gzip at all')]);
+    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [
+      address,
+      Buffer.from('not gzip at all'),
+    ]);
     const reading = store.get(address);
     await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
     await expect(reading).rejects.toThrow(/corrupt/);

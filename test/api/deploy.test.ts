@@ -27,19 +27,29 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
   let orgId: string;
   let branchId: string;
 
-  const orgContents = () => h.backtrack.emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id).map((c) => ({ type: c.type, fullName: c.fullName, files: c.files.map((f) => f.sha256) }));
+  const orgContents = () =>
+    h.backtrack
+      .emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id)
+      .map((c) => ({ type: c.type, fullName: c.fullName, files: c.files.map((f) => f.sha256) }));
 
   beforeAll(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
     await emulator.admin.seed(emulator.defaultOrg.id, {
       components: [
-        { files: { 'classes/InvoiceService.cls': OLD_SERVICE, 'classes/InvoiceService.cls-meta.xml': sampleFile(`${SRC}/classes/InvoiceService.cls-meta.xml`) } },
+        {
+          files: {
+            'classes/InvoiceService.cls': OLD_SERVICE,
+            'classes/InvoiceService.cls-meta.xml': sampleFile(`${SRC}/classes/InvoiceService.cls-meta.xml`),
+          },
+        },
         { files: { 'objects/Invoice__c.object': OLD_OBJECT } },
         {
           files: {
             'staticresources/invoiceConfig.resource': sampleFile(`${SRC}/staticresources/invoiceConfig.json`),
-            'staticresources/invoiceConfig.resource-meta.xml': sampleFile(`${SRC}/staticresources/invoiceConfig.resource-meta.xml`),
+            'staticresources/invoiceConfig.resource-meta.xml': sampleFile(
+              `${SRC}/staticresources/invoiceConfig.resource-meta.xml`,
+            ),
           },
         },
       ],
@@ -50,16 +60,27 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
   afterAll(() => closeStarted(h));
 
   it('uploads a source-format project and lists every component, fields as children', async () => {
-    const upload = await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await zipFolder(SAMPLE_PROJECT) });
+    const upload = await h.api('POST', `/api/branches/${branchId}/revisions`, {
+      body: await zipFolder(SAMPLE_PROJECT),
+    });
     expect(upload.status).toBe(201);
     expect(upload.body.number).toBe(1);
     const { body } = await h.api('GET', `/api/branches/${branchId}/components`);
     const names = body.items.map((c: any) => `${c.type}:${c.fullName}`);
     for (const expected of [
-      'ApexClass:InvoiceService', 'ApexClass:InvoiceServiceTest', 'CustomObject:Invoice__c', 'CustomField:Invoice__c.Amount__c',
-      'CustomField:Invoice__c.Status__c', 'ValidationRule:Invoice__c.Amount_Must_Be_Positive', 'ListView:Invoice__c.All',
-      'LightningComponentBundle:invoiceList', 'StaticResource:invoiceConfig', 'Layout:Invoice__c-Invoice Layout', 'Profile:Admin',
-    ]) expect(names).toContain(expected);
+      'ApexClass:InvoiceService',
+      'ApexClass:InvoiceServiceTest',
+      'CustomObject:Invoice__c',
+      'CustomField:Invoice__c.Amount__c',
+      'CustomField:Invoice__c.Status__c',
+      'ValidationRule:Invoice__c.Amount_Must_Be_Positive',
+      'ListView:Invoice__c.All',
+      'LightningComponentBundle:invoiceList',
+      'StaticResource:invoiceConfig',
+      'Layout:Invoice__c-Invoice Layout',
+      'Profile:Admin',
+    ])
+      expect(names).toContain(expected);
     const amount = body.items.find((c: any) => c.fullName === 'Invoice__c.Amount__c');
     expect(amount.parent).toEqual({ type: 'CustomObject', fullName: 'Invoice__c' });
     expect(amount.files[0].path).toBe(`${SRC}/objects/Invoice__c/fields/Amount__c.field-meta.xml`);
@@ -74,7 +95,10 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
 
   let deployId: string;
   it('deploys with a backup: Queued → In Progress → Completed, and says created / updated / unchanged truthfully', async () => {
-    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId }, headers: { 'idempotency-key': 'deploy-1' } });
+    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, {
+      body: { orgId },
+      headers: { 'idempotency-key': 'deploy-1' },
+    });
     expect(start.status).toBe(202);
     expect(start.body.status).toBe('Queued');
     expect(start.body.kind).toBe('Deploy');
@@ -106,7 +130,10 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
   });
 
   it('returns the first job for a repeated Idempotency-Key', async () => {
-    const again = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId }, headers: { 'idempotency-key': 'deploy-1' } });
+    const again = await h.api('POST', `/api/branches/${branchId}/deployments`, {
+      body: { orgId },
+      headers: { 'idempotency-key': 'deploy-1' },
+    });
     expect(again.status).toBe(202);
     expect(again.body.id).toBe(deployId);
     expect(again.headers.get('idempotent-replayed')).toBe('true');
@@ -121,19 +148,26 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     expect(item('InvoiceServiceTest').existed).toBe(false);
     expect(item('Invoice__c.Status__c').existed).toBe(false);
     expect(item('Invoice__c.Amount__c').existed).toBe(true);
-    const files = (await h.api('GET', `/api/jobs/${deployId}/snapshot/files?component=ApexClass:InvoiceService`)).body.files;
+    const files = (await h.api('GET', `/api/jobs/${deployId}/snapshot/files?component=ApexClass:InvoiceService`)).body
+      .files;
     const cls = files.find((f: any) => f.path.endsWith('InvoiceService.cls'));
     expect(Buffer.from(cls.base64, 'base64').toString('utf8')).toBe(OLD_SERVICE);
-    const field = (await h.api('GET', `/api/jobs/${deployId}/snapshot/files?component=CustomField:Invoice__c.Amount__c`)).body.files[0];
+    const field = (
+      await h.api('GET', `/api/jobs/${deployId}/snapshot/files?component=CustomField:Invoice__c.Amount__c`)
+    ).body.files[0];
     expect(Buffer.from(field.base64, 'base64').toString('utf8')).toMatch(/<label>Old Amount<\/label>/);
   });
 
   it('gives every component its own log thread, and the whole log in order', async () => {
     const all = (await h.api('GET', `/api/jobs/${deployId}/logs`)).body.items;
     expect(all.map((l: any) => l.seq)).toEqual(all.map((_: unknown, i: number) => i + 1));
-    const thread = (await h.api('GET', `/api/jobs/${deployId}/logs?component=ApexClass:InvoiceService`)).body.items.map((l: any) => l.message);
+    const thread = (await h.api('GET', `/api/jobs/${deployId}/logs?component=ApexClass:InvoiceService`)).body.items.map(
+      (l: any) => l.message,
+    );
     expect(thread).toEqual(['Planned: deploy', 'Backed up: 2 file(s) from the org', 'Deployed: updated']);
-    const created = (await h.api('GET', `/api/jobs/${deployId}/logs?component=ApexClass:InvoiceServiceTest`)).body.items.map((l: any) => l.message);
+    const created = (
+      await h.api('GET', `/api/jobs/${deployId}/logs?component=ApexClass:InvoiceServiceTest`)
+    ).body.items.map((l: any) => l.message);
     expect(created).toEqual(['Planned: deploy', 'Not present in the org before this deploy', 'Deployed: created']);
   });
 
@@ -173,7 +207,9 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     expect(bad.lineNumber > 0).toBeTruthy(); // has a line number
     expect(bad.problem).toBeTruthy();
     expect(rows.find((r: any) => r.fullName === 'InvoiceService').status).toBe('Skipped');
-    const log = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Broken`)).body.items.map((l: any) => l.message);
+    const log = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Broken`)).body.items.map(
+      (l: any) => l.message,
+    );
     expect(log.at(-1)).toMatch(/^Failed: .* at line \d+/);
     expect(orgContents()).toEqual(before);
   });
@@ -188,7 +224,12 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     const pages: string[] = [];
     let before: string | null = null;
     do {
-      const page: any = (await h.api('GET', `/api/branches/${branchId}/activities?limit=1${before ? `&before=${encodeURIComponent(before)}` : ''}`)).body;
+      const page: any = (
+        await h.api(
+          'GET',
+          `/api/branches/${branchId}/activities?limit=1${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+        )
+      ).body;
       pages.push(...page.items.map((j: any) => j.id));
       before = page.nextBefore;
     } while (before && pages.length <= body.items.length);
@@ -196,7 +237,9 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
   });
 
   it('refuses a deploy naming a component the revision does not have, by name', async () => {
-    const { status, body } = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, components: [{ type: 'ApexClass', fullName: 'Nope' }] } });
+    const { status, body } = await h.api('POST', `/api/branches/${branchId}/deployments`, {
+      body: { orgId, components: [{ type: 'ApexClass', fullName: 'Nope' }] },
+    });
     expect(status).toBe(400);
     expect(body.message).toMatch(/ApexClass:Nope/);
   });
@@ -219,15 +262,36 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
       expect(res.body.message).toMatch(message);
       expect(await counts()).toEqual(beforeCounts);
     };
-    const project = { name: 'sfdx-project.json', data: Buffer.from('{"packageDirectories":[{"path":"force-app","default":true}]}') };
+    const project = {
+      name: 'sfdx-project.json',
+      data: Buffer.from('{"packageDirectories":[{"path":"force-app","default":true}]}'),
+    };
 
     it('not a zip → 400', () => refuse(Buffer.from('this is not a zip file at all'), 400, /zip/i));
-    it('an entry with .. → 400 naming it', () => refuse(craftZip([project, { name: '../evil.cls', data: Buffer.from('x') }]), 400, /\.\.\/evil\.cls/));
-    it('an absolute path → 400 naming it', () => refuse(craftZip([project, { name: '/etc/passwd', data: Buffer.from('x') }]), 400, /\/etc\/passwd/));
-    it('a symbolic link → 400 naming it', () => refuse(craftZip([project, { name: 'force-app/link', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]), 400, /force-app\/link/));
-    it('a zip bomb → 413', () => refuse(craftZip([project, { name: 'force-app/main/default/classes/Bomb.cls', data: Buffer.alloc(30 * 1024 * 1024, 0x61) }]), 413, /./));
+    it('an entry with .. → 400 naming it', () =>
+      refuse(craftZip([project, { name: '../evil.cls', data: Buffer.from('x') }]), 400, /\.\.\/evil\.cls/));
+    it('an absolute path → 400 naming it', () =>
+      refuse(craftZip([project, { name: '/etc/passwd', data: Buffer.from('x') }]), 400, /\/etc\/passwd/));
+    it('a symbolic link → 400 naming it', () =>
+      refuse(
+        craftZip([project, { name: 'force-app/link', data: Buffer.from('/etc/passwd'), mode: 0o120777 }]),
+        400,
+        /force-app\/link/,
+      ));
+    it('a zip bomb → 413', () =>
+      refuse(
+        craftZip([
+          project,
+          { name: 'force-app/main/default/classes/Bomb.cls', data: Buffer.alloc(30 * 1024 * 1024, 0x61) },
+        ]),
+        413,
+        /./,
+      ));
     it('files no metadata type claims → 400 listing them', async () => {
-      const zip = await zipFolder(SAMPLE_PROJECT, { [`${SRC}/classes/notes.txt`]: 'hello', [`${SRC}/weird/thing.xyz`]: 'x' });
+      const zip = await zipFolder(SAMPLE_PROJECT, {
+        [`${SRC}/classes/notes.txt`]: 'hello',
+        [`${SRC}/weird/thing.xyz`]: 'x',
+      });
       await refuse(zip, 400, /notes\.txt.*thing\.xyz|thing\.xyz.*notes\.txt/);
     });
   });

@@ -1,13 +1,11 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
-import { manifestXml, orgFiles, projectZip } from '../helpers/destructive-project.js';
+import { manifestXml, orgFiles, projectZip, seedAccount } from '../helpers/destructive-project.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
 import { writeZip } from '../../src/common/zip.js';
 import { deployCompleted, demoOrgId, newBranch, upload as uploadRevision } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 
-const ACCOUNT =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
 const V1 = [
   'ApexClass:Keep',
   'ApexClass:Doomed',
@@ -37,10 +35,7 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
 
   beforeAll(async () => {
     h = await startHarness();
-    const emulator = h.backtrack.emulator!;
-    await emulator.admin.seed(emulator.defaultOrg.id, {
-      components: [{ files: { 'objects/Account.object': ACCOUNT } }],
-    });
+    await seedAccount(h.backtrack.emulator!);
     orgId = await demoOrgId(h);
     branchId = await newBranch(h, 'deletes');
   });

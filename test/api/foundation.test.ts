@@ -49,7 +49,9 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
   });
 
   it('answers a bad org body with 400 naming each field', async () => {
-    const { status, body } = await h.api('POST', '/api/orgs', { body: { name: '', instanceUrl: 'not a url', auth: { type: 'magic' } } });
+    const { status, body } = await h.api('POST', '/api/orgs', {
+      body: { name: '', instanceUrl: 'not a url', auth: { type: 'magic' } },
+    });
     expect(status).toBe(400);
     expect(body.message).toMatch(/^Invalid request body: /);
     const fields = body.fields.map((f: any) => f.field);
@@ -68,7 +70,12 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
   it('registers an org with an access token after checking the connection, and never returns the token', async () => {
     const emulator = h.backtrack.emulator!;
     const { status, body } = await h.api('POST', '/api/orgs', {
-      body: { name: 'UAT', environment: 'uat', instanceUrl: emulator.url, auth: { type: 'accessToken', accessToken: emulator.defaultOrg.accessToken } },
+      body: {
+        name: 'UAT',
+        environment: 'uat',
+        instanceUrl: emulator.url,
+        auth: { type: 'accessToken', accessToken: emulator.defaultOrg.accessToken },
+      },
     });
     expect(status).toBe(201);
     expect(body.environment).toBe('uat');
@@ -80,7 +87,12 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
 
   it('says why an org cannot be registered when Salesforce refuses the credentials', async () => {
     const { status, body } = await h.api('POST', '/api/orgs', {
-      body: { name: 'Broken', environment: 'uat', instanceUrl: h.backtrack.emulator!.url, auth: { type: 'accessToken', accessToken: 'wrong' } },
+      body: {
+        name: 'Broken',
+        environment: 'uat',
+        instanceUrl: h.backtrack.emulator!.url,
+        auth: { type: 'accessToken', accessToken: 'wrong' },
+      },
     });
     expect(status).toBe(422);
     expect(body.message).toMatch(/refused the credentials for "Broken"/);
@@ -88,7 +100,12 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
 
   it('says why an org cannot be registered when it cannot be reached', async () => {
     const { status, body } = await h.api('POST', '/api/orgs', {
-      body: { name: 'Nowhere', environment: 'uat', instanceUrl: 'http://127.0.0.1:9', auth: { type: 'accessToken', accessToken: 'x' } },
+      body: {
+        name: 'Nowhere',
+        environment: 'uat',
+        instanceUrl: 'http://127.0.0.1:9',
+        auth: { type: 'accessToken', accessToken: 'x' },
+      },
     });
     expect(status).toBe(502);
     expect(body.message).toMatch(/Cannot reach "Nowhere"/);
@@ -111,11 +128,18 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
   });
 
   it('limits a token to its environments', async () => {
-    const created = await h.api('POST', '/api/tokens', { body: { name: 'uat admin', permissions: ['admin'], environments: ['uat'] } });
+    const created = await h.api('POST', '/api/tokens', {
+      body: { name: 'uat admin', permissions: ['admin'], environments: ['uat'] },
+    });
     const token = created.body.token as string;
     const { status, body } = await h.api('POST', '/api/orgs', {
       token,
-      body: { name: 'Prod', environment: 'production', instanceUrl: h.backtrack.emulator!.url, auth: { type: 'accessToken', accessToken: 'x' } },
+      body: {
+        name: 'Prod',
+        environment: 'production',
+        instanceUrl: h.backtrack.emulator!.url,
+        auth: { type: 'accessToken', accessToken: 'x' },
+      },
     });
     expect(status).toBe(403);
     expect(body.message).toMatch(/not for the "production" environment/);
@@ -125,7 +149,9 @@ describe('foundation on the embedded default (PGlite, in-process queue, emulator
     const metrics = (await h.api('GET', '/metrics', { token: null })).body as string;
     expect(metrics).toMatch(/backtrack_http_requests_total/);
     expect(metrics).toMatch(/backtrack_jobs/);
-    const doc = (await h.api('GET', '/api/docs/openapi.json', { token: null })).body as { paths: Record<string, unknown> };
+    const doc = (await h.api('GET', '/api/docs/openapi.json', { token: null })).body as {
+      paths: Record<string, unknown>;
+    };
     expect(doc.paths['/api/orgs']).toBeTruthy(); // OpenAPI lists /api/orgs
   });
 });
@@ -176,7 +202,9 @@ describe('start-up refuses bad configuration with one line', () => {
     const result = await outcomes.badUrl;
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n').length).toBe(1);
-    expect(result.stderr).toMatch(/^Invalid DATABASE_URL="mysql:\/\/nope": expected a postgres:\/\/ or postgresql:\/\/ URL\./);
+    expect(result.stderr).toMatch(
+      /^Invalid DATABASE_URL="mysql:\/\/nope": expected a postgres:\/\/ or postgresql:\/\/ URL\./,
+    );
   });
 
   it('an invalid SECRET_KEY, without echoing it', async () => {

@@ -7,8 +7,10 @@ import { deployCompleted, demoOrgId, newBranch, rollbackAndWait, upload, zipOf }
 import { closeStarted } from '../helpers/lifecycle.js';
 
 const SRC = 'force-app/main/default';
-const META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
-const cls = (name: string, version: string) => `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
+const META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+const cls = (name: string, version: string) =>
+  `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
 const field = (name: string, label: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>${name}</fullName>\n    <label>${label}</label>\n    <length>80</length>\n    <type>Text</type>\n</CustomField>\n`;
 const ACCOUNT_S0 = `<?xml version="1.0" encoding="UTF-8"?>
@@ -26,7 +28,9 @@ const SAME = ['Same1', 'Same2'];
 
 /** D1: updates 4 classes and one field, creates 2 classes and a field on the existing Account object, leaves 2 alone. */
 async function d1Zip(): Promise<Buffer> {
-  const files: Record<string, string> = { 'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}' };
+  const files: Record<string, string> = {
+    'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}',
+  };
   for (const name of [...UPDATED, 'NewOne', 'NewTwo']) {
     files[`${SRC}/classes/${name}.cls`] = cls(name, 'v1');
     files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
@@ -49,12 +53,16 @@ describe('Rollback jobs', () => {
   const deploy = () => deployCompleted(h, branchId, orgId);
   const rollback = (deployId: string, body: unknown) => rollbackAndWait(h, deployId, body);
   const seedClass = (name: string, version: string) =>
-    h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { [`classes/${name}.cls`]: cls(name, version), [`classes/${name}.cls-meta.xml`]: META } }] });
+    h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, {
+      components: [{ files: { [`classes/${name}.cls`]: cls(name, version), [`classes/${name}.cls-meta.xml`]: META } }],
+    });
 
   beforeAll(async () => {
     h = await startHarness();
     for (const name of [...UPDATED, ...SAME]) await seedClass(name, 'v0');
-    await h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT_S0 } }] });
+    await h.backtrack.emulator!.admin.seed(h.backtrack.emulator!.defaultOrg.id, {
+      components: [{ files: { 'objects/Account.object': ACCOUNT_S0 } }],
+    });
     s0 = orgState(h.backtrack.emulator!);
     orgId = await demoOrgId(h);
     branchId = await newBranch(h, 'release');
@@ -66,7 +74,9 @@ describe('Rollback jobs', () => {
     const d1 = await deploy();
     const { body } = await h.api('GET', `/api/jobs/${d1}/rollback`);
     expect(body.rollbackable).toBe(true);
-    const rows = Object.fromEntries(body.items.map((i: any) => [`${i.type}:${i.fullName}`, `${i.deployAction}/${i.rollbackAction}/${i.available}`]));
+    const rows = Object.fromEntries(
+      body.items.map((i: any) => [`${i.type}:${i.fullName}`, `${i.deployAction}/${i.rollbackAction}/${i.available}`]),
+    );
     expect(rows).toEqual({
       'ApexClass:Alpha': 'updated/restore/true',
       'ApexClass:Beta': 'updated/restore/true',
@@ -77,7 +87,12 @@ describe('Rollback jobs', () => {
       'CustomField:Account.Region__c': 'updated/restore/true',
       'CustomField:Account.Tier__c': 'created/delete/true',
     });
-    expect(body.unchanged.map((u: any) => u.fullName).filter((n: string) => SAME.includes(n)).sort()).toEqual(SAME);
+    expect(
+      body.unchanged
+        .map((u: any) => u.fullName)
+        .filter((n: string) => SAME.includes(n))
+        .sort(),
+    ).toEqual(SAME);
   });
 
   it('rolls back all of D1: Completed, the org equals S0 component by component, each component logged from plan to verification', async () => {
@@ -88,9 +103,18 @@ describe('Rollback jobs', () => {
     expect(job.kind).toBe('Rollback');
     expect(job.deployJobId).toBe(d1);
     expect(changedKeys(s0, orgState(h.backtrack.emulator!))).toEqual([]);
-    const thread = (await h.api('GET', `/api/jobs/${job.id}/logs?component=CustomField:Account.Tier__c`)).body.items.map((l: any) => l.message);
-    expect(thread).toEqual(['Planned: delete it (the deploy created it)', 'No drift: the org still has what the deploy put there.', 'Rolled back: deleted', 'Verified: no longer in the org, as before the deploy']);
-    const alpha = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Alpha`)).body.items.map((l: any) => l.message);
+    const thread = (
+      await h.api('GET', `/api/jobs/${job.id}/logs?component=CustomField:Account.Tier__c`)
+    ).body.items.map((l: any) => l.message);
+    expect(thread).toEqual([
+      'Planned: delete it (the deploy created it)',
+      'No drift: the org still has what the deploy put there.',
+      'Rolled back: deleted',
+      'Verified: no longer in the org, as before the deploy',
+    ]);
+    const alpha = (await h.api('GET', `/api/jobs/${job.id}/logs?component=ApexClass:Alpha`)).body.items.map(
+      (l: any) => l.message,
+    );
     expect(alpha.at(-1)).toBe('Verified: the org matches the snapshot');
     const activities = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items;
     expect(activities[0].id).toBe(job.id);
@@ -103,7 +127,10 @@ describe('Rollback jobs', () => {
   it('rolls back two selected components: exactly those revert, the others stay and remain available; the same two again → 409', async () => {
     d2 = await deploy();
     const s1 = orgState(h.backtrack.emulator!);
-    const picked = [{ type: 'ApexClass', fullName: 'Alpha' }, { type: 'ApexClass', fullName: 'NewOne' }];
+    const picked = [
+      { type: 'ApexClass', fullName: 'Alpha' },
+      { type: 'ApexClass', fullName: 'NewOne' },
+    ];
     const job = await rollback(d2, { components: picked });
     expect(job.status).toBe('Completed');
     expect(changedKeys(s1, orgState(h.backtrack.emulator!))).toEqual(['ApexClass:Alpha', 'ApexClass:NewOne']);
@@ -146,9 +173,19 @@ describe('Rollback jobs', () => {
 
   it('ends a rollback the org rejects in Exception with the problem per component, leaves the org unchanged and releases the components', async () => {
     const emulator = h.backtrack.emulator!;
-    emulator.admin.failComponent({ type: 'ApexClass', fullName: 'Gamma', problem: 'Dependent class is invalid and needs recompilation', times: 1 });
+    emulator.admin.failComponent({
+      type: 'ApexClass',
+      fullName: 'Gamma',
+      problem: 'Dependent class is invalid and needs recompilation',
+      times: 1,
+    });
     const before = orgState(emulator);
-    const job = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
+    const job = await rollback(d2, {
+      components: [
+        { type: 'ApexClass', fullName: 'Gamma' },
+        { type: 'ApexClass', fullName: 'Delta' },
+      ],
+    });
     expect(job.status).toBe('Exception');
     expect(job.error).toMatch(/org is unchanged/);
     const rows = (await h.api('GET', `/api/jobs/${job.id}/components`)).body.items;
@@ -164,22 +201,41 @@ describe('Rollback jobs', () => {
   it('refuses a component whose stored backup was altered, and the whole rollback when the seal no longer matches', async () => {
     const db = h.backtrack.dataSource;
     const [{ id: snapshotId }] = await db.query(`SELECT id FROM snapshots WHERE job_id = $1`, [d2]);
-    const rowOf = async (name: string) => (await db.query(`SELECT id, files, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1 AND full_name = $2`, [snapshotId, name]))[0];
+    const rowOf = async (name: string) =>
+      (
+        await db.query(
+          `SELECT id, files, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1 AND full_name = $2`,
+          [snapshotId, name],
+        )
+      )[0];
     const gamma = await rowOf('Gamma');
     const delta = await rowOf('Delta');
     const before = orgState(h.backtrack.emulator!);
 
     // Gamma's class file now points at Delta's backed-up class: a valid blob, but not what was backed up for Gamma.
-    const swapped = gamma.files.map((f: any, i: number) => (f.path.endsWith('.cls') ? { ...f, sha256: delta.files[i].sha256 } : f));
-    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(swapped)]);
-    const refused = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] });
+    const swapped = gamma.files.map((f: any, i: number) =>
+      f.path.endsWith('.cls') ? { ...f, sha256: delta.files[i].sha256 } : f,
+    );
+    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [
+      gamma.id,
+      JSON.stringify(swapped),
+    ]);
+    const refused = await rollback(d2, {
+      components: [
+        { type: 'ApexClass', fullName: 'Gamma' },
+        { type: 'ApexClass', fullName: 'Delta' },
+      ],
+    });
     expect(refused.status).toBe('Exception');
     expect(refused.error).toMatch(/backup of 1 component\(s\) was altered.*ApexClass:Gamma.*nothing was changed/);
     const rows = (await h.api('GET', `/api/jobs/${refused.id}/components`)).body.items;
     expect(rows.find((r: any) => r.fullName === 'Gamma').status).toBe('Failed');
     expect(rows.find((r: any) => r.fullName === 'Delta').status).toBe('Skipped');
     expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
-    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [gamma.id, JSON.stringify(gamma.files)]);
+    await db.query(`UPDATE snapshot_components SET files = $2::jsonb WHERE id = $1`, [
+      gamma.id,
+      JSON.stringify(gamma.files),
+    ]);
 
     // A fingerprint changed in place breaks the seal, which rolling back everything checks first.
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, 'f'.repeat(64)]);
@@ -187,7 +243,10 @@ describe('Rollback jobs', () => {
     expect(sealed.status).toBe('Exception');
     expect(sealed.error).toMatch(/failed its checksum/);
     expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
-    await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, delta.fingerprint_before]);
+    await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [
+      delta.id,
+      delta.fingerprint_before,
+    ]);
 
     const candidates = (await h.api('GET', `/api/jobs/${d2}/rollback`)).body.items;
     expect(candidates.find((c: any) => c.fullName === 'Gamma').available).toBe(true); // a refused rollback releases its components
@@ -195,8 +254,17 @@ describe('Rollback jobs', () => {
   });
 
   it('accepts exactly one of two concurrent rollbacks of overlapping components', async () => {
-    const a = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Gamma' }, { type: 'ApexClass', fullName: 'Delta' }] } });
-    const b = h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Delta' }] } });
+    const a = h.api('POST', `/api/jobs/${d2}/rollback`, {
+      body: {
+        components: [
+          { type: 'ApexClass', fullName: 'Gamma' },
+          { type: 'ApexClass', fullName: 'Delta' },
+        ],
+      },
+    });
+    const b = h.api('POST', `/api/jobs/${d2}/rollback`, {
+      body: { components: [{ type: 'ApexClass', fullName: 'Delta' }] },
+    });
     const statuses = (await Promise.all([a, b])).map((r) => r.status).sort();
     expect(statuses).toEqual([202, 409]);
     const winner = (await Promise.all([a, b])).find((r) => r.status === 202)!;
@@ -204,7 +272,14 @@ describe('Rollback jobs', () => {
   });
 
   it('refuses a component that is not a candidate with 400 naming it', async () => {
-    const { status, body } = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { components: [{ type: 'ApexClass', fullName: 'Same1' }, { type: 'ApexClass', fullName: 'Nope' }] } });
+    const { status, body } = await h.api('POST', `/api/jobs/${d2}/rollback`, {
+      body: {
+        components: [
+          { type: 'ApexClass', fullName: 'Same1' },
+          { type: 'ApexClass', fullName: 'Nope' },
+        ],
+      },
+    });
     expect(status).toBe(400);
     expect(body.message).toMatch(/ApexClass:Same1, ApexClass:Nope/);
   });
@@ -222,7 +297,10 @@ describe('Rollback jobs', () => {
     });
     const other = (await h.api('POST', '/api/branches', { body: { name: 'broken' } })).body.id;
     await h.api('POST', `/api/branches/${other}/revisions`, { body: broken });
-    const failed = await waitForJob(h, (await h.api('POST', `/api/branches/${other}/deployments`, { body: { orgId } })).body.id);
+    const failed = await waitForJob(
+      h,
+      (await h.api('POST', `/api/branches/${other}/deployments`, { body: { orgId } })).body.id,
+    );
     expect(failed.status).toBe('Exception');
     const refused = await h.api('POST', `/api/jobs/${failed.id}/rollback`, { body: { all: true } });
     expect(refused.status).toBe(409);
@@ -241,7 +319,9 @@ describe('Rollback jobs', () => {
     };
     await h.api('POST', `/api/branches/${partialBranch}/revisions`, { body: await zipOf(files) });
     const before = orgState(emulator);
-    const start = await h.api('POST', `/api/branches/${partialBranch}/deployments`, { body: { orgId, rollbackOnError: false } });
+    const start = await h.api('POST', `/api/branches/${partialBranch}/deployments`, {
+      body: { orgId, rollbackOnError: false },
+    });
     const job = await waitForJob(h, start.body.id);
     expect(job.status).toBe('Exception');
     expect(job.error).toMatch(/partly succeeded/);
@@ -255,11 +335,16 @@ describe('Rollback jobs', () => {
   });
 
   it('needs the rollback permission for the org environment', async () => {
-    const deployer = (await h.api('POST', '/api/tokens', { body: { name: 'deployer', permissions: ['deploy'] } })).body.token;
+    const deployer = (await h.api('POST', '/api/tokens', { body: { name: 'deployer', permissions: ['deploy'] } })).body
+      .token;
     const noRollback = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: deployer, body: { all: true } });
     expect(noRollback.status).toBe(403);
     expect(noRollback.body.message).toMatch(/lacks the "rollback" permission/);
-    const prodOnly = (await h.api('POST', '/api/tokens', { body: { name: 'prod', permissions: ['deploy', 'rollback'], environments: ['production'] } })).body.token;
+    const prodOnly = (
+      await h.api('POST', '/api/tokens', {
+        body: { name: 'prod', permissions: ['deploy', 'rollback'], environments: ['production'] },
+      })
+    ).body.token;
     const elsewhere = await h.api('POST', `/api/jobs/${d2}/rollback`, { token: prodOnly, body: { all: true } });
     expect(elsewhere.status).toBe(403);
     expect(elsewhere.body.message).toMatch(/not for the "sandbox" environment/);
@@ -268,7 +353,13 @@ describe('Rollback jobs', () => {
   it('rolls back the latest Completed deploy of a branch to an org for a pipeline', async () => {
     const entries = await readZip(await d1Zip());
     entries.set(`${SRC}/classes/Alpha.cls`, Buffer.from(cls('Alpha', 'v2')));
-    expect((await h.api('POST', `/api/branches/${branchId}/revisions`, { body: await writeZip([...entries].map(([path, content]) => ({ path, content }))) })).status).toBe(201);
+    expect(
+      (
+        await h.api('POST', `/api/branches/${branchId}/revisions`, {
+          body: await writeZip([...entries].map(([path, content]) => ({ path, content }))),
+        })
+      ).status,
+    ).toBe(201);
     const before = orgState(h.backtrack.emulator!);
     const latest = await deploy();
     expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual(['ApexClass:Alpha']);
@@ -281,7 +372,9 @@ describe('Rollback jobs', () => {
   });
 
   it('answers 410 naming the retention period when the snapshot has expired', async () => {
-    await h.backtrack.dataSource.query(`UPDATE snapshots SET expires_at = now() - interval '1 day' WHERE job_id = $1`, [d2]);
+    await h.backtrack.dataSource.query(`UPDATE snapshots SET expires_at = now() - interval '1 day' WHERE job_id = $1`, [
+      d2,
+    ]);
     const view = await h.api('GET', `/api/jobs/${d2}/rollback`);
     expect(view.body.rollbackable).toBe(false);
     const res = await h.api('POST', `/api/jobs/${d2}/rollback`, { body: { all: true } });

@@ -26,10 +26,14 @@ describe('the backtrack CLI as a process', () => {
   const cli = (...args: string[]): Promise<Run> =>
     new Promise((resolve) => {
       const env = { ...process.env, BACKTRACK_URL: h.url, BACKTRACK_TOKEN: ADMIN_TOKEN };
-      execFile(process.execPath, [CLI, ...args], { env }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }));
+      execFile(process.execPath, [CLI, ...args], { env }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
     });
   const orgState = () =>
-    h.backtrack.emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id).map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
+    h.backtrack
+      .emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id)
+      .map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
 
   beforeAll(async () => {
     h = await startHarness();
@@ -69,7 +73,10 @@ describe('the backtrack CLI as a process', () => {
   let failedJobId: string;
   it('exits 1 when the deploy ends in Exception, printing the problem with its line', async () => {
     const zip = path.join(work, 'broken.zip');
-    fs.writeFileSync(zip, await zipFolder(SAMPLE_PROJECT, { [SERVICE]: 'public with sharing class InvoiceService {\n    void run() {\n' }));
+    fs.writeFileSync(
+      zip,
+      await zipFolder(SAMPLE_PROJECT, { [SERVICE]: 'public with sharing class InvoiceService {\n    void run() {\n' }),
+    );
     const before = orgState();
     const run = await cli('deploy', '--branch', 'cli', '--org', ORG, '--upload', zip, '--wait');
     expect(run.code).toBe(1);
@@ -79,7 +86,7 @@ describe('the backtrack CLI as a process', () => {
     expect(orgState()).toEqual(before); // a failed deploy changes nothing
   });
 
-  it('reports a finished job with status (exit 1 for Exception) and prints one component\'s log', async () => {
+  it("reports a finished job with status (exit 1 for Exception) and prints one component's log", async () => {
     const status = await cli('status', failedJobId);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/Failed/);
@@ -89,7 +96,12 @@ describe('the backtrack CLI as a process', () => {
     expect(lines.length > 0 && lines.every((l) => l.includes('ApexClass:InvoiceService'))).toBeTruthy();
     const follow = await cli('logs', failedJobId, '--follow', '--json');
     expect(follow.code).toBe(1); // follows until the end, then exits with the job
-    expect(follow.stdout.trim().split('\n').every((l) => typeof JSON.parse(l).seq === 'number')).toBeTruthy();
+    expect(
+      follow.stdout
+        .trim()
+        .split('\n')
+        .every((l) => typeof JSON.parse(l).seq === 'number'),
+    ).toBeTruthy();
   });
 
   it('refuses --last --all when the last deploy of the branch failed, naming it, instead of rolling back an older one', async () => {

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
-import { manifestXml, PARTS, projectZip, SRC } from '../helpers/destructive-project.js';
+import { manifestXml, PARTS, projectZip, seedAccount, SRC } from '../helpers/destructive-project.js';
 import { deployCompleted, demoOrgId, newBranch, upload } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 
@@ -18,8 +18,6 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const ACCOUNT =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
 const KEEP_V2 = 'public class Keep {\n    public static Integer n() { return 2; }\n}\n';
 
 describe('deploys that delete and the rollback diff, in the browser and the CLI', () => {
@@ -40,10 +38,7 @@ describe('deploys that delete and the rollback diff, in the browser and the CLI'
 
   beforeAll(async () => {
     h = await startHarness();
-    const emulator = h.backtrack.emulator!;
-    await emulator.admin.seed(emulator.defaultOrg.id, {
-      components: [{ files: { 'objects/Account.object': ACCOUNT } }],
-    });
+    await seedAccount(h.backtrack.emulator!);
     orgId = await demoOrgId(h);
     branchId = await newBranch(h, 'releases');
     await upload(h, branchId, await projectZip(['ApexClass:Keep', 'ApexClass:Doomed', 'CustomField:Account.Tier__c']));

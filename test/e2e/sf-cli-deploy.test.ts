@@ -75,7 +75,16 @@ describe('the official CLI: project deploy commands', () => {
   it('deploys through the REST Metadata API when org-metadata-rest-deploy is on', async () => {
     await sandbox.writeSource(apexClassFiles('ViaRest'));
     const restDeploy = { SF_ORG_METADATA_REST_DEPLOY: 'true' };
-    const deployed = await sandbox.sfWithEnv<DeployJson>(restDeploy, 'project', 'deploy', 'start', '-m', 'ApexClass:ViaRest', '-o', sandbox.alias);
+    const deployed = await sandbox.sfWithEnv<DeployJson>(
+      restDeploy,
+      'project',
+      'deploy',
+      'start',
+      '-m',
+      'ApexClass:ViaRest',
+      '-o',
+      sandbox.alias,
+    );
     expectSuccess(deployed);
     expect(deployed.json.result).toMatchObject({ status: 'Succeeded', success: true });
     expect(stored()).toContain('ApexClass:ViaRest');

@@ -10,9 +10,7 @@ describe('the official CLI: org commands', () => {
   beforeAll(async () => {
     sandbox = await startCliSandbox();
     await sandbox.emulator.admin.seed(sandbox.emulator.defaultOrg.id, {
-      components: [
-        { type: 'ApexClass', fullName: 'Seeded', files: apexClassFiles('Seeded') },
-      ],
+      components: [{ type: 'ApexClass', fullName: 'Seeded', files: apexClassFiles('Seeded') }],
     });
   });
   afterAll(() => closeStarted(sandbox));

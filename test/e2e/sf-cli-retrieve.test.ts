@@ -3,6 +3,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { customObject, field } from '../emulator/emulator.helper.js';
 import { unzip } from '../emulator/zip.helper.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 import {
@@ -14,25 +15,7 @@ import {
   type CliSandbox,
 } from './sf-cli.helper.js';
 
-const objectXml = `<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <deploymentStatus>Deployed</deploymentStatus>
-    <fields>
-        <fullName>Amount__c</fullName>
-        <label>Amount</label>
-        <precision>18</precision>
-        <scale>2</scale>
-        <type>Number</type>
-    </fields>
-    <label>Invoice</label>
-    <nameField>
-        <label>Invoice Name</label>
-        <type>Text</type>
-    </nameField>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-</CustomObject>
-`;
+const objectXml = customObject(field('Amount__c', 'Number'));
 
 describe('the official CLI: project retrieve and delete commands', () => {
   let sandbox: CliSandbox;
@@ -48,7 +31,9 @@ describe('the official CLI: project retrieve and delete commands', () => {
   const sourceDir = () => join(sandbox.projectDir, 'force-app', 'main', 'default');
 
   it('retrieves into source format with sf project retrieve start', async () => {
-    expectSuccess(await sandbox.sfOrg('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '-m', 'CustomObject:Invoice__c'));
+    expectSuccess(
+      await sandbox.sfOrg('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '-m', 'CustomObject:Invoice__c'),
+    );
     expect(await readFile(join(sourceDir(), 'classes', 'Stored.cls'), 'utf8')).toBe(apexClassSource('Stored'));
     const field = await readFile(
       join(sourceDir(), 'objects', 'Invoice__c', 'fields', 'Amount__c.field-meta.xml'),
@@ -58,7 +43,15 @@ describe('the official CLI: project retrieve and delete commands', () => {
   });
 
   it('retrieves a metadata-format zip with --target-metadata-dir', async () => {
-    const { exitCode } = await sandbox.sfOrg('project', 'retrieve', 'start', '-m', 'ApexClass:Stored', '--target-metadata-dir', 'mdapi-out');
+    const { exitCode } = await sandbox.sfOrg(
+      'project',
+      'retrieve',
+      'start',
+      '-m',
+      'ApexClass:Stored',
+      '--target-metadata-dir',
+      'mdapi-out',
+    );
     expect(exitCode).toBe(0);
     const dir = join(sandbox.projectDir, 'mdapi-out');
     const zips = (await readdir(dir)).filter((name) => name.endsWith('.zip'));

@@ -161,9 +161,7 @@ export function expectSuccess(result: CliResult): void {
 
 /** The components the emulator's default org holds, as `Type:FullName`. */
 export function storedComponents(sandbox: CliSandbox): string[] {
-  return sandbox.emulator.admin
-    .listComponents(sandbox.emulator.defaultOrg.id)
-    .map((c) => `${c.type}:${c.fullName}`);
+  return sandbox.emulator.admin.listComponents(sandbox.emulator.defaultOrg.id).map((c) => `${c.type}:${c.fullName}`);
 }
 
 /** An Apex class's two source files (paths relative to force-app/main/default). */

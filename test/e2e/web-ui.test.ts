@@ -5,9 +5,19 @@ import { ADMIN_TOKEN, startHarness, waitForJob, type Harness } from '../helpers/
 import { closeStarted } from '../helpers/lifecycle.js';
 
 const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OLD_CALCULATOR = 'public with sharing class DiscountCalculator {\n    // before the deploy\n}\n';
-const CLASS_META = '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+const CLASS_META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
 
 /** Writes docs/screenshots/<name>.png when UPDATE_SCREENSHOTS=1 (CI leaves them alone). */
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -22,14 +32,25 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
   let page: Page;
   const pageErrors: string[] = [];
   const orgState = () =>
-    h.backtrack.emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id).map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
+    h.backtrack
+      .emulator!.admin.listComponents(h.backtrack.emulator!.defaultOrg.id)
+      .map((c) => `${c.type}:${c.fullName} ${c.files.map((f) => f.sha256).join(',')}`);
   let stateBeforeDeploy: string[];
 
   beforeAll(async () => {
     h = await startHarness();
     const emulator = h.backtrack.emulator!;
     // Given an org that already has an older DiscountCalculator, so the deploy updates one class and creates the rest.
-    await emulator.admin.seed(emulator.defaultOrg.id, { components: [{ files: { 'classes/DiscountCalculator.cls': OLD_CALCULATOR, 'classes/DiscountCalculator.cls-meta.xml': CLASS_META } }] });
+    await emulator.admin.seed(emulator.defaultOrg.id, {
+      components: [
+        {
+          files: {
+            'classes/DiscountCalculator.cls': OLD_CALCULATOR,
+            'classes/DiscountCalculator.cls-meta.xml': CLASS_META,
+          },
+        },
+      ],
+    });
     stateBeforeDeploy = orgState();
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
@@ -55,11 +76,14 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     expect((await h.api('GET', '/missing.js', { token: null })).status).toBe(404);
   });
 
-  it('refuses a wrong token with the server\'s message, then signs in', async () => {
+  it("refuses a wrong token with the server's message, then signs in", async () => {
     await page.goto(h.url);
     await page.getByLabel('API token').fill('bt_wrong_token_0123456789abcdefghij');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('alert').filter({ hasText: /not valid/ }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /not valid/ })
+      .waitFor();
     await page.getByLabel('API token').fill(ADMIN_TOKEN);
     await screenshot(page, 'sign-in');
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -87,13 +111,19 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
   });
 
   it('opens the job: summary, progress, per-component results, the log filtered to one component', async () => {
-    await deployRow().getByRole('link', { name: /^Deploy / }).click();
+    await deployRow()
+      .getByRole('link', { name: /^Deploy / })
+      .click();
     await page.getByTestId('job-summary').waitFor();
     expect(await page.getByRole('progressbar').getAttribute('aria-valuenow')).toBe('100');
     const rows = page.getByTestId('job-components').locator('tbody tr');
     await rows.first().waitFor();
     expect(await rows.count()).toBe(7);
-    await page.getByTestId('job-components').locator('tr', { hasText: 'DiscountCalculator' }).getByText('update').waitFor();
+    await page
+      .getByTestId('job-components')
+      .locator('tr', { hasText: 'DiscountCalculator' })
+      .getByText('update')
+      .waitFor();
     await page.getByTestId('log').getByText('Finished: Completed').waitFor();
     await screenshot(page, 'job');
     await page.getByLabel('Show the log of').selectOption('ApexClass:OrderService');
@@ -131,13 +161,20 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
 
   it('left the org exactly as it was before the deploy', () => {
     expect(orgState()).toEqual(stateBeforeDeploy);
-    const calculator = h.backtrack.emulator!.admin.getComponent(h.backtrack.emulator!.defaultOrg.id, 'ApexClass', 'DiscountCalculator');
+    const calculator = h.backtrack.emulator!.admin.getComponent(
+      h.backtrack.emulator!.defaultOrg.id,
+      'ApexClass',
+      'DiscountCalculator',
+    );
     expect(calculator?.files['classes/DiscountCalculator.cls']?.toString()).toBe(OLD_CALCULATOR);
   });
 
   it('offers no Rollback on the Rollback job, and fits a narrow window', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
-    await page.locator('[data-testid=activity][data-kind=Rollback]').getByRole('link', { name: /^Rollback / }).click();
+    await page
+      .locator('[data-testid=activity][data-kind=Rollback]')
+      .getByRole('link', { name: /^Rollback / })
+      .click();
     await page.getByTestId('job-summary').getByText('Rolls back').waitFor();
     expect(await page.getByTestId('rollback-button').count()).toBe(0);
     const overflow = await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
@@ -150,7 +187,10 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     const branchId = branchUrl.match(/branches\/([0-9a-f-]{36})/)![1]!;
     const orgId = (await h.api('GET', '/api/orgs')).body.items.find((o: any) => o.name === 'Local Sandbox').id;
     const ids: string[] = [];
-    for (let i = 0; i < 50; i++) ids.push((await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, checkOnly: true } })).body.id);
+    for (let i = 0; i < 50; i++)
+      ids.push(
+        (await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, checkOnly: true } })).body.id,
+      );
     for (const id of ids) await waitForJob(h, id);
     await page.goto(branchUrl);
     await page.reload();

@@ -6,7 +6,12 @@ import { makeZip } from './zip.helper.js';
 const classZip = (...names: string[]) =>
   makeZip({
     'package.xml': packageXml({ ApexClass: names }),
-    ...Object.fromEntries(names.flatMap((n) => [[`classes/${n}.cls`, apexClass(n)], [`classes/${n}.cls-meta.xml`, classMeta]])),
+    ...Object.fromEntries(
+      names.flatMap((n) => [
+        [`classes/${n}.cls`, apexClass(n)],
+        [`classes/${n}.cls-meta.xml`, classMeta],
+      ]),
+    ),
   });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -56,7 +61,10 @@ describe('deploy progress, queueing and cancel', () => {
     const first = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
     const second = await conn.metadata.deploy(await classZip('B'), { singlePackage: true });
     for (;;) {
-      const [a, b] = await Promise.all([conn.metadata.checkDeployStatus(first.id), conn.metadata.checkDeployStatus(second.id)]);
+      const [a, b] = await Promise.all([
+        conn.metadata.checkDeployStatus(first.id),
+        conn.metadata.checkDeployStatus(second.id),
+      ]);
       if (!a.done) expect(b.status).toBe('Pending'); // the second waits while the first runs
       if (a.done) break;
       await sleep(15);
@@ -103,10 +111,17 @@ describe('fault injection', () => {
 
   it('fails a named component with the given problem in the next deploy only', async () => {
     const { org, conn } = newOrg();
-    emulator.admin.failComponent({ orgId: org.id, type: 'ApexClass', fullName: 'B', problem: 'Dependent class is invalid' });
+    emulator.admin.failComponent({
+      orgId: org.id,
+      type: 'ApexClass',
+      fullName: 'B',
+      problem: 'Dependent class is invalid',
+    });
     const failed = await deployAndWait(conn, await classZip('A', 'B'));
     expect(failed.status).toBe('Failed');
-    expect(componentMessages(failed.details?.componentFailures).map((f) => [f.fullName, f.problem])).toEqual([['B', 'Dependent class is invalid']]);
+    expect(componentMessages(failed.details?.componentFailures).map((f) => [f.fullName, f.problem])).toEqual([
+      ['B', 'Dependent class is invalid'],
+    ]);
     const retried = await deployAndWait(conn, await classZip('A', 'B'));
     expect(retried.status).toBe('Succeeded');
   });

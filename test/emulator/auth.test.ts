@@ -66,13 +66,17 @@ describe('logins and sessions', () => {
   });
 
   it('answers an unknown session id with sf:INVALID_SESSION_ID', async () => {
-    await expect(connect(emulator.url, '00Dxx!nonsense').metadata.describe()).rejects.toMatchObject({ name: 'sf:INVALID_SESSION_ID' });
+    await expect(connect(emulator.url, '00Dxx!nonsense').metadata.describe()).rejects.toMatchObject({
+      name: 'sf:INVALID_SESSION_ID',
+    });
   });
 
   it('keeps each org to its own metadata', async () => {
     const one = emulator.admin.createOrg();
     const two = emulator.admin.createOrg();
-    await emulator.admin.seed(one.id, { components: [{ files: { 'layouts/Account-Account Layout.layout': '<Layout/>' } }] });
+    await emulator.admin.seed(one.id, {
+      components: [{ files: { 'layouts/Account-Account Layout.layout': '<Layout/>' } }],
+    });
     expect((await connect(one.instanceUrl, one.accessToken).metadata.list([{ type: 'Layout' }])).length).toBe(1);
     expect(await connect(two.instanceUrl, two.accessToken).metadata.list([{ type: 'Layout' }])).toEqual([]);
   });
@@ -80,7 +84,11 @@ describe('logins and sessions', () => {
   it('lists the REST API versions and answers userinfo for a bearer token', async () => {
     const versions = (await (await fetch(`${emulator.url}/services/data`)).json()) as { version: string }[];
     expect(versions.some((v) => v.version === API_VERSION)).toBeTruthy();
-    const info = (await (await fetch(`${emulator.url}/services/oauth2/userinfo`, { headers: { Authorization: `Bearer ${emulator.defaultOrg.accessToken}` } })).json()) as Record<string, string>;
+    const info = (await (
+      await fetch(`${emulator.url}/services/oauth2/userinfo`, {
+        headers: { Authorization: `Bearer ${emulator.defaultOrg.accessToken}` },
+      })
+    ).json()) as Record<string, string>;
     expect(info.organization_id).toBe(emulator.defaultOrg.id);
     expect(info.preferred_username).toBe('admin@auth.test');
   });

@@ -36,7 +36,11 @@ describe('deploy and retrieve through jsforce', () => {
     expect(result.status).toBe('Succeeded');
     expect(result.success).toBe(true);
     const successes = componentMessages(result.details?.componentSuccesses);
-    const created = (type: string) => successes.filter((m) => m.componentType === type && m.created).map((m) => m.fullName).sort();
+    const created = (type: string) =>
+      successes
+        .filter((m) => m.componentType === type && m.created)
+        .map((m) => m.fullName)
+        .sort();
     expect(created('ApexClass')).toEqual(['InvoiceService']);
     expect(created('CustomObject')).toEqual(['Invoice__c']);
     expect(created('LightningComponentBundle')).toEqual(['invoiceCard']);
@@ -50,7 +54,13 @@ describe('deploy and retrieve through jsforce', () => {
       { name: 'LightningComponentBundle', members: ['invoiceCard'] },
     ]);
     expect(retrieved.success).toBe(true);
-    for (const path of ['classes/InvoiceService.cls', 'classes/InvoiceService.cls-meta.xml', 'lwc/invoiceCard/invoiceCard.js', 'lwc/invoiceCard/invoiceCard.html', 'lwc/invoiceCard/invoiceCard.js-meta.xml']) {
+    for (const path of [
+      'classes/InvoiceService.cls',
+      'classes/InvoiceService.cls-meta.xml',
+      'lwc/invoiceCard/invoiceCard.js',
+      'lwc/invoiceCard/invoiceCard.html',
+      'lwc/invoiceCard/invoiceCard.js-meta.xml',
+    ]) {
       expect(zip.get(path)).toEqual(Buffer.from(files[path] as string));
     }
     const object = zip.get('objects/Invoice__c.object')?.toString('utf8') ?? '';
@@ -78,8 +88,18 @@ describe('deploy and retrieve through jsforce', () => {
     const { conn } = newOrg();
     await deployAndWait(conn, await makeZip(starterFiles()));
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
-    const again = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ CustomObject: ['Invoice__c'] }), 'objects/Invoice__c.object': files.get('objects/Invoice__c.object') as Buffer }));
-    expect(componentMessages(again.details?.componentSuccesses).map((m) => [m.fullName, m.created, m.changed]).sort()).toEqual([
+    const again = await deployAndWait(
+      conn,
+      await makeZip({
+        'package.xml': packageXml({ CustomObject: ['Invoice__c'] }),
+        'objects/Invoice__c.object': files.get('objects/Invoice__c.object') as Buffer,
+      }),
+    );
+    expect(
+      componentMessages(again.details?.componentSuccesses)
+        .map((m) => [m.fullName, m.created, m.changed])
+        .sort(),
+    ).toEqual([
       ['Invoice__c', false, false],
       ['Invoice__c.Amount__c', false, false],
       ['Invoice__c.Status__c', false, false],
@@ -91,10 +111,15 @@ describe('deploy and retrieve through jsforce', () => {
     await deployAndWait(conn, await makeZip(starterFiles()));
     const result = await deployAndWait(
       conn,
-      await makeZip({ 'package.xml': packageXml({}), 'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Status__c'] }) }),
+      await makeZip({
+        'package.xml': packageXml({}),
+        'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Status__c'] }),
+      }),
     );
     expect(result.status).toBe('Succeeded');
-    expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted])).toEqual([['CustomField', 'Invoice__c.Status__c', true]]);
+    expect(
+      componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted]),
+    ).toEqual([['CustomField', 'Invoice__c.Status__c', true]]);
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
     const object = files.get('objects/Invoice__c.object')?.toString('utf8') ?? '';
     expect(object).not.toMatch(/Status__c/);
@@ -106,10 +131,22 @@ describe('deploy and retrieve through jsforce', () => {
     await deployAndWait(conn, await makeZip(starterFiles()));
     const result = await deployAndWait(
       conn,
-      await makeZip({ 'package.xml': packageXml({ CustomObject: ['Invoice__c'] }), 'objects/Invoice__c.object': customObject(field('Amount__c', 'Currency'), field('Due__c')) }),
+      await makeZip({
+        'package.xml': packageXml({ CustomObject: ['Invoice__c'] }),
+        'objects/Invoice__c.object': customObject(field('Amount__c', 'Currency'), field('Due__c')),
+      }),
     );
-    const states = Object.fromEntries(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created ? 'created' : m.changed ? 'changed' : 'unchanged']));
-    expect(states).toEqual({ 'Invoice__c.Amount__c': 'changed', 'Invoice__c.Due__c': 'created', Invoice__c: 'changed' });
+    const states = Object.fromEntries(
+      componentMessages(result.details?.componentSuccesses).map((m) => [
+        m.fullName,
+        m.created ? 'created' : m.changed ? 'changed' : 'unchanged',
+      ]),
+    );
+    expect(states).toEqual({
+      'Invoice__c.Amount__c': 'changed',
+      'Invoice__c.Due__c': 'created',
+      Invoice__c: 'changed',
+    });
     const { files } = await retrieveAndWait(conn, [{ name: 'CustomObject', members: ['Invoice__c'] }]);
     expect(files.get('objects/Invoice__c.object')?.toString('utf8') ?? '').toMatch(/Status__c/);
   });
@@ -117,12 +154,23 @@ describe('deploy and retrieve through jsforce', () => {
   it('retrieves a single field as an object file holding only that field', async () => {
     const { conn } = newOrg();
     await deployAndWait(conn, await makeZip(starterFiles()));
-    const { result, files } = await retrieveAndWait(conn, [{ name: 'CustomField', members: ['Invoice__c.Amount__c'] }], false);
+    const { result, files } = await retrieveAndWait(
+      conn,
+      [{ name: 'CustomField', members: ['Invoice__c.Amount__c'] }],
+      false,
+    );
     const object = files.get('unpackaged/objects/Invoice__c.object')?.toString('utf8') ?? '';
     expect(object).toMatch(/Amount__c/);
     expect(object).not.toMatch(/Status__c/);
     const props = Array.isArray(result.fileProperties) ? result.fileProperties : [result.fileProperties];
-    expect(props.some((p) => p.type === 'CustomField' && p.fullName === 'Invoice__c.Amount__c' && p.fileName === 'unpackaged/objects/Invoice__c.object')).toBeTruthy();
+    expect(
+      props.some(
+        (p) =>
+          p.type === 'CustomField' &&
+          p.fullName === 'Invoice__c.Amount__c' &&
+          p.fileName === 'unpackaged/objects/Invoice__c.object',
+      ),
+    ).toBeTruthy();
   });
 
   it('answers a retrieve of a missing class with a "cannot be found" message and success', async () => {
@@ -147,12 +195,22 @@ describe('deploy and retrieve through jsforce', () => {
       }),
     );
     const { files } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);
-    expect([...files.keys()].sort()).toEqual(['classes/A.cls', 'classes/A.cls-meta.xml', 'classes/B.cls', 'classes/B.cls-meta.xml', 'package.xml']);
+    expect([...files.keys()].sort()).toEqual([
+      'classes/A.cls',
+      'classes/A.cls-meta.xml',
+      'classes/B.cls',
+      'classes/B.cls-meta.xml',
+      'package.xml',
+    ]);
   });
 
   it('accepts a package under one folder (unpackaged/package.xml)', async () => {
     const { conn } = newOrg();
-    const zip = await makeZip({ 'unpackaged/package.xml': packageXml({ ApexClass: ['A'] }), 'unpackaged/classes/A.cls': apexClass('A'), 'unpackaged/classes/A.cls-meta.xml': classMeta });
+    const zip = await makeZip({
+      'unpackaged/package.xml': packageXml({ ApexClass: ['A'] }),
+      'unpackaged/classes/A.cls': apexClass('A'),
+      'unpackaged/classes/A.cls-meta.xml': classMeta,
+    });
     const result = await deployAndWait(conn, zip, { singlePackage: false });
     expect(result.status).toBe('Succeeded');
     expect(componentMessages(result.details?.componentSuccesses).map((m) => m.fullName)).toEqual(['A']);
@@ -162,14 +220,21 @@ describe('deploy and retrieve through jsforce', () => {
     const { conn } = newOrg();
     const result = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ ApexClass: ['Ghost'] }) }));
     expect(result.status).toBe('Failed');
-    expect(componentMessages(result.details?.componentFailures)[0]?.problem ?? '').toMatch(/An object 'Ghost' of type ApexClass was named in package.xml/);
+    expect(componentMessages(result.details?.componentFailures)[0]?.problem ?? '').toMatch(
+      /An object 'Ghost' of type ApexClass was named in package.xml/,
+    );
   });
 
   it('fails a file in an unknown folder', async () => {
     const { conn } = newOrg();
-    const result = await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({}), 'widgets/W.widget': '<Widget/>' }));
+    const result = await deployAndWait(
+      conn,
+      await makeZip({ 'package.xml': packageXml({}), 'widgets/W.widget': '<Widget/>' }),
+    );
     expect(result.status).toBe('Failed');
-    const failures = Array.isArray(result.details?.componentFailures) ? result.details.componentFailures : [result.details?.componentFailures];
+    const failures = Array.isArray(result.details?.componentFailures)
+      ? result.details.componentFailures
+      : [result.details?.componentFailures];
     expect(failures[0]?.problem ?? '').toMatch(/Unknown metadata folder 'widgets'/);
   });
 });

@@ -16,7 +16,11 @@ export function connect(instanceUrl: string, accessToken: string): jsforce.Conne
   return new jsforce.Connection({ instanceUrl, accessToken, version: API_VERSION });
 }
 
-export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, options: Record<string, unknown> = {}): Promise<DeployAnswer> {
+export async function deployAndWait(
+  conn: jsforce.Connection,
+  zip: Buffer,
+  options: Record<string, unknown> = {},
+): Promise<DeployAnswer> {
   const started = await conn.metadata.deploy(zip, { singlePackage: true, rollbackOnError: true, ...options });
   for (;;) {
     const result = await conn.metadata.checkDeployStatus(started.id, true);
@@ -25,7 +29,11 @@ export async function deployAndWait(conn: jsforce.Connection, zip: Buffer, optio
   }
 }
 
-export async function retrieveAndWait(conn: jsforce.Connection, types: { name: string; members: string[] }[], singlePackage = true): Promise<{ result: RetrieveAnswer; files: Map<string, Buffer> }> {
+export async function retrieveAndWait(
+  conn: jsforce.Connection,
+  types: { name: string; members: string[] }[],
+  singlePackage = true,
+): Promise<{ result: RetrieveAnswer; files: Map<string, Buffer> }> {
   // jsforce's RetrieveRequest type wants every optional field of the WSDL; send what a client really sends.
   const request = { apiVersion: API_VERSION, singlePackage, unpackaged: { types, version: API_VERSION } };
   const started = await conn.metadata.retrieve(request as unknown as Parameters<typeof conn.metadata.retrieve>[0]);
@@ -47,7 +55,10 @@ export function componentMessages<T extends { componentType?: string | null }>(m
 
 export function packageXml(types: Record<string, string[]>): string {
   const body = Object.entries(types)
-    .map(([name, members]) => `  <types>\n${members.map((m) => `    <members>${m}</members>\n`).join('')}    <name>${name}</name>\n  </types>\n`)
+    .map(
+      ([name, members]) =>
+        `  <types>\n${members.map((m) => `    <members>${m}</members>\n`).join('')}    <name>${name}</name>\n  </types>\n`,
+    )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Package xmlns="http://soap.sforce.com/2006/04/metadata">\n${body}  <version>${API_VERSION}</version>\n</Package>\n`;
 }
@@ -59,7 +70,8 @@ export const classMeta = `<?xml version="1.0" encoding="UTF-8"?>
 </ApexClass>
 `;
 
-export const apexClass = (name: string, body = '') => `public with sharing class ${name} {\n    // ${body}\n    public static String hello() { return 'hi {'; }\n}\n`;
+export const apexClass = (name: string, body = '') =>
+  `public with sharing class ${name} {\n    // ${body}\n    public static String hello() { return 'hi {'; }\n}\n`;
 
 export const field = (name: string, type = 'Text') => `    <fields>
         <fullName>${name}</fullName>
@@ -83,7 +95,8 @@ ${fields.join('')}    <label>Invoice</label>
 `;
 
 export const lwcFiles = {
-  'lwc/invoiceCard/invoiceCard.js': "import { LightningElement } from 'lwc';\nexport default class InvoiceCard extends LightningElement {}\n",
+  'lwc/invoiceCard/invoiceCard.js':
+    "import { LightningElement } from 'lwc';\nexport default class InvoiceCard extends LightningElement {}\n",
   'lwc/invoiceCard/invoiceCard.html': '<template>\n    <p>Invoice</p>\n</template>\n',
   'lwc/invoiceCard/invoiceCard.js-meta.xml': `<?xml version="1.0" encoding="UTF-8"?>\n<LightningComponentBundle xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>${API_VERSION}</apiVersion>\n    <isExposed>false</isExposed>\n</LightningComponentBundle>\n`,
 };
@@ -91,7 +104,11 @@ export const lwcFiles = {
 /** The zip of the first scenario: a class, an object with two fields and an LWC bundle. */
 export function starterFiles(): Record<string, string> {
   return {
-    'package.xml': packageXml({ ApexClass: ['InvoiceService'], CustomObject: ['Invoice__c'], LightningComponentBundle: ['invoiceCard'] }),
+    'package.xml': packageXml({
+      ApexClass: ['InvoiceService'],
+      CustomObject: ['Invoice__c'],
+      LightningComponentBundle: ['invoiceCard'],
+    }),
     'classes/InvoiceService.cls': apexClass('InvoiceService'),
     'classes/InvoiceService.cls-meta.xml': classMeta,
     'objects/Invoice__c.object': customObject(field('Amount__c', 'Number'), field('Status__c')),

@@ -21,7 +21,10 @@ describe('a deploy at the 10,000-file limit', () => {
       files[`classes/Big${i}.cls`] = `public class Big${i} {\n${body}}\n`;
       files[`classes/Big${i}.cls-meta.xml`] = classMeta;
     }
-    const result = await deployAndWait(conn, writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)));
+    const result = await deployAndWait(
+      conn,
+      writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)),
+    );
     expect(result.status).toBe('Succeeded');
     expect(result.numberComponentsDeployed).toBe(4999);
     const { result: retrieved, files: zip } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);

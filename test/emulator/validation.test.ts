@@ -1,10 +1,19 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { apexClass, classMeta, componentMessages, connect, deployAndWait, packageXml, retrieveAndWait } from './emulator.helper.js';
+import {
+  apexClass,
+  classMeta,
+  componentMessages,
+  connect,
+  deployAndWait,
+  packageXml,
+  retrieveAndWait,
+} from './emulator.helper.js';
 import { writeZip } from '../../src/emulator/zip-io.js';
 import { makeZip } from './zip.helper.js';
 
-const asList = <T>(value: T | T[] | undefined | null): T[] => (value == null ? [] : Array.isArray(value) ? value : [value]);
+const asList = <T>(value: T | T[] | undefined | null): T[] =>
+  value == null ? [] : Array.isArray(value) ? value : [value];
 
 describe('deploy validation and options', () => {
   let emulator: EmulatorHandle;
@@ -47,7 +56,8 @@ describe('deploy validation and options', () => {
       await makeZip({
         'package.xml': packageXml({ ApexClass: ['A'] }),
         'classes/A.cls': apexClass('A'),
-        'classes/A.cls-meta.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</statu>\n</ApexClass>\n',
+        'classes/A.cls-meta.xml':
+          '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</statu>\n</ApexClass>\n',
       }),
     );
     expect(result.status).toBe('Failed');
@@ -73,21 +83,32 @@ describe('deploy validation and options', () => {
     const { org, conn } = newOrg();
     const result = await deployAndWait(
       conn,
-      await makeZip({ 'package.xml': packageXml({ ApexClass: ['A'] }), 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta }),
+      await makeZip({
+        'package.xml': packageXml({ ApexClass: ['A'] }),
+        'classes/A.cls': apexClass('A'),
+        'classes/A.cls-meta.xml': classMeta,
+      }),
       { checkOnly: true },
     );
     expect(result.status).toBe('Succeeded');
     expect(result.checkOnly).toBe(true);
-    expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created])).toEqual([['A', true]]);
+    expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created])).toEqual([
+      ['A', true],
+    ]);
     expect(emulator.admin.listComponents(org.id)).toEqual([]);
   });
 
   it('warns about deleting a class that does not exist and still deletes the others', async () => {
     const { org, conn } = newOrg();
-    await emulator.admin.seed(org.id, { components: [{ files: { 'classes/Old.cls': apexClass('Old'), 'classes/Old.cls-meta.xml': classMeta } }] });
+    await emulator.admin.seed(org.id, {
+      components: [{ files: { 'classes/Old.cls': apexClass('Old'), 'classes/Old.cls-meta.xml': classMeta } }],
+    });
     const result = await deployAndWait(
       conn,
-      await makeZip({ 'package.xml': packageXml({}), 'destructiveChanges.xml': packageXml({ ApexClass: ['Old', 'Ghost'] }) }),
+      await makeZip({
+        'package.xml': packageXml({}),
+        'destructiveChanges.xml': packageXml({ ApexClass: ['Old', 'Ghost'] }),
+      }),
     );
     expect(result.status).toBe('Succeeded');
     const warnings = asList(result.details?.componentFailures);
@@ -99,7 +120,14 @@ describe('deploy validation and options', () => {
 
   it('lists components with their file properties', async () => {
     const { conn } = newOrg();
-    await deployAndWait(conn, await makeZip({ 'package.xml': packageXml({ ApexClass: ['A'] }), 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta }));
+    await deployAndWait(
+      conn,
+      await makeZip({
+        'package.xml': packageXml({ ApexClass: ['A'] }),
+        'classes/A.cls': apexClass('A'),
+        'classes/A.cls-meta.xml': classMeta,
+      }),
+    );
     const listed = asList(await conn.metadata.list([{ type: 'ApexClass' }, { type: 'CustomObject' }]));
     expect(listed.length).toBe(1);
     const [props] = listed;
@@ -126,7 +154,12 @@ describe('deploy validation and options', () => {
     await emulator.admin.seed(org.id, {
       components: [
         { files: { 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta } },
-        { files: { 'objects/O__c.object': '<CustomObject><label>O</label><fields><fullName>F__c</fullName><type>Text</type></fields></CustomObject>' } },
+        {
+          files: {
+            'objects/O__c.object':
+              '<CustomObject><label>O</label><fields><fullName>F__c</fullName><type>Text</type></fields></CustomObject>',
+          },
+        },
       ],
     });
     const apex = (await conn.metadata.read('ApexClass', 'A')) as unknown as Record<string, unknown>;
@@ -146,7 +179,10 @@ describe('deploy validation and options', () => {
       files[`classes/C${i}.cls-meta.xml`] = classMeta;
     }
     // The emulator's own writer: archiver takes seconds for 10,001 entries.
-    const result = await deployAndWait(conn, writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)));
+    const result = await deployAndWait(
+      conn,
+      writeZip(Object.entries(files).map(([path, text]) => [path, Buffer.from(text)] as const)),
+    );
     expect(result.done).toBe(true);
     expect(result.status).toBe('Failed');
     expect(result.errorStatusCode).toBe('INVALID_OPERATION');

@@ -16,7 +16,11 @@ export interface Harness {
    * sends none). A Buffer body goes as a zip unless `headers` say otherwise, anything else as JSON; the answer's body
    * is parsed JSON when it is JSON, else its text.
    */
-  api(method: string, route: string, options?: { body?: unknown; token?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  api(
+    method: string,
+    route: string,
+    options?: { body?: unknown; token?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   close(): Promise<void>;
 }
 
@@ -61,7 +65,7 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       } catch {
         /* not JSON */
       }
-      return { status: res.status, body: parsed, headers: toHeaders(res.headers as Record<string, string | string[]>) };
+      return { status: res.status, body: parsed, headers: toHeaders(res.headers) };
     },
     async close() {
       await backtrack.close();
@@ -85,12 +89,16 @@ type Verb = 'get' | 'post' | 'put' | 'patch' | 'delete' | 'head' | 'options';
 
 function httpVerb(method: string): Verb {
   const verb = method.toLowerCase();
-  if (!['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(verb)) throw new Error(`Unknown HTTP method ${method}`);
+  if (!['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].includes(verb))
+    throw new Error(`Unknown HTTP method ${method}`);
   return verb as Verb;
 }
 
 /** A supertest parser that keeps the body as text, so JSON, text and event streams arrive alike. */
-function asText(res: NodeJS.ReadableStream & { setEncoding(e: string): void }, done: (err: Error | null, body: string) => void): void {
+function asText(
+  res: NodeJS.ReadableStream & { setEncoding(e: string): void },
+  done: (err: Error | null, body: string) => void,
+): void {
   let text = '';
   res.setEncoding('utf8');
   res.on('data', (chunk: string) => (text += chunk));

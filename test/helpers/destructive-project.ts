@@ -37,6 +37,14 @@ export const PARTS: Record<string, Record<string, string>> = {
   },
 };
 
+const ACCOUNT =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n    <label>Account</label>\n</CustomObject>\n';
+
+/** Gives the emulator's default org the standard Account object, which the parts' Account.Tier__c belongs to. */
+export async function seedAccount(emulator: EmulatorHandle): Promise<void> {
+  await emulator.admin.seed(emulator.defaultOrg.id, { components: [{ files: { 'objects/Account.object': ACCOUNT } }] });
+}
+
 /** A package.xml-format manifest listing members by type. */
 export function manifestXml(members: Record<string, string[]>): string {
   const types = Object.entries(members)

@@ -9,7 +9,10 @@ export function orgState(emulator: EmulatorHandle, orgId = emulator.defaultOrg.i
   const state = new Map<string, string>();
   for (const c of emulator.admin.listComponents(orgId)) {
     const files = emulator.admin.getComponent(orgId, c.type, c.fullName)!.files;
-    state.set(`${c.type}:${c.fullName}`, fingerprintComponent(Object.entries(files).map(([path, content]) => ({ path, content }))));
+    state.set(
+      `${c.type}:${c.fullName}`,
+      fingerprintComponent(Object.entries(files).map(([path, content]) => ({ path, content }))),
+    );
   }
   return state;
 }

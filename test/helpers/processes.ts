@@ -24,7 +24,10 @@ export interface ServiceProcess {
 
 /** Starts `dist/src/main.js` as its own process (API or worker) with the given environment. */
 export function startService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH!, SF_DISABLE_LOG_FILE: 'true', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH!, SF_DISABLE_LOG_FILE: 'true', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -30,7 +30,11 @@ export async function writeRichObjectProject(dir: string, object = 'Rich__c'): P
   await mkdir(base, { recursive: true });
   await writeFile(
     join(dir, 'sfdx-project.json'),
-    JSON.stringify({ packageDirectories: [{ path: 'force-app', default: true }], name: 'rich', sourceApiVersion: '62.0' }),
+    JSON.stringify({
+      packageDirectories: [{ path: 'force-app', default: true }],
+      name: 'rich',
+      sourceApiVersion: '62.0',
+    }),
   );
   await put(
     '',
@@ -78,7 +82,10 @@ export async function writeRichObjectProject(dir: string, object = 'Rich__c'): P
   await put(
     'listViews',
     'All.listView-meta.xml',
-    metaXml('ListView', '    <fullName>All</fullName>\n    <columns>NAME</columns>\n    <columns>Field000__c</columns>\n    <filterScope>Everything</filterScope>\n    <label>All</label>\n'),
+    metaXml(
+      'ListView',
+      '    <fullName>All</fullName>\n    <columns>NAME</columns>\n    <columns>Field000__c</columns>\n    <filterScope>Everything</filterScope>\n    <label>All</label>\n',
+    ),
   );
   await put(
     'recordTypes',
@@ -91,12 +98,18 @@ export async function writeRichObjectProject(dir: string, object = 'Rich__c'): P
   await put(
     'businessProcesses',
     'Flow.businessProcess-meta.xml',
-    metaXml('BusinessProcess', '    <fullName>Flow</fullName>\n    <isActive>true</isActive>\n    <values>\n        <fullName>C</fullName>\n        <default>false</default>\n    </values>\n'),
+    metaXml(
+      'BusinessProcess',
+      '    <fullName>Flow</fullName>\n    <isActive>true</isActive>\n    <values>\n        <fullName>C</fullName>\n        <default>false</default>\n    </values>\n',
+    ),
   );
   await put(
     'compactLayouts',
     'Compact.compactLayout-meta.xml',
-    metaXml('CompactLayout', '    <fullName>Compact</fullName>\n    <fields>Name</fields>\n    <fields>Field000__c</fields>\n    <label>Compact</label>\n'),
+    metaXml(
+      'CompactLayout',
+      '    <fullName>Compact</fullName>\n    <fields>Name</fields>\n    <fields>Field000__c</fields>\n    <label>Compact</label>\n',
+    ),
   );
   await put(
     'fieldSets',
@@ -114,11 +127,18 @@ export async function writeRichObjectProject(dir: string, object = 'Rich__c'): P
       '    <fullName>Open</fullName>\n    <availability>online</availability>\n    <displayType>button</displayType>\n    <linkType>url</linkType>\n    <masterLabel>Open</masterLabel>\n    <openType>newWindow</openType>\n    <protected>false</protected>\n    <url>https://example.com/?a=1&amp;b={!Rich__c.Id}</url>\n',
     ),
   );
-  await put('sharingReasons', 'Reason__c.sharingReason-meta.xml', metaXml('SharingReason', '    <fullName>Reason__c</fullName>\n    <label>Reason</label>\n'));
+  await put(
+    'sharingReasons',
+    'Reason__c.sharingReason-meta.xml',
+    metaXml('SharingReason', '    <fullName>Reason__c</fullName>\n    <label>Reason</label>\n'),
+  );
   await put(
     'indexes',
     'Idx.index-meta.xml',
-    metaXml('Index', '    <fullName>Idx</fullName>\n    <fields>\n        <name>Field000__c</name>\n        <sortDirection>ASC</sortDirection>\n    </fields>\n    <label>Idx</label>\n'),
+    metaXml(
+      'Index',
+      '    <fullName>Idx</fullName>\n    <fields>\n        <name>Field000__c</name>\n        <sortDirection>ASC</sortDirection>\n    </fields>\n    <label>Idx</label>\n',
+    ),
   );
   return 1 + 39 + 9;
 }

@@ -13,7 +13,9 @@ import { createScratchDatabase } from '../helpers/scratch-database.js';
 const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
 const REDIS_SERVER = process.env.TEST_REDIS_URL;
 if (!DATABASE_SERVER || !REDIS_SERVER) {
-  throw new Error('The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.');
+  throw new Error(
+    'The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.',
+  );
 }
 
 const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
@@ -32,7 +34,10 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
 
   /** supertest against the API process's URL (the app runs in another process here). */
   const call = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
-    let req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set('authorization', `Bearer ${TOKEN}`);
+    let req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set(
+      'authorization',
+      `Bearer ${TOKEN}`,
+    );
     if (Buffer.isBuffer(body)) req = req.set('content-type', 'application/zip').send(body);
     else if (body !== undefined) req = req.send(body as object);
     const res = await req;
@@ -43,7 +48,8 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
       const { body } = await call('GET', `/api/jobs/${jobId}`);
       return ['Completed', 'Exception'].includes(body.status) ? body : null;
     });
-  const jobState = async (jobId: string) => (await db.query('SELECT state FROM jobs WHERE id = $1', [jobId])).rows[0]?.state ?? {};
+  const jobState = async (jobId: string) =>
+    (await db.query('SELECT state FROM jobs WHERE id = $1', [jobId])).rows[0]?.state ?? {};
   const startWorker = async () => {
     const worker = startService({ ...env, ROLE: 'worker' });
     workers.push(worker);
@@ -79,12 +85,19 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
       name: 'Integration Org',
       environment: 'uat',
       instanceUrl: emulator.url,
-      auth: { type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url },
+      auth: {
+        type: 'password',
+        username: emulator.defaultOrg.username,
+        password: emulator.defaultOrg.password,
+        loginUrl: emulator.url,
+      },
     });
     expect(org.status).toBe(201);
     orgId = org.body.id;
     branchId = (await call('POST', '/api/branches', { name: 'main' })).body.id;
-    expect((await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT))).status).toBe(201);
+    expect((await call('POST', `/api/branches/${branchId}/revisions`, await zipFolder(SAMPLE_PROJECT))).status).toBe(
+      201,
+    );
   });
 
   afterAll(async () => {
@@ -113,8 +126,15 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
 
   it('finishes a deploy whose worker was SIGKILLed after Salesforce accepted it, with exactly one deploy in the org', async () => {
     const entries = await readZip(await zipFolder(SAMPLE_PROJECT));
-    entries.set(`${SRC}/classes/InvoiceService.cls`, Buffer.from('public with sharing class InvoiceService {\n    // killed-worker revision\n}\n'));
-    await call('POST', `/api/branches/${branchId}/revisions`, await writeZip([...entries].map(([path, content]) => ({ path, content }))));
+    entries.set(
+      `${SRC}/classes/InvoiceService.cls`,
+      Buffer.from('public with sharing class InvoiceService {\n    // killed-worker revision\n}\n'),
+    );
+    await call(
+      'POST',
+      `/api/branches/${branchId}/revisions`,
+      await writeZip([...entries].map(([path, content]) => ({ path, content }))),
+    );
     emulator.admin.setLatency(4000);
     const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId });
@@ -126,7 +146,9 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     expect(job.status).toBe('Completed');
     expect(emulator.admin.deploys(emulator.defaultOrg.id).count - deploysBefore).toBe(1); // the emulator saw exactly one deploy
     const logs = (await call('GET', `/api/jobs/${job.id}/logs`)).body.items.map((l: any) => l.message);
-    expect(logs.some((m: string) => m.startsWith(`Resumed by worker`) && m.includes(`:${replacement.child.pid}:`))).toBeTruthy();
+    expect(
+      logs.some((m: string) => m.startsWith(`Resumed by worker`) && m.includes(`:${replacement.child.pid}:`)),
+    ).toBeTruthy();
     expect(logs.some((m: string) => m.startsWith('Polling Salesforce deploy'))).toBeTruthy(); // the new worker polled the same deploy
   });
 
@@ -136,7 +158,9 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     const before = orgState(emulator);
     emulator.admin.setLatency(4000);
     const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
-    const start = await call('POST', `/api/jobs/${deployId}/rollback`, { components: [{ type: 'ApexClass', fullName: 'InvoiceService' }] });
+    const start = await call('POST', `/api/jobs/${deployId}/rollback`, {
+      components: [{ type: 'ApexClass', fullName: 'InvoiceService' }],
+    });
     expect(start.status).toBe(202);
     await waitFor('Salesforce to accept the rollback', async () => (await jobState(start.body.id)).asyncId);
     await workers.at(-1)!.kill('SIGKILL');
@@ -162,11 +186,18 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   it('runs jobs against one org one at a time, whatever the number of workers', async () => {
     await startWorker();
     emulator.admin.setLatency(800);
-    const ids = await Promise.all([1, 2, 3].map(async () => (await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true })).body.id as string));
+    const ids = await Promise.all(
+      [1, 2, 3].map(
+        async () =>
+          (await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true })).body.id as string,
+      ),
+    );
     const jobs = await Promise.all(ids.map(finished));
     emulator.admin.setLatency(50);
     expect(jobs.every((j) => j.status === 'Completed')).toBeTruthy();
-    const spans = jobs.map((j) => [Date.parse(j.startedAt), Date.parse(j.finishedAt)] as const).sort((a, b) => a[0] - b[0]);
+    const spans = jobs
+      .map((j) => [Date.parse(j.startedAt), Date.parse(j.finishedAt)] as const)
+      .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < spans.length; i++) expect(spans[i]![0] >= spans[i - 1]![1]).toBeTruthy();
   });
 });

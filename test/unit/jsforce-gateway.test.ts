@@ -51,7 +51,10 @@ async function waitRetrieve(session: MetadataSession, id: string): Promise<Retri
 
 test('given an access token, a deploy is started, polled to done and retrieved back with the same fingerprints', async () => {
   const session = await gateway.connect(target({ type: 'accessToken', accessToken: emulator.defaultOrg.accessToken }));
-  expect(await session.identity()).toEqual({ organizationId: emulator.defaultOrg.id, username: emulator.defaultOrg.username });
+  expect(await session.identity()).toEqual({
+    organizationId: emulator.defaultOrg.id,
+    username: emulator.defaultOrg.username,
+  });
   const { components } = await resolveProject(sampleDir);
   const { zip } = await buildDeployZip({ components, apiVersion: API });
 
@@ -69,7 +72,10 @@ test('given an access token, a deploy is started, polled to done and retrieved b
   expect(light.numberComponentsDeployed).toBe(status.numberComponentsDeployed); // but keeps the counts
   expect(light.success).toBe(true);
 
-  const requested = [...components.map(({ type, fullName }) => ({ type, fullName })), { type: 'ApexClass', fullName: 'DoesNotExist' }];
+  const requested = [
+    ...components.map(({ type, fullName }) => ({ type, fullName })),
+    { type: 'ApexClass', fullName: 'DoesNotExist' },
+  ];
   const retrieve = await waitRetrieve(session, await session.startRetrieve(requested));
   expect(retrieve.success).toBe(true);
   expect(retrieve.zip).toBeTruthy();
@@ -81,29 +87,55 @@ test('given an access token, a deploy is started, polled to done and retrieved b
     expect(byKey.get(`${c.type}:${c.fullName}`)).toBe(fingerprintComponent(c.files));
   }
 
-  const listed = await session.listMetadata([{ type: 'ApexClass' }, { type: 'CustomObject' }, { type: 'Layout' }, { type: 'Profile' }]);
+  const listed = await session.listMetadata([
+    { type: 'ApexClass' },
+    { type: 'CustomObject' },
+    { type: 'Layout' },
+    { type: 'Profile' },
+  ]);
   expect(listed.some((p) => p.type === 'ApexClass' && p.fullName === 'InvoiceService')).toBeTruthy();
   expect(listed.some((p) => p.type === 'Profile')).toBeTruthy(); // queries beyond the third are sent in a second call
 });
 
 test('given a username and password without a client id, the SOAP login is used', async () => {
   const session = await gateway.connect(
-    target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url }),
+    target({
+      type: 'password',
+      username: emulator.defaultOrg.username,
+      password: emulator.defaultOrg.password,
+      loginUrl: emulator.url,
+    }),
   );
   const who = await session.identity();
   expect(who.organizationId).toBe(emulator.defaultOrg.id);
   expect(who.username).toBe(emulator.defaultOrg.username);
-  const status = await waitDeploy(session, await session.startDeploy((await buildDeployZip({ components: [], apiVersion: API })).zip, {}));
+  const status = await waitDeploy(
+    session,
+    await session.startDeploy((await buildDeployZip({ components: [], apiVersion: API })).zip, {}),
+  );
   expect(status.done).toBe(true);
 });
 
 test('given a username, password and client id, the OAuth password flow is used', async () => {
   const session = await gateway.connect(
-    target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url, clientId: 'backtrack', clientSecret: 'shh-secret' }),
+    target({
+      type: 'password',
+      username: emulator.defaultOrg.username,
+      password: emulator.defaultOrg.password,
+      loginUrl: emulator.url,
+      clientId: 'backtrack',
+      clientSecret: 'shh-secret',
+    }),
   );
   expect((await session.identity()).organizationId).toBe(emulator.defaultOrg.id);
   const withoutSecret = gateway.connect(
-    target({ type: 'password', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password, loginUrl: emulator.url, clientId: 'backtrack' }),
+    target({
+      type: 'password',
+      username: emulator.defaultOrg.username,
+      password: emulator.defaultOrg.password,
+      loginUrl: emulator.url,
+      clientId: 'backtrack',
+    }),
   );
   await expect(withoutSecret).rejects.toBeInstanceOf(SalesforceAuthError);
   await expect(withoutSecret).rejects.toThrow(/client secret/);
@@ -113,12 +145,21 @@ test('given a refresh token or an SFDX auth URL, the gateway obtains an access t
   const res = await fetch(`${emulator.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'password', client_id: 'backtrack', username: emulator.defaultOrg.username, password: emulator.defaultOrg.password }),
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'backtrack',
+      username: emulator.defaultOrg.username,
+      password: emulator.defaultOrg.password,
+    }),
   });
   const { refresh_token: refreshToken } = (await res.json()) as { refresh_token: string };
-  const viaRefresh = await gateway.connect(target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }));
+  const viaRefresh = await gateway.connect(
+    target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }),
+  );
   expect((await viaRefresh.identity()).organizationId).toBe(emulator.defaultOrg.id);
-  const viaUrl = await gateway.connect(target({ type: 'sfdxAuthUrl', sfdxAuthUrl: `force://PlatformCLI::${refreshToken}@${emulator.url}` }));
+  const viaUrl = await gateway.connect(
+    target({ type: 'sfdxAuthUrl', sfdxAuthUrl: `force://PlatformCLI::${refreshToken}@${emulator.url}` }),
+  );
   expect((await viaUrl.identity()).organizationId).toBe(emulator.defaultOrg.id);
 
   emulator.admin.expireSessions(emulator.defaultOrg.id);
@@ -136,14 +177,25 @@ test('given a bad access token, calls fail with SalesforceAuthError and no secre
 
 test('given a wrong password, connect fails with SalesforceAuthError', async () => {
   const err = await rejectionOf(
-    gateway.connect(target({ type: 'password', username: emulator.defaultOrg.username, password: 'wrong-password', loginUrl: emulator.url })),
+    gateway.connect(
+      target({
+        type: 'password',
+        username: emulator.defaultOrg.username,
+        password: 'wrong-password',
+        loginUrl: emulator.url,
+      }),
+    ),
   );
   expect(err).toBeInstanceOf(SalesforceAuthError);
   expect(err.message).not.toContain('wrong-password');
 });
 
 test('given an unreachable org, calls fail with SalesforceUnavailableError', async () => {
-  const session = await gateway.connect({ instanceUrl: 'http://127.0.0.1:9', apiVersion: API, auth: { type: 'accessToken', accessToken: 'x' } });
+  const session = await gateway.connect({
+    instanceUrl: 'http://127.0.0.1:9',
+    apiVersion: API,
+    auth: { type: 'accessToken', accessToken: 'x' },
+  });
   await expect(session.checkDeploy('0Af000000000000AAA')).rejects.toThrow(SalesforceUnavailableError);
   await expect(session.identity()).rejects.toThrow(SalesforceUnavailableError);
 });

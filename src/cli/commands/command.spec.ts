@@ -7,13 +7,19 @@ describe('testOptions', () => {
   });
 
   it('splits --run-tests on commas', () => {
-    expect(testOptions({ 'test-level': 'RunSpecifiedTests', 'run-tests': 'ATest, BTest,' })).toEqual({ testLevel: 'RunSpecifiedTests', runTests: ['ATest', 'BTest'] });
+    expect(testOptions({ 'test-level': 'RunSpecifiedTests', 'run-tests': 'ATest, BTest,' })).toEqual({
+      testLevel: 'RunSpecifiedTests',
+      runTests: ['ATest', 'BTest'],
+    });
   });
 });
 
 describe('parseComponentRef', () => {
   it('splits at the first colon', () => {
-    expect(parseComponentRef('CustomField:Invoice__c.Amount__c')).toEqual({ type: 'CustomField', fullName: 'Invoice__c.Amount__c' });
+    expect(parseComponentRef('CustomField:Invoice__c.Amount__c')).toEqual({
+      type: 'CustomField',
+      fullName: 'Invoice__c.Amount__c',
+    });
     expect(parseComponentRef('Layout:A:B')).toEqual({ type: 'Layout', fullName: 'A:B' });
   });
 

@@ -12,15 +12,25 @@ export interface CommandContext {
 }
 
 /** The test-level fields of a deploy or rollback request (`--run-tests A,B` for RunSpecifiedTests). */
-export function testOptions(options: { 'test-level'?: string; 'run-tests'?: string }): { testLevel?: string; runTests?: string[] } {
-  const runTests = options['run-tests']?.split(',').map((t) => t.trim()).filter(Boolean);
-  return { ...(options['test-level'] ? { testLevel: options['test-level'] } : {}), ...(runTests?.length ? { runTests } : {}) };
+export function testOptions(options: { 'test-level'?: string; 'run-tests'?: string }): {
+  testLevel?: string;
+  runTests?: string[];
+} {
+  const runTests = options['run-tests']
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  return {
+    ...(options['test-level'] ? { testLevel: options['test-level'] } : {}),
+    ...(runTests?.length ? { runTests } : {}),
+  };
 }
 
 /** "ApexClass:Foo" → {type, fullName}; the name may itself hold colons. */
 export function parseComponentRef(text: string): { type: string; fullName: string } {
   const colon = text.indexOf(':');
-  if (colon <= 0 || colon === text.length - 1) throw new CliError(ExitCode.Usage, `--component ${text}: use Type:FullName, e.g. ApexClass:InvoiceService.`);
+  if (colon <= 0 || colon === text.length - 1)
+    throw new CliError(ExitCode.Usage, `--component ${text}: use Type:FullName, e.g. ApexClass:InvoiceService.`);
   return { type: text.slice(0, colon), fullName: text.slice(colon + 1) };
 }
 
@@ -30,7 +40,10 @@ export function parseComponentRef(text: string): { type: string; fullName: strin
  */
 export async function reportJob(ctx: CommandContext, started: Job, wait: boolean): Promise<ExitCode> {
   const job = wait ? await waitForJob(ctx, started) : started;
-  const { items: components } = await ctx.client.request<{ items: JobComponent[] }>('GET', `/api/jobs/${job.id}/components`);
+  const { items: components } = await ctx.client.request<{ items: JobComponent[] }>(
+    'GET',
+    `/api/jobs/${job.id}/components`,
+  );
   if (ctx.json) {
     ctx.streams.stdout.write(`${JSON.stringify({ job, components }, null, 2)}\n`);
   } else {
@@ -59,7 +72,8 @@ async function waitForJob(ctx: CommandContext, started: Job): Promise<Job> {
       unreachableSince = null;
     } catch (error) {
       unreachableSince ??= Date.now();
-      if (!(error instanceof CliError && error.transient) || Date.now() - unreachableSince > UNREACHABLE_GRACE_MS) throw error;
+      if (!(error instanceof CliError && error.transient) || Date.now() - unreachableSince > UNREACHABLE_GRACE_MS)
+        throw error;
     }
     display.update(job);
   }

@@ -56,7 +56,11 @@ async function uploadRevision(ctx: CommandContext, branchIdOrName: string, sourc
   const stat = await fs.stat(source).catch(() => null);
   if (!stat) throw new CliError(ExitCode.Usage, `--upload ${source}: no such folder or file.`);
   const zip = stat.isDirectory() ? await zipFolder(source) : await fs.readFile(source);
-  const revision = await ctx.client.request<Revision>('POST', `/api/branches/${encodeURIComponent(branchIdOrName)}/revisions`, { zip });
+  const revision = await ctx.client.request<Revision>(
+    'POST',
+    `/api/branches/${encodeURIComponent(branchIdOrName)}/revisions`,
+    { zip },
+  );
   ctx.streams.stderr.write(
     revision.unchanged
       ? `Upload unchanged: the same as revision #${revision.number}.\n`
@@ -64,4 +68,3 @@ async function uploadRevision(ctx: CommandContext, branchIdOrName: string, sourc
   );
   return revision.number;
 }
-

@@ -17,13 +17,18 @@ const RECONNECT_MS = 1000;
  */
 export async function logs(ctx: CommandContext, jobId: string, options: LogsOptions): Promise<ExitCode> {
   if (options.component) parseComponentRef(options.component);
-  const print = (line: LogLine) => ctx.streams.stdout.write(`${ctx.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
-  const query = (after: number) => new URLSearchParams({ after: String(after), ...(options.component ? { component: options.component } : {}) });
+  const print = (line: LogLine) =>
+    ctx.streams.stdout.write(`${ctx.json ? JSON.stringify(line) : formatLogLine(line)}\n`);
+  const query = (after: number) =>
+    new URLSearchParams({ after: String(after), ...(options.component ? { component: options.component } : {}) });
   const base = `/api/jobs/${encodeURIComponent(jobId)}`;
 
   if (!options.follow) {
-    for (let after = 0; ; ) {
-      const page = await ctx.client.request<{ items: LogLine[]; nextAfter: number }>('GET', `${base}/logs?${query(after).toString()}&limit=${PAGE}`);
+    for (let after = 0; ;) {
+      const page = await ctx.client.request<{ items: LogLine[]; nextAfter: number }>(
+        'GET',
+        `${base}/logs?${query(after).toString()}&limit=${PAGE}`,
+      );
       page.items.forEach(print);
       if (page.items.length < PAGE) return ExitCode.Ok;
       after = page.nextAfter;

@@ -6,14 +6,29 @@ const usageError = expect.objectContaining({ name: 'CliError', exitCode: 2 });
 
 describe('rollbackRequest', () => {
   it('rolls back every candidate of a job with --all', () => {
-    expect(rollbackRequest({ job: 'j1', all: true, wait: true })).toEqual({ route: '/api/jobs/j1/rollback', body: { all: true, checkOnly: false, force: false } });
+    expect(rollbackRequest({ job: 'j1', all: true, wait: true })).toEqual({
+      route: '/api/jobs/j1/rollback',
+      body: { all: true, checkOnly: false, force: false },
+    });
   });
 
   it('names components with --component, and passes check-only, force and tests', () => {
-    expect(rollbackRequest({ job: 'j1', component: ['ApexClass:A', 'CustomField:Invoice__c.Amount__c'], 'check-only': true, force: true, 'test-level': 'RunSpecifiedTests', 'run-tests': 'ATest, BTest' })).toEqual({
+    expect(
+      rollbackRequest({
+        job: 'j1',
+        component: ['ApexClass:A', 'CustomField:Invoice__c.Amount__c'],
+        'check-only': true,
+        force: true,
+        'test-level': 'RunSpecifiedTests',
+        'run-tests': 'ATest, BTest',
+      }),
+    ).toEqual({
       route: '/api/jobs/j1/rollback',
       body: {
-        components: [{ type: 'ApexClass', fullName: 'A' }, { type: 'CustomField', fullName: 'Invoice__c.Amount__c' }],
+        components: [
+          { type: 'ApexClass', fullName: 'A' },
+          { type: 'CustomField', fullName: 'Invoice__c.Amount__c' },
+        ],
         checkOnly: true,
         force: true,
         testLevel: 'RunSpecifiedTests',
@@ -37,7 +52,9 @@ describe('rollbackRequest', () => {
   it('refuses mixing --job with --branch, and a branch rollback without --last and --all', () => {
     expect(() => rollbackRequest({ job: 'j1', all: true, branch: 'main' })).toThrow(usageError);
     expect(() => rollbackRequest({ branch: 'main', org: 'O', all: true })).toThrow(usageError);
-    expect(() => rollbackRequest({ branch: 'main', org: 'O', last: true, all: true, component: ['ApexClass:A'] })).toThrow(usageError);
+    expect(() =>
+      rollbackRequest({ branch: 'main', org: 'O', last: true, all: true, component: ['ApexClass:A'] }),
+    ).toThrow(usageError);
     expect(() => rollbackRequest({})).toThrow(usageError);
   });
 

@@ -16,20 +16,29 @@ export interface RollbackOptions {
   wait?: boolean;
 }
 
-const USAGE = 'rollback needs either --job JOB with --all or --component Type:Name (repeatable), or --branch B --org O --last --all.';
+const USAGE =
+  'rollback needs either --job JOB with --all or --component Type:Name (repeatable), or --branch B --org O --last --all.';
 
 /** The request a rollback command line makes, or a usage error saying what is missing. */
 export function rollbackRequest(options: RollbackOptions): { route: string; body: Record<string, unknown> } {
   const common = { checkOnly: options['check-only'] ?? false, force: options.force ?? false, ...testOptions(options) };
   const components = options.component ?? [];
   if (options.job) {
-    if (options.branch || options.org || options.last) throw new CliError(ExitCode.Usage, `--job cannot go with --branch, --org or --last. ${USAGE}`);
-    if (Boolean(options.all) === components.length > 0) throw new CliError(ExitCode.Usage, `Pick what to roll back: --all, or --component Type:Name (repeatable). ${USAGE}`);
+    if (options.branch || options.org || options.last)
+      throw new CliError(ExitCode.Usage, `--job cannot go with --branch, --org or --last. ${USAGE}`);
+    if (Boolean(options.all) === components.length > 0)
+      throw new CliError(
+        ExitCode.Usage,
+        `Pick what to roll back: --all, or --component Type:Name (repeatable). ${USAGE}`,
+      );
     const pick = options.all ? { all: true } : { components: components.map(parseComponentRef) };
     return { route: `/api/jobs/${encodeURIComponent(options.job)}/rollback`, body: { ...pick, ...common } };
   }
   if (options.branch && options.org && options.last && options.all && components.length === 0) {
-    return { route: `/api/branches/${encodeURIComponent(options.branch)}/rollback`, body: { orgId: options.org, all: true, ...common } };
+    return {
+      route: `/api/branches/${encodeURIComponent(options.branch)}/rollback`,
+      body: { orgId: options.org, all: true, ...common },
+    };
   }
   throw new CliError(ExitCode.Usage, USAGE);
 }

@@ -63,7 +63,7 @@ export async function api(path, options) {
 /** Every log line of a finished job (or what exists so far), following `nextAfter` page by page. */
 export async function allLogs(jobId, { component, signal } = {}) {
   const lines = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const query = new URLSearchParams({ after: String(after), limit: '5000', ...(component ? { component } : {}) });
     const page = await api(`/api/jobs/${jobId}/logs?${query}`, { signal });
     lines.push(...page.items);
@@ -80,7 +80,10 @@ export async function followJob(jobId, { component, after = 0, signal, onLog, on
   while (!signal.aborted) {
     const query = new URLSearchParams({ after: String(after), ...(component ? { component } : {}) });
     try {
-      const res = await send(`/api/jobs/${jobId}/logs/stream?${query}`, { headers: { accept: 'text/event-stream' }, signal });
+      const res = await send(`/api/jobs/${jobId}/logs/stream?${query}`, {
+        headers: { accept: 'text/event-stream' },
+        signal,
+      });
       if (!res.ok) throw await failure(res);
       for await (const event of serverSentEvents(res.body)) {
         const data = JSON.parse(event.data);

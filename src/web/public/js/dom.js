@@ -6,7 +6,12 @@
  */
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
-  el.append(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))));
+  el.append(
+    ...children
+      .flat(Infinity)
+      .filter((c) => c !== null && c !== undefined && c !== false)
+      .map((c) => (c instanceof Node ? c : String(c))),
+  );
   for (const [key, value] of Object.entries(props ?? {})) {
     if (value === undefined || value === null || value === false) continue;
     if (key.startsWith('on')) el.addEventListener(key.slice(2).toLowerCase(), value);
@@ -36,13 +41,33 @@ export function progressBar(job) {
   return h(
     'div',
     { class: 'progress', testid: 'progress' },
-    h('div', { class: 'progress-track', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent, 'aria-label': 'Job progress' }, h('div', { class: `progress-fill tone-${toneOf(job.status)}`, style: { width: `${percent}%` } })),
+    h(
+      'div',
+      {
+        class: 'progress-track',
+        role: 'progressbar',
+        'aria-valuemin': 0,
+        'aria-valuemax': 100,
+        'aria-valuenow': percent,
+        'aria-label': 'Job progress',
+      },
+      h('div', { class: `progress-fill tone-${toneOf(job.status)}`, style: { width: `${percent}%` } }),
+    ),
     h('div', { class: 'hint' }, label),
   );
 }
 
 function toneOf(status) {
-  return { Queued: 'queued', 'In Progress': 'running', Completed: 'ok', Succeeded: 'ok', Exception: 'failed', Failed: 'failed' }[status] ?? 'neutral';
+  return (
+    {
+      Queued: 'queued',
+      'In Progress': 'running',
+      Completed: 'ok',
+      Succeeded: 'ok',
+      Exception: 'failed',
+      Failed: 'failed',
+    }[status] ?? 'neutral'
+  );
 }
 
 /** A status in words and colour: Queued, In Progress, Completed, Exception (or a component result). */
@@ -59,8 +84,26 @@ export function table({ caption, headers, rows, testid, rowAttrs = () => ({}) })
       'table',
       { testid },
       h('caption', { class: 'visually-hidden' }, caption),
-      h('thead', {}, h('tr', {}, headers.map((text) => h('th', { scope: 'col' }, text)))),
-      h('tbody', {}, rows.map((cells, index) => h('tr', rowAttrs(index), cells.map((cell) => h('td', {}, cell ?? ''))))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text) => h('th', { scope: 'col' }, text)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells, index) =>
+          h(
+            'tr',
+            rowAttrs(index),
+            cells.map((cell) => h('td', {}, cell ?? '')),
+          ),
+        ),
+      ),
     ),
   );
 }
@@ -90,21 +133,34 @@ export function shortId(id) {
 /** A select of test levels; '' leaves the org's default. */
 function testLevelSelect(id) {
   const levels = ['NoTestRun', 'RunLocalTests', 'RunAllTestsInOrg', 'RunSpecifiedTests'];
-  return h('select', { id, name: 'testLevel' }, h('option', { value: '' }, 'Default for the org'), levels.map((l) => h('option', { value: l }, l)));
+  return h(
+    'select',
+    { id, name: 'testLevel' },
+    h('option', { value: '' }, 'Default for the org'),
+    levels.map((l) => h('option', { value: l }, l)),
+  );
 }
 
 /** The request fields of a test level select plus its "tests to run" input (comma separated). */
 export function testOptions(form) {
   const testLevel = form.elements.testLevel.value;
   if (!testLevel) return {};
-  const runTests = form.elements.runTests.value.split(',').map((t) => t.trim()).filter(Boolean);
+  const runTests = form.elements.runTests.value
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   return testLevel === 'RunSpecifiedTests' ? { testLevel, runTests } : { testLevel };
 }
 
 /** Label + test level select + "tests to run" field that shows only for RunSpecifiedTests. */
 export function testLevelFields(prefix) {
   const select = testLevelSelect(`${prefix}-test-level`);
-  const tests = h('div', { class: 'field', hidden: true }, h('label', { for: `${prefix}-run-tests` }, 'Tests to run (comma separated)'), h('input', { id: `${prefix}-run-tests`, name: 'runTests', autocomplete: 'off' }));
+  const tests = h(
+    'div',
+    { class: 'field', hidden: true },
+    h('label', { for: `${prefix}-run-tests` }, 'Tests to run (comma separated)'),
+    h('input', { id: `${prefix}-run-tests`, name: 'runTests', autocomplete: 'off' }),
+  );
   select.addEventListener('change', () => (tests.hidden = select.value !== 'RunSpecifiedTests'));
   return [h('div', { class: 'field' }, h('label', { for: select.id }, 'Test level'), select), tests];
 }

@@ -1,5 +1,15 @@
 import { api } from '../api.js';
-import { countsSummary, emptyState, formatDuration, h, isRunning, shortId, statusBadge, table, timeElement } from '../dom.js';
+import {
+  countsSummary,
+  emptyState,
+  formatDuration,
+  h,
+  isRunning,
+  shortId,
+  statusBadge,
+  table,
+  timeElement,
+} from '../dom.js';
 import { showError } from '../notices.js';
 
 const REFRESH_MS = 2000;
@@ -18,7 +28,10 @@ export function activitiesPanel({ branchId, orgs, signal }) {
   let nextBefore = null;
   signal.addEventListener('abort', () => clearTimeout(timer));
 
-  const page = (before) => api(`/api/branches/${branchId}/activities?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, { signal });
+  const page = (before) =>
+    api(`/api/branches/${branchId}/activities?limit=${PAGE}${before ? `&before=${encodeURIComponent(before)}` : ''}`, {
+      signal,
+    });
 
   function show() {
     const seen = new Set(newest.map((j) => j.id));
@@ -70,7 +83,18 @@ function render(jobs, orgName) {
       [
         h('a', { href: `#/jobs/${job.id}`, class: 'job-link' }, `${job.kind} ${shortId(job.id)}`),
         job.options?.checkOnly ? h('span', { class: 'tag' }, 'check only') : null,
-        job.deployJobId ? h('div', { class: 'sub' }, 'of ', h('a', { href: `#/jobs/${job.deployJobId}`, testid: 'deploy-link' }, `Deploy ${shortId(job.deployJobId)}`)) : null,
+        job.deployJobId
+          ? h(
+              'div',
+              { class: 'sub' },
+              'of ',
+              h(
+                'a',
+                { href: `#/jobs/${job.deployJobId}`, testid: 'deploy-link' },
+                `Deploy ${shortId(job.deployJobId)}`,
+              ),
+            )
+          : null,
       ],
       statusBadge(job.status),
       job.revision ? `#${job.revision}` : '—',

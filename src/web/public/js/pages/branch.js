@@ -29,7 +29,14 @@ export async function branchPage({ main, params: [branchId, tab = 'activities'],
     h(
       'p',
       { class: 'hint', testid: 'branch-summary' },
-      latest ? ['Latest revision #', latest.number, ` · ${latest.componentCount} components · uploaded `, timeElement(latest.createdAt)] : 'No revision yet — upload a zip of an SFDX project (or a metadata-format package) to deploy it.',
+      latest
+        ? [
+            'Latest revision #',
+            latest.number,
+            ` · ${latest.componentCount} components · uploaded `,
+            timeElement(latest.createdAt),
+          ]
+        : 'No revision yet — upload a zip of an SFDX project (or a metadata-format package) to deploy it.',
     ),
     h('div', { class: 'cards' }, uploadForm(branchId), deployForm(branchId, orgs, revisions, onDeployed)),
     tabs.node,
@@ -38,12 +45,23 @@ export async function branchPage({ main, params: [branchId, tab = 'activities'],
 }
 
 function uploadForm(branchId) {
-  const file = h('input', { id: 'revision-file', name: 'file', type: 'file', accept: '.zip,application/zip', required: true });
+  const file = h('input', {
+    id: 'revision-file',
+    name: 'file',
+    type: 'file',
+    accept: '.zip,application/zip',
+    required: true,
+  });
   const form = h(
     'form',
     { class: 'card', testid: 'upload-form' },
     h('h2', {}, 'Upload a revision'),
-    h('div', { class: 'field' }, h('label', { for: 'revision-file' }, 'Zip of an SFDX project or a metadata package'), file),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'revision-file' }, 'Zip of an SFDX project or a metadata package'),
+      file,
+    ),
     h('button', { type: 'submit' }, 'Upload'),
   );
   form.addEventListener('submit', async (event) => {
@@ -65,8 +83,16 @@ function uploadForm(branchId) {
 }
 
 function deployForm(branchId, orgs, revisions, onDeployed) {
-  const org = h('select', { id: 'deploy-org', name: 'org', required: true }, orgs.map((o) => h('option', { value: o.id }, `${o.name} (${o.environment})`)));
-  const revision = h('select', { id: 'deploy-revision', name: 'revision' }, revisions.map((r) => h('option', { value: r.number }, `#${r.number} · ${r.componentCount} components`)));
+  const org = h(
+    'select',
+    { id: 'deploy-org', name: 'org', required: true },
+    orgs.map((o) => h('option', { value: o.id }, `${o.name} (${o.environment})`)),
+  );
+  const revision = h(
+    'select',
+    { id: 'deploy-revision', name: 'revision' },
+    revisions.map((r) => h('option', { value: r.number }, `#${r.number} · ${r.componentCount} components`)),
+  );
   const ready = orgs.length > 0 && revisions.length > 0;
   const form = h(
     'form',
@@ -75,7 +101,12 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
     h('div', { class: 'field' }, h('label', { for: 'deploy-org' }, 'Org'), org),
     h('div', { class: 'field' }, h('label', { for: 'deploy-revision' }, 'Revision'), revision),
     testLevelFields('deploy'),
-    h('div', { class: 'check' }, h('input', { id: 'deploy-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'deploy-check-only' }, 'Check only (validate, change nothing)')),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { id: 'deploy-check-only', name: 'checkOnly', type: 'checkbox' }),
+      h('label', { for: 'deploy-check-only' }, 'Check only (validate, change nothing)'),
+    ),
     h(
       'div',
       { class: 'check' },
@@ -162,8 +193,26 @@ function planNodes(plan) {
 
 /** WAI-ARIA tabs (arrow keys move between them); the URL follows the selected tab. */
 function tabSet(branchId, tabs) {
-  const buttons = tabs.map((t) => h('button', { type: 'button', role: 'tab', id: `tab-${t.key}`, 'aria-controls': `panel-${t.key}`, onClick: () => select(t.key) }, t.label));
-  const panels = tabs.map((t) => h('section', { role: 'tabpanel', id: `panel-${t.key}`, 'aria-labelledby': `tab-${t.key}`, testid: `panel-${t.key}` }, t.panel));
+  const buttons = tabs.map((t) =>
+    h(
+      'button',
+      {
+        type: 'button',
+        role: 'tab',
+        id: `tab-${t.key}`,
+        'aria-controls': `panel-${t.key}`,
+        onClick: () => select(t.key),
+      },
+      t.label,
+    ),
+  );
+  const panels = tabs.map((t) =>
+    h(
+      'section',
+      { role: 'tabpanel', id: `panel-${t.key}`, 'aria-labelledby': `tab-${t.key}`, testid: `panel-${t.key}` },
+      t.panel,
+    ),
+  );
   const list = h('div', { role: 'tablist', 'aria-label': 'Branch views', class: 'tabs' }, buttons);
   list.addEventListener('keydown', (event) => {
     const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];

@@ -6,7 +6,14 @@ import { showError } from '../notices.js';
 /** Every branch with its latest revision, and a form to create one. */
 export async function branchesPage({ main, signal }) {
   const { items } = await api('/api/branches', { signal });
-  const name = h('input', { id: 'branch-name', name: 'name', required: true, maxlength: 200, autocomplete: 'off', placeholder: 'e.g. release-24' });
+  const name = h('input', {
+    id: 'branch-name',
+    name: 'name',
+    required: true,
+    maxlength: 200,
+    autocomplete: 'off',
+    placeholder: 'e.g. release-24',
+  });
   const form = h(
     'form',
     { class: 'inline-form', testid: 'create-branch' },

@@ -10,7 +10,10 @@ export function logPanel({ jobId, components, running, signal, onStatus, onEnd }
   const filter = h('select', { id: 'log-component' });
   const setComponents = (rows) => {
     const selected = filter.value;
-    filter.replaceChildren(h('option', { value: '' }, 'All components'), ...rows.map((c) => h('option', { value: `${c.type}:${c.fullName}` }, `${c.type}: ${c.fullName}`)));
+    filter.replaceChildren(
+      h('option', { value: '' }, 'All components'),
+      ...rows.map((c) => h('option', { value: `${c.type}:${c.fullName}` }, `${c.type}: ${c.fullName}`)),
+    );
     filter.value = selected;
   };
   setComponents(components);
@@ -61,7 +64,12 @@ export function logPanel({ jobId, components, running, signal, onStatus, onEnd }
   filter.addEventListener('change', () => void show(filter.value));
   void show('');
   return {
-    node: h('div', {}, h('div', { class: 'field inline' }, h('label', { for: 'log-component' }, 'Show the log of'), filter), list),
+    node: h(
+      'div',
+      {},
+      h('div', { class: 'field inline' }, h('label', { for: 'log-component' }, 'Show the log of'), filter),
+      list,
+    ),
     setComponents,
     /** Shows one component's thread (from the components table). */
     showComponent(key) {

@@ -1,12 +1,26 @@
 import { api } from '../api.js';
 import { showError, showNotice } from '../notices.js';
-import { countsSummary, emptyState, formatDuration, h, isRunning, progressBar, shortId, statusBadge, table, timeElement } from '../dom.js';
+import {
+  countsSummary,
+  emptyState,
+  formatDuration,
+  h,
+  isRunning,
+  progressBar,
+  shortId,
+  statusBadge,
+  table,
+  timeElement,
+} from '../dom.js';
 import { logPanel } from './job-log.js';
 
 /** A Deploy or Rollback job: summary, progress, per-component results and the log — live while it runs. */
 export async function jobPage({ main, params: [jobId], signal }) {
   let job = await api(`/api/jobs/${jobId}`, { signal });
-  const [branch, { items: orgs }] = await Promise.all([api(`/api/branches/${job.branchId}`, { signal }), api('/api/orgs', { signal })]);
+  const [branch, { items: orgs }] = await Promise.all([
+    api(`/api/branches/${job.branchId}`, { signal }),
+    api('/api/orgs', { signal }),
+  ]);
   const org = orgs.find((o) => o.id === job.orgId);
 
   const heading = h('div', { class: 'title-row' });
@@ -52,20 +66,29 @@ export async function jobPage({ main, params: [jobId], signal }) {
   /** Cancel for a Queued or In Progress job: a submitted deploy is canceled in Salesforce, and the outcome recorded. */
   function renderCancelAction() {
     if (job.cancelRequested) {
-      actions.replaceChildren(h('p', { class: 'hint', testid: 'cancel-requested' }, `Cancel requested by ${job.cancelRequested.by}.`));
+      actions.replaceChildren(
+        h('p', { class: 'hint', testid: 'cancel-requested' }, `Cancel requested by ${job.cancelRequested.by}.`),
+      );
       return;
     }
     if (actions.querySelector('[data-testid="cancel-button"]')) return;
-    const button = h('button', { type: 'button', class: 'button', testid: 'cancel-button', onclick: () => cancelJob(button) }, 'Cancel');
+    const button = h(
+      'button',
+      { type: 'button', class: 'button', testid: 'cancel-button', onclick: () => cancelJob(button) },
+      'Cancel',
+    );
     actions.replaceChildren(button);
   }
 
   async function cancelJob(button) {
-    if (!window.confirm(`Cancel this ${job.kind.toLowerCase()}? A deploy Salesforce is running is canceled there.`)) return;
+    if (!window.confirm(`Cancel this ${job.kind.toLowerCase()}? A deploy Salesforce is running is canceled there.`))
+      return;
     button.disabled = true;
     try {
       job = await api(`/api/jobs/${jobId}/cancel`, { method: 'POST', signal });
-      showNotice(job.status === 'Exception' ? 'Canceled.' : 'Cancel requested: the job stops and records how it ended.');
+      showNotice(
+        job.status === 'Exception' ? 'Canceled.' : 'Cancel requested: the job stops and records how it ended.',
+      );
       renderSummary();
     } catch (error) {
       button.disabled = false;
@@ -83,7 +106,14 @@ export async function jobPage({ main, params: [jobId], signal }) {
   }
 
   main.append(
-    h('p', { class: 'crumbs' }, h('a', { href: '#/branches' }, 'Branches'), ' / ', h('a', { href: `#/branches/${branch.id}/activities` }, branch.name), ' / '),
+    h(
+      'p',
+      { class: 'crumbs' },
+      h('a', { href: '#/branches' }, 'Branches'),
+      ' / ',
+      h('a', { href: `#/branches/${branch.id}/activities` }, branch.name),
+      ' / ',
+    ),
     heading,
     actions,
     summary,
@@ -109,7 +139,12 @@ function summaryList(job, branch, org) {
     ['Branch', h('a', { href: `#/branches/${branch.id}/activities` }, branch.name)],
     ['Org', org ? `${org.name} (${org.environment})` : job.orgId],
     ['Revision', job.revision ? `#${job.revision}` : '—'],
-    job.deployJobId ? ['Rolls back', h('a', { href: `#/jobs/${job.deployJobId}`, testid: 'deploy-link' }, `Deploy ${shortId(job.deployJobId)}`)] : null,
+    job.deployJobId
+      ? [
+          'Rolls back',
+          h('a', { href: `#/jobs/${job.deployJobId}`, testid: 'deploy-link' }, `Deploy ${shortId(job.deployJobId)}`),
+        ]
+      : null,
     ['Started by', job.createdBy ?? '—'],
     ['Created', timeElement(job.createdAt)],
     ['Finished', timeElement(job.finishedAt)],
@@ -119,7 +154,11 @@ function summaryList(job, branch, org) {
     job.error ? ['Error', h('span', { class: 'problem', testid: 'job-error' }, job.error)] : null,
     job.problems?.length ? ['Problems', problemList(job.problems)] : null,
   ];
-  return h('dl', { class: 'summary', testid: 'job-summary' }, rows.filter(Boolean).map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))));
+  return h(
+    'dl',
+    { class: 'summary', testid: 'job-summary' },
+    rows.filter(Boolean).map(([term, value]) => h('div', {}, h('dt', {}, term), h('dd', {}, value))),
+  );
 }
 
 /** Problems Salesforce reported for the job as a whole (no component): an unknown folder, a package error. */
@@ -149,7 +188,16 @@ function componentsTable(rows, showLog) {
       statusBadge(c.status),
       c.problem ? h('span', { class: 'problem' }, c.problem) : '',
       c.lineNumber ? `${c.lineNumber}${c.columnNumber ? `:${c.columnNumber}` : ''}` : '',
-      h('button', { type: 'button', class: 'link', 'aria-label': `Log of ${c.type} ${c.fullName}`, onClick: () => showLog(`${c.type}:${c.fullName}`) }, 'Log'),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'link',
+          'aria-label': `Log of ${c.type} ${c.fullName}`,
+          onClick: () => showLog(`${c.type}:${c.fullName}`),
+        },
+        'Log',
+      ),
     ]),
   });
 }

@@ -31,10 +31,20 @@ export function dataWarning(picked) {
  * Add moves a row to the selection, Add all moves every available one; Run starts the Rollback job.
  */
 export async function rollbackPage({ main, params: [jobId], signal }) {
-  const [deploy, plan] = await Promise.all([api(`/api/jobs/${jobId}`, { signal }), api(`/api/jobs/${jobId}/rollback`, { signal })]);
+  const [deploy, plan] = await Promise.all([
+    api(`/api/jobs/${jobId}`, { signal }),
+    api(`/api/jobs/${jobId}/rollback`, { signal }),
+  ]);
   const branch = await api(`/api/branches/${deploy.branchId}`, { signal });
   main.append(
-    h('p', { class: 'crumbs' }, h('a', { href: `#/branches/${branch.id}/activities` }, branch.name), ' / ', h('a', { href: `#/jobs/${jobId}` }, `Deploy ${shortId(jobId)}`), ' / '),
+    h(
+      'p',
+      { class: 'crumbs' },
+      h('a', { href: `#/branches/${branch.id}/activities` }, branch.name),
+      ' / ',
+      h('a', { href: `#/jobs/${jobId}` }, `Deploy ${shortId(jobId)}`),
+      ' / ',
+    ),
     h('h1', {}, `Roll back Deploy ${shortId(jobId)}`),
   );
   if (!plan.rollbackable) {
@@ -50,7 +60,15 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
   const available = plan.items.filter((c) => c.available);
   const candidatesView = h('div', {});
   const selectionView = h('div', {});
-  const addAll = h('button', { type: 'button', testid: 'add-all', onClick: () => change(() => available.forEach((c) => selected.add(keyOf(c)))) }, 'Add all');
+  const addAll = h(
+    'button',
+    {
+      type: 'button',
+      testid: 'add-all',
+      onClick: () => change(() => available.forEach((c) => selected.add(keyOf(c)))),
+    },
+    'Add all',
+  );
   const run = h('button', { type: 'submit', class: 'primary', testid: 'run-rollback' }, 'Run');
   const warning = h('div', { class: 'warning', role: 'note', testid: 'data-warning', hidden: true });
   const diffView = h('div', {});
@@ -110,8 +128,19 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
               c.rollbackAction,
               diffButton(c),
               c.available
-                ? h('button', { type: 'button', 'aria-label': `Add ${c.type} ${c.fullName}`, onClick: () => change(() => selected.add(keyOf(c)), candidatesView, i) }, 'Add')
-                : [h('button', { type: 'button', disabled: true, 'aria-label': `Add ${c.type} ${c.fullName}` }, 'Add'), h('div', { class: 'sub', testid: 'unavailable-reason' }, c.reason)],
+                ? h(
+                    'button',
+                    {
+                      type: 'button',
+                      'aria-label': `Add ${c.type} ${c.fullName}`,
+                      onClick: () => change(() => selected.add(keyOf(c)), candidatesView, i),
+                    },
+                    'Add',
+                  )
+                : [
+                    h('button', { type: 'button', disabled: true, 'aria-label': `Add ${c.type} ${c.fullName}` }, 'Add'),
+                    h('div', { class: 'sub', testid: 'unavailable-reason' }, c.reason),
+                  ],
             ]),
           }),
     );
@@ -128,7 +157,15 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
               c.fullName,
               c.rollbackAction,
               diffButton(c),
-              h('button', { type: 'button', 'aria-label': `Remove ${c.type} ${c.fullName}`, onClick: () => change(() => selected.delete(keyOf(c)), selectionView, i) }, 'Remove'),
+              h(
+                'button',
+                {
+                  type: 'button',
+                  'aria-label': `Remove ${c.type} ${c.fullName}`,
+                  onClick: () => change(() => selected.delete(keyOf(c)), selectionView, i),
+                },
+                'Remove',
+              ),
             ]),
           }),
     );
@@ -139,20 +176,43 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     { class: 'card', testid: 'rollback-options' },
     h('h2', {}, 'Options'),
     testLevelFields('rollback'),
-    h('div', { class: 'check' }, h('input', { id: 'rollback-check-only', name: 'checkOnly', type: 'checkbox' }), h('label', { for: 'rollback-check-only' }, 'Check only (validate the rollback, change nothing)')),
-    h('div', { class: 'check' }, h('input', { id: 'rollback-force', name: 'force', type: 'checkbox' }), h('label', { for: 'rollback-force' }, 'Force (also restore components changed in the org since the deploy)')),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { id: 'rollback-check-only', name: 'checkOnly', type: 'checkbox' }),
+      h('label', { for: 'rollback-check-only' }, 'Check only (validate the rollback, change nothing)'),
+    ),
+    h(
+      'div',
+      { class: 'check' },
+      h('input', { id: 'rollback-force', name: 'force', type: 'checkbox' }),
+      h('label', { for: 'rollback-force' }, 'Force (also restore components changed in the org since the deploy)'),
+    ),
     warning,
     run,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const everything = available.every((c) => selected.has(keyOf(c)));
-    const pick = everything ? { all: true } : { components: plan.items.filter((c) => selected.has(keyOf(c))).map(({ type, fullName }) => ({ type, fullName })) };
-    const json = { ...pick, checkOnly: form.elements.checkOnly.checked, force: form.elements.force.checked, ...testOptions(form) };
+    const pick = everything
+      ? { all: true }
+      : {
+          components: plan.items
+            .filter((c) => selected.has(keyOf(c)))
+            .map(({ type, fullName }) => ({ type, fullName })),
+        };
+    const json = {
+      ...pick,
+      checkOnly: form.elements.checkOnly.checked,
+      force: form.elements.force.checked,
+      ...testOptions(form),
+    };
     try {
       run.disabled = true;
       const job = await api(`/api/jobs/${jobId}/rollback`, { method: 'POST', json });
-      flashAfterNavigation({ notice: `Rollback job ${shortId(job.id)} started; its live status is in Activities below.` });
+      flashAfterNavigation({
+        notice: `Rollback job ${shortId(job.id)} started; its live status is in Activities below.`,
+      });
       navigate(`#/branches/${deploy.branchId}/activities`);
     } catch (error) {
       run.disabled = false;
@@ -161,12 +221,31 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
   });
 
   const unchanged = plan.unchanged.length
-    ? h('details', { class: 'hint' }, h('summary', {}, `${plan.unchanged.length} component(s) the deploy left unchanged are not offered`), h('ul', {}, plan.unchanged.map((c) => h('li', {}, keyOf(c)))))
+    ? h(
+        'details',
+        { class: 'hint' },
+        h('summary', {}, `${plan.unchanged.length} component(s) the deploy left unchanged are not offered`),
+        h(
+          'ul',
+          {},
+          plan.unchanged.map((c) => h('li', {}, keyOf(c))),
+        ),
+      )
     : '';
   main.append(
-    h('section', { 'aria-labelledby': 'candidates-title' }, h('div', { class: 'title-row' }, h('h2', { id: 'candidates-title' }, 'Changed by the deploy'), addAll), candidatesView),
+    h(
+      'section',
+      { 'aria-labelledby': 'candidates-title' },
+      h('div', { class: 'title-row' }, h('h2', { id: 'candidates-title' }, 'Changed by the deploy'), addAll),
+      candidatesView,
+    ),
     unchanged,
-    h('section', { 'aria-labelledby': 'selection-title' }, h('h2', { id: 'selection-title' }, 'Selected for rollback'), selectionView),
+    h(
+      'section',
+      { 'aria-labelledby': 'selection-title' },
+      h('h2', { id: 'selection-title' }, 'Selected for rollback'),
+      selectionView,
+    ),
     diffView,
     form,
   );
