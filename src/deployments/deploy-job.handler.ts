@@ -4,9 +4,7 @@ import type { RevisionComponent } from '../branches/revision-component.entity.js
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
-import { classifyFault } from '../jobs/fault-decision.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import { SalesforceApiError } from '../salesforce/metadata-api.gateway.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
@@ -35,6 +33,7 @@ import {
   settleUnchanged,
 } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
+import { submitOnce } from './deploy-submit.js';
 import { adoptParentOutcomes, deletionTargets, retrieveForDeletion } from './destructive-backup.js';
 import { destructiveManifests, type PlannedDeletion } from './destructive-plan.js';
 
@@ -509,27 +508,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ...(options.testLevel ? { testLevel: options.testLevel } : {}),
       ...(options.runTests?.length ? { runTests: options.runTests } : {}),
     };
-    await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
-    let asyncId: string;
-    try {
-      asyncId = await session.startDeploy(pkg.zip, deployOptions);
-    } catch (error) {
-      const lost =
-        classifyFault(error) === 'transient' ||
-        (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
-      if (!lost) {
-        // Salesforce answered with a refusal: nothing was started.
-        await ctx.saveState({ submitting: false });
-        throw error;
-      }
-      const why = error instanceof Error ? error.message : String(error);
-      ctx.log(
-        'warn',
-        `The answer to the deploy submission was lost (${why}); Salesforce may have started it. It is not submitted again.`,
-      );
-      return null;
-    }
-    await ctx.saveState({ asyncId });
+    const asyncId = await submitOnce(ctx, 'deploy', () => session.startDeploy(pkg.zip, deployOptions));
+    if (!asyncId) return null;
     ctx.log(
       'info',
       `Submitted to Salesforce as deploy ${asyncId} (${pkg.fileCount} files, ${(pkg.zip.length / 1024).toFixed(0)} KB zipped, packaged in ${pkg.seconds}, rollbackOnError ${deployOptions.rollbackOnError})`,

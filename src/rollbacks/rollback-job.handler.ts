@@ -3,9 +3,9 @@ import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { jobCancelOptions, pollDeploy } from '../deployments/deploy-poller.js';
+import { submitOnce } from '../deployments/deploy-submit.js';
 import { jobLevelProblems, jobProblemLogLine } from '../deployments/deploy-results.js';
 import { findLostDeployId } from '../deployments/lost-deploy-finder.js';
-import { classifyFault } from '../jobs/fault-decision.js';
 import type { Job } from '../jobs/job.entity.js';
 import {
   secondsSince,
@@ -24,12 +24,7 @@ import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import {
-  SalesforceApiError,
-  type DeployMessage,
-  type DeployStatus,
-  type MetadataSession,
-} from '../salesforce/metadata-api.gateway.js';
+import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
@@ -433,28 +428,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     pkg: RestorePackage,
     options: RollbackJobOptions,
   ): Promise<string | null> {
-    await ctx.saveState({ submitting: true, submittedAt: new Date().toISOString() });
-    let asyncId: string;
-    try {
-      asyncId = await this.startDeploy(session, pkg, options);
-    } catch (error) {
-      const lost =
-        classifyFault(error) === 'transient' ||
-        (error instanceof SalesforceApiError && error.faultCode === 'NO_ASYNC_ID');
-      // Refused by Salesforce (not a lost answer): nothing was started, the claims are released by afterException.
-      if (!lost) {
-        await ctx.saveState({ submitting: false });
-        throw error;
-      }
-      const why = error instanceof Error ? error.message : String(error);
-      ctx.log(
-        'warn',
-        `The answer to the rollback submission was lost (${why}); Salesforce may have started it. ` +
-          'It is not submitted again.',
-      );
-      return null;
-    }
-    await ctx.saveState({ asyncId });
+    // A refusal is thrown (nothing was started; the claims are released by afterException).
+    const asyncId = await submitOnce(ctx, 'rollback', () => this.startDeploy(session, pkg, options));
+    if (!asyncId) return null;
     ctx.log(
       'info',
       `Submitted to Salesforce as deploy ${asyncId}: ${pkg.restores} restore(s), ${pkg.deletions} deletion(s) in destructiveChangesPost.xml`,
