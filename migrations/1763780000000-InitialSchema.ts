@@ -199,20 +199,8 @@ export class InitialSchema1763780000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of [
-      'idempotency_keys',
-      'org_locks',
-      'rollback_claims',
-      'snapshot_components',
-      'snapshots',
-      'job_logs',
-      'job_components',
-      'jobs',
-      'revision_components',
-      'revisions',
-      'branches',
-      'blobs',
-      'orgs',
-      'api_tokens',
+      'idempotency_keys', 'org_locks', 'rollback_claims', 'snapshot_components', 'snapshots', 'job_logs',
+      'job_components', 'jobs', 'revision_components', 'revisions', 'branches', 'blobs', 'orgs', 'api_tokens',
     ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
