@@ -16,7 +16,8 @@ import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { retrieveComponents } from '../snapshots/org-retriever.js';
+import { retrieveComponents, type RetrieveTarget } from '../snapshots/org-retriever.js';
+import { retrieveFormatOf } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { jobCancelOptions, pollDeploy } from './deploy-poller.js';
 import { FAST_TYPES } from '../salesforce/fast-path.js';
@@ -377,19 +378,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     snapshot: Snapshot,
     selected: RevisionComponent[],
   ): Promise<Map<string, string>> {
-    const retrieved = await retrieveComponents(
-      session,
-      selected.map((c) => ({
-        ref: { type: c.type, fullName: c.fullName },
-        fileCount: Math.max(1, c.files.length),
-        bytes: c.files.reduce((n, f) => n + f.size, 0),
-      })),
-      {
-        signal: ctx.signal,
-        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-        format: snapshot.filesFormat === 'metadata' ? 'stored' : 'source',
-      },
-    );
+    const retrieved = await retrieveComponents(session, selected.map(retrieveTargetOf), {
+      signal: ctx.signal,
+      pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      format: retrieveFormatOf(snapshot),
+    });
     return new Map(retrieved.found.map((found) => [componentKey(found), fingerprintComponent(found.files)]));
   }
 
@@ -413,52 +406,44 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ]),
     );
     let saved = done.size;
-    await retrieveComponents(
-      session,
-      todo.map((c) => ({
-        ref: { type: c.type, fullName: c.fullName },
-        fileCount: Math.max(1, c.files.length),
-        bytes: c.files.reduce((n, f) => n + f.size, 0),
-      })),
-      {
-        signal: ctx.signal,
-        pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
-        onSubmitted,
-        format: snapshot.filesFormat === 'metadata' ? 'stored' : 'source',
-        onChunk: async (chunk, index, of) => {
-          const recordStart = Date.now();
-          const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
-          const items = [...chunk.missing, ...chunk.found].map((ref) => {
-            const key = componentKey(ref);
-            return {
-              ref: { type: ref.type, fullName: ref.fullName },
-              parent: parents.get(key),
-              before: found.get(key) ?? null,
-            };
-          });
-          await this.snapshots.record(snapshotId, items);
-          for (const item of items) {
-            ctx.log(
-              'info',
-              item.before
-                ? `Backed up: ${item.before.files.length} file(s) from the org`
-                : 'Not present in the org before this deploy',
-              item.ref,
-            );
-          }
-          saved += items.length;
+    await retrieveComponents(session, todo.map(retrieveTargetOf), {
+      signal: ctx.signal,
+      pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      onSubmitted,
+      format: retrieveFormatOf(snapshot),
+      onChunk: async (chunk, index, of) => {
+        const recordStart = Date.now();
+        const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
+        const items = [...chunk.missing, ...chunk.found].map((ref) => {
+          const key = componentKey(ref);
+          return {
+            ref: { type: ref.type, fullName: ref.fullName },
+            parent: parents.get(key),
+            before: found.get(key) ?? null,
+          };
+        });
+        await this.snapshots.record(snapshotId, items);
+        for (const item of items) {
           ctx.log(
             'info',
-            `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+            item.before
+              ? `Backed up: ${item.before.files.length} file(s) from the org`
+              : 'Not present in the org before this deploy',
+            item.ref,
           );
-          await ctx.setProgress({
-            phase: `Backup ${index + 1}/${of}`,
-            componentsDone: saved,
-            componentsTotal: selected.length,
-          });
-        },
+        }
+        saved += items.length;
+        ctx.log(
+          'info',
+          `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+        );
+        await ctx.setProgress({
+          phase: `Backup ${index + 1}/${of}`,
+          componentsDone: saved,
+          componentsTotal: selected.length,
+        });
       },
-    );
+    });
   }
 
   /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
@@ -473,7 +458,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ctx.log('info', `Planned: delete (${d.source}, ${d.phase === 'pre' ? 'before' : 'after'} the additions)`, d);
     }
     const pollCeilingMs = this.config.DEPLOY_POLL_MAX_SECONDS * 1000;
-    const format = snapshot.filesFormat === 'metadata' ? 'stored' : 'source';
+    const format = retrieveFormatOf(snapshot);
     const items = await retrieveForDeletion(session, deletions, { signal: ctx.signal, pollCeilingMs, format });
     await this.snapshots.record(snapshot.id, items);
     for (const item of items) {
@@ -564,4 +549,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   private async revisionNumber(revisionId: string): Promise<number> {
     return (await this.branches.revisionById(revisionId)).number;
   }
+}
+
+/** What a retrieve of a revision component asks for, sized from the revision's files (for the per-retrieve limits). */
+function retrieveTargetOf(c: RevisionComponent): RetrieveTarget {
+  return {
+    ref: { type: c.type, fullName: c.fullName },
+    fileCount: Math.max(1, c.files.length),
+    bytes: c.files.reduce((n, f) => n + f.size, 0),
+  };
 }

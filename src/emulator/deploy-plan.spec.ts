@@ -1,6 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { ComponentStore, toContent, type ComponentRef } from './component-store.js';
-import { planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.js';
+import { missingParentProblem, planDeploy, type DeployCandidate, type PlanInput } from './deploy-plan.js';
 
 const now = '2024-01-01T00:00:00.000Z';
 const audit = { date: now, userId: '005', userName: 'Admin' };
@@ -155,5 +155,76 @@ describe('planDeploy', () => {
       deletions: [{ type: 'CustomObject', fullName: 'O__c', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],
     });
     expect(summary(result)).toEqual(['O__c:deleted', 'O__c.F__c:created', 'O__c:created']);
+  });
+});
+
+describe('planDeploy with names that differ only in case', () => {
+  it('updates the existing field (same id, changed) when a deploy only changes the case of its name', () => {
+    const parent: ComponentRef = { type: 'CustomObject', fullName: 'Invoice__c' };
+    const store = storeWith(
+      [candidate('CustomObject', 'Invoice__c', 'o'), 'o1'],
+      [candidate('CustomField', 'Invoice__c.accountId__c', 'f', { parent }), 'f1'],
+    );
+    const result = plan(store, { candidates: [candidate('CustomField', 'Invoice__c.AccountId__c', 'f', { parent })] });
+    expect(result.status).toBe('Succeeded');
+    const field = result.successes.find((m) => m.componentType === 'CustomField');
+    expect(field).toMatchObject({ fullName: 'Invoice__c.AccountId__c', created: false, changed: true, id: 'f1' });
+    expect(result.operations).toEqual([expect.objectContaining({ kind: 'write', id: 'f1', created: false })]);
+  });
+
+  it('deletes a component named in another case', () => {
+    const store = storeWith([candidate('ApexClass', 'MyClass', 'x'), 'c1']);
+    const result = plan(store, {
+      deletions: [{ type: 'ApexClass', fullName: 'MYCLASS', phase: 'pre', manifestFile: 'destructiveChanges.xml' }],
+    });
+    expect(result.operations).toEqual([{ kind: 'delete', ref: { type: 'ApexClass', fullName: 'MYCLASS' } }]);
+    expect(result.failures).toEqual([]);
+  });
+});
+
+describe('planDeploy with children of a missing custom object', () => {
+  const parent: ComponentRef = { type: 'CustomObject', fullName: 'Ghost__c' };
+
+  it('fails a custom field whose custom object is neither in the org nor in the deploy', () => {
+    const result = plan(new ComponentStore(), {
+      candidates: [candidate('CustomField', 'Ghost__c.Amount__c', 'f', { parent })],
+    });
+    expect(result.status).toBe('Failed');
+    expect(result.failures).toEqual([
+      expect.objectContaining({
+        componentType: 'CustomField',
+        fullName: 'Ghost__c.Amount__c',
+        problem: expect.stringContaining('Ghost__c'),
+      }),
+    ]);
+  });
+
+  it('deploys the field when its object is in the same deploy or already in the org (any case)', () => {
+    const withObject = plan(new ComponentStore(), {
+      candidates: [
+        candidate('CustomField', 'Ghost__c.Amount__c', 'f', { parent }),
+        candidate('CustomObject', 'Ghost__c', 'o'),
+      ],
+    });
+    expect(withObject.status).toBe('Succeeded');
+    const inOrg = plan(storeWith([candidate('CustomObject', 'ghost__C', 'o'), 'o1']), {
+      candidates: [candidate('CustomField', 'Ghost__c.Amount__c', 'f', { parent })],
+    });
+    expect(inOrg.status).toBe('Succeeded');
+  });
+
+  it('takes standard objects to exist in every org', () => {
+    const account = { type: 'CustomObject', fullName: 'Account' };
+    expect(
+      missingParentProblem(candidate('CustomField', 'Account.Tier__c', 'f', { parent: account }), false),
+    ).toBeUndefined();
+    expect(
+      missingParentProblem(
+        candidate('CustomField', 'Setting__mdt.Value__c', 'f', {
+          parent: { type: 'CustomObject', fullName: 'Setting__mdt' },
+        }),
+        false,
+      ),
+    ).toBeDefined();
   });
 });

@@ -14,8 +14,8 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { sameComponent } from '../salesforce/component-key.js';
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
-import { storedFormatOf } from '../salesforce/stored-format.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
+import { isStoredExactly } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
 
@@ -81,7 +81,7 @@ export class ComponentDiffService {
 
     const action = entry.deployAction;
     // every side in the snapshot's form: the bytes Salesforce stores (metadata format) where the backup kept those
-    const exact = snapshot.filesFormat === 'metadata' && storedFormatOf(ref.type) === 'metadata';
+    const exact = isStoredExactly(snapshot, ref.type);
     const revisionRow =
       action === 'create' || action === 'update' ? await this.revisionComponent(deploy.revisionId!, ref) : null;
     const contents = await this.blobs.getMany(

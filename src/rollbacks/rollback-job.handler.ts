@@ -28,7 +28,7 @@ import { type DeployMessage, type DeployStatus, type MetadataSession } from '../
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
-import { storedFormatOf } from '../salesforce/stored-format.js';
+import { isStoredExactly, retrieveFormatOf } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import {
   describeDrift,
@@ -331,7 +331,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         signal: ctx.signal,
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         onSubmitted,
-        format: liveFormat(snapshot),
+        format: retrieveFormatOf(snapshot),
       },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
@@ -533,16 +533,6 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     );
     return mismatches;
   }
-}
-
-/** How the live state is read to compare with a snapshot: in the snapshot's own format. */
-function liveFormat(snapshot: Snapshot): 'stored' | 'source' {
-  return snapshot.filesFormat === 'metadata' ? 'stored' : 'source';
-}
-
-/** Whether the snapshot holds this type's files as Salesforce returned them (metadata format). */
-function isStoredExactly(snapshot: Snapshot, type: string): boolean {
-  return snapshot.filesFormat === 'metadata' && storedFormatOf(type) === 'metadata';
 }
 
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {
