@@ -15,6 +15,7 @@ import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJ
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
 import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000-SnapshotFilesFormat.js';
 import { RevisionDestructiveChanges1796152000001 } from '../../migrations/1796152000001-RevisionDestructiveChanges.js';
+import { SnapshotComponentDetails1796153000000 } from '../../migrations/1796153000000-SnapshotComponentDetails.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   IdempotencyKeysExpiry1796151000001,
   SnapshotFilesFormat1796152000000,
   RevisionDestructiveChanges1796152000001,
+  SnapshotComponentDetails1796153000000,
 ];

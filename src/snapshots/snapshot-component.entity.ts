@@ -18,4 +18,12 @@ export class SnapshotComponent {
   @Column('char', { name: 'fingerprint_after', length: 64, nullable: true }) fingerprintAfter!: string | null;
   /** create | update | delete | unchanged, as Salesforce reported it. */
   @Column('text', { name: 'deploy_action', nullable: true }) deployAction!: string | null;
+  /**
+   * What the backup knows beyond the files, one key per concern (see SnapshotComponentDetails): a profile's elements
+   * and the components it was retrieved with, a flow's active version before and after the deploy.
+   */
+  @Column('jsonb', { nullable: true }) details!: SnapshotComponentDetails | null;
 }
+
+/** Per-concern facts about a backed-up component; each concern owns one key. */
+export type SnapshotComponentDetails = Record<string, unknown>;

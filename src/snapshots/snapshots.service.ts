@@ -9,7 +9,7 @@ import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import { SnapshotComponent } from './snapshot-component.entity.js';
+import { SnapshotComponent, type SnapshotComponentDetails } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
 import { pickRestoreApiVersion } from './restore-api-version.js';
 
@@ -111,6 +111,35 @@ export class SnapshotsService {
       await this.db.query(
         `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
            FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, fp text, action text)
+          WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
+        [snapshotId, JSON.stringify(updates.slice(i, i + 1000))],
+      );
+    }
+  }
+
+  /**
+   * Merges `details` into the rows of `refs` (matched by componentKey): each concern writes its own key, so a profile's
+   * elements and a flow's versions never overwrite each other. Not part of the checksum: details describe, the
+   * fingerprints decide.
+   */
+  async recordDetails(
+    snapshotId: string,
+    items: { ref: MemberRef; details: SnapshotComponentDetails }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
+      `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
+    const idByKey = new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.id]));
+    const updates = items.flatMap((i) => {
+      const id = idByKey.get(componentKey(i.ref));
+      return id === undefined ? [] : [{ id, details: i.details }];
+    });
+    for (let i = 0; i < updates.length; i += 1000) {
+      await this.db.query(
+        `UPDATE snapshot_components sc SET details = coalesce(sc.details, '{}'::jsonb) || v.details
+           FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, details jsonb)
           WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
         [snapshotId, JSON.stringify(updates.slice(i, i + 1000))],
       );
