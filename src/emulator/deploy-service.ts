@@ -1,9 +1,10 @@
 // Runs deploys: one at a time per org, Pending → InProgress → done over the configured latency,
 // cancelable until done, optionally held in InProgress while an org's deploys are paused.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Audit, ComponentStore } from './component-store.js';
+import type { Audit, ComponentRef, ComponentStore } from './component-store.js';
 import { planDeploy, type DeployOperation, type DeployPlan, type DeployStatus } from './deploy-plan.js';
 import { prepareDeploy } from './deploy-preparation.js';
+import { dropPermissionsAbout, overlayProfiles } from './profile-semantics.js';
 import type { FaultInjector } from './fault-injector.js';
 import { isLimitErrorResult, type LimitError, type MetadataLimits } from './metadata-limits.js';
 import { idPrefixOf } from './metadata-types.js';
@@ -70,9 +71,11 @@ const PENDING_SHARE = 0.3;
 
 /** Writes a plan's operations into the store. */
 export function applyOperations(store: ComponentStore, operations: readonly DeployOperation[], audit: Audit): void {
+  const deleted: ComponentRef[] = [];
   for (const op of operations) {
     if (op.kind === 'delete') {
       store.delete(op.ref);
+      deleted.push(op.ref);
       continue;
     }
     const { candidate } = op;
@@ -87,6 +90,7 @@ export function applyOperations(store: ComponentStore, operations: readonly Depl
       lastModified: audit,
     });
   }
+  dropPermissionsAbout(store, deleted);
 }
 
 async function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -240,6 +244,7 @@ export class DeployService {
     const plan = planDeploy(
       {
         ...prepared,
+        candidates: overlayProfiles(prepared.candidates, org.components),
         rollbackOnError: job.options.rollbackOnError,
         now,
         newId: (type) => newSalesforceId(idPrefixOf(type)),

@@ -11,6 +11,8 @@ import {
   primaryFileName,
   type MetadataTypeDef,
 } from './metadata-types.js';
+import { isProfileLike } from '../common/profile-xml.js';
+import { relativeProfileFiles } from './profile-semantics.js';
 import { renderPackageManifest, type ManifestType } from './package-manifest.js';
 import type { XmlValue } from './xml-writer.js';
 import { writeZip } from './zip-io.js';
@@ -82,6 +84,7 @@ export function buildRetrieve(
   const messages: RetrieveMessage[] = [];
   const retrieved = new Map<string, Set<string>>();
   const composed = new Map<string, ComposedFile>();
+  const profiles: ComponentRecord[] = [];
 
   const note = (record: ComponentRecord) => {
     props.push(fileProperties(record, prefix));
@@ -119,12 +122,17 @@ export function buildRetrieve(
       } else if (def && def.children.length > 0) {
         const file = composedFile(def, record.fullName);
         for (const childRecord of store.childrenOf(record)) file.children.set(childRecord.fullName, childRecord);
+      } else if (isProfileLike(record.type)) {
+        profiles.push(record); // relative to the whole retrieve: filtered once every member is known
       } else {
         for (const [path, data] of record.content.files) files.set(prefix + path, data);
       }
     }
   }
 
+  for (const record of profiles) {
+    for (const [path, data] of relativeProfileFiles(record, retrieved)) files.set(prefix + path, data);
+  }
   for (const file of composed.values()) {
     const fileName = primaryFileName(file.def, file.fullName);
     const parentXml = store
