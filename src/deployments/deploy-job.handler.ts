@@ -17,6 +17,13 @@ import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js'
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents, type RetrieveTarget } from '../snapshots/org-retriever.js';
+import { isProfileLike } from '../common/profile-xml.js';
+import {
+  profileBackupDetails,
+  profileCompanions,
+  profileXml,
+  touchedFingerprint,
+} from '../snapshots/profile-backup.js';
 import { retrieveFormatOf } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { jobCancelOptions, pollDeploy } from './deploy-poller.js';
@@ -406,11 +413,24 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ]),
     );
     let saved = done.size;
-    await retrieveComponents(session, todo.map(retrieveTargetOf), {
+    // A profile is read with every component of the deploy and what its deployed file refers to (see profile-backup).
+    const profiles = todo.filter((c) => isProfileLike(c.type));
+    const deployedProfiles = profiles.length ? await this.branches.loadComponents(ctx.job.revisionId!, profiles) : [];
+    const deployedXml = deployedProfiles.map((p) => profileXml(p.files));
+    const companions = profiles.length ? profileCompanions(selected, deployedXml) : [];
+    if (profiles.length) {
+      ctx.log(
+        'info',
+        `Backup: ${profiles.length} profile(s) or permission set(s) are read with ${companions.length} component(s) (Salesforce returns only their permissions about the components of the same retrieve)`,
+      );
+    }
+    const sized = new Map(selected.map((c) => [componentKey(c), retrieveTargetOf(c)]));
+    const retrieved = await retrieveComponents(session, todo.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       onSubmitted,
       format: retrieveFormatOf(snapshot),
+      companions: companions.map((ref) => sized.get(componentKey(ref)) ?? { ref, fileCount: 1, bytes: 0 }),
       onChunk: async (chunk, index, of) => {
         const recordStart = Date.now();
         const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
@@ -444,6 +464,21 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         });
       },
     });
+    if (profiles.length === 0) return;
+    const found = new Map(retrieved.found.map((c) => [componentKey(c), c]));
+    await this.snapshots.recordDetails(
+      snapshotId,
+      profiles.map((p, i) => ({
+        ref: { type: p.type, fullName: p.fullName },
+        details: {
+          profile: profileBackupDetails(
+            found.has(componentKey(p)) ? profileXml(found.get(componentKey(p))!.files) : undefined,
+            deployedXml[i],
+            companions,
+          ),
+        },
+      })),
+    );
   }
 
   /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
@@ -539,11 +574,21 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     selected: RevisionComponent[],
     packaging: () => Promise<DeployZip>,
   ): Promise<Map<string, string>> {
-    if (snapshot.filesFormat !== 'metadata') return new Map();
-    const exact = selected.filter((c) => storedFormatOf(c.type) === 'metadata' && !FAST_TYPES[c.type]);
-    if (exact.length === 0) return new Map();
+    // A profile's: what the deployed file says on its own elements (drift and verification compare those only).
+    const profiles = selected.filter((c) => isProfileLike(c.type));
+    const deployed = profiles.length ? await this.branches.loadComponents(profiles[0]!.revisionId, profiles) : [];
+    const touched = deployed.flatMap((p) => {
+      const xml = profileXml(p.files);
+      const fingerprint = touchedFingerprint(xml, profileBackupDetails(undefined, xml, []).touched);
+      return fingerprint ? [[componentKey(p), fingerprint] as const] : [];
+    });
+    if (snapshot.filesFormat !== 'metadata') return new Map(touched);
+    const exact = selected.filter(
+      (c) => storedFormatOf(c.type) === 'metadata' && !FAST_TYPES[c.type] && !isProfileLike(c.type),
+    );
+    if (exact.length === 0) return new Map(touched);
     const components = await exactComponentsOf((await packaging()).zip, exact);
-    return new Map(components.map((c) => [componentKey(c), fingerprintComponent(c.files)]));
+    return new Map([...components.map((c) => [componentKey(c), fingerprintComponent(c.files)] as const), ...touched]);
   }
 
   private async revisionNumber(revisionId: string): Promise<number> {

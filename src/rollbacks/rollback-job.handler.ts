@@ -26,6 +26,15 @@ import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js'
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
+import { isProfileLike } from '../common/profile-xml.js';
+import { profileXml, touchedFingerprint, type ProfileBackupDetails } from '../snapshots/profile-backup.js';
+import {
+  elementMismatches,
+  irreversibleLine,
+  planProfileRestore,
+  verifiedLine,
+  type ProfileRestore,
+} from './profile-restore.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
 import { isStoredExactly, retrieveFormatOf } from '../snapshots/snapshot-format.js';
@@ -318,7 +327,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   private async live(
     ctx: JobContext,
     { session, snapshot, candidates, entryByKey, onSubmitted }: LiveRead,
+    profileFiles?: Map<string, string>,
   ): Promise<Map<string, string | null>> {
+    // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
+    const profiles = new Map(
+      candidates.flatMap((c) => {
+        const details = profileDetailsOf(entryByKey.get(componentKey(c)));
+        return details ? [[componentKey(c), details] as const] : [];
+      }),
+    );
+    const companions = [...profiles.values()].flatMap((d) => d.retrievedWith);
     const retrieved = await retrieveComponents(
       session,
       candidates.map((c) => ({
@@ -332,10 +350,19 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         onSubmitted,
         format: retrieveFormatOf(snapshot),
+        companions: companions.map((ref) => ({ ref, fileCount: 1, bytes: 0 })),
       },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
-    for (const found of retrieved.found) live.set(componentKey(found), fingerprintComponent(found.files));
+    for (const found of retrieved.found) {
+      const details = profiles.get(componentKey(found));
+      const xml = details && profileXml(found.files);
+      if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
+      live.set(
+        componentKey(found),
+        details ? touchedFingerprint(xml, details.touched) : fingerprintComponent(found.files),
+      );
+    }
     return live;
   }
 
@@ -393,6 +420,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const altered = components.filter(
       (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
+    // a profile is restored element by element (profile-restore.ts), not with its backed-up file
+    const profiles = await this.profileRestores(candidates, entryByKey, revisionId, contents);
+    for (const c of components) {
+      const plan = profiles.get(componentKey(c));
+      if (plan) c.files = [{ path: c.files[0]!.path, content: Buffer.from(plan.xml) }];
+    }
     const deletes = [
       ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
       ...(await this.labelsToDelete(components, revisionId)),
@@ -405,6 +438,37 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       apiVersion: await this.snapshots.restoreApiVersion(snapshot),
     });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
+  }
+
+  /**
+   * The element-wise restore of each profile and permission set this rollback restores (whose backup recorded its
+   * elements), from the backup's file and the file the deploy sent.
+   */
+  private async profileRestores(
+    candidates: Candidate[],
+    entryByKey: Map<string, SnapshotComponent>,
+    revisionId: string | null,
+    contents?: Map<string, Buffer>,
+  ): Promise<Map<string, ProfileRestore>> {
+    const restores = candidates.filter(
+      (c) => isProfileLike(c.type) && c.rollbackAction === 'restore' && profileDetailsOf(entryByKey.get(componentKey(c))),
+    );
+    if (restores.length === 0 || !revisionId) return new Map();
+    const files = restores.map((c) => entryByKey.get(componentKey(c))!.files![0]!);
+    const blobs = contents ?? (await this.blobs.getMany(files.map((f) => f.sha256)));
+    const rows = (await this.branches.revisionComponents(revisionId)).filter((r) =>
+      restores.some((c) => sameComponent(r, c)),
+    );
+    const deployed = await this.branches.loadComponents(revisionId, rows);
+    const deleting = new Set(candidates.filter((c) => c.rollbackAction === 'delete').map(componentKey));
+    return new Map(
+      restores.flatMap((c, i) => {
+        const sent = profileXml(deployed.find((d) => sameComponent(d, c))?.files ?? []);
+        const before = blobs.get(files[i]!.sha256)?.toString('utf8');
+        if (sent === undefined || before === undefined) return [];
+        return [[componentKey(c), planProfileRestore({ before, deployed: sent, deletedByRollback: deleting })] as const];
+      }),
+    );
   }
 
   /** Labels the deploy added to a CustomLabels file this rollback restores: restoring the file leaves them. */
@@ -510,10 +574,22 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const { candidates, entryByKey } = read;
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
-    const live = await this.live(ctx, read);
+    const profileFiles = new Map<string, string>();
+    const live = await this.live(ctx, read, profileFiles);
     const retrieved = secondsSince(started);
+    const profiles = await this.profileRestores(candidates, entryByKey, ctx.job.revisionId);
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
+      const plan = profiles.get(componentKey(c));
+      if (plan) {
+        const differences = elementMismatches(plan.expected, profileFiles.get(componentKey(c)));
+        if (differences.length) mismatches.push(c);
+        for (const d of differences) ctx.log('error', `Verification failed: ${d}`, c);
+        if (!differences.length) ctx.log('info', verifiedLine(plan), c);
+        const irreversible = irreversibleLine(plan);
+        if (irreversible) ctx.log('warn', irreversible, c);
+        continue;
+      }
       const now = live.get(componentKey(c)) ?? null;
       const ok =
         c.rollbackAction === 'delete' ? now === null : now === entryByKey.get(componentKey(c))!.fingerprintBefore;
@@ -549,4 +625,10 @@ function pastTense(action: string): string {
     { delete: 'deleted', restore: 'restored from the snapshot', recreate: 'recreated from the snapshot' }[action] ??
     action
   );
+}
+
+/** What the backup recorded of a profile or permission set (see profile-backup.ts); undefined for older backups. */
+function profileDetailsOf(entry: SnapshotComponent | undefined): ProfileBackupDetails | undefined {
+  const details = entry?.details?.['profile'] as ProfileBackupDetails | undefined;
+  return details && Array.isArray(details.touched) && Array.isArray(details.retrievedWith) ? details : undefined;
 }
