@@ -171,7 +171,10 @@ export function parseElementLabel(label: string): { section: string; key: string
 /** The element's content independent of layout: simple children in name order (names in any case), or the text. */
 export function elementContent(e: ProfileElement): string {
   if (e.scalar) return e.text.replace(/^<[^>]*>|<\/[^>]*>$/g, '').trim();
-  const nestedDeeper = e.text.slice(e.text.indexOf('>') + 1).replace(SIMPLE_CHILD, '').replace(/\s+/g, '');
+  const nestedDeeper = e.text
+    .slice(e.text.indexOf('>') + 1)
+    .replace(SIMPLE_CHILD, '')
+    .replace(/\s+/g, '');
   if (nestedDeeper !== `</${e.section}>`) return e.text.replace(/>\s+</g, '><').trim();
   const names = new Set(KEY_CHILDREN[e.section] ?? []);
   return [...e.values]
@@ -270,14 +273,12 @@ const NO_ACCESS_VALUES: Readonly<Record<string, string>> = {
 export function withoutAccess(e: ProfileElement, root: string): ProfileElement | undefined {
   if (e.scalar) return undefined;
   const hiddenTab = root === 'PermissionSet' ? 'None' : 'Hidden';
-  let revocable = false;
+  const revoked = (tag: string) => (tag === 'visibility' ? hiddenTab : NO_ACCESS_VALUES[tag]);
+  if (![...e.values.keys()].some((tag) => revoked(tag) !== undefined)) return undefined;
   const text = e.text.replace(SIMPLE_CHILD, (whole, tag: string) => {
-    const value = tag === 'visibility' ? hiddenTab : NO_ACCESS_VALUES[tag];
-    if (value === undefined) return whole;
-    revocable = true;
-    return `<${tag}>${value}</${tag}>`;
+    const value = revoked(tag);
+    return value === undefined ? whole : `<${tag}>${value}</${tag}>`;
   });
-  if (!revocable) return undefined;
   const inner = text.slice(text.indexOf('>') + 1, text.lastIndexOf('<'));
   return { ...e, text, values: simpleChildren(inner) };
 }

@@ -567,7 +567,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   /**
    * Fingerprints of what the deploy sends, in the format the snapshot stores: for components kept in metadata
    * format whose two formats differ (static resources, layouts, flows, …) they are taken from the deploy zip's
-   * files; every other component's is the revision's (the same files either way, or source format for both).
+   * files; every other component's is the revision's (the same files either way, or source format for both). A
+   * profile's or permission set's covers only the elements its file holds (`touchedFingerprint`): the org merges
+   * them into the rest, and drift checks read them with the backup's components.
    */
   private async fingerprintsAfter(
     snapshot: Snapshot,

@@ -111,7 +111,6 @@ export function elementMismatches(expected: readonly ExpectedElement[], liveXml:
   });
 }
 
-
 /** The job log's line for a profile that verified: which elements were compared. */
 export function verifiedLine(plan: ProfileRestore): string {
   const parts = [

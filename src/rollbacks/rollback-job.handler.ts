@@ -451,7 +451,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     contents?: Map<string, Buffer>,
   ): Promise<Map<string, ProfileRestore>> {
     const restores = candidates.filter(
-      (c) => isProfileLike(c.type) && c.rollbackAction === 'restore' && profileDetailsOf(entryByKey.get(componentKey(c))),
+      (c) =>
+        isProfileLike(c.type) && c.rollbackAction === 'restore' && profileDetailsOf(entryByKey.get(componentKey(c))),
     );
     if (restores.length === 0 || !revisionId) return new Map();
     const files = restores.map((c) => entryByKey.get(componentKey(c))!.files![0]!);
@@ -466,7 +467,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         const sent = profileXml(deployed.find((d) => sameComponent(d, c))?.files ?? []);
         const before = blobs.get(files[i]!.sha256)?.toString('utf8');
         if (sent === undefined || before === undefined) return [];
-        return [[componentKey(c), planProfileRestore({ before, deployed: sent, deletedByRollback: deleting })] as const];
+        return [
+          [componentKey(c), planProfileRestore({ before, deployed: sent, deletedByRollback: deleting })] as const,
+        ];
       }),
     );
   }

@@ -101,7 +101,7 @@ export async function retrieveComponents(
  * them — the other targets and the companions in chunks, each with every profile (so that each chunk returns the
  * profile's elements about that chunk's components). `reported`: the keys the caller asked for.
  */
-function planChunks(
+export function planChunks(
   targets: RetrieveTarget[],
   companions: RetrieveTarget[],
 ): { chunks: MemberRef[][]; everyChunk: MemberRef[]; reported: Set<string> } {
@@ -130,6 +130,9 @@ function holdProfiles(chunk: RetrievedChunk, reads: Map<string, ResolvedComponen
   const found = chunk.found.filter((f) => !isProfileLike(f.type));
   const missing = chunk.missing.filter((m) => !isProfileLike(m.type) || last);
   if (!last) return { ...chunk, found, missing };
-  const merged = [...reads.values()].map((same) => ({ ...same[0]!, files: mergeProfileReads(same.map((c) => c.files)) }));
+  const merged = [...reads.values()].map((same) => ({
+    ...same[0]!,
+    files: mergeProfileReads(same.map((c) => c.files)),
+  }));
   return { ...chunk, found: [...found, ...merged], missing };
 }

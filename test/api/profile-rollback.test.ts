@@ -77,7 +77,8 @@ const project = (regionEditable: boolean) =>
   projectZip({
     [`${SRC}/objects/Account/fields/Tier__c.field-meta.xml`]: fieldXml('Tier__c', 'Customer Tier'),
     [`${SRC}/objects/Account/fields/Segment__c.field-meta.xml`]: fieldXml('Segment__c', 'Segment'),
-    [`${SRC}/classes/TierService.cls`]: 'public with sharing class TierService {\n    public static String tier() { return \'Gold\'; }\n}\n',
+    [`${SRC}/classes/TierService.cls`]:
+      "public with sharing class TierService {\n    public static String tier() { return 'Gold'; }\n}\n",
     [`${SRC}/classes/TierService.cls-meta.xml`]:
       '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n',
     [`${SRC}/profiles/Admin.profile-meta.xml`]: `<?xml version="1.0" encoding="UTF-8"?>
@@ -112,7 +113,10 @@ describe('Profiles: backup with the deploy, element-wise restore and verificatio
 
   async function seedOrg(): Promise<void> {
     await emulator().admin.seed(org(), {
-      components: [{ files: { 'objects/Account.object': accountObject } }, { files: { 'profiles/Admin.profile': ADMIN_BEFORE } }],
+      components: [
+        { files: { 'objects/Account.object': accountObject } },
+        { files: { 'profiles/Admin.profile': ADMIN_BEFORE } },
+      ],
     });
   }
 

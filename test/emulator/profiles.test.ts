@@ -79,7 +79,12 @@ describe('profiles and permission sets through jsforce', () => {
       components: [
         { files: { 'objects/Account.object': accountObject } },
         { files: { 'objects/Invoice__c.object': customObject(field('Amount__c', 'Number')) } },
-        { files: { 'classes/InvoiceService.cls': apexClass('InvoiceService'), 'classes/InvoiceService.cls-meta.xml': classMeta } },
+        {
+          files: {
+            'classes/InvoiceService.cls': apexClass('InvoiceService'),
+            'classes/InvoiceService.cls-meta.xml': classMeta,
+          },
+        },
         { files: { 'profiles/Admin.profile': ADMIN } },
       ],
     });
@@ -107,7 +112,9 @@ describe('profiles and permission sets through jsforce', () => {
       'userLicense',
       'userPermissions ApiEnabled',
     ]);
-    expect(labels(await retrievedProfile(conn, { CustomObject: ['Account', 'Invoice__c'], ApexClass: ['InvoiceService'] }))).toEqual([
+    expect(
+      labels(await retrievedProfile(conn, { CustomObject: ['Account', 'Invoice__c'], ApexClass: ['InvoiceService'] })),
+    ).toEqual([
       'classAccesses InvoiceService',
       'custom',
       'fieldPermissions Account.Region__c',
@@ -131,7 +138,11 @@ describe('profiles and permission sets through jsforce', () => {
     ]);
     const after = await retrievedProfile(conn, { CustomObject: ['Account'], ApexClass: ['InvoiceService'] });
     const values = (label: string) => Object.fromEntries(after.elements.find((e) => elementLabel(e) === label)!.values);
-    expect(values('fieldPermissions Account.Tier__c')).toEqual({ editable: 'false', field: 'Account.Tier__c', readable: 'true' });
+    expect(values('fieldPermissions Account.Tier__c')).toEqual({
+      editable: 'false',
+      field: 'Account.Tier__c',
+      readable: 'true',
+    });
     expect(values('fieldPermissions Account.Region__c')).toMatchObject({ editable: 'true' });
     expect(values('classAccesses InvoiceService')).toMatchObject({ enabled: 'true' });
 
