@@ -181,6 +181,69 @@ describe('profiles and permission sets through jsforce', () => {
     expect(withField.status).toBe('Succeeded');
   });
 
+  it('treats a permission set the same way: relative on retrieve, merged on deploy', async () => {
+    const { org, conn } = await seededOrg();
+    await emulator.admin.seed(org.id, {
+      components: [
+        {
+          files: {
+            'permissionsets/Tier_Manager.permissionset': `<?xml version="1.0" encoding="UTF-8"?>
+<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
+    <classAccesses>
+        <apexClass>InvoiceService</apexClass>
+        <enabled>true</enabled>
+    </classAccesses>
+    <fieldPermissions>
+        <editable>true</editable>
+        <field>Account.Tier__c</field>
+        <readable>true</readable>
+    </fieldPermissions>
+    <hasActivationRequired>false</hasActivationRequired>
+    <label>Tier Manager</label>
+</PermissionSet>
+`,
+          },
+        },
+      ],
+    });
+    const read = async (with_: Record<string, string[]>) => {
+      const types = Object.entries({ PermissionSet: ['Tier_Manager'], ...with_ }).map(([name, members]) => ({
+        name,
+        members,
+      }));
+      const { files } = await retrieveAndWait(conn, types);
+      return labels(parseProfile(files.get('permissionsets/Tier_Manager.permissionset')!.toString('utf8')));
+    };
+    expect(await read({ ApexClass: ['InvoiceService'] })).toEqual([
+      'classAccesses InvoiceService',
+      'hasActivationRequired',
+      'label',
+    ]);
+
+    const deployed = await deployAndWait(
+      conn,
+      await makeZip({
+        'package.xml': packageXml({ PermissionSet: ['Tier_Manager'] }),
+        'permissionsets/Tier_Manager.permissionset': `<?xml version="1.0" encoding="UTF-8"?>
+<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
+    <classAccesses>
+        <apexClass>InvoiceService</apexClass>
+        <enabled>false</enabled>
+    </classAccesses>
+    <label>Tier Manager</label>
+</PermissionSet>
+`,
+      }),
+    );
+    expect(deployed.status).toBe('Succeeded');
+    expect(await read({ ApexClass: ['InvoiceService'], CustomField: ['Account.Tier__c'] })).toEqual([
+      'classAccesses InvoiceService',
+      'fieldPermissions Account.Tier__c',
+      'hasActivationRequired',
+      'label',
+    ]);
+  });
+
   it('deleting a custom field removes its FLS from every stored profile and permission set', async () => {
     const { org, conn } = await seededOrg();
     await emulator.admin.seed(org.id, {
