@@ -121,5 +121,8 @@ describe('elementMismatches', () => {
       'fieldPermissions Account.Tier__c: editable is true, expected false',
     ]);
     expect(elementMismatches(plan.expected, undefined)).toEqual(['the org does not have it']);
+    expect(elementMismatches(plan.expected, '<Profile>')).toEqual([
+      'the org returned a file that is not a profile (Not a complete XML document)',
+    ]);
   });
 });

@@ -9,10 +9,12 @@ import {
   elementSubjects,
   parseElementLabel,
   parseProfile,
+  ProfileXmlError,
   renderProfile,
   sameElement,
   withElements,
   withoutAccess,
+  type ProfileDocument,
   type ProfileElement,
 } from '../common/profile-xml.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -101,7 +103,14 @@ function difference(expected: ProfileElement, live: ProfileElement): string {
  */
 export function elementMismatches(expected: readonly ExpectedElement[], liveXml: string | undefined): string[] {
   if (liveXml === undefined) return ['the org does not have it'];
-  const live = new Map(parseProfile(liveXml).elements.map((e) => [elementId(e), e]));
+  let liveDoc: ProfileDocument;
+  try {
+    liveDoc = parseProfile(liveXml);
+  } catch (error) {
+    if (!(error instanceof ProfileXmlError)) throw error;
+    return [`the org returned a file that is not a profile (${error.message})`];
+  }
+  const live = new Map(liveDoc.elements.map((e) => [elementId(e), e]));
   return expected.flatMap(({ label, element }) => {
     const now = live.get(elementId(element ?? parseElementLabel(label)));
     if (!element) return now ? [`${label}: still in the org, expected it gone with its component`] : [];
