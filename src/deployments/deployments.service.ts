@@ -13,7 +13,9 @@ import { OrgConnections } from '../orgs/org-connections.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
+import { TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
 import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
 import {
@@ -23,6 +25,7 @@ import {
   type DeployPlan,
   type PlannedDeletion,
 } from './destructive-plan.js';
+import { labelPlan } from './plan-reversibility.js';
 import { checkTestOptions, TestOptions } from './test-options.js';
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
@@ -87,6 +90,9 @@ export class DeploymentsService {
     const deploying: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
     const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
     const plan: DeployPlan = classifyPlan(deploying, deletions, inOrg);
+    const read = selected.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
+    const sent = read.length ? await this.branches.loadComponents(revision.id, read) : [];
+    const labelled = labelPlan(plan, new Map(sent.map((c) => [componentKey(c), c.files])));
     return {
       dryRun: true as const,
       branchId: branch.id,
@@ -94,7 +100,7 @@ export class DeploymentsService {
       revision: revision.number,
       checkOnly: options.checkOnly ?? false,
       deleteRemoved: body.deleteRemoved ?? false,
-      ...plan,
+      ...labelled,
       counts: {
         create: plan.create.length,
         update: plan.update.length,
