@@ -35,6 +35,13 @@ const REVERSIBLE: Reversibility = {
   checklist: [],
 };
 
+/** The types whose label depends on their files (picklists, Lightning page assignments, profile settings). */
+export const TYPES_READ_FOR_REVERSIBILITY: ReadonlySet<string> = new Set([
+  'CustomField',
+  'CustomApplication',
+  'Profile',
+]);
+
 /** Deleted custom fields and objects are kept this long by Salesforce (Setup → Deleted Fields / Deleted Objects). */
 export const SALESFORCE_UNDELETE_DAYS = 15;
 
@@ -254,7 +261,12 @@ function flexiPageAssignments(files: ReadonlyArray<ComponentFile>): string[] {
       for (const tag of ['profileActionOverrides', 'actionOverrides'])
         for (const o of all(app, tag)) {
           if (text(o, 'type')?.toLowerCase() !== 'flexipage') continue;
-          const parts = [text(o, 'pageOrSobjectType'), text(o, 'actionName'), text(o, 'formFactor'), text(o, 'profile')];
+          const parts = [
+            text(o, 'pageOrSobjectType'),
+            text(o, 'actionName'),
+            text(o, 'formFactor'),
+            text(o, 'profile'),
+          ];
           out.push(`${text(o, 'content') ?? '?'} (${parts.filter(Boolean).join(', ')})`);
         }
   return out.sort();
