@@ -7,11 +7,13 @@ type Labelled<T> = T & { reversibility: Reversibility };
 
 /**
  * Each planned item with its reversibility: what rolling the deploy back can undo. `after` holds, by componentKey,
- * the files the deploy sends (for the types read); the org's files before the deploy are not read by a dry run.
+ * the files the deploy sends and `before` the org's files of the updated ones (for the types read); an update
+ * missing from `before` was not read.
  */
 export function labelPlan(
   plan: DeployPlan,
   after: ReadonlyMap<string, ComponentFile[]>,
+  before: ReadonlyMap<string, ComponentFile[]> = new Map(),
 ): {
   create: Labelled<MemberRef>[];
   update: Labelled<MemberRef>[];
@@ -20,6 +22,7 @@ export function labelPlan(
 } {
   const label = <T extends MemberRef>(item: T, change: DeployChange): Labelled<T> => {
     const files = after.get(componentKey(item));
+    const old = change === 'update' ? before.get(componentKey(item)) : undefined;
     return {
       ...item,
       reversibility: reversibility({
@@ -27,6 +30,7 @@ export function labelPlan(
         fullName: item.fullName,
         change,
         ...(files && change !== 'delete' ? { after: files } : {}),
+        ...(old ? { before: old } : {}),
       }),
     };
   };

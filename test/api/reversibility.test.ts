@@ -135,4 +135,46 @@ describe('What cannot be undone: labels before the deploy, acceptDataLoss, manua
     expect(after['RecordType:Account.Partner']).toMatchObject({ available: true, reversibility: { label: 'manual' } });
     expect(after['CustomField:Account.Tier__c'].available).toBe(false);
   });
+
+  it("a dry run reads the org's picklist: a value added is manual (it can only be deactivated), one removed comes back", async () => {
+    const value = (v: string) =>
+      `            <value>\n                <fullName>${v}</fullName>\n                <default>false</default>\n                <label>${v}</label>\n            </value>\n`;
+    const picklist = (indent: string, values: string[]) =>
+      `${indent}<fullName>Stage__c</fullName>\n${indent}<label>Stage</label>\n${indent}<type>Picklist</type>\n` +
+      `${indent}<valueSet>\n${indent}    <valueSetDefinition>\n${values.map(value).join('')}${indent}    </valueSetDefinition>\n${indent}</valueSet>\n`;
+    const emulator = h.backtrack.emulator!;
+    await emulator.admin.seed(emulator.defaultOrg.id, {
+      components: [
+        {
+          files: {
+            'objects/Account.object':
+              '<?xml version="1.0" encoding="UTF-8"?>\n<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+              `    <fields>\n${picklist('        ', ['Prospect', 'Customer'])}    </fields>\n    <label>Account</label>\n</CustomObject>\n`,
+          },
+        },
+      ],
+    });
+    const field = (values: string[]) => ({
+      [`${SRC}/objects/Account/fields/Stage__c.field-meta.xml`]:
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n' +
+        picklist('    ', values) +
+        '</CustomField>\n',
+    });
+    const labelOf = async (values: string[]) => {
+      await upload(h, branchId, await zip({ ...PARTS['ApexClass:Keep'], ...field(values) }));
+      const res = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, dryRun: true } });
+      expect(res.status).toBe(200);
+      return res.body.update.find((c: any) => key(c) === 'CustomField:Account.Stage__c').reversibility;
+    };
+    expect(await labelOf(['Prospect', 'Customer', 'Partner'])).toEqual({
+      label: 'manual',
+      reason: expect.stringMatching(/adds picklist value\(s\) Partner to Account.Stage__c.*only deactivate them/),
+      checklist: expect.arrayContaining([expect.stringMatching(/delete \(or replace with an earlier value\) Partner/)]),
+    });
+    expect(await labelOf(['Prospect'])).toEqual({
+      label: 'reversible',
+      reason: expect.stringMatching(/deactivates picklist value\(s\) Customer .*rolling back makes them active again/),
+      checklist: [],
+    });
+  });
 });
