@@ -75,7 +75,13 @@ describe('reversibility', () => {
   it('says values a deploy removes were deactivated and come back (reversible)', () => {
     const before = field(['Open', 'Paid', 'Void']);
     for (const after of [field(['Open', 'Paid']), field(['Open', 'Paid', 'Void'], '', ['Void'])]) {
-      const r = reversibility({ type: 'CustomField', fullName: 'Invoice__c.Status__c', change: 'update', before, after });
+      const r = reversibility({
+        type: 'CustomField',
+        fullName: 'Invoice__c.Status__c',
+        change: 'update',
+        before,
+        after,
+      });
       expect(r).toEqual({
         label: 'reversible',
         reason: expect.stringMatching(/deactivates picklist value\(s\) Void .*rolling back makes them active again/),
@@ -169,7 +175,12 @@ describe('reversibility', () => {
       type: 'CustomField',
       fullName: 'Invoice__c.Amount__c',
       change: 'update',
-      after: [file('x/Amount__c.field-meta.xml', '<CustomField><fullName>Amount__c</fullName><type>Currency</type></CustomField>')],
+      after: [
+        file(
+          'x/Amount__c.field-meta.xml',
+          '<CustomField><fullName>Amount__c</fullName><type>Currency</type></CustomField>',
+        ),
+      ],
     });
     expect(text.label).toBe('reversible');
   });
@@ -234,9 +245,9 @@ ${ranges}    <userLicense>${license}</userLicense>
     expect(r.reason).toMatch(/user license \(Salesforce → Salesforce Platform\) and its login IP ranges/);
     expect(r.checklist).toHaveLength(2);
     const same = profile('Salesforce', range);
-    expect(reversibility({ type: 'Profile', fullName: 'Support', change: 'update', before: same, after: same }).label).toBe(
-      'reversible',
-    );
+    expect(
+      reversibility({ type: 'Profile', fullName: 'Support', change: 'update', before: same, after: same }).label,
+    ).toBe('reversible');
   });
 
   it('labels everything else reversible', () => {
