@@ -189,7 +189,9 @@ async function main() {
       ratio <= 2 ? 'meets ≤ 2×' : 'misses ≤ 2×',
     );
 
-    const all = await api.waitForJob((await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true })).id);
+    const all = await api.waitForJob(
+      (await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true, acceptDataLoss: true })).id,
+    );
     if (all.status !== 'Completed') throw new Error(`full rollback ended ${all.status}: ${all.error}`);
     console.log(
       `  where the full rollback's time went:\n${(await api.timeline(all)).map((l) => `    ${l}`).join('\n')}`,

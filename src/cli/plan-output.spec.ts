@@ -39,3 +39,41 @@ describe('formatPlan', () => {
     expect(text.endsWith('A note.')).toBe(true);
   });
 });
+
+describe('formatPlan with reversibility', () => {
+  it('prints the label, the reason and the checklist under each item a rollback cannot simply undo', () => {
+    const text = formatPlan({
+      revision: 2,
+      create: [
+        {
+          type: 'CustomField',
+          fullName: 'Account.Tier__c',
+          reversibility: { label: 'dataLoss', reason: 'Rolling back deletes it.', checklist: ['Export its data.'] },
+        },
+        {
+          type: 'RecordType',
+          fullName: 'Account.Partner',
+          reversibility: { label: 'manual', reason: 'The API cannot delete it.', checklist: ['Deactivate it.'] },
+        },
+        {
+          type: 'ApexClass',
+          fullName: 'New',
+          reversibility: { label: 'reversible', reason: 'Rolling back puts it back.', checklist: [] },
+        },
+      ],
+      update: [],
+      deploy: [],
+      delete: [],
+      notes: [],
+    });
+    expect(text.split('\n').slice(1, 8)).toEqual([
+      '  + CustomField:Account.Tier__c',
+      '      reversible with data loss: Rolling back deletes it.',
+      '        [ ] Export its data.',
+      '  + RecordType:Account.Partner',
+      '      manual: The API cannot delete it.',
+      '        [ ] Deactivate it.',
+      '  + ApexClass:New',
+    ]);
+  });
+});

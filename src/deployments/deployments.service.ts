@@ -12,8 +12,13 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
 import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
-import { memberKey, type MemberRef } from '../salesforce/component.types.js';
+import { memberKey, type ComponentFile, type MemberRef } from '../salesforce/component.types.js';
+import { retrieveComponents } from '../snapshots/org-retriever.js';
+import { CONFIG } from '../config/config.module.js';
+import type { Config } from '../config/config.js';
+import { componentKey } from '../salesforce/component-key.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
+import { TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
 import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
 import {
@@ -23,7 +28,11 @@ import {
   type DeployPlan,
   type PlannedDeletion,
 } from './destructive-plan.js';
+import { labelPlan } from './plan-reversibility.js';
 import { checkTestOptions, TestOptions } from './test-options.js';
+
+/** Reading the updated fields, apps and profiles for the dry run's labels is one small retrieve. */
+const READ_TIMEOUT_MS = 60_000;
 
 export const MemberRefBody = z.strictObject({ type: z.string().min(1), fullName: z.string().min(1) });
 export { TestLevel } from './test-options.js';
@@ -59,6 +68,7 @@ export class DeploymentsService {
     @Inject(JOB_QUEUE) private readonly queue: JobQueue,
     @InjectDataSource() private readonly db: DataSource,
     private readonly connections: OrgConnections,
+    @Inject(CONFIG) private readonly config: Config,
   ) {}
 
   /** Validates everything that can be known before running, then queues a Deploy job. */
@@ -87,6 +97,14 @@ export class DeploymentsService {
     const deploying: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
     const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
     const plan: DeployPlan = classifyPlan(deploying, deletions, inOrg);
+    const read = selected.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
+    const sent = read.length ? await this.branches.loadComponents(revision.id, read) : [];
+    const updated = plan.update.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
+    const labelled = labelPlan(
+      plan,
+      new Map(sent.map((c) => [componentKey(c), c.files])),
+      await this.readBefore(org.id, updated, notes),
+    );
     return {
       dryRun: true as const,
       branchId: branch.id,
@@ -94,7 +112,7 @@ export class DeploymentsService {
       revision: revision.number,
       checkOnly: options.checkOnly ?? false,
       deleteRemoved: body.deleteRemoved ?? false,
-      ...plan,
+      ...labelled,
       counts: {
         create: plan.create.length,
         update: plan.update.length,
@@ -181,6 +199,34 @@ export class DeploymentsService {
       parentType: r.parent_type,
       parentFullName: r.parent_full_name,
     }));
+  }
+
+  /**
+   * The org's files of the updated fields, apps and profiles (one small retrieve), so their labels compare before
+   * with after; when the org cannot be read the plan says so and those labels say what they could not tell.
+   */
+  private async readBefore(orgId: string, refs: MemberRef[], notes: string[]): Promise<Map<string, ComponentFile[]>> {
+    const out = new Map<string, ComponentFile[]>();
+    if (refs.length === 0) return out;
+    try {
+      const session = await this.connections.open(orgId);
+      const { found } = await retrieveComponents(
+        session,
+        refs.map((ref) => ({ ref, fileCount: 1, bytes: 0 })),
+        {
+          pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+          signal: AbortSignal.timeout(READ_TIMEOUT_MS),
+          format: 'source',
+        },
+      );
+      for (const c of found) out.set(componentKey(c), c.files);
+    } catch (error) {
+      notes.push(
+        `The org's current ${refs.map(memberKey).join(', ')} could not be read (${(error as Error).message}): ` +
+          'what a rollback of them can undo is not fully known.',
+      );
+    }
+    return out;
   }
 
   /** Per type, the lower-cased names the org lists (folder-based types are not listed: they need a folder each). */

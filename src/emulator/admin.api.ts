@@ -4,6 +4,7 @@ import type { ComponentRecord } from './component-store.js';
 import { planDeploy } from './deploy-plan.js';
 import { packageRoot, prepareFiles, Selection } from './deploy-preparation.js';
 import { applyOperations, isDone } from './deploy-service.js';
+import type { DeletedField } from './irreversible.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { ComponentFaultSpec, ConnectionDropSpec, FaultsSnapshot, LatencySpec } from './fault-injector.js';
 import { SALESFORCE_LIMITS } from './metadata-limits.js';
@@ -172,10 +173,16 @@ export class EmulatorAdmin {
     return record && { type, fullName, files: Object.fromEntries(record.content.files) };
   }
 
+  /** The custom fields deploys deleted in the last 15 days, as Setup's Deleted Fields list shows them. */
+  deletedFields(orgId: string): DeletedField[] {
+    return this.org(orgId).deletedFields.list();
+  }
+
   /** Empties the org's metadata and forgets its finished deploys. */
   resetOrg(orgId: string): void {
     const org = this.org(orgId);
     org.components.clear();
+    org.deletedFields.clear();
     this.ctx.deploys.clearHistory(org.id);
     this.ctx.changed([org]);
   }

@@ -54,6 +54,11 @@ const ROUTES: readonly Route[] = [
     },
   },
   { method: 'POST', pattern: /^\/orgs\/([^/]+)\/reset$/, handle: (a, [orgId]) => a.resetOrg(orgId as string) },
+  {
+    method: 'GET',
+    pattern: /^\/orgs\/([^/]+)\/deleted-fields$/,
+    handle: (a, [orgId]) => a.deletedFields(orgId as string),
+  },
   { method: 'GET', pattern: /^\/orgs\/([^/]+)\/deploys$/, handle: (a, [orgId]) => a.deploys(orgId as string) },
   {
     method: 'POST',

@@ -1,6 +1,7 @@
 // Decides a deploy's outcome against the org's current state: per-component results, the status,
 // and the changes to apply. Pure: the caller applies the operations.
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
+import { deletionRefusal } from './irreversible.js';
 import { componentFileName } from './metadata-types.js';
 
 export type DeployStatus =
@@ -181,6 +182,19 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
           success: false,
           problem: `No ${deletion.type} named: ${deletion.fullName} found`,
           problemType: 'Warning',
+        });
+        continue;
+      }
+      const refusal = deletionRefusal(deletion);
+      if (refusal) {
+        failures.push({
+          ...base,
+          componentType: deletion.type,
+          fullName: deletion.fullName,
+          fileName: deletion.manifestFile,
+          success: false,
+          problem: refusal,
+          problemType: 'Error',
         });
         continue;
       }

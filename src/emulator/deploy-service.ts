@@ -1,11 +1,18 @@
 // Runs deploys: one at a time per org, Pending → InProgress → done over the configured latency,
 // cancelable until done, optionally held in InProgress while an org's deploys are paused.
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Audit, ComponentRef, ComponentStore } from './component-store.js';
-import { planDeploy, type DeployOperation, type DeployPlan, type DeployStatus } from './deploy-plan.js';
+import type { Audit, ComponentContent, ComponentRecord, ComponentRef, ComponentStore } from './component-store.js';
+import {
+  planDeploy,
+  type DeployCandidate,
+  type DeployOperation,
+  type DeployPlan,
+  type DeployStatus,
+} from './deploy-plan.js';
 import { prepareDeploy } from './deploy-preparation.js';
 import { dropPermissionsAbout, overlayProfiles } from './profile-semantics.js';
 import type { FaultInjector } from './fault-injector.js';
+import { writtenContent } from './irreversible.js';
 import { isLimitErrorResult, type LimitError, type MetadataLimits } from './metadata-limits.js';
 import { idPrefixOf } from './metadata-types.js';
 import type { Org } from './org-registry.js';
@@ -69,13 +76,34 @@ export interface DeployServiceOptions {
 /** Share of the latency a deploy spends Pending before it starts. */
 const PENDING_SHARE = 0.3;
 
+/** What a deploy does beyond writing files as sent (Salesforce's semantics: see irreversible.ts); seeds do neither. */
+export interface DeploySemantics {
+  readonly written: (existing: ComponentRecord | undefined, candidate: DeployCandidate) => ComponentContent;
+  readonly deleted: (record: ComponentRecord) => void;
+}
+
+/** A Salesforce deploy: picklist values it omits stay inactive, deleted fields go to the org's Deleted Fields. */
+export function salesforceDeploy(org: Org, date: string): DeploySemantics {
+  return {
+    written: (existing, candidate) => writtenContent(existing, candidate.content, candidate.type),
+    deleted: (record) => org.deletedFields.record(record, date),
+  };
+}
+
 /** Writes a plan's operations into the store. */
-export function applyOperations(store: ComponentStore, operations: readonly DeployOperation[], audit: Audit): void {
+export function applyOperations(
+  store: ComponentStore,
+  operations: readonly DeployOperation[],
+  audit: Audit,
+  semantics?: DeploySemantics,
+): void {
   const deleted: ComponentRef[] = [];
   for (const op of operations) {
     if (op.kind === 'delete') {
+      const record = store.get(op.ref);
       store.delete(op.ref);
       deleted.push(op.ref);
+      if (record) semantics?.deleted(record);
       continue;
     }
     const { candidate } = op;
@@ -84,7 +112,7 @@ export function applyOperations(store: ComponentStore, operations: readonly Depl
       type: candidate.type,
       fullName: candidate.fullName,
       id: op.id,
-      content: candidate.content,
+      content: semantics ? semantics.written(existing, candidate) : candidate.content,
       parent: candidate.parent,
       created: existing?.created ?? audit,
       lastModified: audit,
@@ -252,11 +280,12 @@ export class DeployService {
       org.components,
     );
     if (!job.options.checkOnly && plan.operations.length > 0) {
-      applyOperations(org.components, plan.operations, {
-        date: now,
-        userId: org.user.id,
-        userName: org.user.displayName,
-      });
+      applyOperations(
+        org.components,
+        plan.operations,
+        { date: now, userId: org.user.id, userName: org.user.displayName },
+        salesforceDeploy(org, now),
+      );
       this.options.onOrgChanged(org);
     }
     this.finish(job, plan.status, { plan });

@@ -1,6 +1,7 @@
 // The orgs this emulator hosts, each with one user and its own metadata.
 import { randomBytes } from 'node:crypto';
 import { ComponentStore } from './component-store.js';
+import { DeletedFields } from './irreversible.js';
 import { newOpaqueToken, newSalesforceId } from './salesforce-id.js';
 
 export interface OrgUser {
@@ -21,6 +22,8 @@ export interface OrgData {
 
 export interface Org extends OrgData {
   readonly components: ComponentStore;
+  /** Custom fields deleted in the last 15 days (not persisted: a restarted emulator starts with none). */
+  readonly deletedFields: DeletedFields;
 }
 
 export interface NewOrgOptions {
@@ -61,7 +64,7 @@ export class OrgRegistry {
   add(data: OrgData): Org {
     if (this.byUsername(data.user.username))
       throw new OrgConflictError(`Username ${data.user.username} is already taken`);
-    const org: Org = { ...data, components: new ComponentStore() };
+    const org: Org = { ...data, components: new ComponentStore(), deletedFields: new DeletedFields() };
     this.orgs.set(org.id, org);
     return org;
   }

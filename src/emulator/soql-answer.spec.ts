@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import type { Org } from './org-registry.js';
 import { ComponentStore } from './component-store.js';
 import type { DeployJob } from './deploy-service.js';
+import { DeletedFields } from './irreversible.js';
 import { answerQuery, parseSimpleQuery } from './soql-answer.js';
 
 const org: Org = {
@@ -11,6 +12,7 @@ const org: Org = {
   createdDate: '2026-01-01T00:00:00.000Z',
   accessToken: 't',
   components: new ComponentStore(),
+  deletedFields: new DeletedFields(),
 };
 const options = { version: '66.0', tooling: false };
 

@@ -148,6 +148,8 @@ export function presentJob(job: Job, revision: number | null) {
     error: job.error,
     /** Problems Salesforce reported for the job as a whole (no component type: an unknown folder, a package error). */
     problems: Array.isArray(job.state.problems) ? job.state.problems : [],
+    /** What a rollback left for a person (components the API cannot roll back), each with its checklist. */
+    manualSteps: Array.isArray(job.state.manualSteps) ? job.state.manualSteps : undefined,
     version: job.version,
     /** Who asked to cancel it, and when (present only once someone did). */
     cancelRequested: (job.state.cancelRequested as { by: string; at: string } | undefined) ?? undefined,

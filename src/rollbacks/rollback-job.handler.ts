@@ -47,6 +47,7 @@ import {
   snapshotEntry,
   type Candidate,
 } from './rollback-plan.js';
+import { manualStepsLogLine } from './rollback-reversibility.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
 
 interface RollbackJobState {
@@ -109,7 +110,47 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (!state.asyncId && !state.submitting) await this.rollbacks.releaseClaims(job.id);
   }
 
+  /**
+   * Components the API cannot roll back (options.manual, decided when the job was started) are not sent: their rows
+   * end Skipped with the reason, their claims are released, and the job's last log line and `manualSteps` list what
+   * is left for a person. The others are rolled back as usual.
+   */
   async run(ctx: JobContext): Promise<JobOutcome> {
+    const options = ctx.job.options as unknown as RollbackJobOptions;
+    const manual = options.manual ?? [];
+    if (manual.length === 0) return this.rollBack(ctx, options.components, 0);
+    if (!ctx.resumed) {
+      await ctx.upsertComponents(
+        manual.map((m) => ({
+          type: m.type,
+          fullName: m.fullName,
+          parentType: m.parentType,
+          parentFullName: m.parentFullName,
+          action: m.action,
+          status: 'Skipped',
+          problem: `Not rolled back, left for a person: ${m.reason}`,
+          details: { reversibility: { label: 'manual', reason: m.reason, checklist: m.checklist } },
+        })),
+      );
+      for (const m of manual) ctx.log('warn', `Not rolled back, left for a person: ${m.reason}`, m);
+      await this.rollbacks.releaseClaimsOf(ctx.job.id, manual);
+    }
+    const manualKeys = new Set(manual.map(componentKey));
+    const sent = options.components.filter((c) => !manualKeys.has(componentKey(c)));
+    let outcome: JobOutcome;
+    if (sent.length) outcome = await this.rollBack(ctx, sent, manual.length);
+    else {
+      await ctx.setCounts({ total: manual.length, succeeded: 0, failed: 0, skipped: manual.length });
+      await ctx.setProgress({ phase: 'Left for a person', componentsDone: 0, componentsTotal: manual.length });
+      outcome = { status: 'Completed' };
+    }
+    await ctx.saveState({ manualSteps: manual });
+    ctx.log('warn', manualStepsLogLine(manual));
+    return outcome;
+  }
+
+  /** Rolls back `selected` (the components sent to Salesforce); `leftToPerson` more rows count as Skipped. */
+  private async rollBack(ctx: JobContext, selected: MemberRef[], leftToPerson: number): Promise<JobOutcome> {
     const { job } = ctx;
     const options = job.options as unknown as RollbackJobOptions;
     const state = job.state as RollbackJobState;
@@ -121,7 +162,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (options.all && !(await this.snapshots.verify(snapshot)))
       return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
-    const entries = await this.snapshots.componentsOf(snapshot.id, options.components);
+    const entries = await this.snapshots.componentsOf(snapshot.id, selected);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
     const rows = (
@@ -279,10 +320,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     const failed = outcomeRows.filter((r) => r.status === 'Failed').length;
     await ctx.setCounts({
-      total: candidates.length,
+      total: candidates.length + leftToPerson,
       succeeded: outcomeRows.filter((r) => r.status === 'Succeeded').length,
       failed,
-      skipped: outcomeRows.filter((r) => r.status === 'Skipped').length,
+      skipped: outcomeRows.filter((r) => r.status === 'Skipped').length + leftToPerson,
     });
 
     if (!result.success) {

@@ -160,17 +160,17 @@ export function planCandidates(
   return { candidates, unchanged };
 }
 
-export type SelectionProblem =
-  { kind: 'unknown'; refs: MemberRef[] } | { kind: 'unavailable'; candidates: Candidate[] } | { kind: 'empty' };
+export type SelectionProblem<T extends Candidate = Candidate> =
+  { kind: 'unknown'; refs: MemberRef[] } | { kind: 'unavailable'; candidates: T[] } | { kind: 'empty' };
 
 /**
  * The candidates a request picks: `all` (every available one) or the named ones. Naming something that is not a
  * candidate is `unknown` (400); naming an unavailable one is `unavailable` (409, already rolled back).
  */
-export function selectCandidates(
-  candidates: Candidate[],
+export function selectCandidates<T extends Candidate>(
+  candidates: T[],
   request: { all?: boolean; components?: MemberRef[] },
-): { selected: Candidate[] } | { problem: SelectionProblem } {
+): { selected: T[] } | { problem: SelectionProblem<T> } {
   if (request.all) {
     const selected = candidates.filter((c) => c.available);
     return selected.length

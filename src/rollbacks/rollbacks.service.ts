@@ -18,13 +18,26 @@ import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import { BlobStore } from '../blobs/blob-store.js';
+import type { ComponentFile } from '../salesforce/component.types.js';
+import { reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
+import {
+  CHANGE_OF,
+  dataLossRefusal,
+  reversibilityOfSelection,
+  type LabelledCandidate,
+  type ManualStep,
+} from './rollback-reversibility.js';
 
 const RollbackOptions = {
   ...TestOptions,
   checkOnly: z.boolean().optional(),
   force: z.boolean().optional(),
+  /** Confirms a selection that loses data (deletes a field or object the deploy created, recreates one empty). */
+  acceptDataLoss: z.boolean().optional(),
 };
 
 export const StartRollbackBody = z
@@ -52,6 +65,8 @@ export interface RollbackJobOptions {
   force: boolean;
   testLevel?: z.infer<typeof TestLevel>;
   runTests?: string[];
+  /** Selected components the API cannot roll back: not sent, left for a person (their rows end Skipped). */
+  manual?: ManualStep[];
 }
 
 @Injectable()
@@ -67,6 +82,7 @@ export class RollbacksService {
     private readonly snapshots: SnapshotsService,
     private readonly orgs: OrgsService,
     private readonly branches: BranchesService,
+    private readonly blobs: BlobStore,
   ) {}
 
   /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed (or per named one). */
@@ -88,14 +104,51 @@ export class RollbacksService {
     );
     const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id, only) : [];
     const claimed = await this.claims(deploy.id);
-    const { candidates, unchanged } = planCandidates(
+    const planned = planCandidates(
       entries.map(snapshotEntry),
       claimed,
       deployVerdict.rollbackable ? null : deployVerdict.reason,
     );
+    const candidates = await this.labelled(planned.candidates, entries, deploy.revisionId);
     // asked for everything: a deploy that changed nothing has nothing to offer (no Rollback button)
     const verdict = only ? deployVerdict : offerVerdict(deployVerdict, candidates.length);
-    return { deploy, snapshot, verdict, candidates, unchanged };
+    return { deploy, snapshot, verdict, candidates, unchanged: planned.unchanged };
+  }
+
+  /**
+   * Each candidate with what rolling it back can undo. Updated fields, apps and profiles are read: the snapshot's
+   * files (before the deploy) against the revision's (what the deploy sent).
+   */
+  private async labelled(
+    candidates: Candidate[],
+    entries: SnapshotComponent[],
+    revisionId: string | null,
+  ): Promise<LabelledCandidate[]> {
+    const read = candidates.filter((c) => c.deployAction === 'updated' && TYPES_READ_FOR_REVERSIBILITY.has(c.type));
+    const before = new Map<string, ComponentFile[]>();
+    const after = new Map<string, ComponentFile[]>();
+    if (read.length && revisionId) {
+      const keys = new Set(read.map(componentKey));
+      const stored = entries.filter((e) => keys.has(componentKey(e)) && e.files);
+      const contents = await this.blobs.getMany(stored.flatMap((e) => e.files!.map((f) => f.sha256)));
+      for (const e of stored)
+        before.set(
+          componentKey(e),
+          e.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
+        );
+      const rows = (await this.branches.revisionComponents(revisionId)).filter((r) => keys.has(componentKey(r)));
+      for (const c of await this.branches.loadComponents(revisionId, rows)) after.set(componentKey(c), c.files);
+    }
+    return candidates.map((c) => ({
+      ...c,
+      reversibility: reversibility({
+        type: c.type,
+        fullName: c.fullName,
+        change: CHANGE_OF[c.deployAction],
+        before: before.get(componentKey(c)),
+        after: after.get(componentKey(c)),
+      }),
+    }));
   }
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
@@ -117,6 +170,12 @@ export class RollbacksService {
     const picked = selectCandidates(candidates, body);
     if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
     const selected = withRecreatedChildren(picked.selected, candidates);
+    const { dataLoss, manual } = reversibilityOfSelection(selected);
+    if (dataLoss.length && !body.acceptDataLoss) {
+      throw new ConflictError(dataLossRefusal(dataLoss), {
+        dataLoss: dataLoss.map((c) => ({ type: c.type, fullName: c.fullName, reason: c.reversibility.reason })),
+      });
+    }
     const options: RollbackJobOptions = {
       components: selected.map((c) => ({ type: c.type, fullName: c.fullName })),
       all: Boolean(body.all),
@@ -124,6 +183,7 @@ export class RollbacksService {
       force: body.force ?? false,
       ...(body.testLevel ? { testLevel: body.testLevel } : {}),
       ...(body.runTests ? { runTests: body.runTests } : {}),
+      ...(manual.length ? { manual } : {}),
     };
     const job = await this.db.transaction(async (manager) => {
       const created = await this.jobWrites.create(
@@ -193,6 +253,16 @@ export class RollbacksService {
   /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */
   async releaseClaims(rollbackJobId: string): Promise<void> {
     await this.db.query(`DELETE FROM rollback_claims WHERE rollback_job_id = $1`, [rollbackJobId]);
+  }
+
+  /** Releases some of this rollback's claims: the components it left to a person (it did not roll them back). */
+  async releaseClaimsOf(rollbackJobId: string, refs: MemberRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    await this.db.query(
+      `DELETE FROM rollback_claims WHERE rollback_job_id = $1
+          AND (type, full_name) IN (SELECT c.type, c.full_name FROM jsonb_to_recordset($2::jsonb) AS c(type text, full_name text))`,
+      [rollbackJobId, JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName })))],
+    );
   }
 
   private async claims(deployJobId: string): Promise<Map<string, string>> {

@@ -44,7 +44,7 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
     const afterV2 = orgFiles(emulator());
     expect(differingFiles(v1State, afterV2).length).toBeGreaterThan(0);
 
-    const rollback = await rollbackAndWait(h, v2.id, { all: true });
+    const rollback = await rollbackAndWait(h, v2.id, { all: true, acceptDataLoss: true });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
     expect(differingFiles(v1State, orgFiles(emulator()))).toEqual([]);
   });
@@ -63,6 +63,7 @@ describe(`Corpus of realistic projects (${corpusPieces().length} pieces: ${corpu
 
     const rollback = await rollbackAndWait(h, v2.id, {
       components: picked.map(({ type, fullName }) => ({ type, fullName })),
+      acceptDataLoss: true,
     });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
     const afterRollback = orgFiles(emulator());

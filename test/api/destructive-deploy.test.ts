@@ -104,7 +104,10 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
     for (const k of DELETED) expect(offers[k]).toBe('recreate/true');
 
     const start = await h.api('POST', `/api/jobs/${d2}/rollback`, {
-      body: { components: DELETED.map((k) => ({ type: k.split(':')[0], fullName: k.slice(k.indexOf(':') + 1) })) },
+      body: {
+        components: DELETED.map((k) => ({ type: k.split(':')[0], fullName: k.slice(k.indexOf(':') + 1) })),
+        acceptDataLoss: true,
+      },
     });
     expect(start.status).toBe(202);
     const rollback = await waitForJob(h, start.body.id);
@@ -148,7 +151,7 @@ describe('Deploys that delete, and rollbacks that recreate', () => {
 
     // picking the object alone brings its fields back with it
     const res = await h.api('POST', `/api/jobs/${d}/rollback`, {
-      body: { components: [{ type: 'CustomObject', fullName: 'Inv__c' }] },
+      body: { components: [{ type: 'CustomObject', fullName: 'Inv__c' }], acceptDataLoss: true },
     });
     expect(res.status).toBe(202);
     const rollback = await waitForJob(h, res.body.id);

@@ -25,7 +25,9 @@ describe('a lost submit answer (embedded default, emulator fault injection)', ()
     return waitForJob(h, start.body.id, 60_000);
   };
   const rollbackAll = async (deployJobId: string) => {
-    const start = await h.api('POST', `/api/jobs/${deployJobId}/rollback`, { body: { all: true } });
+    const start = await h.api('POST', `/api/jobs/${deployJobId}/rollback`, {
+      body: { all: true, acceptDataLoss: true },
+    });
     expect(start.status).toBe(202);
     return waitForJob(h, start.body.id, 60_000);
   };
@@ -110,6 +112,8 @@ describe('a lost submit answer (embedded default, emulator fault injection)', ()
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.problem?.startsWith('Unknown:'))).toBe(true);
     // Claims held: the same components cannot be rolled back again while the outcome is unknown.
-    expect((await h.api('POST', `/api/jobs/${deployed.id}/rollback`, { body: { all: true } })).status).toBe(409);
+    expect(
+      (await h.api('POST', `/api/jobs/${deployed.id}/rollback`, { body: { all: true, acceptDataLoss: true } })).status,
+    ).toBe(409);
   });
 });

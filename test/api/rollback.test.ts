@@ -98,7 +98,7 @@ describe('Rollback jobs', () => {
   it('rolls back all of D1: Completed, the org equals S0 component by component, each component logged from plan to verification', async () => {
     const d1 = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items[0].id;
     expect(changedKeys(s0, orgState(h.backtrack.emulator!)).length >= 8).toBeTruthy(); // D1 changed the org
-    const job = await rollback(d1, { all: true });
+    const job = await rollback(d1, { all: true, acceptDataLoss: true });
     expect(job.status).toBe('Completed');
     expect(job.kind).toBe('Rollback');
     expect(job.deployJobId).toBe(d1);
@@ -239,7 +239,7 @@ describe('Rollback jobs', () => {
 
     // A fingerprint changed in place breaks the seal, which rolling back everything checks first.
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, 'f'.repeat(64)]);
-    const sealed = await rollback(d2, { all: true });
+    const sealed = await rollback(d2, { all: true, acceptDataLoss: true });
     expect(sealed.status).toBe('Exception');
     expect(sealed.error).toMatch(/failed its checksum/);
     expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);

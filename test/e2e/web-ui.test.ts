@@ -150,6 +150,9 @@ describe('the web UI: deploy the demo branch, then roll it back by picking compo
     await page.getByText('Every changed component is selected.').waitFor();
     expect(await selection.locator('tbody tr').count()).toBe(7);
 
+    // the deploy created Demo_Order__c and its fields: Run waits for the data-loss confirmation
+    expect(await page.getByTestId('run-rollback').isDisabled()).toBe(true);
+    await page.getByTestId('accept-data-loss').check();
     await page.getByTestId('run-rollback').click();
     await page.waitForURL(branchUrl);
     const rollbackRow = page.locator('[data-testid=activity][data-kind=Rollback]');

@@ -220,7 +220,7 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     const deployed = await s.finished(await deploy(org.id));
     expect(deployed.status).toBe('Completed');
     s.emulator.admin.expireSessions(org.emulatorOrg.id);
-    const first = await s.call('POST', `/api/jobs/${deployed.id}/rollback`, { all: true });
+    const first = await s.call('POST', `/api/jobs/${deployed.id}/rollback`, { all: true, acceptDataLoss: true });
     expect(first.status).toBe(202);
     const failed = await s.finished(first.body.id);
     expect(failed.status).toBe('Exception');
@@ -233,7 +233,7 @@ describe('faults never leave a false record (PostgreSQL, Redis, API and worker p
     expect(
       (await s.call('PUT', `/api/orgs/${org.id}/credentials`, { auth: { type: 'accessToken', accessToken } })).status,
     ).toBe(200);
-    const second = await s.call('POST', `/api/jobs/${deployed.id}/rollback`, { all: true });
+    const second = await s.call('POST', `/api/jobs/${deployed.id}/rollback`, { all: true, acceptDataLoss: true });
     expect(second.status).toBe(202);
     expect((await s.finished(second.body.id)).status).toBe('Completed');
   });

@@ -37,6 +37,18 @@ describe('rollbackRequest', () => {
     });
   });
 
+  it('sends acceptDataLoss with --accept-data-loss, on both routes', () => {
+    expect(rollbackRequest({ job: 'j1', all: true, 'accept-data-loss': true }).body).toEqual({
+      all: true,
+      checkOnly: false,
+      force: false,
+      acceptDataLoss: true,
+    });
+    expect(
+      rollbackRequest({ branch: 'main', org: 'Sandbox', last: true, all: true, 'accept-data-loss': true }).body,
+    ).toMatchObject({ acceptDataLoss: true });
+  });
+
   it('rolls back the latest deploy of a branch to an org with --branch --org --last --all', () => {
     expect(rollbackRequest({ branch: 'main', org: 'Local Sandbox', last: true, all: true })).toEqual({
       route: '/api/branches/main/rollback',

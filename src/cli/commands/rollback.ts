@@ -13,6 +13,7 @@ export interface RollbackOptions {
   'run-tests'?: string;
   'check-only'?: boolean;
   force?: boolean;
+  'accept-data-loss'?: boolean;
   wait?: boolean;
 }
 
@@ -21,7 +22,12 @@ const USAGE =
 
 /** The request a rollback command line makes, or a usage error saying what is missing. */
 export function rollbackRequest(options: RollbackOptions): { route: string; body: Record<string, unknown> } {
-  const common = { checkOnly: options['check-only'] ?? false, force: options.force ?? false, ...testOptions(options) };
+  const common = {
+    checkOnly: options['check-only'] ?? false,
+    force: options.force ?? false,
+    ...(options['accept-data-loss'] ? { acceptDataLoss: true } : {}),
+    ...testOptions(options),
+  };
   const components = options.component ?? [];
   if (options.job) {
     if (options.branch || options.org || options.last)
@@ -43,7 +49,7 @@ export function rollbackRequest(options: RollbackOptions): { route: string; body
   throw new CliError(ExitCode.Usage, USAGE);
 }
 
-/** backtrack rollback (--job JOB (--all | --component T:N …) | --branch B --org O --last --all) [--check-only] [--force] [--wait] */
+/** backtrack rollback (--job JOB (--all | --component T:N …) | --branch B --org O --last --all) [--check-only] [--force] [--accept-data-loss] [--wait] */
 export async function rollback(ctx: CommandContext, options: RollbackOptions): Promise<ExitCode> {
   const { route, body } = rollbackRequest(options);
   const job = await ctx.client.request<Job>('POST', route, { json: body });

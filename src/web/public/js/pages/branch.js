@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { h, shortId, testLevelFields, testOptions, timeElement } from '../dom.js';
 import { navigate } from '../navigation.js';
+import { reversibilityNode } from '../reversibility.js';
 import { flashAfterNavigation, showError, showNotice } from '../notices.js';
 import { activitiesPanel } from './activities.js';
 import { componentsPanel } from './components.js';
@@ -163,7 +164,7 @@ function deployForm(branchId, orgs, revisions, onDeployed) {
 /** The dry run's plan: what the deploy creates, updates and deletes (deletions first, they are what users check). */
 function planNodes(plan) {
   const note = (c) => (c.note ? h('span', { class: 'hint' }, ` — ${c.note}`) : null);
-  const item = (c) => h('li', {}, `${c.type} ${c.fullName}`, note(c));
+  const item = (c) => h('li', {}, `${c.type} ${c.fullName} `, note(c), reversibilityNode(c.reversibility));
   const list = (items, label) => h('ul', { 'aria-label': label }, items.map(item));
   const deletions = plan.delete.map((d) => ({
     ...d,

@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { reversibilityNode } from '../reversibility.js';
 import { showError, showNotice } from '../notices.js';
 import {
   countsSummary,
@@ -153,6 +154,7 @@ function summaryList(job, branch, org) {
     options.length ? ['Options', options.join(', ')] : null,
     job.error ? ['Error', h('span', { class: 'problem', testid: 'job-error' }, job.error)] : null,
     job.problems?.length ? ['Problems', problemList(job.problems)] : null,
+    job.manualSteps?.length ? ['Left for a person', manualStepList(job.manualSteps)] : null,
   ];
   return h(
     'dl',
@@ -172,6 +174,22 @@ function problemList(problems) {
       const level = p.problemType === 'Warning' ? 'Warning: ' : '';
       return h('li', { class: 'problem' }, `${level}${what}${p.problem}${where}`);
     }),
+  );
+}
+
+/** What a rollback did not roll back because the API cannot: each component, why, and its checklist. */
+function manualStepList(steps) {
+  return h(
+    'ul',
+    { testid: 'manual-steps' },
+    steps.map((step) =>
+      h(
+        'li',
+        {},
+        `${step.type} ${step.fullName} `,
+        reversibilityNode({ label: 'manual', reason: step.reason, checklist: step.checklist }),
+      ),
+    ),
   );
 }
 

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { emptyState, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
+import { reversibilityNode } from '../reversibility.js';
 import { componentDiffPanel } from './component-diff.js';
 
 const keyOf = (c) => `${c.type}:${c.fullName}`;
@@ -24,6 +25,34 @@ export function dataWarning(picked) {
   }
   if (remove.length) parts.push(`Deleting ${names(remove)} also deletes the data stored in it since the deploy.`);
   return parts.join(' ');
+}
+
+/**
+ * The confirmation a selection that loses data needs (acceptDataLoss): a checkbox naming those components, shown
+ * only while the selection holds some. `needed(picked)` updates it and says whether Run must wait for the tick.
+ */
+export function dataLossConfirmation() {
+  const box = h('input', {
+    id: 'rollback-accept-data-loss',
+    name: 'acceptDataLoss',
+    type: 'checkbox',
+    testid: 'accept-data-loss',
+  });
+  const label = h('label', { for: 'rollback-accept-data-loss' });
+  const node = h('div', { class: 'check', testid: 'data-loss-confirmation', hidden: true }, box, label);
+  return {
+    node,
+    box,
+    needed(picked) {
+      const losing = picked.filter((c) => c.reversibility?.label === 'dataLoss');
+      node.hidden = losing.length === 0;
+      if (losing.length === 0) box.checked = false;
+      label.textContent =
+        `I accept that rolling back ${losing.map(keyOf).join(', ')} loses data ` +
+        '(deleted with its values, or recreated empty).';
+      return losing.length > 0 && !box.checked;
+    },
+  };
 }
 
 /**
@@ -71,6 +100,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
   );
   const run = h('button', { type: 'submit', class: 'primary', testid: 'run-rollback' }, 'Run');
   const warning = h('div', { class: 'warning', role: 'note', testid: 'data-warning', hidden: true });
+  const confirmation = dataLossConfirmation();
   const diffView = h('div', {});
   let diffAbort = null;
   /** Opens the three-way diff of one component below the lists (one at a time). */
@@ -109,7 +139,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
     const open = plan.items.filter((c) => !selected.has(keyOf(c)));
     const picked = plan.items.filter((c) => selected.has(keyOf(c)));
     addAll.disabled = open.every((c) => !c.available);
-    run.disabled = picked.length === 0;
+    run.disabled = confirmation.needed(picked) || picked.length === 0;
     const warningText = dataWarning(picked);
     warning.textContent = warningText;
     warning.hidden = !warningText;
@@ -119,13 +149,14 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
         : table({
             caption: 'Changed components',
             testid: 'rollback-candidates',
-            headers: ['Type', 'Name', 'The deploy', 'Rollback will', 'Changes', ''],
+            headers: ['Type', 'Name', 'The deploy', 'Rollback will', 'Undoes', 'Changes', ''],
             rowAttrs: (i) => ({ 'data-component': keyOf(open[i]) }),
             rows: open.map((c, i) => [
               c.type,
               c.fullName,
               c.deployAction,
               c.rollbackAction,
+              reversibilityNode(c.reversibility),
               diffButton(c),
               c.available
                 ? h(
@@ -150,12 +181,13 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
         : table({
             caption: 'Selected for rollback',
             testid: 'rollback-selection',
-            headers: ['Type', 'Name', 'Rollback will', 'Changes', ''],
+            headers: ['Type', 'Name', 'Rollback will', 'Undoes', 'Changes', ''],
             rowAttrs: (i) => ({ 'data-component': keyOf(picked[i]) }),
             rows: picked.map((c, i) => [
               c.type,
               c.fullName,
               c.rollbackAction,
+              reversibilityNode(c.reversibility),
               diffButton(c),
               h(
                 'button',
@@ -189,8 +221,10 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
       h('label', { for: 'rollback-force' }, 'Force (also restore components changed in the org since the deploy)'),
     ),
     warning,
+    confirmation.node,
     run,
   );
+  confirmation.box.addEventListener('change', () => render());
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const everything = available.every((c) => selected.has(keyOf(c)));
@@ -205,6 +239,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
       ...pick,
       checkOnly: form.elements.checkOnly.checked,
       force: form.elements.force.checked,
+      ...(confirmation.box.checked ? { acceptDataLoss: true } : {}),
       ...testOptions(form),
     };
     try {
