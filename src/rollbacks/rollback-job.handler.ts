@@ -38,6 +38,8 @@ import {
   snapshotEntry,
   type Candidate,
 } from './rollback-plan.js';
+import { laterDeployDrift } from './later-deploys.js';
+import { LaterDeploys } from './later-deploys.service.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
 
 interface RollbackJobState {
@@ -88,6 +90,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly jobs: JobsRepository,
     private readonly blobs: BlobStore,
     private readonly branches: BranchesService,
+    private readonly laterDeploys: LaterDeploys,
   ) {}
 
   onModuleInit(): void {
@@ -146,7 +149,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
-      const conflicts = await this.checkDrift(ctx, { ...read, onSubmitted });
+      const { conflicts, explained } = await this.checkDrift(ctx, { ...read, onSubmitted });
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -154,7 +157,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
             conflictKeys.has(componentKey(c))
               ? {
                   status: 'Conflict',
-                  problem: 'Changed in the org after the deploy; roll back with force to overwrite.',
+                  problem:
+                    explained.get(componentKey(c)) ??
+                    'Changed in the org after the deploy; roll back with force to overwrite.',
                 }
               : {
                   problem:
@@ -165,7 +170,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         await this.rollbacks.releaseClaims(job.id);
         return {
           status: 'Exception',
-          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.`,
+          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.${[
+            ...explained.values(),
+          ]
+            .slice(0, 1)
+            .map((why) => ` ${why}`)
+            .join('')}`,
         };
       }
       await ctx.saveState({ driftChecked: true });
@@ -339,7 +349,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, read: LiveRead): Promise<Candidate[]> {
+  /**
+   * Live state vs. what the deploy left. Returns the drifted candidates, and for those a later Backtrack deploy of
+   * the org changed, the sentence naming it (`explained`, by componentKey); other drifts keep the generic sentence.
+   */
+  private async checkDrift(
+    ctx: JobContext,
+    read: LiveRead,
+  ): Promise<{ conflicts: Candidate[]; explained: Map<string, string> }> {
     const { candidates, entryByKey } = read;
     const started = Date.now();
     const live = await this.live(ctx, read);
@@ -348,8 +365,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
     );
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
+    const explained = await this.explainDrift(ctx.job.parentJobId!, conflicts);
     candidates.forEach((c, i) =>
-      ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c),
+      ctx.log(
+        verdicts[i] === 'unchanged' ? 'info' : 'warn',
+        explained.get(componentKey(c)) ?? describeDrift(verdicts[i]!),
+        c,
+      ),
     );
     await ctx.upsertComponents(
       candidates.map((c, i) => ({
@@ -366,7 +388,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       conflicts.length ? 'warn' : 'info',
       `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`,
     );
-    return conflicts;
+    return { conflicts, explained };
+  }
+
+  /** The drifts a later deploy of the org explains: componentKey → the sentence naming that deploy. */
+  private async explainDrift(deployJobId: string, drifted: Candidate[]): Promise<Map<string, string>> {
+    const changes = await this.laterDeploys.changes(deployJobId, drifted);
+    return new Map([...changes].map(([key, change]) => [key, laterDeployDrift(change)]));
   }
 
   /**

@@ -18,6 +18,8 @@ import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
+import { laterDeployConflicts, laterDeployRefusal } from './later-deploys.js';
+import { LaterDeploys } from './later-deploys.service.js';
 import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
 
@@ -67,6 +69,7 @@ export class RollbacksService {
     private readonly snapshots: SnapshotsService,
     private readonly orgs: OrgsService,
     private readonly branches: BranchesService,
+    private readonly laterDeploys: LaterDeploys,
   ) {}
 
   /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed (or per named one). */
@@ -98,6 +101,11 @@ export class RollbacksService {
     return { deploy, snapshot, verdict, candidates, unchanged };
   }
 
+  /** The newest later deploy that changed each of the deploy's components (by componentKey; see LaterDeploys). */
+  changedLater(deployJobId: string, refs: MemberRef[]) {
+    return this.laterDeploys.changes(deployJobId, refs);
+  }
+
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
     const only = body.all ? undefined : body.components;
@@ -117,6 +125,7 @@ export class RollbacksService {
     const picked = selectCandidates(candidates, body);
     if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
     const selected = withRecreatedChildren(picked.selected, candidates);
+    if (!body.force) await this.refuseLaterChanges(deploy, selected);
     const options: RollbackJobOptions = {
       components: selected.map((c) => ({ type: c.type, fullName: c.fullName })),
       all: Boolean(body.all),
@@ -188,6 +197,15 @@ export class RollbacksService {
       }
       throw error;
     }
+  }
+
+  /**
+   * A component a later deploy changed drifted because of that deploy: the rollback is refused before it is queued,
+   * naming the later deploy (roll it back first) and the override (force). 409 with `details.laterDeploys`.
+   */
+  private async refuseLaterChanges(deploy: Job, selected: Candidate[]): Promise<void> {
+    const conflicts = laterDeployConflicts(selected, await this.laterDeploys.changes(deploy.id, selected));
+    if (conflicts.length) throw new ConflictError(laterDeployRefusal(conflicts), { laterDeploys: conflicts });
   }
 
   /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */

@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { emptyState, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
+import { emptyState, formatTime, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
 import { componentDiffPanel } from './component-diff.js';
@@ -24,6 +24,22 @@ export function dataWarning(picked) {
   }
   if (remove.length) parts.push(`Deleting ${names(remove)} also deletes the data stored in it since the deploy.`);
   return parts.join(' ');
+}
+
+/**
+ * "Changed by Deploy <short id> on <date> — roll that back first", linking to that deploy, for a component a later
+ * deploy of the org changed (`changedLaterBy` of the candidate); null for the others.
+ */
+export function changedLaterNote(c) {
+  const later = c.changedLaterBy;
+  if (!later) return null;
+  return h(
+    'div',
+    { class: 'sub', testid: 'changed-later' },
+    'Changed by ',
+    h('a', { href: `#/jobs/${later.jobId}` }, `Deploy ${shortId(later.jobId)}`),
+    ` on ${formatTime(later.at)} — roll that back first`,
+  );
 }
 
 /**
@@ -123,7 +139,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
             rowAttrs: (i) => ({ 'data-component': keyOf(open[i]) }),
             rows: open.map((c, i) => [
               c.type,
-              c.fullName,
+              [c.fullName, changedLaterNote(c)],
               c.deployAction,
               c.rollbackAction,
               diffButton(c),
@@ -154,7 +170,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
             rowAttrs: (i) => ({ 'data-component': keyOf(picked[i]) }),
             rows: picked.map((c, i) => [
               c.type,
-              c.fullName,
+              [c.fullName, changedLaterNote(c)],
               c.rollbackAction,
               diffButton(c),
               h(
