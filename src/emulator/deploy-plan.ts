@@ -2,6 +2,7 @@
 // and the changes to apply. Pure: the caller applies the operations.
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
 import { componentFileName } from './metadata-types.js';
+import { isReferenceChecked, referenceProblem, referrersIn, type OrgComponent } from './deletion-references.js';
 
 export type DeployStatus =
   'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
@@ -88,6 +89,8 @@ class OrgView {
   private readonly deletedParents = new Set<string>();
   /** parent key → keys of children written by this deploy */
   private readonly writtenChildren = new Map<string, Set<string>>();
+  /** What this deploy wrote, by key: the content the org holds now. */
+  private readonly written = new Map<string, OrgComponent>();
 
   constructor(private readonly store: ComponentLookup) {}
 
@@ -104,9 +107,10 @@ class OrgView {
     };
   }
 
-  write(ref: ComponentRef, entry: ViewEntry): void {
+  write(ref: DeployCandidate, entry: ViewEntry): void {
     const key = componentKey(ref);
     this.overlay.set(key, entry);
+    this.written.set(key, ref);
     if (entry.parentKey) {
       const children = this.writtenChildren.get(entry.parentKey) ?? new Set<string>();
       children.add(key);
@@ -120,6 +124,13 @@ class OrgView {
     this.deletedParents.add(key);
     for (const child of this.writtenChildren.get(key) ?? []) this.overlay.set(child, null);
     this.writtenChildren.delete(key);
+  }
+
+  /** Every component the org holds at this point of the deploy. */
+  *components(): Iterable<OrgComponent> {
+    for (const record of this.store.list())
+      if (!this.overlay.has(componentKey(record)) && this.get(record)) yield record;
+    for (const [key, component] of this.written) if (this.overlay.get(key)) yield component;
   }
 }
 
@@ -170,7 +181,10 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   }
 
   const runDeletions = (phase: DeletionRequest['phase']) => {
-    for (const deletion of input.deletions.filter((d) => d.phase === phase)) {
+    const deletions = input.deletions.filter((d) => d.phase === phase);
+    // Deleted in the order listed: a referrer this deploy deleted earlier no longer counts.
+    let referrers = deletions.some((d) => isReferenceChecked(d.type)) ? referrersIn(view.components()) : [];
+    for (const deletion of deletions) {
       const existing = view.get(deletion);
       if (!existing) {
         failures.push({
@@ -184,7 +198,21 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
         });
         continue;
       }
+      const referenced = referenceProblem(deletion, referrers);
+      if (referenced) {
+        failures.push({
+          ...base,
+          componentType: deletion.type,
+          fullName: deletion.fullName,
+          fileName: componentFileName(deletion),
+          success: false,
+          problem: referenced,
+          problemType: 'Error',
+        });
+        continue;
+      }
       view.delete(deletion);
+      referrers = referrers.filter((r) => view.get(r));
       operations.push({ kind: 'delete', ref: { type: deletion.type, fullName: deletion.fullName } });
       successes.push({
         ...base,
