@@ -23,6 +23,7 @@ import { componentKey, sameComponent } from '../salesforce/component-key.js';
 import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
+import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
@@ -38,6 +39,7 @@ import {
   snapshotEntry,
   type Candidate,
 } from './rollback-plan.js';
+import { ALREADY_GONE, splitAlreadyGone, stillReferencedProblem } from './deletion-outcomes.js';
 import { laterDeployDrift } from './later-deploys.js';
 import { LaterDeploys } from './later-deploys.service.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
@@ -238,7 +240,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, candidates.length);
-    const problems = jobLevelProblems(candidates, result);
+    // A deletion Salesforce answers "already gone" is done: its warning goes to its row, not to the job.
+    const { gone, rest: problems } = splitAlreadyGone(
+      jobLevelProblems(candidates, result),
+      candidates.filter((c) => c.rollbackAction === 'delete'),
+    );
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
@@ -250,7 +256,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       if (failure)
         return {
           status: 'Failed',
-          problem: failure.problem ?? 'Salesforce reported a failure',
+          problem:
+            (failure.problem && stillReferencedProblem(failure.problem)) ??
+            failure.problem ??
+            'Salesforce reported a failure',
           problemType: failure.problemType ?? 'Error',
           lineNumber: failure.lineNumber ?? null,
           columnNumber: failure.columnNumber ?? null,
@@ -260,7 +269,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           status: 'Skipped',
           problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.',
         };
-      return {};
+      return gone.has(componentKey(c)) ? { problem: ALREADY_GONE, problemType: 'Warning' } : {};
     });
     await ctx.upsertComponents(outcomeRows);
     for (const row of outcomeRows) {
@@ -270,7 +279,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           `Failed: ${row.problem}${row.lineNumber ? ` at line ${row.lineNumber}${row.columnNumber ? `:${row.columnNumber}` : ''}` : ''}`,
           row,
         );
-      else if (row.status === 'Skipped') ctx.log('warn', row.problem!, row);
+      else if (row.status === 'Skipped' || row.problem === ALREADY_GONE) ctx.log('warn', row.problem!, row);
       else
         ctx.log(
           'info',
@@ -421,18 +430,31 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const altered = components.filter(
       (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
+    const toDelete = candidates.filter((c) => c.rollbackAction === 'delete');
     const deletes = [
-      ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
+      ...destructiveMembers(toDelete, await this.deletionUses(toDelete, revisionId)),
       ...(await this.labelsToDelete(components, revisionId)),
     ];
     const exact = components.filter((c) => isStoredExactly(snapshot, c.type));
     const pkg = await buildDeployZip({
       components: components.filter((c) => !isStoredExactly(snapshot, c.type)),
       exact,
-      destructive: deletes.length ? { post: deletes } : undefined,
+      destructive: deletes.length ? { post: deletes, ordered: true } : undefined,
       apiVersion: await this.snapshots.restoreApiVersion(snapshot),
     });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
+  }
+
+  /**
+   * What uses what among the created components this rollback deletes, read from the files the deploy sent (the
+   * revision): orders a class before the class it uses. Loaded only when two deletions of such a type could refer to
+   * each other.
+   */
+  private async deletionUses(toDelete: Candidate[], revisionId: string | null) {
+    if (!revisionId || !needsUseOrder(toDelete)) return undefined;
+    const wanted = new Set(toDelete.map(componentKey));
+    const rows = (await this.branches.revisionComponents(revisionId)).filter((r) => wanted.has(componentKey(r)));
+    return usesByName(await this.branches.loadComponents(revisionId, rows));
   }
 
   /** Labels the deploy added to a CustomLabels file this rollback restores: restoring the file leaves them. */
