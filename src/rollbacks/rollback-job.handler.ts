@@ -170,14 +170,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           ),
         );
         await this.rollbacks.releaseClaims(job.id);
+        const [laterDeploy] = explained.values();
         return {
           status: 'Exception',
-          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.${[
-            ...explained.values(),
-          ]
-            .slice(0, 1)
-            .map((why) => ` ${why}`)
-            .join('')}`,
+          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.${laterDeploy ? ` ${laterDeploy}` : ''}`,
         };
       }
       await ctx.saveState({ driftChecked: true });
