@@ -59,6 +59,7 @@ export function componentKey(ref: ComponentRef): string {
 export interface ComponentLookup {
   get(ref: ComponentRef): ComponentRecord | undefined;
   childrenOf(ref: ComponentRef): ComponentRecord[];
+  list(): ComponentRecord[];
 }
 
 export class ComponentStore implements ComponentLookup {

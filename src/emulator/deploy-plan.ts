@@ -3,6 +3,7 @@
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
 import { deletionRefusal } from './irreversible.js';
 import { componentFileName } from './metadata-types.js';
+import { isReferenceChecked, referenceProblem, referrersIn, type OrgComponent } from './deletion-references.js';
 
 export type DeployStatus =
   'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
@@ -89,6 +90,8 @@ class OrgView {
   private readonly deletedParents = new Set<string>();
   /** parent key → keys of children written by this deploy */
   private readonly writtenChildren = new Map<string, Set<string>>();
+  /** What this deploy wrote, by key: the content the org holds now. */
+  private readonly written = new Map<string, OrgComponent>();
 
   constructor(private readonly store: ComponentLookup) {}
 
@@ -105,9 +108,10 @@ class OrgView {
     };
   }
 
-  write(ref: ComponentRef, entry: ViewEntry): void {
+  write(ref: DeployCandidate, entry: ViewEntry): void {
     const key = componentKey(ref);
     this.overlay.set(key, entry);
+    this.written.set(key, ref);
     if (entry.parentKey) {
       const children = this.writtenChildren.get(entry.parentKey) ?? new Set<string>();
       children.add(key);
@@ -121,6 +125,13 @@ class OrgView {
     this.deletedParents.add(key);
     for (const child of this.writtenChildren.get(key) ?? []) this.overlay.set(child, null);
     this.writtenChildren.delete(key);
+  }
+
+  /** Every component the org holds at this point of the deploy. */
+  *components(): Iterable<OrgComponent> {
+    for (const record of this.store.list())
+      if (!this.overlay.has(componentKey(record)) && this.get(record)) yield record;
+    for (const [key, component] of this.written) if (this.overlay.get(key)) yield component;
   }
 }
 
@@ -171,7 +182,10 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   }
 
   const runDeletions = (phase: DeletionRequest['phase']) => {
-    for (const deletion of input.deletions.filter((d) => d.phase === phase)) {
+    const deletions = input.deletions.filter((d) => d.phase === phase);
+    // Deleted in the order listed: a referrer this deploy deleted earlier no longer counts.
+    let referrers = deletions.some((d) => isReferenceChecked(d.type)) ? referrersIn(view.components()) : [];
+    for (const deletion of deletions) {
       const existing = view.get(deletion);
       if (!existing) {
         failures.push({
@@ -185,20 +199,23 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
         });
         continue;
       }
+      // Salesforce refuses some deletions outright (a record type), others while something references them
       const refusal = deletionRefusal(deletion);
-      if (refusal) {
+      const referenced = refusal ? undefined : referenceProblem(deletion, referrers);
+      if (refusal || referenced) {
         failures.push({
           ...base,
           componentType: deletion.type,
           fullName: deletion.fullName,
-          fileName: deletion.manifestFile,
+          fileName: refusal ? deletion.manifestFile : componentFileName(deletion),
           success: false,
-          problem: refusal,
+          problem: refusal ?? referenced,
           problemType: 'Error',
         });
         continue;
       }
       view.delete(deletion);
+      referrers = referrers.filter((r) => view.get(r));
       operations.push({ kind: 'delete', ref: { type: deletion.type, fullName: deletion.fullName } });
       successes.push({
         ...base,

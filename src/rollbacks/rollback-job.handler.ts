@@ -23,6 +23,7 @@ import { componentKey, sameComponent } from '../salesforce/component-key.js';
 import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
+import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
@@ -48,6 +49,9 @@ import {
   type Candidate,
 } from './rollback-plan.js';
 import { manualStepsLogLine } from './rollback-reversibility.js';
+import { ALREADY_GONE, splitAlreadyGone, stillReferencedProblem } from './deletion-outcomes.js';
+import { laterDeployDrift } from './later-deploys.js';
+import { LaterDeploys } from './later-deploys.service.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
 
 interface RollbackJobState {
@@ -98,6 +102,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     private readonly jobs: JobsRepository,
     private readonly blobs: BlobStore,
     private readonly branches: BranchesService,
+    private readonly laterDeploys: LaterDeploys,
   ) {}
 
   onModuleInit(): void {
@@ -196,7 +201,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
-      const conflicts = await this.checkDrift(ctx, { ...read, onSubmitted });
+      const { conflicts, explained } = await this.checkDrift(ctx, { ...read, onSubmitted });
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -204,7 +209,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
             conflictKeys.has(componentKey(c))
               ? {
                   status: 'Conflict',
-                  problem: 'Changed in the org after the deploy; roll back with force to overwrite.',
+                  problem:
+                    explained.get(componentKey(c)) ??
+                    'Changed in the org after the deploy; roll back with force to overwrite.',
                 }
               : {
                   problem:
@@ -213,9 +220,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           ),
         );
         await this.rollbacks.releaseClaims(job.id);
+        const [laterDeploy] = explained.values();
         return {
           status: 'Exception',
-          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.`,
+          error: `Refused: ${conflicts.length} component(s) changed in the org after the deploy (${conflicts.slice(0, 3).map(memberKey).join(', ')}${conflicts.length > 3 ? ', …' : ''}). Nothing was changed. Roll back with force to overwrite them.${laterDeploy ? ` ${laterDeploy}` : ''}`,
         };
       }
       await ctx.saveState({ driftChecked: true });
@@ -278,7 +286,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
 
     const result = await this.poll(ctx, session, asyncId, candidates.length);
-    const problems = jobLevelProblems(candidates, result);
+    // A deletion Salesforce answers "already gone" is done: its warning goes to its row, not to the job.
+    const { gone, rest: problems } = splitAlreadyGone(
+      jobLevelProblems(candidates, result),
+      candidates.filter((c) => c.rollbackAction === 'delete'),
+    );
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
@@ -290,7 +302,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       if (failure)
         return {
           status: 'Failed',
-          problem: failure.problem ?? 'Salesforce reported a failure',
+          problem:
+            (failure.problem && stillReferencedProblem(failure.problem)) ??
+            failure.problem ??
+            'Salesforce reported a failure',
           problemType: failure.problemType ?? 'Error',
           lineNumber: failure.lineNumber ?? null,
           columnNumber: failure.columnNumber ?? null,
@@ -300,7 +315,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           status: 'Skipped',
           problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.',
         };
-      return {};
+      return gone.has(componentKey(c)) ? { problem: ALREADY_GONE, problemType: 'Warning' } : {};
     });
     await ctx.upsertComponents(outcomeRows);
     for (const row of outcomeRows) {
@@ -310,7 +325,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           `Failed: ${row.problem}${row.lineNumber ? ` at line ${row.lineNumber}${row.columnNumber ? `:${row.columnNumber}` : ''}` : ''}`,
           row,
         );
-      else if (row.status === 'Skipped') ctx.log('warn', row.problem!, row);
+      else if (row.status === 'Skipped' || row.problem === ALREADY_GONE) ctx.log('warn', row.problem!, row);
       else
         ctx.log(
           'info',
@@ -407,7 +422,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  private async checkDrift(ctx: JobContext, read: LiveRead): Promise<Candidate[]> {
+  /**
+   * Live state vs. what the deploy left. Returns the drifted candidates, and for those a later Backtrack deploy of
+   * the org changed, the sentence naming it (`explained`, by componentKey); other drifts keep the generic sentence.
+   */
+  private async checkDrift(
+    ctx: JobContext,
+    read: LiveRead,
+  ): Promise<{ conflicts: Candidate[]; explained: Map<string, string> }> {
     const { candidates, entryByKey } = read;
     const started = Date.now();
     const live = await this.live(ctx, read);
@@ -416,8 +438,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
     );
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
+    const explained = await this.explainDrift(ctx.job.parentJobId!, conflicts);
     candidates.forEach((c, i) =>
-      ctx.log(verdicts[i] === 'unchanged' ? 'info' : 'warn', describeDrift(verdicts[i]!), c),
+      ctx.log(
+        verdicts[i] === 'unchanged' ? 'info' : 'warn',
+        explained.get(componentKey(c)) ?? describeDrift(verdicts[i]!),
+        c,
+      ),
     );
     await ctx.upsertComponents(
       candidates.map((c, i) => ({
@@ -434,7 +461,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       conflicts.length ? 'warn' : 'info',
       `Drift check: ${candidates.length - conflicts.length} component(s) as the deploy left them, ${conflicts.length} changed in the org since (live state read in ${retrieved})`,
     );
-    return conflicts;
+    return { conflicts, explained };
+  }
+
+  /** The drifts a later deploy of the org explains: componentKey → the sentence naming that deploy. */
+  private async explainDrift(deployJobId: string, drifted: Candidate[]): Promise<Map<string, string>> {
+    const changes = await this.laterDeploys.changes(deployJobId, drifted);
+    return new Map([...changes].map(([key, change]) => [key, laterDeployDrift(change)]));
   }
 
   /**
@@ -467,15 +500,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       const plan = profiles.get(componentKey(c));
       if (plan) c.files = [{ path: c.files[0]!.path, content: Buffer.from(plan.xml) }];
     }
+    const toDelete = candidates.filter((c) => c.rollbackAction === 'delete');
     const deletes = [
-      ...destructiveMembers(candidates.filter((c) => c.rollbackAction === 'delete')),
+      ...destructiveMembers(toDelete, await this.deletionUses(toDelete, revisionId)),
       ...(await this.labelsToDelete(components, revisionId)),
     ];
     const exact = components.filter((c) => isStoredExactly(snapshot, c.type));
     const pkg = await buildDeployZip({
       components: components.filter((c) => !isStoredExactly(snapshot, c.type)),
       exact,
-      destructive: deletes.length ? { post: deletes } : undefined,
+      destructive: deletes.length ? { post: deletes, ordered: true } : undefined,
       apiVersion: await this.snapshots.restoreApiVersion(snapshot),
     });
     return { ...pkg, restores: components.length, deletions: deletes.length, altered };
@@ -513,6 +547,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         ];
       }),
     );
+  }
+
+  /**
+   * What uses what among the created components this rollback deletes, read from the files the deploy sent (the
+   * revision): orders a class before the class it uses. Loaded only when two deletions of such a type could refer to
+   * each other.
+   */
+  private async deletionUses(toDelete: Candidate[], revisionId: string | null) {
+    if (!revisionId || !needsUseOrder(toDelete)) return undefined;
+    const wanted = new Set(toDelete.map(componentKey));
+    const rows = (await this.branches.revisionComponents(revisionId)).filter((r) => wanted.has(componentKey(r)));
+    return usesByName(await this.branches.loadComponents(revisionId, rows));
   }
 
   /** Labels the deploy added to a CustomLabels file this rollback restores: restoring the file leaves them. */

@@ -144,7 +144,30 @@ describe('destructiveMembers', () => {
       c('CustomField', 'Inv__c.A__c', 'Inv__c'),
       c('CustomField', 'Account.T__c', 'Account'),
     ]);
-    expect(members.map((m) => m.fullName)).toEqual(['Inv__c', 'Account.T__c']);
+    expect(members.map((m) => m.fullName)).toEqual(['Account.T__c', 'Inv__c']);
+  });
+
+  it('lists referrers before what they use: trigger, classes (a user before the class it uses), rules, fields', () => {
+    const c = (type: string, fullName: string): Candidate => ({
+      type,
+      fullName,
+      parent: null,
+      deployAction: 'created',
+      rollbackAction: 'delete',
+      available: true,
+      reason: null,
+    });
+    const members = destructiveMembers(
+      [
+        c('CustomField', 'Inv__c.Discount__c'),
+        c('ApexClass', 'Alpha'),
+        c('ValidationRule', 'Inv__c.Cap'),
+        c('ApexClass', 'Zeta'),
+        c('ApexTrigger', 'InvTrigger'),
+      ],
+      (a, b) => a.fullName === 'Zeta' && b.fullName === 'Alpha',
+    );
+    expect(members.map((m) => m.fullName)).toEqual(['InvTrigger', 'Zeta', 'Alpha', 'Inv__c.Cap', 'Inv__c.Discount__c']);
   });
 });
 

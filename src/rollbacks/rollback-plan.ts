@@ -1,5 +1,6 @@
 import { type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
+import { deletionOrder } from '../salesforce/deletion-order.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 
 export type DeployAction = 'created' | 'updated' | 'deleted';
@@ -189,14 +190,19 @@ export function selectCandidates<T extends Candidate>(
 }
 
 /**
- * Destructive members for the components to delete: a created child whose created parent is deleted too goes
- * with its parent (listing both would make Salesforce delete the child of an object already gone).
+ * Destructive members for the components to delete, in the order Salesforce needs (deletionOrder): referrers before
+ * what they use, so a created class that uses a created field is deleted before the field. A created child whose
+ * created parent is deleted too goes with its parent (listing both would make Salesforce delete the child of an
+ * object already gone). `uses(a, b)`: a references b (orders members of one type).
  */
-export function destructiveMembers(toDelete: Candidate[]): MemberRef[] {
+export function destructiveMembers(toDelete: Candidate[], uses?: (a: MemberRef, b: MemberRef) => boolean): MemberRef[] {
   const deleting = new Set(toDelete.map(componentKey));
-  return toDelete
-    .filter((c) => !(c.parent && deleting.has(componentKey(c.parent))))
-    .map((c) => ({ type: c.type, fullName: c.fullName }));
+  return deletionOrder(
+    toDelete
+      .filter((c) => !(c.parent && deleting.has(componentKey(c.parent))))
+      .map((c) => ({ type: c.type, fullName: c.fullName })),
+    uses,
+  );
 }
 
 export type DriftVerdict = 'unchanged' | 'drifted' | 'absent' | 'reappeared';

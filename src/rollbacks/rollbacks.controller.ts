@@ -6,6 +6,7 @@ import type { Principal } from '../auth/permissions.js';
 import { parseInput } from '../common/validation.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsService } from '../jobs/jobs.service.js';
+import { withChangedLaterBy } from './later-deploys.js';
 import { RollbackLatestBody, RollbacksService, StartRollbackBody } from './rollbacks.service.js';
 
 @ApiTags('rollbacks')
@@ -22,6 +23,7 @@ export class RollbacksController {
   async candidates(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
     await this.jobs.getReadable(id, principal);
     const { deploy, snapshot, verdict, candidates, unchanged } = await this.rollbacks.candidates(id);
+    const changedLater = await this.rollbacks.changedLater(deploy.id, candidates);
     return {
       deployJobId: deploy.id,
       rollbackable: verdict.rollbackable,
@@ -35,7 +37,7 @@ export class RollbacksController {
             checksum: snapshot.checksum,
           }
         : null,
-      items: candidates,
+      items: withChangedLaterBy(candidates, changedLater),
       unchanged,
     };
   }

@@ -5,6 +5,7 @@ import { OrgsModule } from '../orgs/orgs.module.js';
 import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { ComponentDiffController } from './component-diff.controller.js';
 import { ComponentDiffService } from './component-diff.service.js';
+import { LaterDeploys } from './later-deploys.service.js';
 import { RollbackJobHandler } from './rollback-job.handler.js';
 import { RollbacksController } from './rollbacks.controller.js';
 import { RollbacksService } from './rollbacks.service.js';
@@ -12,6 +13,6 @@ import { RollbacksService } from './rollbacks.service.js';
 @Module({
   imports: [BranchesModule, JobsModule, OrgsModule, SnapshotsModule],
   controllers: [RollbacksController, ComponentDiffController],
-  providers: [RollbacksService, RollbackJobHandler, ComponentDiffService],
+  providers: [RollbacksService, RollbackJobHandler, ComponentDiffService, LaterDeploys],
 })
 export class RollbacksModule {}

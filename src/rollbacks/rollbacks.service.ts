@@ -22,6 +22,8 @@ import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.j
 import { BlobStore } from '../blobs/blob-store.js';
 import type { ComponentFile } from '../salesforce/component.types.js';
 import { reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
+import { laterDeployConflicts, laterDeployRefusal } from './later-deploys.js';
+import { LaterDeploys } from './later-deploys.service.js';
 import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
 import {
@@ -83,6 +85,7 @@ export class RollbacksService {
     private readonly orgs: OrgsService,
     private readonly branches: BranchesService,
     private readonly blobs: BlobStore,
+    private readonly laterDeploys: LaterDeploys,
   ) {}
 
   /** The rollback view of a deploy job: whether it can roll back, and one row per component it changed (or per named one). */
@@ -151,6 +154,11 @@ export class RollbacksService {
     }));
   }
 
+  /** The newest later deploy that changed each of the deploy's components (by componentKey; see LaterDeploys). */
+  changedLater(deployJobId: string, refs: MemberRef[]) {
+    return this.laterDeploys.changes(deployJobId, refs);
+  }
+
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
   async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
     const only = body.all ? undefined : body.components;
@@ -170,6 +178,7 @@ export class RollbacksService {
     const picked = selectCandidates(candidates, body);
     if ('problem' in picked) throw selectionError(picked.problem, deploy.id);
     const selected = withRecreatedChildren(picked.selected, candidates);
+    if (!body.force) await this.refuseLaterChanges(deploy, selected);
     const { dataLoss, manual } = reversibilityOfSelection(selected);
     if (dataLoss.length && !body.acceptDataLoss) {
       throw new ConflictError(dataLossRefusal(dataLoss), {
@@ -248,6 +257,15 @@ export class RollbacksService {
       }
       throw error;
     }
+  }
+
+  /**
+   * A component a later deploy changed drifted because of that deploy: the rollback is refused before it is queued,
+   * naming the later deploy (roll it back first) and the override (force). 409 with `details.laterDeploys`.
+   */
+  private async refuseLaterChanges(deploy: Job, selected: Candidate[]): Promise<void> {
+    const conflicts = laterDeployConflicts(selected, await this.laterDeploys.changes(deploy.id, selected));
+    if (conflicts.length) throw new ConflictError(laterDeployRefusal(conflicts), { laterDeploys: conflicts });
   }
 
   /** Releases this rollback's claims: used when it changed nothing, so the components can be rolled back again. */

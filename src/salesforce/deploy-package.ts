@@ -9,6 +9,7 @@ import {
 import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
+import { deletionOrder } from './deletion-order.js';
 import { buildPackageXml } from './package-xml.js';
 import { describeSdrError } from './source-tree.js';
 import { readZip, writeZip, type ZipEntryInput } from '../common/zip.js';
@@ -21,8 +22,11 @@ export interface DeployZipInput {
    * put in the zip byte for byte, never converted.
    */
   exact?: ResolvedComponent[];
-  /** Members to delete before (`pre`) or after (`post`) the additions. */
-  destructive?: { pre?: MemberRef[]; post?: MemberRef[] };
+  /**
+   * Members to delete before (`pre`) or after (`post`) the additions, listed referrers first (deletionOrder), or in
+   * the order given when `ordered` (the caller ordered them, knowing what uses what).
+   */
+  destructive?: { pre?: MemberRef[]; post?: MemberRef[]; ordered?: boolean };
   apiVersion: string;
   /** Deflate level, default 6. */
   compressionLevel?: number;
@@ -97,14 +101,11 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
   const manifests: ZipEntryInput[] = [
     { path: 'package.xml', content: Buffer.from(buildPackageXml(members, input.apiVersion)) },
   ];
-  const { pre = [], post = [] } = input.destructive ?? {};
-  if (pre.length)
-    manifests.push({ path: 'destructiveChangesPre.xml', content: Buffer.from(buildPackageXml(pre, input.apiVersion)) });
-  if (post.length)
-    manifests.push({
-      path: 'destructiveChangesPost.xml',
-      content: Buffer.from(buildPackageXml(post, input.apiVersion)),
-    });
+  const { pre = [], post = [], ordered = false } = input.destructive ?? {};
+  const deletions = (list: MemberRef[]) =>
+    Buffer.from(buildPackageXml(ordered ? list : deletionOrder(list), input.apiVersion, 'asGiven'));
+  if (pre.length) manifests.push({ path: 'destructiveChangesPre.xml', content: deletions(pre) });
+  if (post.length) manifests.push({ path: 'destructiveChangesPost.xml', content: deletions(post) });
 
   const files = [
     ...manifests,

@@ -14,11 +14,17 @@ export function escapeXml(value: string): string {
 /**
  * A package.xml (also the format of destructiveChanges*.xml) listing exactly these members: types and members
  * sorted, duplicates dropped, names escaped. Wildcards are refused: Backtrack always names what it touches.
+ * `asGiven` keeps the members' order (types in the order they first appear): Salesforce deletes a destructive
+ * manifest's members in the order listed (see deletionOrder).
  */
-export function buildPackageXml(members: MemberRef[], apiVersion: string): string {
+export function buildPackageXml(
+  members: MemberRef[],
+  apiVersion: string,
+  order: 'sorted' | 'asGiven' = 'sorted',
+): string {
   if (!API_VERSION.test(apiVersion)) throw new Error(`API version "${apiVersion}" is not of the form 62.0.`);
   const byType = new Map<string, Set<string>>();
-  for (const m of [...members].sort(compareMembers)) {
+  for (const m of order === 'sorted' ? [...members].sort(compareMembers) : members) {
     if (!m.type || !m.fullName) throw new Error('Every package member needs a type and a full name.');
     if (m.fullName === '*') throw new Error(`A wildcard member for ${m.type} is not allowed: name the components.`);
     const set = byType.get(m.type) ?? new Set<string>();

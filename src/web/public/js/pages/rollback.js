@@ -1,5 +1,5 @@
 import { api } from '../api.js';
-import { emptyState, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
+import { emptyState, formatTime, h, shortId, table, testLevelFields, testOptions } from '../dom.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
 import { reversibilityNode } from '../reversibility.js';
@@ -53,6 +53,22 @@ export function dataLossConfirmation() {
       return losing.length > 0 && !box.checked;
     },
   };
+}
+
+/**
+ * "Changed by Deploy <short id> on <date> — roll that back first", linking to that deploy, for a component a later
+ * deploy of the org changed (`changedLaterBy` of the candidate); null for the others.
+ */
+export function changedLaterNote(c) {
+  const later = c.changedLaterBy;
+  if (!later) return null;
+  return h(
+    'div',
+    { class: 'sub', testid: 'changed-later' },
+    'Changed by ',
+    h('a', { href: `#/jobs/${later.jobId}` }, `Deploy ${shortId(later.jobId)}`),
+    ` on ${formatTime(later.at)} — roll that back first`,
+  );
 }
 
 /**
@@ -153,7 +169,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
             rowAttrs: (i) => ({ 'data-component': keyOf(open[i]) }),
             rows: open.map((c, i) => [
               c.type,
-              c.fullName,
+              [c.fullName, changedLaterNote(c)],
               c.deployAction,
               c.rollbackAction,
               reversibilityNode(c.reversibility),
@@ -185,7 +201,7 @@ export async function rollbackPage({ main, params: [jobId], signal }) {
             rowAttrs: (i) => ({ 'data-component': keyOf(picked[i]) }),
             rows: picked.map((c, i) => [
               c.type,
-              c.fullName,
+              [c.fullName, changedLaterNote(c)],
               c.rollbackAction,
               reversibilityNode(c.reversibility),
               diffButton(c),
