@@ -132,7 +132,7 @@ describe('Profiles: backup with the deploy, element-wise restore and verificatio
     expect(element(deployed, 'classAccesses TierService')).toMatchObject({ enabled: 'true' });
     expect(element(deployed, 'objectPermissions Account')).toMatchObject({ allowEdit: 'true' }); // merged, not replaced
 
-    const rollback = await rollbackAndWait(h, deploy.id, { all: true });
+    const rollback = await rollbackAndWait(h, deploy.id, { all: true, acceptDataLoss: true });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
     const after = storedProfile();
     expect(after.elements.map(elementLabel)).toEqual(parseProfile(ADMIN_BEFORE).elements.map(elementLabel));

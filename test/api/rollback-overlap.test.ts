@@ -261,7 +261,7 @@ describe('Rollback order and overlap', () => {
       );
       const d = await deployCompleted(h, branchId, orgId);
 
-      const rollback = await rollbackAndWait(h, d, { all: true });
+      const rollback = await rollbackAndWait(h, d, { all: true, acceptDataLoss: true });
       expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
       expect(differingFiles(before, orgFiles(emulator()))).toEqual([]);
     });
@@ -349,7 +349,7 @@ describe('Rollback order and overlap', () => {
       const dPrime = await deployCompleted(h, theirs, orgId);
       const before = orgFiles(emulator());
 
-      const refused = await rollbackAndWait(h, d, { all: true });
+      const refused = await rollbackAndWait(h, d, { all: true, acceptDataLoss: true });
       expect(refused.status).toBe('Exception');
       expect(refused.error).toContain('the org is unchanged');
       expect(refused.error).toContain(
@@ -364,7 +364,9 @@ describe('Rollback order and overlap', () => {
 
       // rolling back the referrer first lets the field go
       expect(await jobStory(h, (await rollbackAndWait(h, dPrime, { all: true })).id)).toMatch(/^Completed/);
-      expect(await jobStory(h, (await rollbackAndWait(h, d, { all: true })).id)).toMatch(/^Completed/);
+      expect(await jobStory(h, (await rollbackAndWait(h, d, { all: true, acceptDataLoss: true })).id)).toMatch(
+        /^Completed/,
+      );
       expect(emulator().admin.getComponent(org(), 'CustomField', 'Invoice__c.Rebate__c')).toBeUndefined();
     });
   });
