@@ -1,6 +1,7 @@
 // Decides a deploy's outcome against the org's current state: per-component results, the status,
 // and the changes to apply. Pure: the caller applies the operations.
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
+import { deletionRefusal } from './flow-versions.js';
 import { componentFileName } from './metadata-types.js';
 
 export type DeployStatus =
@@ -172,6 +173,19 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
   const runDeletions = (phase: DeletionRequest['phase']) => {
     for (const deletion of input.deletions.filter((d) => d.phase === phase)) {
       const existing = view.get(deletion);
+      const refusal = existing && deletionRefusal(deletion);
+      if (refusal) {
+        failures.push({
+          ...base,
+          componentType: deletion.type,
+          fullName: deletion.fullName,
+          fileName: deletion.manifestFile,
+          success: false,
+          problem: refusal,
+          problemType: 'Error',
+        });
+        continue;
+      }
       if (!existing) {
         failures.push({
           ...base,

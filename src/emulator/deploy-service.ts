@@ -2,9 +2,16 @@
 // cancelable until done, optionally held in InProgress while an org's deploys are paused.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Audit, ComponentStore } from './component-store.js';
-import { planDeploy, type DeployOperation, type DeployPlan, type DeployStatus } from './deploy-plan.js';
+import {
+  planDeploy,
+  type DeployCandidate,
+  type DeployOperation,
+  type DeployPlan,
+  type DeployStatus,
+} from './deploy-plan.js';
 import { prepareDeploy } from './deploy-preparation.js';
 import type { FaultInjector } from './fault-injector.js';
+import type { FlowVersions } from './flow-versions.js';
 import { isLimitErrorResult, type LimitError, type MetadataLimits } from './metadata-limits.js';
 import { idPrefixOf } from './metadata-types.js';
 import type { Org } from './org-registry.js';
@@ -62,6 +69,8 @@ export interface DeployServiceOptions {
   readonly latencyMs: () => number;
   /** Called after a deploy changed an org. */
   readonly onOrgChanged: (org: Org) => void;
+  /** Flow versions: a deployed flow becomes a new version. */
+  readonly flows: FlowVersions;
   readonly onError: (error: unknown) => void;
 }
 
@@ -87,6 +96,11 @@ export function applyOperations(store: ComponentStore, operations: readonly Depl
       lastModified: audit,
     });
   }
+}
+
+/** The components a plan writes. */
+export function writesOf(operations: readonly DeployOperation[]): DeployCandidate[] {
+  return operations.flatMap((op) => (op.kind === 'write' ? [op.candidate] : []));
 }
 
 async function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -247,11 +261,13 @@ export class DeployService {
       org.components,
     );
     if (!job.options.checkOnly && plan.operations.length > 0) {
+      const flows = this.options.flows.beginDeploy(org, writesOf(plan.operations));
       applyOperations(org.components, plan.operations, {
         date: now,
         userId: org.user.id,
         userName: org.user.displayName,
       });
+      flows.finish();
       this.options.onOrgChanged(org);
     }
     this.finish(job, plan.status, { plan });
