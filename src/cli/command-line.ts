@@ -20,9 +20,12 @@ Commands
       The job's status, and its per-component results once it finished.
   logs JOB [--component Type:Name] [--follow]
       The job's log, or one component's thread. --follow streams it until the job finished.
-  rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force] [--wait]
-      Rolls back the components a Completed deploy changed: all of them, or the ones named.
-  rollback --branch B --org O --last --all [--check-only] [--force] [--wait]
+  rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force]
+           [--delete-flow-versions] [--wait]
+      Rolls back the components a Completed deploy changed: all of them, or the ones named. A flow is put
+      back by re-activating its earlier version; --delete-flow-versions also deletes the versions the deploy
+      created.
+  rollback --branch B --org O --last --all [--check-only] [--force] [--delete-flow-versions] [--wait]
       Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
       cannot be rolled back; never an older one).
   cancel JOB [--wait]
@@ -64,6 +67,7 @@ const OPTIONS = {
   all: { type: 'boolean' },
   last: { type: 'boolean' },
   force: { type: 'boolean' },
+  'delete-flow-versions': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -101,6 +105,7 @@ const COMMANDS: Record<string, Command> = {
       'run-tests',
       'check-only',
       'force',
+      'delete-flow-versions',
       'wait',
     ],
     run: (ctx, _, o) => rollback(ctx, o),

@@ -25,6 +25,8 @@ const RollbackOptions = {
   ...TestOptions,
   checkOnly: z.boolean().optional(),
   force: z.boolean().optional(),
+  /** Flows: also delete the versions the deploy created (Tooling API), after re-activating the earlier one. */
+  deleteFlowVersions: z.boolean().optional(),
 };
 
 export const StartRollbackBody = z
@@ -50,6 +52,8 @@ export interface RollbackJobOptions {
   all: boolean;
   checkOnly: boolean;
   force: boolean;
+  /** Delete the flow versions the deploy created (absent in jobs queued before the option existed). */
+  deleteFlowVersions?: boolean;
   testLevel?: z.infer<typeof TestLevel>;
   runTests?: string[];
 }
@@ -122,6 +126,7 @@ export class RollbacksService {
       all: Boolean(body.all),
       checkOnly: body.checkOnly ?? false,
       force: body.force ?? false,
+      ...(body.deleteFlowVersions ? { deleteFlowVersions: true } : {}),
       ...(body.testLevel ? { testLevel: body.testLevel } : {}),
       ...(body.runTests ? { runTests: body.runTests } : {}),
     };

@@ -13,6 +13,7 @@ export interface RollbackOptions {
   'run-tests'?: string;
   'check-only'?: boolean;
   force?: boolean;
+  'delete-flow-versions'?: boolean;
   wait?: boolean;
 }
 
@@ -21,7 +22,12 @@ const USAGE =
 
 /** The request a rollback command line makes, or a usage error saying what is missing. */
 export function rollbackRequest(options: RollbackOptions): { route: string; body: Record<string, unknown> } {
-  const common = { checkOnly: options['check-only'] ?? false, force: options.force ?? false, ...testOptions(options) };
+  const common = {
+    checkOnly: options['check-only'] ?? false,
+    force: options.force ?? false,
+    ...(options['delete-flow-versions'] ? { deleteFlowVersions: true } : {}),
+    ...testOptions(options),
+  };
   const components = options.component ?? [];
   if (options.job) {
     if (options.branch || options.org || options.last)
