@@ -213,7 +213,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         session,
         this.snapshots,
         snapshot.id,
-        outcomes.filter((o) => o.status === 'Succeeded' && (o.action === 'create' || o.action === 'update')).map((o) => o.ref),
+        outcomes
+          .filter((o) => o.status === 'Succeeded' && (o.action === 'create' || o.action === 'update'))
+          .map((o) => o.ref),
       );
       await this.snapshots.recordAfter(
         snapshot.id,

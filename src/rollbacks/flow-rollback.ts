@@ -20,7 +20,9 @@ export function flowFactsOf(details: Record<string, unknown> | null | undefined)
     if (typeof value !== 'object' || value === null) return undefined;
     const { activeVersionNumber: a, latestVersionNumber: l } = value as Record<string, unknown>;
     const ok = (n: unknown) => n === null || (typeof n === 'number' && Number.isInteger(n));
-    return ok(a) && ok(l) ? { activeVersionNumber: a as number | null, latestVersionNumber: l as number | null } : undefined;
+    return ok(a) && ok(l)
+      ? { activeVersionNumber: a as number | null, latestVersionNumber: l as number | null }
+      : undefined;
   };
   const before = numbers(flow);
   if (!before) return undefined;

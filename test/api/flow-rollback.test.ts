@@ -38,7 +38,8 @@ const flowXml = (label: string) => `<?xml version="1.0" encoding="UTF-8"?>
 </Flow>
 `;
 
-const flowProject = (name: string, label: string) => projectZip({ [`${SRC}/flows/${name}.flow-meta.xml`]: flowXml(label) });
+const flowProject = (name: string, label: string) =>
+  projectZip({ [`${SRC}/flows/${name}.flow-meta.xml`]: flowXml(label) });
 
 describe('Rolling back flows through their versions', () => {
   let h: Harness;
@@ -83,7 +84,10 @@ describe('Rolling back flows through their versions', () => {
     const log = await flowLog(rollback.id, 'Route_Case_Reactivate');
     expect(log).toContain('Rolled back: Re-activated version 1 (version 2, created by the deploy, is now inactive).');
     expect(log).toContain('Verified: version 1 is active, as before the deploy');
-    expect(await flowRow(rollback.id, 'Route_Case_Reactivate')).toMatchObject({ status: 'Succeeded', action: 'restore' });
+    expect(await flowRow(rollback.id, 'Route_Case_Reactivate')).toMatchObject({
+      status: 'Succeeded',
+      action: 'restore',
+    });
   });
 
   it('deletes the version the deploy created with deleteFlowVersions, and the org then matches the snapshot', async () => {

@@ -50,7 +50,8 @@ describe('rollbackRequest', () => {
       body: { all: true, checkOnly: false, force: false, deleteFlowVersions: true },
     });
     expect(
-      rollbackRequest({ branch: 'main', org: 'Local Sandbox', last: true, all: true, 'delete-flow-versions': true }).body,
+      rollbackRequest({ branch: 'main', org: 'Local Sandbox', last: true, all: true, 'delete-flow-versions': true })
+        .body,
     ).toMatchObject({ deleteFlowVersions: true });
   });
 
