@@ -113,7 +113,9 @@ function parseWhere(where: string | undefined): ((record: Json) => boolean) | un
         : [text !== undefined ? text.replace(/\\(.)/g, '$1').toLowerCase() : (number as string)];
     tests.push((record) => {
       const actual = fieldValue(record, field);
-      return actual !== null && actual !== undefined && values.includes(String(actual).toLowerCase());
+      return (
+        (typeof actual === 'string' || typeof actual === 'number') && values.includes(String(actual).toLowerCase())
+      );
     });
   }
   return (record) => tests.every((test) => test(record));

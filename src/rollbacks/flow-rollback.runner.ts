@@ -112,7 +112,7 @@ export async function rollBackFlows(
       done[key] = await rollBackFlow(ctx, session, target, live.get(target.candidate.fullName.toLowerCase()), options);
       await ctx.saveState({ flowsDone: done, flowStep: null });
     }
-    const outcome = done[key]!;
+    const outcome = done[key];
     if (outcome.failed) {
       ctx.log('error', `Failed: ${outcome.failed}`, target.candidate);
       rows.push(row(target, { status: 'Failed', problem: outcome.failed, problemType: 'Error' }));
