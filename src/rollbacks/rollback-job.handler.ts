@@ -187,67 +187,66 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await ctx.saveState({ driftChecked: true });
     }
 
-    let result: DeployStatus;
-    if (deployed.length === 0) result = nothingDeployed(options.checkOnly);
-    else {
-      const earlierAsyncId = state.asyncId;
-      let asyncId = earlierAsyncId;
-      if (!asyncId && !state.submitting) {
-        const cancel = await ctx.cancelRequested();
-        if (cancel) {
-          return this.refuse(
-            ctx,
-            `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`,
-          );
-        }
+    const earlierAsyncId = state.asyncId;
+    let asyncId = earlierAsyncId;
+    if (!asyncId && !state.submitting) {
+      const cancel = await ctx.cancelRequested();
+      if (cancel) {
+        return this.refuse(
+          ctx,
+          `Canceled by ${cancel.by} before the rollback reached Salesforce; nothing was changed.`,
+        );
       }
-      if (!asyncId) {
-        if (state.submitting) {
-          ctx.log(
-            'warn',
-            'An earlier attempt stopped while submitting the rollback, before Salesforce returned its id: it is not ' +
-              "submitted again to avoid applying it twice. Asking Salesforce for the org's recent deploys to find it.",
-          );
-          asyncId = (await this.findLostDeploy(ctx, session, options)) ?? undefined;
-          if (!asyncId) return this.unknownOutcome(ctx, rows);
-        }
-      }
-      if (!asyncId) {
-        await ctx.setProgress({ phase: 'Packaging' });
-        const pkg = await packaging();
-        if (pkg.altered.length) {
-          const altered = new Set(pkg.altered.map(componentKey));
-          await ctx.upsertComponents(
-            rows('Skipped', (c) =>
-              altered.has(componentKey(c))
-                ? {
-                    status: 'Failed',
-                    problem:
-                      'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.',
-                  }
-                : {
-                    problem:
-                      'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.',
-                  },
-            ),
-          );
-          for (const c of pkg.altered)
-            ctx.log('error', 'Refused: the backup of this component was altered after it was taken', c);
-          return this.refuse(
-            ctx,
-            `The backup of ${pkg.altered.length} component(s) was altered after it was taken (${pkg.altered.slice(0, 3).map(memberKey).join(', ')}${pkg.altered.length > 3 ? ', …' : ''}); nothing was changed.`,
-          );
-        }
-        const submitted =
-          (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, options));
-        if (!submitted) return this.unknownOutcome(ctx, rows);
-        asyncId = submitted;
-      } else if (asyncId === earlierAsyncId) {
-        ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
-      }
-
-      result = await this.poll(ctx, session, asyncId, deployed.length);
     }
+    // a rollback of flows only deploys nothing: its flows go back through their versions below
+    if (!asyncId && deployed.length) {
+      if (state.submitting) {
+        ctx.log(
+          'warn',
+          'An earlier attempt stopped while submitting the rollback, before Salesforce returned its id: it is not ' +
+            "submitted again to avoid applying it twice. Asking Salesforce for the org's recent deploys to find it.",
+        );
+        asyncId = (await this.findLostDeploy(ctx, session, options)) ?? undefined;
+        if (!asyncId) return this.unknownOutcome(ctx, rows);
+      }
+    }
+    if (!asyncId && deployed.length) {
+      await ctx.setProgress({ phase: 'Packaging' });
+      const pkg = await packaging();
+      if (pkg.altered.length) {
+        const altered = new Set(pkg.altered.map(componentKey));
+        await ctx.upsertComponents(
+          rows('Skipped', (c) =>
+            altered.has(componentKey(c))
+              ? {
+                  status: 'Failed',
+                  problem:
+                    'Its backup no longer matches the fingerprint taken when it was backed up: the stored snapshot was altered.',
+                }
+              : {
+                  problem:
+                    'Not rolled back: the backup of another selected component was altered, so the rollback was refused as a whole.',
+                },
+          ),
+        );
+        for (const c of pkg.altered)
+          ctx.log('error', 'Refused: the backup of this component was altered after it was taken', c);
+        return this.refuse(
+          ctx,
+          `The backup of ${pkg.altered.length} component(s) was altered after it was taken (${pkg.altered.slice(0, 3).map(memberKey).join(', ')}${pkg.altered.length > 3 ? ', …' : ''}); nothing was changed.`,
+        );
+      }
+      const submitted =
+        (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, options));
+      if (!submitted) return this.unknownOutcome(ctx, rows);
+      asyncId = submitted;
+    } else if (asyncId && asyncId === earlierAsyncId) {
+      ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
+    }
+
+    const result = asyncId
+      ? await this.poll(ctx, session, asyncId, candidates.length)
+      : nothingDeployed(options.checkOnly);
     const problems = jobLevelProblems(candidates, result);
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
