@@ -189,6 +189,29 @@ describe('flow versions and activation through jsforce', () => {
     expect(JSON.stringify(result.messages)).toContain("named 'Route_Case' cannot be found");
   });
 
+  it('serves the flow settings, versions and paused interviews over the admin HTTP API', async () => {
+    const { org, conn } = newOrg();
+    await deployFlow(conn, 'Route Case');
+    const admin = (method: string, path: string, body?: unknown) =>
+      fetch(`${emulator.url}/__admin/orgs/${org.id}${path}`, {
+        method,
+        headers: { 'x-emulator-admin': emulator.adminKey, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    expect(await (await admin('PUT', '/settings/flows', { deployFlowsAsActive: false })).json()).toEqual({
+      deployFlowsAsActive: false,
+    });
+    expect((await admin('PUT', '/settings/flows', { deployFlowsAsActive: 'no' })).status).toBe(400);
+    const paused = await admin('PUT', '/flows/Route_Case/versions/1/paused-interviews', { count: 2 });
+    expect(await paused.json()).toMatchObject({
+      developerName: 'Route_Case',
+      activeVersionNumber: 1,
+      versions: [expect.objectContaining({ versionNumber: 1, status: 'Active', pausedInterviews: 2 })],
+    });
+    expect((await admin('GET', '/flows/Not_There')).status).toBe(404);
+    expect((await admin('PUT', '/flows/Route_Case/versions/9/paused-interviews', { count: 1 })).status).toBe(404);
+  });
+
   it('refuses to delete a flow through destructive changes, as Salesforce does', async () => {
     const { conn } = newOrg();
     await deployFlow(conn, 'Route Case');
