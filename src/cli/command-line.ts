@@ -21,10 +21,13 @@ Commands
   logs JOB [--component Type:Name] [--follow]
       The job's log, or one component's thread. --follow streams it until the job finished.
   rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force]
-           [--accept-data-loss] [--wait]
+           [--accept-data-loss] [--delete-flow-versions] [--wait]
       Rolls back the components a Completed deploy changed: all of them, or the ones named.
       --accept-data-loss confirms a rollback that deletes a field or object (with its data) or recreates one empty.
-  rollback --branch B --org O --last --all [--check-only] [--force] [--accept-data-loss] [--wait]
+      A flow is put back by re-activating its earlier version; --delete-flow-versions also deletes the versions the
+      deploy created.
+  rollback --branch B --org O --last --all [--check-only] [--force] [--accept-data-loss] [--delete-flow-versions]
+           [--wait]
       Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
       cannot be rolled back; never an older one).
   cancel JOB [--wait]
@@ -67,6 +70,7 @@ const OPTIONS = {
   last: { type: 'boolean' },
   force: { type: 'boolean' },
   'accept-data-loss': { type: 'boolean' },
+  'delete-flow-versions': { type: 'boolean' },
 } satisfies ParseArgsConfig['options'];
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -105,6 +109,7 @@ const COMMANDS: Record<string, Command> = {
       'check-only',
       'force',
       'accept-data-loss',
+      'delete-flow-versions',
       'wait',
     ],
     run: (ctx, _, o) => rollback(ctx, o),

@@ -44,6 +44,7 @@ import { selectComponents } from './deploy-selection.js';
 import { submitOnce } from './deploy-submit.js';
 import { adoptParentOutcomes, deletionTargets, retrieveForDeletion } from './destructive-backup.js';
 import { destructiveManifests, type PlannedDeletion } from './destructive-plan.js';
+import { recordFlowsAfter, recordFlowsBefore } from './flow-backup.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
 export interface DeployJobOptions {
@@ -131,6 +132,8 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     if (snapshot && !state.backupDone) {
       await this.backup(ctx, session, snapshot, selected, willSubmit ? () => void packaging() : undefined);
       if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
+      const flows = await recordFlowsBefore(session, this.snapshots, snapshot.id, refs);
+      if (flows.length) ctx.log('info', `Backup: recorded the active and latest versions of ${flows.length} flow(s)`);
       await ctx.saveState({ backupDone: true });
     }
     const before = await this.stateBefore(snapshot?.id ?? null);
@@ -212,6 +215,15 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     await ctx.setCounts(countOutcomes(outcomes));
 
     if (snapshot) {
+      // a deployed flow is a new version: the numbers it left, for the rollback to re-activate the earlier one
+      await recordFlowsAfter(
+        session,
+        this.snapshots,
+        snapshot.id,
+        outcomes
+          .filter((o) => o.status === 'Succeeded' && (o.action === 'create' || o.action === 'update'))
+          .map((o) => o.ref),
+      );
       await this.snapshots.recordAfter(
         snapshot.id,
         outcomes.map((o) => ({

@@ -3,10 +3,11 @@
 import type { ComponentRecord } from './component-store.js';
 import { planDeploy } from './deploy-plan.js';
 import { packageRoot, prepareFiles, Selection } from './deploy-preparation.js';
-import { applyOperations, isDone } from './deploy-service.js';
+import { applyOperations, isDone, writesOf } from './deploy-service.js';
 import type { DeletedField } from './irreversible.js';
 import type { EmulatorContext } from './emulator-context.js';
 import type { ComponentFaultSpec, ConnectionDropSpec, FaultsSnapshot, LatencySpec } from './fault-injector.js';
+import { activeVersion, latestVersion, type FlowSettings, type FlowVersionStatus } from './flow-versions.js';
 import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { idPrefixOf } from './metadata-types.js';
 import type { NewOrgOptions, Org } from './org-registry.js';
@@ -61,6 +62,20 @@ export interface DeploySummary {
   readonly completedDate?: string;
   readonly numberComponentsTotal: number;
   readonly numberComponentErrors: number;
+}
+
+/** A flow's versions as the Tooling API knows them (FlowDefinition and its Flow records). */
+export interface FlowSummary {
+  readonly definitionId: string;
+  readonly developerName: string;
+  readonly activeVersionNumber: number | null;
+  readonly latestVersionNumber: number | null;
+  readonly versions: readonly {
+    readonly id: string;
+    readonly versionNumber: number;
+    readonly status: FlowVersionStatus;
+    readonly pausedInterviews: number;
+  }[];
 }
 
 export interface DeployHistory {
@@ -152,11 +167,13 @@ export class EmulatorAdmin {
         plan.failures.map((f) => `${f.componentType || 'file'} ${f.fullName}: ${f.problem}`).join('; '),
       );
     }
+    const flows = this.ctx.flows.beginDeploy(org, writesOf(plan.operations));
     applyOperations(org.components, plan.operations, {
       date: now,
       userId: org.user.id,
       userName: org.user.displayName,
     });
+    flows.finish();
     this.ctx.changed([org]);
     return candidates.map((c) => summary(org.components.get(c) as ComponentRecord));
   }
@@ -183,6 +200,7 @@ export class EmulatorAdmin {
     const org = this.org(orgId);
     org.components.clear();
     org.deletedFields.clear();
+    this.ctx.flows.reset(org);
     this.ctx.deploys.clearHistory(org.id);
     this.ctx.changed([org]);
   }
@@ -256,6 +274,39 @@ export class EmulatorAdmin {
 
   releaseDeploys(orgId: string): void {
     this.ctx.deploys.release(this.org(orgId).id);
+  }
+
+  /** The org's flow settings ("Deploy processes and flows as active"). */
+  flowSettings(orgId: string, update: Partial<FlowSettings> = {}): FlowSettings {
+    const org = this.org(orgId);
+    if (update.deployFlowsAsActive !== undefined && typeof update.deployFlowsAsActive !== 'boolean')
+      throw new AdminError(400, 'deployFlowsAsActive must be true or false');
+    return this.ctx.flows.updateSettings(org, update);
+  }
+
+  flow(orgId: string, name: string): FlowSummary | undefined {
+    const definition = this.ctx.flows.definition(this.org(orgId), name);
+    if (!definition) return undefined;
+    return {
+      definitionId: definition.id,
+      developerName: definition.developerName,
+      activeVersionNumber: activeVersion(definition)?.versionNumber ?? null,
+      latestVersionNumber: latestVersion(definition)?.versionNumber ?? null,
+      versions: definition.versions.map((v) => ({
+        id: v.id,
+        versionNumber: v.versionNumber,
+        status: v.status,
+        pausedInterviews: v.pausedInterviews,
+      })),
+    };
+  }
+
+  /** Gives a flow version paused interviews (Salesforce then refuses to delete it); 0 clears them. */
+  setPausedInterviews(orgId: string, name: string, versionNumber: number, count: number): FlowSummary {
+    if (!Number.isInteger(count) || count < 0) throw new AdminError(400, 'count must be a whole number ≥ 0');
+    if (!this.ctx.flows.setPausedInterviews(this.org(orgId), name, versionNumber, count))
+      throw new AdminError(404, `No version ${versionNumber} of flow ${name}`);
+    return this.flow(orgId, name) as FlowSummary;
   }
 
   private org(orgId: string): Org {

@@ -53,6 +53,31 @@ const ROUTES: readonly Route[] = [
       };
     },
   },
+  {
+    method: 'GET',
+    pattern: /^\/orgs\/([^/]+)\/settings\/flows$/,
+    handle: (a, [orgId]) => a.flowSettings(orgId as string),
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/orgs\/([^/]+)\/settings\/flows$/,
+    handle: (a, [orgId], r) => a.flowSettings(orgId as string, r.json()),
+  },
+  {
+    method: 'GET',
+    pattern: /^\/orgs\/([^/]+)\/flows\/([^/]+)$/,
+    handle: (a, [orgId, name]) => {
+      const flow = a.flow(orgId as string, name as string);
+      if (!flow) throw new AdminError(404, `No flow named ${name}`);
+      return flow;
+    },
+  },
+  {
+    method: 'PUT',
+    pattern: /^\/orgs\/([^/]+)\/flows\/([^/]+)\/versions\/(\d+)\/paused-interviews$/,
+    handle: (a, [orgId, name, version], r) =>
+      a.setPausedInterviews(orgId as string, name as string, Number(version), Number(r.json().count)),
+  },
   { method: 'POST', pattern: /^\/orgs\/([^/]+)\/reset$/, handle: (a, [orgId]) => a.resetOrg(orgId as string) },
   {
     method: 'GET',

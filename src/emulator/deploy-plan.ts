@@ -1,6 +1,7 @@
 // Decides a deploy's outcome against the org's current state: per-component results, the status,
 // and the changes to apply. Pure: the caller applies the operations.
 import { componentKey, type ComponentContent, type ComponentLookup, type ComponentRef } from './component-store.js';
+import { deletionRefusal as flowDeletionRefusal } from './flow-versions.js';
 import { deletionRefusal } from './irreversible.js';
 import { componentFileName } from './metadata-types.js';
 import { isReferenceChecked, referenceProblem, referrersIn, type OrgComponent } from './deletion-references.js';
@@ -199,8 +200,8 @@ export function planDeploy(input: PlanInput, store: ComponentLookup): DeployPlan
         });
         continue;
       }
-      // Salesforce refuses some deletions outright (a record type), others while something references them
-      const refusal = deletionRefusal(deletion);
+      // Salesforce refuses some deletions outright (a record type, a flow), others while something references them
+      const refusal = deletionRefusal(deletion) ?? flowDeletionRefusal(deletion);
       const referenced = refusal ? undefined : referenceProblem(deletion, referrers);
       if (refusal || referenced) {
         failures.push({

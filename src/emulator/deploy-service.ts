@@ -12,6 +12,7 @@ import {
 import { prepareDeploy } from './deploy-preparation.js';
 import { dropPermissionsAbout, overlayProfiles } from './profile-semantics.js';
 import type { FaultInjector } from './fault-injector.js';
+import type { FlowVersions } from './flow-versions.js';
 import { writtenContent } from './irreversible.js';
 import { isLimitErrorResult, type LimitError, type MetadataLimits } from './metadata-limits.js';
 import { idPrefixOf } from './metadata-types.js';
@@ -70,6 +71,8 @@ export interface DeployServiceOptions {
   readonly latencyMs: () => number;
   /** Called after a deploy changed an org. */
   readonly onOrgChanged: (org: Org) => void;
+  /** Flow versions: a deployed flow becomes a new version. */
+  readonly flows: FlowVersions;
   readonly onError: (error: unknown) => void;
 }
 
@@ -119,6 +122,11 @@ export function applyOperations(
     });
   }
   dropPermissionsAbout(store, deleted);
+}
+
+/** The components a plan writes. */
+export function writesOf(operations: readonly DeployOperation[]): DeployCandidate[] {
+  return operations.flatMap((op) => (op.kind === 'write' ? [op.candidate] : []));
 }
 
 async function wait(ms: number, signal: AbortSignal): Promise<void> {
@@ -280,12 +288,14 @@ export class DeployService {
       org.components,
     );
     if (!job.options.checkOnly && plan.operations.length > 0) {
+      const flows = this.options.flows.beginDeploy(org, writesOf(plan.operations));
       applyOperations(
         org.components,
         plan.operations,
         { date: now, userId: org.user.id, userName: org.user.displayName },
         salesforceDeploy(org, now),
       );
+      flows.finish();
       this.options.onOrgChanged(org);
     }
     this.finish(job, plan.status, { plan });

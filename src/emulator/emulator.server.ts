@@ -8,12 +8,14 @@ import { handleOAuthToken, handlePartnerSoap, handleUserInfo } from './auth.hand
 import { DeployService } from './deploy-service.js';
 import type { EmulatorContext, EmulatorLogger } from './emulator-context.js';
 import { FaultInjector } from './fault-injector.js';
+import { handleFlowSObjects } from './flow-tooling.js';
+import { FlowVersions } from './flow-versions.js';
 import { BodyTooLargeError, readBody, sendJson, sendXml } from './http-io.js';
 import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { handleMetadataSoap } from './metadata-soap.handler.js';
 import { generatePassword, OrgRegistry, type Org } from './org-registry.js';
 import { StateStore } from './persistence.js';
-import { handleRest, handleRestDeploy, handleVersions } from './rest.handler.js';
+import { bearerOrg, handleRest, handleRestDeploy, handleVersions } from './rest.handler.js';
 import { RetrieveService } from './retrieve-service.js';
 import { SessionStore } from './session-store.js';
 import { soapFault, SoapFault } from './soap-envelope.js';
@@ -105,6 +107,7 @@ function route(ctx: EmulatorContext, admin: EmulatorAdmin, adminKey: string) {
     const body = await readBody(req, MAX_BODY_BYTES);
     if (path.startsWith(`${ADMIN_PREFIX}/`)) return handleAdmin(admin, adminKey, req, res, url, body);
     if (handleRestDeploy(ctx, req, res, url, body)) return;
+    if (handleFlowSObjects(ctx, bearerOrg(ctx, req), req, res, url, body)) return;
     if (req.method === 'POST') {
       const soap = /^\/services\/Soap\/([mu])\/(\d+\.\d+)(\/[^/]*)?$/.exec(path);
       if (soap?.[1] === 'm') return handleMetadataSoap(ctx, req, res, body, soap[2] as string);
@@ -184,6 +187,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   let store: StateStore | undefined;
   const onError = (error: unknown) => logger.error('background task failed', error);
   const faults = new FaultInjector();
+  const flows = new FlowVersions();
   const ctx: EmulatorContext = {
     orgs: new OrgRegistry(),
     sessions: new SessionStore(),
@@ -196,9 +200,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       faults,
       latencyMs: () => ctx.latencyMs,
       onOrgChanged: (org) => ctx.changed([org]),
+      flows,
       onError,
     }),
     retrieves: new RetrieveService({ limits: SALESFORCE_LIMITS, latencyMs: () => ctx.latencyMs, onError }),
+    flows,
   };
   if (options.dataDir)
     store = new StateStore(

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { deployResultXml } from './deploy-result.js';
 import { isDone, type DeployJob } from './deploy-service.js';
 import type { EmulatorContext } from './emulator-context.js';
+import { answerFlowQuery } from './flow-tooling.js';
 import { sendJson } from './http-io.js';
 import { deployOptionsOf } from './metadata-soap.handler.js';
 import { multipartBoundary, parseMultipart } from './multipart.js';
@@ -94,6 +95,7 @@ export function handleRest(ctx: EmulatorContext, req: IncomingMessage, res: Serv
       version,
       tooling: rest.startsWith('/tooling'),
       deploys: () => ctx.deploys.requests(org.id),
+      toolingObject: (parsed) => answerFlowQuery(org, ctx.flows, parsed, version),
     });
     sendJson(res, answer.status, answer.body);
     return true;

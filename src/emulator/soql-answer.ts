@@ -10,7 +10,7 @@ export interface QueryAnswer {
   readonly body: unknown;
 }
 
-interface ParsedQuery {
+export interface ParsedQuery {
   readonly fields: string[];
   readonly object: string;
   /** Character position (1-based) of the object name, for the error text. */
@@ -165,7 +165,13 @@ function answerDeployRequests(parsed: ParsedQuery, deploys: readonly DeployJob[]
 export function answerQuery(
   org: Org,
   soql: string,
-  options: { version: string; tooling: boolean; deploys?: () => readonly DeployJob[] },
+  options: {
+    version: string;
+    tooling: boolean;
+    deploys?: () => readonly DeployJob[];
+    /** Tooling API objects answered elsewhere (FlowDefinition, Flow); undefined for others. */
+    toolingObject?: (parsed: ParsedQuery) => QueryAnswer | undefined;
+  },
 ): QueryAnswer {
   const parsed = parseSimpleQuery(soql);
   if (!parsed) return malformed(`unexpected token in query: ${soql}`);
@@ -173,6 +179,8 @@ export function answerQuery(
   if (object === 'deployrequest' && options.tooling) {
     return answerDeployRequests(parsed, options.deploys?.() ?? [], options.version);
   }
+  const toolingAnswer = options.tooling ? options.toolingObject?.(parsed) : undefined;
+  if (toolingAnswer) return toolingAnswer;
   let records: Record<string, unknown>[];
   if (object === 'organization' && !options.tooling) records = [organizationRecord(org, options.version)];
   else if (object === 'user' && !options.tooling) records = [userRecord(org, options.version)];

@@ -53,6 +53,8 @@ import { ALREADY_GONE, splitAlreadyGone, stillReferencedProblem } from './deleti
 import { laterDeployDrift } from './later-deploys.js';
 import { LaterDeploys } from './later-deploys.service.js';
 import { RollbacksService, type RollbackJobOptions } from './rollbacks.service.js';
+import { flowDrift, flowFactsOf, rolledBackByVersions } from './flow-rollback.js';
+import { flowStepsStarted, rollBackFlows, verifyFlows, type FlowTarget } from './flow-rollback.runner.js';
 
 interface RollbackJobState {
   driftChecked?: boolean;
@@ -77,6 +79,9 @@ interface LiveRead {
 
 /** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
 type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[] };
+
+const FLOW_VERB =
+  're-activate the version that was active before the deploy (a flow: its versions are switched, not redeployed)';
 
 const VERB = {
   delete: 'delete it (the deploy created it)',
@@ -112,7 +117,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /** Ended before Salesforce got anything (connection, credentials, drift retrieve, refused submit): release the claims. */
   async afterException(job: Job): Promise<void> {
     const state = job.state as RollbackJobState;
-    if (!state.asyncId && !state.submitting) await this.rollbacks.releaseClaims(job.id);
+    if (!state.asyncId && !state.submitting && !flowStepsStarted(job.state)) await this.rollbacks.releaseClaims(job.id);
   }
 
   /**
@@ -170,6 +175,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const entries = await this.snapshots.componentsOf(snapshot.id, selected);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
+    // flows the deploy created or updated go back through their versions (Tooling API), the rest in one deploy
+    const flowTargets = candidates.flatMap((c): FlowTarget[] => {
+      const facts = flowFactsOf(entryByKey.get(componentKey(c))?.details);
+      return rolledBackByVersions(c, facts) ? [{ candidate: c, facts }] : [];
+    });
+    const byVersions = new Set(flowTargets.map((t) => componentKey(t.candidate)));
+    const deployed = candidates.filter((c) => !byVersions.has(componentKey(c)));
     const rows = (
       status: ComponentRow['status'],
       extra: (c: Candidate) => Partial<ComponentRow> = () => ({}),
@@ -190,18 +202,23 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         `Rolling back ${candidates.length} component(s) of deploy ${job.parentJobId}${options.checkOnly ? ' as a validation (check only): nothing will change' : ''}${options.force ? ', force: drift is overridden' : ''}`,
       );
       await ctx.upsertComponents(rows('Pending'));
-      for (const c of candidates) ctx.log('info', `Planned: ${VERB[c.rollbackAction]}`, c);
+      for (const c of candidates)
+        ctx.log('info', `Planned: ${byVersions.has(componentKey(c)) ? FLOW_VERB : VERB[c.rollbackAction]}`, c);
     }
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
-    const read: LiveRead = { session, snapshot, candidates, entryByKey };
+    const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey };
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(snapshot, candidates, entryByKey, job.revisionId));
+    const packaging = startOnce(() => this.package(snapshot, deployed, entryByKey, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
-      const { conflicts, explained } = await this.checkDrift(ctx, { ...read, onSubmitted });
+      const drift = deployed.length
+        ? await this.checkDrift(ctx, { ...read, onSubmitted })
+        : { conflicts: [], explained: new Map<string, string>() };
+      const { explained } = drift;
+      const conflicts = [...drift.conflicts, ...(await this.checkFlowDrift(ctx, session, flowTargets))];
       if (conflicts.length && !options.force) {
         const conflictKeys = new Set(conflicts.map(componentKey));
         await ctx.upsertComponents(
@@ -240,7 +257,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         );
       }
     }
-    if (!asyncId) {
+    // a rollback of flows only deploys nothing: its flows go back through their versions below
+    if (!asyncId && deployed.length) {
       if (state.submitting) {
         ctx.log(
           'warn',
@@ -251,7 +269,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         if (!asyncId) return this.unknownOutcome(ctx, rows);
       }
     }
-    if (!asyncId) {
+    if (!asyncId && deployed.length) {
       await ctx.setProgress({ phase: 'Packaging' });
       const pkg = await packaging();
       if (pkg.altered.length) {
@@ -281,11 +299,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, options));
       if (!submitted) return this.unknownOutcome(ctx, rows);
       asyncId = submitted;
-    } else if (asyncId === earlierAsyncId) {
+    } else if (asyncId && asyncId === earlierAsyncId) {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
-    const result = await this.poll(ctx, session, asyncId, candidates.length);
+    const result = asyncId
+      ? await this.poll(ctx, session, asyncId, candidates.length)
+      : nothingDeployed(options.checkOnly);
     // A deletion Salesforce answers "already gone" is done: its warning goes to its row, not to the job.
     const { gone, rest: problems } = splitAlreadyGone(
       jobLevelProblems(candidates, result),
@@ -316,7 +336,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           problem: 'Not applied: the rollback deploy failed, and Salesforce rolled back all of its changes.',
         };
       return gone.has(componentKey(c)) ? { problem: ALREADY_GONE, problemType: 'Warning' } : {};
-    });
+    }).filter((r) => !result.success || !byVersions.has(componentKey(r)));
     await ctx.upsertComponents(outcomeRows);
     for (const row of outcomeRows) {
       if (row.status === 'Failed')
@@ -333,12 +353,20 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           row,
         );
     }
-    const failed = outcomeRows.filter((r) => r.status === 'Failed').length;
+    // the flows go back once the deploy of the rest succeeded
+    const flowRows = result.success
+      ? await rollBackFlows(ctx, session, flowTargets, {
+          deleteVersions: options.deleteFlowVersions ?? false,
+          checkOnly: result.checkOnly,
+        })
+      : [];
+    if (flowRows.length) await ctx.upsertComponents(flowRows);
+    const allRows = [...outcomeRows, ...flowRows];
     await ctx.setCounts({
       total: candidates.length + leftToPerson,
-      succeeded: outcomeRows.filter((r) => r.status === 'Succeeded').length,
-      failed,
-      skipped: outcomeRows.filter((r) => r.status === 'Skipped').length + leftToPerson,
+      succeeded: allRows.filter((r) => r.status === 'Succeeded').length,
+      failed: allRows.filter((r) => r.status === 'Failed').length,
+      skipped: allRows.filter((r) => r.status === 'Skipped').length + leftToPerson,
     });
 
     if (!result.success) {
@@ -362,8 +390,20 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await this.rollbacks.releaseClaims(job.id);
       return { status: 'Completed' };
     }
-    const mismatches = await this.verify(ctx, read);
+    const flows = await verifyFlows(ctx, session, flowTargets);
+    const retrieved = [...deployed, ...flows.asBefore];
+    const mismatches = [
+      ...flows.mismatches,
+      ...(retrieved.length ? await this.verify(ctx, { ...read, candidates: retrieved }) : []),
+    ];
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
+    const unflowed = flowRows.find((r) => r.status === 'Failed');
+    if (unflowed) {
+      return {
+        status: 'Exception',
+        error: `Salesforce refused to put back ${flowRows.filter((r) => r.status === 'Failed').length} flow(s) (${memberKey(unflowed)}: ${unflowed.problem}); the rest was rolled back. See their logs.`,
+      };
+    }
     if (mismatches.length) {
       return {
         status: 'Exception',
@@ -420,6 +460,35 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       );
     }
     return live;
+  }
+
+  /** Drift of flows, read through the Tooling API: their active or latest version is not what the deploy left. */
+  private async checkFlowDrift(ctx: JobContext, session: MetadataSession, targets: FlowTarget[]): Promise<Candidate[]> {
+    if (targets.length === 0) return [];
+    const live = new Map(
+      (await session.flowDefinitions(targets.map((t) => t.candidate.fullName))).map((f) => [
+        f.developerName.toLowerCase(),
+        f,
+      ]),
+    );
+    const conflicts: Candidate[] = [];
+    for (const { candidate, facts } of targets) {
+      const drift = flowDrift(facts, live.get(candidate.fullName.toLowerCase()));
+      ctx.log(drift ? 'warn' : 'info', drift ?? 'No drift: the flow has the versions the deploy left.', candidate);
+      if (drift) conflicts.push(candidate);
+      await ctx.upsertComponents([
+        {
+          type: candidate.type,
+          fullName: candidate.fullName,
+          parentType: null,
+          parentFullName: null,
+          action: candidate.rollbackAction,
+          status: 'Pending',
+          details: { drift: drift ? 'drifted' : 'unchanged' },
+        },
+      ]);
+    }
+    return conflicts;
   }
 
   /**
@@ -699,6 +768,24 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     );
     return mismatches;
   }
+}
+
+/** The answer of a rollback that deploys nothing (only flows, put back through their versions). */
+function nothingDeployed(checkOnly: boolean): DeployStatus {
+  return {
+    id: '',
+    done: true,
+    status: 'Succeeded',
+    success: true,
+    checkOnly,
+    numberComponentsTotal: 0,
+    numberComponentsDeployed: 0,
+    numberComponentErrors: 0,
+    numberTestsTotal: 0,
+    numberTestsCompleted: 0,
+    numberTestErrors: 0,
+    messages: [],
+  };
 }
 
 function failuresByComponent(messages: DeployMessage[]): Map<string, DeployMessage> {

@@ -40,6 +40,8 @@ const RollbackOptions = {
   force: z.boolean().optional(),
   /** Confirms a selection that loses data (deletes a field or object the deploy created, recreates one empty). */
   acceptDataLoss: z.boolean().optional(),
+  /** Flows: also delete the versions the deploy created (Tooling API), after re-activating the earlier one. */
+  deleteFlowVersions: z.boolean().optional(),
 };
 
 export const StartRollbackBody = z
@@ -65,6 +67,8 @@ export interface RollbackJobOptions {
   all: boolean;
   checkOnly: boolean;
   force: boolean;
+  /** Delete the flow versions the deploy created (absent in jobs queued before the option existed). */
+  deleteFlowVersions?: boolean;
   testLevel?: z.infer<typeof TestLevel>;
   runTests?: string[];
   /** Selected components the API cannot roll back: not sent, left for a person (their rows end Skipped). */
@@ -190,6 +194,7 @@ export class RollbacksService {
       all: Boolean(body.all),
       checkOnly: body.checkOnly ?? false,
       force: body.force ?? false,
+      ...(body.deleteFlowVersions ? { deleteFlowVersions: true } : {}),
       ...(body.testLevel ? { testLevel: body.testLevel } : {}),
       ...(body.runTests ? { runTests: body.runTests } : {}),
       ...(manual.length ? { manual } : {}),

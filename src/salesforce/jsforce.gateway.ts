@@ -8,6 +8,7 @@ import {
   type DeployOptions,
   type DeployStatus,
   type FileProperties,
+  type FlowDefinitionState,
   type MetadataApiGateway,
   type MetadataSession,
   type OrgAuth,
@@ -419,6 +420,86 @@ class JsforceMetadataSession implements MetadataSession {
     }
     return out;
   }
+
+  async flowDefinitions(names: string[]): Promise<FlowDefinitionState[]> {
+    const out: FlowDefinitionState[] = [];
+    for (let i = 0; i < names.length; i += FLOW_NAMES_PER_QUERY) {
+      const [definitions, versions] = flowQueries(names.slice(i, i + FLOW_NAMES_PER_QUERY));
+      const read = (soql: string) =>
+        this.call('read the flow definitions', (conn) =>
+          Promise.resolve(conn.tooling.query<Record<string, unknown>>(soql, { autoFetch: true })),
+        );
+      out.push(...flowDefinitionStates((await read(definitions)).records, (await read(versions)).records));
+    }
+    return out;
+  }
+
+  async setActiveFlowVersion(definitionId: string, versionNumber: number): Promise<void> {
+    await this.call(`set the active version of flow definition ${definitionId}`, (conn) =>
+      conn.tooling.request({
+        method: 'PATCH',
+        url: `/tooling/sobjects/FlowDefinition/${definitionId}`,
+        body: JSON.stringify({ Metadata: { activeVersionNumber: versionNumber } }),
+        headers: { 'content-type': 'application/json' },
+      }),
+    );
+  }
+
+  async deleteFlowVersion(versionId: string): Promise<void> {
+    await this.call(
+      `delete flow version ${versionId}`,
+      (conn) => conn.tooling.request({ method: 'DELETE', url: `/tooling/sobjects/Flow/${versionId}` }),
+      false,
+    );
+  }
+}
+
+const FLOW_NAMES_PER_QUERY = 100;
+
+/** The Tooling API queries of these flows' definitions and of their versions. */
+export function flowQueries(names: string[]): [string, string] {
+  const list = names.map((n) => `'${n.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`).join(', ');
+  return [
+    'SELECT Id, DeveloperName, ActiveVersion.VersionNumber, LatestVersion.VersionNumber FROM FlowDefinition ' +
+      `WHERE DeveloperName IN (${list})`,
+    `SELECT Id, VersionNumber, Status, Definition.DeveloperName FROM Flow WHERE Definition.DeveloperName IN (${list})`,
+  ];
+}
+
+/** FlowDefinition and Flow records as FlowDefinitionStates (records without an id or a name are left out). */
+export function flowDefinitionStates(
+  definitions: Record<string, unknown>[],
+  versions: Record<string, unknown>[],
+): FlowDefinitionState[] {
+  const related = (record: Record<string, unknown>, field: string): Record<string, unknown> | undefined => {
+    const value = record[field];
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  };
+  const number = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+  return definitions.flatMap((d) => {
+    const name = d.DeveloperName;
+    if (typeof d.Id !== 'string' || typeof name !== 'string') return [];
+    const own = versions
+      .filter((v) => {
+        const owner = related(v, 'Definition')?.DeveloperName;
+        return typeof owner === 'string' && owner.toLowerCase() === name.toLowerCase();
+      })
+      .flatMap((v) =>
+        typeof v.Id === 'string' && typeof v.VersionNumber === 'number'
+          ? [{ id: v.Id, versionNumber: v.VersionNumber, status: typeof v.Status === 'string' ? v.Status : 'Unknown' }]
+          : [],
+      )
+      .sort((a, b) => a.versionNumber - b.versionNumber);
+    return [
+      {
+        developerName: name,
+        definitionId: d.Id,
+        activeVersionNumber: number(related(d, 'ActiveVersion')?.VersionNumber),
+        latestVersionNumber: number(related(d, 'LatestVersion')?.VersionNumber),
+        versions: own,
+      },
+    ];
+  });
 }
 
 /** The Tooling API query of the org's deploys received since `since`, newest first. */

@@ -121,6 +121,18 @@ export interface RecentDeploy {
   numberComponentsTotal: number;
 }
 
+/** One flow as the Tooling API knows it: its FlowDefinition and the numbers of its versions (Flow records). */
+export interface FlowDefinitionState {
+  /** The Metadata API fullName of the flow (FlowDefinition.DeveloperName). */
+  developerName: string;
+  definitionId: string;
+  /** null: no version is active. */
+  activeVersionNumber: number | null;
+  latestVersionNumber: number | null;
+  /** Oldest first; `status` as Salesforce spells it (Active, Draft, Obsolete, InvalidDraft). */
+  versions: { id: string; versionNumber: number; status: string }[];
+}
+
 /**
  * One authenticated conversation with an org's Metadata API.
  *
@@ -151,6 +163,22 @@ export interface MetadataSession {
   checkRetrieve(id: string): Promise<RetrieveStatus>;
   /** Any number of queries (sent three per call). */
   listMetadata(queries: { type: string; folder?: string }[]): Promise<FileProperties[]>;
+  /**
+   * Tooling API: the FlowDefinitions of these flows with their versions; flows the org does not have are left out.
+   * Safe to repeat: it is how the outcome of a flow call whose answer was lost is learned.
+   */
+  flowDefinitions(names: string[]): Promise<FlowDefinitionState[]>;
+  /**
+   * Tooling API: makes `versionNumber` the flow's active version (`PATCH FlowDefinition {Metadata:
+   * {activeVersionNumber}}`); 0 deactivates. Repeating it leaves the same state, so it is retried like a read.
+   */
+  setActiveFlowVersion(definitionId: string, versionNumber: number): Promise<void>;
+  /**
+   * Tooling API: deletes one flow version (`DELETE Flow/{id}`). Not repeated on a lost answer (a repeat of a done
+   * delete is refused as not found): read the flow back instead. Salesforce refuses an active version and one with
+   * paused interviews (SalesforceApiError with its reason).
+   */
+  deleteFlowVersion(versionId: string): Promise<void>;
 }
 
 /** The port to the Salesforce Metadata API. `connect` authenticates (and fails with SalesforceAuthError if it cannot). */

@@ -228,3 +228,26 @@ test("recentDeploys lists the org's deploys since a date from the Tooling API's 
   expect(res.status).toBe(400);
   expect(await res.json()).toEqual([expect.objectContaining({ errorCode: 'MALFORMED_QUERY' })]);
 });
+
+test('reads flow definitions, re-activates a version and deletes one through the Tooling API; a refusal carries the reason', async () => {
+  const org = emulator.admin.createOrg();
+  const session = await gateway.connect(target({ type: 'accessToken', accessToken: org.accessToken }));
+  const flow = (label: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<Flow xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <label>${label}</label>\n    <processType>AutoLaunchedFlow</processType>\n    <status>Active</status>\n</Flow>\n`;
+  for (const label of ['One', 'Two'])
+    await emulator.admin.seed(org.id, { components: [{ files: { 'flows/Route_Case_Gateway.flow': flow(label) } }] });
+
+  const [before] = await session.flowDefinitions(['Route_Case_Gateway', 'Not_There']);
+  expect(before).toMatchObject({ developerName: 'Route_Case_Gateway', activeVersionNumber: 2, latestVersionNumber: 2 });
+  expect(before!.versions.map((v) => `${v.versionNumber}:${v.status}`)).toEqual(['1:Obsolete', '2:Active']);
+
+  await session.setActiveFlowVersion(before!.definitionId, 1);
+  const refused = await rejectionOf(session.deleteFlowVersion(before!.versions[0]!.id));
+  expect(refused).toMatchObject({ name: 'SalesforceApiError', faultCode: 'DELETE_FAILED' });
+  expect(refused.message).toContain('active flow version');
+  await session.deleteFlowVersion(before!.versions[1]!.id);
+
+  const [after] = await session.flowDefinitions(['Route_Case_Gateway']);
+  expect(after).toMatchObject({ activeVersionNumber: 1, latestVersionNumber: 1 });
+  expect(after!.versions.map((v) => v.versionNumber)).toEqual([1]);
+});

@@ -56,6 +56,17 @@ describe('rollbackRequest', () => {
     });
   });
 
+  it('asks for the versions a deploy created to be deleted with --delete-flow-versions', () => {
+    expect(rollbackRequest({ job: 'j1', all: true, 'delete-flow-versions': true })).toEqual({
+      route: '/api/jobs/j1/rollback',
+      body: { all: true, checkOnly: false, force: false, deleteFlowVersions: true },
+    });
+    expect(
+      rollbackRequest({ branch: 'main', org: 'Local Sandbox', last: true, all: true, 'delete-flow-versions': true })
+        .body,
+    ).toMatchObject({ deleteFlowVersions: true });
+  });
+
   it('refuses a job rollback that picks nothing, or both --all and --component', () => {
     expect(() => rollbackRequest({ job: 'j1' })).toThrow(usageError);
     expect(() => rollbackRequest({ job: 'j1', all: true, component: ['ApexClass:A'] })).toThrow(usageError);

@@ -14,6 +14,7 @@ export interface RollbackOptions {
   'check-only'?: boolean;
   force?: boolean;
   'accept-data-loss'?: boolean;
+  'delete-flow-versions'?: boolean;
   wait?: boolean;
 }
 
@@ -26,6 +27,7 @@ export function rollbackRequest(options: RollbackOptions): { route: string; body
     checkOnly: options['check-only'] ?? false,
     force: options.force ?? false,
     ...(options['accept-data-loss'] ? { acceptDataLoss: true } : {}),
+    ...(options['delete-flow-versions'] ? { deleteFlowVersions: true } : {}),
     ...testOptions(options),
   };
   const components = options.component ?? [];
