@@ -173,11 +173,11 @@ describe('Profiles: backup with the deploy, element-wise restore and verificatio
       ],
     });
 
-    const refused = await rollbackAndWait(h, deploy.id, { all: true });
+    const refused = await rollbackAndWait(h, deploy.id, { all: true, acceptDataLoss: true });
     expect(refused.status).toBe('Exception');
     expect(refused.error).toMatch(/^Refused: 1 component\(s\) changed in the org after the deploy \(Profile:Admin\)/);
 
-    const forced = await rollbackAndWait(h, deploy.id, { all: true, force: true });
+    const forced = await rollbackAndWait(h, deploy.id, { all: true, force: true, acceptDataLoss: true });
     expect(forced.status).toBe('Exception');
     expect(forced.error).toMatch(/differ from the snapshot afterwards: Profile:Admin/);
     expect(await logs(forced.id)).toContain(
