@@ -15,6 +15,7 @@ import { sameComponent } from '../salesforce/component-key.js';
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
+import { profileDetailsOf } from '../snapshots/profile-backup.js';
 import { isStoredExactly } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
@@ -98,7 +99,9 @@ export class ComponentDiffService {
             ? await this.asDeployed(deploy.revisionId!, revisionRow, snapshot.apiVersion)
             : load(revisionRow.files)
           : load(entry.files);
-    const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files, exact) : undefined;
+    // a profile is read with the components its backup was read with (Salesforce returns only the permissions about them)
+    const companions = profileDetailsOf(entry.details)?.retrievedWith ?? [];
+    const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files, exact, companions) : undefined;
     const result = componentDiff({
       snapshot: load(entry.files),
       deployed,
@@ -145,6 +148,7 @@ export class ComponentDiffService {
     ref: MemberRef,
     sized: StoredFile[] | null,
     exact: boolean,
+    companions: MemberRef[],
   ): Promise<DiffInputFile[] | null> {
     const session = await this.connections.open(orgId);
     const bytes = (sized ?? []).reduce((n, f) => n + f.size, 0);
@@ -154,8 +158,9 @@ export class ComponentDiffService {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         signal: AbortSignal.timeout(LIVE_TIMEOUT_MS),
         format: exact ? 'stored' : 'source',
+        companions: companions.map((c) => ({ ref: c, fileCount: 1, bytes: 0 })),
       });
-      return found[0]?.files ?? null;
+      return found.find((c) => sameComponent(c, ref))?.files ?? null;
     } catch (error) {
       if (error instanceof AppError) throw error;
       throw new BadGatewayError(

@@ -28,7 +28,7 @@ import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { isProfileLike } from '../common/profile-xml.js';
-import { profileXml, touchedFingerprint, type ProfileBackupDetails } from '../snapshots/profile-backup.js';
+import { profileDetailsOf, profileXml, touchedFingerprint } from '../snapshots/profile-backup.js';
 import {
   elementMismatches,
   irreversibleLine,
@@ -428,7 +428,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
     const profiles = new Map(
       candidates.flatMap((c) => {
-        const details = profileDetailsOf(entryByKey.get(componentKey(c)));
+        const details = profileDetailsOf(entryByKey.get(componentKey(c))?.details);
         return details ? [[componentKey(c), details] as const] : [];
       }),
     );
@@ -596,7 +596,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   ): Promise<Map<string, ProfileRestore>> {
     const restores = candidates.filter(
       (c) =>
-        isProfileLike(c.type) && c.rollbackAction === 'restore' && profileDetailsOf(entryByKey.get(componentKey(c))),
+        isProfileLike(c.type) &&
+        c.rollbackAction === 'restore' &&
+        profileDetailsOf(entryByKey.get(componentKey(c))?.details),
     );
     if (restores.length === 0 || !revisionId) return new Map();
     const files = restores.map((c) => entryByKey.get(componentKey(c))!.files![0]!);
@@ -802,10 +804,4 @@ function pastTense(action: string): string {
     { delete: 'deleted', restore: 'restored from the snapshot', recreate: 'recreated from the snapshot' }[action] ??
     action
   );
-}
-
-/** What the backup recorded of a profile or permission set (see profile-backup.ts); undefined for older backups. */
-function profileDetailsOf(entry: SnapshotComponent | undefined): ProfileBackupDetails | undefined {
-  const details = entry?.details?.['profile'] as ProfileBackupDetails | undefined;
-  return details && Array.isArray(details.touched) && Array.isArray(details.retrievedWith) ? details : undefined;
 }

@@ -16,6 +16,7 @@ import {
 } from '../common/profile-xml.js';
 import type { ComponentFile, MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
+import type { SnapshotComponentDetails } from './snapshot-component.entity.js';
 
 /** What a backup records of a profile or permission set (`details.profile` of its snapshot row). */
 export interface ProfileBackupDetails {
@@ -25,6 +26,14 @@ export interface ProfileBackupDetails {
   touched: string[];
   /** The components the profile was retrieved with; drift checks and verification read it with the same. */
   retrievedWith: MemberRef[];
+}
+
+/** What the backup recorded of a profile or permission set (`details.profile`); undefined for older backups. */
+export function profileDetailsOf(
+  details: SnapshotComponentDetails | null | undefined,
+): ProfileBackupDetails | undefined {
+  const profile = details?.['profile'] as ProfileBackupDetails | undefined;
+  return profile && Array.isArray(profile.touched) && Array.isArray(profile.retrievedWith) ? profile : undefined;
 }
 
 /** The profile's XML file among a component's files (metadata `profiles/A.profile` or source `…-meta.xml`). */

@@ -98,23 +98,13 @@ export class SnapshotsService {
     snapshotId: string,
     after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[],
   ): Promise<void> {
-    const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
-      `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
-      [snapshotId],
+    await this.updateRows(
+      snapshotId,
+      after.map((a) => ({ ref: a.ref, set: { fp: a.fingerprintAfter, action: a.deployAction } })),
+      `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
+         FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, fp text, action text)
+        WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
     );
-    const idByKey = new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.id]));
-    const updates = after.flatMap((a) => {
-      const id = idByKey.get(componentKey(a.ref));
-      return id === undefined ? [] : [{ id, fp: a.fingerprintAfter, action: a.deployAction }];
-    });
-    for (let i = 0; i < updates.length; i += 1000) {
-      await this.db.query(
-        `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
-           FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, fp text, action text)
-          WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
-        [snapshotId, JSON.stringify(updates.slice(i, i + 1000))],
-      );
-    }
   }
 
   /**
@@ -126,6 +116,24 @@ export class SnapshotsService {
     snapshotId: string,
     items: { ref: MemberRef; details: SnapshotComponentDetails }[],
   ): Promise<void> {
+    await this.updateRows(
+      snapshotId,
+      items.map((i) => ({ ref: i.ref, set: { details: i.details } })),
+      `UPDATE snapshot_components sc SET details = coalesce(sc.details, '{}'::jsonb) || v.details
+         FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, details jsonb)
+        WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
+    );
+  }
+
+  /**
+   * Runs `sql` over the snapshot's rows matched by componentKey (the row keeps the name the org had), 1,000 at a time:
+   * $1 is the snapshot, $2 a JSON array of `{ id, ...set }`.
+   */
+  private async updateRows(
+    snapshotId: string,
+    items: { ref: MemberRef; set: Record<string, unknown> }[],
+    sql: string,
+  ): Promise<void> {
     if (items.length === 0) return;
     const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
       `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
@@ -134,15 +142,10 @@ export class SnapshotsService {
     const idByKey = new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.id]));
     const updates = items.flatMap((i) => {
       const id = idByKey.get(componentKey(i.ref));
-      return id === undefined ? [] : [{ id, details: i.details }];
+      return id === undefined ? [] : [{ id, ...i.set }];
     });
     for (let i = 0; i < updates.length; i += 1000) {
-      await this.db.query(
-        `UPDATE snapshot_components sc SET details = coalesce(sc.details, '{}'::jsonb) || v.details
-           FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, details jsonb)
-          WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
-        [snapshotId, JSON.stringify(updates.slice(i, i + 1000))],
-      );
+      await this.db.query(sql, [snapshotId, JSON.stringify(updates.slice(i, i + 1000))]);
     }
   }
 
