@@ -1,6 +1,9 @@
 // Shared fixtures for the emulator tests: jsforce connections, deploy/retrieve loops, sample metadata.
+import { afterAll, beforeAll } from '@jest/globals';
 import jsforce from 'jsforce';
 import type { DeployResult, RetrieveResult } from 'jsforce/lib/api/metadata.js';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { closeStarted } from '../helpers/lifecycle.js';
 import { unzip } from './zip.helper.js';
 
 export const API_VERSION = '60.0';
@@ -14,6 +17,27 @@ export type RetrieveAnswer = Omit<RetrieveResult, 'messages'> & Partial<Pick<Ret
 
 export function connect(instanceUrl: string, accessToken: string): jsforce.Connection {
   return new jsforce.Connection({ instanceUrl, accessToken, version: API_VERSION });
+}
+
+/**
+ * Starts an emulator (any free port) before the enclosing describe's tests and closes it after them; `newOrg()` gives
+ * a test its own org and a jsforce connection to it, so tests do not see each other's metadata.
+ */
+export function emulatorSuite(options: { latencyMs: number }) {
+  let started: EmulatorHandle | undefined;
+  beforeAll(async () => {
+    started = await startEmulator({ port: 0, ...options });
+  });
+  afterAll(() => closeStarted(started));
+  const emulator = (): EmulatorHandle => {
+    if (!started) throw new Error('the emulator has not started (beforeAll failed)');
+    return started;
+  };
+  const newOrg = () => {
+    const org = emulator().admin.createOrg();
+    return { org, conn: connect(org.instanceUrl, org.accessToken) };
+  };
+  return { emulator, newOrg };
 }
 
 export async function deployAndWait(

@@ -1,10 +1,9 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
 import {
   componentMessages,
-  connect,
   customObject,
   deployAndWait,
+  emulatorSuite,
   field,
   packageXml,
   retrieveAndWait,
@@ -38,17 +37,7 @@ ${values
 `;
 
 describe('what Salesforce does not let a deploy undo, through jsforce', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 20 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 20 });
 
   it('refuses to delete a record type through destructive changes, as Salesforce does', async () => {
     const { conn } = newOrg();
@@ -132,8 +121,8 @@ describe('what Salesforce does not let a deploy undo, through jsforce', () => {
     );
     expect(deleted.status).toBe('Succeeded');
 
-    const response = await fetch(`${emulator.url}/__admin/orgs/${org.id}/deleted-fields`, {
-      headers: { 'x-emulator-admin': emulator.adminKey },
+    const response = await fetch(`${emulator().url}/__admin/orgs/${org.id}/deleted-fields`, {
+      headers: { 'x-emulator-admin': emulator().adminKey },
     });
     expect(response.status).toBe(200);
     const list = (await response.json()) as { fullName: string; deletedDate: string; erasedAfter: string }[];
