@@ -5,6 +5,7 @@ import {
   componentMessages,
   customObject,
   deployAndWait,
+  deployDeletion,
   emulatorSuite,
   field,
   packageXml,
@@ -97,13 +98,7 @@ describe('deploy and retrieve through jsforce', () => {
   it('deletes one field listed in destructiveChangesPost.xml and keeps the other', async () => {
     const { conn } = newOrg();
     await deployAndWait(conn, await makeZip(starterFiles()));
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Status__c'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { CustomField: ['Invoice__c.Status__c'] }, 'destructiveChangesPost.xml');
     expect(result.status).toBe('Succeeded');
     expect(
       componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted]),

@@ -4,7 +4,7 @@ import jsforce from 'jsforce';
 import type { DeployResult, RetrieveResult } from 'jsforce/lib/api/metadata.js';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-import { unzip } from './zip.helper.js';
+import { makeZip, unzip } from './zip.helper.js';
 
 export const API_VERSION = '60.0';
 
@@ -51,6 +51,18 @@ export async function deployAndWait(
     if (result.done) return result;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The manifests a deploy deletes with: before its other components (the default), or after them. */
+type DestructiveManifest = 'destructiveChanges.xml' | 'destructiveChangesPre.xml' | 'destructiveChangesPost.xml';
+
+/** Deploys only a destructive manifest (with an empty package.xml) deleting `types`. */
+export async function deployDeletion(
+  conn: jsforce.Connection,
+  types: Record<string, string[]>,
+  manifest: DestructiveManifest = 'destructiveChanges.xml',
+): Promise<DeployAnswer> {
+  return deployAndWait(conn, await makeZip({ 'package.xml': packageXml({}), [manifest]: packageXml(types) }));
 }
 
 export async function retrieveAndWait(

@@ -1,6 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
-import { componentMessages, deployAndWait, emulatorSuite, packageXml, retrieveAndWait } from './emulator.helper.js';
+import {
+  componentMessages,
+  deployAndWait,
+  deployDeletion,
+  emulatorSuite,
+  packageXml,
+  retrieveAndWait,
+} from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
 import { flowXml } from '../helpers/flow-fixtures.js';
 
@@ -180,10 +187,7 @@ describe('flow versions and activation through jsforce', () => {
   it('refuses to delete a flow through destructive changes, as Salesforce does', async () => {
     const { conn } = newOrg();
     await deployFlow(conn, 'Route Case');
-    const result = await deployAndWait(
-      conn,
-      await makeZip({ 'package.xml': packageXml({}), 'destructiveChanges.xml': packageXml({ Flow: ['Route_Case'] }) }),
-    );
+    const result = await deployDeletion(conn, { Flow: ['Route_Case'] });
     expect(result.status).toBe('Failed');
     expect(componentMessages(result.details?.componentFailures)).toEqual([
       expect.objectContaining({

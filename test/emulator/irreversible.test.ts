@@ -3,6 +3,7 @@ import {
   componentMessages,
   customObject,
   deployAndWait,
+  deployDeletion,
   emulatorSuite,
   field,
   packageXml,
@@ -50,13 +51,7 @@ describe('what Salesforce does not let a deploy undo, through jsforce', () => {
     );
     expect(created.status).toBe('Succeeded');
 
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ RecordType: ['Invoice__c.Partner'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { RecordType: ['Invoice__c.Partner'] });
     expect(result.status).toBe('Failed');
     const failures = componentMessages(result.details?.componentFailures);
     expect(failures).toEqual([
@@ -112,13 +107,7 @@ describe('what Salesforce does not let a deploy undo, through jsforce', () => {
       }),
     );
     const before = Date.now();
-    const deleted = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Notes__c'] }),
-      }),
-    );
+    const deleted = await deployDeletion(conn, { CustomField: ['Invoice__c.Notes__c'] }, 'destructiveChangesPost.xml');
     expect(deleted.status).toBe('Succeeded');
 
     const response = await fetch(`${emulator().url}/__admin/orgs/${org.id}/deleted-fields`, {

@@ -7,6 +7,7 @@ import {
   componentMessages,
   customObject,
   deployAndWait,
+  deployDeletion,
   emulatorSuite,
   field,
   packageXml,
@@ -218,13 +219,7 @@ describe('profiles and permission sets through jsforce', () => {
         },
       ],
     });
-    const deleted = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ CustomField: ['Account.Tier__c'] }),
-      }),
-    );
+    const deleted = await deployDeletion(conn, { CustomField: ['Account.Tier__c'] });
     expect(deleted.status).toBe('Succeeded');
     const stored = (type: string, name: string) =>
       labels(

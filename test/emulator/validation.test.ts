@@ -4,6 +4,7 @@ import {
   classMeta,
   componentMessages,
   deployAndWait,
+  deployDeletion,
   emulatorSuite,
   packageXml,
   retrieveAndWait,
@@ -96,13 +97,7 @@ describe('deploy validation and options', () => {
     await emulator().admin.seed(org.id, {
       components: [{ files: { 'classes/Old.cls': apexClass('Old'), 'classes/Old.cls-meta.xml': classMeta } }],
     });
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ ApexClass: ['Old', 'Ghost'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { ApexClass: ['Old', 'Ghost'] });
     expect(result.status).toBe('Succeeded');
     const warnings = asList(result.details?.componentFailures);
     expect(warnings.map((w) => [w.componentType, w.fullName, w.problem, w.problemType])).toEqual([
