@@ -13,20 +13,21 @@ import {
   withoutAccess,
   type ProfileElement,
 } from './profile-xml.js';
+import {
+  apiEnabled,
+  classAccess,
+  fieldPermission,
+  notCustom,
+  objectPermission,
+  profileFile,
+  userLicense,
+} from '../../test/helpers/profile-fixtures.js';
 
-const ADMIN = `<?xml version="1.0" encoding="UTF-8"?>
-<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
-    <classAccesses>
-        <apexClass>InvoiceService</apexClass>
-        <enabled>true</enabled>
-    </classAccesses>
-    <custom>false</custom>
-    <fieldPermissions>
-        <editable>true</editable>
-        <field>Account.Tier__c</field>
-        <readable>true</readable>
-    </fieldPermissions>
-    <layoutAssignments>
+const ADMIN = profileFile(
+  classAccess('InvoiceService') +
+    notCustom +
+    fieldPermission('Account.Tier__c', true) +
+    `    <layoutAssignments>
         <layout>Account-Account Layout</layout>
     </layoutAssignments>
     <layoutAssignments>
@@ -37,26 +38,16 @@ const ADMIN = `<?xml version="1.0" encoding="UTF-8"?>
         <endAddress>10.0.0.255</endAddress>
         <startAddress>10.0.0.1</startAddress>
     </loginIpRanges>
-    <objectPermissions>
-        <allowCreate>true</allowCreate>
-        <allowDelete>false</allowDelete>
-        <allowEdit>true</allowEdit>
-        <allowRead>true</allowRead>
-        <modifyAllRecords>false</modifyAllRecords>
-        <object>Invoice__c</object>
-        <viewAllRecords>false</viewAllRecords>
-    </objectPermissions>
-    <tabVisibilities>
+` +
+    objectPermission('Invoice__c', false) +
+    `    <tabVisibilities>
         <tab>Invoice__c</tab>
         <visibility>DefaultOn</visibility>
     </tabVisibilities>
-    <userLicense>Salesforce</userLicense>
-    <userPermissions>
-        <enabled>true</enabled>
-        <name>ApiEnabled</name>
-    </userPermissions>
-</Profile>
-`;
+` +
+    userLicense +
+    apiEnabled,
+);
 
 const find = (elements: readonly ProfileElement[], label: string) => elements.find((e) => elementLabel(e) === label)!;
 

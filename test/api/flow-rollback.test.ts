@@ -10,33 +10,9 @@ import {
   upload,
 } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
+import { flowXml } from '../helpers/flow-fixtures.js';
 
 const SRC = 'force-app/main/default';
-
-/** A record-triggered flow as Salesforce writes it in source format. */
-const flowXml = (label: string) => `<?xml version="1.0" encoding="UTF-8"?>
-<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>60.0</apiVersion>
-    <environments>Default</environments>
-    <interviewLabel>${label} {!$Flow.CurrentDateTime}</interviewLabel>
-    <label>${label}</label>
-    <processMetadataValues>
-        <name>BuilderType</name>
-        <value>
-            <stringValue>LightningFlowBuilder</stringValue>
-        </value>
-    </processMetadataValues>
-    <processType>AutoLaunchedFlow</processType>
-    <start>
-        <locationX>50</locationX>
-        <locationY>0</locationY>
-        <object>Case</object>
-        <recordTriggerType>Create</recordTriggerType>
-        <triggerType>RecordAfterSave</triggerType>
-    </start>
-    <status>Active</status>
-</Flow>
-`;
 
 const flowProject = (name: string, label: string) =>
   projectZip({ [`${SRC}/flows/${name}.flow-meta.xml`]: flowXml(label) });

@@ -11,36 +11,27 @@ import {
   upload,
 } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
+import {
+  apiEnabled,
+  classAccess,
+  fieldPermission,
+  notCustom,
+  objectPermission,
+  profileFile,
+  userLicense,
+} from '../helpers/profile-fixtures.js';
 
 const SRC = 'force-app/main/default';
 
-const fls = (field: string, editable: boolean) => `    <fieldPermissions>
-        <editable>${editable}</editable>
-        <field>${field}</field>
-        <readable>true</readable>
-    </fieldPermissions>
-`;
-
 /** The Admin profile in the org before the deploy, as Salesforce writes it (metadata format). */
-const ADMIN_BEFORE = `<?xml version="1.0" encoding="UTF-8"?>
-<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
-    <custom>false</custom>
-${fls('Account.Region__c', false)}${fls('Account.Tier__c', false)}    <objectPermissions>
-        <allowCreate>true</allowCreate>
-        <allowDelete>true</allowDelete>
-        <allowEdit>true</allowEdit>
-        <allowRead>true</allowRead>
-        <modifyAllRecords>true</modifyAllRecords>
-        <object>Account</object>
-        <viewAllRecords>true</viewAllRecords>
-    </objectPermissions>
-    <userLicense>Salesforce</userLicense>
-    <userPermissions>
-        <enabled>true</enabled>
-        <name>ApiEnabled</name>
-    </userPermissions>
-</Profile>
-`;
+const ADMIN_BEFORE = profileFile(
+  notCustom +
+    fieldPermission('Account.Region__c', false) +
+    fieldPermission('Account.Tier__c', false) +
+    objectPermission('Account', true) +
+    userLicense +
+    apiEnabled,
+);
 
 const fieldXml = (name: string, label: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -81,16 +72,14 @@ const project = (regionEditable: boolean) =>
       "public with sharing class TierService {\n    public static String tier() { return 'Gold'; }\n}\n",
     [`${SRC}/classes/TierService.cls-meta.xml`]:
       '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n',
-    [`${SRC}/profiles/Admin.profile-meta.xml`]: `<?xml version="1.0" encoding="UTF-8"?>
-<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
-    <classAccesses>
-        <apexClass>TierService</apexClass>
-        <enabled>true</enabled>
-    </classAccesses>
-    <custom>false</custom>
-${fls('Account.Region__c', regionEditable)}${fls('Account.Segment__c', true)}${fls('Account.Tier__c', true)}    <userLicense>Salesforce</userLicense>
-</Profile>
-`,
+    [`${SRC}/profiles/Admin.profile-meta.xml`]: profileFile(
+      classAccess('TierService') +
+        notCustom +
+        fieldPermission('Account.Region__c', regionEditable) +
+        fieldPermission('Account.Segment__c', true) +
+        fieldPermission('Account.Tier__c', true) +
+        userLicense,
+    ),
   });
 
 describe('Profiles: backup with the deploy, element-wise restore and verification', () => {

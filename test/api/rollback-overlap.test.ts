@@ -12,16 +12,16 @@ import {
   upload,
 } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-import { connect, deployAndWait as deployThroughJsforce, packageXml } from '../emulator/emulator.helper.js';
+import {
+  classMeta,
+  connect,
+  customObject,
+  deployAndWait as deployThroughJsforce,
+  packageXml,
+} from '../emulator/emulator.helper.js';
 import { makeZip } from '../emulator/zip.helper.js';
 
 const SRC = 'force-app/main/default';
-const META = `<?xml version="1.0" encoding="UTF-8"?>
-<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>60.0</apiVersion>
-    <status>Active</status>
-</ApexClass>
-`;
 const invoiceService = (rate: string) => `public with sharing class InvoiceService {
     public static Decimal taxRate() {
         return ${rate};
@@ -30,28 +30,18 @@ const invoiceService = (rate: string) => `public with sharing class InvoiceServi
 `;
 const classFiles = (name: string, body: string) => ({
   [`${SRC}/classes/${name}.cls`]: body,
-  [`${SRC}/classes/${name}.cls-meta.xml`]: META,
+  [`${SRC}/classes/${name}.cls-meta.xml`]: classMeta,
 });
 
-const INVOICE_OBJECT = `<?xml version="1.0" encoding="UTF-8"?>
-<CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
-    <deploymentStatus>Deployed</deploymentStatus>
-    <fields>
+/** Invoice__c with one number field, Amount__c. */
+const INVOICE_OBJECT = customObject(`    <fields>
         <fullName>Amount__c</fullName>
         <label>Amount</label>
         <precision>18</precision>
         <scale>2</scale>
         <type>Number</type>
     </fields>
-    <label>Invoice</label>
-    <nameField>
-        <label>Invoice Name</label>
-        <type>Text</type>
-    </nameField>
-    <pluralLabel>Invoices</pluralLabel>
-    <sharingModel>ReadWrite</sharingModel>
-</CustomObject>
-`;
+`);
 const numberField = (name: string) => `<?xml version="1.0" encoding="UTF-8"?>
 <CustomField xmlns="http://soap.sforce.com/2006/04/metadata">
     <fullName>${name}</fullName>
@@ -106,7 +96,7 @@ describe('Rollback order and overlap', () => {
           {
             files: {
               'classes/InvoiceService.cls': invoiceService('0.19'),
-              'classes/InvoiceService.cls-meta.xml': META,
+              'classes/InvoiceService.cls-meta.xml': classMeta,
             },
           },
         ],
@@ -188,13 +178,13 @@ describe('Rollback order and overlap', () => {
         {
           files: {
             'classes/TaxTable.cls': invoiceService('1').replace('InvoiceService', 'TaxTable'),
-            'classes/TaxTable.cls-meta.xml': META,
+            'classes/TaxTable.cls-meta.xml': classMeta,
           },
         },
         {
           files: {
             'classes/TaxZone.cls': invoiceService('1').replace('InvoiceService', 'TaxZone'),
-            'classes/TaxZone.cls-meta.xml': META,
+            'classes/TaxZone.cls-meta.xml': classMeta,
           },
         },
       ],
@@ -219,7 +209,7 @@ describe('Rollback order and overlap', () => {
         {
           files: {
             'classes/TaxZone.cls': invoiceService('9').replace('InvoiceService', 'TaxZone'),
-            'classes/TaxZone.cls-meta.xml': META,
+            'classes/TaxZone.cls-meta.xml': classMeta,
           },
         },
       ],
@@ -269,7 +259,7 @@ describe('Rollback order and overlap', () => {
     it('restores a class first and deletes the class it stopped using after (destructiveChangesPost)', async () => {
       await emulator().admin.seed(org(), {
         components: [
-          { files: { 'classes/Billing.cls': apex('Billing', 'return 0;'), 'classes/Billing.cls-meta.xml': META } },
+          { files: { 'classes/Billing.cls': apex('Billing', 'return 0;'), 'classes/Billing.cls-meta.xml': classMeta } },
         ],
       });
       const before = orgFiles(emulator());

@@ -1,6 +1,12 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { apexClass, classMeta, componentMessages, connect, deployAndWait, packageXml } from './emulator.helper.js';
+import { describe, it, expect } from '@jest/globals';
+import {
+  apexClass,
+  classMeta,
+  componentMessages,
+  deployAndWait,
+  emulatorSuite,
+  packageXml,
+} from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
 
 const classZip = (...names: string[]) =>
@@ -17,28 +23,18 @@ const classZip = (...names: string[]) =>
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('deploy progress, queueing and cancel', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 300 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 300 });
 
   it('answers deploy with a queued id, then goes Pending, InProgress with growing counts, and done', async () => {
     const { conn } = newOrg();
     // Windows wide enough (0.9 s Pending, 2.1 s InProgress) that polls on a busy machine still see each state.
-    emulator.admin.setLatency(3000);
+    emulator().admin.setLatency(3000);
     const zip = await classZip('A', 'B', 'C', 'D');
     let started;
     try {
       started = await conn.metadata.deploy(zip, { singlePackage: true });
     } finally {
-      emulator.admin.setLatency(300); // the deploy read its latency when it started
+      emulator().admin.setLatency(300); // the deploy read its latency when it started
     }
     expect(started.done).toBe(false);
     expect(started.state).toBe('Queued');
@@ -80,38 +76,28 @@ describe('deploy progress, queueing and cancel', () => {
     const status = await conn.metadata.checkDeployStatus(started.id);
     expect(status.status).toBe('Canceled');
     expect(status.done).toBe(true);
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
   });
 
   it('holds deploys in InProgress while paused and finishes them on release', async () => {
     const { org, conn } = newOrg();
-    emulator.admin.pauseDeploys(org.id);
+    emulator().admin.pauseDeploys(org.id);
     const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
     await sleep(500);
     expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('InProgress');
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
-    emulator.admin.releaseDeploys(org.id);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
+    emulator().admin.releaseDeploys(org.id);
     await sleep(50);
     expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('Succeeded');
   });
 });
 
 describe('fault injection', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 0 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 0 });
 
   it('fails a named component with the given problem in the next deploy only', async () => {
     const { org, conn } = newOrg();
-    emulator.admin.failComponent({
+    emulator().admin.failComponent({
       orgId: org.id,
       type: 'ApexClass',
       fullName: 'B',
@@ -129,7 +115,7 @@ describe('fault injection', () => {
   it('drops the connection of a checkDeployStatus call without answering', async () => {
     const { org, conn } = newOrg();
     const started = await conn.metadata.deploy(await classZip('A'), { singlePackage: true });
-    emulator.admin.dropConnections({ orgId: org.id, operation: 'checkDeployStatus' });
+    emulator().admin.dropConnections({ orgId: org.id, operation: 'checkDeployStatus' });
     await expect(conn.metadata.checkDeployStatus(started.id)).rejects.toThrow();
     await sleep(20);
     expect((await conn.metadata.checkDeployStatus(started.id)).status).toBe('Succeeded');
@@ -137,28 +123,32 @@ describe('fault injection', () => {
 
   it('processes a deploy whose answer is lost when the drop comes after processing', async () => {
     const { org, conn } = newOrg();
-    emulator.admin.dropConnections({ orgId: org.id, operation: 'deploy', afterProcessing: true });
+    emulator().admin.dropConnections({ orgId: org.id, operation: 'deploy', afterProcessing: true });
     const zip = await classZip('A');
     await expect(async () => conn.metadata.deploy(zip, { singlePackage: true })).rejects.toThrow();
     await sleep(50);
-    expect(emulator.admin.deploys(org.id).count).toBe(1);
-    expect(emulator.admin.listComponents(org.id).map((c) => c.fullName)).toEqual(['A']);
+    expect(emulator().admin.deploys(org.id).count).toBe(1);
+    expect(
+      emulator()
+        .admin.listComponents(org.id)
+        .map((c) => c.fullName),
+    ).toEqual(['A']);
   });
 
   it('delays answers by the injected latency', async () => {
     const { org, conn } = newOrg();
-    emulator.admin.addLatency({ orgId: org.id, operation: 'describeMetadata', ms: 150 });
+    emulator().admin.addLatency({ orgId: org.id, operation: 'describeMetadata', ms: 150 });
     const start = Date.now();
     await conn.metadata.describe();
     expect(Date.now() - start >= 140).toBeTruthy();
-    emulator.admin.clearFaults();
+    emulator().admin.clearFaults();
   });
 
   it('counts the deploys an org received', async () => {
     const { org, conn } = newOrg();
-    expect(emulator.admin.deploys(org.id).count).toBe(0);
+    expect(emulator().admin.deploys(org.id).count).toBe(0);
     const result = await deployAndWait(conn, await classZip('A'));
-    const history = emulator.admin.deploys(org.id);
+    const history = emulator().admin.deploys(org.id);
     expect(history.count).toBe(1);
     expect(history.deploys[0]?.id).toBe(result.id);
     expect(history.deploys[0]?.status).toBe('Succeeded');

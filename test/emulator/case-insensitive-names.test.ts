@@ -9,6 +9,7 @@ import {
   connect,
   customObject,
   deployAndWait,
+  deployDeletion,
   field,
   packageXml,
   retrieveAndWait,
@@ -61,11 +62,7 @@ describe('case-insensitive API names in the emulator', () => {
   });
 
   it('deletes a component named in another case', async () => {
-    const zip = await makeZip({
-      'package.xml': packageXml({}),
-      'destructiveChanges.xml': packageXml({ CustomField: ['INVOICE__C.accountid__c'] }),
-    });
-    const result = await deployAndWait(conn, zip);
+    const result = await deployDeletion(conn, { CustomField: ['INVOICE__C.accountid__c'] });
     expect(componentMessages(result.details?.componentFailures)).toEqual([]);
     expect(fields()).toEqual([]);
   });

@@ -1,16 +1,16 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
+import type jsforce from 'jsforce';
 import {
   API_VERSION,
   classMeta,
   componentMessages,
-  connect,
   customObject,
   deployAndWait,
+  type DeployAnswer,
+  emulatorSuite,
   field,
   packageXml,
   retrieveAndWait,
-  type DeployAnswer,
 } from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
 
@@ -80,17 +80,11 @@ const layout = `<?xml version="1.0" encoding="UTF-8"?>
 `;
 
 describe('deletions Salesforce refuses, and the order it deletes in', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 0 });
-  });
-  afterAll(() => emulator.close());
+  const { newOrg } = emulatorSuite({ latencyMs: 0 });
 
   /** A fresh org holding `files` (a metadata package with its package.xml), deployed through jsforce. */
   async function orgWith(files: Record<string, string>) {
-    const org = emulator.admin.createOrg();
-    const conn = connect(org.instanceUrl, org.accessToken);
+    const { conn } = newOrg();
     const seeded = await deployAndWait(conn, await makeZip(files));
     expect(componentMessages(seeded.details?.componentFailures)).toEqual([]);
     return conn;
@@ -98,7 +92,7 @@ describe('deletions Salesforce refuses, and the order it deletes in', () => {
 
   /** Deploys only destructive manifests (and what `extra` adds to the package). */
   async function destroy(
-    conn: ReturnType<typeof connect>,
+    conn: jsforce.Connection,
     manifests: Record<string, Record<string, string[]>>,
     extra: { types?: Record<string, string[]>; files?: Record<string, string> } = {},
   ): Promise<DeployAnswer> {
@@ -115,7 +109,7 @@ describe('deletions Salesforce refuses, and the order it deletes in', () => {
       m.problem,
     ]);
 
-  async function present(conn: ReturnType<typeof connect>, type: string, member: string): Promise<boolean> {
+  async function present(conn: jsforce.Connection, type: string, member: string): Promise<boolean> {
     const { result } = await retrieveAndWait(conn, [{ name: type, members: [member] }]);
     const messages = result.messages === undefined ? [] : [result.messages].flat();
     return messages.length === 0;

@@ -1,12 +1,12 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
 import {
   apexClass,
   classMeta,
   componentMessages,
-  connect,
   customObject,
   deployAndWait,
+  deployDeletion,
+  emulatorSuite,
   field,
   packageXml,
   retrieveAndWait,
@@ -15,18 +15,7 @@ import {
 import { makeZip } from './zip.helper.js';
 
 describe('deploy and retrieve through jsforce', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 20 });
-  });
-  afterAll(() => emulator.close());
-
-  /** A fresh org per test, so tests do not see each other's metadata. */
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { newOrg } = emulatorSuite({ latencyMs: 20 });
 
   it('creates a class, an object with two fields and an LWC bundle, and retrieves them unchanged', async () => {
     const { conn } = newOrg();
@@ -109,13 +98,7 @@ describe('deploy and retrieve through jsforce', () => {
   it('deletes one field listed in destructiveChangesPost.xml and keeps the other', async () => {
     const { conn } = newOrg();
     await deployAndWait(conn, await makeZip(starterFiles()));
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Status__c'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { CustomField: ['Invoice__c.Status__c'] }, 'destructiveChangesPost.xml');
     expect(result.status).toBe('Succeeded');
     expect(
       componentMessages(result.details?.componentSuccesses).map((m) => [m.componentType, m.fullName, m.deleted]),

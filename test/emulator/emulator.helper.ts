@@ -1,7 +1,10 @@
 // Shared fixtures for the emulator tests: jsforce connections, deploy/retrieve loops, sample metadata.
+import { afterAll, beforeAll } from '@jest/globals';
 import jsforce from 'jsforce';
 import type { DeployResult, RetrieveResult } from 'jsforce/lib/api/metadata.js';
-import { unzip } from './zip.helper.js';
+import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import { makeZip, unzip } from './zip.helper.js';
 
 export const API_VERSION = '60.0';
 
@@ -16,6 +19,27 @@ export function connect(instanceUrl: string, accessToken: string): jsforce.Conne
   return new jsforce.Connection({ instanceUrl, accessToken, version: API_VERSION });
 }
 
+/**
+ * Starts an emulator (any free port) before the enclosing describe's tests and closes it after them; `newOrg()` gives
+ * a test its own org and a jsforce connection to it, so tests do not see each other's metadata.
+ */
+export function emulatorSuite(options: { latencyMs: number }) {
+  let started: EmulatorHandle | undefined;
+  beforeAll(async () => {
+    started = await startEmulator({ port: 0, ...options });
+  });
+  afterAll(() => closeStarted(started));
+  const emulator = (): EmulatorHandle => {
+    if (!started) throw new Error('the emulator has not started (beforeAll failed)');
+    return started;
+  };
+  const newOrg = () => {
+    const org = emulator().admin.createOrg();
+    return { org, conn: connect(org.instanceUrl, org.accessToken) };
+  };
+  return { emulator, newOrg };
+}
+
 export async function deployAndWait(
   conn: jsforce.Connection,
   zip: Buffer,
@@ -27,6 +51,18 @@ export async function deployAndWait(
     if (result.done) return result;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** The manifests a deploy deletes with: before its other components (the default), or after them. */
+type DestructiveManifest = 'destructiveChanges.xml' | 'destructiveChangesPre.xml' | 'destructiveChangesPost.xml';
+
+/** Deploys only a destructive manifest (with an empty package.xml) deleting `types`. */
+export async function deployDeletion(
+  conn: jsforce.Connection,
+  types: Record<string, string[]>,
+  manifest: DestructiveManifest = 'destructiveChanges.xml',
+): Promise<DeployAnswer> {
+  return deployAndWait(conn, await makeZip({ 'package.xml': packageXml({}), [manifest]: packageXml(types) }));
 }
 
 export async function retrieveAndWait(

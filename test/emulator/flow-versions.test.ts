@@ -1,33 +1,15 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import type jsforce from 'jsforce';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
-import { componentMessages, connect, deployAndWait, packageXml, retrieveAndWait } from './emulator.helper.js';
+import {
+  componentMessages,
+  deployAndWait,
+  deployDeletion,
+  emulatorSuite,
+  packageXml,
+  retrieveAndWait,
+} from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
-
-/** A record-triggered flow as Salesforce writes it (metadata format, API 60). */
-const flowXml = (label: string, status: 'Active' | 'Draft') => `<?xml version="1.0" encoding="UTF-8"?>
-<Flow xmlns="http://soap.sforce.com/2006/04/metadata">
-    <apiVersion>60.0</apiVersion>
-    <environments>Default</environments>
-    <interviewLabel>${label} {!$Flow.CurrentDateTime}</interviewLabel>
-    <label>${label}</label>
-    <processMetadataValues>
-        <name>BuilderType</name>
-        <value>
-            <stringValue>LightningFlowBuilder</stringValue>
-        </value>
-    </processMetadataValues>
-    <processType>AutoLaunchedFlow</processType>
-    <start>
-        <locationX>50</locationX>
-        <locationY>0</locationY>
-        <object>Case</object>
-        <recordTriggerType>Create</recordTriggerType>
-        <triggerType>RecordAfterSave</triggerType>
-    </start>
-    <status>${status}</status>
-</Flow>
-`;
+import { flowXml } from '../helpers/flow-fixtures.js';
 
 interface FlowDefinitionRow {
   Id: string;
@@ -86,17 +68,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ errorCode?: string;
 }
 
 describe('flow versions and activation through jsforce', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 10 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 10 });
 
   it('adds a version per deploy, the new one active; the Tooling API lists the definition and its versions', async () => {
     const { conn } = newOrg();
@@ -122,7 +94,7 @@ describe('flow versions and activation through jsforce', () => {
     await deployFlow(conn, 'Route Case draft', 'Draft');
     expect((await versions(conn)).map((v) => `${v.VersionNumber}:${v.Status}`)).toEqual(['1:Active', '2:Draft']);
 
-    emulator.admin.flowSettings(org.id, { deployFlowsAsActive: false });
+    emulator().admin.flowSettings(org.id, { deployFlowsAsActive: false });
     await deployFlow(conn, 'Route Case v3');
     expect((await versions(conn)).map((v) => `${v.VersionNumber}:${v.Status}`)).toEqual([
       '1:Active',
@@ -170,7 +142,7 @@ describe('flow versions and activation through jsforce', () => {
     expect(active.errorCode).toBe('DELETE_FAILED');
     expect(active.message).toContain('active flow version');
 
-    emulator.admin.setPausedInterviews(org.id, 'Route_Case', 2, 1);
+    emulator().admin.setPausedInterviews(org.id, 'Route_Case', 2, 1);
     const paused = await refusal(conn.tooling.sobject('Flow').destroy(v2!.Id));
     expect(paused.errorCode).toBe('DELETE_FAILED');
     expect(paused.message).toContain('paused interview');
@@ -193,9 +165,9 @@ describe('flow versions and activation through jsforce', () => {
     const { org, conn } = newOrg();
     await deployFlow(conn, 'Route Case');
     const admin = (method: string, path: string, body?: unknown) =>
-      fetch(`${emulator.url}/__admin/orgs/${org.id}${path}`, {
+      fetch(`${emulator().url}/__admin/orgs/${org.id}${path}`, {
         method,
-        headers: { 'x-emulator-admin': emulator.adminKey, 'content-type': 'application/json' },
+        headers: { 'x-emulator-admin': emulator().adminKey, 'content-type': 'application/json' },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     expect(await (await admin('PUT', '/settings/flows', { deployFlowsAsActive: false })).json()).toEqual({
@@ -215,10 +187,7 @@ describe('flow versions and activation through jsforce', () => {
   it('refuses to delete a flow through destructive changes, as Salesforce does', async () => {
     const { conn } = newOrg();
     await deployFlow(conn, 'Route Case');
-    const result = await deployAndWait(
-      conn,
-      await makeZip({ 'package.xml': packageXml({}), 'destructiveChanges.xml': packageXml({ Flow: ['Route_Case'] }) }),
-    );
+    const result = await deployDeletion(conn, { Flow: ['Route_Case'] });
     expect(result.status).toBe('Failed');
     expect(componentMessages(result.details?.componentFailures)).toEqual([
       expect.objectContaining({

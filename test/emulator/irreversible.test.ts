@@ -1,10 +1,10 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
 import {
   componentMessages,
-  connect,
   customObject,
   deployAndWait,
+  deployDeletion,
+  emulatorSuite,
   field,
   packageXml,
   retrieveAndWait,
@@ -38,17 +38,7 @@ ${values
 `;
 
 describe('what Salesforce does not let a deploy undo, through jsforce', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 20 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 20 });
 
   it('refuses to delete a record type through destructive changes, as Salesforce does', async () => {
     const { conn } = newOrg();
@@ -61,13 +51,7 @@ describe('what Salesforce does not let a deploy undo, through jsforce', () => {
     );
     expect(created.status).toBe('Succeeded');
 
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ RecordType: ['Invoice__c.Partner'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { RecordType: ['Invoice__c.Partner'] });
     expect(result.status).toBe('Failed');
     const failures = componentMessages(result.details?.componentFailures);
     expect(failures).toEqual([
@@ -123,17 +107,11 @@ describe('what Salesforce does not let a deploy undo, through jsforce', () => {
       }),
     );
     const before = Date.now();
-    const deleted = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChangesPost.xml': packageXml({ CustomField: ['Invoice__c.Notes__c'] }),
-      }),
-    );
+    const deleted = await deployDeletion(conn, { CustomField: ['Invoice__c.Notes__c'] }, 'destructiveChangesPost.xml');
     expect(deleted.status).toBe('Succeeded');
 
-    const response = await fetch(`${emulator.url}/__admin/orgs/${org.id}/deleted-fields`, {
-      headers: { 'x-emulator-admin': emulator.adminKey },
+    const response = await fetch(`${emulator().url}/__admin/orgs/${org.id}/deleted-fields`, {
+      headers: { 'x-emulator-admin': emulator().adminKey },
     });
     expect(response.status).toBe(200);
     const list = (await response.json()) as { fullName: string; deletedDate: string; erasedAfter: string }[];

@@ -1,81 +1,56 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
+import type jsforce from 'jsforce';
 import { elementLabel, parseProfile } from '../../src/common/profile-xml.js';
 import {
   apexClass,
   classMeta,
   componentMessages,
-  connect,
   customObject,
   deployAndWait,
+  deployDeletion,
+  emulatorSuite,
   field,
   packageXml,
   retrieveAndWait,
 } from './emulator.helper.js';
 import { makeZip } from './zip.helper.js';
+import {
+  apiEnabled,
+  classAccess,
+  fieldPermission,
+  notCustom,
+  objectPermission,
+  permissionSetScalars,
+  profileFile,
+  userLicense,
+} from '../helpers/profile-fixtures.js';
 
 /** The Admin profile as Salesforce writes it: FLS, class access, object permissions, user permissions, scalars. */
-const ADMIN = `<?xml version="1.0" encoding="UTF-8"?>
-<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
-    <classAccesses>
-        <apexClass>InvoiceService</apexClass>
-        <enabled>true</enabled>
-    </classAccesses>
-    <custom>false</custom>
-    <fieldPermissions>
-        <editable>true</editable>
-        <field>Account.Region__c</field>
-        <readable>true</readable>
-    </fieldPermissions>
-    <fieldPermissions>
-        <editable>true</editable>
-        <field>Account.Tier__c</field>
-        <readable>true</readable>
-    </fieldPermissions>
-    <objectPermissions>
-        <allowCreate>true</allowCreate>
-        <allowDelete>true</allowDelete>
-        <allowEdit>true</allowEdit>
-        <allowRead>true</allowRead>
-        <modifyAllRecords>true</modifyAllRecords>
-        <object>Invoice__c</object>
-        <viewAllRecords>true</viewAllRecords>
-    </objectPermissions>
-    <userLicense>Salesforce</userLicense>
-    <userPermissions>
-        <enabled>true</enabled>
-        <name>ApiEnabled</name>
-    </userPermissions>
-</Profile>
-`;
+const ADMIN = profileFile(
+  classAccess('InvoiceService') +
+    notCustom +
+    fieldPermission('Account.Region__c', true) +
+    fieldPermission('Account.Tier__c', true) +
+    objectPermission('Invoice__c', true) +
+    userLicense +
+    apiEnabled,
+);
 
 const accountObject = `<?xml version="1.0" encoding="UTF-8"?>
 <CustomObject xmlns="http://soap.sforce.com/2006/04/metadata">
 ${field('Region__c')}${field('Tier__c')}</CustomObject>
 `;
 
-const fls = (fieldName: string, editable: boolean) => `<?xml version="1.0" encoding="UTF-8"?>
-<Profile xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fieldPermissions>
-        <editable>${editable}</editable>
-        <field>${fieldName}</field>
-        <readable>true</readable>
-    </fieldPermissions>
-</Profile>
-`;
+/** An Admin profile file holding only the FLS of one field. */
+const fls = (fieldName: string, editable: boolean) => profileFile(fieldPermission(fieldName, editable));
 
 describe('profiles and permission sets through jsforce', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 0 });
-  });
-  afterAll(() => emulator.close());
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 0 });
 
   /** A fresh org holding Account's two custom fields, the class, the Invoice__c object and the whole Admin profile. */
   async function seededOrg() {
-    const org = emulator.admin.createOrg();
-    await emulator.admin.seed(org.id, {
+    const { org, conn } = newOrg();
+    await emulator().admin.seed(org.id, {
       components: [
         { files: { 'objects/Account.object': accountObject } },
         { files: { 'objects/Invoice__c.object': customObject(field('Amount__c', 'Number')) } },
@@ -88,10 +63,10 @@ describe('profiles and permission sets through jsforce', () => {
         { files: { 'profiles/Admin.profile': ADMIN } },
       ],
     });
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
+    return { org, conn };
   }
 
-  async function retrievedProfile(conn: ReturnType<typeof connect>, with_: Record<string, string[]>) {
+  async function retrievedProfile(conn: jsforce.Connection, with_: Record<string, string[]>) {
     const types = Object.entries({ Profile: ['Admin'], ...with_ }).map(([name, members]) => ({ name, members }));
     const { result, files } = await retrieveAndWait(conn, types);
     expect(result.success).toBe(true);
@@ -183,25 +158,16 @@ describe('profiles and permission sets through jsforce', () => {
 
   it('treats a permission set the same way: relative on retrieve, merged on deploy', async () => {
     const { org, conn } = await seededOrg();
-    await emulator.admin.seed(org.id, {
+    await emulator().admin.seed(org.id, {
       components: [
         {
           files: {
-            'permissionsets/Tier_Manager.permissionset': `<?xml version="1.0" encoding="UTF-8"?>
-<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
-    <classAccesses>
-        <apexClass>InvoiceService</apexClass>
-        <enabled>true</enabled>
-    </classAccesses>
-    <fieldPermissions>
-        <editable>true</editable>
-        <field>Account.Tier__c</field>
-        <readable>true</readable>
-    </fieldPermissions>
-    <hasActivationRequired>false</hasActivationRequired>
-    <label>Tier Manager</label>
-</PermissionSet>
-`,
+            'permissionsets/Tier_Manager.permissionset': profileFile(
+              classAccess('InvoiceService') +
+                fieldPermission('Account.Tier__c', true) +
+                permissionSetScalars('Tier Manager'),
+              'PermissionSet',
+            ),
           },
         },
       ],
@@ -224,15 +190,10 @@ describe('profiles and permission sets through jsforce', () => {
       conn,
       await makeZip({
         'package.xml': packageXml({ PermissionSet: ['Tier_Manager'] }),
-        'permissionsets/Tier_Manager.permissionset': `<?xml version="1.0" encoding="UTF-8"?>
-<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
-    <classAccesses>
-        <apexClass>InvoiceService</apexClass>
-        <enabled>false</enabled>
-    </classAccesses>
-    <label>Tier Manager</label>
-</PermissionSet>
-`,
+        'permissionsets/Tier_Manager.permissionset': profileFile(
+          classAccess('InvoiceService', false) + '    <label>Tier Manager</label>\n',
+          'PermissionSet',
+        ),
       }),
     );
     expect(deployed.status).toBe('Succeeded');
@@ -246,35 +207,24 @@ describe('profiles and permission sets through jsforce', () => {
 
   it('deleting a custom field removes its FLS from every stored profile and permission set', async () => {
     const { org, conn } = await seededOrg();
-    await emulator.admin.seed(org.id, {
+    await emulator().admin.seed(org.id, {
       components: [
         {
           files: {
-            'permissionsets/Account_Editor.permissionset': `<?xml version="1.0" encoding="UTF-8"?>
-<PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata">
-    <fieldPermissions>
-        <editable>true</editable>
-        <field>Account.Tier__c</field>
-        <readable>true</readable>
-    </fieldPermissions>
-    <hasActivationRequired>false</hasActivationRequired>
-    <label>Account Editor</label>
-</PermissionSet>
-`,
+            'permissionsets/Account_Editor.permissionset': profileFile(
+              fieldPermission('Account.Tier__c', true) + permissionSetScalars('Account Editor'),
+              'PermissionSet',
+            ),
           },
         },
       ],
     });
-    const deleted = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ CustomField: ['Account.Tier__c'] }),
-      }),
-    );
+    const deleted = await deployDeletion(conn, { CustomField: ['Account.Tier__c'] });
     expect(deleted.status).toBe('Succeeded');
     const stored = (type: string, name: string) =>
-      labels(parseProfile(Object.values(emulator.admin.getComponent(org.id, type, name)!.files)[0]!.toString('utf8')));
+      labels(
+        parseProfile(Object.values(emulator().admin.getComponent(org.id, type, name)!.files)[0]!.toString('utf8')),
+      );
     expect(stored('Profile', 'Admin')).not.toContain('fieldPermissions Account.Tier__c');
     expect(stored('Profile', 'Admin')).toContain('fieldPermissions Account.Region__c');
     expect(stored('PermissionSet', 'Account_Editor')).toEqual(['hasActivationRequired', 'label']);

@@ -1,11 +1,11 @@
-import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
+import { describe, it, expect } from '@jest/globals';
 import {
   apexClass,
   classMeta,
   componentMessages,
-  connect,
   deployAndWait,
+  deployDeletion,
+  emulatorSuite,
   packageXml,
   retrieveAndWait,
 } from './emulator.helper.js';
@@ -16,17 +16,7 @@ const asList = <T>(value: T | T[] | undefined | null): T[] =>
   value == null ? [] : Array.isArray(value) ? value : [value];
 
 describe('deploy validation and options', () => {
-  let emulator: EmulatorHandle;
-
-  beforeAll(async () => {
-    emulator = await startEmulator({ port: 0, latencyMs: 0 });
-  });
-  afterAll(() => emulator.close());
-
-  function newOrg() {
-    const org = emulator.admin.createOrg();
-    return { org, conn: connect(org.instanceUrl, org.accessToken) };
-  }
+  const { emulator, newOrg } = emulatorSuite({ latencyMs: 0 });
 
   const goodAndBadClass = () => ({
     'package.xml': packageXml({ ApexClass: ['Good', 'Broken'] }),
@@ -46,7 +36,7 @@ describe('deploy validation and options', () => {
     expect(failure?.fullName).toBe('Broken');
     expect(failure?.problem).toBe("Expecting '}' but was: '<EOF>'");
     expect(failure?.lineNumber).toBe(5);
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
   });
 
   it('fails a meta file with malformed XML with its line and column', async () => {
@@ -67,7 +57,7 @@ describe('deploy validation and options', () => {
     expect(failure?.lineNumber).toBe(4);
     expect(typeof failure?.columnNumber).toBe('number');
     expect((failure?.columnNumber ?? 0) > 0).toBeTruthy();
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
   });
 
   it('applies the good components and answers SucceededPartial when rollbackOnError is false', async () => {
@@ -76,7 +66,11 @@ describe('deploy validation and options', () => {
     expect(result.status).toBe('SucceededPartial');
     expect(result.success).toBe(true);
     expect(result.numberComponentErrors).toBe(1);
-    expect(emulator.admin.listComponents(org.id).map((c) => c.fullName)).toEqual(['Good']);
+    expect(
+      emulator()
+        .admin.listComponents(org.id)
+        .map((c) => c.fullName),
+    ).toEqual(['Good']);
   });
 
   it('validates without changing anything when checkOnly is set', async () => {
@@ -95,27 +89,21 @@ describe('deploy validation and options', () => {
     expect(componentMessages(result.details?.componentSuccesses).map((m) => [m.fullName, m.created])).toEqual([
       ['A', true],
     ]);
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
   });
 
   it('warns about deleting a class that does not exist and still deletes the others', async () => {
     const { org, conn } = newOrg();
-    await emulator.admin.seed(org.id, {
+    await emulator().admin.seed(org.id, {
       components: [{ files: { 'classes/Old.cls': apexClass('Old'), 'classes/Old.cls-meta.xml': classMeta } }],
     });
-    const result = await deployAndWait(
-      conn,
-      await makeZip({
-        'package.xml': packageXml({}),
-        'destructiveChanges.xml': packageXml({ ApexClass: ['Old', 'Ghost'] }),
-      }),
-    );
+    const result = await deployDeletion(conn, { ApexClass: ['Old', 'Ghost'] });
     expect(result.status).toBe('Succeeded');
     const warnings = asList(result.details?.componentFailures);
     expect(warnings.map((w) => [w.componentType, w.fullName, w.problem, w.problemType])).toEqual([
       ['ApexClass', 'destructiveChanges.xml', 'No ApexClass named: Ghost found', 'Warning'],
     ]);
-    expect(emulator.admin.listComponents(org.id)).toEqual([]);
+    expect(emulator().admin.listComponents(org.id)).toEqual([]);
   });
 
   it('lists components with their file properties', async () => {
@@ -151,7 +139,7 @@ describe('deploy validation and options', () => {
 
   it('reads a class and a field as metadata records', async () => {
     const { org, conn } = newOrg();
-    await emulator.admin.seed(org.id, {
+    await emulator().admin.seed(org.id, {
       components: [
         { files: { 'classes/A.cls': apexClass('A'), 'classes/A.cls-meta.xml': classMeta } },
         {
@@ -196,7 +184,7 @@ describe('deploy validation and options', () => {
       files[`classes/C${i}.cls`] = `class C${i} {}`;
       files[`classes/C${i}.cls-meta.xml`] = classMeta;
     }
-    await emulator.admin.seed(org.id, { components: [{ files }] });
+    await emulator().admin.seed(org.id, { components: [{ files }] });
     const { result } = await retrieveAndWait(conn, [{ name: 'ApexClass', members: ['*'] }]);
     expect(result.status).toBe('Failed');
     expect(result.success).toBe(false);
