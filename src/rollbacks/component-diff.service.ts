@@ -15,7 +15,7 @@ import { sameComponent } from '../salesforce/component-key.js';
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
-import { profileDetailsOf } from '../snapshots/profile-backup.js';
+import { profileDetailsOf, touchedFingerprint } from '../snapshots/profile-backup.js';
 import { isStoredExactly } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
@@ -100,13 +100,15 @@ export class ComponentDiffService {
             : load(revisionRow.files)
           : load(entry.files);
     // a profile is read with the components its backup was read with (Salesforce returns only the permissions about them)
-    const companions = profileDetailsOf(entry.details)?.retrievedWith ?? [];
-    const liveFiles = live ? await this.live(deploy.orgId!, ref, entry.files, exact, companions) : undefined;
-    const result = componentDiff({
-      snapshot: load(entry.files),
-      deployed,
-      ...(live ? { live: liveFiles ?? null } : {}),
-    });
+    // and compared on the elements the deploy touched: the deployed file holds only those
+    const profile = profileDetailsOf(entry.details);
+    const liveFiles = live
+      ? await this.live(deploy.orgId!, ref, entry.files, exact, profile?.retrievedWith ?? [])
+      : undefined;
+    const result = componentDiff(
+      { snapshot: load(entry.files), deployed, ...(live ? { live: liveFiles ?? null } : {}) },
+      profile ? sameTouchedElements(profile.touched) : undefined,
+    );
     return {
       deployJobId: deploy.id,
       type: entry.type,
@@ -169,4 +171,10 @@ export class ComponentDiffService {
       );
     }
   }
+}
+
+/** A profile's two sides are the same when the elements its deploy touched are (see touchedFingerprint). */
+function sameTouchedElements(touched: readonly string[]) {
+  return (a: Buffer, b: Buffer): boolean =>
+    touchedFingerprint(a.toString('utf8'), touched) === touchedFingerprint(b.toString('utf8'), touched);
 }

@@ -62,11 +62,15 @@ export function sameContent(a: Buffer, b: Buffer, name: string): boolean {
  * backup's (converted from the org) may put the component in different folders. Text files get unified diffs,
  * binary ones only sizes and checksums. `live` undefined means "not asked"; null means "the org has none of it".
  */
-export function componentDiff(sides: {
-  snapshot: DiffInputFile[] | null;
-  deployed: DiffInputFile[] | null;
-  live?: DiffInputFile[] | null;
-}): { files: FileDiff[]; changedByDeploy: boolean; drift?: boolean } {
+export function componentDiff(
+  sides: {
+    snapshot: DiffInputFile[] | null;
+    deployed: DiffInputFile[] | null;
+    live?: DiffInputFile[] | null;
+  },
+  /** Whether two sides of a file hold the same (a profile compares only the elements its deploy touched). */
+  same: (a: Buffer, b: Buffer, name: string) => boolean = sameContent,
+): { files: FileDiff[]; changedByDeploy: boolean; drift?: boolean } {
   const withLive = sides.live !== undefined;
   const byName = (files: DiffInputFile[] | null | undefined) => {
     const list = files ?? [];
@@ -80,7 +84,7 @@ export function componentDiff(sides: {
   const facts = (f: DiffInputFile | undefined): FileFacts | null =>
     f ? { path: f.path, size: f.content.length, sha256: sha256(f.content) } : null;
   const differ = (a: DiffInputFile | undefined, b: DiffInputFile | undefined, name: string) =>
-    a === undefined || b === undefined ? a !== b : !sameContent(a.content, b.content, name);
+    a === undefined || b === undefined ? a !== b : !same(a.content, b.content, name);
 
   const files = names.map((name): FileDiff => {
     const [s, d, l] = [snap.get(name), dep.get(name), live.get(name)];

@@ -120,6 +120,10 @@ describe('Profiles: backup with the deploy, element-wise restore and verificatio
     expect(element(deployed, 'fieldPermissions Account.Region__c')).toMatchObject({ editable: 'true' });
     expect(element(deployed, 'classAccesses TierService')).toMatchObject({ enabled: 'true' });
     expect(element(deployed, 'objectPermissions Account')).toMatchObject({ allowEdit: 'true' }); // merged, not replaced
+    // the diff reads the live profile with the backup's components and compares the elements the deploy touched
+    const diff = (await h.api('GET', `/api/jobs/${deploy.id}/components/Profile/Admin/diff?live=true`)).body;
+    expect(diff).toMatchObject({ changedByDeploy: true, drift: false });
+    expect(diff.files[0].live.sha256).not.toBe(diff.files[0].deployed.sha256); // the org's file holds more elements
 
     const rollback = await rollbackAndWait(h, deploy.id, { all: true, acceptDataLoss: true });
     expect(await jobStory(h, rollback.id)).toMatch(/^Completed/);
@@ -161,6 +165,10 @@ describe('Profiles: backup with the deploy, element-wise restore and verificatio
         },
       ],
     });
+
+    const diff = (await h.api('GET', `/api/jobs/${deploy.id}/components/Profile/Admin/diff?live=true`)).body;
+    expect(diff.drift).toBe(true);
+    expect(diff.files[0].driftDiff).toContain('Account.Region__c');
 
     const refused = await rollbackAndWait(h, deploy.id, { all: true, acceptDataLoss: true });
     expect(refused.status).toBe('Exception');
