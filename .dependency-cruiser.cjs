@@ -45,7 +45,8 @@ module.exports = {
     {
       name: 'kubernetes-emulator-stands-alone',
       severity: 'error',
-      comment: 'The Kubernetes emulator is an outside cluster: it shares only primitives (src/common), never the service.',
+      comment:
+        'The Kubernetes emulator is an outside cluster: it shares only primitives (src/common), never the service.',
       from: { path: '^src/kubernetes-emulator/' },
       to: { path: '^src/', pathNot: '^src/(kubernetes-emulator|common)/' },
     },
