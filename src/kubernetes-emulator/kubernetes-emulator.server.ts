@@ -96,7 +96,7 @@ export async function startKubernetesEmulator(
     serviceIps++;
     return `10.96.${Math.floor(serviceIps / 250)}.${(serviceIps % 250) + 1}`;
   };
-  const resources = new ResourceHandler({ store, controller, allocateIp });
+  const resources = new ResourceHandler({ store, controller, allocateIp, now: () => clock.now() });
   const admin = new KubernetesEmulatorAdmin(clock, controller, faults, podReadySeconds);
   for (const name of DEFAULT_NAMESPACES)
     store.create(NAMESPACES, {

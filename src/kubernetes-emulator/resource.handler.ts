@@ -29,12 +29,15 @@ import {
   pathNotFound,
   unsupportedMediaType,
 } from './status.js';
+import { tableOf, wantsTable } from './table.js';
 import { serveWatch } from './watch.js';
 
 export interface ApiContext {
   readonly store: ObjectStore;
   readonly controller: ClusterController;
   readonly allocateIp: () => string;
+  /** The cluster's (simulated) time, for ages in tables. */
+  readonly now: () => Date;
 }
 
 type ResourcePath = Extract<ApiPath, { kind: 'resource' }>;
@@ -162,7 +165,7 @@ export class ResourceHandler {
         this.watch(req, res, type, namespace, query);
         return;
       }
-      this.list(res, type, namespace, query);
+      this.list(req, res, type, namespace, query);
       return;
     }
     const name = path.name;
@@ -175,7 +178,12 @@ export class ResourceHandler {
       const part = path.subresource === 'status' ? 'status' : 'main';
       switch (method) {
         case 'GET': {
-          sendJson(res, 200, this.store.require(type, ns, name));
+          const object = this.store.require(type, ns, name);
+          sendJson(
+            res,
+            200,
+            part === 'main' && wantsTable(req.headers.accept) ? this.table(type, [object], query) : object,
+          );
           return;
         }
         case 'PUT': {
@@ -197,8 +205,23 @@ export class ResourceHandler {
     throw methodNotAllowed(method);
   }
 
-  private list(res: ServerResponse, type: ResourceType, namespace: string | undefined, query: URLSearchParams): void {
+  private table(type: ResourceType, objects: readonly KubeObject[], query: URLSearchParams): JsonObject {
+    const resourceVersion = String(this.store.resourceVersion());
+    return tableOf(type, objects, this.ctx.now(), resourceVersion, query.get('includeObject'));
+  }
+
+  private list(
+    req: IncomingMessage,
+    res: ServerResponse,
+    type: ResourceType,
+    namespace: string | undefined,
+    query: URLSearchParams,
+  ): void {
     const matches = selectorFromQuery(query);
+    if (wantsTable(req.headers.accept)) {
+      sendJson(res, 200, this.table(type, this.store.list(type, namespace).filter(matches), query));
+      return;
+    }
     sendJson(res, 200, {
       kind: `${type.kind}List`,
       apiVersion: apiVersionOf(type),

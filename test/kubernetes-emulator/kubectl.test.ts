@@ -118,6 +118,8 @@ describe('kubectl against the Kubernetes emulator', () => {
     await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=60s']);
     const deployment = JSON.parse(await kubectl.ok(['get', 'deployment', 'api', '-o', 'json']));
     expect(deployment.spec.replicas).toBe(5);
+    // Without -o, kubectl asks for a server-side Table.
+    expect((await kubectl.ok(['get', 'deployment', 'api'])).split('\n')[1]).toMatch(/^api\s+5\/5\s+5\s+5\s+\d+s$/);
     expect(deployment.status).toMatchObject({
       replicas: 5,
       updatedReplicas: 5,
