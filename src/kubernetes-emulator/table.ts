@@ -69,7 +69,7 @@ const WORKLOAD_WIDE: Column[] = [
     name: 'Selector',
     type: 'string',
     priority: 1,
-    cell: (o) => selectorString(obj(obj(o.spec).selector) as LabelSelectorObject),
+    cell: (o) => selectorString(obj(obj(o.spec).selector)),
   },
 ];
 
