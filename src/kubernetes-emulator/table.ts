@@ -3,7 +3,7 @@
 import { isObject, type JsonObject, type JsonValue } from './json.js';
 import type { KubeObject } from './object-store.js';
 import { DEPLOYMENTS, NAMESPACES, PODS, REPLICA_SETS, SECRETS, SERVICES, type ResourceType } from './resource-types.js';
-import { selectorString, type LabelSelectorObject } from './selectors.js';
+import { selectorString } from './selectors.js';
 
 interface Column {
   readonly name: string;
@@ -36,6 +36,7 @@ export function humanDuration(ms: number): string {
 
 const obj = (value: unknown): JsonObject => (isObject(value) ? value : {});
 const num = (value: unknown) => (typeof value === 'number' ? value : 0);
+const text = (value: unknown, fallback = '') => (typeof value === 'string' ? value : fallback);
 const list = (value: unknown) => (Array.isArray(value) ? value.filter(isObject) : []);
 const containers = (o: KubeObject) => list(obj(obj(obj(o.spec).template).spec).containers);
 
@@ -53,7 +54,7 @@ const WORKLOAD_WIDE: Column[] = [
     priority: 1,
     cell: (o) =>
       containers(o)
-        .map((c) => String(c.name))
+        .map((c) => text(c.name))
         .join(','),
   },
   {
@@ -62,7 +63,7 @@ const WORKLOAD_WIDE: Column[] = [
     priority: 1,
     cell: (o) =>
       containers(o)
-        .map((c) => String(c.image))
+        .map((c) => text(c.image))
         .join(','),
   },
   {
@@ -130,12 +131,12 @@ const COLUMNS = new Map<ResourceType, Column[]>([
         cell: (o) => String(list(obj(o.status).containerStatuses).reduce((n, c) => n + num(c.restartCount), 0)),
       },
       AGE,
-      { name: 'IP', type: 'string', priority: 1, cell: (o) => (obj(o.status).podIP as string | undefined) ?? '<none>' },
+      { name: 'IP', type: 'string', priority: 1, cell: (o) => text(obj(o.status).podIP, '<none>') },
       {
         name: 'Node',
         type: 'string',
         priority: 1,
-        cell: (o) => (obj(o.spec).nodeName as string | undefined) ?? '<none>',
+        cell: (o) => text(obj(o.spec).nodeName, '<none>'),
       },
     ],
   ],
@@ -143,8 +144,8 @@ const COLUMNS = new Map<ResourceType, Column[]>([
     SERVICES,
     [
       NAME,
-      { name: 'Type', type: 'string', priority: 0, cell: (o) => String(obj(o.spec).type ?? 'ClusterIP') },
-      { name: 'Cluster-IP', type: 'string', priority: 0, cell: (o) => String(obj(o.spec).clusterIP ?? '<none>') },
+      { name: 'Type', type: 'string', priority: 0, cell: (o) => text(obj(o.spec).type, 'ClusterIP') },
+      { name: 'Cluster-IP', type: 'string', priority: 0, cell: (o) => text(obj(o.spec).clusterIP, '<none>') },
       { name: 'External-IP', type: 'string', priority: 0, cell: () => '<none>' },
       {
         name: 'Port(s)',
@@ -152,7 +153,7 @@ const COLUMNS = new Map<ResourceType, Column[]>([
         priority: 0,
         cell: (o) =>
           list(obj(o.spec).ports)
-            .map((p) => `${num(p.port)}/${String(p.protocol ?? 'TCP')}`)
+            .map((p) => `${num(p.port)}/${text(p.protocol, 'TCP')}`)
             .join(',') || '<none>',
       },
       AGE,
@@ -162,7 +163,7 @@ const COLUMNS = new Map<ResourceType, Column[]>([
         priority: 1,
         cell: (o) =>
           Object.entries(obj(obj(o.spec).selector))
-            .map(([k, v]) => `${k}=${String(v)}`)
+            .map(([k, v]) => `${k}=${text(v)}`)
             .join(',') || '<none>',
       },
     ],
@@ -171,14 +172,14 @@ const COLUMNS = new Map<ResourceType, Column[]>([
     SECRETS,
     [
       NAME,
-      { name: 'Type', type: 'string', priority: 0, cell: (o) => String(o.type ?? 'Opaque') },
+      { name: 'Type', type: 'string', priority: 0, cell: (o) => text(o.type, 'Opaque') },
       { name: 'Data', type: 'integer', priority: 0, cell: (o) => Object.keys(obj(o.data)).length },
       AGE,
     ],
   ],
   [
     NAMESPACES,
-    [NAME, { name: 'Status', type: 'string', priority: 0, cell: (o) => String(obj(o.status).phase ?? 'Active') }, AGE],
+    [NAME, { name: 'Status', type: 'string', priority: 0, cell: (o) => text(obj(o.status).phase, 'Active') }, AGE],
   ],
 ]);
 
