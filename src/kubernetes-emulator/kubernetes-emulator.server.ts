@@ -44,7 +44,7 @@ export interface KubernetesEmulatorOptions {
 export interface KubeconfigDocument {
   readonly apiVersion: 'v1';
   readonly kind: 'Config';
-  readonly clusters: readonly { name: string; cluster: { server: string } }[];
+  readonly clusters: readonly { name: string; cluster: { server: string; 'insecure-skip-tls-verify': true } }[];
   readonly users: readonly { name: string; user: { token: string } }[];
   readonly contexts: readonly { name: string; context: { cluster: string; user: string; namespace: string } }[];
   readonly 'current-context': string;
@@ -58,7 +58,10 @@ export interface KubernetesEmulatorHandle {
   readonly token: string;
   readonly adminKey: string;
   readonly admin: KubernetesEmulatorAdmin;
-  /** A kubeconfig for this server (JSON is valid YAML: write it to a file for kubectl). */
+  /**
+   * A kubeconfig for this server (JSON is valid YAML: write it to a file for kubectl). It sets
+   * `insecure-skip-tls-verify`, without which @kubernetes/client-node refuses an http:// server.
+   */
   kubeconfig(namespace?: string): KubeconfigDocument;
   close(): Promise<void>;
 }
@@ -216,7 +219,7 @@ export async function startKubernetesEmulator(
     kubeconfig: (namespace = 'default') => ({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: CLUSTER_NAME, cluster: { server: url } }],
+      clusters: [{ name: CLUSTER_NAME, cluster: { server: url, 'insecure-skip-tls-verify': true } }],
       users: [{ name: CLUSTER_NAME, user: { token: tokens[0]! } }],
       contexts: [{ name: CLUSTER_NAME, context: { cluster: CLUSTER_NAME, user: CLUSTER_NAME, namespace } }],
       'current-context': CLUSTER_NAME,
