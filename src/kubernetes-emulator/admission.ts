@@ -24,7 +24,7 @@ function objectAt(parent: JsonObject, key: string): JsonObject {
 }
 
 /** SetDefaults_PodSpec and SetDefaults_Container for the fields a manifest usually leaves out. */
-export function defaultPodSpec(spec: JsonObject): void {
+function defaultPodSpec(spec: JsonObject): void {
   spec.restartPolicy ??= 'Always';
   spec.terminationGracePeriodSeconds ??= 30;
   spec.dnsPolicy ??= 'ClusterFirst';

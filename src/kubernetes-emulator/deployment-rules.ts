@@ -5,9 +5,9 @@ import { canonicalJson, deepEqual, isObject, type JsonObject, type JsonValue } f
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
-export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
-export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
-export const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
+const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 export const HASH_LABEL = 'pod-template-hash';
 /** revision-history is trimmed from the front to stay within this many characters. */
 const REVISION_HISTORY_MAX = 2000;
@@ -37,7 +37,7 @@ export interface ReplicaSetView {
 const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** apimachinery's rand.SafeEncodeString: no vowels, no look-alike characters. */
-export function safeEncode(text: string): string {
+function safeEncode(text: string): string {
   let encoded = '';
   for (let i = 0; i < text.length; i++) encoded += ALPHANUMS[text.charCodeAt(i) % ALPHANUMS.length]!;
   return encoded;
@@ -65,7 +65,7 @@ export function podTemplateHash(template: JsonObject, collisionCount: number): s
 }
 
 /** A copy of a pod template without the `pod-template-hash` label. */
-export function withoutHashLabel(template: JsonObject): JsonObject {
+function withoutHashLabel(template: JsonObject): JsonObject {
   const copy = structuredClone(template);
   const metadata = copy.metadata;
   if (isObject(metadata) && isObject(metadata.labels)) {

@@ -68,7 +68,7 @@ export interface KubernetesEmulatorHandle {
 
 /** The API server refuses request bodies above 3 MiB. */
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
-export const CLUSTER_NAME = 'emulator';
+const CLUSTER_NAME = 'emulator';
 const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 function bearerToken(req: IncomingMessage): string | undefined {

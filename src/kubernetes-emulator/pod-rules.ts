@@ -4,8 +4,8 @@
 import { timestampOf } from './clock.js';
 import { isObject, type JsonObject } from './json.js';
 
-export const NODE_NAME = 'emulator-node';
-export const STUCK_REASON = 'CrashLoopBackOff';
+const NODE_NAME = 'emulator-node';
+const STUCK_REASON = 'CrashLoopBackOff';
 
 interface Owner {
   readonly name: string;

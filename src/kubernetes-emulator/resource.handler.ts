@@ -49,7 +49,7 @@ const DEFAULT_WATCH_SECONDS = 1800;
 const VERB_OF: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 /** The resource and namespace a path addresses, checked against what is served. */
-export function resolveTarget(path: ResourcePath): { type: ResourceType; namespace?: string } {
+function resolveTarget(path: ResourcePath): { type: ResourceType; namespace?: string } {
   const type = findResourceType(path.group, path.version, path.resource);
   if (!type) throw pathNotFound();
   if (!type.namespaced && path.namespace !== undefined) throw pathNotFound();
@@ -103,7 +103,7 @@ function selectorFromQuery(query: URLSearchParams): (object: KubeObject) => bool
 }
 
 /** Applies a PATCH body of the given content type to `current`. */
-export function applyPatch(contentType: string, current: JsonObject, body: Buffer): JsonValue {
+function applyPatch(contentType: string, current: JsonObject, body: Buffer): JsonValue {
   const patch = parseBody(body);
   try {
     switch (contentType) {
