@@ -45,11 +45,18 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
+export interface RunOptions {
+  readonly input?: string;
+  readonly timeoutMs?: number;
+  /** Extra environment, e.g. KUBE_FEATURE_WatchListClient=false. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 export interface Kubectl {
   /** Runs kubectl against the emulator; never rejects (the exit code is in the result). */
-  run(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<CommandResult>;
+  run(args: readonly string[], options?: RunOptions): Promise<CommandResult>;
   /** Runs kubectl and fails with its output unless it exits 0; resolves to stdout. */
-  ok(args: readonly string[], options?: { input?: string; timeoutMs?: number }): Promise<string>;
+  ok(args: readonly string[], options?: RunOptions): Promise<string>;
   /** A file in this kubectl's own folder (for manifests). */
   file(name: string, content: string): string;
   cleanup(): void;
@@ -66,7 +73,7 @@ export async function kubectlFor(emulator: KubernetesEmulatorHandle): Promise<Ku
       const child = execFile(
         kubectl,
         ['--kubeconfig', kubeconfig, '--cache-dir', path.join(home, 'cache'), ...args],
-        { env: { PATH: process.env.PATH ?? '', HOME: home }, timeout: options.timeoutMs ?? 60_000 },
+        { env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env }, timeout: options.timeoutMs ?? 60_000 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });

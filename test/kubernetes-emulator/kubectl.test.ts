@@ -137,6 +137,43 @@ describe('kubectl against the Kubernetes emulator', () => {
     expect(gone.stderr).toContain('deployments.apps "api" not found');
   });
 
+  it('sets images, restarts, pauses and resumes rollouts, with and without WatchList', async () => {
+    await kubectl.ok([
+      'apply',
+      '-f',
+      kubectl.file('cart.yaml', deploymentManifest({ name: 'cart', image: 'shop/cart:1', changeCause: 'one' })),
+    ]);
+    expect(await kubectl.ok(['set', 'image', 'deployment/cart', 'app=shop/cart:2'])).toContain('image updated');
+    // client-go before 1.35 (and Helm 3) list and then watch instead of asking for initial events.
+    expect(
+      await kubectl.ok(['rollout', 'status', 'deployment/cart', '--timeout=60s'], {
+        env: { KUBE_FEATURE_WatchListClient: 'false' },
+      }),
+    ).toContain('successfully rolled out');
+    expect(await kubectl.ok(['rollout', 'restart', 'deployment/cart'])).toContain('restarted');
+    await kubectl.ok(['rollout', 'status', 'deployment/cart', '--timeout=60s']);
+    await kubectl.ok(['rollout', 'pause', 'deployment/cart']);
+    await kubectl.ok(['set', 'image', 'deployment/cart', 'app=shop/cart:3']);
+    // Paused: the new template gets no ReplicaSet until the rollout resumes.
+    expect(
+      await kubectl.ok([
+        'get',
+        'replicasets',
+        '-l',
+        'app=cart',
+        '-o',
+        'jsonpath={.items[*].spec.template.spec.containers[0].image}',
+      ]),
+    ).not.toContain('shop/cart:3');
+    await kubectl.ok(['rollout', 'resume', 'deployment/cart']);
+    await kubectl.ok(['rollout', 'status', 'deployment/cart', '--timeout=60s']);
+    expect(
+      historyRows(await kubectl.ok(['rollout', 'history', 'deployment/cart'])).map(([revision]) => revision),
+    ).toEqual(['1', '2', '3', '4']);
+    const pods = JSON.parse(await kubectl.ok(['get', 'pods', '-l', 'app=cart', '-o', 'json'])).items;
+    expect(pods.map((p: any) => p.spec.containers[0].image)).toEqual(['shop/cart:3', 'shop/cart:3', 'shop/cart:3']);
+  });
+
   it('works with ConfigMaps, Secrets, Services and namespaces through apply', async () => {
     const manifests = [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } },
