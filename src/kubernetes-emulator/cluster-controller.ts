@@ -219,7 +219,7 @@ export class ClusterController {
     const rolling = obj(strategy.rollingUpdate);
     const { surge, unavailable } =
       strategy.type === 'Recreate'
-        ? { surge: 0, unavailable: replicas }
+        ? { surge: 0, unavailable: 0 }
         : resolveFenceposts(rolling.maxSurge, rolling.maxUnavailable, replicas);
     const now = timestampOf(this.clock.now());
     let conditions = (Array.isArray(status.conditions) ? status.conditions : []) as unknown as Condition[];

@@ -334,6 +334,38 @@ describe('the Kubernetes emulator through @kubernetes/client-node', () => {
     expect(readopted.spec?.replicas).toBe(1);
   });
 
+  it('recreates: every old pod goes before the first new one starts', async () => {
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: deployment('batch', 'batch:1', { replicas: 2, strategy: { type: 'Recreate' } }),
+    });
+    emulator.admin.settle();
+    await apps.patchNamespacedDeployment(
+      {
+        name: 'batch',
+        namespace: 'default',
+        body: { spec: { template: { spec: { containers: [{ name: 'app', image: 'batch:2' }] } } } },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const images = async () =>
+      (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=batch' })).items.map(
+        (p) => p.spec?.containers[0]?.image,
+      );
+    // The write scaled the old ReplicaSet to zero (its pods went at once) and then started the new pods.
+    expect(await images()).toEqual(['batch:2', 'batch:2']);
+    const status = (await apps.readNamespacedDeployment({ name: 'batch', namespace: 'default' })).status!;
+    expect(status.conditions?.find((c) => c.type === 'Available')).toMatchObject({
+      status: 'False',
+      reason: 'MinimumReplicasUnavailable',
+    });
+    emulator.admin.settle();
+    expect((await apps.readNamespacedDeployment({ name: 'batch', namespace: 'default' })).status).toMatchObject({
+      availableReplicas: 2,
+      updatedReplicas: 2,
+    });
+  });
+
   it('answers invalid objects with 422 and malformed patches with 400', async () => {
     const body = deployment('broken', 'x:1');
     body.spec!.template.metadata!.labels = { app: 'other' };
