@@ -270,6 +270,7 @@ export class ResourceHandler {
         resourceVersion: query.get('resourceVersion') ?? undefined,
         sendInitialEvents,
         timeoutSeconds: Number.isFinite(timeout) && timeout > 0 ? timeout : DEFAULT_WATCH_SECONDS,
+        present: wantsTable(req.headers.accept) ? (object) => this.table(type, [object], query) : undefined,
       },
       namespace,
       apiVersionOf(type),

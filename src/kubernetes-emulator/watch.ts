@@ -17,6 +17,8 @@ export interface WatchRequest {
   readonly resourceVersion?: string;
   readonly sendInitialEvents: boolean;
   readonly timeoutSeconds: number;
+  /** How an object goes on the wire (a one-row Table for `kubectl get -w`); as it is when absent. */
+  readonly present?: (object: KubeObject) => unknown;
 }
 
 /**
@@ -55,7 +57,14 @@ export function serveWatch(
 ): void {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   res.flushHeaders();
-  const write = (event: WatchEvent) => res.write(`${JSON.stringify(event)}\n`);
+  const { present } = request;
+  const write = (event: WatchEvent) => {
+    const shown =
+      present && (event.type === 'ADDED' || event.type === 'MODIFIED' || event.type === 'DELETED')
+        ? { type: event.type, object: present(event.object as KubeObject) }
+        : event;
+    res.write(`${JSON.stringify(shown)}\n`);
+  };
   const current = () => store.list(request.type, namespace).filter(request.matches);
   const rv = request.resourceVersion;
   if (request.sendInitialEvents) {

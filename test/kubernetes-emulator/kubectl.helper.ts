@@ -50,6 +50,8 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Extra environment, e.g. KUBE_FEATURE_WatchListClient=false. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Stops a command that runs until stopped (`get --watch`); its output so far is still the result. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Kubectl {
@@ -73,7 +75,11 @@ export async function kubectlFor(emulator: KubernetesEmulatorHandle): Promise<Ku
       const child = execFile(
         kubectl,
         ['--kubeconfig', kubeconfig, '--cache-dir', path.join(home, 'cache'), ...args],
-        { env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env }, timeout: options.timeoutMs ?? 60_000 },
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env },
+          timeout: options.timeoutMs ?? 60_000,
+          signal: options.signal,
+        },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
           resolve({ code, stdout, stderr });

@@ -114,8 +114,17 @@ describe('kubectl against the Kubernetes emulator', () => {
       '-f',
       kubectl.file('api.yaml', deploymentManifest({ name: 'api', image: 'shop/api:1', changeCause: 'one' })),
     ]);
+    // kubectl get --watch runs until stopped: it is stopped once the rollout is done, its rows are what it printed.
+    const stop = new AbortController();
+    const watching = kubectl.run(['get', 'deployment', 'api', '--watch'], { signal: stop.signal });
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await kubectl.ok(['scale', 'deployment/api', '--replicas=5'])).toContain('deployment.apps/api scaled');
     await kubectl.ok(['rollout', 'status', 'deployment/api', '--timeout=60s']);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    stop.abort();
+    const rows = (await watching).stdout.split('\n');
+    expect(rows[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
+    expect(rows.some((row) => /^api\s+5\/5\s+5\s+5\s/.test(row))).toBe(true);
     const deployment = JSON.parse(await kubectl.ok(['get', 'deployment', 'api', '-o', 'json']));
     expect(deployment.spec.replicas).toBe(5);
     // Without -o, kubectl asks for a server-side Table.
