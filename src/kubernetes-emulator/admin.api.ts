@@ -1,7 +1,6 @@
 // The admin side of the emulator: move simulated time, run rollouts to their end, inject and clear faults. The same
 // object backs the /_emulator HTTP routes and KubernetesEmulatorHandle.admin.
-import type { SimulatedClock } from './clock.js';
-import { timestampOf } from './clock.js';
+import { timestampOf, type SimulatedClock } from './clock.js';
 import type { ClusterController } from './cluster-controller.js';
 import type {
   ApiErrorSpec,
