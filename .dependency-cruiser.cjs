@@ -43,6 +43,14 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(emulator|common)/' },
     },
     {
+      name: 'kubernetes-emulator-stands-alone',
+      severity: 'error',
+      comment:
+        'The Kubernetes emulator is an outside cluster: it shares only primitives (src/common), never the service.',
+      from: { path: '^src/kubernetes-emulator/' },
+      to: { path: '^src/', pathNot: '^src/(kubernetes-emulator|common)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that cannot be resolved (a typo or a missing package).',

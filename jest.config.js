@@ -1,6 +1,7 @@
 // Jest runs the tests tsc compiled into dist/ (docs/adr/0006-jest-route.md): no transform, native ESM through
 // node --experimental-vm-modules, which scripts/run-tests.js passes. One project per suite:
-//   unit         specs beside the code, the emulator against jsforce, the API on the embedded default (no services)
+//   unit         specs beside the code, the emulators against jsforce, client-node and kubectl, the API on the embedded
+//                default (no services)
 //   integration  PostgreSQL + Redis/Bull, API and worker as separate processes (TEST_DATABASE_URL, TEST_REDIS_URL)
 //   e2e          the CLI as a process, the web UI in Chromium
 /** @type {import('jest').Config} */
@@ -22,7 +23,7 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.js', '<rootDir>/test/{unit,emulator,api}/**/*.test.js'],
+      testMatch: ['<rootDir>/src/**/*.spec.js', '<rootDir>/test/{unit,emulator,kubernetes-emulator,api}/**/*.test.js'],
     },
     {
       ...common,

@@ -1,0 +1,71 @@
+// /_emulator HTTP routes over KubernetesEmulatorAdmin (JSON in and out, guarded by the x-emulator-admin header).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubernetesEmulatorAdmin } from './admin.api.js';
+import type { LatencySpec } from './fault-injector.js';
+import { sendJson } from './http-io.js';
+import { isObject, type JsonObject } from './json.js';
+
+export const ADMIN_PREFIX = '/_emulator';
+export const ADMIN_HEADER = 'x-emulator-admin';
+
+interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly handle: (admin: KubernetesEmulatorAdmin, body: JsonObject) => unknown;
+}
+
+const ROUTES: readonly Route[] = [
+  { method: 'GET', path: '/clock', handle: (a) => a.clockAnswer() },
+  { method: 'POST', path: '/tick', handle: (a, b) => a.tick(Number(b.seconds ?? 1)) },
+  {
+    method: 'POST',
+    path: '/settle',
+    handle: (a, b) => a.settle(b.maxSeconds === undefined ? undefined : Number(b.maxSeconds)),
+  },
+  { method: 'GET', path: '/faults', handle: (a) => a.faults() },
+  { method: 'DELETE', path: '/faults', handle: (a) => a.clearFaults() },
+  {
+    method: 'POST',
+    path: '/faults/unavailable-rollout',
+    handle: (a, b) => a.neverAvailable(b),
+  },
+  { method: 'POST', path: '/faults/api-error', handle: (a, b) => a.failRequests(b) },
+  { method: 'POST', path: '/faults/latency', handle: (a, b) => a.addLatency(b as unknown as LatencySpec) },
+];
+
+/** Serves one /_emulator request; bad input is a 400 `{ error }`. */
+export function handleAdmin(
+  admin: KubernetesEmulatorAdmin,
+  adminKey: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  body: Buffer,
+): void {
+  if (req.headers[ADMIN_HEADER] !== adminKey)
+    return sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
+  const subPath = path.slice(ADMIN_PREFIX.length);
+  const candidates = ROUTES.filter((r) => r.path === subPath);
+  const route = candidates.find((r) => r.method === req.method);
+  if (!route) {
+    sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method ?? ''} ${path}` });
+    return;
+  }
+  let input: unknown = {};
+  if (body.length) {
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      input = undefined;
+    }
+  }
+  if (!isObject(input)) return sendJson(res, 400, { error: 'The body must be a JSON object' });
+  try {
+    const result = route.handle(admin, input);
+    if (result === undefined) res.writeHead(204).end();
+    else sendJson(res, 200, result);
+  } catch (error) {
+    if (error instanceof RangeError) return sendJson(res, 400, { error: error.message });
+    throw error;
+  }
+}
