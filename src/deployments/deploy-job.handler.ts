@@ -21,9 +21,11 @@ import { isProfileLike } from '../common/profile-xml.js';
 import {
   profileBackupDetails,
   profileCompanions,
+  profileDetailsOf,
   profileXml,
   touchedFingerprint,
 } from '../snapshots/profile-backup.js';
+import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { retrieveFormatOf } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { jobCancelOptions, pollDeploy } from './deploy-poller.js';
@@ -312,10 +314,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const planned = (c: RevisionComponent): string => after.get(componentKey(c)) ?? c.fingerprint;
     let verdict = lostDeployVerdict([]);
     for (let check = 1; check <= LOST_SUBMIT_CHECKS; check++) {
-      const live = await this.liveFingerprints(ctx, session, snapshot, selected);
+      const live = await this.liveFingerprints(ctx, session, snapshot, selected, before);
       verdict = lostDeployVerdict(
         selected.map((c) => ({
-          before: before.get(componentKey(c))?.fingerprintBefore ?? null,
+          before: fingerprintBefore(before.get(componentKey(c))),
           planned: planned(c),
           live: live.get(componentKey(c)) ?? null,
         })),
@@ -396,13 +398,31 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     session: MetadataSession,
     snapshot: Snapshot,
     selected: RevisionComponent[],
+    backedUp: Map<string, SnapshotComponent>,
   ): Promise<Map<string, string>> {
+    // a profile is read with the components its backup was read with, and fingerprinted on the touched elements
+    const profiles = new Map(
+      [...backedUp].flatMap(([key, row]) => {
+        const details = profileDetailsOf(row.details);
+        return details ? [[key, details] as const] : [];
+      }),
+    );
+    const companions = [...profiles.values()].flatMap((d) => d.retrievedWith);
     const retrieved = await retrieveComponents(session, selected.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       format: retrieveFormatOf(snapshot),
+      companions: companions.map((ref) => ({ ref, fileCount: 1, bytes: 0 })),
     });
-    return new Map(retrieved.found.map((found) => [componentKey(found), fingerprintComponent(found.files)]));
+    return new Map(
+      retrieved.found.flatMap((found) => {
+        const details = profiles.get(componentKey(found));
+        const fingerprint = details
+          ? touchedFingerprint(profileXml(found.files), details.touched)
+          : fingerprintComponent(found.files);
+        return fingerprint ? [[componentKey(found), fingerprint] as const] : [];
+      }),
+    );
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
@@ -617,4 +637,13 @@ function retrieveTargetOf(c: RevisionComponent): RetrieveTarget {
     fileCount: Math.max(1, c.files.length),
     bytes: c.files.reduce((n, f) => n + f.size, 0),
   };
+}
+
+/**
+ * What the org held of a component before the deploy, as the lost-submit check compares it: a profile's touched
+ * elements when its backup recorded them (Salesforce merges a profile deploy into the rest), else the whole backup.
+ */
+function fingerprintBefore(row: SnapshotComponent | undefined): string | null {
+  const touchedBefore = profileDetailsOf(row?.details)?.touchedBefore;
+  return touchedBefore !== undefined ? touchedBefore : (row?.fingerprintBefore ?? null);
 }

@@ -40,6 +40,14 @@ describe('touchedFingerprint', () => {
     expect(touchedFingerprint(profile(), touched)).not.toBe(deployed);
     expect(touchedFingerprint('not xml', touched)).toBeNull();
   });
+
+  it("is recorded for the backup (touchedBefore): what a lost deploy's org check takes for 'not applied'", () => {
+    const backedUp = profile(fls('Account.Tier__c', false), fls('Account.Region__c', true));
+    const details = profileBackupDetails(backedUp, profile(fls('Account.Tier__c', true)), []);
+    expect(details.touchedBefore).toBe(touchedFingerprint(profile(fls('Account.Tier__c', false)), touched));
+    expect(details.touchedBefore).not.toBe(touchedFingerprint(profile(fls('Account.Tier__c', true)), touched));
+    expect(profileBackupDetails(undefined, profile(fls('Account.Tier__c', true)), []).touchedBefore).toBeNull();
+  });
 });
 
 describe('mergeProfileReads', () => {

@@ -26,6 +26,11 @@ export interface ProfileBackupDetails {
   touched: string[];
   /** The components the profile was retrieved with; drift checks and verification read it with the same. */
   retrievedWith: MemberRef[];
+  /**
+   * `touchedFingerprint` of the backup (null when the org had no such profile): what "not applied" looks like when the
+   * answer to the deploy's submission was lost and the org is read to learn the outcome. Absent in older backups.
+   */
+  touchedBefore?: string | null;
 }
 
 /** What the backup recorded of a profile or permission set (`details.profile`); undefined for older backups. */
@@ -74,10 +79,12 @@ export function profileBackupDetails(
   deployed: string | undefined,
   retrievedWith: MemberRef[],
 ): ProfileBackupDetails {
+  const touched = (documentOrUndefined(deployed)?.elements ?? []).map(elementLabel);
   return {
     elements: (documentOrUndefined(backedUp)?.elements ?? []).map(elementLabel),
-    touched: (documentOrUndefined(deployed)?.elements ?? []).map(elementLabel),
+    touched,
     retrievedWith,
+    touchedBefore: touchedFingerprint(backedUp, touched),
   };
 }
 
