@@ -1,7 +1,6 @@
 // A local Salesforce org over HTTP: SOAP Metadata API, SOAP/OAuth login and an admin API.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EmulatorAdmin } from './admin.api.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.routes.js';
 import { handleOAuthToken, handlePartnerSoap, handleUserInfo } from './auth.handler.js';
@@ -10,7 +9,8 @@ import type { EmulatorContext, EmulatorLogger } from './emulator-context.js';
 import { FaultInjector } from './fault-injector.js';
 import { handleFlowSObjects } from './flow-tooling.js';
 import { FlowVersions } from './flow-versions.js';
-import { BodyTooLargeError, readBody, sendJson, sendXml } from './http-io.js';
+import { BodyTooLargeError, listen, readBody } from '../common/http-io.js';
+import { sendJson, sendXml } from './http-io.js';
 import { SALESFORCE_LIMITS } from './metadata-limits.js';
 import { handleMetadataSoap } from './metadata-soap.handler.js';
 import { generatePassword, OrgRegistry, type Org } from './org-registry.js';
@@ -223,13 +223,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   // (zipping 10,000 files on a busy machine) can write into the closing socket and get EPIPE. Salesforce keeps idle
   // connections far longer; so does the emulator (close() still ends every connection at once).
   server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  instanceUrl = `http://${host}:${address.port}`;
+  instanceUrl = `http://${await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')}`;
   logger.info(`Salesforce emulator listening at ${instanceUrl}`);
 
   return {

@@ -1,6 +1,7 @@
 // Standalone emulator: node dist/src/emulator/main.js --port N [--data-dir D] [--latency MS] [--host H]
 import { parseArgs } from 'node:util';
 import { startEmulator } from './emulator.server.js';
+import { closeOnSignals } from '../common/http-io.js';
 
 const { values } = parseArgs({
   options: {
@@ -41,18 +42,4 @@ console.log(
   ].join('\n'),
 );
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping the emulator`);
-    emulator.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals('emulator', () => emulator.close());

@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubernetesEmulatorAdmin } from './admin.api.js';
 import type { LatencySpec } from './fault-injector.js';
-import { sendJson } from './http-io.js';
+import { sendJson } from '../common/http-io.js';
 import { isObject, type JsonObject } from './json.js';
 
 export const ADMIN_PREFIX = '/_emulator';

@@ -2,7 +2,6 @@
 // controller over simulated time, fault injection and an admin API. Enough for @kubernetes/client-node and kubectl.
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from '../common/polling.js';
 import { KubernetesEmulatorAdmin } from './admin.api.js';
 import { ADMIN_PREFIX, handleAdmin } from './admin.routes.js';
@@ -10,7 +9,7 @@ import { SimulatedClock } from './clock.js';
 import { ClusterController } from './cluster-controller.js';
 import { group, groupList, legacyVersions, resourceList, versionInfo } from './discovery.js';
 import { FaultInjector } from './fault-injector.js';
-import { readBody, sendJson } from './http-io.js';
+import { BodyTooLargeError, listen, readBody, sendJson } from '../common/http-io.js';
 import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { parseApiPath, type ApiPath } from './request-path.js';
@@ -185,6 +184,8 @@ export async function startKubernetesEmulator(
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (res.headersSent) return void res.destroy();
+      if (error instanceof BodyTooLargeError)
+        return sendJson(res, 413, failureStatus(new KubeError(413, 'RequestEntityTooLarge', error.message)));
       if (error instanceof KubeError) return sendJson(res, error.code, failureStatus(error));
       logger.error(`${req.method ?? ''} ${req.url ?? ''} failed`, error);
       sendJson(
@@ -195,13 +196,7 @@ export async function startKubernetesEmulator(
     });
   });
   server.keepAliveTimeout = 120_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  serverAddress = `${host}:${address.port}`;
+  serverAddress = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${serverAddress}`;
   const timer = setInterval(() => {
     try {

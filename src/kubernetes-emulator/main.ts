@@ -2,6 +2,7 @@
 //   [--pod-ready-seconds S]. KUBERNETES_EMULATOR_TOKEN and KUBERNETES_EMULATOR_ADMIN_KEY set the token and admin key.
 import { parseArgs } from 'node:util';
 import { startKubernetesEmulator } from './kubernetes-emulator.server.js';
+import { closeOnSignals } from '../common/http-io.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,18 +36,4 @@ console.log(
   ].join('\n'),
 );
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`${signal}: stopping the emulator`);
-    emulator.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}
+closeOnSignals('emulator', () => emulator.close());

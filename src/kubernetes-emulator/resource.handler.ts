@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { admit } from './admission.js';
 import type { ClusterController } from './cluster-controller.js';
-import { sendJson } from './http-io.js';
+import { sendJson } from '../common/http-io.js';
 import { isObject, type JsonObject, type JsonValue } from './json.js';
 import type { KubeObject, ObjectStore } from './object-store.js';
 import { jsonMergePatch, jsonPatch, PatchError, strategicMergePatch } from './patch.js';
