@@ -255,4 +255,12 @@ ${ranges}    <userLicense>${license}</userLicense>
       for (const change of ['create', 'update', 'delete'] as const)
         expect(reversibility({ type, fullName: 'X', change }).label).toBe('reversible');
   });
+
+  it('says what rolling back a reversible change does: delete what the deploy created, restore or recreate the rest', () => {
+    const reason = (change: 'create' | 'update' | 'delete') =>
+      reversibility({ type: 'ApexClass', fullName: 'X', change }).reason;
+    expect(reason('create')).toMatch(/^Rolling back deletes it/);
+    expect(reason('update')).toMatch(/^Rolling back restores it from the backup/);
+    expect(reason('delete')).toMatch(/^Rolling back recreates it from the backup/);
+  });
 });

@@ -51,6 +51,18 @@ export const SALESFORCE_UNDELETE_DAYS = 15;
  * what it could not tell.
  */
 export function reversibility(input: ReversibilityInput): Reversibility {
+  const verdict = decide(input);
+  return verdict === REVERSIBLE ? REVERSIBLE_BY_CHANGE[input.change] : verdict;
+}
+
+/** What rolling back a reversible change does, said for the change. */
+const REVERSIBLE_BY_CHANGE: Record<DeployChange, Reversibility> = {
+  create: { ...REVERSIBLE, reason: 'Rolling back deletes it: the org did not have it before the deploy.' },
+  update: { ...REVERSIBLE, reason: 'Rolling back restores it from the backup taken before the deploy.' },
+  delete: { ...REVERSIBLE, reason: 'Rolling back recreates it from the backup taken before the deploy.' },
+};
+
+function decide(input: ReversibilityInput): Reversibility {
   const { type, fullName, change } = input;
   if (type === 'CustomField' || type === 'CustomObject') {
     if (change === 'create') return createdSchema(type, fullName);
