@@ -56,8 +56,8 @@ describe('infrastructures: Kubernetes clusters and the salesforce infrastructure
         logged.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
         return (original as (chunk: unknown, ...rest: unknown[]) => boolean)(chunk, ...rest);
       };
-    process.stdout.write = capture(writes.out) as typeof process.stdout.write;
-    process.stderr.write = capture(writes.err) as typeof process.stderr.write;
+    process.stdout.write = capture(writes.out);
+    process.stderr.write = capture(writes.err);
     h = await startHarness({ LOG_LEVEL: 'debug' });
   });
   afterAll(async () => {

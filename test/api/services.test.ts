@@ -74,4 +74,14 @@ describe('services: global, read by every token, changed by admins', () => {
     expect((await h.api('DELETE', `/api/services/${billing.id}`, { token: devReader.token })).status).toBe(403);
     expect((await h.api('GET', '/api/services', { token: null })).status).toBe(401);
   });
+
+  it('lists the services and infrastructures routes in the OpenAPI document under their tags', async () => {
+    const doc = (await h.api('GET', '/api/docs/openapi.json', { token: null })).body as {
+      paths: Record<string, Record<string, { tags?: string[] }>>;
+    };
+    expect(Object.keys(doc.paths['/api/services/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(doc.paths['/api/services']?.post?.tags).toEqual(['services']);
+    expect(Object.keys(doc.paths['/api/infrastructures/{id}'] ?? {}).sort()).toEqual(['delete', 'get', 'patch']);
+    expect(doc.paths['/api/infrastructures']?.get?.tags).toEqual(['infrastructures']);
+  });
 });

@@ -8,7 +8,8 @@ import { parseInput } from '../../common/validation.js';
 import { CreateOrgBody } from '../../orgs/org-credentials.js';
 import { PlatformName } from '../platform-input.js';
 import { INFRASTRUCTURE_KINDS, parseKubernetesConnection } from './infrastructure-connection.js';
-import { InfrastructuresService, presentInfrastructure } from './infrastructures.service.js';
+import { presentInfrastructure } from '../presentation.js';
+import { InfrastructuresService } from './infrastructures.service.js';
 
 const CreateInfrastructureBody = z.strictObject({
   name: PlatformName,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { assertCan } from '../../auth/auth.guard.js';
 import { can, type Principal } from '../../auth/permissions.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../common/errors.js';
@@ -150,17 +150,4 @@ export class InfrastructuresService {
 
 function nameTaken(name: string): ConflictError {
   return new ConflictError(`An infrastructure named "${name}" already exists; pick another name.`);
-}
-
-/** What the API shows of an infrastructure: where its connection points, never a secret. */
-export function presentInfrastructure({ infrastructure, connection }: InfrastructureView) {
-  return {
-    id: infrastructure.id,
-    name: infrastructure.name,
-    environment: infrastructure.environment,
-    kind: infrastructure.kind,
-    orgId: infrastructure.orgId,
-    connection,
-    createdAt: infrastructure.createdAt,
-  };
 }

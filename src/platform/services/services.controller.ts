@@ -5,7 +5,8 @@ import { CurrentPrincipal, RequirePermission } from '../../auth/auth.decorators.
 import type { Principal } from '../../auth/permissions.js';
 import { parseInput } from '../../common/validation.js';
 import { PlatformName } from '../platform-input.js';
-import { presentService, ServicesService } from './services.service.js';
+import { presentService } from '../presentation.js';
+import { ServicesService } from './services.service.js';
 
 const CreateServiceBody = z.strictObject({
   name: PlatformName,

@@ -65,13 +65,3 @@ export class ServicesService {
       throw new ConflictError(`A service named "${taken.name}" already exists; pick another name.`);
   }
 }
-
-/** What the API shows of a service. */
-export function presentService(service: Service) {
-  return {
-    id: service.id,
-    name: service.name,
-    description: service.description,
-    createdAt: service.createdAt,
-  };
-}
