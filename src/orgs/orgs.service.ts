@@ -82,14 +82,21 @@ export class OrgsService {
       deletedAt: null,
     });
     // The org is also an infrastructure of kind salesforce (ADR 0014): both rows land together or neither does.
-    await this.orgs.manager.transaction(async (manager) => {
-      await manager.insert(Org, org);
-      await manager.query(
-        `INSERT INTO infrastructures (id, name, environment, kind, org_id, created_by)
+    // A request racing for the same name meets the unique indexes: the same 409 as the checks above.
+    await this.orgs.manager
+      .transaction(async (manager) => {
+        await manager.insert(Org, org);
+        await manager.query(
+          `INSERT INTO infrastructures (id, name, environment, kind, org_id, created_by)
          VALUES ($1, $2, $3, 'salesforce', $4, $5)`,
-        [crypto.randomUUID(), org.name, org.environment, org.id, org.createdBy],
-      );
-    });
+          [crypto.randomUUID(), org.name, org.environment, org.id, org.createdBy],
+        );
+      })
+      .catch((error: unknown) => {
+        if ((error as { driverError?: { code?: string } }).driverError?.code === '23505')
+          throw new ConflictError(`An org or infrastructure named "${body.name}" already exists; pick another name.`);
+        throw error;
+      });
     return this.get(org.id);
   }
 
