@@ -7,6 +7,8 @@ import { JobComponent } from '../jobs/job-component.entity.js';
 import { JobLog } from '../jobs/job-log.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { Org } from '../orgs/org.entity.js';
+import { Infrastructure } from '../platform/infrastructures/infrastructure.entity.js';
+import { Service } from '../platform/services/service.entity.js';
 import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
 import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { Snapshot } from '../snapshots/snapshot.entity.js';
@@ -16,6 +18,7 @@ import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/17961510000
 import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000-SnapshotFilesFormat.js';
 import { RevisionDestructiveChanges1796152000001 } from '../../migrations/1796152000001-RevisionDestructiveChanges.js';
 import { SnapshotComponentDetails1796153000000 } from '../../migrations/1796153000000-SnapshotComponentDetails.js';
+import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -30,6 +33,8 @@ export const ENTITIES = [
   Snapshot,
   SnapshotComponent,
   RollbackClaim,
+  Service,
+  Infrastructure,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
@@ -40,4 +45,5 @@ export const MIGRATIONS = [
   SnapshotFilesFormat1796152000000,
   RevisionDestructiveChanges1796152000001,
   SnapshotComponentDetails1796153000000,
+  ServicesAndInfrastructures1796154000000,
 ];

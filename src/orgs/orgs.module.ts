@@ -23,6 +23,6 @@ import { OrgsService } from './orgs.service.js';
     },
     { provide: SECRET_BOX, inject: [CONFIG], useFactory: (config: Config) => loadSecretBox(config) },
   ],
-  exports: [OrgsService, OrgConnections],
+  exports: [OrgsService, OrgConnections, SECRET_BOX],
 })
 export class OrgsModule {}

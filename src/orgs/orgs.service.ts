@@ -61,6 +61,7 @@ export class OrgsService {
     assertCan(principal, 'admin', body.environment);
     if (await this.findByName(body.name))
       throw new ConflictError(`An org named "${body.name}" already exists; pick another name.`);
+    await this.assertInfrastructureNameFree(body.name);
     const session = await this.connections.connect(
       { instanceUrl: body.instanceUrl, apiVersion: body.apiVersion, auth: body.auth },
       body.name,
@@ -80,8 +81,33 @@ export class OrgsService {
       createdBy: principal.tokenId,
       deletedAt: null,
     });
-    await this.orgs.insert(org);
+    // The org is also an infrastructure of kind salesforce (ADR 0014): both rows land together or neither does.
+    // A request racing for the same name meets the unique indexes: the same 409 as the checks above.
+    await this.orgs.manager
+      .transaction(async (manager) => {
+        await manager.insert(Org, org);
+        await manager.query(
+          `INSERT INTO infrastructures (id, name, environment, kind, org_id, created_by)
+         VALUES ($1, $2, $3, 'salesforce', $4, $5)`,
+          [crypto.randomUUID(), org.name, org.environment, org.id, org.createdBy],
+        );
+      })
+      .catch((error: unknown) => {
+        if ((error as { driverError?: { code?: string } }).driverError?.code === '23505')
+          throw new ConflictError(`An org or infrastructure named "${body.name}" already exists; pick another name.`);
+        throw error;
+      });
     return this.get(org.id);
+  }
+
+  /** An org's name is also its infrastructure's: a Kubernetes infrastructure may hold it already. */
+  private async assertInfrastructureNameFree(name: string): Promise<void> {
+    const taken: unknown[] = await this.orgs.query(
+      `SELECT 1 FROM infrastructures WHERE lower(name) = lower($1) AND deleted_at IS NULL`,
+      [name],
+    );
+    if (taken.length)
+      throw new ConflictError(`An infrastructure named "${name}" already exists; pick another name for the org.`);
   }
 
   /** Replaces the address and credentials of an org (the demo org moves with the emulator's port). */
@@ -127,7 +153,14 @@ export class OrgsService {
   async remove(id: string, principal: Principal): Promise<Org> {
     const org = await this.get(id);
     assertCan(principal, 'admin', org.environment);
-    await this.orgs.update(id, { deletedAt: new Date() });
+    await this.orgs.manager.transaction(async (manager) => {
+      const deletedAt = new Date();
+      await manager.update(Org, id, { deletedAt });
+      await manager.query(`UPDATE infrastructures SET deleted_at = $2 WHERE org_id = $1 AND deleted_at IS NULL`, [
+        id,
+        deletedAt,
+      ]);
+    });
     return org;
   }
 }

@@ -1,0 +1,129 @@
+import { describe, it, expect } from '@jest/globals';
+import { AppError } from '../../common/errors.js';
+import { checkKubeconfig, describeConnection, parseKubernetesConnection } from './infrastructure-connection.js';
+
+const SECRET = 'sekret-token-4f9a';
+
+function kubeconfig({ current = 'staging', contexts = ['staging', 'prod'] } = {}): string {
+  return [
+    'apiVersion: v1',
+    'kind: Config',
+    `current-context: ${current}`,
+    'clusters:',
+    '- name: c1',
+    '  cluster: {server: "https://k8s.example.test:6443"}',
+    'users:',
+    '- name: u1',
+    `  user: {token: "${SECRET}"}`,
+    'contexts:',
+    ...contexts.map((name) => `- name: ${name}\n  context: {cluster: c1, user: u1}`),
+  ].join('\n');
+}
+
+/** The 400 a bad connection gets: its message, which must never repeat the secret. */
+function refusal(input: unknown): string {
+  try {
+    parseKubernetesConnection(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).status).toBe(400);
+    return (error as AppError).message;
+  }
+  throw new Error('the connection was accepted');
+}
+
+describe('checkKubeconfig', () => {
+  it('uses the current-context when no context is named', () => {
+    expect(checkKubeconfig(kubeconfig(), undefined)).toEqual({ ok: true, context: 'staging' });
+  });
+
+  it('uses the context named, when the kubeconfig has it', () => {
+    expect(checkKubeconfig(kubeconfig(), 'prod')).toEqual({ ok: true, context: 'prod' });
+  });
+
+  it('reads a kubeconfig written as JSON', () => {
+    const json = JSON.stringify({
+      apiVersion: 'v1',
+      'current-context': 'x',
+      clusters: [{ name: 'c', cluster: { server: 'https://a.test' } }],
+      users: [{ name: 'u', user: { token: SECRET } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+    });
+    expect(checkKubeconfig(json, undefined)).toEqual({ ok: true, context: 'x' });
+  });
+
+  it('refuses a context the kubeconfig lacks, naming the ones it has', () => {
+    expect(checkKubeconfig(kubeconfig(), 'nope')).toEqual({
+      ok: false,
+      problem: 'the kubeconfig has no context "nope" (it has staging, prod)',
+    });
+  });
+
+  it('refuses text that is not YAML, without quoting it', () => {
+    const result = checkKubeconfig(`clusters: [\n  token: "${SECRET}`, undefined);
+    expect(result.ok).toBe(false);
+    expect(JSON.stringify(result)).toMatch(/cannot be read as YAML or JSON/);
+    expect(JSON.stringify(result)).not.toContain(SECRET);
+  });
+
+  it('refuses a kubeconfig without contexts', () => {
+    expect(checkKubeconfig('apiVersion: v1\nkind: Config\n', undefined)).toEqual({
+      ok: false,
+      problem: 'the kubeconfig holds no context',
+    });
+  });
+
+  it('refuses a context whose cluster is missing', () => {
+    const broken = kubeconfig().replace('context: {cluster: c1, user: u1}', 'context: {cluster: gone, user: u1}');
+    expect(checkKubeconfig(broken, 'staging')).toEqual({
+      ok: false,
+      problem: 'context "staging" names cluster "gone", which the kubeconfig lacks',
+    });
+  });
+});
+
+describe('parseKubernetesConnection', () => {
+  it('accepts a kubeconfig with a context, and a server with a token', () => {
+    expect(parseKubernetesConnection({ kubeconfig: kubeconfig(), context: 'prod' })).toEqual({
+      kubeconfig: kubeconfig(),
+      context: 'prod',
+    });
+    const token = { server: 'https://k8s.test:6443', token: SECRET, insecureSkipTlsVerify: true };
+    expect(parseKubernetesConnection(token)).toEqual(token);
+  });
+
+  it('refuses a server that is not an http(s) URL, naming the field', () => {
+    expect(refusal({ server: 'ftp://k8s.test', token: SECRET })).toMatch(
+      /^Invalid connection: server: must be an http:\/\/ or https:\/\/ URL\.$/,
+    );
+  });
+
+  it('refuses a token connection without its token, and unknown fields', () => {
+    expect(refusal({ server: 'https://k8s.test' })).toMatch(/token: is required/);
+    expect(refusal({ server: 'https://k8s.test', token: SECRET, password: 'x' })).toMatch(
+      /unknown field\(s\) password/,
+    );
+  });
+
+  it('refuses something that is not an object, saying which shapes it takes', () => {
+    expect(refusal('kubeconfig')).toMatch(/expected \{kubeconfig, context\?\} or \{server, token/);
+    expect(refusal(null)).toMatch(/expected/);
+  });
+
+  it('refuses a bad kubeconfig with a sentence that does not repeat it', () => {
+    const message = refusal({ kubeconfig: `{"clusters": [${SECRET}` });
+    expect(message).toMatch(/^Invalid connection: the kubeconfig cannot be read as YAML or JSON/);
+    expect(message).not.toContain(SECRET);
+    expect(refusal({ kubeconfig: kubeconfig(), context: 'dev' })).toMatch(/no context "dev"/);
+  });
+});
+
+describe('describeConnection', () => {
+  it('shows a kubeconfig as the context it uses, and a token connection as its server, never a secret', () => {
+    const kube = describeConnection({ kubeconfig: kubeconfig() });
+    expect(kube).toEqual({ type: 'kubeconfig', context: 'staging' });
+    const token = describeConnection({ server: 'https://k8s.test', token: SECRET, caCertificate: 'PEM' });
+    expect(token).toEqual({ type: 'token', server: 'https://k8s.test' });
+    expect(JSON.stringify([kube, token])).not.toContain(SECRET);
+  });
+});

@@ -1,0 +1,153 @@
+import crypto from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { assertCan } from '../../auth/auth.guard.js';
+import { can, type Principal } from '../../auth/permissions.js';
+import { BadRequestError, ConflictError, NotFoundError } from '../../common/errors.js';
+import type { SecretBox } from '../../common/secret-box.js';
+import { SECRET_BOX } from '../../orgs/org-connections.service.js';
+import { Infrastructure } from './infrastructure.entity.js';
+import { describeConnection, type ConnectionView, type KubernetesConnection } from './infrastructure-connection.js';
+
+export interface CreateInfrastructure {
+  name: string;
+  environment: string;
+  kind: 'kubernetes';
+  connection: KubernetesConnection;
+}
+export type UpdateInfrastructure = Partial<Pick<CreateInfrastructure, 'name' | 'environment' | 'connection'>>;
+
+/** An infrastructure with what the API shows of its connection (never the connection itself). */
+export interface InfrastructureView {
+  infrastructure: Infrastructure;
+  connection: ConnectionView | null;
+}
+
+/**
+ * Infrastructures are read in the principal's environments and changed by admins of theirs. `salesforce` ones belong
+ * to orgs: they are created, renamed and deleted only through /api/orgs.
+ */
+@Injectable()
+export class InfrastructuresService {
+  constructor(
+    @InjectRepository(Infrastructure) private readonly infrastructures: Repository<Infrastructure>,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+  ) {}
+
+  /** The infrastructures in the principal's environments. */
+  async listReadable(principal: Principal): Promise<InfrastructureView[]> {
+    const all = await this.withConnection().orderBy('i.created_at', 'ASC').getMany();
+    return all.filter((i) => can(principal, 'read', i.environment)).map((i) => this.view(i));
+  }
+
+  /** An infrastructure the principal may read: 403 naming the environment when it is outside the token's (as orgs). */
+  async getReadable(id: string, principal: Principal): Promise<InfrastructureView> {
+    const infrastructure = await this.get(id);
+    assertCan(principal, 'read', infrastructure.environment);
+    return this.view(infrastructure);
+  }
+
+  async create(input: CreateInfrastructure, principal: Principal): Promise<InfrastructureView> {
+    assertCan(principal, 'admin', input.environment);
+    await this.assertNameFree(input.name);
+    const id = crypto.randomUUID();
+    await this.unique(
+      this.infrastructures.insert({
+        id,
+        name: input.name,
+        environment: input.environment,
+        kind: input.kind,
+        connectionCiphertext: this.seal(input.connection),
+        orgId: null,
+        createdBy: principal.tokenId,
+        deletedAt: null,
+      }),
+      input.name,
+    );
+    return this.view(await this.get(id));
+  }
+
+  /** Renames, moves to another environment or rotates the connection (admin in both environments when it moves). */
+  async update(id: string, input: UpdateInfrastructure, principal: Principal): Promise<InfrastructureView> {
+    const current = await this.get(id);
+    assertCan(principal, 'admin', current.environment);
+    this.assertNotOrg(current, 'changed', `PUT /api/orgs/${current.orgId ?? ''}/credentials`);
+    if (input.environment !== undefined) assertCan(principal, 'admin', input.environment);
+    if (input.name !== undefined) await this.assertNameFree(input.name, id);
+    await this.unique(
+      this.infrastructures.update(id, {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.environment !== undefined ? { environment: input.environment } : {}),
+        ...(input.connection !== undefined ? { connectionCiphertext: this.seal(input.connection) } : {}),
+      }),
+      input.name ?? current.name,
+    );
+    return this.view(await this.get(id));
+  }
+
+  /** Removes an infrastructure from use; what ran against it stays for the audit trail. */
+  async remove(id: string, principal: Principal): Promise<InfrastructureView> {
+    const infrastructure = await this.get(id);
+    assertCan(principal, 'admin', infrastructure.environment);
+    this.assertNotOrg(infrastructure, 'deleted', `DELETE /api/orgs/${infrastructure.orgId ?? ''}`);
+    const view = this.view(infrastructure);
+    await this.infrastructures.update(id, { deletedAt: new Date() });
+    return view;
+  }
+
+  private async get(id: string): Promise<Infrastructure> {
+    const infrastructure = await this.withConnection().andWhere('i.id = :id', { id }).getOne();
+    if (!infrastructure) throw new NotFoundError('Infrastructure', id);
+    return infrastructure;
+  }
+
+  /** Live infrastructures with their sealed connection, which stays in this service (only its description leaves). */
+  private withConnection() {
+    return this.infrastructures
+      .createQueryBuilder('i')
+      .addSelect('i.connectionCiphertext')
+      .where('i.deleted_at IS NULL');
+  }
+
+  private view(infrastructure: Infrastructure): InfrastructureView {
+    const sealed = infrastructure.connectionCiphertext;
+    const connection = sealed ? describeConnection(JSON.parse(this.box.open(sealed)) as KubernetesConnection) : null;
+    // The sealed text goes no further than here.
+    const { connectionCiphertext: _sealed, ...rest } = infrastructure;
+    return { infrastructure: rest as Infrastructure, connection };
+  }
+
+  private seal(connection: KubernetesConnection): string {
+    return this.box.seal(JSON.stringify(connection));
+  }
+
+  private assertNotOrg(infrastructure: Infrastructure, verb: string, route: string): void {
+    if (infrastructure.kind === 'salesforce')
+      throw new BadRequestError(
+        `"${infrastructure.name}" is a Salesforce org's infrastructure: it is ${verb} through its org (${route}).`,
+      );
+  }
+
+  private async assertNameFree(name: string, except?: string): Promise<void> {
+    const taken = await this.infrastructures
+      .createQueryBuilder('i')
+      .where('lower(i.name) = lower(:name) AND i.deleted_at IS NULL', { name })
+      .getOne();
+    if (taken && taken.id !== except) throw nameTaken(taken.name);
+  }
+
+  /** Two requests racing for one name: the unique index lets one through, the other gets the same 409. */
+  private async unique<T>(write: Promise<T>, name: string): Promise<T> {
+    try {
+      return await write;
+    } catch (error) {
+      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') throw nameTaken(name);
+      throw error;
+    }
+  }
+}
+
+function nameTaken(name: string): ConflictError {
+  return new ConflictError(`An infrastructure named "${name}" already exists; pick another name.`);
+}
