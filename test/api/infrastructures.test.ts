@@ -1,12 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import type { DataSource } from 'typeorm';
 import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
-import { openDatabase } from '../../src/database/data-source.js';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/database/embedded-postgres.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 import { createToken, registerEmulatorOrg } from '../helpers/scoped-access.js';
 
@@ -300,23 +295,10 @@ describe('infrastructures: Kubernetes clusters and the salesforce infrastructure
 });
 
 describe('migration ServicesAndInfrastructures: the tables, and one salesforce infrastructure per existing org', () => {
-  let dir: string;
-  let pg: EmbeddedPostgres;
-  let db: DataSource;
-
-  beforeAll(async () => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'backtrack-migrations-'));
-    pg = await startEmbeddedPostgres(dir);
-    db = await openDatabase({ url: pg.url, poolSize: 1 });
-  });
-  afterAll(async () => {
-    await db.destroy();
-    await pg.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const database = useEmbeddedDatabase();
 
   it('reverts, backfills the orgs that exist (deleted ones stay deleted) and refuses duplicate live names', async () => {
-    const runner = db.createQueryRunner();
+    const runner = database().createQueryRunner();
     const migration = new ServicesAndInfrastructures1796154000000();
     try {
       await migration.down(runner);
