@@ -22,6 +22,7 @@ import {
   profileBackupDetails,
   profileCompanions,
   profileDetailsOf,
+  profileLiveRead,
   profileXml,
   touchedFingerprint,
 } from '../snapshots/profile-backup.js';
@@ -401,25 +402,16 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     backedUp: Map<string, SnapshotComponent>,
   ): Promise<Map<string, string>> {
     // a profile is read with the components its backup was read with, and fingerprinted on the touched elements
-    const profiles = new Map(
-      [...backedUp].flatMap(([key, row]) => {
-        const details = profileDetailsOf(row.details);
-        return details ? [[key, details] as const] : [];
-      }),
-    );
-    const companions = [...profiles.values()].flatMap((d) => d.retrievedWith);
+    const profiles = profileLiveRead(backedUp.values());
     const retrieved = await retrieveComponents(session, selected.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       format: retrieveFormatOf(snapshot),
-      companions: companions.map((ref) => ({ ref, fileCount: 1, bytes: 0 })),
+      companions: profiles.companions,
     });
     return new Map(
       retrieved.found.flatMap((found) => {
-        const details = profiles.get(componentKey(found));
-        const fingerprint = details
-          ? touchedFingerprint(profileXml(found.files), details.touched)
-          : fingerprintComponent(found.files);
+        const fingerprint = profiles.fingerprint(found);
         return fingerprint ? [[componentKey(found), fingerprint] as const] : [];
       }),
     );

@@ -15,7 +15,7 @@ import { sameComponent } from '../salesforce/component-key.js';
 import { buildDeployZip } from '../salesforce/deploy-package.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
-import { profileDetailsOf, touchedFingerprint } from '../snapshots/profile-backup.js';
+import { companionTargets, profileDetailsOf, touchedFingerprint } from '../snapshots/profile-backup.js';
 import { isStoredExactly } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { componentDiff, type DiffInputFile } from './component-diff.js';
@@ -160,7 +160,7 @@ export class ComponentDiffService {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         signal: AbortSignal.timeout(LIVE_TIMEOUT_MS),
         format: exact ? 'stored' : 'source',
-        companions: companions.map((c) => ({ ref: c, fileCount: 1, bytes: 0 })),
+        companions: companionTargets(companions),
       });
       return found.find((c) => sameComponent(c, ref))?.files ?? null;
     } catch (error) {

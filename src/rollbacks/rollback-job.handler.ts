@@ -28,7 +28,7 @@ import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { isProfileLike } from '../common/profile-xml.js';
-import { profileDetailsOf, profileXml, touchedFingerprint } from '../snapshots/profile-backup.js';
+import { profileDetailsOf, profileLiveRead, profileXml } from '../snapshots/profile-backup.js';
 import {
   elementMismatches,
   irreversibleLine,
@@ -426,13 +426,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     profileFiles?: Map<string, string>,
   ): Promise<Map<string, string | null>> {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
-    const profiles = new Map(
-      candidates.flatMap((c) => {
-        const details = profileDetailsOf(entryByKey.get(componentKey(c))?.details);
-        return details ? [[componentKey(c), details] as const] : [];
-      }),
-    );
-    const companions = [...profiles.values()].flatMap((d) => d.retrievedWith);
+    const profiles = profileLiveRead(candidates.flatMap((c) => entryByKey.get(componentKey(c)) ?? []));
     const retrieved = await retrieveComponents(
       session,
       candidates.map((c) => ({
@@ -446,18 +440,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
         onSubmitted,
         format: retrieveFormatOf(snapshot),
-        companions: companions.map((ref) => ({ ref, fileCount: 1, bytes: 0 })),
+        companions: profiles.companions,
       },
     );
     const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
     for (const found of retrieved.found) {
-      const details = profiles.get(componentKey(found));
-      const xml = details && profileXml(found.files);
+      const xml = profiles.xml(found);
       if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
-      live.set(
-        componentKey(found),
-        details ? touchedFingerprint(xml, details.touched) : fingerprintComponent(found.files),
-      );
+      live.set(componentKey(found), profiles.fingerprint(found));
     }
     return live;
   }

@@ -1,7 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseProfile } from '../common/profile-xml.js';
 import { planChunks } from './org-retriever.js';
-import { mergeProfileReads, profileBackupDetails, profileCompanions, touchedFingerprint } from './profile-backup.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import {
+  mergeProfileReads,
+  profileBackupDetails,
+  profileCompanions,
+  profileLiveRead,
+  touchedFingerprint,
+} from './profile-backup.js';
 
 const fls = (field: string, editable: boolean) =>
   `    <fieldPermissions>\n        <editable>${editable}</editable>\n        <field>${field}</field>\n        <readable>true</readable>\n    </fieldPermissions>\n`;
@@ -84,5 +91,35 @@ describe('planChunks', () => {
   it('leaves retrieves without profiles as they were, companions ignored', () => {
     const plan = planChunks([target('ApexClass', 'A')], [target('CustomField', 'Contact.Foo__c')]);
     expect(plan.chunks).toEqual([[{ type: 'ApexClass', fullName: 'A' }]]);
+  });
+});
+
+describe('profileLiveRead', () => {
+  const touchedOnly = profileBackupDetails(undefined, profile(fls('Account.Tier__c', true)), [
+    { type: 'CustomField', fullName: 'Account.Tier__c' },
+  ]);
+  const read = profileLiveRead([
+    { type: 'Profile', fullName: 'Admin', details: { profile: touchedOnly } },
+    { type: 'Profile', fullName: 'Old', details: null },
+    { type: 'ApexClass', fullName: 'A', details: null },
+  ]);
+  const file = (xml: string) => [{ path: 'profiles/Admin.profile', content: Buffer.from(xml) }];
+
+  it('reads a backed-up profile with its companions and fingerprints it on the touched elements only', () => {
+    expect(read.companions).toEqual([
+      { ref: { type: 'CustomField', fullName: 'Account.Tier__c' }, fileCount: 1, bytes: 0 },
+    ]);
+    const org = profile(fls('Account.Tier__c', true), fls('Account.Other__c', false));
+    const found = { type: 'Profile', fullName: 'admin', files: file(org) };
+    expect(read.fingerprint(found)).toBe(
+      touchedFingerprint(profile(fls('Account.Tier__c', true)), touchedOnly.touched),
+    );
+    expect(read.xml(found)).toBe(org);
+  });
+
+  it('takes a profile without recorded elements, and any other component, as whole files', () => {
+    const old = { type: 'Profile', fullName: 'Old', files: file(profile(fls('Account.Tier__c', true))) };
+    expect(read.fingerprint(old)).toBe(fingerprintComponent(old.files));
+    expect(read.xml(old)).toBeUndefined();
   });
 });

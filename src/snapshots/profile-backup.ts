@@ -15,6 +15,7 @@ import {
   type ProfileDocument,
 } from '../common/profile-xml.js';
 import type { ComponentFile, MemberRef } from '../salesforce/component.types.js';
+import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { componentKey } from '../salesforce/component-key.js';
 import type { SnapshotComponentDetails } from './snapshot-component.entity.js';
 
@@ -39,6 +40,36 @@ export function profileDetailsOf(
 ): ProfileBackupDetails | undefined {
   const profile = details?.['profile'] as ProfileBackupDetails | undefined;
   return profile && Array.isArray(profile.touched) && Array.isArray(profile.retrievedWith) ? profile : undefined;
+}
+
+/** Companions as retrieve targets: each counts one file of unknown size (they are read, not stored). */
+export function companionTargets(refs: readonly MemberRef[]): { ref: MemberRef; fileCount: number; bytes: number }[] {
+  return refs.map((ref) => ({ ref: { type: ref.type, fullName: ref.fullName }, fileCount: 1, bytes: 0 }));
+}
+
+/**
+ * How a live read (drift check, verification, a lost deploy's org check) treats the backed-up profiles among its
+ * rows: each is read with the components its backup was read with (`companions`) and fingerprinted on the elements
+ * the deploy touched; every other component on its whole files. Rows without `details.profile` are whole files.
+ */
+export function profileLiveRead(
+  rows: Iterable<{ type: string; fullName: string; details: SnapshotComponentDetails | null }>,
+) {
+  const profiles = new Map<string, ProfileBackupDetails>();
+  for (const row of rows) {
+    const details = profileDetailsOf(row.details);
+    if (details) profiles.set(componentKey(row), details);
+  }
+  return {
+    companions: companionTargets([...profiles.values()].flatMap((d) => d.retrievedWith)),
+    /** The profile's XML when `found` is a backed-up profile (what element-wise verification compares). */
+    xml: (found: { type: string; fullName: string; files: readonly ComponentFile[] }): string | undefined =>
+      profiles.has(componentKey(found)) ? profileXml(found.files) : undefined,
+    fingerprint: (found: { type: string; fullName: string; files: readonly ComponentFile[] }): string | null => {
+      const details = profiles.get(componentKey(found));
+      return details ? touchedFingerprint(profileXml(found.files), details.touched) : fingerprintComponent(found.files);
+    },
+  };
 }
 
 /** The profile's XML file among a component's files (metadata `profiles/A.profile` or source `…-meta.xml`). */
