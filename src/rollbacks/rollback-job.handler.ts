@@ -73,6 +73,8 @@ interface LiveRead {
   snapshot: Snapshot;
   candidates: Candidate[];
   entryByKey: Map<string, SnapshotComponent>;
+  /** The element-wise restore of each profile (read once: packaging and verification both need it). */
+  profilePlans: () => Promise<Map<string, ProfileRestore>>;
   /** Called once the retrieve is submitted. */
   onSubmitted?: () => void;
 }
@@ -207,10 +209,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
-    const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey };
+    const profilePlans = startOnce(() => this.profileRestores(deployed, entryByKey, job.revisionId));
+    const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey, profilePlans };
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(snapshot, deployed, entryByKey, job.revisionId));
+    const packaging = startOnce(() => this.package(read, job.revisionId));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
@@ -535,9 +538,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
    * version of the backup retrieves.
    */
   private async package(
-    snapshot: Snapshot,
-    candidates: Candidate[],
-    entryByKey: Map<string, SnapshotComponent>,
+    { snapshot, candidates, entryByKey, profilePlans }: LiveRead,
     revisionId: string | null,
   ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
@@ -554,7 +555,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
     // a profile is restored element by element (profile-restore.ts), not with its backed-up file
-    const profiles = await this.profileRestores(candidates, entryByKey, revisionId, contents);
+    const profiles = await profilePlans();
     for (const c of components) {
       const plan = profiles.get(componentKey(c));
       if (plan) c.files = [{ path: c.files[0]!.path, content: Buffer.from(plan.xml) }];
@@ -582,7 +583,6 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     candidates: Candidate[],
     entryByKey: Map<string, SnapshotComponent>,
     revisionId: string | null,
-    contents?: Map<string, Buffer>,
   ): Promise<Map<string, ProfileRestore>> {
     const restores = candidates.filter(
       (c) =>
@@ -592,7 +592,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     );
     if (restores.length === 0 || !revisionId) return new Map();
     const files = restores.map((c) => entryByKey.get(componentKey(c))!.files![0]!);
-    const blobs = contents ?? (await this.blobs.getMany(files.map((f) => f.sha256)));
+    const blobs = await this.blobs.getMany(files.map((f) => f.sha256));
     const rows = (await this.branches.revisionComponents(revisionId)).filter((r) =>
       restores.some((c) => sameComponent(r, c)),
     );
@@ -728,7 +728,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const profileFiles = new Map<string, string>();
     const live = await this.live(ctx, read, profileFiles);
     const retrieved = secondsSince(started);
-    const profiles = await this.profileRestores(candidates, entryByKey, ctx.job.revisionId);
+    const profiles = await read.profilePlans();
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
       const plan = profiles.get(componentKey(c));
