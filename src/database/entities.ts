@@ -7,7 +7,9 @@ import { JobComponent } from '../jobs/job-component.entity.js';
 import { JobLog } from '../jobs/job-log.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { Org } from '../orgs/org.entity.js';
+import { ExecutionRollback, ExecutionStage } from '../platform/executions/execution-stage.entity.js';
 import { Infrastructure } from '../platform/infrastructures/infrastructure.entity.js';
+import { Pipeline, PipelineVersion } from '../platform/pipelines/pipeline.entity.js';
 import { Service } from '../platform/services/service.entity.js';
 import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
 import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
@@ -19,6 +21,7 @@ import { SnapshotFilesFormat1796152000000 } from '../../migrations/1796152000000
 import { RevisionDestructiveChanges1796152000001 } from '../../migrations/1796152000001-RevisionDestructiveChanges.js';
 import { SnapshotComponentDetails1796153000000 } from '../../migrations/1796153000000-SnapshotComponentDetails.js';
 import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
+import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -35,6 +38,10 @@ export const ENTITIES = [
   RollbackClaim,
   Service,
   Infrastructure,
+  Pipeline,
+  PipelineVersion,
+  ExecutionStage,
+  ExecutionRollback,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
@@ -46,4 +53,5 @@ export const MIGRATIONS = [
   RevisionDestructiveChanges1796152000001,
   SnapshotComponentDetails1796153000000,
   ServicesAndInfrastructures1796154000000,
+  PlatformExecutions1796155000000,
 ];

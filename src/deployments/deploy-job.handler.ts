@@ -89,6 +89,7 @@ const LOST_SUBMIT_CHECKS = 3;
 @Injectable()
 export class DeployJobHandler implements JobHandler, OnModuleInit {
   readonly kind = 'Deploy' as const;
+  readonly target = 'salesforce' as const;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,

@@ -6,7 +6,7 @@ import type { Principal } from '../auth/permissions.js';
 import { ConflictError } from '../common/errors.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobLogWriter } from '../jobs/job-log.writer.js';
-import type { Job } from '../jobs/job.entity.js';
+import { jobTarget, type Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { isFinished, JobsService } from '../jobs/jobs.service.js';
 import { OrgsService } from '../orgs/orgs.service.js';
@@ -36,7 +36,7 @@ export class JobCancellation {
     }
     const error = `Canceled by ${by} before it started; nothing reached Salesforce.`;
     if (await this.jobWrites.finishIfQueued(job.id, { status: 'Exception', error })) {
-      await this.handlers.get(job.kind).afterException?.(await this.jobs.get(job.id));
+      await this.handlers.get(job.kind, jobTarget(job)).afterException?.(await this.jobs.get(job.id));
       await this.log(job.id, error);
     } else {
       await this.log(

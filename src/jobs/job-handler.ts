@@ -1,16 +1,36 @@
 import type { ComponentAction, ComponentResult } from './job-component.entity.js';
-import type { Job, JobKind } from './job.entity.js';
+import type { Job, JobKind, JobTarget } from './job.entity.js';
 import type { LogLevel } from './job-log.entity.js';
 
-/** One job kind's work. `run` must be resumable: a job can be run again after its worker died at any point. */
+/**
+ * One (job kind, target) pair's work. `run` must be resumable: a job can be run again after its worker died at any
+ * point.
+ */
 export interface JobHandler {
   readonly kind: JobKind;
-  run(context: JobContext): Promise<JobOutcome>;
+  readonly target: JobTarget;
+  run(context: JobContext): Promise<JobOutcome | JobWait>;
+  /**
+   * The infrastructures the job changes and must hold alone while it runs (default: the job's `infrastructureId`).
+   * The runner takes all of them or waits.
+   */
+  targets?(job: Job): Promise<string[]>;
   /**
    * Called when the job was ended as Exception without `run` returning an outcome (an error, too many attempts, a
    * cancel while Queued): release what the job holds when Salesforce applied nothing of it.
    */
   afterException?(job: Job): Promise<void>;
+}
+
+/**
+ * The job cannot go on yet (it waits for another job, say): the runner lets go of it without using up an attempt
+ * and runs it again (resumed) after `retryInMs`.
+ */
+export interface JobWait {
+  status: 'Waiting';
+  retryInMs: number;
+  /** Logged once per distinct reason. */
+  reason: string;
 }
 
 export interface JobOutcome {

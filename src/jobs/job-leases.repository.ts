@@ -4,9 +4,10 @@ import type { DataSource } from 'typeorm';
 import type { Job } from './job.entity.js';
 
 /**
- * Who runs what, kept in PostgreSQL so that any number of workers agree: a job lease (one worker per job) and an
- * org lock (one running job per org, since Salesforce runs one deploy per org at a time). Both expire unless
- * renewed, so a killed worker's job and org become free again.
+ * Who runs what, kept in PostgreSQL so that any number of workers agree: a job lease (one worker per job) and a
+ * target lock (one running job per infrastructure: Salesforce runs one deploy per org at a time, and two rollouts of
+ * one cluster's services must not interleave). Both expire unless renewed, so a killed worker's job and targets
+ * become free again.
  */
 @Injectable()
 export class JobLeases {
@@ -24,54 +25,65 @@ export class JobLeases {
     return this.db.getRepository<Job>('Job').findOneByOrFail({ id: jobId });
   }
 
-  /** Takes the org for this job, or answers false while another job holds a live lock on it. */
-  async lockOrg(orgId: string, jobId: string, owner: string, leaseSeconds: number): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
-      `INSERT INTO org_locks (org_id, job_id, owner, expires_at) VALUES ($1, $2, $3, now() + make_interval(secs => $4))
-       ON CONFLICT (org_id) DO UPDATE SET job_id = EXCLUDED.job_id, owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
-        WHERE org_locks.expires_at < now() OR org_locks.job_id = EXCLUDED.job_id
-       RETURNING org_id`,
-      [orgId, jobId, owner, leaseSeconds],
-    );
-    return rows.length > 0;
+  /**
+   * Takes every target (infrastructure) of this job, or none of them: false while another job holds a live lock on
+   * one (what it took is let go again, so two jobs never wait on each other).
+   */
+  async lockTargets(infrastructureIds: string[], jobId: string, owner: string, leaseSeconds: number): Promise<boolean> {
+    const taken: string[] = [];
+    for (const id of [...new Set(infrastructureIds)].sort()) {
+      const rows: unknown[] = await this.db.query(
+        `INSERT INTO target_locks (infrastructure_id, job_id, owner, expires_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4))
+         ON CONFLICT (infrastructure_id) DO UPDATE
+           SET job_id = EXCLUDED.job_id, owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+         WHERE target_locks.expires_at < now() OR target_locks.job_id = EXCLUDED.job_id
+         RETURNING infrastructure_id`,
+        [id, jobId, owner, leaseSeconds],
+      );
+      if (rows.length === 0) {
+        await this.unlockTargets(jobId);
+        return false;
+      }
+      taken.push(id);
+    }
+    return true;
   }
 
-  /** The job holding the org, when it is not this one. */
-  async orgHolder(orgId: string): Promise<string | null> {
+  /** The job holding one of these targets, when it is not this one. */
+  async targetHolder(infrastructureIds: string[], jobId: string): Promise<string | null> {
     const rows: { job_id: string }[] = await this.db.query(
-      `SELECT job_id FROM org_locks WHERE org_id = $1 AND expires_at >= now()`,
-      [orgId],
+      `SELECT job_id FROM target_locks WHERE infrastructure_id = ANY($1) AND job_id <> $2 AND expires_at >= now()`,
+      [infrastructureIds, jobId],
     );
     return rows[0]?.job_id ?? null;
   }
 
-  /** Extends the job lease (and the org lock, when held); false when the lease was lost to another worker. */
-  async renew(jobId: string, orgId: string | null, owner: string, leaseSeconds: number): Promise<boolean> {
+  /** Extends the job lease and the target locks it holds; false when the lease was lost to another worker. */
+  async renew(jobId: string, owner: string, leaseSeconds: number): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
       `UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3) WHERE id = $1 AND lease_owner = $2 RETURNING id`,
       [jobId, owner, leaseSeconds],
     );
     if (affected(rows) === 0) return false;
-    if (orgId) {
-      await this.db.query(
-        `UPDATE org_locks SET expires_at = now() + make_interval(secs => $3) WHERE org_id = $1 AND job_id = $2`,
-        [orgId, jobId, leaseSeconds],
-      );
-    }
+    await this.db.query(`UPDATE target_locks SET expires_at = now() + make_interval(secs => $2) WHERE job_id = $1`, [
+      jobId,
+      leaseSeconds,
+    ]);
     return true;
   }
 
-  /** Lets go of the job (it stays unfinished) so another attempt can take it. */
-  async release(jobId: string, orgId: string | null, owner: string): Promise<void> {
+  /** Lets go of the job (it stays unfinished) and of its targets, so another attempt can take it. */
+  async release(jobId: string, owner: string): Promise<void> {
     await this.db.query(
       `UPDATE jobs SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`,
       [jobId, owner],
     );
-    if (orgId) await this.unlockOrg(orgId, jobId);
+    await this.unlockTargets(jobId);
   }
 
-  async unlockOrg(orgId: string, jobId: string): Promise<void> {
-    await this.db.query(`DELETE FROM org_locks WHERE org_id = $1 AND job_id = $2`, [orgId, jobId]);
+  async unlockTargets(jobId: string): Promise<void> {
+    await this.db.query(`DELETE FROM target_locks WHERE job_id = $1`, [jobId]);
   }
 
   /** Unfinished jobs nobody holds a live lease on — the reconciler's work list. */
@@ -88,7 +100,7 @@ export class JobLeases {
   /** On the embedded default one process owns every job: at start-up any lease it finds belonged to a dead process. */
   async expireAllLeases(): Promise<void> {
     await this.db.query(`UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE lease_owner IS NOT NULL`);
-    await this.db.query(`DELETE FROM org_locks`);
+    await this.db.query(`DELETE FROM target_locks`);
   }
 }
 

@@ -8,19 +8,19 @@ import type { Config } from '../config/config.js';
 import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { JobComponentsWriter } from './job-components.writer.js';
 import { classifyFault, decideFault, type FaultDecision } from './fault-decision.js';
-import { LeaseLostError, type JobContext, type JobOutcome } from './job-handler.js';
+import { LeaseLostError, type JobContext, type JobHandler, type JobOutcome, type JobWait } from './job-handler.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
 import { memberKey } from '../salesforce/component.types.js';
 import { JobLogWriter } from './job-log.writer.js';
-import type { Job } from './job.entity.js';
+import { jobTarget, type Job } from './job.entity.js';
 import { JobsRepository } from './jobs.repository.js';
 
-/** How long a job waits before trying again for an org another job holds (after a passing fault: fault-decision.ts). */
-const ORG_BUSY_RETRY_MS = 1_000;
+/** How long a job waits before trying again for a target another job holds (after a passing fault: fault-decision.ts). */
+const TARGET_BUSY_RETRY_MS = 1_000;
 export const MAX_ATTEMPTS = 5;
 
-/** Takes job ids off the queue and runs them: lease, org lock, handler, outcome — resumable at every step. */
+/** Takes job ids off the queue and runs them: lease, target locks, handler, outcome — resumable at every step. */
 @Injectable()
 export class JobRunner {
   readonly workerId = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
@@ -57,17 +57,19 @@ export class JobRunner {
     const claimed = await this.leases.claim(jobId, this.workerId, lease);
     if (!claimed) return;
     let job: Job = claimed;
+    const handler = this.handlers.get(job.kind, jobTarget(job));
     if (job.attempts >= MAX_ATTEMPTS) {
       await this.jobs.finish(job.id, {
         status: 'Exception',
         error: `The job was started ${MAX_ATTEMPTS} times and never finished; giving up. See its log.`,
       });
-      await this.handlers.get(job.kind).afterException?.(job);
-      await this.leases.release(job.id, job.orgId, this.workerId);
+      await handler.afterException?.(job);
+      await this.leases.release(job.id, this.workerId);
       return;
     }
-    if (job.orgId && !(await this.leases.lockOrg(job.orgId, job.id, this.workerId, lease))) {
-      await this.waitForOrg(job);
+    const targets = await this.targetsOf(handler, job);
+    if (targets.length && !(await this.leases.lockTargets(targets, job.id, this.workerId, lease))) {
+      await this.waitForTargets(job, targets);
       return;
     }
 
@@ -90,7 +92,7 @@ export class JobRunner {
     this.running.set(job.id, controller);
     const heartbeat = setInterval(
       () => {
-        void this.leases.renew(job.id, job.orgId, this.workerId, lease).then(
+        void this.leases.renew(job.id, this.workerId, lease).then(
           (held) => held || controller.abort(new LeaseLostError('lease lost')),
           () => undefined,
         );
@@ -100,10 +102,14 @@ export class JobRunner {
 
     const context = this.context(job, resumed, controller.signal, logWriter);
     let outcome: JobOutcome | null = null;
-    let retry: Extract<FaultDecision, { action: 'retry' }> | null = null;
+    let retry: Pick<Extract<FaultDecision, { action: 'retry' }>, 'delayMs'> | null = null;
     let endedByRunner = false;
     try {
-      outcome = await this.handlers.get(job.kind).run(context);
+      const result = await handler.run(context);
+      if (result.status === 'Waiting') {
+        retry = { delayMs: result.retryInMs };
+        await this.logWait(job, result, logWriter);
+      } else outcome = result;
     } catch (error) {
       if (controller.signal.aborted || error instanceof LeaseLostError) {
         logWriter.write('warn', `Worker ${this.workerId} stopped before the job finished; it will be resumed.`);
@@ -137,10 +143,10 @@ export class JobRunner {
       }
       await logWriter.flush();
       if (outcome) await this.jobs.finish(job.id, outcome);
-      if (endedByRunner) await this.handlers.get(job.kind).afterException?.(job);
+      if (endedByRunner) await handler.afterException?.(job);
       // A passing fault does not use up one of the job's attempts; the reconciler also honours retryAt.
       if (retry) await this.jobs.deferRetry(job.id, new Date(Date.now() + retry.delayMs));
-      await this.leases.release(job.id, job.orgId, this.workerId);
+      await this.leases.release(job.id, this.workerId);
     } catch (error) {
       // The database is away: the lease expires and the reconciler resumes the job once it answers.
       logWriter.close();
@@ -156,19 +162,33 @@ export class JobRunner {
     await enqueueSaved(this.queue, jobId, (m) => this.logger.warn(m), delayMs);
   }
 
-  private async waitForOrg(job: Job): Promise<void> {
-    const holder = await this.leases.orgHolder(job.orgId!);
+  private async targetsOf(handler: JobHandler, job: Job): Promise<string[]> {
+    if (handler.targets) return handler.targets(job);
+    return job.infrastructureId ? [job.infrastructureId] : [];
+  }
+
+  private async waitForTargets(job: Job, targets: string[]): Promise<void> {
+    const holder = await this.leases.targetHolder(targets, job.id);
     if (holder && job.state.waitingFor !== holder) {
       await this.jobs.saveState(job.id, { waitingFor: holder });
       const writer = await JobLogWriter.open(this.db, job.id);
       writer.write(
         'info',
-        `Waiting: job ${holder} is running against the same org (Salesforce runs one deploy per org at a time).`,
+        job.orgId
+          ? `Waiting: job ${holder} is running against the same org (Salesforce runs one deploy per org at a time).`
+          : `Waiting: job ${holder} is changing the same infrastructure (one job per infrastructure at a time).`,
       );
       await writer.flush();
     }
-    await this.leases.release(job.id, null, this.workerId);
-    await this.enqueueQuietly(job.id, ORG_BUSY_RETRY_MS);
+    await this.leases.release(job.id, this.workerId);
+    await this.enqueueQuietly(job.id, TARGET_BUSY_RETRY_MS);
+  }
+
+  /** A waiting job logs why once per reason; the attempt is not counted (deferRetry). */
+  private async logWait(job: Job, wait: JobWait, logWriter: JobLogWriter): Promise<void> {
+    if (job.state.waitReason === wait.reason) return;
+    await this.jobs.saveState(job.id, { waitReason: wait.reason });
+    logWriter.write('info', `Waiting: ${wait.reason}`);
   }
 
   private context(job: Job, resumed: boolean, signal: AbortSignal, logWriter: JobLogWriter): JobContext {

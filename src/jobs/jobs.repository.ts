@@ -10,6 +10,10 @@ export interface NewJob {
   kind: JobKind;
   branchId?: string | null;
   orgId?: string | null;
+  /** Defaults to the org's infrastructure for an org's job. */
+  infrastructureId?: string | null;
+  pipelineId?: string | null;
+  pipelineVersion?: number | null;
   revisionId?: string | null;
   parentJobId?: string | null;
   options: Record<string, unknown>;
@@ -26,12 +30,16 @@ export class JobsRepository {
   ) {}
 
   async create(input: NewJob, manager: EntityManager = this.db.manager): Promise<Job> {
+    const infrastructureId = input.infrastructureId ?? (input.orgId ? await orgInfrastructure(manager, input.orgId) : null);
     const job = manager.create(Job, {
       id: crypto.randomUUID(),
       kind: input.kind,
       status: 'Queued',
       branchId: input.branchId ?? null,
       orgId: input.orgId ?? null,
+      infrastructureId,
+      pipelineId: input.pipelineId ?? null,
+      pipelineVersion: input.pipelineVersion ?? null,
       revisionId: input.revisionId ?? null,
       parentJobId: input.parentJobId ?? null,
       options: input.options,
@@ -135,4 +143,9 @@ export class JobsRepository {
       ...params,
     ]);
   }
+}
+
+async function orgInfrastructure(manager: EntityManager, orgId: string): Promise<string | null> {
+  const rows: { id: string }[] = await manager.query(`SELECT id FROM infrastructures WHERE org_id = $1`, [orgId]);
+  return rows[0]?.id ?? null;
 }

@@ -99,6 +99,7 @@ const VERB = {
 @Injectable()
 export class RollbackJobHandler implements JobHandler, OnModuleInit {
   readonly kind = 'Rollback' as const;
+  readonly target = 'salesforce' as const;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
