@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { Infrastructure } from './infrastructures/infrastructure.entity.js';
+import { PlatformProviders } from './provider-registry.js';
 import { InfrastructuresController } from './infrastructures/infrastructures.controller.js';
 import { InfrastructuresService } from './infrastructures/infrastructures.service.js';
 import { Service } from './services/service.entity.js';
@@ -12,7 +13,7 @@ import { ServicesService } from './services/services.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Service, Infrastructure]), OrgsModule],
   controllers: [ServicesController, InfrastructuresController],
-  providers: [ServicesService, InfrastructuresService],
-  exports: [ServicesService, InfrastructuresService],
+  providers: [ServicesService, InfrastructuresService, PlatformProviders],
+  exports: [ServicesService, InfrastructuresService, PlatformProviders],
 })
 export class PlatformModule {}
