@@ -66,6 +66,8 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
     const logger = new QuietStartLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
     app.useBodyParser('json', { limit: '2mb' });
+    // Pipeline definitions may be sent as one YAML document.
+    app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '2mb' });
     app.useBodyParser('raw', {
       type: ['application/zip', 'application/octet-stream', 'application/x-zip-compressed'],
       limit: config.UPLOAD_MAX_BYTES,

@@ -2,6 +2,7 @@ import { describe, it, expect } from '@jest/globals';
 import type { DataSource } from 'typeorm';
 import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJobsPhase.js';
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
+import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -40,6 +41,46 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       await new IdempotencyKeysExpiry1796151000001().up(runner);
       expect(await columns('jobs', runner)).not.toContain('phase');
       expect(await columns('idempotency_keys', runner)).toContain('omitted_field');
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it("points existing jobs at their org's infrastructure and turns the org lock into a per-infrastructure lock", async () => {
+    const runner = database().createQueryRunner();
+    const migration = new PlatformExecutions1796155000000();
+    try {
+      await migration.down(runner);
+      expect(await columns('jobs', runner)).not.toContain('infrastructure_id');
+      const orgId = '3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0001';
+      await runner.query(
+        `INSERT INTO orgs (id, name, environment, instance_url, api_version, auth_type, secret_ciphertext)
+         VALUES ($1, 'UAT', 'uat', 'https://x.test', '60.0', 'accessToken', 'v1.sealed')`,
+        [orgId],
+      );
+      await runner.query(
+        `INSERT INTO infrastructures (id, name, environment, kind, org_id)
+         VALUES ('3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0002', 'UAT', 'uat', 'salesforce', $1)`,
+        [orgId],
+      );
+      await runner.query(
+        `INSERT INTO jobs (id, kind, status, org_id) VALUES ('3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0003', 'Deploy', 'Completed', $1),
+                ('3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0004', 'Deploy', 'Completed', NULL)`,
+        [orgId],
+      );
+
+      await migration.up(runner);
+      const jobs: { id: string; infrastructure_id: string | null }[] = await runner.query(
+        `SELECT id, infrastructure_id FROM jobs WHERE id::text LIKE '3a1f7a0e%' ORDER BY id`,
+      );
+      expect(jobs.map((j) => j.infrastructure_id)).toEqual(['3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0002', null]);
+      expect(await columns('target_locks', runner)).toEqual(
+        expect.arrayContaining(['infrastructure_id', 'job_id', 'owner', 'expires_at']),
+      );
+      expect(await columns('org_locks', runner)).toEqual([]);
+      expect(await columns('execution_stages', runner)).toEqual(
+        expect.arrayContaining(['spec', 'rollback_data', 'outputs', 'state', 'source_stage_id', 'failure_strategy']),
+      );
     } finally {
       await runner.release();
     }
