@@ -13,11 +13,13 @@ import { BodyTooLargeError, listen, readBody, sendJson } from '../common/http-io
 import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { parseApiPath, type ApiPath } from './request-path.js';
+import { RequestLog } from './request-log.js';
 import { ResourceHandler } from './resource.handler.js';
 import { NAMESPACES } from './resource-types.js';
 import { failureStatus, KubeError, pathNotFound, unauthorized } from './status.js';
 
 export type { ClockAnswer, KubernetesEmulatorAdmin } from './admin.api.js';
+export type { LoggedRequest } from './request-log.js';
 export type { ApiErrorSpec, FaultsSnapshot, LatencySpec, UnavailableRolloutSpec } from './fault-injector.js';
 
 export interface KubernetesEmulatorOptions {
@@ -99,7 +101,8 @@ export async function startKubernetesEmulator(
     return `10.96.${Math.floor(serviceIps / 250)}.${(serviceIps % 250) + 1}`;
   };
   const resources = new ResourceHandler({ store, controller, allocateIp, now: () => clock.now() });
-  const admin = new KubernetesEmulatorAdmin(clock, controller, faults, podReadySeconds);
+  const requestLog = new RequestLog();
+  const admin = new KubernetesEmulatorAdmin(clock, controller, faults, podReadySeconds, requestLog);
   for (const name of DEFAULT_NAMESPACES)
     store.create(NAMESPACES, {
       apiVersion: 'v1',
@@ -152,6 +155,7 @@ export async function startKubernetesEmulator(
           namespace: path.namespace,
           name: path.name,
         };
+        requestLog.record(target.method, url.pathname);
         const delay = faults.latencyFor(target);
         if (delay > 0) await sleep(delay);
         const injected = faults.takeApiError(target);
