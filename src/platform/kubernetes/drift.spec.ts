@@ -25,16 +25,41 @@ const data: KubernetesData = {
 };
 const outputs: KubernetesOutputs = {
   deployments: [
-    { namespace: 'default', name: 'web', revision: '2', generation: 2, templateHash: templateHash(template('v2')), image: 'v2' },
+    {
+      namespace: 'default',
+      name: 'web',
+      revision: '2',
+      generation: 2,
+      templateHash: templateHash(template('v2')),
+      image: 'v2',
+    },
   ],
   image: 'v2',
   revision: '2',
 };
 const asLeft = () =>
   new Map<string, Record<string, unknown> | null>([
-    ['Deployment default/web', { metadata: { name: 'web' }, spec: { template: { ...template('v2'), metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } } } } }],
-    ['ConfigMap default/cfg', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', uid: 'u' }, data: { mode: 'new' } }],
-    ['Secret default/creds', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'creds' }, type: 'Opaque', data: { password: 'aHVudGVyMg==' } }],
+    [
+      'Deployment default/web',
+      {
+        metadata: { name: 'web' },
+        spec: { template: { ...template('v2'), metadata: { labels: { app: 'web', 'pod-template-hash': 'x' } } } },
+      },
+    ],
+    [
+      'ConfigMap default/cfg',
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg', uid: 'u' }, data: { mode: 'new' } },
+    ],
+    [
+      'Secret default/creds',
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'creds' },
+        type: 'Opaque',
+        data: { password: 'aHVudGVyMg==' },
+      },
+    ],
   ]);
 
 describe('driftSentences', () => {

@@ -68,7 +68,12 @@ describe('Kubernetes object rules', () => {
       data: { a: 'YQ==' },
       stringData: { b: 'bee' },
     });
-    expect(secret).toEqual({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: { a: 'YQ==', b: 'YmVl' } });
+    expect(secret).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's' },
+      data: { a: 'YQ==', b: 'YmVl' },
+    });
   });
 
   test('imageOf, isOwnedBy and replicaCounts read what they say', () => {
@@ -95,7 +100,9 @@ describe('replacementBody', () => {
       metadata: { name: 'web', resourceVersion: '42' },
       spec: { paused: false, replicas: 7 },
     });
-    expect(replacementBody({ kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }, live).spec).toEqual({
+    expect(
+      replacementBody({ kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 2 } }, live).spec,
+    ).toEqual({
       replicas: 2,
     });
     expect(replacementBody({ kind: 'Service', metadata: { name: 's' }, spec: { ports: [] } }, live).spec).toEqual({

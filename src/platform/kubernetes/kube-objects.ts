@@ -130,6 +130,7 @@ export function replacementBody(desired: KubeObject, live: KubeObject): KubeObje
     body.spec = { ...spec, replicas: liveSpec.replicas };
   if (desired.kind === 'Service')
     for (const key of ['clusterIP', 'clusterIPs'])
-      if (spec[key] === undefined && liveSpec[key] !== undefined) body.spec = { ...obj(body.spec), [key]: liveSpec[key] };
+      if (spec[key] === undefined && liveSpec[key] !== undefined)
+        body.spec = { ...obj(body.spec), [key]: liveSpec[key] };
   return body;
 }

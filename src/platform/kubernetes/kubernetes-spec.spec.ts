@@ -36,14 +36,19 @@ spec:
 `;
     const spec = parseKubernetesSpec({ manifests: yaml });
     expect(spec.manifests.map((m) => `${m.kind}/${m.metadata.name}`)).toEqual(['ConfigMap/cfg', 'Deployment/web']);
-    expect(spec.manifests[0]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cfg' }, data: { mode: 'a: b' } });
+    expect(spec.manifests[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'cfg' },
+      data: { mode: 'a: b' },
+    });
     expect(spec.manifests[1]).toEqual(deployment);
   });
 
   test('a 400 naming the field: missing name, unsupported kind, wrong apiVersion, unknown spec field', () => {
-    expect(() => parseKubernetesSpec({ manifests: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: {} }] })).toThrow(
-      'manifests.0: metadata.name: is required',
-    );
+    expect(() =>
+      parseKubernetesSpec({ manifests: [{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: {} }] }),
+    ).toThrow('manifests.0: metadata.name: is required');
     expect(() => parseKubernetesSpec({ manifests: [{ ...deployment, kind: 'StatefulSet' }] })).toThrow(
       /manifests\.0: kind: must be one of "Deployment", "ConfigMap", "Service", "Secret"/,
     );
@@ -67,9 +72,11 @@ spec:
   });
 
   test('the same object twice is refused', () => {
-    expect(() => parseKubernetesSpec({ manifests: [deployment, { ...deployment, metadata: { name: 'web', namespace: 'default' } }] })).toThrow(
-      'manifests.1: Deployment default/web appears twice',
-    );
+    expect(() =>
+      parseKubernetesSpec({
+        manifests: [deployment, { ...deployment, metadata: { name: 'web', namespace: 'default' } }],
+      }),
+    ).toThrow('manifests.1: Deployment default/web appears twice');
   });
 
   test('pure: the same input gives the same spec', () => {

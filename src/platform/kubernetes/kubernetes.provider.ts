@@ -142,7 +142,8 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
       return rolloutStatus(live);
     });
     const failed = answers.filter((a) => !a.done && a.failed);
-    if (failed.length) return { steady: false, failed: true, reason: failed.map((a) => !a.done && a.reason).join('; ') };
+    if (failed.length)
+      return { steady: false, failed: true, reason: failed.map((a) => !a.done && a.reason).join('; ') };
     const waiting = answers.filter((a) => !a.done);
     if (waiting.length) return { steady: false, reason: waiting.map((a) => !a.done && a.reason).join('; ') };
     return { steady: true };
@@ -225,7 +226,9 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
       }
       await ctx.saveState({ [key]: 'sent' });
       try {
-        const written = live ? await client.replace(ref, replacementBody(desired, live)) : await client.create(ref, desired);
+        const written = live
+          ? await client.replace(ref, replacementBody(desired, live))
+          : await client.create(ref, desired);
         ctx.log('info', `${refKey(ref)}: ${live ? 'replaced' : 'created'}${describeImage(written)}`);
         return written;
       } catch (error) {
@@ -248,7 +251,11 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
       }
       await ctx.saveState({ [`rollback ${refKey(captured)}`]: 'sent' });
       try {
-        if (live) await client.replace(captured, { ...object, metadata: { ...object.metadata, resourceVersion: live.metadata?.resourceVersion } });
+        if (live)
+          await client.replace(captured, {
+            ...object,
+            metadata: { ...object.metadata, resourceVersion: live.metadata?.resourceVersion },
+          });
         else await client.create(captured, object);
         ctx.log('info', `${refKey(captured)}: ${live ? 'restored' : 'created again'} as captured before the deploy`);
         return;

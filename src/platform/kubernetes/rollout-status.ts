@@ -25,7 +25,10 @@ export function rolloutStatus(deployment: KubeObject): RolloutStatus {
   if (replicas > updated)
     return { done: false, reason: `${name}: ${replicas - updated} old replicas are pending termination` };
   if (available < updated || ready < desired)
-    return { done: false, reason: `${name}: ${Math.min(available, ready)} of ${desired} updated replicas are available` };
+    return {
+      done: false,
+      reason: `${name}: ${Math.min(available, ready)} of ${desired} updated replicas are available`,
+    };
   return { done: true };
 }
 

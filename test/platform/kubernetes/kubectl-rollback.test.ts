@@ -57,7 +57,9 @@ describe('the provider’s rollback as kubectl sees it', () => {
       ['2', 'nginx:1.27'],
       ['3', 'nginx:1.26'],
     ]);
-    expect(await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain('successfully rolled out');
+    expect(await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=30s'])).toContain(
+      'successfully rolled out',
+    );
 
     // kubectl's own undo goes to the second-highest revision: back to 1.27, which becomes revision 4.
     expect(await kubectl.ok(['rollout', 'undo', 'deployment/web'])).toContain('rolled back');

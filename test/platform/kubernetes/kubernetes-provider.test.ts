@@ -132,7 +132,13 @@ describe('KubernetesProvider against the Kubernetes emulator over HTTP', () => {
     expect(countBy(cluster.writes())['POST /apis/apps/v1/namespaces/default/deployments']).toBe(3);
 
     cluster.emulator.admin.clearFaults();
-    cluster.emulator.admin.failRequests({ method: 'PUT', resource: 'deployments', code: 403, message: 'no way', times: 1 });
+    cluster.emulator.admin.failRequests({
+      method: 'PUT',
+      resource: 'deployments',
+      code: 403,
+      message: 'no way',
+      times: 1,
+    });
     const next = specOf(deployment('flaky', 'nginx:1.28'));
     await expect(provider.deploy(ctx, next, await provider.capture(ctx, next))).rejects.toThrow(
       /Kubernetes refused .*Deployment default\/flaky.*no way.*HTTP 403/,
@@ -247,7 +253,9 @@ describe('KubernetesProvider against the Kubernetes emulator over HTTP', () => {
     const remove = provider.parseRollbackStep({ name: 'drop', delete: { kind: 'ConfigMap', name: 'steps-flag' } });
     await provider.runRollbackStep(cluster.context(), remove, recorded);
     await provider.runRollbackStep(cluster.context(), remove, recorded);
-    await expect(cluster.core.readNamespacedConfigMap({ name: 'steps-flag', namespace: 'default' })).rejects.toMatchObject({
+    await expect(
+      cluster.core.readNamespacedConfigMap({ name: 'steps-flag', namespace: 'default' }),
+    ).rejects.toMatchObject({
       code: 404,
     });
   });
