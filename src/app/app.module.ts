@@ -17,6 +17,7 @@ import { HealthModule } from '../health/health.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -39,6 +40,7 @@ export class AppModule {
         HealthModule,
         OrgsModule,
         PlatformModule,
+        KubernetesProviderModule,
         JobsModule,
         BranchesModule,
         SnapshotsModule,
