@@ -17,6 +17,7 @@ import { resolveProject } from '../src/salesforce/project-resolver.js';
 import { generateProject } from '../test/fixtures/generate-project.js';
 import { freePort, startService } from '../test/helpers/processes.js';
 import { zipFolder } from '../test/helpers/project-zip.js';
+import { benchKubernetesRollback } from './kubernetes-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -280,6 +281,9 @@ async function main() {
     await emulator.close();
     await fs.rm(work, { recursive: true, force: true });
   }
+
+  console.log('\n5. Kubernetes rollback through the provider vs bare client-node calls');
+  await benchKubernetesRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

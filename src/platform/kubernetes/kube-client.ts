@@ -29,6 +29,16 @@ export class KubeApiError extends Error {
 }
 
 type Body = Record<string, unknown>;
+
+/** The typed API clients of one cluster connection (they keep their HTTP connections alive between calls). */
+export interface KubeApis {
+  apps: AppsV1Api;
+  core: CoreV1Api;
+}
+
+export function kubeApis(config: KubeConfig): KubeApis {
+  return { apps: config.makeApiClient(AppsV1Api), core: config.makeApiClient(CoreV1Api) };
+}
 type Verbs = {
   read(name: string, namespace: string): Promise<unknown>;
   create(namespace: string, body: Body): Promise<unknown>;
@@ -47,11 +57,11 @@ export class KubeClient {
   private readonly verbs: Record<ObjectRef['kind'], Verbs>;
 
   constructor(
-    config: KubeConfig,
+    apis: KubeApis,
     private readonly signal?: AbortSignal,
   ) {
-    this.apps = config.makeApiClient(AppsV1Api);
-    this.core = config.makeApiClient(CoreV1Api);
+    this.apps = apis.apps;
+    this.core = apis.core;
     const apps = this.apps;
     const core = this.core;
     this.verbs = {
