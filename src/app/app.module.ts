@@ -18,6 +18,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -40,6 +41,7 @@ export class AppModule {
         HealthModule,
         OrgsModule,
         PlatformModule,
+        KubernetesProviderModule,
         ExecutionsModule,
         JobsModule,
         BranchesModule,

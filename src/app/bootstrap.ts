@@ -9,6 +9,10 @@ import type { Config } from '../config/config.js';
 import { openDatabase } from '../database/data-source.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../database/embedded-postgres.js';
 import { startEmulator, type EmulatorHandle } from '../emulator/emulator.server.js';
+import {
+  startKubernetesEmulator,
+  type KubernetesEmulatorHandle,
+} from '../kubernetes-emulator/kubernetes-emulator.server.js';
 import { JobRunner } from '../jobs/job-runner.service.js';
 import { Reconciler } from '../jobs/reconciler.service.js';
 import { TokensService } from '../auth/tokens.service.js';
@@ -17,6 +21,7 @@ import { JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { sweepStaleUploadWorkspaces } from '../uploads/upload-workspace.js';
 import { AppModule } from './app.module.js';
 import { ensureDemoOrg } from './demo-org.js';
+import { ensureLocalCluster } from './local-cluster.js';
 import { seedDemo } from './demo-seed.js';
 
 export interface Backtrack {
@@ -27,6 +32,8 @@ export interface Backtrack {
   url: string | null;
   /** The built-in emulator org, when it runs in this process. */
   emulator: EmulatorHandle | null;
+  /** The built-in Kubernetes emulator behind the "Local Cluster" infrastructure, when it runs in this process. */
+  kubernetes: KubernetesEmulatorHandle | null;
   close(): Promise<void>;
 }
 
@@ -62,6 +69,16 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       emulator = await startEmulator({ port: config.EMULATOR_PORT, dataDir: path.join(config.dataDir, 'emulator') });
       cleanups.push(() => emulator!.close());
     }
+    let kubernetes: KubernetesEmulatorHandle | null = null;
+    if (config.emulatorEnabled) {
+      // Its objects survive a restart in a state file (docs/kubernetes-provider.md); pods are ready a second after start.
+      kubernetes = await startKubernetesEmulator({
+        port: config.KUBERNETES_EMULATOR_PORT,
+        podReadySeconds: 1,
+        stateFile: path.join(config.dataDir, 'kubernetes-emulator', 'state.json'),
+      });
+      cleanups.push(() => kubernetes!.close());
+    }
 
     const logger = new QuietStartLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
@@ -77,6 +94,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
 
     const newAdminToken = await app.get(TokensService).ensureBootstrapAdmin();
     if (emulator) await ensureDemoOrg(app, emulator);
+    if (kubernetes) await ensureLocalCluster(app, kubernetes);
     if (emulator) await seedDemo(app);
 
     let url: string | null = null;
@@ -106,7 +124,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
       });
     }
     logger.log(
-      `Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''})`,
+      `Backtrack ${config.ROLE} ready${url ? ` at ${url}` : ''} (${config.embeddedDatabase ? 'PGlite' : 'PostgreSQL'}, ${config.embeddedQueue ? 'in-process queue' : 'Bull/Redis'}${emulator ? `, emulator org at ${emulator.url}` : ''}${kubernetes ? `, Local Cluster at ${kubernetes.url}` : ''})`,
       'Backtrack',
     );
     if (newAdminToken) {
@@ -116,7 +134,7 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
           `  Sign in at ${url ?? 'the API'} with it, send it as "Authorization: Bearer <token>", or set it as BACKTRACK_TOKEN for the CLI.\n\n`,
       );
     }
-    return { app, config, dataSource, url, emulator, close: cleanup };
+    return { app, config, dataSource, url, emulator, kubernetes, close: cleanup };
   } catch (error) {
     await cleanup();
     throw error;

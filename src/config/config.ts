@@ -22,6 +22,7 @@ const schema = z.object({
   BACKTRACK_ADMIN_TOKEN: z.string().min(24, 'at least 24 characters').optional(),
   EMULATOR: z.enum(['auto', 'on', 'off']).default('auto'),
   EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  KUBERNETES_EMULATOR_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   JOB_LEASE_SECONDS: z.coerce.number().int().min(5).max(3600).default(30),
   SNAPSHOT_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),

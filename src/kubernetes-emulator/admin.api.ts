@@ -9,6 +9,7 @@ import type {
   LatencySpec,
   UnavailableRolloutSpec,
 } from './fault-injector.js';
+import type { LoggedRequest, RequestLog } from './request-log.js';
 
 export interface ClockAnswer {
   readonly now: string;
@@ -25,6 +26,7 @@ export class KubernetesEmulatorAdmin {
     private readonly controller: ClusterController,
     private readonly faultInjector: FaultInjector,
     private readonly podReadySeconds: number,
+    private readonly requestLog: RequestLog,
   ) {}
 
   /** Moves simulated time on by `seconds` and lets the controllers catch up. */
@@ -69,5 +71,17 @@ export class KubernetesEmulatorAdmin {
 
   faults(): FaultsSnapshot {
     return this.faultInjector.snapshot();
+  }
+
+  /**
+   * The Kubernetes API requests served since start or the last `resetRequests()`, oldest first, as `{method, path}`
+   * (no query string; discovery, health and /_emulator calls are not API requests and are left out).
+   */
+  requests(): LoggedRequest[] {
+    return this.requestLog.list();
+  }
+
+  resetRequests(): void {
+    this.requestLog.reset();
   }
 }

@@ -23,6 +23,8 @@ const ROUTES: readonly Route[] = [
     handle: (a, b) => a.settle(b.maxSeconds === undefined ? undefined : Number(b.maxSeconds)),
   },
   { method: 'GET', path: '/faults', handle: (a) => a.faults() },
+  { method: 'GET', path: '/requests', handle: (a) => ({ requests: a.requests() }) },
+  { method: 'DELETE', path: '/requests', handle: (a) => a.resetRequests() },
   { method: 'DELETE', path: '/faults', handle: (a) => a.clearFaults() },
   {
     method: 'POST',

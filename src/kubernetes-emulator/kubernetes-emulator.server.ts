@@ -13,11 +13,14 @@ import { BodyTooLargeError, listen, readBody, sendJson } from '../common/http-io
 import { ObjectStore } from './object-store.js';
 import { openApiDocument } from './openapi.js';
 import { parseApiPath, type ApiPath } from './request-path.js';
+import { RequestLog } from './request-log.js';
+import { loadStateFile, persistStore } from './state-file.js';
 import { ResourceHandler } from './resource.handler.js';
-import { NAMESPACES } from './resource-types.js';
+import { NAMESPACES, SERVICES } from './resource-types.js';
 import { failureStatus, KubeError, pathNotFound, unauthorized } from './status.js';
 
 export type { ClockAnswer, KubernetesEmulatorAdmin } from './admin.api.js';
+export type { LoggedRequest } from './request-log.js';
 export type { ApiErrorSpec, FaultsSnapshot, LatencySpec, UnavailableRolloutSpec } from './fault-injector.js';
 
 export interface KubernetesEmulatorOptions {
@@ -38,6 +41,11 @@ export interface KubernetesEmulatorOptions {
   /** How often the controllers look at the clock, in real milliseconds (default 200). */
   readonly syncIntervalMs?: number;
   readonly logger?: { error(message: string, error?: unknown): void };
+  /**
+   * A JSON file holding the objects across restarts (the embedded default's Local Cluster): loaded at start when it
+   * exists, rewritten after changes and on close. Absent: everything is in memory only.
+   */
+  readonly stateFile?: string;
 }
 
 export interface KubeconfigDocument {
@@ -95,19 +103,28 @@ export async function startKubernetesEmulator(
   });
   let serviceIps = 0;
   const allocateIp = () => {
-    serviceIps++;
-    return `10.96.${Math.floor(serviceIps / 250)}.${(serviceIps % 250) + 1}`;
+    // Skips addresses Services restored from a state file already hold.
+    const taken = new Set(store.list(SERVICES).map((s) => (s.spec as { clusterIP?: string } | undefined)?.clusterIP));
+    let ip: string;
+    do {
+      serviceIps++;
+      ip = `10.96.${Math.floor(serviceIps / 250)}.${(serviceIps % 250) + 1}`;
+    } while (taken.has(ip));
+    return ip;
   };
   const resources = new ResourceHandler({ store, controller, allocateIp, now: () => clock.now() });
-  const admin = new KubernetesEmulatorAdmin(clock, controller, faults, podReadySeconds);
+  const requestLog = new RequestLog();
+  const admin = new KubernetesEmulatorAdmin(clock, controller, faults, podReadySeconds, requestLog);
+  const restored = options.stateFile ? loadStateFile(options.stateFile, store, logger) : false;
   for (const name of DEFAULT_NAMESPACES)
-    store.create(NAMESPACES, {
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      metadata: { name },
-      spec: { finalizers: ['kubernetes'] },
-      status: { phase: 'Active' },
-    });
+    if (!store.get(NAMESPACES, '', name))
+      store.create(NAMESPACES, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Active' },
+      });
   let serverAddress = '';
 
   const serveApi = async (req: IncomingMessage, res: ServerResponse, url: URL, path: ApiPath): Promise<void> => {
@@ -152,6 +169,7 @@ export async function startKubernetesEmulator(
           namespace: path.namespace,
           name: path.name,
         };
+        requestLog.record(target.method, url.pathname);
         const delay = faults.latencyFor(target);
         if (delay > 0) await sleep(delay);
         const injected = faults.takeApiError(target);
@@ -198,6 +216,8 @@ export async function startKubernetesEmulator(
   server.keepAliveTimeout = 120_000;
   serverAddress = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const url = `http://${serverAddress}`;
+  const persisted = options.stateFile ? persistStore(options.stateFile, store) : undefined;
+  if (restored) controller.sync();
   const timer = setInterval(() => {
     try {
       controller.sync();
@@ -222,6 +242,7 @@ export async function startKubernetesEmulator(
     }),
     async close() {
       clearInterval(timer);
+      persisted?.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -30,6 +30,11 @@ export interface StoreEvent {
   readonly resourceVersion: number;
 }
 
+export interface StoreSnapshot {
+  readonly revision: number;
+  readonly objects: readonly { readonly key: string; readonly object: KubeObject }[];
+}
+
 /** How many past events a watch may resume from; older resourceVersions get 410 Expired. */
 const EVENT_LOG_SIZE = 2000;
 
@@ -157,6 +162,19 @@ export class ObjectStore {
     const oldest = this.log[0];
     if (oldest && resourceVersion < oldest.resourceVersion - 1) return undefined;
     return this.log.filter((e) => e.resourceVersion > resourceVersion);
+  }
+
+  /** Every object and the resourceVersion counter, for a state file (watch history is not kept). */
+  snapshot(): StoreSnapshot {
+    return { revision: this.revision, objects: [...this.objects.entries()].map(([key, object]) => ({ key, object })) };
+  }
+
+  /** Puts back what `snapshot` returned, replacing everything held; no events are sent. */
+  restore(snapshot: StoreSnapshot): void {
+    this.objects.clear();
+    for (const { key, object } of snapshot.objects) this.objects.set(key, structuredClone(object));
+    this.revision = Math.max(this.revision, snapshot.revision);
+    this.log.length = 0;
   }
 
   subscribe(listener: (event: StoreEvent) => void): () => void {

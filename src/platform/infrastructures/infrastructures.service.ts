@@ -109,6 +109,43 @@ export class InfrastructuresService {
     return this.view(await this.get(id));
   }
 
+  /**
+   * The infrastructure a component of Backtrack itself provides (the embedded default's Local Cluster): created as
+   * `systemTokenId` when the name is free, its connection (and environment) brought up to date when the system made
+   * it (the emulator's port may change on a restart), left alone when a person made one under that name.
+   */
+  async ensureSystemInfrastructure(
+    input: CreateInfrastructure,
+    systemTokenId: string,
+  ): Promise<'created' | 'updated' | 'left alone'> {
+    const existing = await this.infrastructures
+      .createQueryBuilder('i')
+      .where('lower(i.name) = lower(:name) AND i.deleted_at IS NULL', { name: input.name })
+      .getOne();
+    if (existing && (existing.createdBy !== systemTokenId || existing.kind !== input.kind)) return 'left alone';
+    if (existing) {
+      await this.infrastructures.update(existing.id, {
+        environment: input.environment,
+        connectionCiphertext: this.seal(input.connection),
+      });
+      return 'updated';
+    }
+    await this.unique(
+      this.infrastructures.insert({
+        id: crypto.randomUUID(),
+        name: input.name,
+        environment: input.environment,
+        kind: input.kind,
+        connectionCiphertext: this.seal(input.connection),
+        orgId: null,
+        createdBy: systemTokenId,
+        deletedAt: null,
+      }),
+      input.name,
+    );
+    return 'created';
+  }
+
   /** Removes an infrastructure from use; what ran against it stays for the audit trail. */
   async remove(id: string, principal: Principal): Promise<InfrastructureView> {
     const infrastructure = await this.get(id);
