@@ -16,6 +16,7 @@ import type { Config } from '../config/config.js';
 import { HealthModule } from '../health/health.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
+import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { QueueModule } from '../queue/queue.module.js';
@@ -41,6 +42,7 @@ export class AppModule {
         OrgsModule,
         PlatformModule,
         KubernetesProviderModule,
+        ExecutionsModule,
         JobsModule,
         BranchesModule,
         SnapshotsModule,

@@ -3,7 +3,7 @@ import type { JobHandler } from './job-handler.js';
 import type { JobKind, JobTarget } from './job.entity.js';
 
 export const JOB_KINDS: JobKind[] = ['Deploy', 'Rollback'];
-export const JOB_TARGETS: JobTarget[] = ['salesforce'];
+export const JOB_TARGETS: JobTarget[] = ['salesforce', 'pipeline'];
 
 /** Job handlers by (kind, target); start-up fails when a pair has none or two. */
 @Injectable()

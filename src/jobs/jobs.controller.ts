@@ -8,16 +8,14 @@ import { TokensService } from '../auth/tokens.service.js';
 import { parseInput } from '../common/validation.js';
 import type { Config } from '../config/config.js';
 import { CONFIG } from '../config/config.module.js';
-import { isFinished, JobsService, presentComponent, presentLog } from './jobs.service.js';
-import { startHeartbeat } from './sse-heartbeat.js';
+import { streamJob } from './job-stream.js';
+import { JobsService, presentComponent, presentLog } from './jobs.service.js';
 
 const LogsQuery = z.object({
   component: z.string().min(3).optional(),
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
-
-const STREAM_POLL_MS = 400;
 
 @ApiTags('jobs')
 @ApiBearerAuth()
@@ -83,42 +81,20 @@ export class JobsController {
   ) {
     const q = parseInput(LogsQuery, query, 'query');
     await this.jobs.getReadable(id, principal);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'no-cache',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    let after = Number(req.headers['last-event-id'] ?? q.after ?? 0) || 0;
-    let version = -1;
-    const closed = new AbortController();
-    req.on('close', () => closed.abort());
-    const send = (event: string, data: unknown, eventId?: number) =>
-      res.write(`${eventId !== undefined ? `id: ${eventId}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    const stopHeartbeat = startHeartbeat((chunk) => res.write(chunk), this.config.SSE_HEARTBEAT_SECONDS * 1000);
-    try {
-      while (!closed.signal.aborted) {
-        if (!(await this.tokens.isActive(principal.tokenId))) {
-          send('revoked', { message: 'The API token was revoked; this stream is closed.' });
-          break;
-        }
-        const job = await this.jobs.get(id);
-        const lines = await this.jobs.listLogs(id, { component: q.component, after, limit: 2000 });
-        for (const line of lines) send('log', presentLog(line), line.seq);
-        after = lines.at(-1)?.seq ?? after;
-        if (job.version !== version) {
-          version = job.version;
-          send('status', await this.jobs.present(job));
-        }
-        if (isFinished(job) && lines.length === 0) {
-          send('end', { status: job.status });
-          break;
-        }
-        if (lines.length < 2000) await new Promise((r) => setTimeout(r, STREAM_POLL_MS));
-      }
-    } finally {
-      stopHeartbeat();
-      res.end();
-    }
+    await streamJob(
+      this.jobs,
+      this.tokens,
+      {
+        jobId: id,
+        component: q.component,
+        after: q.after,
+        principal,
+        heartbeatMs: this.config.SSE_HEARTBEAT_SECONDS * 1000,
+        presentJob: (job) => this.jobs.present(job),
+        presentLine: presentLog,
+      },
+      req,
+      res,
+    );
   }
 }

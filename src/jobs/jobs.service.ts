@@ -34,31 +34,36 @@ export class JobsService {
   }
 
   /**
-   * A job the principal may read: jobs are read in their org's environment (403 naming it otherwise); a job
-   * without an org has no environment.
+   * A job the principal may read: a job is read in every environment it touches — its org's, its infrastructure's
+   * and, for a pipeline's execution or rollback, the environment of each of its stages (403 naming the first one
+   * missing). A job touching no environment has none to check.
    */
   async getReadable(id: string, principal: Principal): Promise<Job> {
     const job = await this.get(id);
-    assertCan(principal, 'read', await this.environmentOf(job.orgId));
+    for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
     return job;
   }
 
   /** The version of a job the principal may read (null when there is no such job), for pollers' 304s. */
   async readableVersion(id: string, principal: Principal): Promise<number | null> {
-    const rows: { version: number; environment: string | null }[] = await this.db.query(
-      `SELECT j.version, o.environment FROM jobs j LEFT JOIN orgs o ON o.id = j.org_id WHERE j.id = $1`,
-      [id],
-    );
+    const rows: { version: number }[] = await this.db.query(`SELECT version FROM jobs WHERE id = $1`, [id]);
     if (!rows[0]) return null;
-    assertCan(principal, 'read', rows[0].environment);
+    for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
     return rows[0].version;
   }
 
-  /** The environment of an org, removed ones included (their jobs stay readable where they ran). */
-  private async environmentOf(orgId: string | null): Promise<string | null> {
-    if (!orgId) return null;
-    const rows: { environment: string }[] = await this.db.query(`SELECT environment FROM orgs WHERE id = $1`, [orgId]);
-    return rows[0]?.environment ?? null;
+  /**
+   * The environments a job touches: its org's (removed orgs included: their jobs stay readable where they ran), its
+   * infrastructure's, and its stages' (a pipeline's execution or rollback).
+   */
+  async environmentsOf(id: string): Promise<string[]> {
+    const rows: { environment: string }[] = await this.db.query(
+      `SELECT o.environment FROM jobs j JOIN orgs o ON o.id = j.org_id WHERE j.id = $1
+       UNION SELECT i.environment FROM jobs j JOIN infrastructures i ON i.id = j.infrastructure_id WHERE j.id = $1
+       UNION SELECT s.environment FROM execution_stages s WHERE s.job_id = $1`,
+      [id],
+    );
+    return rows.map((r) => r.environment).sort();
   }
 
   /** Only the version, for the cheapest possible 304 to a poller. */

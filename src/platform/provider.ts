@@ -30,6 +30,11 @@ export interface PlatformProvider<Spec = unknown, Data = unknown, Outputs = unkn
   capture(ctx: StageContext, spec: Spec): Promise<Data>;
   /** True when the captured data says the stage creates everything it touches (its rollback removes it all). */
   isFirstDeployment(data: Data): boolean;
+  /**
+   * Optional: what the captured data puts back, in a few words for `GET /api/executions/:id/rollback` ("revision 3");
+   * without it the engine names the artifact the previous execution deployed.
+   */
+  describeRollbackTarget?(data: Data): string | null;
   deploy(ctx: StageContext, spec: Spec, data: Data): Promise<Outputs>;
   status(ctx: StageContext, spec: Spec, outputs: Outputs): Promise<StageHealth>;
   drift(ctx: StageContext, recorded: RecordedStage<Spec, Data, Outputs>): Promise<string[]>;

@@ -7,6 +7,7 @@ import { can, type Principal } from '../../auth/permissions.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../../common/errors.js';
 import type { SecretBox } from '../../common/secret-box.js';
 import { SECRET_BOX } from '../../orgs/org-connections.service.js';
+import type { StageTarget } from '../provider.js';
 import { Infrastructure } from './infrastructure.entity.js';
 import { describeConnection, type ConnectionView, type KubernetesConnection } from './infrastructure-connection.js';
 
@@ -46,6 +47,28 @@ export class InfrastructuresService {
     const infrastructure = await this.get(id);
     assertCan(principal, 'read', infrastructure.environment);
     return this.view(infrastructure);
+  }
+
+  /**
+   * The infrastructure a stage works on, with its connection unsealed: the kubeconfig or server and token of a
+   * Kubernetes cluster, `{orgId}` for an org. For the execution engine only — it never leaves the server.
+   */
+  async openConnection(id: string): Promise<StageTarget> {
+    const infrastructure = await this.get(id);
+    const sealed = infrastructure.connectionCiphertext;
+    const connection =
+      infrastructure.kind === 'salesforce'
+        ? { orgId: infrastructure.orgId }
+        : sealed
+          ? (JSON.parse(this.box.open(sealed)) as KubernetesConnection)
+          : null;
+    return {
+      id: infrastructure.id,
+      name: infrastructure.name,
+      environment: infrastructure.environment,
+      kind: infrastructure.kind,
+      connection,
+    };
   }
 
   async create(input: CreateInfrastructure, principal: Principal): Promise<InfrastructureView> {
