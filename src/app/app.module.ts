@@ -17,6 +17,7 @@ import { HealthModule } from '../health/health.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -44,6 +45,7 @@ export class AppModule {
         SnapshotsModule,
         DeploymentsModule,
         RollbacksModule,
+        SalesforceStageModule,
         WebModule,
       ],
       providers: [
