@@ -19,6 +19,7 @@ import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
+import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -48,6 +49,7 @@ export class AppModule {
         SnapshotsModule,
         DeploymentsModule,
         RollbacksModule,
+        SalesforceStageModule,
         WebModule,
       ],
       providers: [

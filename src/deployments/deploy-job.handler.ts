@@ -59,6 +59,8 @@ export interface DeployJobOptions {
   deleteRemoved?: boolean;
   /** What the deploy deletes (planned at the API, shown by the dry run): sent as destructiveChangesPre/Post.xml. */
   deletions?: PlannedDeletion[];
+  /** The pipeline stage that started this deploy (a `salesforce` stage's child job): it starts at most one. */
+  stageId?: string;
 }
 
 /** What a resumed attempt needs: set before it is relied on. */

@@ -13,5 +13,6 @@ import { JobCancellation } from './job-cancel.service.js';
   imports: [BranchesModule, JobsModule, OrgsModule, SnapshotsModule],
   controllers: [DeploymentsController, JobCancelController],
   providers: [DeploymentsService, DeployJobHandler, JobCancellation],
+  exports: [DeploymentsService],
 })
 export class DeploymentsModule {}

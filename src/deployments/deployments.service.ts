@@ -73,7 +73,7 @@ export class DeploymentsService {
 
   /** Validates everything that can be known before running, then queues a Deploy job. */
   async start(branchIdOrName: string, body: StartDeployBody, principal: Principal): Promise<Job> {
-    const { branch, org, revision, options } = await this.prepare(branchIdOrName, body, principal);
+    const { branch, org, revision, options } = await this.prepare(branchIdOrName, body, mayDeploy(principal));
     const job = await this.jobs.create({
       kind: 'Deploy',
       branchId: branch.id,
@@ -92,7 +92,11 @@ export class DeploymentsService {
    * Create vs update comes from one listMetadata per type; when the org cannot be read the plan says so.
    */
   async plan(branchIdOrName: string, body: StartDeployBody, principal: Principal) {
-    const { branch, org, revision, selected, options, notes } = await this.prepare(branchIdOrName, body, principal);
+    const { branch, org, revision, selected, options, notes } = await this.prepare(
+      branchIdOrName,
+      body,
+      mayDeploy(principal),
+    );
     const deletions = options.deletions ?? [];
     const deploying: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
     const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
@@ -123,11 +127,76 @@ export class DeploymentsService {
     };
   }
 
-  /** Everything start and plan share: the checks, the selection and the deletions, as the job's options. */
-  private async prepare(branchIdOrName: string, body: StartDeployBody, principal: Principal) {
+  /**
+   * The Deploy job (with backup) of a pipeline's `salesforce` stage: the whole revision of the branch (the latest
+   * when `revision` is absent) on the org, as `POST /api/branches/:id/deployments` queues it. It is started at most
+   * once per stage: its options carry `stageId`, and a call that finds the job an earlier call started returns it.
+   * No principal is asked here: the execution API checked `deploy` in the stage's environment before the pipeline
+   * ran; the job is recorded as started by `startedBy`.
+   */
+  async startForStage(
+    branchIdOrName: string,
+    orgId: string,
+    input: StageDeployInput,
+    stage: { stageId: string; startedBy: StartedBy },
+  ): Promise<Job> {
+    const known = await this.jobs.findForStage('Deploy', stage.stageId);
+    if (known) return known;
+    const body: StartDeployBody = {
+      orgId,
+      ...(input.revision !== undefined ? { revision: input.revision } : {}),
+      ...(input.testLevel ? { testLevel: input.testLevel } : {}),
+      ...(input.runTests ? { runTests: input.runTests } : {}),
+    };
+    const { branch, org, revision, options } = await this.prepare(branchIdOrName, body, () => undefined);
+    const { job, created } = await this.jobs.onceForStage('Deploy', stage.stageId, (manager) =>
+      this.jobs.create(
+        {
+          kind: 'Deploy',
+          branchId: branch.id,
+          orgId: org.id,
+          revisionId: revision.id,
+          options: { ...options, stageId: stage.stageId } satisfies DeployJobOptions,
+          createdBy: stage.startedBy.tokenId,
+          createdByName: stage.startedBy.name,
+        },
+        manager,
+      ),
+    );
+    if (created) await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
+    return job;
+  }
+
+  /**
+   * The branch's deploy the org holds now, as the recorded jobs tell (the org is not read): the newest Completed
+   * deploy of the branch to the org (not a validation) that no Completed rollback of all its components took back.
+   */
+  async currentDeploy(
+    branchId: string,
+    orgId: string,
+  ): Promise<{ jobId: string; branch: string; revision: number | null } | null> {
+    const rows: { id: string; branch: string; number: number | null }[] = await this.db.query(
+      `SELECT j.id, b.name AS branch, r.number FROM jobs j JOIN branches b ON b.id = j.branch_id
+              LEFT JOIN revisions r ON r.id = j.revision_id
+        WHERE j.kind = 'Deploy' AND j.branch_id = $1 AND j.org_id = $2 AND j.status = 'Completed'
+          AND coalesce((j.options->>'checkOnly')::boolean, false) = false
+          AND NOT EXISTS (SELECT 1 FROM jobs rb WHERE rb.parent_job_id = j.id AND rb.kind = 'Rollback'
+                AND rb.status = 'Completed' AND coalesce((rb.options->>'all')::boolean, false)
+                AND coalesce((rb.options->>'checkOnly')::boolean, false) = false)
+        ORDER BY j.finished_at DESC NULLS LAST, j.created_at DESC LIMIT 1`,
+      [branchId, orgId],
+    );
+    return rows[0] ? { jobId: rows[0].id, branch: rows[0].branch, revision: rows[0].number } : null;
+  }
+
+  /**
+   * Everything start, plan and a stage's deploy share: the checks, the selection and the deletions, as the job's
+   * options. `authorize` refuses a caller who may not deploy in the org's environment.
+   */
+  private async prepare(branchIdOrName: string, body: StartDeployBody, authorize: (environment: string) => void) {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
-    assertCan(principal, 'deploy', org.environment);
+    authorize(org.environment);
     const revision = await this.branches.revision(branch.id, body.revision);
     const all = await this.branches.revisionComponents(revision.id);
     const { selected, unknown } = selectComponents(all, body.components);
@@ -251,3 +320,21 @@ export class DeploymentsService {
 }
 
 export type { PlannedDeletion };
+
+/** Who a job is recorded as started by: a token, or the person or pipeline behind an execution. */
+export interface StartedBy {
+  tokenId: string | null;
+  name: string | null;
+}
+
+/** What a `salesforce` stage asks of its Deploy job (the whole revision; the test options of any deploy). */
+export interface StageDeployInput {
+  revision?: number;
+  testLevel?: StartDeployBody['testLevel'];
+  runTests?: string[];
+}
+
+/** A principal's deploy permission in an org's environment (403 naming what is missing). */
+function mayDeploy(principal: Principal): (environment: string) => void {
+  return (environment) => assertCan(principal, 'deploy', environment);
+}

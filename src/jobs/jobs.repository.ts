@@ -54,6 +54,35 @@ export class JobsRepository {
     return manager.findOneByOrFail(Job, { id: job.id });
   }
 
+  /**
+   * The child job of `kind` a pipeline stage started (its options carry the stage's id), or null: what makes a
+   * stage's child job start at most once, however often the stage is resumed.
+   */
+  async findForStage(kind: JobKind, stageId: string, manager: EntityManager = this.db.manager): Promise<Job | null> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM jobs WHERE kind = $1 AND options->>'stageId' = $2 ORDER BY created_at LIMIT 1`,
+      [kind, stageId],
+    );
+    return rows[0] ? manager.findOneByOrFail(Job, { id: rows[0].id }) : null;
+  }
+
+  /**
+   * Creates a stage's child job once: in one transaction holding a lock on the stage id (two resumed calls never
+   * both find nothing and both create one), the job a call made before is returned instead of calling `create`.
+   */
+  onceForStage(
+    kind: JobKind,
+    stageId: string,
+    create: (manager: EntityManager) => Promise<Job>,
+  ): Promise<{ job: Job; created: boolean }> {
+    return this.db.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [stageId]);
+      const found = await this.findForStage(kind, stageId, manager);
+      if (found) return { job: found, created: false };
+      return { job: await create(manager), created: true };
+    });
+  }
+
   /** A worker begins (or resumes) the job: counts the attempt and makes it In Progress. */
   async startAttempt(id: string): Promise<Job> {
     await this.bump(

@@ -14,5 +14,6 @@ import { RollbacksService } from './rollbacks.service.js';
   imports: [BranchesModule, JobsModule, OrgsModule, SnapshotsModule],
   controllers: [RollbacksController, ComponentDiffController],
   providers: [RollbacksService, RollbackJobHandler, ComponentDiffService, LaterDeploys],
+  exports: [RollbacksService],
 })
 export class RollbacksModule {}

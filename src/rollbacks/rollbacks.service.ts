@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
@@ -8,7 +8,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import { BadRequestError, ConflictError, GoneError, NotFoundError } from '../common/errors.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { MemberRefBody } from '../deployments/deployments.service.js';
+import { MemberRefBody, type StartedBy } from '../deployments/deployments.service.js';
 import { checkTestOptions, TestOptions, type TestLevel } from '../deployments/test-options.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
@@ -24,7 +24,7 @@ import type { ComponentFile } from '../salesforce/component.types.js';
 import { reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import { laterDeployConflicts, laterDeployRefusal } from './later-deploys.js';
 import { LaterDeploys } from './later-deploys.service.js';
-import { offerVerdict, withRecreatedChildren } from './rollback-offer.js';
+import { NOTHING_CHANGED, offerVerdict, withRecreatedChildren } from './rollback-offer.js';
 import { planCandidates, rollbackability, selectCandidates, snapshotEntry, type Candidate } from './rollback-plan.js';
 import {
   CHANGE_OF,
@@ -73,6 +73,8 @@ export interface RollbackJobOptions {
   runTests?: string[];
   /** Selected components the API cannot roll back: not sent, left for a person (their rows end Skipped). */
   manual?: ManualStep[];
+  /** The pipeline stage that started this rollback (a `salesforce` stage's child job): it starts at most one. */
+  stageId?: string;
 }
 
 @Injectable()
@@ -164,7 +166,57 @@ export class RollbacksService {
   }
 
   /** Validates the request, claims the components (exactly one of two racing requests wins), queues the job. */
-  async start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
+  start(deployJobId: string, body: StartRollbackBody, principal: Principal): Promise<Job> {
+    return this.begin(deployJobId, body, principal, mayRollBack(principal));
+  }
+
+  /**
+   * The Rollback of all components of a `salesforce` stage's Deploy job, as `POST /api/jobs/:id/rollback {all: true}`
+   * starts it, refused the same way (a sentence: drift from a later deploy unless `force`, data loss unless
+   * `acceptDataLoss`, …). It is started at most once per stage: its options carry `stageId`, and a call that finds
+   * the job an earlier call started returns it. Null when the deploy changed nothing (there is nothing to roll
+   * back). No principal is asked here: the execution rollback API checked `deploy` and `rollback` in the stage's
+   * environment; the job is recorded as started by `startedBy`.
+   */
+  async startForStage(
+    deployJobId: string,
+    options: { force?: boolean; acceptDataLoss?: boolean },
+    stage: { stageId: string; startedBy: StartedBy },
+  ): Promise<Job | null> {
+    const known = await this.jobWrites.findForStage('Rollback', stage.stageId);
+    if (known) return known;
+    const { verdict } = await this.candidates(deployJobId);
+    if (verdict.reason === NOTHING_CHANGED) return null;
+    const body: StartRollbackBody = {
+      all: true,
+      ...(options.force ? { force: true } : {}),
+      ...(options.acceptDataLoss ? { acceptDataLoss: true } : {}),
+    };
+    return this.begin(deployJobId, body, stage.startedBy, () => undefined, stage.stageId);
+  }
+
+  /**
+   * What a rollback of all of the deploy's components would be refused for before it is queued because later
+   * deploys changed them (the drift Backtrack knows of without reading the org), as sentences; none: [].
+   */
+  async laterChangeRefusals(deployJobId: string): Promise<string[]> {
+    const { candidates } = await this.candidates(deployJobId);
+    const available = candidates.filter((c) => c.available);
+    const conflicts = laterDeployConflicts(available, await this.laterDeploys.changes(deployJobId, available));
+    return conflicts.length ? [laterDeployRefusal(conflicts)] : [];
+  }
+
+  /**
+   * Everything a rollback start does once the caller is known: the checks (`authorize` refuses a caller who may not
+   * roll back in the org's environment), the claims and the job, queued.
+   */
+  private async begin(
+    deployJobId: string,
+    body: StartRollbackBody,
+    by: StartedBy,
+    authorize: (environment: string) => void,
+    stageId?: string,
+  ): Promise<Job> {
     const only = body.all ? undefined : body.components;
     const { deploy, verdict, candidates: named } = await this.candidates(deployJobId, only);
     // a picked object the deploy deleted comes back with its fields: their candidates are read too
@@ -173,8 +225,7 @@ export class RollbacksService {
       body.all || recreatedParents.length === 0 ? named : (await this.candidates(deployJobId)).candidates;
     if (deploy.kind !== 'Deploy') throw new ConflictError(verdict.reason!);
     const org = await this.orgs.get(deploy.orgId!);
-    assertCan(principal, 'rollback', org.environment);
-    assertCan(principal, 'deploy', org.environment);
+    authorize(org.environment);
     if (!verdict.rollbackable) {
       if (verdict.gone) throw new GoneError(verdict.reason!);
       throw new ConflictError(verdict.reason!);
@@ -198,8 +249,9 @@ export class RollbacksService {
       ...(body.testLevel ? { testLevel: body.testLevel } : {}),
       ...(body.runTests ? { runTests: body.runTests } : {}),
       ...(manual.length ? { manual } : {}),
+      ...(stageId ? { stageId } : {}),
     };
-    const job = await this.db.transaction(async (manager) => {
+    const create = async (manager: EntityManager) => {
       const created = await this.jobWrites.create(
         {
           kind: 'Rollback',
@@ -208,8 +260,8 @@ export class RollbacksService {
           revisionId: deploy.revisionId,
           parentJobId: deploy.id,
           options: options as unknown as Record<string, unknown>,
-          createdBy: principal.tokenId,
-          createdByName: principal.name,
+          createdBy: by.tokenId,
+          createdByName: by.name,
         },
         manager,
       );
@@ -227,8 +279,11 @@ export class RollbacksService {
         }
       }
       return created;
-    });
-    await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
+    };
+    const { job, created } = stageId
+      ? await this.jobWrites.onceForStage('Rollback', stageId, create)
+      : { job: await this.db.transaction(create), created: true };
+    if (created) await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 
@@ -244,6 +299,8 @@ export class RollbacksService {
   ): Promise<Job> {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
+    // both permissions before anything about the org's deploys is told (start checks them again for the job)
+    mayRollBack(principal)(org.environment);
     const rows: { id: string }[] = await this.db.query(
       `SELECT id FROM jobs WHERE kind = 'Deploy' AND branch_id = $1 AND org_id = $2
           AND coalesce((options->>'checkOnly')::boolean, false) = false
@@ -295,6 +352,14 @@ export class RollbacksService {
     );
     return new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.rollback_job_id]));
   }
+}
+
+/** The two-permission rule: rolling back in an environment needs both `rollback` and `deploy` there. */
+function mayRollBack(principal: Principal): (environment: string) => void {
+  return (environment) => {
+    assertCan(principal, 'rollback', environment);
+    assertCan(principal, 'deploy', environment);
+  };
 }
 
 function selectionError(

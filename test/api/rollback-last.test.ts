@@ -2,6 +2,7 @@ import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, waitForJob, type Harness } from '../helpers/backtrack.harness.js';
 import { deployAndWait, demoOrgId, newBranch, zipOf } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
+import { createToken } from '../helpers/scoped-access.js';
 
 const SRC = 'force-app/main/default';
 const META =
@@ -87,6 +88,32 @@ describe('POST /api/branches/:id/rollback {orgId, all: true}', () => {
     expect(res.status).toBe(409);
     expect(res.body.message).toContain(`job ${failed.id}`);
     expect(res.body.message).toMatch(/applied none of it/);
+    expect((await h.api('GET', `/api/branches/${branchId}/activities`)).body.items.length).toBe(jobsBefore);
+  });
+
+  it("needs both deploy and rollback in the org's environment (403 naming what is missing), before telling anything of the branch's deploys", async () => {
+    const neverDeployed = await newBranch(h, 'never-deployed');
+    const rollbackOnly = await createToken(h, ['rollback']);
+    const deployOnly = await createToken(h, ['deploy']);
+    const elsewhere = await createToken(h, ['deploy', 'rollback'], ['production']);
+    const jobsBefore = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items.length;
+    for (const branch of [branchId, neverDeployed]) {
+      const ask = (token: string) =>
+        h.api('POST', `/api/branches/${branch}/rollback`, { token, body: { orgId, all: true } });
+      const noDeploy = await ask(rollbackOnly.token);
+      expect([noDeploy.status, noDeploy.body.message]).toEqual([
+        403,
+        'This token lacks the "deploy" permission; ask an admin for a token that has it.',
+      ]);
+      const noRollback = await ask(deployOnly.token);
+      expect([noRollback.status, noRollback.body.message]).toEqual([
+        403,
+        'This token lacks the "rollback" permission; ask an admin for a token that has it.',
+      ]);
+      const otherEnvironment = await ask(elsewhere.token);
+      expect(otherEnvironment.status).toBe(403);
+      expect(otherEnvironment.body.message).toMatch(/only for production, not for the "sandbox" environment/);
+    }
     expect((await h.api('GET', `/api/branches/${branchId}/activities`)).body.items.length).toBe(jobsBefore);
   });
 });
