@@ -15,7 +15,7 @@ export function describeExecutionProgress(execution: Execution): string {
 
 /** "service=image, …" of an execution's artifacts, or null when it was given none. */
 function artifactList(artifacts: Record<string, string>): string | null {
-  const entries = Object.entries(artifacts ?? {});
+  const entries = Object.entries(artifacts);
   return entries.length ? entries.map(([service, image]) => `${service}=${image}`).join(', ') : null;
 }
 

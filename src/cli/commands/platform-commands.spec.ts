@@ -45,7 +45,7 @@ const execution = (over: Partial<Execution> = {}): Execution => ({
   ...over,
 });
 
-type Answer = unknown | ((json: unknown) => unknown);
+type Answer = unknown;
 
 /** An ApiClient answering from `routes` ("METHOD /path" → body; a missing route is a 404), recording each call. */
 function fakeApi(routes: Record<string, Answer>, { polls = [] as unknown[], events = [] as ServerSentEvent[] } = {}) {
