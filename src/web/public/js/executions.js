@@ -45,6 +45,12 @@ export function artifactsText(artifacts) {
 
 /** "Local Cluster (dev), Sandbox (uat)": the distinct infrastructures an execution's stages ran on. */
 export function whereText(stages) {
-  const names = [...new Set((stages ?? []).map((s) => `${s.infrastructure.name} (${s.infrastructure.environment})`))];
+  const names = [...new Set((stages ?? []).map((s) => infrastructureText(s.infrastructure)))];
   return names.length ? names.join(', ') : '—';
+}
+
+/** "Local Cluster (dev)"; the id when the infrastructure was deleted since (its name is then null). */
+export function infrastructureText(infrastructure) {
+  const name = infrastructure.name ?? infrastructure.id;
+  return infrastructure.environment ? `${name} (${infrastructure.environment})` : name;
 }

@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { emptyState, formatDuration, h, isRunning, shortId, statusBadge, table, timeElement } from '../dom.js';
-import { artifactsText, executionLink, isDriftRefusal, watchExecution } from '../executions.js';
+import { artifactsText, executionLink, infrastructureText, isDriftRefusal, watchExecution } from '../executions.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
 import { confirmRollback } from './execution-rollback.js';
@@ -188,7 +188,7 @@ function stageTable(execution, showLog) {
       ],
       statusBadge(s.status),
       s.service?.name ?? '—',
-      `${s.infrastructure.name} (${s.infrastructure.environment})`,
+      infrastructureText(s.infrastructure),
       s.artifact ? h('code', { testid: 'stage-artifact' }, s.artifact) : '—',
       timeElement(s.startedAt),
       formatDuration(s.startedAt, s.finishedAt),

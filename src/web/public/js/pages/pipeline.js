@@ -4,10 +4,11 @@ import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
 import { tabSet } from '../tabs.js';
 import { executionsPanel } from './executions.js';
+import { infrastructureText } from '../executions.js';
 
 /** The services whose image a run must give: those of the stages whose kind deploys an artifact (not salesforce). */
 export function artifactServices(definition) {
-  const names = definition.stages.filter((s) => s.service && s.kind !== 'salesforce').map((s) => s.service.name);
+  const names = definition.stages.filter((s) => s.service?.name && s.kind !== 'salesforce').map((s) => s.service.name);
   return [...new Set(names)];
 }
 
@@ -138,7 +139,7 @@ function definitionPanel({ pipeline, versions, signal }) {
               s.name,
               s.kind,
               s.service?.name ?? '—',
-              `${s.infrastructure.name} (${s.infrastructure.environment})`,
+              infrastructureText(s.infrastructure),
               s.failureStrategy === 'ignore' ? 'ignore (the execution goes on)' : 'fail the execution',
               `${s.progressDeadlineSeconds} s`,
             ]),

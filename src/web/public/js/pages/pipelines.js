@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { emptyState, h, table, timeElement } from '../dom.js';
+import { infrastructureText } from '../executions.js';
 
 /** The pipelines (created through the API), each with its latest version, stages and where they deploy. */
 export async function pipelinesPage({ main, signal }) {
@@ -19,9 +20,7 @@ export async function pipelinesPage({ main, signal }) {
               h('a', { href: `#/pipelines/${p.id}/activities` }, p.name),
               `v${p.version}`,
               stages.map((s) => s.name).join(' → ') || '—',
-              [...new Set(stages.map((s) => `${s.infrastructure.name} (${s.infrastructure.environment})`))].join(
-                ', ',
-              ) || '—',
+              [...new Set(stages.map((s) => infrastructureText(s.infrastructure)))].join(', ') || '—',
               timeElement(p.updatedAt),
             ];
           }),
