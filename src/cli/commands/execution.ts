@@ -27,8 +27,12 @@ export function resolveByName(
   throw new CliError(ExitCode.Usage, `No ${what} named "${nameOrId}"${known ? ` (there are: ${known})` : ''}.`);
 }
 
-/** The execution with this id, or null when the id is a job that is not an execution (a Salesforce deploy). */
+/**
+ * The execution with this id, or null when the id is a job that is not an execution (a Salesforce deploy) or no id
+ * at all (the jobs route then says what is wrong with it, as before).
+ */
 export async function findExecution(ctx: CommandContext, id: string): Promise<Execution | null> {
+  if (!UUID.test(id)) return null;
   try {
     return await ctx.client.request<Execution>('GET', `/api/executions/${encodeURIComponent(id)}`);
   } catch (error) {

@@ -219,11 +219,22 @@ describe('backtrack status and logs of an execution', () => {
     expect(api.calls()).toEqual([`GET /api/executions/${EXECUTION_ID}`]);
   });
 
-  it('status of a job that is not an execution reads it as a job, as before', async () => {
-    const job = { id: 'j1', kind: 'Deploy', status: 'Exception', progress: {}, counts: {}, error: 'boom' };
-    const api = fakeApi({ 'GET /api/jobs/j1': job, 'GET /api/jobs/j1/components': { items: [] } });
-    expect(await status(api.ctx, 'j1')).toBe(ExitCode.Exception);
-    expect(api.calls()).toEqual(['GET /api/executions/j1', 'GET /api/jobs/j1', 'GET /api/jobs/j1/components']);
+  it('status of a job that is not an execution (404 there) reads it as a job, as before', async () => {
+    const jobId = '77777777-2222-4333-8444-555555555555';
+    const job = { id: jobId, kind: 'Deploy', status: 'Exception', progress: {}, counts: {}, error: 'boom' };
+    const api = fakeApi({ [`GET /api/jobs/${jobId}`]: job, [`GET /api/jobs/${jobId}/components`]: { items: [] } });
+    expect(await status(api.ctx, jobId)).toBe(ExitCode.Exception);
+    expect(api.calls()).toEqual([
+      `GET /api/executions/${jobId}`,
+      `GET /api/jobs/${jobId}`,
+      `GET /api/jobs/${jobId}/components`,
+    ]);
+  });
+
+  it('status of something that is no id asks the jobs route only, which says what is wrong', async () => {
+    const api = fakeApi({});
+    await expect(status(api.ctx, 'j1')).rejects.toThrow(/not found/);
+    expect(api.calls()).toEqual(['GET /api/jobs/j1']);
   });
 
   it('logs --stage prints that stage of an execution; --follow streams until the end and exits with its code', async () => {
