@@ -51,7 +51,7 @@ Options
   --url URL        the Backtrack server (default: $BACKTRACK_URL, else http://localhost:3000)
   --token TOKEN    the API token (default: $BACKTRACK_TOKEN)
   --wait           wait for the job to finish: progress on stderr (one updating line on a terminal,
-                   timestamped lines otherwise), per-component results at the end
+                   timestamped lines otherwise), per-component results (an execution's stage table) at the end
   --json           print machine-readable JSON on stdout: {job, components}, or {execution} for an execution
                    of a pipeline; logs print one JSON line each
   --help           this text
