@@ -29,7 +29,7 @@ export async function watchExecution(id, { signal, onChange, first = null }) {
  * only case "force" is offered for. The API says so in its sentence.
  */
 export function isDriftRefusal(message) {
-  return /\bdrift|changed since|\bforce\b/i.test(message ?? '');
+  return /\bdrift:|changed since/i.test(message ?? '');
 }
 
 /** "Deploy 1a2b3c4d" linking to the execution's page. */
