@@ -145,15 +145,26 @@ function summaryList(execution) {
   );
 }
 
-/** key: value lines of a stage's outputs (a revision, the objects it applied), as text. */
+/** A stage's outputs: plain values as `key: value`, lists and objects (what it applied) folded under their key. */
 function outputsNode(outputs) {
   const entries = Object.entries(outputs ?? {});
   if (entries.length === 0) return '—';
   return h(
     'ul',
-    { class: 'outputs' },
+    { class: 'outputs', testid: 'stage-outputs' },
     entries.map(([key, value]) =>
-      h('li', {}, h('code', {}, `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)),
+      h(
+        'li',
+        {},
+        value !== null && typeof value === 'object'
+          ? h(
+              'details',
+              {},
+              h('summary', {}, h('code', {}, Array.isArray(value) ? `${key} (${value.length})` : key)),
+              h('pre', {}, JSON.stringify(value, null, 2)),
+            )
+          : h('code', {}, `${key}: ${value}`),
+      ),
     ),
   );
 }
@@ -171,8 +182,7 @@ function stageTable(execution, showLog) {
       'Service',
       'Infrastructure',
       'Artifact',
-      'Started',
-      'Duration',
+      'Started · took',
       'Outputs',
       'Error',
       'Log',
@@ -190,8 +200,7 @@ function stageTable(execution, showLog) {
       s.service?.name ?? '—',
       infrastructureText(s.infrastructure),
       s.artifact ? h('code', { testid: 'stage-artifact' }, s.artifact) : '—',
-      timeElement(s.startedAt),
-      formatDuration(s.startedAt, s.finishedAt),
+      [timeElement(s.startedAt), h('div', { class: 'sub' }, formatDuration(s.startedAt, s.finishedAt))],
       outputsNode(s.outputs),
       [
         s.error ? h('span', { class: 'problem' }, s.error) : '',

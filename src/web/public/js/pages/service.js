@@ -34,7 +34,7 @@ export async function servicePage({ main, params: [serviceId, tab = 'instances']
   main.append(
     h('p', { class: 'crumbs' }, h('a', { href: '#/services' }, 'Services'), ' / '),
     h('h1', {}, service.name),
-    service.description ? h('p', { class: 'hint' }, service.description) : null,
+    h('p', { class: 'hint', hidden: !service.description }, service.description ?? ''),
     tabs.node,
   );
   tabs.select(tab === 'activities' ? 'activities' : 'instances', { updateUrl: false });
