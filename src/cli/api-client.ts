@@ -20,6 +20,8 @@ export class CliError extends Error {
     message: string,
     /** The server could not be reached at all (worth retrying while waiting for a job). */
     readonly transient = false,
+    /** The HTTP status the server refused the request with, when it did. */
+    readonly httpStatus: number | null = null,
   ) {
     super(message);
     this.name = 'CliError';
@@ -95,6 +97,6 @@ export class ApiClient {
     } catch {
       /* not the API's JSON error: keep the status line */
     }
-    throw new CliError(exitCodeForStatus(res.status), `${method} ${route}: ${message}`);
+    throw new CliError(exitCodeForStatus(res.status), `${method} ${route}: ${message}`, false, res.status);
   }
 }

@@ -42,12 +42,49 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(['deploy', '--follow'], env)).toThrow(
       failsWith(2, /--follow is not an option of "deploy"/),
     );
-    expect(() => parseCommandLine(['status'], env)).toThrow(failsWith(2, /takes JOB/));
+    expect(() => parseCommandLine(['status'], env)).toThrow(failsWith(2, /takes ID/));
     expect(() => parseCommandLine(['status', 'a', 'b'], env)).toThrow(failsWith(2, /not: a b/));
     expect(() => parseCommandLine(['status', 'j1', '--url', 'nope'], env)).toThrow(failsWith(2, /not a URL/));
   });
 
   it('cannot authenticate without a token (exit 3)', () => {
     expect(() => parseCommandLine(['status', 'j1'], {})).toThrow(failsWith(3, /BACKTRACK_TOKEN/));
+  });
+});
+
+describe('parseCommandLine for pipelines', () => {
+  it('takes run with a pipeline, repeated --artifact and --var, and --wait', () => {
+    const line = parseCommandLine(
+      [
+        'run',
+        '--pipeline',
+        'shop',
+        '--artifact',
+        'checkout=nginx:1.27',
+        '--artifact',
+        'web=nginx:1.26',
+        '--var',
+        'a=b',
+        '--wait',
+      ],
+      env,
+    );
+    if ('help' in line) throw new Error('expected a command, got the help');
+    expect(line.options.artifact).toEqual(['checkout=nginx:1.27', 'web=nginx:1.26']);
+    expect(line.options.var).toEqual(['a=b']);
+    expect(line.options.pipeline).toBe('shop');
+  });
+
+  it('takes rollback --execution and --service --infrastructure --last, logs --stage; refuses --stage elsewhere', () => {
+    for (const argv of [
+      ['rollback', '--execution', 'e1', '--force', '--wait'],
+      ['rollback', '--service', 'checkout', '--infrastructure', 'Local Cluster', '--last'],
+      ['logs', 'e1', '--stage', 'checkout', '--follow'],
+    ])
+      expect('help' in parseCommandLine(argv, env)).toBe(false);
+    expect(() => parseCommandLine(['status', 'e1', '--stage', 'x'], env)).toThrow(
+      failsWith(2, /--stage is not an option of "status"/),
+    );
+    expect(() => parseCommandLine(['run', '--org', 'x'], env)).toThrow(failsWith(2, /--org is not an option of "run"/));
   });
 });

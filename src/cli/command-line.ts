@@ -5,6 +5,7 @@ import { cancel } from './commands/cancel.js';
 import { deploy } from './commands/deploy.js';
 import { logs } from './commands/logs.js';
 import { rollback } from './commands/rollback.js';
+import { run } from './commands/run.js';
 import { status } from './commands/status.js';
 
 export const HELP = `Usage: backtrack <command> [options]
@@ -16,10 +17,16 @@ Commands
       memory) or a zip file as a new revision and deploys exactly that one. B and O are names or ids.
       --delete-removed also deletes what the branch's last Completed deploy to O sent and the revision no
       longer holds. --dry-run prints what would be created, updated and deleted, and queues nothing.
-  status JOB
-      The job's status, and its per-component results once it finished.
-  logs JOB [--component Type:Name] [--follow]
-      The job's log, or one component's thread. --follow streams it until the job finished.
+  run --pipeline P --artifact SERVICE=IMAGE [--artifact ...] [--var NAME=VALUE ...] [--wait]
+      Starts an execution of pipeline P's latest version (P a name or id) with an image per service, e.g.
+      --artifact checkout=nginx:1.27; --var sets a pipeline variable. With --wait, shows stage progress and
+      prints the stage table at the end.
+  status ID
+      The job's status, and its per-component results once it finished; for an execution of a pipeline (or
+      its rollback), the stage table.
+  logs ID [--component Type:Name | --stage NAME] [--follow]
+      The job's log, or one component's thread; for an execution, every stage's log or one stage's (--stage).
+      --follow streams it until the job finished.
   rollback --job JOB (--all | --component Type:Name ...) [--test-level L] [--check-only] [--force]
            [--accept-data-loss] [--delete-flow-versions] [--wait]
       Rolls back the components a Completed deploy changed: all of them, or the ones named.
@@ -30,6 +37,12 @@ Commands
            [--wait]
       Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
       cannot be rolled back; never an older one).
+  rollback --execution ID [--force] [--wait]
+      Rolls back an execution of a pipeline: its stages in reverse order, from what the execution recorded.
+      --force rolls back a stage whose live state changed since (drift), which is refused otherwise.
+  rollback --service S --infrastructure I --last [--force] [--wait]
+      Rolls back the current deployment of service S on infrastructure I (names or ids): refused with the
+      server's reason when it cannot be rolled back; never an older execution.
   cancel JOB [--wait]
       Cancels a Queued or In Progress job; a deploy Salesforce is running is canceled there. Exits 0 once
       the cancel is accepted; with --wait, with the job's code once it ended.
@@ -38,8 +51,9 @@ Options
   --url URL        the Backtrack server (default: $BACKTRACK_URL, else http://localhost:3000)
   --token TOKEN    the API token (default: $BACKTRACK_TOKEN)
   --wait           wait for the job to finish: progress on stderr (one updating line on a terminal,
-                   timestamped lines otherwise), per-component results at the end
-  --json           print machine-readable JSON on stdout: {job, components}; logs print one JSON line each
+                   timestamped lines otherwise), per-component results (an execution's stage table) at the end
+  --json           print machine-readable JSON on stdout: {job, components}, or {execution} for an execution
+                   of a pipeline; logs print one JSON line each
   --help           this text
 
 Exit codes
@@ -71,6 +85,13 @@ const OPTIONS = {
   force: { type: 'boolean' },
   'accept-data-loss': { type: 'boolean' },
   'delete-flow-versions': { type: 'boolean' },
+  pipeline: { type: 'string' },
+  artifact: { type: 'string', multiple: true },
+  var: { type: 'string', multiple: true },
+  stage: { type: 'string' },
+  execution: { type: 'string' },
+  service: { type: 'string' },
+  infrastructure: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -89,11 +110,16 @@ const COMMANDS: Record<string, Command> = {
     options: ['branch', 'org', 'upload', 'test-level', 'run-tests', 'check-only', 'delete-removed', 'dry-run', 'wait'],
     run: (ctx, _, o) => deploy(ctx, o),
   },
-  status: { arguments: ['JOB'], options: [], run: (ctx, [job]) => status(ctx, job!) },
+  run: {
+    arguments: [],
+    options: ['pipeline', 'artifact', 'var', 'wait'],
+    run: (ctx, _, o) => run(ctx, o),
+  },
+  status: { arguments: ['ID'], options: [], run: (ctx, [id]) => status(ctx, id!) },
   logs: {
-    arguments: ['JOB'],
-    options: ['component', 'follow'],
-    run: (ctx, [job], o) => logs(ctx, job!, { component: o.component?.at(-1), follow: o.follow }),
+    arguments: ['ID'],
+    options: ['component', 'stage', 'follow'],
+    run: (ctx, [id], o) => logs(ctx, id!, { component: o.component?.at(-1), stage: o.stage, follow: o.follow }),
   },
   rollback: {
     arguments: [],
@@ -110,6 +136,9 @@ const COMMANDS: Record<string, Command> = {
       'force',
       'accept-data-loss',
       'delete-flow-versions',
+      'execution',
+      'service',
+      'infrastructure',
       'wait',
     ],
     run: (ctx, _, o) => rollback(ctx, o),
@@ -136,7 +165,7 @@ export function parseCommandLine(
   if (!command)
     throw new CliError(
       ExitCode.Usage,
-      `Unknown command "${name}": use deploy, status, logs, rollback or cancel. Run "backtrack --help" for usage.`,
+      `Unknown command "${name}": use deploy, run, status, logs, rollback or cancel. Run "backtrack --help" for usage.`,
     );
   const stray = (Object.keys(options) as OptionName[]).find((o) => !GLOBAL.includes(o) && !command.options.includes(o));
   if (stray)

@@ -85,7 +85,11 @@ export class ProgressDisplay {
   ) {}
 
   update(job: Job): void {
-    const text = describeProgress(job);
+    this.show(describeProgress(job));
+  }
+
+  /** Shows one progress line (an execution's, say), unless it is the same as the last one. */
+  show(text: string): void {
     if (text === this.last) return;
     this.last = text;
     if (this.out.isTTY) this.out.write(`\r\x1b[2K${text}`);

@@ -1,6 +1,13 @@
 import { CliError, ExitCode, type ApiClient } from '../api-client.js';
 import { isFinished, type Job, type JobComponent } from '../job.types.js';
-import { describeOutcome, exitCodeForJob, formatComponents, ProgressDisplay, type Streams } from '../output.js';
+import {
+  describeOutcome,
+  describeProgress,
+  exitCodeForJob,
+  formatComponents,
+  ProgressDisplay,
+  type Streams,
+} from '../output.js';
 
 /** What every command gets: the API client, whether to print JSON, and the output streams. */
 export interface CommandContext {
@@ -57,26 +64,39 @@ export async function reportJob(ctx: CommandContext, started: Job, wait: boolean
 const UNREACHABLE_GRACE_MS = 60_000;
 
 /** Polls the job (with its ETag, so an unchanged job costs a 304) until it is Completed or Exception. */
-async function waitForJob(ctx: CommandContext, started: Job): Promise<Job> {
+function waitForJob(ctx: CommandContext, started: Job): Promise<Job> {
+  return waitUntilFinished(ctx, `/api/jobs/${started.id}`, started, describeProgress);
+}
+
+/**
+ * Polls `route` (with its ETag, so an unchanged answer costs a 304) until what it answers is Completed or Exception,
+ * showing `describe(it)` on stderr at every change; rides out an unreachable server for a while.
+ */
+export async function waitUntilFinished<T extends Pick<Job, 'status'>>(
+  ctx: CommandContext,
+  route: string,
+  started: T,
+  describe: (current: T) => string,
+): Promise<T> {
   const display = new ProgressDisplay(ctx.streams.stderr);
-  let job = started;
+  let current = started;
   let etag: string | null = null;
   let unreachableSince: number | null = null;
-  display.update(job);
-  while (!isFinished(job)) {
+  display.show(describe(current));
+  while (!isFinished(current)) {
     await new Promise((resolve) => setTimeout(resolve, ctx.pollIntervalMs));
     try {
-      const polled: { body: Job | null; etag: string | null } = await ctx.client.poll<Job>(`/api/jobs/${job.id}`, etag);
+      const polled: { body: T | null; etag: string | null } = await ctx.client.poll<T>(route, etag);
       etag = polled.etag;
-      job = polled.body ?? job;
+      current = polled.body ?? current;
       unreachableSince = null;
     } catch (error) {
       unreachableSince ??= Date.now();
       if (!(error instanceof CliError && error.transient) || Date.now() - unreachableSince > UNREACHABLE_GRACE_MS)
         throw error;
     }
-    display.update(job);
+    display.show(describe(current));
   }
   display.finish();
-  return job;
+  return current;
 }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { rollbackRequest } from './rollback.js';
+import { currentDeployment, platformRollbackTarget, rollbackRequest } from './rollback.js';
 
 /** A CliError with exit code 2 (invalid usage). */
 const usageError = expect.objectContaining({ name: 'CliError', exitCode: 2 });
@@ -84,5 +84,55 @@ describe('rollbackRequest', () => {
   it('refuses a component without a type', () => {
     expect(() => rollbackRequest({ job: 'j1', component: ['Foo'] })).toThrow(usageError);
     expect(() => rollbackRequest({ job: 'j1', component: ['Foo'] })).toThrow(/Type:FullName/);
+  });
+});
+
+describe('platformRollbackTarget', () => {
+  it('is null for a Salesforce rollback', () => {
+    expect(platformRollbackTarget({ job: 'j1', all: true })).toBeNull();
+  });
+
+  it('names an execution, or a service and infrastructure with --last, with force', () => {
+    expect(platformRollbackTarget({ execution: 'e1' })).toEqual({ execution: 'e1', force: false });
+    expect(
+      platformRollbackTarget({ service: 'checkout', infrastructure: 'Local Cluster', last: true, force: true }),
+    ).toEqual({
+      service: 'checkout',
+      infrastructure: 'Local Cluster',
+      force: true,
+    });
+  });
+
+  it('refuses Salesforce options, a missing --last or infrastructure, and --execution with --service', () => {
+    expect(() => platformRollbackTarget({ execution: 'e1', all: true })).toThrow(usageError);
+    expect(() => platformRollbackTarget({ execution: 'e1', component: ['ApexClass:A'] })).toThrow(
+      /--component is for Salesforce/,
+    );
+    expect(() => platformRollbackTarget({ service: 'checkout', infrastructure: 'I' })).toThrow(usageError);
+    expect(() => platformRollbackTarget({ service: 'checkout', last: true })).toThrow(usageError);
+    expect(() => platformRollbackTarget({ execution: 'e1', service: 'checkout' })).toThrow(usageError);
+  });
+});
+
+describe('currentDeployment', () => {
+  const instance = (available: boolean, status?: number) => ({
+    environment: 'production',
+    infrastructure: { id: 'i1', name: 'Prod', kind: 'kubernetes' },
+    artifact: 'nginx:1.27',
+    current: { executionId: 'e2', pipeline: { id: 'p', name: 'shop' }, artifact: 'nginx:1.27', finishedAt: 'x' },
+    previous: null,
+    rollback: available ? { available } : { available, status, reason: 'The token lacks rollback in production.' },
+  });
+
+  it('answers the execution of the current deployment on the infrastructure, by name or id', () => {
+    expect(currentDeployment([instance(true)], 'checkout', 'Prod')).toEqual({ executionId: 'e2' });
+    expect(currentDeployment([instance(true)], 'checkout', 'i1')).toEqual({ executionId: 'e2' });
+  });
+
+  it("refuses with the server's status and reason when it cannot be rolled back", () => {
+    expect(() => currentDeployment([instance(false, 403)], 'checkout', 'Prod')).toThrow(
+      expect.objectContaining({ exitCode: 3, message: expect.stringMatching(/lacks rollback in production/) }),
+    );
+    expect(() => currentDeployment([instance(false, 410)], 'checkout', 'Prod')).toThrow(usageError);
   });
 });

@@ -32,8 +32,14 @@ function authHeaders(token = session.token) {
   return token ? { authorization: `Bearer ${token}` } : {};
 }
 
-async function send(path, { method = 'GET', json, body, headers = {}, signal, token } = {}) {
-  const init = { method, signal, headers: { accept: 'application/json', ...authHeaders(token), ...headers }, body };
+async function send(path, { method = 'GET', json, body, headers = {}, signal, token, cache } = {}) {
+  const init = {
+    method,
+    signal,
+    cache,
+    headers: { accept: 'application/json', ...authHeaders(token), ...headers },
+    body,
+  };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
     init.headers['content-type'] = 'application/json';
@@ -60,6 +66,29 @@ export async function api(path, options) {
   return res.status === 204 ? null : res.json();
 }
 
+/**
+ * GET for pollers: sends the ETag it has and answers {body: null} on 304 Not Modified (nothing changed), else the new
+ * body and ETag.
+ */
+export async function poll(path, etag, { signal } = {}) {
+  const res = await send(path, { signal, cache: 'no-store', headers: etag ? { 'if-none-match': etag } : {} });
+  if (res.status === 304) return { body: null, etag };
+  if (!res.ok) throw await failure(res);
+  return { body: await res.json(), etag: res.headers.get('etag') ?? etag };
+}
+
+/** Every log line of an execution (one stage's with `stage`) stored so far, page by page. */
+export async function allExecutionLogs(executionId, { stage, signal } = {}) {
+  const lines = [];
+  for (let after = 0; ;) {
+    const query = new URLSearchParams({ after: String(after), limit: '5000', ...(stage ? { stage } : {}) });
+    const page = await api(`/api/executions/${executionId}/logs?${query}`, { signal });
+    lines.push(...page.logs);
+    if (page.logs.length < 5000) return lines;
+    after = page.logs.at(-1).seq;
+  }
+}
+
 /** Every log line of a finished job (or what exists so far), following `nextAfter` page by page. */
 export async function allLogs(jobId, { component, signal } = {}) {
   const lines = [];
@@ -76,14 +105,19 @@ export async function allLogs(jobId, { component, signal } = {}) {
  * Follows a job's log stream until its `end` event (or until `signal` aborts), resuming after the last line seen
  * when the connection drops. Calls onLog(line), onStatus(job) and finally onEnd({status}).
  */
-export async function followJob(jobId, { component, after = 0, signal, onLog, onStatus, onEnd }) {
+export function followJob(jobId, { component, ...handlers }) {
+  return followEvents(`/api/jobs/${jobId}/logs/stream`, { query: component ? { component } : {}, ...handlers });
+}
+
+/**
+ * Follows a log event stream (a job's, or an execution's `/events`) until its `end` event or until `signal` aborts,
+ * resuming after the last line seen when the connection drops: onLog(line), onStatus(data), then onEnd({status}).
+ */
+export async function followEvents(path, { query = {}, after = 0, signal, onLog, onStatus, onEnd }) {
   while (!signal.aborted) {
-    const query = new URLSearchParams({ after: String(after), ...(component ? { component } : {}) });
+    const params = new URLSearchParams({ after: String(after), ...query });
     try {
-      const res = await send(`/api/jobs/${jobId}/logs/stream?${query}`, {
-        headers: { accept: 'text/event-stream' },
-        signal,
-      });
+      const res = await send(`${path}?${params}`, { headers: { accept: 'text/event-stream' }, signal });
       if (!res.ok) throw await failure(res);
       for await (const event of serverSentEvents(res.body)) {
         const data = JSON.parse(event.data);

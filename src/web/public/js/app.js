@@ -5,9 +5,15 @@ import { navigate, rememberPageAfterSignIn } from './navigation.js';
 import { flashAfterNavigation, resetNotices, showError } from './notices.js';
 import { branchPage } from './pages/branch.js';
 import { branchesPage } from './pages/branches.js';
+import { executionPage } from './pages/execution.js';
+import { executionsPage } from './pages/executions.js';
 import { jobPage } from './pages/job.js';
 import { orgsPage } from './pages/orgs.js';
+import { pipelinePage } from './pages/pipeline.js';
+import { pipelinesPage } from './pages/pipelines.js';
 import { rollbackPage } from './pages/rollback.js';
+import { servicePage } from './pages/service.js';
+import { servicesPage } from './pages/services.js';
 import { signInPage } from './pages/sign-in.js';
 
 const ROUTES = [
@@ -17,6 +23,12 @@ const ROUTES = [
   { pattern: /^\/branches\/([^/]+)(?:\/(activities|components))?$/, page: branchPage, section: 'branches' },
   { pattern: /^\/jobs\/([^/]+)\/rollback$/, page: rollbackPage, section: 'branches' },
   { pattern: /^\/jobs\/([^/]+)$/, page: jobPage, section: 'branches' },
+  { pattern: /^\/services$/, page: servicesPage, section: 'services' },
+  { pattern: /^\/services\/([^/]+)(?:\/(instances|activities))?$/, page: servicePage, section: 'services' },
+  { pattern: /^\/pipelines$/, page: pipelinesPage, section: 'pipelines' },
+  { pattern: /^\/pipelines\/([^/]+)(?:\/(activities|definition))?$/, page: pipelinePage, section: 'pipelines' },
+  { pattern: /^\/executions(?:\?(.*))?$/, page: executionsPage, section: 'executions' },
+  { pattern: /^\/executions\/([^/?]+)$/, page: executionPage, section: 'executions' },
 ];
 
 let current = new AbortController();

@@ -5,6 +5,7 @@ import { reversibilityNode } from '../reversibility.js';
 import { flashAfterNavigation, showError, showNotice } from '../notices.js';
 import { activitiesPanel } from './activities.js';
 import { componentsPanel } from './components.js';
+import { tabSet } from '../tabs.js';
 
 /** A branch: upload a revision, deploy it, and the Activities / Components tabs. */
 export async function branchPage({ main, params: [branchId, tab = 'activities'], signal }) {
@@ -15,10 +16,14 @@ export async function branchPage({ main, params: [branchId, tab = 'activities'],
   ]);
   const latest = branch.latestRevision;
   const activities = activitiesPanel({ branchId, orgs, signal });
-  const tabs = tabSet(branchId, [
-    { key: 'activities', label: 'Activities', panel: activities.node },
-    { key: 'components', label: 'Components', panel: componentsPanel({ branchId, revisions, signal }) },
-  ]);
+  const tabs = tabSet({
+    baseHash: `#/branches/${branchId}`,
+    label: 'Branch views',
+    tabs: [
+      { key: 'activities', label: 'Activities', panel: activities.node },
+      { key: 'components', label: 'Components', panel: componentsPanel({ branchId, revisions, signal }) },
+    ],
+  });
   const onDeployed = (job) => {
     showNotice(`Deploy job ${shortId(job.id)} started; its live status is in Activities below.`);
     tabs.select('activities');
@@ -190,46 +195,4 @@ function planNodes(plan) {
     section('Deploy (not checked against the org)', plan.deploy, 'plan-deploy'),
     plan.notes.map((n) => h('p', { class: 'hint' }, n)),
   ];
-}
-
-/** WAI-ARIA tabs (arrow keys move between them); the URL follows the selected tab. */
-function tabSet(branchId, tabs) {
-  const buttons = tabs.map((t) =>
-    h(
-      'button',
-      {
-        type: 'button',
-        role: 'tab',
-        id: `tab-${t.key}`,
-        'aria-controls': `panel-${t.key}`,
-        onClick: () => select(t.key),
-      },
-      t.label,
-    ),
-  );
-  const panels = tabs.map((t) =>
-    h(
-      'section',
-      { role: 'tabpanel', id: `panel-${t.key}`, 'aria-labelledby': `tab-${t.key}`, testid: `panel-${t.key}` },
-      t.panel,
-    ),
-  );
-  const list = h('div', { role: 'tablist', 'aria-label': 'Branch views', class: 'tabs' }, buttons);
-  list.addEventListener('keydown', (event) => {
-    const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
-    if (!step) return;
-    const index = (buttons.indexOf(document.activeElement) + step + buttons.length) % buttons.length;
-    select(tabs[index].key);
-    buttons[index].focus();
-  });
-  function select(key, { updateUrl = true } = {}) {
-    tabs.forEach((t, i) => {
-      const selected = t.key === key;
-      buttons[i].setAttribute('aria-selected', String(selected));
-      buttons[i].tabIndex = selected ? 0 : -1;
-      panels[i].hidden = !selected;
-    });
-    if (updateUrl) history.replaceState(null, '', `#/branches/${branchId}/${key}`);
-  }
-  return { node: h('div', {}, list, panels), select };
 }

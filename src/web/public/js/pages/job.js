@@ -18,6 +18,8 @@ import { logPanel } from './job-log.js';
 /** A Deploy or Rollback job: summary, progress, per-component results and the log — live while it runs. */
 export async function jobPage({ main, params: [jobId], signal }) {
   let job = await api(`/api/jobs/${jobId}`, { signal });
+  // An execution of a pipeline (or its rollback) is a job too, with its own page: stages instead of components.
+  if (!job.branchId) return location.replace(`#/executions/${jobId}`);
   const [branch, { items: orgs }] = await Promise.all([
     api(`/api/branches/${job.branchId}`, { signal }),
     api('/api/orgs', { signal }),

@@ -1,0 +1,109 @@
+import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import { closeStarted } from '../helpers/lifecycle.js';
+import { kubernetesPipeline, LOCAL_CLUSTER, runPipeline } from '../helpers/platform-pipeline.js';
+
+const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+
+/** Writes docs/screenshots/<name>.png when UPDATE_SCREENSHOTS=1 (CI leaves them alone). */
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.UPDATE_SCREENSHOTS !== '1') return;
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
+}
+
+describe('the web UI: a service deployed twice to Local Cluster, rolled back from its Instances view', () => {
+  let h: Harness;
+  let browser: Browser;
+  let page: Page;
+  let serviceId: string;
+  let pipelineId: string;
+  const executions: any[] = [];
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    h = await startHarness();
+    ({ serviceId, pipelineId } = await kubernetesPipeline(h, 'checkout', 'shop'));
+    for (const image of ['nginx:1.26', 'nginx:1.27'])
+      executions.push(await runPipeline(h, pipelineId, { checkout: image }));
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page.setDefaultTimeout(30_000);
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+  }, 180_000);
+  afterAll(async () => {
+    await closeStarted(browser, h);
+  });
+
+  it('ran both executions to Completed through the API', () => {
+    expect(executions.map((e) => [e.status, e.stages[0].artifact])).toEqual([
+      ['Completed', 'nginx:1.26'],
+      ['Completed', 'nginx:1.27'],
+    ]);
+  });
+
+  const instance = () => page.locator(`[data-testid=instance][data-infrastructure="${LOCAL_CLUSTER}"]`);
+  it("opens the service's Instances: nginx:1.27 now, nginx:1.26 before, and a Rollback button", async () => {
+    await page.goto(h.url);
+    await page.getByLabel('API token').fill(ADMIN_TOKEN);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Branches' }).waitFor();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Services' }).click();
+    await page.getByTestId('services-table').getByRole('link', { name: 'checkout' }).click();
+    expect(page.url()).toContain(`#/services/${serviceId}/instances`);
+    await instance().getByTestId('instance-artifact').filter({ hasText: 'nginx:1.27' }).waitFor();
+    await expect(instance().getByTestId('previous-artifact').textContent()).resolves.toBe('nginx:1.26');
+    expect(await instance().getByTestId('current-execution').getAttribute('href')).toBe(
+      `#/executions/${executions[1].id}`,
+    );
+    await screenshot(page, 'instances');
+  });
+
+  it('asks before rolling back, showing what each stage does; Cancel changes nothing', async () => {
+    await instance().getByTestId('rollback-button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('rollback-plan').waitFor();
+    await expect(dialog.getByTestId('rollback-plan').textContent()).resolves.toMatch(
+      /checkout \(kubernetes\): .*nginx:1\.26/,
+    );
+    expect(await dialog.getByTestId('rollback-force').isVisible()).toBe(false); // force only after a drift refusal
+    await screenshot(page, 'instances-rollback-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    expect((await h.api('GET', `/api/executions/${executions[1].id}`)).body.rollbackJobId ?? null).toBeNull();
+  });
+
+  it('rolls back on confirmation: the Rollback execution reaches Completed, the instance shows nginx:1.26', async () => {
+    await instance().getByTestId('rollback-button').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-testid=rollback-execution][data-status=Completed]').waitFor({ timeout: 60_000 });
+    await instance().getByTestId('instance-artifact').filter({ hasText: 'nginx:1.26' }).waitFor();
+    const { body } = await h.api('GET', `/api/services/${serviceId}/instances`);
+    const local = body.instances.find((i: any) => i.infrastructure.name === LOCAL_CLUSTER);
+    expect(local.current.executionId).toBe(executions[0].id);
+    await screenshot(page, 'instances-after-rollback');
+  });
+
+  it('shows the Rollback execution with its stage, and no Rollback on it', async () => {
+    await page
+      .getByTestId('rollback-execution')
+      .getByRole('link', { name: /^Rollback / })
+      .click();
+    await page.getByTestId('execution-summary').waitFor();
+    await page.locator('[data-testid=stage] [data-status=Completed]').waitFor();
+    expect(await page.getByTestId('rolled-back-link').getAttribute('href')).toBe(`#/executions/${executions[1].id}`);
+    expect(await page.getByTestId('rollback-button').count()).toBe(0);
+    await page.getByTestId('log').locator('li').first().waitFor();
+    await screenshot(page, 'execution-rollback');
+  });
+
+  it("lists both deploys and the rollback in the pipeline's Activities, and threw no page errors", async () => {
+    await page.goto(`${h.url}/#/pipelines/${pipelineId}/activities`);
+    await page.locator('[data-testid=execution][data-kind=Rollback]').waitFor();
+    expect(await page.locator('[data-testid=execution][data-kind=Deploy]').count()).toBe(2);
+    expect(pageErrors).toEqual([]);
+  });
+});
