@@ -14,6 +14,7 @@ import {
   type KubernetesEmulatorHandle,
 } from '../kubernetes-emulator/kubernetes-emulator.server.js';
 import { JobRunner } from '../jobs/job-runner.service.js';
+import { PlatformProviders } from '../platform/provider-registry.js';
 import { Reconciler } from '../jobs/reconciler.service.js';
 import { TokensService } from '../auth/tokens.service.js';
 import { SnapshotPruner } from '../snapshots/snapshot-pruner.service.js';
@@ -107,6 +108,8 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
     } else {
       await app.init();
     }
+    // Every infrastructure kind has exactly one provider (they register while the app starts), or nothing starts.
+    app.get(PlatformProviders).assertComplete();
     if (config.ROLE !== 'api') {
       const runner = app.get(JobRunner);
       const reconciler = app.get(Reconciler);
