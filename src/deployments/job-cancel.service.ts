@@ -9,7 +9,6 @@ import { JobLogWriter } from '../jobs/job-log.writer.js';
 import { jobTarget, type Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { isFinished, JobsService } from '../jobs/jobs.service.js';
-import { OrgsService } from '../orgs/orgs.service.js';
 
 /**
  * Cancels a Deploy or Rollback job. A Queued job nobody has taken ends at once (nothing reached Salesforce); a
@@ -23,13 +22,14 @@ export class JobCancellation {
     private readonly jobs: JobsService,
     private readonly jobWrites: JobsRepository,
     private readonly handlers: JobHandlers,
-    private readonly orgs: OrgsService,
   ) {}
 
   async cancel(jobId: string, principal: Principal): Promise<Job> {
     const job = await this.jobs.get(jobId);
-    if (job.orgId) assertCan(principal, 'deploy', (await this.orgs.get(job.orgId)).environment);
-    else assertCan(principal, 'deploy');
+    // Every environment the job changes: its org's, or each stage's for an execution and its rollback.
+    const environments = await this.jobs.environmentsOf(job.id);
+    if (!environments.length) assertCan(principal, 'deploy');
+    for (const environment of environments) assertCan(principal, 'deploy', environment);
     const by = principal.name;
     if (isFinished(job) || !(await this.jobWrites.requestCancel(job.id, by))) {
       throw new ConflictError(`Job ${job.id} already finished (${job.status}); there is nothing to cancel.`);
