@@ -176,8 +176,8 @@ export class RollbacksService {
    * `acceptDataLoss`, …). It is started at most once per stage: its options carry `stageId`, and a call that finds
    * the job an earlier call started returns it; so is the rollback of all components that already took every
    * component back (a retried execution rollback after a later stage failed). Null when the deploy changed nothing
-   * (there is nothing to roll back). No principal is asked here: the execution rollback API checked `deploy` and `rollback` in the stage's
-   * environment; the job is recorded as started by `startedBy`.
+   * (there is nothing to roll back). No principal is asked here: the execution rollback API checked `deploy` and
+   * `rollback` in the stage's environment; the job is recorded as started by `startedBy`.
    */
   async startForStage(
     deployJobId: string,
