@@ -174,9 +174,10 @@ export class RollbacksService {
    * The Rollback of all components of a `salesforce` stage's Deploy job, as `POST /api/jobs/:id/rollback {all: true}`
    * starts it, refused the same way (a sentence: drift from a later deploy unless `force`, data loss unless
    * `acceptDataLoss`, …). It is started at most once per stage: its options carry `stageId`, and a call that finds
-   * the job an earlier call started returns it. Null when the deploy changed nothing (there is nothing to roll
-   * back). No principal is asked here: the execution rollback API checked `deploy` and `rollback` in the stage's
-   * environment; the job is recorded as started by `startedBy`.
+   * the job an earlier call started returns it; so is the rollback of all components that already took every
+   * component back (a retried execution rollback after a later stage failed). Null when the deploy changed nothing
+   * (there is nothing to roll back). No principal is asked here: the execution rollback API checked `deploy` and
+   * `rollback` in the stage's environment; the job is recorded as started by `startedBy`.
    */
   async startForStage(
     deployJobId: string,
@@ -185,14 +186,29 @@ export class RollbacksService {
   ): Promise<Job | null> {
     const known = await this.jobWrites.findForStage('Rollback', stage.stageId);
     if (known) return known;
-    const { verdict } = await this.candidates(deployJobId);
+    const { verdict, candidates } = await this.candidates(deployJobId);
     if (verdict.reason === NOTHING_CHANGED) return null;
+    // a retried execution rollback: an earlier attempt's rollback of all components already took everything back
+    if (candidates.length && candidates.every((c) => !c.available)) {
+      const earlier = await this.rollbackOfAll(deployJobId);
+      if (earlier) return earlier;
+    }
     const body: StartRollbackBody = {
       all: true,
       ...(options.force ? { force: true } : {}),
       ...(options.acceptDataLoss ? { acceptDataLoss: true } : {}),
     };
     return this.begin(deployJobId, body, stage.startedBy, () => undefined, stage.stageId);
+  }
+
+  /** The one rollback of all components holding every claim on the deploy's components, or null. */
+  private async rollbackOfAll(deployJobId: string): Promise<Job | null> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT DISTINCT rc.rollback_job_id AS id FROM rollback_claims rc JOIN jobs j ON j.id = rc.rollback_job_id
+        WHERE rc.deploy_job_id = $1 AND coalesce((j.options->>'all')::boolean, false)`,
+      [deployJobId],
+    );
+    return rows.length === 1 ? this.jobs.get(rows[0]!.id) : null;
   }
 
   /**

@@ -23,7 +23,7 @@ import {
   type SalesforceStageSpec,
 } from './salesforce-stage-spec.js';
 
-/** What a `salesforce` stage captures: nothing to read (its Deploy job backs the org up itself); the org, for the record. */
+/** What a `salesforce` stage captures: nothing to read (its Deploy job backs the org up itself); the org, on record. */
 export interface SalesforceRollbackData {
   orgId: string;
 }

@@ -210,6 +210,10 @@ describe('the salesforce stage provider against Local Sandbox', () => {
     expect(job.options.all).toBe(true);
     expect(differingFiles(before, orgFiles(emulator()))).toEqual([]);
     expect(await provider.status(first, spec, outputs)).toEqual({ steady: true });
+    // a retried execution rollback (a new stage) finds the rollback that already took everything back
+    const retried = stageContext(target);
+    expect(await provider.rollback(retried, recorded)).toEqual({ rollbackJobId: started[0] });
+    expect(await jobsOfStage('Rollback', retried.stageId)).toEqual([]);
     // the org no longer holds the branch's deploy: describe says so from the recorded jobs
     expect((await provider.describe(first, recorded)).revision).toBeNull();
   });
