@@ -100,10 +100,25 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
     await screenshot(page, 'execution-rollback');
   });
 
-  it("lists both deploys and the rollback in the pipeline's Activities, and threw no page errors", async () => {
-    await page.goto(`${h.url}/#/pipelines/${pipelineId}/activities`);
+  it('runs the pipeline from its page: the execution page follows it live to Completed', async () => {
+    await page.goto(`${h.url}/#/pipelines`);
+    await page.getByTestId('pipelines-table').getByRole('link', { name: 'shop' }).click();
+    await page.getByLabel('Artifact for checkout').fill('nginx:1.29');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('execution-summary').waitFor();
+    expect(page.url()).toMatch(/#\/executions\/[0-9a-f-]{36}$/);
+    await page.locator('[data-testid=stage][data-stage=checkout] [data-status=Completed]').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('stage-artifact').textContent()).resolves.toBe('nginx:1.29');
+    await page.getByTestId('rollback-button').waitFor(); // the current deployment: rollback is offered
+    await page.getByTestId('log').getByText('Finished: Completed').waitFor();
+    await screenshot(page, 'execution');
+  });
+
+  it("lists the deploys and the rollback in the pipeline's Activities, and threw no page errors", async () => {
+    await page.getByTestId('execution-summary').getByRole('link', { name: 'shop v1' }).click();
+    await page.getByRole('tab', { name: 'Activities' }).click();
     await page.locator('[data-testid=execution][data-kind=Rollback]').waitFor();
-    expect(await page.locator('[data-testid=execution][data-kind=Deploy]').count()).toBe(2);
+    expect(await page.locator('[data-testid=execution][data-kind=Deploy]').count()).toBe(3);
     expect(pageErrors).toEqual([]);
   });
 });
