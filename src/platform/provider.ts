@@ -94,6 +94,11 @@ export interface StageContext {
   readonly stageId: string;
   /** The person or pipeline who started the job (recorded on child jobs). */
   readonly startedBy: { tokenId: string | null; name: string | null };
+  /**
+   * What the person asked of the rollback this call belongs to (false for a deploy): `force` goes on despite drift,
+   * `acceptDataLoss` lets a rollback delete what holds data (a Salesforce field or object).
+   */
+  readonly rollbackOptions: { force: boolean; acceptDataLoss: boolean };
 }
 
 /**

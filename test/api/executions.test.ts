@@ -189,6 +189,9 @@ describe('executions of pipelines on Local Cluster', () => {
     expect(refused.body.message).toContain('"uat"');
     const execution = await runPipeline(h, pipelineId);
     expect(execution.status).toBe('Completed');
+    // Cancelling is changing: it needs deploy in every stage's environment too (before "it already finished").
+    const cancel = await h.api('POST', `/api/jobs/${execution.id}/cancel`, { token: devOnly.token });
+    expect([cancel.status, cancel.body.message]).toEqual([403, expect.stringContaining('"uat"')]);
     const reader = await createToken(h, ['read'], ['dev']);
     for (const route of [
       `/api/executions/${execution.id}`,

@@ -1,5 +1,6 @@
 // A hand-made StageContext for provider contract tests (any kind): state kept in memory, logs collected, and a way to
 // stop an attempt right after it saved its state — what a worker killed between "recorded" and "sent" leaves behind.
+import crypto from 'node:crypto';
 import type { StageContext, StageLogLevel, StageTarget } from '../../src/platform/provider.js';
 
 export interface TestStageContext extends StageContext {
@@ -18,6 +19,10 @@ export interface StageContextOptions {
   state?: Record<string, unknown>;
   resumed?: boolean;
   signal?: AbortSignal;
+  /** The stage's id (child jobs are found by it); one id per context by default. */
+  stageId?: string;
+  rollbackOptions?: Partial<StageContext['rollbackOptions']>;
+  startedBy?: StageContext['startedBy'];
   /**
    * The call fails (an Error "worker stopped") right after its Nth saveState has been persisted, as if the worker died
    * before sending what it had just recorded.
@@ -48,8 +53,9 @@ export function stageContext(options: StageContextOptions): TestStageContext {
     resumed: options.resumed ?? false,
     signal: options.signal ?? new AbortController().signal,
     jobId: '00000000-0000-0000-0000-0000000000bb',
-    stageId: '00000000-0000-0000-0000-0000000000cc',
-    startedBy: { tokenId: null, name: 'test' },
+    stageId: options.stageId ?? crypto.randomUUID(),
+    startedBy: options.startedBy ?? { tokenId: null, name: 'test' },
+    rollbackOptions: { force: false, acceptDataLoss: false, ...options.rollbackOptions },
     async saveState(patch) {
       const copy = structuredClone(patch);
       saves.push(copy);
@@ -61,7 +67,13 @@ export function stageContext(options: StageContextOptions): TestStageContext {
       logs.push({ level, message });
     },
     resume(next = {}) {
-      return stageContext({ ...options, state, resumed: true, crashAfterSaves: next.crashAfterSaves });
+      return stageContext({
+        ...options,
+        state,
+        resumed: true,
+        stageId: this.stageId,
+        crashAfterSaves: next.crashAfterSaves,
+      });
     },
     logText() {
       return logs.map((l) => `${l.level}: ${l.message}`).join('\n');

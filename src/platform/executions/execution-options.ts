@@ -11,6 +11,7 @@ export interface ExecutionOptions {
 /** What a Rollback of an execution was asked to do. */
 export interface ExecutionRollbackOptions {
   force: boolean;
+  acceptDataLoss: boolean;
   pipelineName: string;
 }
 

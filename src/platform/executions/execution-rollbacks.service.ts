@@ -24,7 +24,10 @@ import { ExecutionStagesRepository } from './execution-stages.repository.js';
 import { ExecutionsService } from './executions.service.js';
 import { engineState, recordedOf } from './stage-engine.js';
 
-export const StartExecutionRollbackBody = z.strictObject({ force: z.boolean().optional() });
+export const StartExecutionRollbackBody = z.strictObject({
+  force: z.boolean().optional(),
+  acceptDataLoss: z.boolean().optional(),
+});
 
 /** The rollback of an execution: whether it is available (and why not), what each stage will do, and starting it. */
 @Injectable()
@@ -85,6 +88,7 @@ export class ExecutionRollbacksService {
     const notStarted = all.filter((s) => !stages.includes(s));
     const options: ExecutionRollbackOptions = {
       force: body.force ?? false,
+      acceptDataLoss: body.acceptDataLoss ?? false,
       pipelineName: typeof execution.options.pipelineName === 'string' ? execution.options.pipelineName : '',
     };
     let job: Job;

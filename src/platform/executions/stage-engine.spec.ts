@@ -68,8 +68,8 @@ class FakeProvider implements PlatformProvider<
     this.calls.push(`drift ${recorded.spec.name}`);
     return Promise.resolve(this.drifts.get(recorded.spec.name) ?? []);
   }
-  rollback(_ctx: StageContext, recorded: { spec: FakeSpec; data: { existed: boolean; before: string | null } }) {
-    this.calls.push(`rollback ${recorded.spec.name}`);
+  rollback(ctx: StageContext, recorded: { spec: FakeSpec; data: { existed: boolean; before: string | null } }) {
+    this.calls.push(`rollback ${recorded.spec.name}${ctx.rollbackOptions.force ? ' (force)' : ''}`);
     if (recorded.data.existed) this.live.set(recorded.spec.name, recorded.data.before!);
     else this.live.delete(recorded.spec.name);
     return Promise.resolve({ revision: ++this.revision });
@@ -125,9 +125,16 @@ function stage(name: string, spec: Record<string, unknown>, more: Partial<Execut
   };
 }
 
-function context(state: Record<string, unknown> = {}) {
+function context(state: Record<string, unknown> = {}, rollback?: { force: boolean }) {
   const lines: { level: string; message: string; component?: string }[] = [];
-  const job = { id: 'exec-1', createdBy: 't', createdByName: 'ci', state } as unknown as Job;
+  const job = {
+    id: 'exec-1',
+    kind: rollback ? 'Rollback' : 'Deploy',
+    options: rollback ?? {},
+    createdBy: 't',
+    createdByName: 'ci',
+    state,
+  } as unknown as Job;
   const ctx: JobContext = {
     job,
     resumed: false,
@@ -350,8 +357,14 @@ describe('runRollback', () => {
 
     const again = deployed();
     provider.calls.length = 0;
-    expect(await runRollback(context().ctx, again.rows, true, deps)).toEqual({ status: 'Completed' });
-    expect(provider.calls.filter((c) => c.startsWith('rollback'))).toEqual(['rollback web', 'rollback db']);
+    expect(await runRollback(context({}, { force: true }).ctx, again.rows, true, deps)).toEqual({
+      status: 'Completed',
+    });
+    // The provider is told too (a salesforce stage passes force on to its Rollback job).
+    expect(provider.calls.filter((c) => c.startsWith('rollback'))).toEqual([
+      'rollback web (force)',
+      'rollback db (force)',
+    ]);
   });
 
   it('resumed: never rolls a stage back twice, and runs only the steps not yet run', async () => {

@@ -104,6 +104,10 @@ export function stageContext(
     jobId: ctx.job.id,
     stageId: stage.id,
     startedBy: { tokenId: ctx.job.createdBy, name: ctx.job.createdByName },
+    rollbackOptions: {
+      force: ctx.job.kind === 'Rollback' && ctx.job.options.force === true,
+      acceptDataLoss: ctx.job.kind === 'Rollback' && ctx.job.options.acceptDataLoss === true,
+    },
   };
 }
 

@@ -43,8 +43,6 @@ export interface SalesforceStageOutputs {
 
 /** Set in the rollback stage's state by the engine before it calls `rollback` (POST …/rollback {force}). */
 interface SalesforceRollbackState {
-  force?: boolean;
-  acceptDataLoss?: boolean;
   /** The Deploy or Rollback job this call started (saved right after it was created). */
   childJobId?: string | null;
 }
@@ -152,7 +150,7 @@ export class SalesforceStageProvider
     const job = await this.childJob(ctx, () =>
       this.rollbacks.startForStage(
         deployJobId,
-        { force: state.force === true, acceptDataLoss: state.acceptDataLoss === true },
+        ctx.rollbackOptions,
         { stageId: ctx.stageId, startedBy: ctx.startedBy },
       ),
     );

@@ -12,7 +12,12 @@ import {
 } from '../../helpers/deploy-flow.js';
 import { closeStarted } from '../../helpers/lifecycle.js';
 import { rejectionOf } from '../../helpers/thrown.js';
-import { StageFailed, StageWait, type StageContext, type StageTarget } from '../../../src/platform/provider.js';
+import { StageFailed, StageWait, type StageTarget } from '../../../src/platform/provider.js';
+import {
+  stageContext as sharedStageContext,
+  type StageContextOptions,
+  type TestStageContext,
+} from '../../helpers/stage-context.js';
 import {
   SalesforceStageProvider,
   type SalesforceStageOutputs,
@@ -35,33 +40,9 @@ function classesZip(classes: Record<string, string>): Promise<Buffer> {
   return zipOf(files);
 }
 
-/** A hand-made StageContext: the state lives in memory (as the engine keeps it on the stage row), logs are kept. */
-interface TestStage extends StageContext {
-  state: Record<string, unknown>;
-  logs: string[];
-}
-
-function stageContext(
-  target: StageTarget,
-  options: { stageId?: string; state?: Record<string, unknown>; resumed?: boolean } = {},
-): TestStage {
-  const state: Record<string, unknown> = { ...options.state };
-  const logs: string[] = [];
-  return {
-    target,
-    state,
-    logs,
-    saveState: (patch) => {
-      Object.assign(state, patch);
-      return Promise.resolve();
-    },
-    log: (level, message) => logs.push(`${level}: ${message}`),
-    resumed: options.resumed ?? false,
-    signal: new AbortController().signal,
-    jobId: crypto.randomUUID(),
-    stageId: options.stageId ?? crypto.randomUUID(),
-    startedBy: { tokenId: null, name: 'pipeline checkout' },
-  };
+/** A hand-made StageContext against Local Sandbox (test/helpers/stage-context.ts). */
+function stageContext(target: StageTarget, options: Omit<StageContextOptions, 'target'> = {}): TestStageContext {
+  return sharedStageContext({ startedBy: { tokenId: null, name: 'pipeline checkout' }, ...options, target });
 }
 
 /** Calls a provider method again while it says StageWait (as the engine does), and gives its answer or its error. */
@@ -191,7 +172,7 @@ describe('the salesforce stage provider against Local Sandbox', () => {
     const stageId = crypto.randomUUID();
     expect(await provider.drift(stageContext(target), recorded)).toEqual([]);
     emulator().admin.pauseDeploys(emulator().defaultOrg.id);
-    let first: TestStage;
+    let first: TestStageContext;
     try {
       first = stageContext(target, { stageId });
       expect(await rejectionOf(provider.rollback(first, recorded))).toBeInstanceOf(StageWait);
@@ -251,7 +232,7 @@ describe('the salesforce stage provider against Local Sandbox', () => {
     expect(refused.message).toBe(drift[0]);
     expect(await jobsOfStage('Rollback', refusedCtx.stageId)).toEqual([]);
 
-    const forced = stageContext(target, { state: { force: true } });
+    const forced = stageContext(target, { rollbackOptions: { force: true } });
     const done = await untilSettled(() => provider.rollback(forced, recorded));
     const job = (await h.api('GET', `/api/jobs/${done.rollbackJobId}`)).body;
     expect(job).toMatchObject({ status: 'Completed', options: { all: true, force: true } });
