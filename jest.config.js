@@ -23,7 +23,10 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      testMatch: ['<rootDir>/src/**/*.spec.js', '<rootDir>/test/{unit,emulator,kubernetes-emulator,api,platform}/**/*.test.js'],
+      testMatch: [
+        '<rootDir>/src/**/*.spec.js',
+        '<rootDir>/test/{unit,emulator,kubernetes-emulator,api,platform}/**/*.test.js',
+      ],
     },
     {
       ...common,
