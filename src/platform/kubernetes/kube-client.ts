@@ -156,7 +156,7 @@ export class KubeClient {
           retryable: (error) => !(error instanceof KubeApiError) || RETRYABLE_CODES.has(error.code),
         },
       );
-      return plainJson<KubeObject>(answer) ?? {};
+      return plainJson<KubeObject | undefined>(answer) ?? {};
     } catch (error) {
       if (error instanceof KubeApiError && (error.code === 404 || error.code === 409)) throw error;
       const what = ref.name === '*' ? `${verb} namespace ${ref.namespace}` : `${verb} ${refKey(ref)}`;

@@ -26,8 +26,9 @@ const SERVER_METADATA = [
 /** The object without status and server bookkeeping: what puts it back with a create or a replace. */
 export function cleanObject(object: KubeObject): KubeObject {
   const { status: _status, metadata = {}, ...rest } = object;
-  const kept = { ...metadata };
-  for (const key of SERVER_METADATA) delete kept[key];
+  const kept = Object.fromEntries(
+    Object.entries(metadata).filter(([key]) => !(SERVER_METADATA as readonly string[]).includes(key)),
+  );
   return { ...rest, metadata: kept };
 }
 
@@ -99,8 +100,9 @@ export function normalizeManifest(manifest: KubernetesManifest): KubernetesManif
   if (manifest.kind !== 'Secret' || !isObject(manifest.stringData)) return manifest;
   const { stringData, ...rest } = manifest;
   const data: Record<string, unknown> = { ...obj(rest.data) };
-  for (const [key, value] of Object.entries(stringData)) data[key] = Buffer.from(String(value)).toString('base64');
-  return { ...rest, data } as KubernetesManifest;
+  for (const [key, value] of Object.entries(stringData))
+    data[key] = Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64');
+  return { ...rest, data };
 }
 
 /** The replica counts `kubectl rollout status` and the Instances view read (absent counts are 0, as on the wire). */

@@ -147,11 +147,10 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
       if (!live) return { done: false as const, failed: true as const, reason: `${refKey(ref)} is gone` };
       return rolloutStatus(live);
     });
-    const failed = answers.filter((a) => !a.done && a.failed);
-    if (failed.length)
-      return { steady: false, failed: true, reason: failed.map((a) => !a.done && a.reason).join('; ') };
-    const waiting = answers.filter((a) => !a.done);
-    if (waiting.length) return { steady: false, reason: waiting.map((a) => !a.done && a.reason).join('; ') };
+    const waiting = answers.flatMap((a) => (a.done ? [] : [a]));
+    const failed = waiting.filter((a) => a.failed);
+    if (failed.length) return { steady: false, failed: true, reason: failed.map((a) => a.reason).join('; ') };
+    if (waiting.length) return { steady: false, reason: waiting.map((a) => a.reason).join('; ') };
     return { steady: true };
   }
 

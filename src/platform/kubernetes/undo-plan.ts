@@ -75,5 +75,5 @@ export function planUndo(captured: CapturedObject, live: KubeObject | null, repl
 
 function annotations(object: KubeObject): Record<string, string> {
   const found = object.metadata?.annotations;
-  return isObject(found) ? (found as Record<string, string>) : {};
+  return isObject(found) ? found : {};
 }
