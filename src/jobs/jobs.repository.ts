@@ -30,7 +30,8 @@ export class JobsRepository {
   ) {}
 
   async create(input: NewJob, manager: EntityManager = this.db.manager): Promise<Job> {
-    const infrastructureId = input.infrastructureId ?? (input.orgId ? await orgInfrastructure(manager, input.orgId) : null);
+    const infrastructureId =
+      input.infrastructureId ?? (input.orgId ? await orgInfrastructure(manager, input.orgId) : null);
     const job = manager.create(Job, {
       id: crypto.randomUUID(),
       kind: input.kind,

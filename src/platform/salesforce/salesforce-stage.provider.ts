@@ -146,13 +146,11 @@ export class SalesforceStageProvider
   ): Promise<SalesforceStageOutputs> {
     const deployJobId = recorded.outputs.deployJobId;
     if (!deployJobId) throw new StageFailed('The stage recorded no Deploy job, so there is nothing to roll back.');
-    const state = ctx.state as SalesforceRollbackState;
     const job = await this.childJob(ctx, () =>
-      this.rollbacks.startForStage(
-        deployJobId,
-        ctx.rollbackOptions,
-        { stageId: ctx.stageId, startedBy: ctx.startedBy },
-      ),
+      this.rollbacks.startForStage(deployJobId, ctx.rollbackOptions, {
+        stageId: ctx.stageId,
+        startedBy: ctx.startedBy,
+      }),
     );
     if (!job) {
       ctx.log('info', `Deploy job ${deployJobId} changed nothing in the org: there is nothing to roll back.`);
