@@ -130,18 +130,18 @@ export class ClusterController {
   }
 
   private owned(type: typeof REPLICA_SETS, owner: KubeObject): KubeObject[] {
-    return this.store.list(type, owner.metadata.namespace).filter((o) => controllerUid(o) === owner.metadata.uid);
+    return this.store.listWhere(type, owner.metadata.namespace, (o) => controllerUid(o) === owner.metadata.uid);
   }
 
   private collectGarbage(): void {
-    const deployments = new Set(this.store.list(DEPLOYMENTS).map((d) => d.metadata.uid));
-    for (const rs of this.store.list(REPLICA_SETS)) {
+    const deployments = this.store.uids(DEPLOYMENTS);
+    for (const rs of this.store.listWhere(REPLICA_SETS, undefined, (o) => !deployments.has(controllerUid(o) ?? ''))) {
       const owner = controllerUid(rs);
       if (owner !== undefined && !deployments.has(owner))
         this.store.delete(REPLICA_SETS, rs.metadata.namespace, rs.metadata.name);
     }
-    const replicaSets = new Set(this.store.list(REPLICA_SETS).map((rs) => rs.metadata.uid));
-    for (const pod of this.store.list(PODS)) {
+    const replicaSets = this.store.uids(REPLICA_SETS);
+    for (const pod of this.store.listWhere(PODS, undefined, (o) => !replicaSets.has(controllerUid(o) ?? ''))) {
       const owner = controllerUid(pod);
       if (owner !== undefined && !replicaSets.has(owner))
         this.store.delete(PODS, pod.metadata.namespace, pod.metadata.name);

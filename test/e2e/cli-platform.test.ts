@@ -3,7 +3,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-import { kubernetesPipeline, LOCAL_CLUSTER } from '../helpers/platform-pipeline.js';
+import {
+  createPipeline,
+  createService,
+  deploymentManifest,
+  kubernetesStage,
+  liveImage,
+} from '../helpers/executions.js';
+
+const LOCAL_CLUSTER = 'Local Cluster';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -32,7 +40,10 @@ describe('the backtrack CLI with pipelines: run, wait, roll back the current dep
 
   beforeAll(async () => {
     h = await startHarness();
-    ({ serviceId } = await kubernetesPipeline(h, 'cart', 'cart-release'));
+    serviceId = await createService(h, 'cart');
+    await createPipeline(h, 'cart-release', {
+      stages: [kubernetesStage('cart', 'cart', LOCAL_CLUSTER, [deploymentManifest('cart', '<+artifact.image>')])],
+    });
   });
   afterAll(async () => {
     await closeStarted(h);
@@ -51,6 +62,7 @@ describe('the backtrack CLI with pipelines: run, wait, roll back the current dep
       executionIds.push(/^Deploy ([0-9a-f-]{36}) /m.exec(run.stdout)![1]!);
     }
     expect((await current()).artifact).toBe('nginx:1.27');
+    expect(await liveImage(h, 'cart')).toBe('nginx:1.27');
   }, 120_000);
 
   it('status and logs --stage read an execution', async () => {
@@ -76,6 +88,7 @@ describe('the backtrack CLI with pipelines: run, wait, roll back the current dep
     const now = await current();
     expect(now.artifact).toBe('nginx:1.26');
     expect(now.current.executionId).toBe(executionIds[0]);
+    expect(await liveImage(h, 'cart')).toBe('nginx:1.26');
   }, 120_000);
 
   it("refuses to roll back the rolled-back execution again: exit 2 with the server's reason", async () => {

@@ -3,7 +3,17 @@ import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-import { kubernetesPipeline, LOCAL_CLUSTER, runPipeline } from '../helpers/platform-pipeline.js';
+import {
+  createPipeline,
+  createService,
+  deploymentManifest,
+  kubernetesStage,
+  clusterClients,
+  liveImage,
+  runPipeline,
+} from '../helpers/executions.js';
+
+const LOCAL_CLUSTER = 'Local Cluster';
 
 const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
@@ -15,7 +25,7 @@ async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: true });
 }
 
-describe('the web UI: a service deployed twice to Local Cluster, rolled back from its Instances view', () => {
+describe('the web UI: a service deployed to Local Cluster, rolled back from its Instances view', () => {
   let h: Harness;
   let browser: Browser;
   let page: Page;
@@ -26,9 +36,14 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
 
   beforeAll(async () => {
     h = await startHarness();
-    ({ serviceId, pipelineId } = await kubernetesPipeline(h, 'checkout', 'shop'));
+    serviceId = await createService(h, 'checkout');
+    pipelineId = await createPipeline(h, 'shop', {
+      stages: [
+        kubernetesStage('checkout', 'checkout', LOCAL_CLUSTER, [deploymentManifest('checkout', '<+artifact.image>')]),
+      ],
+    });
     for (const image of ['nginx:1.26', 'nginx:1.27'])
-      executions.push(await runPipeline(h, pipelineId, { checkout: image }));
+      executions.push(await runPipeline(h, pipelineId, { artifacts: { checkout: image } }));
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
     page.setDefaultTimeout(30_000);
@@ -38,11 +53,12 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
     await closeStarted(browser, h);
   });
 
-  it('ran both executions to Completed through the API', () => {
+  it('ran both executions to Completed through the API', async () => {
     expect(executions.map((e) => [e.status, e.stages[0].artifact])).toEqual([
       ['Completed', 'nginx:1.26'],
       ['Completed', 'nginx:1.27'],
     ]);
+    expect(await liveImage(h, 'checkout')).toBe('nginx:1.27');
   });
 
   const instance = () => page.locator(`[data-testid=instance][data-infrastructure="${LOCAL_CLUSTER}"]`);
@@ -84,6 +100,7 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
     const { body } = await h.api('GET', `/api/services/${serviceId}/instances`);
     const local = body.instances.find((i: any) => i.infrastructure.name === LOCAL_CLUSTER);
     expect(local.current.executionId).toBe(executions[0].id);
+    expect(await liveImage(h, 'checkout')).toBe('nginx:1.26'); // the cluster itself, not only what Backtrack says
     await screenshot(page, 'instances-after-rollback');
   });
 
@@ -100,6 +117,31 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
     await screenshot(page, 'execution-rollback');
   });
 
+  it('after another deploy and a change by hand on the cluster, refuses for drift, then rolls back with force', async () => {
+    executions.push(await runPipeline(h, pipelineId, { artifacts: { checkout: 'nginx:1.28' } }));
+    const { apps } = clusterClients(h);
+    const live = await apps.readNamespacedDeployment({ name: 'checkout', namespace: 'default' });
+    live.spec!.template.spec!.containers[0]!.image = 'nginx:hotfix';
+    await apps.replaceNamespacedDeployment({ name: 'checkout', namespace: 'default', body: live });
+
+    await page.goto(`${h.url}/#/services/${serviceId}/instances`);
+    await instance().getByTestId('instance-artifact').filter({ hasText: 'nginx:1.28' }).waitFor();
+    await instance().getByTestId('rollback-button').click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-testid=rollback-execution][data-status=Exception]').waitFor({ timeout: 60_000 });
+    await expect(page.getByTestId('rollback-error').textContent()).resolves.toMatch(/Drift: .*nginx:hotfix/);
+    expect(await liveImage(h, 'checkout')).toBe('nginx:hotfix'); // refused before it changed anything
+
+    await page.getByTestId('rollback-force-button').click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('rollback-force').check();
+    await screenshot(page, 'instances-rollback-force');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.locator('[data-testid=rollback-execution][data-status=Completed]').waitFor({ timeout: 60_000 });
+    await instance().getByTestId('instance-artifact').filter({ hasText: 'nginx:1.26' }).waitFor();
+    expect(await liveImage(h, 'checkout')).toBe('nginx:1.26');
+  });
+
   it('runs the pipeline from its page: the execution page follows it live to Completed', async () => {
     await page.goto(`${h.url}/#/pipelines`);
     await page.getByTestId('pipelines-table').getByRole('link', { name: 'shop' }).click();
@@ -111,14 +153,16 @@ describe('the web UI: a service deployed twice to Local Cluster, rolled back fro
     await expect(page.getByTestId('stage-artifact').textContent()).resolves.toBe('nginx:1.29');
     await page.getByTestId('rollback-button').waitFor(); // the current deployment: rollback is offered
     await page.getByTestId('log').getByText('Finished: Completed').waitFor();
+    expect(await liveImage(h, 'checkout')).toBe('nginx:1.29');
     await screenshot(page, 'execution');
   });
 
-  it("lists the deploys and the rollback in the pipeline's Activities, and threw no page errors", async () => {
+  it("lists the deploys and the rollbacks in the pipeline's Activities, and threw no page errors", async () => {
     await page.getByTestId('execution-summary').getByRole('link', { name: 'shop v1' }).click();
     await page.getByRole('tab', { name: 'Activities' }).click();
-    await page.locator('[data-testid=execution][data-kind=Rollback]').waitFor();
-    expect(await page.locator('[data-testid=execution][data-kind=Deploy]').count()).toBe(3);
+    await page.locator('[data-testid=execution][data-kind=Rollback]').first().waitFor();
+    expect(await page.locator('[data-testid=execution][data-kind=Deploy]').count()).toBe(4);
+    expect(await page.locator('[data-testid=execution][data-kind=Rollback]').count()).toBe(3);
     expect(pageErrors).toEqual([]);
   });
 });
