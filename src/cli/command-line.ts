@@ -37,10 +37,10 @@ Commands
            [--wait]
       Rolls back the last deploy of branch B to org O, completely (refused with the reason when that deploy
       cannot be rolled back; never an older one).
-  rollback --execution ID [--force] [--wait]
+  rollback --execution ID [--force] [--accept-data-loss] [--wait]
       Rolls back an execution of a pipeline: its stages in reverse order, from what the execution recorded.
       --force rolls back a stage whose live state changed since (drift), which is refused otherwise.
-  rollback --service S --infrastructure I --last [--force] [--wait]
+  rollback --service S --infrastructure I --last [--force] [--accept-data-loss] [--wait]
       Rolls back the current deployment of service S on infrastructure I (names or ids): refused with the
       server's reason when it cannot be rolled back; never an older execution.
   cancel JOB [--wait]

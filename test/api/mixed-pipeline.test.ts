@@ -1,6 +1,14 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
-import { differingFiles, newBranch, orgFiles, upload, zipOf } from '../helpers/deploy-flow.js';
+import {
+  differingFiles,
+  newBranch,
+  orgFiles,
+  upload,
+  classesZip,
+  classSource,
+  CLASS_META,
+} from '../helpers/deploy-flow.js';
 import {
   createPipeline,
   createService,
@@ -11,22 +19,6 @@ import {
   runPipeline,
 } from '../helpers/executions.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-
-const SRC = 'force-app/main/default';
-const PROJECT = '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}';
-const META =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
-const cls = (name: string, version: string) =>
-  `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
-
-function classesZip(classes: Record<string, string>): Promise<Buffer> {
-  const files: Record<string, string> = { 'sfdx-project.json': PROJECT };
-  for (const [name, version] of Object.entries(classes)) {
-    files[`${SRC}/classes/${name}.cls`] = cls(name, version);
-    files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
-  }
-  return zipOf(files);
-}
 
 /**
  * Issue 13, "Salesforce as a stage kind": a pipeline deploys Salesforce metadata (Local Sandbox), then a Kubernetes
@@ -42,7 +34,11 @@ describe('a mixed Salesforce + Kubernetes pipeline, rolled back in reverse order
     await createService(h, 'checkout');
     const emulator = h.backtrack.emulator!;
     await emulator.admin.seed(emulator.defaultOrg.id, {
-      components: [{ files: { 'classes/Checkout.cls': cls('Checkout', 'v0'), 'classes/Checkout.cls-meta.xml': META } }],
+      components: [
+        {
+          files: { 'classes/Checkout.cls': classSource('Checkout', 'v0'), 'classes/Checkout.cls-meta.xml': CLASS_META },
+        },
+      ],
     });
     branchId = await newBranch(h, 'mixed');
     pipelineId = await createPipeline(h, 'mixed', {

@@ -20,6 +20,23 @@ export function projectZip(files: Record<string, string | Buffer>): Promise<Buff
   return zipOf({ 'sfdx-project.json': PROJECT_JSON, ...files });
 }
 
+export const CLASS_META =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
+
+/** An Apex class whose `version()` answers `version`. */
+export const classSource = (name: string, version: string): string =>
+  `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
+
+/** A source-format project holding these Apex classes, each answering `version()` with its value. */
+export function classesZip(classes: Record<string, string>): Promise<Buffer> {
+  const files: Record<string, string> = {};
+  for (const [name, version] of Object.entries(classes)) {
+    files[`force-app/main/default/classes/${name}.cls`] = classSource(name, version);
+    files[`force-app/main/default/classes/${name}.cls-meta.xml`] = CLASS_META;
+  }
+  return projectZip(files);
+}
+
 /** The demo org's id in Backtrack (the embedded emulator's default org). */
 export async function demoOrgId(h: Harness): Promise<string> {
   return (await h.api('GET', '/api/orgs')).body.items.find((o: { name: string }) => o.name === 'Local Sandbox').id;

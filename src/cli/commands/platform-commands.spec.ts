@@ -138,6 +138,9 @@ describe('backtrack rollback of an execution', () => {
     const api = fakeApi({ [`POST /api/executions/${EXECUTION_ID}/rollback`]: rollbackExecution });
     expect(await rollback(api.ctx, { execution: EXECUTION_ID, force: true })).toBe(ExitCode.Ok);
     expect(api.bodies()).toEqual([{ call: `POST /api/executions/${EXECUTION_ID}/rollback`, json: { force: true } }]);
+    const confirmed = fakeApi({ [`POST /api/executions/${EXECUTION_ID}/rollback`]: rollbackExecution });
+    await rollback(confirmed.ctx, { execution: EXECUTION_ID, 'accept-data-loss': true });
+    expect(confirmed.bodies()[0]!.json).toEqual({ force: false, acceptDataLoss: true });
     expect(api.out()).toMatch(/^Rollback r1 of pipeline shop v1 Queued\.\nRolls back: 2e20a3ca/m);
   });
 

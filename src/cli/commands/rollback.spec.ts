@@ -92,14 +92,22 @@ describe('platformRollbackTarget', () => {
     expect(platformRollbackTarget({ job: 'j1', all: true })).toBeNull();
   });
 
-  it('names an execution, or a service and infrastructure with --last, with force', () => {
-    expect(platformRollbackTarget({ execution: 'e1' })).toEqual({ execution: 'e1', force: false });
+  it('names an execution, or a service and infrastructure with --last, with force and accept-data-loss', () => {
+    expect(platformRollbackTarget({ execution: 'e1' })).toEqual({
+      execution: 'e1',
+      force: false,
+      acceptDataLoss: false,
+    });
+    expect(platformRollbackTarget({ execution: 'e1', 'accept-data-loss': true })).toMatchObject({
+      acceptDataLoss: true,
+    });
     expect(
       platformRollbackTarget({ service: 'checkout', infrastructure: 'Local Cluster', last: true, force: true }),
     ).toEqual({
       service: 'checkout',
       infrastructure: 'Local Cluster',
       force: true,
+      acceptDataLoss: false,
     });
   });
 

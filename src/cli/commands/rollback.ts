@@ -24,12 +24,13 @@ export interface RollbackOptions {
 }
 
 /** What a platform rollback command line names: an execution, or a service's current deployment on an infrastructure. */
-export type PlatformRollbackTarget =
-  { execution: string; force: boolean } | { service: string; infrastructure: string; force: boolean };
+export type PlatformRollbackTarget = { force: boolean; acceptDataLoss: boolean } & (
+  { execution: string } | { service: string; infrastructure: string }
+);
 
 const PLATFORM_USAGE =
   'roll back an execution with --execution ID, or the current deployment of a service with --service S ' +
-  '--infrastructure I --last (both take --force and --wait).';
+  '--infrastructure I --last (both take --force, --accept-data-loss and --wait).';
 const SALESFORCE_ONLY = [
   'job',
   'branch',
@@ -39,7 +40,6 @@ const SALESFORCE_ONLY = [
   'test-level',
   'run-tests',
   'check-only',
-  'accept-data-loss',
   'delete-flow-versions',
 ] as const;
 
@@ -55,16 +55,18 @@ export function platformRollbackTarget(options: RollbackOptions): PlatformRollba
   });
   if (stray) throw new CliError(ExitCode.Usage, `--${stray} is for Salesforce rollbacks: ${PLATFORM_USAGE}`);
   const force = options.force ?? false;
+  // A salesforce stage's Rollback job may delete fields (with their data) only with this confirmation.
+  const acceptDataLoss = options['accept-data-loss'] ?? false;
   if (options.execution) {
     if (options.service || options.infrastructure || options.last)
       throw new CliError(
         ExitCode.Usage,
         `--execution cannot go with --service, --infrastructure or --last: ${PLATFORM_USAGE}`,
       );
-    return { execution: options.execution, force };
+    return { execution: options.execution, force, acceptDataLoss };
   }
   if (options.service && options.infrastructure && options.last)
-    return { service: options.service, infrastructure: options.infrastructure, force };
+    return { service: options.service, infrastructure: options.infrastructure, force, acceptDataLoss };
   throw new CliError(ExitCode.Usage, `--service, --infrastructure and --last go together: ${PLATFORM_USAGE}`);
 }
 
@@ -118,7 +120,7 @@ async function platformRollback(ctx: CommandContext, target: PlatformRollbackTar
   const rollbackExecution = await ctx.client.request<Execution>(
     'POST',
     `/api/executions/${encodeURIComponent(executionId)}/rollback`,
-    { json: { force: target.force } },
+    { json: { force: target.force, ...(target.acceptDataLoss ? { acceptDataLoss: true } : {}) } },
   );
   return reportExecution(ctx, rollbackExecution, wait);
 }

@@ -8,7 +8,9 @@ import {
   newBranch,
   orgFiles,
   upload,
-  zipOf,
+  classesZip,
+  classSource,
+  CLASS_META,
 } from '../../helpers/deploy-flow.js';
 import { closeStarted } from '../../helpers/lifecycle.js';
 import { rejectionOf } from '../../helpers/thrown.js';
@@ -22,23 +24,6 @@ import {
   SalesforceStageProvider,
   type SalesforceStageOutputs,
 } from '../../../src/platform/salesforce/salesforce-stage.provider.js';
-
-const SRC = 'force-app/main/default';
-const PROJECT = '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}';
-const META =
-  '<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>60.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n';
-const cls = (name: string, version: string) =>
-  `public with sharing class ${name} {\n    public static String version() { return '${version}'; }\n}\n`;
-
-/** A source-format project holding these Apex classes, each at `version`. */
-function classesZip(classes: Record<string, string>): Promise<Buffer> {
-  const files: Record<string, string> = { 'sfdx-project.json': PROJECT };
-  for (const [name, version] of Object.entries(classes)) {
-    files[`${SRC}/classes/${name}.cls`] = cls(name, version);
-    files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
-  }
-  return zipOf(files);
-}
 
 /** A hand-made StageContext against Local Sandbox (test/helpers/stage-context.ts). */
 function stageContext(target: StageTarget, options: Omit<StageContextOptions, 'target'> = {}): TestStageContext {
@@ -88,7 +73,11 @@ describe('the salesforce stage provider against Local Sandbox', () => {
     );
     target = { ...infrastructure, kind: 'salesforce', connection: { orgId } };
     await emulator().admin.seed(emulator().defaultOrg.id, {
-      components: [{ files: { 'classes/Checkout.cls': cls('Checkout', 'v0'), 'classes/Checkout.cls-meta.xml': META } }],
+      components: [
+        {
+          files: { 'classes/Checkout.cls': classSource('Checkout', 'v0'), 'classes/Checkout.cls-meta.xml': CLASS_META },
+        },
+      ],
     });
     branchId = await newBranch(h, 'stage-release');
     await upload(h, branchId, await classesZip({ Checkout: 'v1', Basket: 'v1' }));
@@ -237,7 +226,7 @@ describe('the salesforce stage provider against Local Sandbox', () => {
     const job = (await h.api('GET', `/api/jobs/${done.rollbackJobId}`)).body;
     expect(job).toMatchObject({ status: 'Completed', options: { all: true, force: true } });
     const checkout = emulator().admin.getComponent(emulator().defaultOrg.id, 'ApexClass', 'Checkout')!;
-    expect(checkout.files['classes/Checkout.cls']!.toString()).toBe(cls('Checkout', 'v0'));
+    expect(checkout.files['classes/Checkout.cls']!.toString()).toBe(classSource('Checkout', 'v0'));
     expect(emulator().admin.getComponent(emulator().defaultOrg.id, 'ApexClass', 'Basket')).toBeUndefined();
   });
 });

@@ -164,3 +164,26 @@ export function testLevelFields(prefix) {
   select.addEventListener('change', () => (tests.hidden = select.value !== 'RunSpecifiedTests'));
   return [h('div', { class: 'field' }, h('label', { for: select.id }, 'Test level'), select), tests];
 }
+
+/**
+ * Appends log lines to a list (time, level, where, message), keeping it scrolled to the bottom when it was there;
+ * `where(line)` names the component or stage of a line (or nothing).
+ */
+export function appendLogLines(list, lines, where) {
+  const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  list.querySelector('.hint')?.remove();
+  list.append(
+    ...lines.map((line) =>
+      h(
+        'li',
+        { class: `level-${line.level}` },
+        h('time', { datetime: line.at }, formatTime(line.at)),
+        h('span', { class: 'level' }, line.level),
+        where(line) ? h('span', { class: 'component' }, where(line)) : null,
+        h('span', { class: 'message' }, line.message),
+      ),
+    ),
+  );
+  if (list.childElementCount === 0) list.append(h('li', { class: 'hint' }, 'No log lines.'));
+  if (atBottom) list.scrollTop = list.scrollHeight;
+}

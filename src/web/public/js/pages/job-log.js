@@ -1,5 +1,5 @@
 import { allLogs, followJob } from '../api.js';
-import { formatTime, h } from '../dom.js';
+import { appendLogLines, h } from '../dom.js';
 import { showError } from '../notices.js';
 
 /**
@@ -43,23 +43,7 @@ export function logPanel({ jobId, components, running, signal, onStatus, onEnd }
     }
   }
 
-  function append(lines) {
-    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-    list.append(
-      ...lines.map((line) =>
-        h(
-          'li',
-          { class: `level-${line.level}` },
-          h('time', { datetime: line.at }, formatTime(line.at)),
-          h('span', { class: 'level' }, line.level),
-          line.component ? h('span', { class: 'component' }, line.component) : null,
-          h('span', { class: 'message' }, line.message),
-        ),
-      ),
-    );
-    if (list.childElementCount === 0) list.append(h('li', { class: 'hint' }, 'No log lines.'));
-    if (atBottom) list.scrollTop = list.scrollHeight;
-  }
+  const append = (lines) => appendLogLines(list, lines, (line) => line.component);
 
   filter.addEventListener('change', () => void show(filter.value));
   void show('');

@@ -1,5 +1,5 @@
 import { allExecutionLogs, followEvents } from '../api.js';
-import { formatTime, h } from '../dom.js';
+import { appendLogLines, h } from '../dom.js';
 import { showError } from '../notices.js';
 
 /**
@@ -43,24 +43,7 @@ export function stageLogPanel({ executionId, stages, running, signal, onStatus =
     }
   }
 
-  function append(lines) {
-    const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
-    list.querySelector('.hint')?.remove();
-    list.append(
-      ...lines.map((line) =>
-        h(
-          'li',
-          { class: `level-${line.level}` },
-          h('time', { datetime: line.at }, formatTime(line.at)),
-          h('span', { class: 'level' }, line.level),
-          line.stage ? h('span', { class: 'component' }, line.stage) : null,
-          h('span', { class: 'message' }, line.message),
-        ),
-      ),
-    );
-    if (list.childElementCount === 0) list.append(h('li', { class: 'hint' }, 'No log lines.'));
-    if (atBottom) list.scrollTop = list.scrollHeight;
-  }
+  const append = (lines) => appendLogLines(list, lines, (line) => line.stage);
 
   filter.addEventListener('change', () => void show(filter.value));
   void show('');
