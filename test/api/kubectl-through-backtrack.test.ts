@@ -9,17 +9,7 @@ import {
   runPipeline,
 } from '../helpers/executions.js';
 import { closeStarted } from '../helpers/lifecycle.js';
-import { kubectlFor, type Kubectl } from '../kubernetes-emulator/kubectl.helper.js';
-
-/** `kubectl rollout history` as [revision, change-cause] rows. */
-async function history(kubectl: Kubectl, name: string): Promise<[string, string][]> {
-  const out = await kubectl.ok(['rollout', 'history', `deployment/${name}`]);
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cells) => /^\d+$/.test(cells[0] ?? ''))
-    .map((cells) => [cells[0]!, cells.slice(1).join(' ')]);
-}
+import { kubectlFor, rolloutHistory, type Kubectl } from '../kubernetes-emulator/kubectl.helper.js';
 
 function withChangeCause<T extends { metadata: Record<string, unknown> }>(manifest: T, cause: string): T {
   return { ...manifest, metadata: { ...manifest.metadata, annotations: { 'kubernetes.io/change-cause': cause } } };
@@ -56,7 +46,7 @@ describe('Backtrack and kubectl on one cluster (Local Cluster, through the API)'
     expect((await runPipeline(h, pipelineId, { artifacts: { storefront: 'nginx:1.26' } })).status).toBe('Completed');
     const second = await runPipeline(h, pipelineId, { artifacts: { storefront: 'nginx:1.27' } });
     expect(second.status).toBe('Completed');
-    expect(await history(kubectl, 'storefront')).toEqual([
+    expect(await rolloutHistory(kubectl, 'storefront')).toEqual([
       ['1', 'nginx:1.26'],
       ['2', 'nginx:1.27'],
     ]);
@@ -65,7 +55,7 @@ describe('Backtrack and kubectl on one cluster (Local Cluster, through the API)'
     expect(rollback.status).toBe('Completed');
     expect(await image()).toBe('nginx:1.26');
     // As `kubectl rollout undo` would have left it: the earlier ReplicaSet adopted again as the newest revision.
-    expect(await history(kubectl, 'storefront')).toEqual([
+    expect(await rolloutHistory(kubectl, 'storefront')).toEqual([
       ['2', 'nginx:1.27'],
       ['3', 'nginx:1.26'],
     ]);
@@ -77,7 +67,7 @@ describe('Backtrack and kubectl on one cluster (Local Cluster, through the API)'
     expect(await kubectl.ok(['rollout', 'undo', 'deployment/storefront'])).toContain('rolled back');
     h.backtrack.kubernetes!.admin.settle();
     expect(await image()).toBe('nginx:1.27');
-    expect(await history(kubectl, 'storefront')).toEqual([
+    expect(await rolloutHistory(kubectl, 'storefront')).toEqual([
       ['3', 'nginx:1.26'],
       ['4', 'nginx:1.27'],
     ]);

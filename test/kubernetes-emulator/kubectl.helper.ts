@@ -127,3 +127,16 @@ export function deploymentManifest(options: {
     },
   });
 }
+
+/** `kubectl rollout history` of a Deployment as [revision, change-cause] rows. */
+export async function rolloutHistory(kubectl: Kubectl, deployment: string): Promise<[string, string][]> {
+  const output = await kubectl.ok(['rollout', 'history', `deployment/${deployment}`]);
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^\d+\s/.test(line))
+    .map((line) => {
+      const [revision, ...cause] = line.split(/\s+/);
+      return [revision!, cause.join(' ')];
+    });
+}

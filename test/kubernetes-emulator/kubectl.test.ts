@@ -3,20 +3,7 @@ import {
   startKubernetesEmulator,
   type KubernetesEmulatorHandle,
 } from '../../src/kubernetes-emulator/kubernetes-emulator.server.js';
-import { deploymentManifest, kubectlFor, type Kubectl } from './kubectl.helper.js';
-
-/** `kubectl rollout history` as [revision, change-cause] rows. */
-function historyRows(output: string): [string, string][] {
-  return output
-    .split('\n')
-    .slice(2)
-    .map((line) => line.trim())
-    .filter((line) => /^\d+\s/.test(line))
-    .map((line) => {
-      const [revision, ...cause] = line.split(/\s+/);
-      return [revision!, cause.join(' ')];
-    });
-}
+import { deploymentManifest, kubectlFor, rolloutHistory, type Kubectl } from './kubectl.helper.js';
 
 describe('kubectl against the Kubernetes emulator', () => {
   let emulator: KubernetesEmulatorHandle;
@@ -53,7 +40,7 @@ describe('kubectl against the Kubernetes emulator', () => {
     expect(await kubectl.ok(['rollout', 'status', 'deployment/web', '--timeout=60s'])).toContain(
       'successfully rolled out',
     );
-    expect(historyRows(await kubectl.ok(['rollout', 'history', 'deployment/web']))).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['1', 'release 1.0'],
       ['2', 'release 2.0'],
     ]);
@@ -65,7 +52,7 @@ describe('kubectl against the Kubernetes emulator', () => {
       'successfully rolled out',
     );
     expect(await image('web')).toBe('shop/web:1.0');
-    expect(historyRows(await kubectl.ok(['rollout', 'history', 'deployment/web']))).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['2', 'release 2.0'],
       ['3', 'release 1.0'],
     ]);
@@ -83,7 +70,7 @@ describe('kubectl against the Kubernetes emulator', () => {
     expect(await image('web')).toBe('shop/web:2.0');
     await kubectl.ok(['rollout', 'undo', 'deployment/web', '--to-revision=3']);
     expect(await image('web')).toBe('shop/web:1.0');
-    expect(historyRows(await kubectl.ok(['rollout', 'history', 'deployment/web']))).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['4', 'release 2.0'],
       ['5', 'release 1.0'],
     ]);
@@ -176,9 +163,7 @@ describe('kubectl against the Kubernetes emulator', () => {
     ).not.toContain('shop/cart:3');
     await kubectl.ok(['rollout', 'resume', 'deployment/cart']);
     await kubectl.ok(['rollout', 'status', 'deployment/cart', '--timeout=60s']);
-    expect(
-      historyRows(await kubectl.ok(['rollout', 'history', 'deployment/cart'])).map(([revision]) => revision),
-    ).toEqual(['1', '2', '3', '4']);
+    expect((await rolloutHistory(kubectl, 'cart')).map(([revision]) => revision)).toEqual(['1', '2', '3', '4']);
     const pods = JSON.parse(await kubectl.ok(['get', 'pods', '-l', 'app=cart', '-o', 'json'])).items;
     expect(pods.map((p: any) => p.spec.containers[0].image)).toEqual(['shop/cart:3', 'shop/cart:3', 'shop/cart:3']);
   });

@@ -1,17 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { KubernetesProvider } from '../../../src/platform/kubernetes/kubernetes.provider.js';
-import { kubectlFor, type Kubectl } from '../../kubernetes-emulator/kubectl.helper.js';
+import { kubectlFor, rolloutHistory, type Kubectl } from '../../kubernetes-emulator/kubectl.helper.js';
 import { deployment, specOf, startCluster, type Cluster } from './fixtures.js';
-
-/** `kubectl rollout history` as [revision, change-cause] rows. */
-async function history(kubectl: Kubectl, name: string): Promise<[string, string][]> {
-  const out = await kubectl.ok(['rollout', 'history', `deployment/${name}`]);
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/))
-    .filter((cells) => /^\d+$/.test(cells[0] ?? ''))
-    .map((cells) => [cells[0]!, cells.slice(1).join(' ')]);
-}
 
 describe('the provider’s rollback as kubectl sees it', () => {
   const provider = new KubernetesProvider();
@@ -42,7 +32,7 @@ describe('the provider’s rollback as kubectl sees it', () => {
     };
     await stage('nginx:1.26');
     const second = await stage('nginx:1.27');
-    expect(await history(kubectl, 'web')).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['1', 'nginx:1.26'],
       ['2', 'nginx:1.27'],
     ]);
@@ -53,7 +43,7 @@ describe('the provider’s rollback as kubectl sees it', () => {
     expect(await provider.status(ctx, second.spec, after)).toEqual({ steady: true });
     expect(await image()).toBe('nginx:1.26');
     // The previous ReplicaSet was re-adopted as the newest revision, change-cause and all.
-    expect(await history(kubectl, 'web')).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['2', 'nginx:1.27'],
       ['3', 'nginx:1.26'],
     ]);
@@ -65,7 +55,7 @@ describe('the provider’s rollback as kubectl sees it', () => {
     expect(await kubectl.ok(['rollout', 'undo', 'deployment/web'])).toContain('rolled back');
     cluster.emulator.admin.settle();
     expect(await image()).toBe('nginx:1.27');
-    expect(await history(kubectl, 'web')).toEqual([
+    expect(await rolloutHistory(kubectl, 'web')).toEqual([
       ['3', 'nginx:1.26'],
       ['4', 'nginx:1.27'],
     ]);
