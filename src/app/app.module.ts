@@ -20,6 +20,7 @@ import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
+import { SshProviderModule } from '../platform/ssh/ssh.module.js';
 import { QueueModule } from '../queue/queue.module.js';
 import { WebModule } from '../web/web.module.js';
 
@@ -43,6 +44,7 @@ export class AppModule {
         OrgsModule,
         PlatformModule,
         KubernetesProviderModule,
+        SshProviderModule,
         ExecutionsModule,
         JobsModule,
         BranchesModule,

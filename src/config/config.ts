@@ -39,6 +39,19 @@ const schema = z.object({
     .min(1024)
     .default(600 * 1024 * 1024),
   UPLOAD_MAX_RATIO: z.coerce.number().min(1).default(100),
+  /** The largest package (`POST /api/packages/:name/versions/:version`) accepted, and what it may expand to. */
+  PACKAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(512 * 1024 * 1024),
+  PACKAGE_MAX_EXPANDED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(2 * 1024 * 1024 * 1024),
+  /** How many successful releases each SSH host keeps (the live one included); older release folders are deleted. */
+  RETAIN_RELEASES: z.coerce.number().int().min(1).max(100).default(2),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DEPLOY_POLL_MAX_SECONDS: z.coerce.number().min(0.05).max(60).default(5),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),

@@ -9,7 +9,9 @@ import { Job } from '../jobs/job.entity.js';
 import { Org } from '../orgs/org.entity.js';
 import { ExecutionRollback, ExecutionStage } from '../platform/executions/execution-stage.entity.js';
 import { Infrastructure } from '../platform/infrastructures/infrastructure.entity.js';
+import { PackageVersion } from '../platform/packages/package-version.entity.js';
 import { Pipeline, PipelineVersion } from '../platform/pipelines/pipeline.entity.js';
+import { Release } from '../platform/releases/release.entity.js';
 import { Service } from '../platform/services/service.entity.js';
 import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
 import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
@@ -22,6 +24,7 @@ import { RevisionDestructiveChanges1796152000001 } from '../../migrations/179615
 import { SnapshotComponentDetails1796153000000 } from '../../migrations/1796153000000-SnapshotComponentDetails.js';
 import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
+import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -42,6 +45,8 @@ export const ENTITIES = [
   PipelineVersion,
   ExecutionStage,
   ExecutionRollback,
+  PackageVersion,
+  Release,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
@@ -54,4 +59,5 @@ export const MIGRATIONS = [
   SnapshotComponentDetails1796153000000,
   ServicesAndInfrastructures1796154000000,
   PlatformExecutions1796155000000,
+  PackagesAndReleases1796156000000,
 ];

@@ -28,6 +28,8 @@ export class Job {
   /** For an execution (and its rollback): the pipeline and the version of its definition that ran. */
   @Column('uuid', { name: 'pipeline_id', nullable: true }) pipelineId!: string | null;
   @Column('integer', { name: 'pipeline_version', nullable: true }) pipelineVersion!: number | null;
+  /** For a deployment of a release (issue 14): the release it deploys. */
+  @Column('uuid', { name: 'release_id', nullable: true }) releaseId!: string | null;
   @Column('uuid', { name: 'revision_id', nullable: true }) revisionId!: string | null;
   @Column('uuid', { name: 'parent_job_id', nullable: true }) parentJobId!: string | null;
   /** What was asked (components, testLevel, checkOnly, …) — kind-specific, validated at the API. */

@@ -14,6 +14,7 @@ export interface NewJob {
   infrastructureId?: string | null;
   pipelineId?: string | null;
   pipelineVersion?: number | null;
+  releaseId?: string | null;
   revisionId?: string | null;
   parentJobId?: string | null;
   options: Record<string, unknown>;
@@ -41,6 +42,7 @@ export class JobsRepository {
       infrastructureId,
       pipelineId: input.pipelineId ?? null,
       pipelineVersion: input.pipelineVersion ?? null,
+      releaseId: input.releaseId ?? null,
       revisionId: input.revisionId ?? null,
       parentJobId: input.parentJobId ?? null,
       options: input.options,

@@ -99,6 +99,33 @@ export interface StageContext {
    * `acceptDataLoss` lets a rollback delete what holds data (a Salesforce field or object).
    */
   readonly rollbackOptions: { force: boolean; acceptDataLoss: boolean };
+  /**
+   * For a deployment of a release (issue 14): the release and what it pins; null for an execution of a pipeline's
+   * latest version and for a Rollback job (a rollback uses only what the execution recorded).
+   */
+  readonly release: StageRelease | null;
+}
+
+/**
+ * The release a deployment runs (stored in the execution's `jobs.options.release` when it is created, so a resumed
+ * worker sees the same facts). `mode: 'rollback'` is Octopus's "redeploy the previous release": steps flagged
+ * `skipOnRollback` are skipped and `BACKTRACK_ROLLBACK=true`.
+ */
+export interface StageRelease {
+  id: string;
+  version: string;
+  mode: 'deploy' | 'rollback';
+  /** The package versions the release pins, by package name. */
+  packages: Record<string, { version: string; sha256: string; packageVersionId: string }>;
+  /** In this environment when the deployment was created: Octopus's variables about the previous deployment. */
+  environment: {
+    /** The release of the current (last successful, still standing) deployment here; null before the first. */
+    currentRelease: string | null;
+    /** The last successful release here other than this one; null when there is none. */
+    previousRelease: string | null;
+    /** The execution id of the last successful deployment here; null before the first. */
+    previousSuccessfulDeploymentId: string | null;
+  };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJobsPhase.js';
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
+import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -50,6 +51,8 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
     const runner = database().createQueryRunner();
     const migration = new PlatformExecutions1796155000000();
     try {
+      // The later migration's tables point at pipelines and jobs: it is reverted first (and not applied again here).
+      await new PackagesAndReleases1796156000000().down(runner);
       await migration.down(runner);
       expect(await columns('jobs', runner)).not.toContain('infrastructure_id');
       const orgId = '3a1f7a0e-2d7c-4b8e-9d1e-0c5b2a7f0001';

@@ -23,6 +23,10 @@ export interface StageContextOptions {
   stageId?: string;
   rollbackOptions?: Partial<StageContext['rollbackOptions']>;
   startedBy?: StageContext['startedBy'];
+  /** The release a deployment runs (null by default). */
+  release?: StageContext['release'];
+  /** The job's id (one fixed id by default). */
+  jobId?: string;
   /**
    * The call fails (an Error "worker stopped") right after its Nth saveState has been persisted, as if the worker died
    * before sending what it had just recorded.
@@ -52,10 +56,11 @@ export function stageContext(options: StageContextOptions): TestStageContext {
     saves,
     resumed: options.resumed ?? false,
     signal: options.signal ?? new AbortController().signal,
-    jobId: '00000000-0000-0000-0000-0000000000bb',
+    jobId: options.jobId ?? '00000000-0000-0000-0000-0000000000bb',
     stageId: options.stageId ?? crypto.randomUUID(),
     startedBy: options.startedBy ?? { tokenId: null, name: 'test' },
     rollbackOptions: { force: false, acceptDataLoss: false, ...options.rollbackOptions },
+    release: options.release ?? null,
     async saveState(patch) {
       const copy = structuredClone(patch);
       saves.push(copy);

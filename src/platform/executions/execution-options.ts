@@ -1,3 +1,5 @@
+import type { StageRelease } from '../provider.js';
+
 /** What an execution (a pipeline's Deploy job) was asked to run, in `jobs.options`. */
 export interface ExecutionOptions {
   /** The image (or version) given for each service, by the service's name. */
@@ -6,6 +8,8 @@ export interface ExecutionOptions {
   variables: Record<string, string>;
   /** The pipeline's name when the execution was asked for (`<+pipeline.name>`; a later rename does not change it). */
   pipelineName: string;
+  /** For a deployment of a release (issue 14): what its stages get as `StageContext.release`. */
+  release?: StageRelease;
 }
 
 /** What a Rollback of an execution was asked to do. */
@@ -20,5 +24,6 @@ export function executionOptions(options: Record<string, unknown>): ExecutionOpt
     artifacts: (options.artifacts as Record<string, string> | undefined) ?? {},
     variables: (options.variables as Record<string, string> | undefined) ?? {},
     pipelineName: typeof options.pipelineName === 'string' ? options.pipelineName : '',
+    ...(options.release && typeof options.release === 'object' ? { release: options.release as StageRelease } : {}),
   };
 }

@@ -9,6 +9,7 @@ import {
   type StageContext,
   type StageTarget,
 } from '../provider.js';
+import { executionOptions } from './execution-options.js';
 import type { ExecutionStage } from './execution-stage.entity.js';
 
 /** Stage row fields the engine writes. */
@@ -108,6 +109,7 @@ export function stageContext(
       force: ctx.job.kind === 'Rollback' && ctx.job.options.force === true,
       acceptDataLoss: ctx.job.kind === 'Rollback' && ctx.job.options.acceptDataLoss === true,
     },
+    release: ctx.job.kind === 'Deploy' ? (executionOptions(ctx.job.options).release ?? null) : null,
   };
 }
 

@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
 
-/** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg`, `cf` and `ssh` come later (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes'] as const;
+/** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg` and `cf` come later (ADR 0014). */
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 
 const httpUrl = z

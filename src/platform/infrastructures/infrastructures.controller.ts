@@ -39,6 +39,7 @@ export class InfrastructuresController {
       throw new BadRequestError(
         'A salesforce infrastructure is an org: register it with POST /api/orgs, which creates its infrastructure.',
       );
+    if (input.kind === 'ssh') throw new BadRequestError('SSH infrastructures are not built yet (issue 14).');
     const connection = parseKubernetesConnection(input.connection);
     return presentInfrastructure(
       await this.infrastructures.create({ ...input, kind: input.kind, connection }, principal),
