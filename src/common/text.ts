@@ -49,3 +49,11 @@ export function findNulCharacter(value: unknown, path = ''): string | null {
   }
   return null;
 }
+
+/** Replaces every occurrence of each secret (of at least 4 characters, the longest first) with `***`. */
+export function maskSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets.filter((x) => x && x.length >= 4).sort((a, b) => b.length - a.length))
+    out = out.split(s).join('***');
+  return out;
+}

@@ -104,6 +104,11 @@ export interface StageContext {
    * latest version and for a Rollback job (a rollback uses only what the execution recorded).
    */
   readonly release: StageRelease | null;
+  /**
+   * Values no log line may show: those of the pipeline's variables whose names say they are secret (PASSWORD, SECRET,
+   * TOKEN, KEY…). A provider that streams remote output masks them (`maskSecrets`).
+   */
+  readonly secrets: readonly string[];
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   normalizeRetrieveResult,
 } from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
+import { maskSecrets } from '../common/text.js';
 
 /** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
 export interface SfdxAuthUrlParts {
@@ -82,10 +83,7 @@ function secretsOf(auth: OrgAuth): string[] {
 
 /** Removes every credential (and anything shaped like a session id) from a message. */
 export function redact(message: string, secrets: string[]): string {
-  let out = message;
-  for (const s of secrets.filter((x) => x && x.length >= 4).sort((a, b) => b.length - a.length))
-    out = out.split(s).join('***');
-  return out.replace(/00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,}/g, '***');
+  return maskSecrets(message, secrets).replace(/00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]{20,}/g, '***');
 }
 
 /** What jsforce, undici and Node throw: any of these fields may be there (SOAP faults, HTTP errors, socket errors). */

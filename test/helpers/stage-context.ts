@@ -25,6 +25,8 @@ export interface StageContextOptions {
   startedBy?: StageContext['startedBy'];
   /** The release a deployment runs (null by default). */
   release?: StageContext['release'];
+  /** Values the stage's log must not show. */
+  secrets?: string[];
   /** The job's id (one fixed id by default). */
   jobId?: string;
   /**
@@ -61,6 +63,7 @@ export function stageContext(options: StageContextOptions): TestStageContext {
     startedBy: options.startedBy ?? { tokenId: null, name: 'test' },
     rollbackOptions: { force: false, acceptDataLoss: false, ...options.rollbackOptions },
     release: options.release ?? null,
+    secrets: options.secrets ?? [],
     async saveState(patch) {
       const copy = structuredClone(patch);
       saves.push(copy);

@@ -7,6 +7,7 @@ import {
   isStageFailure,
   messageOf,
   recordChildJob,
+  secretValues,
   stageComponent,
   stageContext,
   waitUntilSteady,
@@ -131,7 +132,7 @@ async function deployStage(
         state: { ...row.state, engine: { ...engineState(row), resolved: true } },
       });
     }
-    const sctx = stageContext(ctx, row, target, resumed, deps);
+    const sctx = stageContext(ctx, row, target, resumed, deps, secretValues(scope.variables));
     const spec = provider.parseSpec(row.spec);
     if (row.rollbackData === null) {
       const data = await provider.capture(sctx, spec);

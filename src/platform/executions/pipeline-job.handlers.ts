@@ -9,6 +9,7 @@ import { runExecution, skip } from './execution-run.js';
 import { ExecutionStagesRepository } from './execution-stages.repository.js';
 import { runRollback } from './rollback-run.js';
 import { StageEngineDeps } from './stage-engine.deps.js';
+import { secretValues } from './stage-engine.js';
 
 /** An execution of a pipeline: its stages in order (execution-run.ts). */
 @Injectable()
@@ -82,6 +83,7 @@ export class PipelineRollbackHandler implements JobHandler, OnModuleInit {
       rows.map((row) => ({ row, source: sources.get(row.sourceStageId!)! })),
       Boolean(ctx.job.options.force),
       this.deps,
+      await this.secretsOf(ctx.job.parentJobId),
     );
     if (outcome.status === 'Exception') await releaseClaim(this.db, ctx.job.id);
     return outcome;
@@ -89,6 +91,15 @@ export class PipelineRollbackHandler implements JobHandler, OnModuleInit {
 
   targets(job: Job): Promise<string[]> {
     return this.stages.lockedTargets(job.id);
+  }
+
+  /** The secret values of the execution being rolled back (its variables), for the stage log's masking. */
+  private async secretsOf(executionId: string | null): Promise<string[]> {
+    if (!executionId) return [];
+    const rows: { options: Record<string, unknown> }[] = await this.db.query(`SELECT options FROM jobs WHERE id = $1`, [
+      executionId,
+    ]);
+    return rows[0] ? secretValues(executionOptions(rows[0].options).variables) : [];
   }
 
   /** Ended without an outcome (an error, too many attempts, a cancel while Queued): it can be asked for again. */

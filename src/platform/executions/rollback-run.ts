@@ -33,10 +33,11 @@ export async function runRollback(
   stages: RollbackStage[],
   force: boolean,
   deps: EngineDeps,
+  secrets: readonly string[] = [],
 ): Promise<JobOutcome | JobWait> {
   try {
     if (!ctx.job.state.driftChecked) {
-      const refusal = await checkDrift(ctx, stages, force, deps);
+      const refusal = await checkDrift(ctx, stages, force, deps, secrets);
       if (refusal) {
         await skip(stages, 'the rollback was refused before it changed anything (drift)', deps);
         return { status: 'Exception', error: refusal };
@@ -56,7 +57,7 @@ export async function runRollback(
     }
     let error: string | null;
     try {
-      error = await rollbackStage(ctx, stage, deps);
+      error = await rollbackStage(ctx, stage, deps, secrets);
     } catch (thrown) {
       if (thrown instanceof StageWait)
         return { status: 'Waiting', retryInMs: thrown.retryInMs, reason: `stage "${row.name}": ${thrown.reason}` };
@@ -76,6 +77,7 @@ async function checkDrift(
   stages: RollbackStage[],
   force: boolean,
   deps: EngineDeps,
+  secrets: readonly string[],
 ): Promise<string | null> {
   const found: string[] = [];
   for (const { row, source } of stages) {
@@ -84,7 +86,7 @@ async function checkDrift(
     let drift: string[];
     try {
       const target = await deps.openTarget(row.infrastructureId);
-      drift = await provider.drift(stageContext(ctx, row, target, false, deps), recordedOf(source));
+      drift = await provider.drift(stageContext(ctx, row, target, false, deps, secrets), recordedOf(source));
     } catch (error) {
       if (!isStageFailure(error, ctx.signal)) throw error;
       ctx.log('error', `Could not check drift: ${messageOf(error)}`, stageComponent(row.name));
@@ -110,7 +112,12 @@ async function checkDrift(
 }
 
 /** One stage's rollback, from wherever an earlier attempt left it. Null when it completed, else why it failed. */
-async function rollbackStage(ctx: JobContext, stage: RollbackStage, deps: EngineDeps): Promise<string | null> {
+async function rollbackStage(
+  ctx: JobContext,
+  stage: RollbackStage,
+  deps: EngineDeps,
+  secrets: readonly string[],
+): Promise<string | null> {
   const { row, source } = stage;
   const log = (level: 'info' | 'warn' | 'error', message: string) => ctx.log(level, message, stageComponent(row.name));
   const provider = deps.providers.get(row.kind as never);
@@ -122,7 +129,7 @@ async function rollbackStage(ctx: JobContext, stage: RollbackStage, deps: Engine
       await deps.store.update(row, { status: 'In Progress', startedAt: new Date() });
       log('info', `Rolling back stage "${row.name}" on ${target.name}.`);
     } else log('info', `Resuming the rollback of stage "${row.name}" where it stopped.`);
-    const sctx = stageContext(ctx, row, target, resumed, deps);
+    const sctx = stageContext(ctx, row, target, resumed, deps, secrets);
     if (!engineState(row).applied) {
       const outputs = await provider.rollback(sctx, recorded);
       await deps.store.update(row, {

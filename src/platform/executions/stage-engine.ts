@@ -91,6 +91,7 @@ export function stageContext(
   target: StageTarget,
   resumed: boolean,
   deps: EngineDeps,
+  secrets: readonly string[] = [],
 ): StageContext {
   return {
     target,
@@ -110,7 +111,17 @@ export function stageContext(
       acceptDataLoss: ctx.job.kind === 'Rollback' && ctx.job.options.acceptDataLoss === true,
     },
     release: ctx.job.kind === 'Deploy' ? (executionOptions(ctx.job.options).release ?? null) : null,
+    secrets,
   };
+}
+
+const SECRET_NAME = /pass(word|phrase)?|secret|token|key|credential|pwd/i;
+
+/** The values of the variables whose names say they are secret (at least 4 characters: shorter would mask too much). */
+export function secretValues(variables: Record<string, string>): string[] {
+  return Object.entries(variables)
+    .filter(([name, value]) => SECRET_NAME.test(name) && value.length >= 4)
+    .map(([, value]) => value);
 }
 
 /** What a rollback may use of a stage of the execution: only what it recorded. */
