@@ -35,10 +35,12 @@ export class InstancesService {
       const [current, previous] = await standingDeployments(this.db, service.id, place.id, { limit: 2 });
       if (!current) continue;
       const verdict = await this.rollbacks.verdict(await this.executions.get(current.executionId), principal);
+      const hosts = await this.hostsOf(service.id, place.id);
       instances.push({
         environment: place.environment,
         infrastructure: { id: place.id, name: place.name, kind: place.kind },
         artifact: current.artifact,
+        ...(hosts ? { hosts } : {}),
         current: {
           executionId: current.executionId,
           pipeline: { id: current.pipelineId, name: current.pipelineName },
@@ -54,5 +56,23 @@ export class InstancesService {
       });
     }
     return { service: { id: service.id, name: service.name }, instances };
+  }
+
+  /**
+   * For a kind whose stages record hosts (ssh): per host, the live release and the retained ones, as the latest stage
+   * that ran there (a deployment or a rollback) left them; null for other kinds.
+   */
+  private async hostsOf(serviceId: string, infrastructureId: string) {
+    const rows: { outputs: { hosts?: unknown }; finished_at: Date }[] = await this.db.query(
+      `SELECT s.outputs, s.finished_at FROM execution_stages s
+        WHERE s.service_id = $1 AND s.infrastructure_id = $2 AND s.status = 'Completed'
+          AND jsonb_typeof(s.outputs->'hosts') = 'array'
+        ORDER BY s.finished_at DESC LIMIT 1`,
+      [serviceId, infrastructureId],
+    );
+    const hosts = rows[0]?.outputs.hosts as { host: string; live: string | null; retained: string[] }[] | undefined;
+    if (!hosts) return null;
+    const asOf = new Date(rows[0]!.finished_at);
+    return hosts.map((h) => ({ host: h.host, live: h.live, retained: h.retained ?? [], asOf }));
   }
 }

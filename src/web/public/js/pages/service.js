@@ -131,7 +131,10 @@ function instancesPanel({ serviceId, signal, onRollback }) {
           instance.environment,
         ),
         [instance.infrastructure.name, h('div', { class: 'sub' }, instance.infrastructure.kind)],
-        instance.artifact ? h('code', { testid: 'instance-artifact' }, instance.artifact) : '—',
+        [
+          instance.artifact ? h('code', { testid: 'instance-artifact' }, instance.artifact) : '—',
+          instance.hosts ? hostList(instance.hosts) : null,
+        ],
         [
           executionLink(instance.current.executionId, 'Deploy', 'current-execution'),
           h(
@@ -173,4 +176,22 @@ function instancesPanel({ serviceId, signal, onRollback }) {
 
   void load();
   return { node, refresh: load };
+}
+
+/** Per host of an SSH infrastructure: the live release and the ones it keeps (as the last stage there left them). */
+function hostList(hosts) {
+  return h(
+    'ul',
+    { class: 'sub hosts', testid: 'instance-hosts' },
+    hosts.map((host) =>
+      h(
+        'li',
+        { testid: 'instance-host', 'data-host': host.host },
+        h('code', {}, host.host),
+        ': live ',
+        host.live ? h('strong', { testid: 'host-live' }, host.live) : 'nothing',
+        host.retained.length ? ` · kept ${host.retained.join(', ')}` : '',
+      ),
+    ),
+  );
 }
