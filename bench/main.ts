@@ -18,6 +18,7 @@ import { generateProject } from '../test/fixtures/generate-project.js';
 import { freePort, startService } from '../test/helpers/processes.js';
 import { zipFolder } from '../test/helpers/project-zip.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
+import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -284,6 +285,9 @@ async function main() {
 
   console.log('\n5. Kubernetes rollback through the provider vs bare client-node calls');
   await benchKubernetesRollback(row);
+
+  console.log('\n6. SSH rollback on 2 real sshd hosts: switch back vs redeploy of the previous package');
+  await benchSshRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
