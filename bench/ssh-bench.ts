@@ -29,7 +29,7 @@ export async function benchSshRollback(row: Row): Promise<void> {
     const packages = new Map<string, PackageBytes>();
     for (const version of ['1.0.0', '1.0.1']) {
       // random bytes: gzip cannot shrink them, so the package is as big as it says
-      const content = tarGz({ 'app.bin': crypto.randomBytes(megabytes * 1024 * 1024), 'VERSION': version });
+      const content = tarGz({ 'app.bin': { content: crypto.randomBytes(megabytes * 1024 * 1024), mode: 0o644 }, VERSION: version });
       packages.set(version, { content, sha256: sha256(content), format: 'tar.gz' });
     }
     const provider = new SshProvider({

@@ -3,6 +3,7 @@ import { classifyFault } from '../../jobs/fault-decision.js';
 import { LeaseLostError, type JobContext } from '../../jobs/job-handler.js';
 import type { InfrastructureKind } from '../infrastructures/infrastructure-connection.js';
 import {
+  StageFailed,
   StageWait,
   type PlatformProvider,
   type RecordedStage,
@@ -175,6 +176,8 @@ export async function recordChildJob(deps: EngineDeps, stage: ExecutionStage): P
  */
 export function isStageFailure(error: unknown, signal: AbortSignal): boolean {
   if (error instanceof StageWait || error instanceof LeaseLostError || signal.aborted) return false;
+  // a provider's own verdict, whatever words its sentence holds ("connection closed" is not the database going away)
+  if (error instanceof StageFailed) return true;
   return classifyFault(error) !== 'transient';
 }
 

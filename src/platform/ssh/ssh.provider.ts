@@ -275,7 +275,10 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
             'info',
             `[${host.name}] release ${install.release} was installed in ${installed.path}, but ${check!.why}: installing it again.`,
           );
-        const keep = new Set([live, ...successfulFolders(journal).map((e) => e.path)].filter((p): p is string => !!p));
+        const existing = new Set(await host.folders());
+        const keep = new Set(
+          [live, ...successfulFolders(journal).map((e) => e.path)].filter((p): p is string => !!p && existing.has(p)),
+        );
         folder = stagingFolder(host.releasesDir, install.release, keep);
         await ctx.saveState({ [key('folder')]: folder });
       }
