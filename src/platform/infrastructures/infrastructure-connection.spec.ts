@@ -1,6 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
+import ssh2 from 'ssh2';
 import { AppError } from '../../common/errors.js';
-import { checkKubeconfig, describeConnection, parseKubernetesConnection } from './infrastructure-connection.js';
+import {
+  checkKubeconfig,
+  describeConnection,
+  describeKubernetesConnection,
+  parseConnection,
+  parseKubernetesConnection,
+} from './infrastructure-connection.js';
 
 const SECRET = 'sekret-token-4f9a';
 
@@ -118,12 +125,44 @@ describe('parseKubernetesConnection', () => {
   });
 });
 
-describe('describeConnection', () => {
+describe('describeKubernetesConnection', () => {
   it('shows a kubeconfig as the context it uses, and a token connection as its server, never a secret', () => {
-    const kube = describeConnection({ kubeconfig: kubeconfig() });
+    const kube = describeKubernetesConnection({ kubeconfig: kubeconfig() });
     expect(kube).toEqual({ type: 'kubeconfig', context: 'staging' });
-    const token = describeConnection({ server: 'https://k8s.test', token: SECRET, caCertificate: 'PEM' });
+    const token = describeKubernetesConnection({ server: 'https://k8s.test', token: SECRET, caCertificate: 'PEM' });
     expect(token).toEqual({ type: 'token', server: 'https://k8s.test' });
     expect(JSON.stringify([kube, token])).not.toContain(SECRET);
+  });
+});
+
+describe('parseConnection and describeConnection', () => {
+  const fingerprint = 'SHA256:UBdhWHDeO66nUmSJDBfJvIiE5TAxva2TCukAu3L3Si0';
+  const privateKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+  const ssh = { hosts: [{ host: 'web-1', username: 'deploy', hostKeyFingerprint: fingerprint }], privateKey };
+
+  it('checks a connection against its kind: a kubeconfig is no SSH connection and hosts are no kubeconfig', () => {
+    expect(parseConnection('kubernetes', { kubeconfig: kubeconfig() })).toEqual({
+      kind: 'kubernetes',
+      connection: { kubeconfig: kubeconfig() },
+    });
+    expect(parseConnection('ssh', ssh)).toEqual({
+      kind: 'ssh',
+      connection: { ...ssh, hosts: [{ ...ssh.hosts[0], port: 22 }] },
+    });
+    expect(() => parseConnection('ssh', { kubeconfig: kubeconfig() })).toThrow(/hosts: is required/);
+    expect(() => parseConnection('kubernetes', ssh)).toThrow(/server: is required/);
+  });
+
+  it('describes each kind without its secret', () => {
+    expect(describeConnection('kubernetes', { server: 'https://k8s.test', token: SECRET })).toEqual({
+      type: 'token',
+      server: 'https://k8s.test',
+    });
+    const view = describeConnection('ssh', parseConnection('ssh', ssh).connection);
+    expect(view).toEqual({
+      type: 'ssh',
+      hosts: [{ host: 'web-1', port: 22, username: 'deploy', hostKeyFingerprint: fingerprint }],
+    });
+    expect(JSON.stringify(view)).not.toContain('PRIVATE KEY');
   });
 });

@@ -2,10 +2,18 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
+import {
+  describeSshConnection,
+  parseSshConnection,
+  type SshConnection,
+  type SshConnectionView,
+} from '../ssh/ssh-connection.js';
 
 /** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg` and `cf` come later (ADR 0014). */
 export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
+/** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
+export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
 
 const httpUrl = z
   .string()
@@ -42,8 +50,33 @@ export function parseKubernetesConnection(input: unknown): KubernetesConnection 
   return connection;
 }
 
+/** A connection with the kind it belongs to. */
+export type InfrastructureConnection =
+  { kind: 'kubernetes'; connection: KubernetesConnection } | { kind: 'ssh'; connection: SshConnection };
+
 /** What the API shows of a connection: its shape and where it points, never a secret. */
-export type ConnectionView = { type: 'kubeconfig'; context: string } | { type: 'token'; server: string };
+export type ConnectionView =
+  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView;
+
+/** A connection from a request, checked for the infrastructure's kind: a 400 naming the field when it does not fit. */
+export function parseConnection(kind: ConnectedKind, input: unknown): InfrastructureConnection {
+  switch (kind) {
+    case 'kubernetes':
+      return { kind, connection: parseKubernetesConnection(input) };
+    case 'ssh':
+      return { kind, connection: parseSshConnection(input) };
+  }
+}
+
+/** What the API shows of a stored connection of `kind`. */
+export function describeConnection(kind: ConnectedKind, connection: unknown): ConnectionView {
+  switch (kind) {
+    case 'kubernetes':
+      return describeKubernetesConnection(connection as KubernetesConnection);
+    case 'ssh':
+      return describeSshConnection(connection as SshConnection);
+  }
+}
 
 /**
  * Checks what zod cannot: that a kubeconfig parses (YAML or JSON) and names the context to use (the one given, or
@@ -77,8 +110,8 @@ export function checkKubeconfig(
   return { ok: true, context: chosen };
 }
 
-/** The connection as the API shows it (for a kubeconfig, the context it uses). */
-export function describeConnection(connection: KubernetesConnection): ConnectionView {
+/** A Kubernetes connection as the API shows it (for a kubeconfig, the context it uses). */
+export function describeKubernetesConnection(connection: KubernetesConnection): ConnectionView {
   if ('server' in connection) return { type: 'token', server: connection.server };
   const checked = checkKubeconfig(connection.kubeconfig, connection.context);
   return { type: 'kubeconfig', context: checked.ok ? checked.context : (connection.context ?? '') };

@@ -7,7 +7,7 @@ import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
 import { CreateOrgBody } from '../../orgs/org-credentials.js';
 import { PlatformName } from '../platform-input.js';
-import { INFRASTRUCTURE_KINDS, parseKubernetesConnection } from './infrastructure-connection.js';
+import { INFRASTRUCTURE_KINDS, parseConnection } from './infrastructure-connection.js';
 import { presentInfrastructure } from '../presentation.js';
 import { InfrastructuresService } from './infrastructures.service.js';
 
@@ -39,10 +39,9 @@ export class InfrastructuresController {
       throw new BadRequestError(
         'A salesforce infrastructure is an org: register it with POST /api/orgs, which creates its infrastructure.',
       );
-    if (input.kind === 'ssh') throw new BadRequestError('SSH infrastructures are not built yet (issue 14).');
-    const connection = parseKubernetesConnection(input.connection);
+    const connection = parseConnection(input.kind, input.connection);
     return presentInfrastructure(
-      await this.infrastructures.create({ ...input, kind: input.kind, connection }, principal),
+      await this.infrastructures.create({ name: input.name, environment: input.environment, ...connection }, principal),
     );
   }
 
@@ -57,7 +56,7 @@ export class InfrastructuresController {
     return presentInfrastructure(await this.infrastructures.getReadable(id, principal));
   }
 
-  /** Renames, moves or rotates the connection of a Kubernetes infrastructure. */
+  /** Renames, moves or rotates the connection of a Kubernetes or SSH infrastructure (checked against its kind). */
   @Patch(':id')
   @RequirePermission('admin')
   async update(
@@ -65,9 +64,9 @@ export class InfrastructuresController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const { connection, ...rest } = parseInput(UpdateInfrastructureBody, body);
-    const input = connection === undefined ? rest : { ...rest, connection: parseKubernetesConnection(connection) };
-    return presentInfrastructure(await this.infrastructures.update(id, input, principal));
+    return presentInfrastructure(
+      await this.infrastructures.update(id, parseInput(UpdateInfrastructureBody, body), principal),
+    );
   }
 
   @Delete(':id')

@@ -9,15 +9,21 @@ import type { SecretBox } from '../../common/secret-box.js';
 import { SECRET_BOX } from '../../orgs/org-connections.service.js';
 import type { StageTarget } from '../provider.js';
 import { Infrastructure } from './infrastructure.entity.js';
-import { describeConnection, type ConnectionView, type KubernetesConnection } from './infrastructure-connection.js';
+import {
+  describeConnection,
+  parseConnection,
+  type ConnectedKind,
+  type ConnectionView,
+  type InfrastructureConnection,
+} from './infrastructure-connection.js';
 
-export interface CreateInfrastructure {
-  name: string;
-  environment: string;
-  kind: 'kubernetes';
-  connection: KubernetesConnection;
+export type CreateInfrastructure = { name: string; environment: string } & InfrastructureConnection;
+export interface UpdateInfrastructure {
+  name?: string;
+  environment?: string;
+  /** As the request gave it: checked against the infrastructure's kind. */
+  connection?: unknown;
 }
-export type UpdateInfrastructure = Partial<Pick<CreateInfrastructure, 'name' | 'environment' | 'connection'>>;
 
 /** An infrastructure with what the API shows of its connection (never the connection itself). */
 export interface InfrastructureView {
@@ -51,17 +57,13 @@ export class InfrastructuresService {
 
   /**
    * The infrastructure a stage works on, with its connection unsealed: the kubeconfig or server and token of a
-   * Kubernetes cluster, `{orgId}` for an org. For the execution engine only — it never leaves the server.
+   * Kubernetes cluster (KubernetesConnection), the hosts and private key of SSH hosts (SshConnection), `{orgId}` for
+   * an org. For the execution engine only — it never leaves the server.
    */
   async openConnection(id: string): Promise<StageTarget> {
     const infrastructure = await this.get(id);
-    const sealed = infrastructure.connectionCiphertext;
     const connection =
-      infrastructure.kind === 'salesforce'
-        ? { orgId: infrastructure.orgId }
-        : sealed
-          ? (JSON.parse(this.box.open(sealed)) as KubernetesConnection)
-          : null;
+      infrastructure.kind === 'salesforce' ? { orgId: infrastructure.orgId } : this.unseal(infrastructure);
     return {
       id: infrastructure.id,
       name: infrastructure.name,
@@ -97,12 +99,14 @@ export class InfrastructuresService {
     assertCan(principal, 'admin', current.environment);
     this.assertNotOrg(current, 'changed', `PUT /api/orgs/${current.orgId ?? ''}/credentials`);
     if (input.environment !== undefined) assertCan(principal, 'admin', input.environment);
+    const connection =
+      input.connection === undefined ? undefined : parseConnection(current.kind, input.connection).connection;
     if (input.name !== undefined) await this.assertNameFree(input.name, id);
     await this.unique(
       this.infrastructures.update(id, {
         ...(input.name !== undefined ? { name: input.name } : {}),
         ...(input.environment !== undefined ? { environment: input.environment } : {}),
-        ...(input.connection !== undefined ? { connectionCiphertext: this.seal(input.connection) } : {}),
+        ...(connection !== undefined ? { connectionCiphertext: this.seal(connection) } : {}),
       }),
       input.name ?? current.name,
     );
@@ -171,18 +175,31 @@ export class InfrastructuresService {
   }
 
   private view(infrastructure: Infrastructure): InfrastructureView {
-    const sealed = infrastructure.connectionCiphertext;
-    const connection = sealed ? describeConnection(JSON.parse(this.box.open(sealed)) as KubernetesConnection) : null;
+    const unsealed = this.unseal(infrastructure);
+    const connection =
+      infrastructure.kind === 'salesforce' || unsealed === null
+        ? null
+        : describeConnection(infrastructure.kind, unsealed);
     // The sealed text goes no further than here.
     const { connectionCiphertext: _sealed, ...rest } = infrastructure;
     return { infrastructure: rest as Infrastructure, connection };
   }
 
-  private seal(connection: KubernetesConnection): string {
+  /** The stored connection as it was parsed for the infrastructure's kind, or null when it has none. */
+  private unseal(infrastructure: Infrastructure): unknown {
+    const sealed = infrastructure.connectionCiphertext;
+    return sealed ? (JSON.parse(this.box.open(sealed)) as unknown) : null;
+  }
+
+  private seal(connection: InfrastructureConnection['connection']): string {
     return this.box.seal(JSON.stringify(connection));
   }
 
-  private assertNotOrg(infrastructure: Infrastructure, verb: string, route: string): void {
+  private assertNotOrg(
+    infrastructure: Infrastructure,
+    verb: string,
+    route: string,
+  ): asserts infrastructure is Infrastructure & { kind: ConnectedKind } {
     if (infrastructure.kind === 'salesforce')
       throw new BadRequestError(
         `"${infrastructure.name}" is a Salesforce org's infrastructure: it is ${verb} through its org (${route}).`,
