@@ -6,6 +6,12 @@ import { join } from 'node:path';
 import { freePort } from './processes.js';
 
 const SSHD = '/usr/sbin/sshd';
+/**
+ * Where every test host sees its own folder: each sshd runs in a mount namespace of its own with `root` bound here,
+ * so two servers on one machine are two hosts with two file systems under HOSTS_MOUNT (an absolute `installDir`
+ * below it differs per host, as on real machines).
+ */
+export const HOSTS_MOUNT = '/srv/backtrack-test-hosts';
 const SFTP_SERVER = '/usr/lib/openssh/sftp-server';
 
 /** A real Debian OpenSSH server on a loopback port, with a throw-away host key and user key (platform-apis.md §7.2). */
@@ -20,6 +26,8 @@ export interface TestSshd {
   privateKey: string;
   /** The server's own temporary folder (keys, config): tests may write below it. */
   dir: string;
+  /** The folder this host sees at HOSTS_MOUNT (what the test reads to look at the host's files). */
+  root: string;
   /** Replaces the host key (a new ed25519 key) and restarts on the same port; returns the new fingerprint. */
   rotateHostKey(): Promise<string>;
   stop(): Promise<void>;
@@ -35,7 +43,7 @@ export function sshdAvailable(): boolean {
  * own, and resolves once it listens. Fails with a sentence saying what to install when sshd is missing: SSH tests
  * never skip.
  */
-export async function startSshd(options: { port?: number } = {}): Promise<TestSshd> {
+export async function startSshd(options: { port?: number; userKey?: string } = {}): Promise<TestSshd> {
   if (!sshdAvailable())
     throw new Error(
       `The SSH tests need a real OpenSSH server and ${SSHD} is missing: apt-get install openssh-server (.ci/run does).`,
@@ -44,7 +52,19 @@ export async function startSshd(options: { port?: number } = {}): Promise<TestSs
   const username = userInfo().username;
   // Debian's sshd, started as root, needs its privilege separation folder; /run is a tmpfs in containers.
   if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
-  keygen(join(dir, 'userkey'));
+  if (process.getuid?.() !== 0)
+    throw new Error('The SSH tests start each sshd in a mount namespace of its own (unshare), which needs root.');
+  await mkdir(HOSTS_MOUNT, { recursive: true });
+  const root = join(dir, 'host');
+  await mkdir(root, { mode: 0o755 });
+  // one user key for several hosts (an infrastructure has one key), or a new one
+  if (options.userKey) {
+    await writeFile(join(dir, 'userkey'), options.userKey, { mode: 0o600 });
+    await writeFile(
+      join(dir, 'userkey.pub'),
+      execFileSync('ssh-keygen', ['-y', '-f', join(dir, 'userkey')], { encoding: 'utf8' }),
+    );
+  } else keygen(join(dir, 'userkey'));
   await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'userkey.pub')), { mode: 0o600 });
   const privateKey = await readFile(join(dir, 'userkey'), 'utf8');
   const port = options.port ?? (await freePort());
@@ -76,7 +96,7 @@ export async function startSshd(options: { port?: number } = {}): Promise<TestSs
     await rm(hostKey, { force: true });
     await rm(`${hostKey}.pub`, { force: true });
     keygen(hostKey);
-    child = await listen(config, port);
+    child = await listen(config, port, root);
     return fingerprintOfFile(`${hostKey}.pub`);
   };
   const halt = async (): Promise<void> => {
@@ -92,6 +112,7 @@ export async function startSshd(options: { port?: number } = {}): Promise<TestSs
     hostKeyFingerprint: '',
     privateKey,
     dir,
+    root,
     async rotateHostKey() {
       await halt();
       sshd.hostKeyFingerprint = await start();
@@ -127,8 +148,26 @@ export function fingerprintOfFile(publicKeyFile: string): string {
 }
 
 /** Runs sshd in the foreground (logging to stderr) and resolves once it says it listens; rejects if it exits first. */
-function listen(config: string, port: number): Promise<ChildProcess> {
-  const child = spawn(SSHD, ['-D', '-e', '-f', config, '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+function listen(config: string, port: number, root: string): Promise<ChildProcess> {
+  // unshare execs the shell in a new mount namespace, which binds the host's folder and execs sshd (the same pid)
+  const child = spawn(
+    'unshare',
+    [
+      '--mount',
+      '--propagation',
+      'private',
+      '/bin/sh',
+      '-c',
+      'mount --bind "$1" "$2" && exec "$3" -D -e -f "$4" -p "$5"',
+      'sh',
+      root,
+      HOSTS_MOUNT,
+      SSHD,
+      config,
+      String(port),
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
   let log = '';
   let listening = false;
   return new Promise((resolve, reject) => {

@@ -1,7 +1,7 @@
 import path from 'node:path/posix';
 import { StageFailed, type StageLogLevel } from '../provider.js';
 import { formatJournal, parseJournal, JournalUnreadable, type Journal } from './journal.js';
-import { shellQuote } from './shell.js';
+import { shellQuote } from './ssh-client.js';
 import type { SshSession } from './ssh-client.js';
 import type { SshStep, SshVerify } from './ssh-spec.js';
 

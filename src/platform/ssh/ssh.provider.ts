@@ -19,8 +19,8 @@ import {
   type JournalEntry,
 } from './journal.js';
 import { ReleaseHost, type PackageBytes } from './release-host.js';
-import { openSshSession, SshHostKeyMismatch, SshUnreachable, type SshHost } from './ssh-client.js';
-import { parseSshConnection, type SshConnection } from './ssh-connection.js';
+import { openSshSession, SshHostKeyMismatch, SshUnreachable } from './ssh-client.js';
+import { parseSshConnection, type SshConnection, type SshHost } from './ssh-connection.js';
 import {
   releaseEnvironment,
   rollbackTarget,
