@@ -1,7 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './processes.js';
 
@@ -49,7 +49,7 @@ export async function startSshd(options: { port?: number; userKey?: string } = {
       `The SSH tests need a real OpenSSH server and ${SSHD} is missing: apt-get install openssh-server (.ci/run does).`,
     );
   const dir = await mkdtemp(join(tmpdir(), 'backtrack-sshd-'));
-  const username = userInfo().username;
+  const username = ensureTestUser();
   // Debian's sshd, started as root, needs its privilege separation folder; /run is a tmpfs in containers.
   if (process.getuid?.() === 0) await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
   if (process.getuid?.() !== 0)
@@ -57,6 +57,7 @@ export async function startSshd(options: { port?: number; userKey?: string } = {
   await mkdir(HOSTS_MOUNT, { recursive: true });
   const root = join(dir, 'host');
   await mkdir(root, { mode: 0o755 });
+  execFileSync('chown', [`${username}:`, root]);
   // one user key for several hosts (an infrastructure has one key), or a new one
   if (options.userKey) {
     await writeFile(join(dir, 'userkey'), options.userKey, { mode: 0o600 });
@@ -65,7 +66,9 @@ export async function startSshd(options: { port?: number; userKey?: string } = {
       execFileSync('ssh-keygen', ['-y', '-f', join(dir, 'userkey')], { encoding: 'utf8' }),
     );
   } else keygen(join(dir, 'userkey'));
-  await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'userkey.pub')), { mode: 0o600 });
+  // sshd reads authorized_keys as the user: the folder and the file must be readable to it (the keys stay 0600)
+  await chmod(dir, 0o755);
+  await writeFile(join(dir, 'authorized_keys'), await readFile(join(dir, 'userkey.pub')), { mode: 0o644 });
   const privateKey = await readFile(join(dir, 'userkey'), 'utf8');
   const port = options.port ?? (await freePort());
   const config = join(dir, 'sshd_config');
@@ -130,6 +133,27 @@ export async function startSshd(options: { port?: number; userKey?: string } = {
     throw error;
   }
   return sshd;
+}
+
+/**
+ * The account the test servers log in: `backtrack-ssh`, made once with /bin/sh as its shell and an empty home. Not
+ * root: sshd runs a command through the user's login shell, and root's bash reads ~/.bashrc for ssh sessions (on
+ * this kind of machine a pyenv init that costs a second per command); a deploy account is what real hosts use too.
+ */
+const TEST_USER = 'backtrack-ssh';
+const TEST_HOME = '/var/lib/backtrack-ssh';
+function ensureTestUser(): string {
+  try {
+    execFileSync('getent', ['passwd', TEST_USER], { stdio: 'ignore' });
+  } catch {
+    // password "*": no password login, but not "locked" ("!"), which sshd without PAM refuses even for keys
+    execFileSync(
+      'useradd',
+      ['--home-dir', TEST_HOME, '--create-home', '--shell', '/bin/sh', '--password', '*', TEST_USER],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+  }
+  return TEST_USER;
 }
 
 /** A new unencrypted ed25519 key pair at `path` and `path.pub`. */
