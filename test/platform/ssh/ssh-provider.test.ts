@@ -155,7 +155,10 @@ describe('ssh provider on two real sshd hosts', () => {
   it('drift: current moved by hand, or a file of the live release changed', async () => {
     const { recorded } = await deploy('1.0.0');
     expect(await provider.drift(context(null), recorded)).toEqual([]);
-    fs.appendFileSync(views[1]!.file(`${INSTALL}/current/index.html`), 'edited by hand\n');
+    fs.appendFileSync(
+      views[1]!.file(`${INSTALL}/releases/${views[1]!.current(INSTALL)}/index.html`),
+      'edited by hand\n',
+    );
     const found = await provider.drift(context(null), recorded);
     expect(found).toEqual([
       expect.stringMatching(
@@ -174,7 +177,8 @@ describe('ssh provider on two real sshd hosts', () => {
       ['1.0.0', 'redeployed', true],
     ]);
     expect(fetched).toEqual(['1.0.0']);
-    expect(current()).toEqual(['1.0.0', '1.0.0']);
+    // the edited folder is left as it is (a person changed it): the package goes beside it
+    expect(current()).toEqual(['1.0.0', '1.0.0_2']);
     for (const view of views) expect(view.events(INSTALL).at(-1)).toBe('flush 1.0.0');
   });
 });
