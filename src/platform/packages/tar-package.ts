@@ -77,7 +77,7 @@ export async function readTarGz(archive: Buffer, entries: PackageEntries): Promi
 /** The refusal for an archive that could not be read to its end. */
 function damage(error: unknown, entriesSeen: number): PackageRejectedError {
   if (error instanceof PackageRejectedError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = (error as { message?: unknown } | null)?.message ?? String(error);
   if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
     return new PackageRejectedError(`The .tar.gz is damaged (gzip: ${message}): create it again and re-upload it.`);
   }
