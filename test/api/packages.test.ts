@@ -183,7 +183,7 @@ describe('packages: upload, listing and retention of .tar.gz and .zip package ve
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/gzip' },
       body: new Blob([big]).stream(),
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(chunked.status).toBe(413);
     expect(((await chunked.json()) as { message: string }).message).toMatch(/256 KB PACKAGE_MAX_BYTES allows/);
     // Under it, a package larger than UPLOAD_MAX_BYTES (the zip uploads' limit) is taken whatever its type.

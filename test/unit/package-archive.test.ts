@@ -118,7 +118,9 @@ describe('inspectPackage: a .tar.gz', () => {
       /The \.tar\.gz is damaged \(gzip: unexpected end of file\)/,
     );
     const tar = await tarOf([{ name: 'big.bin', content: Buffer.alloc(5000, 1) }]);
-    expect(await refusal(gzipSync(tar.subarray(0, 2048)))).toMatch(/The tar archive is damaged \(Unexpected end of data\)/);
+    expect(await refusal(gzipSync(tar.subarray(0, 2048)))).toMatch(
+      /The tar archive is damaged \(Unexpected end of data\)/,
+    );
     expect(await refusal(await tarGz([{ name: 'only/', type: 'directory' }]))).toMatch(/holds no files/);
   });
 

@@ -25,7 +25,7 @@ export function tarEntryHeader(header: Header): PackageEntryHeader {
     case 'link':
       return { name, kind: 'hardlink', linkTarget: linkname };
     default:
-      return { name, kind: 'special', special: SPECIAL[type ?? ''] ?? 'tar entry of an unknown type' };
+      return { name, kind: 'special', special: SPECIAL[type] ?? 'tar entry of an unknown type' };
   }
 }
 
@@ -77,7 +77,9 @@ export async function readTarGz(archive: Buffer, entries: PackageEntries): Promi
 /** The refusal for an archive that could not be read to its end. */
 function damage(error: unknown, entriesSeen: number): PackageRejectedError {
   if (error instanceof PackageRejectedError) return error;
-  const message = (error as { message?: unknown } | null)?.message ?? String(error);
+  // Read, not `instanceof Error`: zlib's errors may come from another realm (a test's VM context).
+  const raw = (error as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : String(error);
   if ((error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
     return new PackageRejectedError(`The .tar.gz is damaged (gzip: ${message}): create it again and re-upload it.`);
   }
