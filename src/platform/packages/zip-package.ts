@@ -35,11 +35,11 @@ export async function readZipPackage(archive: Buffer, entries: PackageEntries): 
       const kind = entryKind(entry.externalFileAttributes, name.endsWith('/'));
       const linkTarget =
         kind === 'symlink'
-          ? (await content(archive, zipfile, entry, MAX_ENTRY_PATH_CHARS, () => linkTooLong(name))).toString('utf8')
+          ? (await content(archive, zipfile, entry, name, MAX_ENTRY_PATH_CHARS, () => linkTooLong(name))).toString('utf8')
           : undefined;
       const path = entries.admit({ name, kind, linkTarget, special: 'special file (device or fifo)' });
       if (path === null || kind !== 'file') continue;
-      const data = await content(archive, zipfile, entry, entries.allowance(), () => entries.expansionRefused());
+      const data = await content(archive, zipfile, entry, name, entries.allowance(), () => entries.expansionRefused());
       entries.expand(data.length);
       entries.addFile(path, data.length, sha256(data));
     }
@@ -60,28 +60,28 @@ function linkTooLong(name: string): PackageRejectedError {
   );
 }
 
-/** An entry's bytes, never more than `maxBytes` (past them: `tooLarge()`); damage and a size other than the header's are refusals. */
+/** An entry's bytes, never more than `maxBytes` (past them: `tooLarge()`); damage or a size not the header's: refused. */
 async function content(
   archive: Buffer,
   zipfile: ZipFile,
   entry: Entry,
+  name: string,
   maxBytes: number,
   tooLarge: () => PackageRejectedError,
 ): Promise<Buffer> {
-  const name = shownName(yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true));
   let data: Buffer;
   try {
     data = await entryData(archive, zipfile, entry, Math.max(0, maxBytes));
   } catch (error) {
     if (!(error instanceof ZipEntryDataError)) throw error;
     if (error.reason === 'too-large') throw tooLarge();
-    throw new PackageRejectedError(`The .zip entry ${name} is damaged (${error.message}): create the .zip again.`, [
+    throw new PackageRejectedError(`The .zip entry ${shownName(name)} is damaged (${error.message}): create the .zip again.`, [
       name,
     ]);
   }
   if (data.length !== entry.uncompressedSize) {
     throw new PackageRejectedError(
-      `The .zip entry ${name} holds ${data.length} bytes but its header says ${entry.uncompressedSize}: create the .zip again.`,
+      `The .zip entry ${shownName(name)} holds ${data.length} bytes but its header says ${entry.uncompressedSize}: create the .zip again.`,
       [name],
     );
   }
