@@ -19,6 +19,7 @@ import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
+import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { SshProviderModule } from '../platform/ssh/ssh.module.js';
 import { QueueModule } from '../queue/queue.module.js';
@@ -45,6 +46,7 @@ export class AppModule {
         PlatformModule,
         KubernetesProviderModule,
         SshProviderModule,
+        PackagesModule,
         ExecutionsModule,
         JobsModule,
         BranchesModule,

@@ -14,6 +14,7 @@ import {
   type KubernetesEmulatorHandle,
 } from '../kubernetes-emulator/kubernetes-emulator.server.js';
 import { JobRunner } from '../jobs/job-runner.service.js';
+import { packageBodyReader } from '../platform/packages/package-body.js';
 import { PlatformProviders } from '../platform/provider-registry.js';
 import { Reconciler } from '../jobs/reconciler.service.js';
 import { TokensService } from '../auth/tokens.service.js';
@@ -83,6 +84,8 @@ export async function startBacktrack(config: Config): Promise<Backtrack> {
 
     const logger = new QuietStartLogger({ json: true, logLevels: LEVELS[config.LOG_LEVEL] });
     const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, dataSource), { logger });
+    // A package upload's body first, whatever its type, with its own limit (the parsers below then leave it alone).
+    app.use(packageBodyReader(config.PACKAGE_MAX_BYTES));
     app.useBodyParser('json', { limit: '2mb' });
     // Pipeline definitions may be sent as one YAML document.
     app.useBodyParser('text', { type: ['application/yaml', 'application/x-yaml', 'text/yaml'], limit: '2mb' });

@@ -15,9 +15,10 @@ function corrupt(address: string): never {
 }
 
 /**
- * File contents stored once, content-addressed by SHA-256 and compressed; shared by revisions and snapshots, so a
- * repeated upload or snapshot costs only what changed. Reading verifies the hash. Contract: `putMany` is
- * idempotent; `getMany` fails when a blob is missing or its bytes no longer match their address.
+ * File contents stored once, content-addressed by SHA-256 and compressed; shared by revisions, snapshots and package
+ * versions (a package's whole archive is one blob), so a repeated upload or snapshot costs only what changed.
+ * Reading verifies the hash. Contract: `putMany` is idempotent; `getMany` fails when a blob is missing or its bytes
+ * no longer match their address.
  */
 export class BlobStore {
   constructor(private readonly db: DataSource) {}
@@ -90,13 +91,15 @@ export class BlobStore {
     return (await this.getMany([address])).get(address)!;
   }
 
-  /** Deletes blobs no revision or snapshot refers to; returns how many. */
+  /** Deletes blobs no revision, snapshot or unpruned package version refers to; returns how many. */
   async collectGarbage(): Promise<number> {
     const result: unknown = await this.db.query(`
       DELETE FROM blobs b WHERE NOT EXISTS (
         SELECT 1 FROM revision_components rc, jsonb_array_elements(rc.files) f WHERE f->>'sha256' = b.sha256
       ) AND NOT EXISTS (
         SELECT 1 FROM snapshot_components sc, jsonb_array_elements(coalesce(sc.files, '[]'::jsonb)) f WHERE f->>'sha256' = b.sha256
+      ) AND NOT EXISTS (
+        SELECT 1 FROM package_versions pv WHERE pv.sha256 = b.sha256 AND pv.pruned_at IS NULL
       )`);
     return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
   }

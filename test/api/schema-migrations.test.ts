@@ -88,4 +88,41 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       await runner.release();
     }
   });
+  it('adds package_versions, releases and jobs.release_id, and takes them away again (1796156000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new PackagesAndReleases1796156000000();
+    const schema = async () => ({
+      packageVersions: await columns('package_versions', runner),
+      releases: await columns('releases', runner),
+      jobs: await columns('jobs', runner),
+    });
+    try {
+      // The test above leaves it reverted; run on its own, it finds it applied.
+      if ((await columns('package_versions', runner)).length) await migration.down(runner);
+      const before = await schema();
+      expect(before.packageVersions).toEqual([]);
+      expect(before.releases).toEqual([]);
+      expect(before.jobs).not.toContain('release_id');
+
+      await migration.up(runner);
+      const after = await schema();
+      expect(after.packageVersions).toEqual(
+        expect.arrayContaining(['id', 'name', 'version', 'format', 'size', 'sha256', 'files', 'pruned_at']),
+      );
+      expect(after.releases).toEqual(
+        expect.arrayContaining(['id', 'pipeline_id', 'pipeline_version', 'version', 'variables', 'packages']),
+      );
+      expect(after.jobs).toContain('release_id');
+
+      await migration.down(runner);
+      const reverted = await schema();
+      expect(reverted.packageVersions).toEqual([]);
+      expect(reverted.releases).toEqual([]);
+      expect(reverted.jobs).not.toContain('release_id');
+      await migration.up(runner);
+      expect(await columns('jobs', runner)).toContain('release_id');
+    } finally {
+      await runner.release();
+    }
+  });
 });
