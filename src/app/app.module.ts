@@ -18,6 +18,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { ReleasesModule } from '../platform/releases/releases.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { SshProviderModule } from '../platform/ssh/ssh.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         KubernetesProviderModule,
         SshProviderModule,
         ExecutionsModule,
+        ReleasesModule,
         JobsModule,
         BranchesModule,
         SnapshotsModule,
