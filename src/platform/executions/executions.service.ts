@@ -79,13 +79,14 @@ export class ExecutionsService {
   ) {}
 
   /**
-   * Queues an execution of the pipeline's latest version: artifacts and variables checked, `deploy` in every stage's
-   * environment, then the Deploy job with all its stages (start).
+   * Queues an execution of the pipeline's latest version: `deploy` in every stage's environment, artifacts and
+   * variables checked, then the Deploy job with all its stages (start).
    */
   async create(pipelineId: string, body: CreateExecutionBody, principal: Principal): Promise<Job> {
     const { pipeline, version, definition } = await this.pipelines.latest(pipelineId);
+    const infrastructures = await this.deployable(pipeline.id, definition.stages, principal);
     const inputs = await this.checkedInputs(definition, body);
-    return this.start({ pipeline, version, stages: definition.stages, ...inputs }, principal);
+    return this.start({ pipeline, version, stages: definition.stages, ...inputs }, infrastructures, principal);
   }
 
   /**
@@ -93,12 +94,13 @@ export class ExecutionsService {
    * with the release's artifacts and variables, the job's `release_id` and `options.release`. `within` runs in the
    * transaction that creates the job (a redeployment in mode rollback claims the execution it replaces there).
    */
-  createForRelease(
+  async createForRelease(
     plan: ExecutionPlan & { release: StageRelease },
     principal: Principal,
     within?: (manager: EntityManager, job: Job) => Promise<void>,
   ): Promise<Job> {
-    return this.start(plan, principal, within);
+    const infrastructures = await this.deployable(plan.pipeline.id, plan.stages, principal);
+    return this.start(plan, infrastructures, principal, within);
   }
 
   /**
@@ -134,25 +136,37 @@ export class ExecutionsService {
   }
 
   /**
-   * The one way an execution starts: `deploy` in every stage's environment (a stage on a removed infrastructure is a
-   * 400), then the Deploy job and one stage row per stage (spec unresolved until the stage runs) in one transaction,
-   * then the queue.
+   * The infrastructures of the stages, checked before anything else: `deploy` in every stage's environment (403), and
+   * a stage on a removed infrastructure is a 400.
    */
-  private async start(
-    plan: ExecutionPlan & { release?: StageRelease },
+  private async deployable(
+    pipelineId: string,
+    stages: StageDefinition[],
     principal: Principal,
-    within?: (manager: EntityManager, job: Job) => Promise<void>,
-  ): Promise<Job> {
-    const { pipeline, version, stages, artifacts, variables, release } = plan;
+  ): Promise<Map<string, InfrastructureRow>> {
     const infrastructures = await this.infrastructureRows(stages.map((s) => s.infrastructureId));
     for (const stage of stages) {
       const infrastructure = infrastructures.get(stage.infrastructureId);
       if (!infrastructure || infrastructure.deleted_at)
         throw new BadRequestError(
-          `Stage "${stage.name}" deploys to infrastructure ${stage.infrastructureId}, which was removed; change the pipeline (PUT /api/pipelines/${pipeline.id}).`,
+          `Stage "${stage.name}" deploys to infrastructure ${stage.infrastructureId}, which was removed; change the pipeline (PUT /api/pipelines/${pipelineId}).`,
         );
       assertCan(principal, 'deploy', infrastructure.environment);
     }
+    return infrastructures;
+  }
+
+  /**
+   * The one way an execution starts (its stages checked by `deployable`): the Deploy job and one stage row per stage
+   * (spec unresolved until the stage runs) in one transaction, then the queue.
+   */
+  private async start(
+    plan: ExecutionPlan & { release?: StageRelease },
+    infrastructures: Map<string, InfrastructureRow>,
+    principal: Principal,
+    within?: (manager: EntityManager, job: Job) => Promise<void>,
+  ): Promise<Job> {
+    const { pipeline, version, stages, artifacts, variables, release } = plan;
     const services = await this.serviceRows(stages.map((s) => s.serviceId));
     const options: ExecutionOptions = {
       artifacts,
