@@ -18,6 +18,7 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
+import { ReleasesModule } from '../platform/releases/releases.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,
+        ReleasesModule,
         JobsModule,
         BranchesModule,
         SnapshotsModule,

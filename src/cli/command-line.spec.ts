@@ -52,6 +52,30 @@ describe('parseCommandLine', () => {
   });
 });
 
+describe('parseCommandLine for releases', () => {
+  it('takes release with its subcommand, repeated --package and --variable', () => {
+    const line = parseCommandLine(
+      ['release', 'create', '--pipeline', 'shop', '--version', '1.1.21', '--package', 'web=1', '--package', 'api=2'],
+      env,
+    );
+    if ('help' in line) throw new Error('expected a command, got the help');
+    expect(line.args).toEqual(['create']);
+    expect(line.options).toMatchObject({ pipeline: 'shop', version: '1.1.21', package: ['web=1', 'api=2'] });
+  });
+
+  it('refuses release without a subcommand, and options of other commands (exit 2)', () => {
+    expect(() => parseCommandLine(['release', '--pipeline', 'shop'], env)).toThrow(
+      failsWith(2, /"release" takes create\|deploy\|redeploy-previous/),
+    );
+    expect(() => parseCommandLine(['release', 'deploy', '--artifact', 'a=b', '--force'], env)).toThrow(
+      failsWith(2, /--force is not an option of "release"/),
+    );
+    expect(() => parseCommandLine(['run', '--environment', 'qa'], env)).toThrow(
+      failsWith(2, /--environment is not an option of "run"/),
+    );
+  });
+});
+
 describe('parseCommandLine for pipelines', () => {
   it('takes run with a pipeline, repeated --artifact and --var, and --wait', () => {
     const line = parseCommandLine(

@@ -4,6 +4,7 @@ import type { CommandContext } from './commands/command.js';
 import { cancel } from './commands/cancel.js';
 import { deploy } from './commands/deploy.js';
 import { logs } from './commands/logs.js';
+import { release, RELEASE_OPTIONS } from './commands/release.js';
 import { rollback } from './commands/rollback.js';
 import { run } from './commands/run.js';
 import { status } from './commands/status.js';
@@ -21,6 +22,16 @@ Commands
       Starts an execution of pipeline P's latest version (P a name or id) with an image per service, e.g.
       --artifact checkout=nginx:1.27; --var sets a pipeline variable. With --wait, shows stage progress and
       prints the stage table at the end.
+  release create --pipeline P --version V [--package NAME=VERSION ...] [--variable NAME=VALUE ...]
+                 [--artifact SERVICE=IMAGE ...]
+      Creates release V of pipeline P: a snapshot of its latest version with its variables, artifacts and the
+      exact package versions (each uploaded before), e.g. --version 1.1.21 --package web=1.1.21.
+  release deploy --pipeline P --release V --environment E [--wait]
+      Deploys release V (a version or id) of pipeline P to environment E: its stages there, as the release
+      snapshot has them. With --wait, shows stage progress and prints the stage table at the end.
+  release redeploy-previous --pipeline P --environment E [--wait]
+      Redeploys the release deployed in E before the current one, as a rollback (steps flagged skipOnRollback
+      are skipped); refused with the server's reason when the current deployment cannot be rolled back.
   status ID
       The job's status, and its per-component results once it finished; for an execution of a pipeline (or
       its rollback), the stage table.
@@ -92,6 +103,11 @@ const OPTIONS = {
   execution: { type: 'string' },
   service: { type: 'string' },
   infrastructure: { type: 'string' },
+  version: { type: 'string' },
+  package: { type: 'string', multiple: true },
+  variable: { type: 'string', multiple: true },
+  release: { type: 'string' },
+  environment: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Options = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
@@ -114,6 +130,11 @@ const COMMANDS: Record<string, Command> = {
     arguments: [],
     options: ['pipeline', 'artifact', 'var', 'wait'],
     run: (ctx, _, o) => run(ctx, o),
+  },
+  release: {
+    arguments: ['create|deploy|redeploy-previous'],
+    options: RELEASE_OPTIONS,
+    run: (ctx, [subcommand], o) => release(ctx, subcommand!, o),
   },
   status: { arguments: ['ID'], options: [], run: (ctx, [id]) => status(ctx, id!) },
   logs: {
@@ -165,7 +186,7 @@ export function parseCommandLine(
   if (!command)
     throw new CliError(
       ExitCode.Usage,
-      `Unknown command "${name}": use deploy, run, status, logs, rollback or cancel. Run "backtrack --help" for usage.`,
+      `Unknown command "${name}": use deploy, run, release, status, logs, rollback or cancel. Run "backtrack --help" for usage.`,
     );
   const stray = (Object.keys(options) as OptionName[]).find((o) => !GLOBAL.includes(o) && !command.options.includes(o));
   if (stray)

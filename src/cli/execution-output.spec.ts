@@ -85,6 +85,16 @@ describe('describeExecutionOutcome', () => {
     ]);
     expect(describeExecutionOutcome(execution({ rollbackJobId: 'r1' }), 'http://bt')).toMatch(/^Rolled back by: r1$/m);
   });
+
+  it('names the release a deployment deploys, and says when it redeployed it as a rollback', () => {
+    const deployed = execution({ release: { id: 'rel1', version: '1.1.21', mode: 'deploy' } });
+    expect(describeExecutionOutcome(deployed, 'http://bt').split('\n')[1]).toBe('Release: 1.1.21');
+    const redeployed = execution({ release: { id: 'rel0', version: '1.1.20', mode: 'rollback' } });
+    expect(describeExecutionOutcome(redeployed, 'http://bt').split('\n')[1]).toBe(
+      'Release: 1.1.20 (redeployed as a rollback)',
+    );
+    expect(describeExecutionOutcome(execution({ release: null }), 'http://bt')).not.toMatch(/Release:/);
+  });
 });
 
 describe('formatStages', () => {

@@ -34,6 +34,10 @@ export function describeExecutionOutcome(execution: Execution, baseUrl: string):
     `${execution.kind} ${execution.id} of pipeline ${pipeline.name} v${pipeline.version} ${execution.status}` +
       `${seconds === null ? '' : ` in ${seconds} s`}${artifacts ? ` (${artifacts})` : ''}.`,
   ];
+  if (execution.release)
+    lines.push(
+      `Release: ${execution.release.version}${execution.release.mode === 'rollback' ? ' (redeployed as a rollback)' : ''}`,
+    );
   if (execution.kind === 'Rollback' && execution.executionId) lines.push(`Rolls back: ${execution.executionId}`);
   if (execution.kind === 'Deploy' && execution.rollbackJobId) lines.push(`Rolled back by: ${execution.rollbackJobId}`);
   if (execution.error) lines.push(`Error: ${execution.error}`);

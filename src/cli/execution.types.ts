@@ -30,6 +30,8 @@ export interface Execution {
   executionId?: string | null;
   /** For a Deploy: its rollback, once one was started. */
   rollbackJobId?: string | null;
+  /** For a deployment of a release: the release, and `rollback` when it redeployed a previous release as a rollback. */
+  release?: { id: string; version: string; mode: 'deploy' | 'rollback' } | null;
   createdBy: string | null;
   createdAt: string;
   startedAt: string | null;
@@ -64,4 +66,23 @@ export interface ServiceInstance {
   current: { executionId: string; pipeline: { id: string; name: string }; artifact: string | null; finishedAt: string };
   previous: { executionId: string; artifact: string | null; finishedAt: string } | null;
   rollback: RollbackVerdict;
+}
+
+/** A release of a pipeline (POST /api/pipelines/:id/releases, GET /api/releases/:id). */
+export interface Release {
+  id: string;
+  pipeline: { id: string; name: string };
+  version: string;
+  pipelineVersion: number;
+  variables: Record<string, string>;
+  artifacts: Record<string, string>;
+  packages: { name: string; version: string; sha256: string }[];
+  createdAt: string;
+  createdBy: string | null;
+}
+
+/** GET /api/releases/previous: the current deployment in an environment and the release before it. */
+export interface PreviousRelease {
+  current: { release: { id: string; version: string } | null; executionId: string };
+  previous: { release: { id: string; version: string }; executionId: string };
 }

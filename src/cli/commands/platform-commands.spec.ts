@@ -1,9 +1,10 @@
 import { describe, it, expect } from '@jest/globals';
 import { CliError, ExitCode, type ApiClient } from '../api-client.js';
-import type { Execution, ExecutionStage, ServiceInstance } from '../execution.types.js';
+import type { Execution, ExecutionStage, Release, ServiceInstance } from '../execution.types.js';
 import type { ServerSentEvent } from '../event-stream.js';
 import type { CommandContext } from './command.js';
 import { logs } from './logs.js';
+import { release } from './release.js';
 import { rollback } from './rollback.js';
 import { run } from './run.js';
 import { status } from './status.js';
@@ -264,5 +265,141 @@ describe('backtrack status and logs of an execution', () => {
     const api = fakeApi({});
     await expect(logs(api.ctx, 'j1', { stage: 'checkout' })).rejects.toThrow(/not an execution/);
     await expect(logs(api.ctx, 'j1', { stage: 'checkout', component: 'ApexClass:A' })).rejects.toThrow(/give one/);
+  });
+});
+
+describe('backtrack release', () => {
+  const RELEASE_20 = 'aaaaaaaa-2222-4333-8444-555555555520';
+  const RELEASE_21 = 'aaaaaaaa-2222-4333-8444-555555555521';
+  const pipelines = { 'GET /api/pipelines': { pipelines: [{ id: PIPELINE_ID, name: 'shop' }] } };
+  const made = (over: Partial<Release> = {}): Release => ({
+    id: RELEASE_21,
+    pipeline: { id: PIPELINE_ID, name: 'shop' },
+    version: '1.1.21',
+    pipelineVersion: 3,
+    variables: {},
+    artifacts: {},
+    packages: [],
+    createdAt: '2025-01-31T10:00:00.000Z',
+    createdBy: 'ci',
+    ...over,
+  });
+  const releases = {
+    [`GET /api/pipelines/${PIPELINE_ID}/releases`]: {
+      releases: [made(), made({ id: RELEASE_20, version: '1.1.20' })],
+    },
+  };
+
+  it('create posts the version, packages, variables and artifacts, and prints what the release pins', async () => {
+    const created = made({
+      packages: [{ name: 'web', version: '1.1.21', sha256: '0123456789abcdef'.repeat(4) }],
+      artifacts: { checkout: 'nginx:1.27' },
+    });
+    const api = fakeApi({ ...pipelines, [`POST /api/pipelines/${PIPELINE_ID}/releases`]: created });
+    const code = await release(api.ctx, 'create', {
+      pipeline: 'shop',
+      version: '1.1.21',
+      package: ['web=1.1.21'],
+      variable: ['replicas=2'],
+      artifact: ['checkout=nginx:1.27'],
+    });
+    expect(code).toBe(ExitCode.Ok);
+    expect(api.bodies()[1]).toEqual({
+      call: `POST /api/pipelines/${PIPELINE_ID}/releases`,
+      json: {
+        version: '1.1.21',
+        packages: { web: '1.1.21' },
+        variables: { replicas: '2' },
+        artifacts: { checkout: 'nginx:1.27' },
+      },
+    });
+    expect(api.out()).toBe(
+      `Release 1.1.21 (${RELEASE_21}) of pipeline shop v3 created.\n` +
+        'Package: web 1.1.21 (sha256 0123456789ab…)\n' +
+        'Artifacts: checkout=nginx:1.27\n',
+    );
+  });
+
+  it('deploy finds the release by version, deploys it to the environment and waits for the execution', async () => {
+    const deployed = execution({ release: { id: RELEASE_20, version: '1.1.20', mode: 'deploy' } });
+    const done = { ...deployed, status: 'Completed' as const, stages: [stage({ status: 'Completed' })] };
+    const api = fakeApi(
+      { ...pipelines, ...releases, [`POST /api/releases/${RELEASE_20}/deployments`]: deployed },
+      { polls: [done] },
+    );
+    const code = await release(api.ctx, 'deploy', {
+      pipeline: 'shop',
+      release: '1.1.20',
+      environment: 'qa',
+      wait: true,
+    });
+    expect(code).toBe(ExitCode.Ok);
+    expect(api.bodies()[2]).toEqual({
+      call: `POST /api/releases/${RELEASE_20}/deployments`,
+      json: { environment: 'qa' },
+    });
+    expect(api.out()).toMatch(/^Deploy 2e20a3ca-\S+ of pipeline shop v1 Completed.*\nRelease: 1\.1\.20\n/);
+  });
+
+  it('redeploy-previous asks the server which release was previous, and redeploys it as a rollback', async () => {
+    const previous = {
+      current: { release: { id: RELEASE_21, version: '1.1.21' }, executionId: 'e21' },
+      previous: { release: { id: RELEASE_20, version: '1.1.20' }, executionId: 'e20' },
+    };
+    const redeployed = execution({ release: { id: RELEASE_20, version: '1.1.20', mode: 'rollback' } });
+    const api = fakeApi({
+      ...pipelines,
+      [`GET /api/releases/previous?pipeline=${PIPELINE_ID}&environment=qa`]: previous,
+      [`POST /api/releases/${RELEASE_20}/deployments`]: redeployed,
+    });
+    expect(await release(api.ctx, 'redeploy-previous', { pipeline: 'shop', environment: 'qa' })).toBe(ExitCode.Ok);
+    expect(api.bodies()[2]).toEqual({
+      call: `POST /api/releases/${RELEASE_20}/deployments`,
+      json: { environment: 'qa', mode: 'rollback' },
+    });
+    expect(api.err()).toBe('Redeploys release 1.1.20 to qa as a rollback, over release 1.1.21 (execution e21).\n');
+    expect(api.out()).toMatch(/^Release: 1\.1\.20 \(redeployed as a rollback\)$/m);
+  });
+
+  it("is refused with the server's reason when there is no previous release (exit 2), posting nothing", async () => {
+    const reason = 'Pipeline shop has no previous release in qa: no release other than that of the current one.';
+    const api = fakeApi({
+      ...pipelines,
+      [`GET /api/releases/previous?pipeline=${PIPELINE_ID}&environment=qa`]: new CliError(
+        ExitCode.Usage,
+        reason,
+        false,
+        404,
+      ),
+    });
+    await expect(release(api.ctx, 'redeploy-previous', { pipeline: 'shop', environment: 'qa' })).rejects.toThrow(
+      expect.objectContaining({ exitCode: ExitCode.Usage, message: reason }),
+    );
+    expect(api.calls().some((c) => c.startsWith('POST'))).toBe(false);
+  });
+
+  it('refuses usage errors before asking the server (exit 2)', async () => {
+    const api = fakeApi({ ...pipelines, ...releases });
+    const usage = (pattern: RegExp) =>
+      expect.objectContaining({ exitCode: ExitCode.Usage, message: expect.stringMatching(pattern) });
+    await expect(release(api.ctx, 'promote', {})).rejects.toThrow(usage(/Unknown command "release promote"/));
+    await expect(release(api.ctx, 'create', { pipeline: 'shop' })).rejects.toThrow(usage(/needs --version/));
+    await expect(release(api.ctx, 'create', { pipeline: 'shop', version: '1', package: ['web'] })).rejects.toThrow(
+      usage(/--package web: use NAME=VALUE/),
+    );
+    await expect(release(api.ctx, 'deploy', { pipeline: 'shop', environment: 'qa' })).rejects.toThrow(
+      usage(/needs --release/),
+    );
+    await expect(release(api.ctx, 'deploy', { pipeline: 'shop', release: '1.1.21' })).rejects.toThrow(
+      usage(/needs --environment/),
+    );
+    await expect(
+      release(api.ctx, 'redeploy-previous', { pipeline: 'shop', environment: 'qa', release: '1.1.20' }),
+    ).rejects.toThrow(usage(/--release is not an option of "release redeploy-previous"/));
+    expect(api.calls()).toEqual([]);
+    await expect(release(api.ctx, 'deploy', { pipeline: 'shop', release: '9.9', environment: 'qa' })).rejects.toThrow(
+      usage(/Pipeline shop has no release "9\.9" \(its releases: 1\.1\.21, 1\.1\.20\)/),
+    );
+    expect(api.calls().some((c) => c.startsWith('POST'))).toBe(false);
   });
 });

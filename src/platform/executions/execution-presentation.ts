@@ -12,6 +12,14 @@ export interface ExecutionNames {
   rollbackJobId: string | null;
   /** Stage id → whether the stage created everything it touches (for a rollback's stage: its source's). */
   firstDeployment: Map<string, boolean>;
+  /** For a deployment of a release: the release, and whether it redeployed it as a rollback (Octopus's way back). */
+  release: ExecutionRelease | null;
+}
+
+export interface ExecutionRelease {
+  id: string;
+  version: string;
+  mode: 'deploy' | 'rollback';
 }
 
 /** `Execution` of docs/platform-api.md: the job and its stages (a rollback's in the order they run). */
@@ -24,6 +32,7 @@ export function presentExecution(job: Job, stages: ExecutionStage[], names: Exec
     artifacts: (job.options.artifacts as Record<string, string> | undefined) ?? {},
     executionId: job.kind === 'Rollback' ? job.parentJobId : null,
     rollbackJobId: job.kind === 'Deploy' ? names.rollbackJobId : null,
+    release: names.release,
     createdBy: job.createdByName,
     createdAt: job.createdAt,
     startedAt: job.startedAt,

@@ -53,6 +53,14 @@ describe('executionRollbackability', () => {
     });
   });
 
+  it('refuses (409) an execution a previous release was redeployed over, naming that deployment', () => {
+    expect(verdict({ rollbackJobId: 'ex-7', rollbackJobKind: 'Deploy' })).toMatchObject({
+      status: 409,
+      rollbackJobId: 'ex-7',
+      reason: expect.stringContaining('already rolled back (by redeploying a previous release, execution ex-7)'),
+    });
+  });
+
   it('refuses (410) an execution older than the retention', () => {
     expect(verdict({ finishedAt: new Date('2026-11-01T11:59:00Z') })).toMatchObject({
       status: 410,

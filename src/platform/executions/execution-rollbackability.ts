@@ -11,6 +11,11 @@ export interface ExecutionRollbackFacts {
   /** The rollback holding this execution's claim (running or Completed); null when none does. */
   rollbackJobId: string | null;
   /**
+   * The kind of that job: a `Rollback`, or a `Deploy` when a release was redeployed over this execution in mode
+   * rollback (Octopus's "redeploy the previous release", src/platform/releases); null when there is no claim.
+   */
+  rollbackJobKind?: 'Deploy' | 'Rollback' | null;
+  /**
    * The stages whose service now runs on that infrastructure from another execution: the current deployment there
    * (the most recent Completed stage in a Completed execution that was not rolled back).
    */
@@ -36,17 +41,8 @@ export function executionRollbackability(
   retentionDays: number,
   now = new Date(),
 ): ExecutionRollbackVerdict {
-  for (const environment of [...new Set(facts.environments)]) {
-    for (const permission of NEEDED) {
-      if (!can(principal, permission, environment)) {
-        return {
-          available: false,
-          status: 403,
-          reason: `Rolling back an execution needs both "deploy" and "rollback" in the environment of every stage: ${missingPermissionMessage(principal, permission, environment)}`,
-        };
-      }
-    }
-  }
+  const forbidden = rollbackPermissionRefusal(principal, facts.environments, 'Rolling back an execution');
+  if (forbidden) return forbidden;
   if (facts.kind !== 'Deploy')
     return refuse(409, `Only an execution (a Deploy) can be rolled back; ${facts.id} is a ${facts.kind}.`);
   if (facts.status !== 'Completed') {
@@ -59,15 +55,20 @@ export function executionRollbackability(
       `This execution was marked successful by ignoring a failure (stage ${facts.ignoredFailures.map((s) => `"${s}"`).join(', ')} failed under failureStrategy: ignore): ` +
         'it cannot be rolled back; run the pipeline again instead.',
     );
-  if (facts.rollbackJobId)
+  if (facts.rollbackJobId) {
+    const by =
+      facts.rollbackJobKind === 'Deploy'
+        ? `by redeploying a previous release, execution ${facts.rollbackJobId}`
+        : `Rollback ${facts.rollbackJobId}`;
     return {
       ...refuse(
         409,
-        `This execution was already rolled back (Rollback ${facts.rollbackJobId}); it cannot be re-run or rolled back again — run the pipeline again instead.`,
+        `This execution was already rolled back (${by}); it cannot be re-run or rolled back again — run the pipeline again instead.`,
       ),
       rollbackJobId: facts.rollbackJobId,
     };
-  if (facts.finishedAt && now.getTime() - facts.finishedAt.getTime() > retentionDays * 86_400_000)
+  }
+  if (facts.finishedAt && pastRetention(facts.finishedAt, retentionDays, now))
     return refuse(
       410,
       `This execution finished on ${facts.finishedAt.toISOString()}, more than ${retentionDays} days ago (SNAPSHOT_RETENTION_DAYS): it can no longer be rolled back.`,
@@ -85,6 +86,35 @@ export function executionRollbackability(
   return { available: true };
 }
 
-function refuse(status: 409 | 410, reason: string) {
+/** A refusal of the rules (409 or 410) with its sentence. */
+export function refuse(status: 409 | 410, reason: string) {
   return { available: false as const, status, reason };
+}
+
+/**
+ * The 403 of a rollback (of an execution, or a release's redeployment as one) when the token lacks `deploy` or
+ * `rollback` in one of the environments; null when it holds both everywhere. `action` starts the sentence.
+ */
+export function rollbackPermissionRefusal(
+  principal: Scope,
+  environments: string[],
+  action: string,
+): { available: false; status: 403; reason: string } | null {
+  for (const environment of [...new Set(environments)]) {
+    for (const permission of NEEDED) {
+      if (!can(principal, permission, environment)) {
+        return {
+          available: false,
+          status: 403,
+          reason: `${action} needs both "deploy" and "rollback" in the environment of every stage: ${missingPermissionMessage(principal, permission, environment)}`,
+        };
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether what finished at `finishedAt` is older than the retention (SNAPSHOT_RETENTION_DAYS): its rollback is gone. */
+export function pastRetention(finishedAt: Date, retentionDays: number, now: Date): boolean {
+  return now.getTime() - finishedAt.getTime() > retentionDays * 86_400_000;
 }

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
 import type { Principal } from '../../auth/permissions.js';
-import { ConflictError, ForbiddenError, GoneError } from '../../common/errors.js';
+import { ConflictError } from '../../common/errors.js';
 import { CONFIG } from '../../config/config.module.js';
 import type { Config } from '../../config/config.js';
 import { JobLogWriter } from '../../jobs/job-log.writer.js';
@@ -21,6 +21,7 @@ import {
 } from './execution-rollbackability.js';
 import { ExecutionStage } from './execution-stage.entity.js';
 import { ExecutionStagesRepository } from './execution-stages.repository.js';
+import { claimExecution, lostClaimRace, refuseUnless } from './rollback-claims.js';
 import { ExecutionsService } from './executions.service.js';
 import { engineState, recordedOf } from './stage-engine.js';
 
@@ -132,16 +133,11 @@ export class ExecutionRollbacksService {
           }),
         );
         if (rows.length) await manager.save(ExecutionStage, rows);
-        const claimed: unknown[] = await manager.query(
-          `INSERT INTO execution_rollbacks (execution_id, rollback_job_id) VALUES ($1, $2)
-           ON CONFLICT DO NOTHING RETURNING execution_id`,
-          [execution.id, created.id],
-        );
-        if (!claimed.length) throw new ClaimTaken();
+        await claimExecution(manager, execution.id, created.id);
         return created;
       });
     } catch (error) {
-      if (!(error instanceof ClaimTaken) && !isUniqueViolation(error)) throw error;
+      if (!lostClaimRace(error)) throw error;
       // another request claimed it a moment ago: the same refusal a later request gets
       refuseUnless(await this.verdict(execution, principal));
       throw new ConflictError('Another rollback of this execution started a moment ago; reload the execution.');
@@ -164,8 +160,9 @@ export class ExecutionRollbacksService {
 
   /** The facts of executionRollbackability from the rows. */
   private async facts(execution: Job, stages: ExecutionStage[]): Promise<ExecutionRollbackFacts> {
-    const claims: { rollback_job_id: string }[] = await this.db.query(
-      `SELECT rollback_job_id FROM execution_rollbacks WHERE execution_id = $1`,
+    const claims: { rollback_job_id: string; kind: 'Deploy' | 'Rollback' }[] = await this.db.query(
+      `SELECT c.rollback_job_id, j.kind FROM execution_rollbacks c JOIN jobs j ON j.id = c.rollback_job_id
+        WHERE c.execution_id = $1`,
       [execution.id],
     );
     const superseded: ExecutionRollbackFacts['superseded'] = [];
@@ -196,6 +193,7 @@ export class ExecutionRollbacksService {
         .filter((s) => s.status === 'Exception' && s.failureStrategy === 'ignore')
         .map((s) => s.name),
       rollbackJobId: claims[0]?.rollback_job_id ?? null,
+      rollbackJobKind: claims[0]?.kind ?? null,
       superseded,
       environments: stages.map((s) => s.environment),
     };
@@ -228,20 +226,4 @@ export class ExecutionRollbacksService {
 /** Stages the rollback runs: those the execution started (they captured rollback data), in reverse order. */
 function rolledBack(stages: ExecutionStage[]): ExecutionStage[] {
   return stages.filter((s) => s.rollbackData !== null).reverse();
-}
-
-function refuseUnless(verdict: ExecutionRollbackVerdict): void {
-  if (verdict.available) return;
-  const { status, reason, ...details } = verdict;
-  const extra = { ...(details.rollbackJobId ? { rollbackJobId: details.rollbackJobId } : {}) };
-  if (details.currentExecutionId) Object.assign(extra, { currentExecutionId: details.currentExecutionId });
-  if (status === 403) throw new ForbiddenError(reason);
-  if (status === 410) throw new GoneError(reason);
-  throw new ConflictError(reason, Object.keys(extra).length ? extra : undefined);
-}
-
-class ClaimTaken extends Error {}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { driverError?: { code?: string } }).driverError?.code === '23505';
 }

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
+import type { DataSource, EntityManager, Repository } from 'typeorm';
 import { z } from 'zod';
 import { assertCan } from '../../auth/auth.guard.js';
 import type { Principal } from '../../auth/permissions.js';
@@ -10,10 +10,13 @@ import { Job } from '../../jobs/job.entity.js';
 import { JobsRepository } from '../../jobs/jobs.repository.js';
 import { JobsService } from '../../jobs/jobs.service.js';
 import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../../queue/job-queue.js';
+import type { PipelineDefinition, StageDefinition } from '../pipelines/definition.js';
 import { expressionsIn } from '../pipelines/expressions.js';
+import type { Pipeline } from '../pipelines/pipeline.entity.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { PlatformProviders } from '../provider-registry.js';
-import type { ExecutionOptions } from './execution-options.js';
+import type { StageRelease } from '../provider.js';
+import { executionOptions, type ExecutionOptions } from './execution-options.js';
 import { presentExecution, presentExecutionLog, type ExecutionNames } from './execution-presentation.js';
 import { ExecutionStage } from './execution-stage.entity.js';
 import { ExecutionStagesRepository } from './execution-stages.repository.js';
@@ -41,6 +44,16 @@ export const ExecutionLogsQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(5000).optional(),
 });
 
+/** What one execution runs: stages of one version of a pipeline, with the artifacts and variables it was given. */
+export interface ExecutionPlan {
+  pipeline: Pick<Pipeline, 'id' | 'name'>;
+  version: number;
+  /** All the version's stages, or (a release's deployment) those in one environment; in order. */
+  stages: StageDefinition[];
+  artifacts: Record<string, string>;
+  variables: Record<string, string>;
+}
+
 interface InfrastructureRow {
   id: string;
   name: string;
@@ -67,20 +80,38 @@ export class ExecutionsService {
 
   /**
    * Queues an execution of the pipeline's latest version: `deploy` in every stage's environment, artifacts and
-   * variables checked, then the Deploy job and one stage row per stage (spec unresolved until the stage runs) in one
-   * transaction.
+   * variables checked, then the Deploy job with all its stages (start).
    */
   async create(pipelineId: string, body: CreateExecutionBody, principal: Principal): Promise<Job> {
     const { pipeline, version, definition } = await this.pipelines.latest(pipelineId);
-    const infrastructures = await this.infrastructureRows(definition.stages.map((s) => s.infrastructureId));
-    for (const stage of definition.stages) {
-      const infrastructure = infrastructures.get(stage.infrastructureId);
-      if (!infrastructure || infrastructure.deleted_at)
-        throw new BadRequestError(
-          `Stage "${stage.name}" deploys to infrastructure ${stage.infrastructureId}, which was removed; change the pipeline (PUT /api/pipelines/${pipeline.id}).`,
-        );
-      assertCan(principal, 'deploy', infrastructure.environment);
-    }
+    const infrastructures = await this.deployable(pipeline.id, definition.stages, principal);
+    const inputs = await this.checkedInputs(definition, body);
+    return this.start({ pipeline, version, stages: definition.stages, ...inputs }, infrastructures, principal);
+  }
+
+  /**
+   * Queues a deployment of a release (src/platform/releases): the stages it runs of the release's pipeline version,
+   * with the release's artifacts and variables, the job's `release_id` and `options.release`. `within` runs in the
+   * transaction that creates the job (a redeployment in mode rollback claims the execution it replaces there).
+   */
+  async createForRelease(
+    plan: ExecutionPlan & { release: StageRelease },
+    principal: Principal,
+    within?: (manager: EntityManager, job: Job) => Promise<void>,
+  ): Promise<Job> {
+    const infrastructures = await this.deployable(plan.pipeline.id, plan.stages, principal);
+    return this.start(plan, infrastructures, principal, within);
+  }
+
+  /**
+   * The artifacts (by service name) and variables an execution of `definition` runs with, checked: an artifact naming
+   * no service of the pipeline, an undeclared variable, or a missing artifact that a stage's `<+artifact.image>` needs
+   * is a 400. Variables are the declared ones overridden by those given. (A release is checked the same way.)
+   */
+  async checkedInputs(
+    definition: PipelineDefinition,
+    body: CreateExecutionBody,
+  ): Promise<{ artifacts: Record<string, string>; variables: Record<string, string> }> {
     const services = await this.serviceRows(definition.stages.map((s) => s.serviceId));
     const artifacts = this.artifactsByService(body.artifacts ?? {}, definition.stages, services);
     const variables = { ...definition.variables };
@@ -101,20 +132,62 @@ export class ExecutionsService {
           `Stage "${stage.name}" uses <+artifact.image>, but no artifact was given for service "${service ?? stage.serviceId}"; send artifacts: {"${service ?? 'SERVICE'}": "image:tag"}.`,
         );
     }
-    const options: ExecutionOptions = { artifacts, variables, pipelineName: pipeline.name };
+    return { artifacts, variables };
+  }
+
+  /**
+   * The infrastructures of the stages, checked before anything else: `deploy` in every stage's environment (403), and
+   * a stage on a removed infrastructure is a 400.
+   */
+  private async deployable(
+    pipelineId: string,
+    stages: StageDefinition[],
+    principal: Principal,
+  ): Promise<Map<string, InfrastructureRow>> {
+    const infrastructures = await this.infrastructureRows(stages.map((s) => s.infrastructureId));
+    for (const stage of stages) {
+      const infrastructure = infrastructures.get(stage.infrastructureId);
+      if (!infrastructure || infrastructure.deleted_at)
+        throw new BadRequestError(
+          `Stage "${stage.name}" deploys to infrastructure ${stage.infrastructureId}, which was removed; change the pipeline (PUT /api/pipelines/${pipelineId}).`,
+        );
+      assertCan(principal, 'deploy', infrastructure.environment);
+    }
+    return infrastructures;
+  }
+
+  /**
+   * The one way an execution starts (its stages checked by `deployable`): the Deploy job and one stage row per stage
+   * (spec unresolved until the stage runs) in one transaction, then the queue.
+   */
+  private async start(
+    plan: ExecutionPlan & { release?: StageRelease },
+    infrastructures: Map<string, InfrastructureRow>,
+    principal: Principal,
+    within?: (manager: EntityManager, job: Job) => Promise<void>,
+  ): Promise<Job> {
+    const { pipeline, version, stages, artifacts, variables, release } = plan;
+    const services = await this.serviceRows(stages.map((s) => s.serviceId));
+    const options: ExecutionOptions = {
+      artifacts,
+      variables,
+      pipelineName: pipeline.name,
+      ...(release ? { release } : {}),
+    };
     const job = await this.db.transaction(async (manager) => {
       const created = await this.jobWrites.create(
         {
           kind: 'Deploy',
           pipelineId: pipeline.id,
           pipelineVersion: version,
+          releaseId: release?.id ?? null,
           options: options as unknown as Record<string, unknown>,
           createdBy: principal.tokenId,
           createdByName: principal.name,
         },
         manager,
       );
-      const rows = definition.stages.map((stage, position) => {
+      const rows = stages.map((stage, position) => {
         const service = services.get(stage.serviceId)?.name;
         return manager.create(ExecutionStage, {
           id: crypto.randomUUID(),
@@ -143,6 +216,7 @@ export class ExecutionsService {
         });
       });
       await manager.save(ExecutionStage, rows);
+      await within?.(manager, created);
       return created;
     });
     await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
@@ -202,6 +276,7 @@ export class ExecutionsService {
     const infrastructures = await this.infrastructureRows(all.map((s) => s.infrastructureId));
     const rollbacks = await this.latestRollbacks(jobs.filter((j) => j.kind === 'Deploy').map((j) => j.id));
     const pipelineNames = await this.pipelineNames(jobs.map((j) => j.pipelineId!));
+    const releaseVersions = await this.releaseVersions(jobs.map((j) => j.releaseId));
     return jobs.map((job) => {
       const stages = byJob.get(job.id) ?? [];
       const names: ExecutionNames = {
@@ -217,6 +292,13 @@ export class ExecutionsService {
         firstDeployment: new Map(
           stages.map((s) => [s.id, this.isFirstDeployment(s.sourceStageId ? sources.get(s.sourceStageId) : s)]),
         ),
+        release: job.releaseId
+          ? {
+              id: job.releaseId,
+              version: releaseVersions.get(job.releaseId) ?? '',
+              mode: executionOptions(job.options).release?.mode ?? 'deploy',
+            }
+          : null,
       };
       return presentExecution(job, stages, names);
     });
@@ -307,6 +389,16 @@ export class ExecutionsService {
       [wanted],
     );
     return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  private async releaseVersions(ids: (string | null)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id): id is string => !!id))];
+    if (!wanted.length) return new Map();
+    const rows: { id: string; version: string }[] = await this.db.query(
+      `SELECT id, version FROM releases WHERE id = ANY($1)`,
+      [wanted],
+    );
+    return new Map(rows.map((r) => [r.id, r.version]));
   }
 
   /** The latest Rollback started for each execution. */

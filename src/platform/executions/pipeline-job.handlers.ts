@@ -7,6 +7,7 @@ import type { Job } from '../../jobs/job.entity.js';
 import { executionOptions } from './execution-options.js';
 import { runExecution, skip } from './execution-run.js';
 import { ExecutionStagesRepository } from './execution-stages.repository.js';
+import { releaseClaim } from './rollback-claims.js';
 import { runRollback } from './rollback-run.js';
 import { StageEngineDeps } from './stage-engine.deps.js';
 import { secretValues } from './stage-engine.js';
@@ -35,7 +36,7 @@ export class PipelineDeployHandler implements JobHandler, OnModuleInit {
       rows.map((r) => r.serviceId),
     );
     const options = executionOptions(ctx.job.options);
-    return runExecution(
+    const outcome = await runExecution(
       ctx,
       rows.map((row) => ({ row, serviceName: row.serviceId ? (names.get(row.serviceId) ?? null) : null })),
       {
@@ -46,6 +47,9 @@ export class PipelineDeployHandler implements JobHandler, OnModuleInit {
       },
       this.deps,
     );
+    // a release redeployed in mode rollback claimed the execution it replaces; a failed one lets go of it
+    if (outcome.status === 'Exception') await releaseClaim(this.db, ctx.job.id);
+    return outcome;
   }
 
   /** The infrastructures of its non-salesforce stages (a salesforce stage's child job takes its org's lock). */
@@ -53,8 +57,10 @@ export class PipelineDeployHandler implements JobHandler, OnModuleInit {
     return this.stages.lockedTargets(job.id);
   }
 
-  afterException(job: Job): Promise<void> {
-    return endStages(this.db, this.stages, this.deps, job);
+  /** Ended without an outcome: its stages end, and the claim of a redeployment in mode rollback is released. */
+  async afterException(job: Job): Promise<void> {
+    await endStages(this.db, this.stages, this.deps, job);
+    await releaseClaim(this.db, job.id);
   }
 }
 
@@ -107,11 +113,6 @@ export class PipelineRollbackHandler implements JobHandler, OnModuleInit {
     await endStages(this.db, this.stages, this.deps, job);
     await releaseClaim(this.db, job.id);
   }
-}
-
-/** A Rollback that ended in Exception lets go of its execution, so a rollback can be asked for again. */
-async function releaseClaim(db: DataSource, rollbackJobId: string): Promise<void> {
-  await db.query(`DELETE FROM execution_rollbacks WHERE rollback_job_id = $1`, [rollbackJobId]);
 }
 
 /** A job ended by the runner: its running stage ends in Exception with the job's error, the others are Skipped. */
