@@ -29,7 +29,10 @@ export async function benchSshRollback(row: Row): Promise<void> {
     const packages = new Map<string, PackageBytes>();
     for (const version of ['1.0.0', '1.0.1']) {
       // random bytes: gzip cannot shrink them, so the package is as big as it says
-      const content = tarGz({ 'app.bin': { content: crypto.randomBytes(megabytes * 1024 * 1024), mode: 0o644 }, VERSION: version });
+      const content = tarGz({
+        'app.bin': { content: crypto.randomBytes(megabytes * 1024 * 1024), mode: 0o644 },
+        VERSION: version,
+      });
       packages.set(version, { content, sha256: sha256(content), format: 'tar.gz' });
     }
     const provider = new SshProvider({
@@ -38,7 +41,12 @@ export async function benchSshRollback(row: Row): Promise<void> {
     });
     const connection = {
       privateKey: first.privateKey,
-      hosts: hosts.map((s) => ({ host: s.host, port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint })),
+      hosts: hosts.map((s) => ({
+        host: s.host,
+        port: s.port,
+        username: s.username,
+        hostKeyFingerprint: s.hostKeyFingerprint,
+      })),
     };
     const spec = parseSshSpec({ package: 'app', installDir: INSTALL, verify: { run: 'test -s app.bin' } });
     const release = (version: string): StageRelease => ({
@@ -49,7 +57,11 @@ export async function benchSshRollback(row: Row): Promise<void> {
       environment: { currentRelease: null, previousRelease: null, previousSuccessfulDeploymentId: null },
     });
     const context = (r: StageRelease | null) =>
-      stageContext({ target: { kind: 'ssh', connection, environment: 'bench' }, release: r, jobId: crypto.randomUUID() });
+      stageContext({
+        target: { kind: 'ssh', connection, environment: 'bench' },
+        release: r,
+        jobId: crypto.randomUUID(),
+      });
     const deploy = async (version: string) => {
       const ctx = context(release(version));
       const data = await provider.capture(ctx, spec);
@@ -72,7 +84,10 @@ export async function benchSshRollback(row: Row): Promise<void> {
     const redeployed = await provider.rollback(context(null), again);
     const redeployMs = performance.now() - started;
     const redeployBytes = redeployed.hosts.reduce((sum, h) => sum + h.bytesSent, 0);
-    if (!switched.hosts.every((h) => h.how === 'switched back') || !redeployed.hosts.every((h) => h.how === 'redeployed'))
+    if (
+      !switched.hosts.every((h) => h.how === 'switched back') ||
+      !redeployed.hosts.every((h) => h.how === 'redeployed')
+    )
       throw new Error(`unexpected rollback paths: ${JSON.stringify([switched.hosts, redeployed.hosts])}`);
 
     const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;

@@ -28,14 +28,22 @@ export function appPackage(version: string, options: { broken?: boolean; extra?:
   return tarGz({
     'index.html': `<h1>web ${version}</h1>\n`,
     'status.txt': options.broken ? 'broken\n' : 'healthy\n',
-    'check.sh': { content: '#!/bin/sh\ngrep -q healthy status.txt || { echo "status: $(cat status.txt)" >&2; exit 3; }\n', mode: 0o755 },
+    'check.sh': {
+      content: '#!/bin/sh\ngrep -q healthy status.txt || { echo "status: $(cat status.txt)" >&2; exit 3; }\n',
+      mode: 0o755,
+    },
     ...options.extra,
   });
 }
 
 /** Every step appends a line to `<installDir>/events.log` on its host: what ran, where, with which variables. */
 export const EVENT_STEPS = [
-  { name: 'migrate', phase: 'preDeploy', run: 'echo "migrate $BACKTRACK_RELEASE" >> ../../events.log', skipOnRollback: true },
+  {
+    name: 'migrate',
+    phase: 'preDeploy',
+    run: 'echo "migrate $BACKTRACK_RELEASE" >> ../../events.log',
+    skipOnRollback: true,
+  },
   {
     name: 'start',
     phase: 'deploy',
@@ -44,7 +52,12 @@ export const EVENT_STEPS = [
       'previous=$BACKTRACK_RELEASE_PREVIOUS_FOR_ENVIRONMENT path=$BACKTRACK_PREVIOUS_INSTALLATION_PATH ' +
       'pv=$BACKTRACK_PREVIOUS_PACKAGE_VERSION id=$BACKTRACK_PREVIOUS_SUCCESSFUL_DEPLOYMENT_ID" >> ../../events.log',
   },
-  { name: 'flush', phase: 'postDeploy', run: 'echo "flush $BACKTRACK_RELEASE" >> ../../events.log', rollbackOnly: true },
+  {
+    name: 'flush',
+    phase: 'postDeploy',
+    run: 'echo "flush $BACKTRACK_RELEASE" >> ../../events.log',
+    rollbackOnly: true,
+  },
 ];
 
 export async function uploadPackage(h: Harness, name: string, version: string, bytes: Buffer) {

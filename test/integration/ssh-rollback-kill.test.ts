@@ -97,7 +97,12 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
       kind: 'ssh',
       connection: {
         privateKey: hosts[0]!.privateKey,
-        hosts: hosts.map((s) => ({ host: s.host, port: s.port, username: s.username, hostKeyFingerprint: s.hostKeyFingerprint })),
+        hosts: hosts.map((s) => ({
+          host: s.host,
+          port: s.port,
+          username: s.username,
+          hostKeyFingerprint: s.hostKeyFingerprint,
+        })),
       },
     });
     expect(infrastructure.status).toBe(201);
@@ -115,7 +120,12 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
               installDir: INSTALL,
               steps: [
                 // slow enough to kill the worker while it runs
-                { name: 'flush', phase: 'postDeploy', run: 'echo "flush $BACKTRACK_RELEASE" >> ../../events.log; sleep 4', rollbackOnly: true },
+                {
+                  name: 'flush',
+                  phase: 'postDeploy',
+                  run: 'echo "flush $BACKTRACK_RELEASE" >> ../../events.log; sleep 4',
+                  rollbackOnly: true,
+                },
               ],
               verify: { run: './check.sh' },
             },
@@ -127,8 +137,13 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
     const executions: string[] = [];
     await startWorker();
     for (const version of ['2.0.0', '2.0.1']) {
-      expect([200, 201]).toContain((await call('POST', `/api/packages/kill/versions/${version}`, appPackage(version), 'application/gzip')).status);
-      const release = await call('POST', `/api/pipelines/${pipeline.body.id}/releases`, { version, packages: { kill: version } });
+      expect([200, 201]).toContain(
+        (await call('POST', `/api/packages/kill/versions/${version}`, appPackage(version), 'application/gzip')).status,
+      );
+      const release = await call('POST', `/api/pipelines/${pipeline.body.id}/releases`, {
+        version,
+        packages: { kill: version },
+      });
       expect(release.status).toBe(201);
       const started = await call('POST', `/api/releases/${release.body.id}/deployments`, { environment: 'qa' });
       expect(started.status).toBe(201);
@@ -162,7 +177,9 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
     expect(views.map((v) => v.current(INSTALL))).toEqual(['2.0.0', '2.0.0']);
     for (const view of views)
       expect(view.journal(INSTALL).entries.filter((e: any) => e.deploymentId === rollbackId)).toHaveLength(1);
-    const logs = (await call('GET', `/api/executions/${rollbackId}/logs`)).body.logs.map((l: { message: string }) => l.message);
+    const logs = (await call('GET', `/api/executions/${rollbackId}/logs`)).body.logs.map(
+      (l: { message: string }) => l.message,
+    );
     for (const s of hosts)
       expect(logs.filter((m: string) => m.startsWith(`[127.0.0.1:${s.port}] current →`))).toHaveLength(1);
     expect(logs).toContain('Resuming the rollback of stage "kill" where it stopped.');

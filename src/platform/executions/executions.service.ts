@@ -202,7 +202,7 @@ export class ExecutionsService {
           rollbackSteps: stage.rollbackSteps,
           failureStrategy: stage.failureStrategy,
           status: 'Queued',
-          artifact: service ? (artifacts[service] ?? null) : null,
+          artifact: (service ? artifacts[service] : undefined) ?? pinnedPackage(stage.spec, release) ?? null,
           outputs: {},
           rollbackData: null,
           state: {
@@ -412,4 +412,11 @@ export class ExecutionsService {
     );
     return new Map(rows.map((r) => [r.parent_job_id, r.id]));
   }
+}
+
+/** What a stage deploying a package of the release runs (`web@1.1.21`), shown until the stage names its artifact. */
+function pinnedPackage(spec: Record<string, unknown>, release: StageRelease | undefined): string | null {
+  const name = typeof spec.package === 'string' ? spec.package : null;
+  const pinned = name ? release?.packages[name] : undefined;
+  return pinned ? `${name}@${pinned.version}` : null;
 }
