@@ -76,9 +76,9 @@ describe('SSH releases on two real sshd hosts: deploy, switch back, redeploy pre
   });
 
   afterAll(async () => {
-    await h?.close();
-    await a?.stop();
-    await b?.stop();
+    await h.close();
+    await a.stop();
+    await b.stop();
   });
 
   it('deploys 1.1.20 then 1.1.21 to both hosts: staged, verified, current switched, the previous deployment in the variables', async () => {

@@ -196,7 +196,7 @@ function listen(config: string, port: number, root: string): Promise<ChildProces
   let listening = false;
   return new Promise((resolve, reject) => {
     // Read stderr to the end (a full pipe would block sshd), keeping it only until sshd listens.
-    child.stderr!.on('data', (chunk: Buffer) => {
+    child.stderr.on('data', (chunk: Buffer) => {
       if (listening) return;
       log += chunk.toString();
       listening = log.includes(`Server listening on 127.0.0.1 port ${port}`);

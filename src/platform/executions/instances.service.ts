@@ -73,6 +73,6 @@ export class InstancesService {
     const hosts = rows[0]?.outputs.hosts as { host: string; live: string | null; retained: string[] }[] | undefined;
     if (!hosts) return null;
     const asOf = new Date(rows[0]!.finished_at);
-    return hosts.map((h) => ({ host: h.host, live: h.live, retained: h.retained ?? [], asOf }));
+    return hosts.map((h) => ({ host: h.host, live: h.live, retained: h.retained, asOf }));
   }
 }

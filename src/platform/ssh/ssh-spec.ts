@@ -47,7 +47,7 @@ const Step = z
     rollbackOnly: z.boolean().default(false),
   })
   .refine((s) => !(s.skipOnRollback && s.rollbackOnly), {
-    message: 'cannot be both skipOnRollback and rollbackOnly (it would never run)',
+    error: 'cannot be both skipOnRollback and rollbackOnly (it would never run)',
   });
 
 const Verify = z.union([

@@ -103,11 +103,11 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
   }
 
   isFirstDeployment(data: SshData): boolean {
-    return Object.values(data.hosts ?? {}).every((h) => !h.live);
+    return Object.values(data.hosts).every((h) => !h.live);
   }
 
   describeRollbackTarget(data: SshData): string | null {
-    const releases = [...new Set(Object.values(data.hosts ?? {}).map((h) => h.live?.release ?? null))];
+    const releases = [...new Set(Object.values(data.hosts).map((h) => h.live?.release ?? null))];
     if (releases.every((r) => r === null)) return 'nothing (first deployment: current is removed)';
     return releases.map((r) => (r === null ? 'nothing' : `release ${r}`)).join(' / ');
   }
@@ -585,7 +585,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
     });
     const failures = settled.filter((s) => !s.ok).map((s) => (s as { error: unknown }).error);
     const other = failures.find((e) => !(e instanceof StageFailed));
-    if (other) throw other;
+    if (other !== undefined) throw other instanceof Error ? other : new Error(JSON.stringify(other));
     if (failures.length) throw new StageFailed(failures.map((e) => (e as Error).message).join(' '));
     return settled.map((s) => (s as { value: R }).value);
   }

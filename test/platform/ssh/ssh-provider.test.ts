@@ -89,8 +89,8 @@ describe('ssh provider on two real sshd hosts', () => {
   });
 
   afterAll(async () => {
-    await a?.stop();
-    await b?.stop();
+    await a.stop();
+    await b.stop();
   });
 
   const deploy = async (version: string, ctx = context(release(version))) => {
