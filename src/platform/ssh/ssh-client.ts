@@ -256,17 +256,17 @@ export class LineSplitter {
 
 /** The end of a stream's text, at most `max` characters. */
 export class OutputTail {
-  private text = '';
+  private kept = '';
 
   constructor(private readonly max = MAX_OUTPUT_CHARS) {}
 
   append(text: string): void {
-    this.text += text;
-    if (this.text.length > 2 * this.max) this.text = this.text.slice(-this.max);
+    this.kept += text;
+    if (this.kept.length > 2 * this.max) this.kept = this.kept.slice(-this.max);
   }
 
-  toString(): string {
-    return this.text.length > this.max ? this.text.slice(-this.max) : this.text;
+  text(): string {
+    return this.kept.length > this.max ? this.kept.slice(-this.max) : this.kept;
   }
 }
 
@@ -329,16 +329,17 @@ class Ssh2Session implements SshSession {
           signal?.removeEventListener('abort', stop);
           out.end();
           err.end();
-          if (signal?.aborted) return reject(signal.reason as Error);
-          if (!exited && !timedOut && this.lost)
-            return reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
-          resolve({
-            exitCode: timedOut ? null : exitCode,
-            signal: exitSignal,
-            stdout: `${stdout}`,
-            stderr: `${stderr}`,
-            timedOut,
-          });
+          if (signal?.aborted) reject(signal.reason as Error);
+          else if (!exited && !timedOut && this.lost)
+            reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
+          else
+            resolve({
+              exitCode: timedOut ? null : exitCode,
+              signal: exitSignal,
+              stdout: stdout.text(),
+              stderr: stderr.text(),
+              timedOut,
+            });
         };
         // The channel closes once the command's output ends; a process it left in the background may hold that open.
         const awaitClose = () => {
@@ -491,19 +492,19 @@ class Ssh2Session implements SshSession {
     signal?.throwIfAborted();
     const fail = (error: Error) =>
       this.lostOr(new Error(`cannot write ${path} on ${address(this.host)}: ${error.message}`));
-    const handle = await callback<Buffer>((done) =>
+    const handle = await valueOf<Buffer>((done) =>
       sftp.open(path, 'w', { mode: mode ?? 0o644 }, (error, h) => done(error ? fail(error) : null, h)),
     );
     try {
       await this.writeChunks(sftp, handle, content, fail, signal);
-      if (mode !== undefined)
-        await callback<void>((done) => sftp.fchmod(handle, mode, (error) => done(error ? fail(error) : null)));
+      if (mode !== undefined) await call((done) => sftp.fchmod(handle, mode, (error) => done(error && fail(error))));
     } catch (error) {
-      await callback<void>((done) => sftp.close(handle, () => done(null))).catch(() => undefined);
-      await callback<void>((done) => sftp.unlink(path, () => done(null))).catch(() => undefined);
+      // Leave nothing half-written behind (what fails here is already failing).
+      await call((done) => sftp.close(handle, () => done())).catch(() => undefined);
+      await call((done) => sftp.unlink(path, () => done())).catch(() => undefined);
       throw error;
     }
-    await callback<void>((done) => sftp.close(handle, (error) => done(error ? fail(error) : null)));
+    await call((done) => sftp.close(handle, (error) => done(error && fail(error))));
   }
 
   private writeChunks(
@@ -545,27 +546,41 @@ class Ssh2Session implements SshSession {
     const fail = (error: Error) =>
       this.lostOr(new Error(`cannot rename ${from} to ${to} on ${address(this.host)}: ${error.message}`));
     try {
-      await callback<void>((done) => sftp.ext_openssh_rename(from, to, (error) => done(error ? fail(error) : null)));
+      await call((done) => sftp.ext_openssh_rename(from, to, (error) => done(error && fail(error))));
     } catch (error) {
       if (!/does not support/i.test((error as Error).message)) throw error;
-      await callback<void>((done) => sftp.unlink(to, () => done(null)));
-      await callback<void>((done) => sftp.rename(from, to, (error) => done(error ? fail(error) : null)));
+      await call((done) => sftp.unlink(to, () => done()));
+      await call((done) => sftp.rename(from, to, (error) => done(error && fail(error))));
     }
   }
 }
 
-/** A node-style call as a promise (a synchronous throw rejects it too). */
-function callback<T>(start: (done: (error: Error | null, value?: T) => void) => void): Promise<T> {
+/** A node-style call that yields a value, as a promise (a synchronous throw rejects it too). */
+function valueOf<T>(start: (done: (error: Error | null, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     try {
-      start((error, value) => (error ? reject(error) : resolve(value as T)));
+      start((error, value) => {
+        if (error) reject(error);
+        else resolve(value as T);
+      });
     } catch (error) {
-      reject(error as Error);
+      reject(asError(error));
     }
   });
 }
 
-/** `callback`, rejecting with the signal's reason as soon as it aborts (a late result is closed if it is a channel). */
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** A node-style call that yields nothing, as a promise. */
+function call(start: (done: (error?: Error | null) => void) => void): Promise<void> {
+  return valueOf<undefined>((done) => {
+    start((error) => done(error ?? null));
+  });
+}
+
+/** `valueOf`, rejecting with the signal's reason as soon as it aborts (a late result is closed if it is a channel). */
 function abortable<T extends { close(): void }>(
   signal: AbortSignal,
   start: (done: (error: Error | null, value?: T) => void) => void,
@@ -577,15 +592,15 @@ function abortable<T extends { close(): void }>(
       reject(signal.reason as Error);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    callback<T>(start).then(
+    valueOf<T>(start).then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
         if (settled) value.close();
         else resolve(value);
       },
-      (error: Error) => {
+      (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        if (!settled) reject(error);
+        if (!settled) reject(asError(error));
       },
     );
   });
@@ -601,5 +616,5 @@ function asSocket(channel: ClientChannel): ReturnType<NonNullable<http.RequestOp
     ref: noop,
     unref: noop,
     destroySoon: () => channel.destroy(),
-  }) as unknown as ReturnType<NonNullable<http.RequestOptions['createConnection']>>;
+  });
 }
