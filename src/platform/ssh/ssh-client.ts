@@ -294,81 +294,86 @@ class Ssh2Session implements SshSession {
     return this.sent;
   }
 
-  exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
-    const { signal, timeoutMs, onLine } = options;
+  async exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
+    options.signal?.throwIfAborted();
+    const failure = this.unusable();
+    if (failure) throw failure;
     const script = remoteScript(command, options.env);
+    const channel = await valueOf<ClientChannel>((done) => {
+      this.client.exec(script, (error, channel) => done(error ?? null, channel));
+    }).catch((error: unknown) => {
+      throw this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${asError(error).message}`));
+    });
+    this.sent += Buffer.byteLength(script);
+    return this.run(channel, options);
+  }
+
+  /** Follows a command's channel to its end: output, exit status, the timeout and the abort signal. */
+  private run(channel: ClientChannel, { timeoutMs, onLine, signal }: SshExecOptions): Promise<SshExecResult> {
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const failure = this.unusable();
-      if (failure) return reject(failure);
-      this.client.exec(script, (error, channel) => {
-        if (error)
-          return reject(this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${error.message}`)));
-        this.sent += Buffer.byteLength(script);
-        const stdout = new OutputTail();
-        const stderr = new OutputTail();
-        const out = new LineSplitter(
-          (line) => onLine?.('stdout', line),
-          (text) => stdout.append(text),
-        );
-        const err = new LineSplitter(
-          (line) => onLine?.('stderr', line),
-          (text) => stderr.append(text),
-        );
-        let exitCode: number | null = null;
-        let exitSignal: string | null = null;
-        let exited = false;
-        let timedOut = false;
-        let finished = false;
-        let drain: NodeJS.Timeout | undefined;
-        const finish = () => {
-          if (finished) return;
-          finished = true;
-          clearTimeout(timer);
-          clearTimeout(drain);
-          signal?.removeEventListener('abort', stop);
-          out.end();
-          err.end();
-          if (signal?.aborted) reject(signal.reason as Error);
-          else if (!exited && !timedOut && this.lost)
-            reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
-          else
-            resolve({
-              exitCode: timedOut ? null : exitCode,
-              signal: exitSignal,
-              stdout: stdout.text(),
-              stderr: stderr.text(),
-              timedOut,
-            });
-        };
-        // The channel closes once the command's output ends; a process it left in the background may hold that open.
-        const awaitClose = () => {
-          drain ??= setTimeout(() => {
-            channel.close();
-            finish();
-          }, EXIT_DRAIN_MS);
-        };
-        const stop = () => {
-          // End of input: the remote script's watcher kills the command's process group (sshd ignores signals).
-          channel.end();
-          awaitClose();
-        };
-        const timer = setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, timeoutMs);
-        signal?.addEventListener('abort', stop, { once: true });
-        if (signal?.aborted) stop();
-        channel.on('exit', (code: number | null, name?: string) => {
-          exited = true;
-          if (typeof code === 'number') exitCode = code;
-          else exitSignal = name ?? null;
-          awaitClose();
-        });
-        channel.on('data', (chunk: Buffer) => out.push(chunk));
-        channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        channel.on('close', finish);
+      const stdout = new OutputTail();
+      const stderr = new OutputTail();
+      const out = new LineSplitter(
+        (line) => onLine?.('stdout', line),
+        (text) => stdout.append(text),
+      );
+      const err = new LineSplitter(
+        (line) => onLine?.('stderr', line),
+        (text) => stderr.append(text),
+      );
+      let exitCode: number | null = null;
+      let exitSignal: string | null = null;
+      let exited = false;
+      let timedOut = false;
+      let finished = false;
+      let drain: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        clearTimeout(drain);
+        signal?.removeEventListener('abort', stop);
+        out.end();
+        err.end();
+        if (signal?.aborted) reject(signal.reason as Error);
+        else if (!exited && !timedOut && this.lost)
+          reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
+        else
+          resolve({
+            exitCode: timedOut ? null : exitCode,
+            signal: exitSignal,
+            stdout: stdout.text(),
+            stderr: stderr.text(),
+            timedOut,
+          });
+      };
+      // The channel closes once the command's output ends; a process it left in the background may hold that open.
+      const awaitClose = () => {
+        drain ??= setTimeout(() => {
+          channel.close();
+          finish();
+        }, EXIT_DRAIN_MS);
+      };
+      const stop = () => {
+        // End of input: the remote script's watcher kills the command's process group (sshd ignores signals).
+        channel.end();
+        awaitClose();
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, timeoutMs);
+      signal?.addEventListener('abort', stop, { once: true });
+      if (signal?.aborted) stop();
+      channel.on('exit', (code: number | null, name?: string) => {
+        exited = true;
+        if (typeof code === 'number') exitCode = code;
+        else exitSignal = name ?? null;
+        awaitClose();
       });
+      channel.on('data', (chunk: Buffer) => out.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+      channel.on('close', finish);
     });
   }
 
@@ -473,7 +478,11 @@ class Ssh2Session implements SshSession {
       const failure = this.unusable();
       if (failure) return reject(failure);
       this.client.sftp((error, sftp) => {
-        if (!error) return resolve(sftp);
+        if (!error) {
+          // A closed SFTP channel is opened again on next use.
+          sftp.on('close', () => (this.sftpChannel = null));
+          return resolve(sftp);
+        }
         this.sftpChannel = null;
         reject(this.lostOr(new Error(`cannot open SFTP on ${address(this.host)}: ${error.message}`)));
       });
