@@ -7,7 +7,7 @@ import { fingerprintOf, type SshHost } from './ssh-connection.js';
 export interface SshExecOptions {
   /** Exported before the command runs (sshd's AcceptEnv would drop them as `env` requests). */
   env?: Record<string, string>;
-  /** The command's channel is closed after this long, and the result says `timedOut`. */
+  /** After this long the command (its whole process group) is killed and its channel closed; the result says `timedOut`. */
   timeoutMs: number;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   signal?: AbortSignal;
@@ -31,7 +31,10 @@ export interface SshExecResult {
  */
 export interface SshSession {
   readonly host: SshHost;
-  /** Runs `command` through the login shell; stdout/stderr delivered line by line (secrets masked by the caller's mask). */
+  /**
+   * Runs `command` through the login shell; stdout/stderr delivered line by line (secrets masked by the caller's mask).
+   * The command gets no input; a timeout, an abort or a dropped connection kills it on the host (see remoteScript).
+   */
   exec(command: string, options: SshExecOptions): Promise<SshExecResult>;
   /** Uploads bytes to `remotePath` (SFTP, written to `remotePath + '.part'` then renamed); returns bytes sent. */
   upload(content: Buffer, remotePath: string, options?: { mode?: number; signal?: AbortSignal }): Promise<number>;
@@ -404,6 +407,7 @@ class Ssh2Session implements SshSession {
   }
 
   async httpGet(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ status: number }> {
+    if (!URL.canParse(url)) throw new Error(`"${url}" is not a URL`);
     const target = new URL(url);
     if (target.protocol !== 'http:')
       throw new Error(`only http:// URLs can be checked from ${address(this.host)} (got ${target.protocol}//)`);

@@ -213,6 +213,7 @@ describe('ssh client against a real OpenSSH server (Debian sshd on a loopback po
     );
     const https = await thrown(session.httpGet('https://127.0.0.1/health', { timeoutMs: 10_000 }));
     expect(https.message).toMatch(/only http:\/\/ URLs/);
+    expect((await thrown(session.httpGet('nowhere', { timeoutMs: 10_000 }))).message).toBe('"nowhere" is not a URL');
   });
 
   it('says a closed port or a silent one cannot be reached, and a refused key cannot log in, naming host:port', async () => {
