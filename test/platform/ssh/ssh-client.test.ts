@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -52,17 +52,21 @@ describe('ssh client against a real OpenSSH server (Debian sshd on a loopback po
   let session: SshSession;
   /** What afterAll closes (beforeAll may fail before `session` is set). */
   const sessions: SshSession[] = [];
-  const files = () => join(sshd.dir, 'files');
+  /** A folder the login user made on the host (the same machine: the test looks at it directly too). */
+  let folder = '';
+  const files = () => folder;
 
   beforeAll(async () => {
     sshd = await startSshd();
     session = await openSshSession(hostOf(sshd), { privateKey: sshd.privateKey });
     sessions.push(session);
-    const made = await session.exec(`mkdir -p ${files()}`, { timeoutMs: 30_000 });
+    const made = await session.exec('mktemp -d', { timeoutMs: 30_000 });
     expect(made.exitCode).toBe(0);
+    folder = made.stdout.trim();
   });
   afterAll(async () => {
     for (const opened of sessions) opened.close();
+    if (folder) await rm(folder, { recursive: true, force: true });
     await closeStarted(sshd);
   });
 
