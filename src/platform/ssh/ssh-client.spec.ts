@@ -59,9 +59,9 @@ describe('OutputTail', () => {
   it('keeps everything under its limit and the end of what is over it', () => {
     const tail = new OutputTail(10);
     tail.append('abc');
-    expect(`${tail}`).toBe('abc');
+    expect(tail.text()).toBe('abc');
     for (let i = 0; i < 10; i++) tail.append(`${i}-`);
-    expect(`${tail}`).toBe('5-6-7-8-9-');
+    expect(tail.text()).toBe('5-6-7-8-9-');
   });
 });
 

@@ -7,7 +7,7 @@ import { fingerprintOf, type SshHost } from './ssh-connection.js';
 export interface SshExecOptions {
   /** Exported before the command runs (sshd's AcceptEnv would drop them as `env` requests). */
   env?: Record<string, string>;
-  /** The command's channel is closed after this long, and the result says `timedOut`. */
+  /** After this long the command (its whole process group) is killed and its channel closed; the result says `timedOut`. */
   timeoutMs: number;
   onLine?: (stream: 'stdout' | 'stderr', line: string) => void;
   signal?: AbortSignal;
@@ -31,7 +31,10 @@ export interface SshExecResult {
  */
 export interface SshSession {
   readonly host: SshHost;
-  /** Runs `command` through the login shell; stdout/stderr delivered line by line (secrets masked by the caller's mask). */
+  /**
+   * Runs `command` through the login shell; stdout/stderr delivered line by line (secrets masked by the caller's mask).
+   * The command gets no input; a timeout, an abort or a dropped connection kills it on the host (see remoteScript).
+   */
   exec(command: string, options: SshExecOptions): Promise<SshExecResult>;
   /** Uploads bytes to `remotePath` (SFTP, written to `remotePath + '.part'` then renamed); returns bytes sent. */
   upload(content: Buffer, remotePath: string, options?: { mode?: number; signal?: AbortSignal }): Promise<number>;
@@ -256,17 +259,17 @@ export class LineSplitter {
 
 /** The end of a stream's text, at most `max` characters. */
 export class OutputTail {
-  private text = '';
+  private kept = '';
 
   constructor(private readonly max = MAX_OUTPUT_CHARS) {}
 
   append(text: string): void {
-    this.text += text;
-    if (this.text.length > 2 * this.max) this.text = this.text.slice(-this.max);
+    this.kept += text;
+    if (this.kept.length > 2 * this.max) this.kept = this.kept.slice(-this.max);
   }
 
-  toString(): string {
-    return this.text.length > this.max ? this.text.slice(-this.max) : this.text;
+  text(): string {
+    return this.kept.length > this.max ? this.kept.slice(-this.max) : this.kept;
   }
 }
 
@@ -294,80 +297,86 @@ class Ssh2Session implements SshSession {
     return this.sent;
   }
 
-  exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
-    const { signal, timeoutMs, onLine } = options;
+  async exec(command: string, options: SshExecOptions): Promise<SshExecResult> {
+    options.signal?.throwIfAborted();
+    const failure = this.unusable();
+    if (failure) throw failure;
     const script = remoteScript(command, options.env);
+    const channel = await valueOf<ClientChannel>((done) => {
+      this.client.exec(script, (error, channel) => done(error ?? null, channel));
+    }).catch((error: unknown) => {
+      throw this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${asError(error).message}`));
+    });
+    this.sent += Buffer.byteLength(script);
+    return this.run(channel, options);
+  }
+
+  /** Follows a command's channel to its end: output, exit status, the timeout and the abort signal. */
+  private run(channel: ClientChannel, { timeoutMs, onLine, signal }: SshExecOptions): Promise<SshExecResult> {
     return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason as Error);
-      const failure = this.unusable();
-      if (failure) return reject(failure);
-      this.client.exec(script, (error, channel) => {
-        if (error)
-          return reject(this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${error.message}`)));
-        this.sent += Buffer.byteLength(script);
-        const stdout = new OutputTail();
-        const stderr = new OutputTail();
-        const out = new LineSplitter(
-          (line) => onLine?.('stdout', line),
-          (text) => stdout.append(text),
-        );
-        const err = new LineSplitter(
-          (line) => onLine?.('stderr', line),
-          (text) => stderr.append(text),
-        );
-        let exitCode: number | null = null;
-        let exitSignal: string | null = null;
-        let exited = false;
-        let timedOut = false;
-        let finished = false;
-        let drain: NodeJS.Timeout | undefined;
-        const finish = () => {
-          if (finished) return;
-          finished = true;
-          clearTimeout(timer);
-          clearTimeout(drain);
-          signal?.removeEventListener('abort', stop);
-          out.end();
-          err.end();
-          if (signal?.aborted) return reject(signal.reason as Error);
-          if (!exited && !timedOut && this.lost)
-            return reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
+      const stdout = new OutputTail();
+      const stderr = new OutputTail();
+      const out = new LineSplitter(
+        (line) => onLine?.('stdout', line),
+        (text) => stdout.append(text),
+      );
+      const err = new LineSplitter(
+        (line) => onLine?.('stderr', line),
+        (text) => stderr.append(text),
+      );
+      let exitCode: number | null = null;
+      let exitSignal: string | null = null;
+      let exited = false;
+      let timedOut = false;
+      let finished = false;
+      let drain: NodeJS.Timeout | undefined;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        clearTimeout(drain);
+        signal?.removeEventListener('abort', stop);
+        out.end();
+        err.end();
+        if (signal?.aborted) reject(signal.reason as Error);
+        else if (!exited && !timedOut && this.lost)
+          reject(new SshUnreachable(`lost the connection to ${address(this.host)}: ${this.lost}`));
+        else
           resolve({
             exitCode: timedOut ? null : exitCode,
             signal: exitSignal,
-            stdout: `${stdout}`,
-            stderr: `${stderr}`,
+            stdout: stdout.text(),
+            stderr: stderr.text(),
             timedOut,
           });
-        };
-        // The channel closes once the command's output ends; a process it left in the background may hold that open.
-        const awaitClose = () => {
-          drain ??= setTimeout(() => {
-            channel.close();
-            finish();
-          }, EXIT_DRAIN_MS);
-        };
-        const stop = () => {
-          // End of input: the remote script's watcher kills the command's process group (sshd ignores signals).
-          channel.end();
-          awaitClose();
-        };
-        const timer = setTimeout(() => {
-          timedOut = true;
-          stop();
-        }, timeoutMs);
-        signal?.addEventListener('abort', stop, { once: true });
-        if (signal?.aborted) stop();
-        channel.on('exit', (code: number | null, name?: string) => {
-          exited = true;
-          if (typeof code === 'number') exitCode = code;
-          else exitSignal = name ?? null;
-          awaitClose();
-        });
-        channel.on('data', (chunk: Buffer) => out.push(chunk));
-        channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-        channel.on('close', finish);
+      };
+      // The channel closes once the command's output ends; a process it left in the background may hold that open.
+      const awaitClose = () => {
+        drain ??= setTimeout(() => {
+          channel.close();
+          finish();
+        }, EXIT_DRAIN_MS);
+      };
+      const stop = () => {
+        // End of input: the remote script's watcher kills the command's process group (sshd ignores signals).
+        channel.end();
+        awaitClose();
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        stop();
+      }, timeoutMs);
+      signal?.addEventListener('abort', stop, { once: true });
+      if (signal?.aborted) stop();
+      channel.on('exit', (code: number | null, name?: string) => {
+        exited = true;
+        if (typeof code === 'number') exitCode = code;
+        else exitSignal = name ?? null;
+        awaitClose();
       });
+      channel.on('data', (chunk: Buffer) => out.push(chunk));
+      channel.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+      channel.on('close', finish);
     });
   }
 
@@ -398,6 +407,7 @@ class Ssh2Session implements SshSession {
   }
 
   async httpGet(url: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<{ status: number }> {
+    if (!URL.canParse(url)) throw new Error(`"${url}" is not a URL`);
     const target = new URL(url);
     if (target.protocol !== 'http:')
       throw new Error(`only http:// URLs can be checked from ${address(this.host)} (got ${target.protocol}//)`);
@@ -472,7 +482,11 @@ class Ssh2Session implements SshSession {
       const failure = this.unusable();
       if (failure) return reject(failure);
       this.client.sftp((error, sftp) => {
-        if (!error) return resolve(sftp);
+        if (!error) {
+          // A closed SFTP channel is opened again on next use.
+          sftp.on('close', () => (this.sftpChannel = null));
+          return resolve(sftp);
+        }
         this.sftpChannel = null;
         reject(this.lostOr(new Error(`cannot open SFTP on ${address(this.host)}: ${error.message}`)));
       });
@@ -491,19 +505,19 @@ class Ssh2Session implements SshSession {
     signal?.throwIfAborted();
     const fail = (error: Error) =>
       this.lostOr(new Error(`cannot write ${path} on ${address(this.host)}: ${error.message}`));
-    const handle = await callback<Buffer>((done) =>
+    const handle = await valueOf<Buffer>((done) =>
       sftp.open(path, 'w', { mode: mode ?? 0o644 }, (error, h) => done(error ? fail(error) : null, h)),
     );
     try {
       await this.writeChunks(sftp, handle, content, fail, signal);
-      if (mode !== undefined)
-        await callback<void>((done) => sftp.fchmod(handle, mode, (error) => done(error ? fail(error) : null)));
+      if (mode !== undefined) await call((done) => sftp.fchmod(handle, mode, (error) => done(error && fail(error))));
     } catch (error) {
-      await callback<void>((done) => sftp.close(handle, () => done(null))).catch(() => undefined);
-      await callback<void>((done) => sftp.unlink(path, () => done(null))).catch(() => undefined);
+      // Leave nothing half-written behind (what fails here is already failing).
+      await call((done) => sftp.close(handle, () => done())).catch(() => undefined);
+      await call((done) => sftp.unlink(path, () => done())).catch(() => undefined);
       throw error;
     }
-    await callback<void>((done) => sftp.close(handle, (error) => done(error ? fail(error) : null)));
+    await call((done) => sftp.close(handle, (error) => done(error && fail(error))));
   }
 
   private writeChunks(
@@ -545,27 +559,41 @@ class Ssh2Session implements SshSession {
     const fail = (error: Error) =>
       this.lostOr(new Error(`cannot rename ${from} to ${to} on ${address(this.host)}: ${error.message}`));
     try {
-      await callback<void>((done) => sftp.ext_openssh_rename(from, to, (error) => done(error ? fail(error) : null)));
+      await call((done) => sftp.ext_openssh_rename(from, to, (error) => done(error && fail(error))));
     } catch (error) {
       if (!/does not support/i.test((error as Error).message)) throw error;
-      await callback<void>((done) => sftp.unlink(to, () => done(null)));
-      await callback<void>((done) => sftp.rename(from, to, (error) => done(error ? fail(error) : null)));
+      await call((done) => sftp.unlink(to, () => done()));
+      await call((done) => sftp.rename(from, to, (error) => done(error && fail(error))));
     }
   }
 }
 
-/** A node-style call as a promise (a synchronous throw rejects it too). */
-function callback<T>(start: (done: (error: Error | null, value?: T) => void) => void): Promise<T> {
+/** A node-style call that yields a value, as a promise (a synchronous throw rejects it too). */
+function valueOf<T>(start: (done: (error: Error | null, value?: T) => void) => void): Promise<T> {
   return new Promise((resolve, reject) => {
     try {
-      start((error, value) => (error ? reject(error) : resolve(value as T)));
+      start((error, value) => {
+        if (error) reject(error);
+        else resolve(value as T);
+      });
     } catch (error) {
-      reject(error as Error);
+      reject(asError(error));
     }
   });
 }
 
-/** `callback`, rejecting with the signal's reason as soon as it aborts (a late result is closed if it is a channel). */
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
+
+/** A node-style call that yields nothing, as a promise. */
+function call(start: (done: (error?: Error | null) => void) => void): Promise<void> {
+  return valueOf<undefined>((done) => {
+    start((error) => done(error ?? null));
+  });
+}
+
+/** `valueOf`, rejecting with the signal's reason as soon as it aborts (a late result is closed if it is a channel). */
 function abortable<T extends { close(): void }>(
   signal: AbortSignal,
   start: (done: (error: Error | null, value?: T) => void) => void,
@@ -577,15 +605,15 @@ function abortable<T extends { close(): void }>(
       reject(signal.reason as Error);
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    callback<T>(start).then(
+    valueOf<T>(start).then(
       (value) => {
         signal.removeEventListener('abort', onAbort);
         if (settled) value.close();
         else resolve(value);
       },
-      (error: Error) => {
+      (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        if (!settled) reject(error);
+        if (!settled) reject(asError(error));
       },
     );
   });
@@ -601,5 +629,5 @@ function asSocket(channel: ClientChannel): ReturnType<NonNullable<http.RequestOp
     ref: noop,
     unref: noop,
     destroySoon: () => channel.destroy(),
-  }) as unknown as ReturnType<NonNullable<http.RequestOptions['createConnection']>>;
+  });
 }
