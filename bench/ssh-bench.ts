@@ -13,7 +13,7 @@ import type { PackageBytes } from '../src/platform/ssh/release-host.js';
 import { SshProvider } from '../src/platform/ssh/ssh.provider.js';
 import { parseSshSpec } from '../src/platform/ssh/ssh-spec.js';
 import { tarGz, HostView } from '../test/helpers/ssh-releases.js';
-import { HOSTS_MOUNT, startSshd } from '../test/helpers/sshd.js';
+import { HOSTS_MOUNT, sshConnectionTo, startSshd } from '../test/helpers/sshd.js';
 import { stageContext } from '../test/helpers/stage-context.js';
 
 type Row = (measure: string, value: string, reference: string, verdict: string) => void;
@@ -39,15 +39,7 @@ export async function benchSshRollback(row: Row): Promise<void> {
       retainReleases: 2,
       packages: { bytes: (_name, version) => Promise.resolve(packages.get(version)!) },
     });
-    const connection = {
-      privateKey: first.privateKey,
-      hosts: hosts.map((s) => ({
-        host: s.host,
-        port: s.port,
-        username: s.username,
-        hostKeyFingerprint: s.hostKeyFingerprint,
-      })),
-    };
+    const connection = sshConnectionTo(hosts);
     const spec = parseSshSpec({ package: 'app', installDir: INSTALL, verify: { run: 'test -s app.bin' } });
     const release = (version: string): StageRelease => ({
       id: version,

@@ -10,7 +10,7 @@ import {
   HostView,
   uploadPackage,
 } from '../helpers/ssh-releases.js';
-import { HOSTS_MOUNT, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { HOSTS_MOUNT, sshConnectionTo, startSshd, type TestSshd } from '../helpers/sshd.js';
 
 // Two real Debian OpenSSH servers on two loopback ports, each seeing its own folder at HOSTS_MOUNT: two hosts.
 const INSTALL = `${HOSTS_MOUNT}/web`;
@@ -38,15 +38,7 @@ describe('SSH releases on two real sshd hosts: deploy, switch back, redeploy pre
         name: 'web-hosts',
         environment: 'qa',
         kind: 'ssh',
-        connection: {
-          privateKey: a.privateKey,
-          hosts: [a, b].map((s) => ({
-            host: s.host,
-            port: s.port,
-            username: s.username,
-            hostKeyFingerprint: s.hostKeyFingerprint,
-          })),
-        },
+        connection: sshConnectionTo([a, b]),
       },
     });
     expect(infrastructure.status).toBe(201);

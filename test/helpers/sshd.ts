@@ -36,6 +36,19 @@ export interface TestSshd {
   close(): Promise<void>;
 }
 
+/** An `ssh` infrastructure's connection to these servers (they must share one user key: `startSshd({userKey})`). */
+export function sshConnectionTo(servers: TestSshd[]) {
+  return {
+    privateKey: servers[0]!.privateKey,
+    hosts: servers.map((s) => ({
+      host: s.host,
+      port: s.port,
+      username: s.username,
+      hostKeyFingerprint: s.hostKeyFingerprint,
+    })),
+  };
+}
+
 /** Whether Debian's OpenSSH server is installed. */
 export function sshdAvailable(): boolean {
   return existsSync(SSHD);

@@ -1,56 +1,26 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import crypto from 'node:crypto';
 import pg from 'pg';
-import request from 'supertest';
 import {
   startKubernetesEmulator,
   type KubernetesEmulatorHandle,
 } from '../../src/kubernetes-emulator/kubernetes-emulator.server.js';
 import { deploymentManifest, kubernetesStage } from '../helpers/executions.js';
 import { waitFor } from '../helpers/lifecycle.js';
-import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
-import { createScratchDatabase } from '../helpers/scratch-database.js';
+import { startIntegrationStack, type IntegrationStack } from '../helpers/integration-stack.js';
+import type { ServiceProcess } from '../helpers/processes.js';
 
-const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
-const REDIS_SERVER = process.env.TEST_REDIS_URL;
-if (!DATABASE_SERVER || !REDIS_SERVER) {
-  throw new Error(
-    'The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.',
-  );
-}
-
-const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 describe('a worker SIGKILLed in the middle of an execution rollback', () => {
-  const stops: (() => Promise<unknown>)[] = [];
-  const workers: ServiceProcess[] = [];
+  let stack: IntegrationStack;
   let cluster: KubernetesEmulatorHandle;
   let db: pg.Client;
-  let apiUrl: string;
-  let env: Record<string, string>;
-
-  const call = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
-    const req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set(
-      'authorization',
-      `Bearer ${TOKEN}`,
-    );
-    const res = body === undefined ? await req : await req.send(body as object);
-    return { status: res.status, body: res.body };
-  };
-  const finished = (id: string) =>
-    waitFor(
-      `execution ${id} to finish`,
-      async () => {
-        const { body } = await call('GET', `/api/executions/${id}`);
-        return ['Completed', 'Exception'].includes(body.status) ? body : null;
-      },
-      { timeoutMs: 90_000 },
-    );
+  const workers: ServiceProcess[] = [];
+  const call = (method: 'GET' | 'POST', route: string, body?: unknown) => stack.call(method, route, body);
+  const finished = (id: string) => stack.finished(`/api/executions/${id}`);
   const startWorker = async () => {
-    const worker = startService({ ...env, ROLE: 'worker' });
+    const worker = await stack.startWorker();
     workers.push(worker);
-    await worker.ready;
     return worker;
   };
   /** The changes sent to Local Cluster's API for one Deployment (its path, or anything under it). */
@@ -60,34 +30,15 @@ describe('a worker SIGKILLed in the middle of an execution rollback', () => {
       .filter((r) => WRITES.has(r.method) && r.path.startsWith(`/apis/apps/v1/namespaces/default/deployments/${name}`));
 
   beforeAll(async () => {
-    const database = await createScratchDatabase(DATABASE_SERVER, 'backtrack_it');
-    stops.push(() => database.close());
     // a slow rollout: each pod takes 4 simulated (here: real) seconds to become Ready
     cluster = await startKubernetesEmulator({ port: 0, podReadySeconds: 4 });
-    stops.push(() => cluster.close());
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: `${REDIS_SERVER.replace(/\/\d*$/, '')}/${1 + crypto.randomInt(14)}`,
-      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-      BACKTRACK_ADMIN_TOKEN: TOKEN,
-      JOB_LEASE_SECONDS: '5',
-      DEPLOY_POLL_MAX_SECONDS: '0.2',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-    };
-    const port = await freePort();
-    const api = startService({ ...env, ROLE: 'api', PORT: String(port) });
-    stops.push(() => api.kill());
-    await api.ready;
-    apiUrl = `http://127.0.0.1:${port}`;
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    stops.push(() => db.end());
+    stack = await startIntegrationStack();
+    db = stack.db;
   });
 
   afterAll(async () => {
-    for (const w of workers) await w.kill('SIGKILL');
-    for (const stop of stops.reverse()) await stop();
+    await stack.close();
+    await cluster.close();
   });
 
   it('resumes the Rollback job in another worker and never applies a stage twice', async () => {

@@ -1,93 +1,29 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
-import pg from 'pg';
-import request from 'supertest';
+import { startIntegrationStack, type IntegrationStack } from '../helpers/integration-stack.js';
 import { waitFor } from '../helpers/lifecycle.js';
-import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
-import { createScratchDatabase } from '../helpers/scratch-database.js';
 import { appPackage, HostView } from '../helpers/ssh-releases.js';
-import { HOSTS_MOUNT, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { HOSTS_MOUNT, sshConnectionTo, startSshd, type TestSshd } from '../helpers/sshd.js';
 
-const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
-const REDIS_SERVER = process.env.TEST_REDIS_URL;
-if (!DATABASE_SERVER || !REDIS_SERVER) {
-  throw new Error(
-    'The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.',
-  );
-}
-
-const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
 const INSTALL = `${HOSTS_MOUNT}/kill`;
 
 describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
-  const stops: (() => Promise<unknown>)[] = [];
-  const workers: ServiceProcess[] = [];
+  let stack: IntegrationStack;
   let hosts: TestSshd[];
   let views: HostView[];
-  let db: pg.Client;
-  let apiUrl: string;
-  let env: Record<string, string>;
-
-  const call = async (method: 'GET' | 'POST', route: string, body?: unknown, contentType = 'application/json') => {
-    const req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set(
-      'authorization',
-      `Bearer ${TOKEN}`,
-    );
-    const res =
-      body === undefined
-        ? await req
-        : Buffer.isBuffer(body)
-          ? await req.set('content-type', contentType).send(body)
-          : await req.send(body as object);
-    return { status: res.status, body: res.body };
-  };
-  const finished = (id: string) =>
-    waitFor(
-      `execution ${id} to finish`,
-      async () => {
-        const { body } = await call('GET', `/api/executions/${id}`);
-        return ['Completed', 'Exception'].includes(body.status) ? body : null;
-      },
-      { timeoutMs: 120_000 },
-    );
-  const startWorker = async () => {
-    const worker = startService({ ...env, ROLE: 'worker' });
-    workers.push(worker);
-    await worker.ready;
-    return worker;
-  };
+  const call: IntegrationStack['call'] = (...args) => stack.call(...args);
+  const finished = (id: string) => stack.finished(`/api/executions/${id}`, 120_000);
 
   beforeAll(async () => {
     const first = await startSshd();
     hosts = [first, await startSshd({ userKey: first.privateKey })];
-    stops.push(() => Promise.all(hosts.map((s) => s.stop())));
     views = hosts.map((s) => new HostView(s.root, HOSTS_MOUNT));
-    const database = await createScratchDatabase(DATABASE_SERVER, 'backtrack_it');
-    stops.push(() => database.close());
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: `${REDIS_SERVER.replace(/\/\d*$/, '')}/${1 + crypto.randomInt(14)}`,
-      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-      BACKTRACK_ADMIN_TOKEN: TOKEN,
-      JOB_LEASE_SECONDS: '5',
-      DEPLOY_POLL_MAX_SECONDS: '0.2',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-    };
-    const port = await freePort();
-    const api = startService({ ...env, ROLE: 'api', PORT: String(port) });
-    stops.push(() => api.kill());
-    await api.ready;
-    apiUrl = `http://127.0.0.1:${port}`;
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    stops.push(() => db.end());
+    stack = await startIntegrationStack();
   });
 
   afterAll(async () => {
-    for (const w of workers) await w.kill('SIGKILL');
-    for (const stop of stops.reverse()) await stop();
+    await stack.close();
+    for (const s of hosts) await s.stop();
   });
 
   it('resumes in another worker and switches current once on each host', async () => {
@@ -95,15 +31,7 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
       name: 'kill-hosts',
       environment: 'qa',
       kind: 'ssh',
-      connection: {
-        privateKey: hosts[0]!.privateKey,
-        hosts: hosts.map((s) => ({
-          host: s.host,
-          port: s.port,
-          username: s.username,
-          hostKeyFingerprint: s.hostKeyFingerprint,
-        })),
-      },
+      connection: sshConnectionTo(hosts),
     });
     expect(infrastructure.status).toBe(201);
     expect((await call('POST', '/api/services', { name: 'kill' })).status).toBe(201);
@@ -135,7 +63,7 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
     });
     expect(pipeline.status).toBe(201);
     const executions: string[] = [];
-    await startWorker();
+    await stack.startWorker();
     for (const version of ['2.0.0', '2.0.1']) {
       expect([200, 201]).toContain(
         (await call('POST', `/api/packages/kill/versions/${version}`, appPackage(version), 'application/gzip')).status,
@@ -159,17 +87,17 @@ describe('a worker SIGKILLed in the middle of an SSH rollback', () => {
     await waitFor(
       'the switch on both hosts',
       async () => {
-        const rows = await db.query(`SELECT state FROM execution_stages WHERE job_id = $1`, [rollbackId]);
+        const rows = await stack.db.query(`SELECT state FROM execution_stages WHERE job_id = $1`, [rollbackId]);
         const state = rows.rows[0]?.state ?? {};
         return hosts.every((s) => state[`127.0.0.1:${s.port} switched`] === true);
       },
       { intervalMs: 20, timeoutMs: 60_000 },
     );
     const links = views.map((v) => fs.lstatSync(v.file(`${INSTALL}/current`)).ino);
-    await workers.at(-1)!.kill('SIGKILL');
+    await stack.workers.at(-1)!.kill('SIGKILL');
     expect(views.map((v) => v.current(INSTALL))).toEqual(['2.0.0', '2.0.0']);
 
-    await startWorker();
+    await stack.startWorker();
     const rollback = await finished(rollbackId);
     expect([rollback.status, rollback.error]).toEqual(['Completed', null]);
     // the same symlink (not made again), one journal entry of this rollback per host, one "switched back" line per host

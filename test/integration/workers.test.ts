@@ -1,86 +1,33 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import crypto from 'node:crypto';
 import pg from 'pg';
 import request from 'supertest';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
 import { readZip, writeZip } from '../../src/common/zip.js';
 import { waitFor } from '../helpers/lifecycle.js';
 import { changedKeys, orgState } from '../helpers/org-state.js';
-import { freePort, startService, type ServiceProcess } from '../helpers/processes.js';
 import { SAMPLE_PROJECT, zipFolder } from '../helpers/project-zip.js';
-import { createScratchDatabase } from '../helpers/scratch-database.js';
+import { startIntegrationStack, type IntegrationStack } from '../helpers/integration-stack.js';
 
-const DATABASE_SERVER = process.env.TEST_DATABASE_URL;
-const REDIS_SERVER = process.env.TEST_REDIS_URL;
-if (!DATABASE_SERVER || !REDIS_SERVER) {
-  throw new Error(
-    'The integration suite needs TEST_DATABASE_URL (a PostgreSQL server) and TEST_REDIS_URL (a Redis server); .ci/run sets both.',
-  );
-}
-
-const TOKEN = `bt_it_${crypto.randomBytes(16).toString('hex')}`;
 const SRC = 'force-app/main/default';
 
 describe('PostgreSQL + Redis/Bull with the API and workers as separate processes', () => {
-  /** What beforeAll started, to stop in afterAll: only what started, the last first. */
-  const stops: (() => Promise<unknown>)[] = [];
+  let stack: IntegrationStack;
   let db: pg.Client;
   let emulator: EmulatorHandle;
   let apiUrl: string;
-  const workers: ServiceProcess[] = [];
   let env: Record<string, string>;
   let orgId: string;
   let branchId: string;
-
-  /** supertest against the API process's URL (the app runs in another process here). */
-  const call = async (method: 'GET' | 'POST', route: string, body?: unknown) => {
-    let req = (method === 'GET' ? request(apiUrl).get(route) : request(apiUrl).post(route)).set(
-      'authorization',
-      `Bearer ${TOKEN}`,
-    );
-    if (Buffer.isBuffer(body)) req = req.set('content-type', 'application/zip').send(body);
-    else if (body !== undefined) req = req.send(body as object);
-    const res = await req;
-    return { status: res.status, body: res.body };
-  };
-  const finished = (jobId: string) =>
-    waitFor(`job ${jobId} to finish`, async () => {
-      const { body } = await call('GET', `/api/jobs/${jobId}`);
-      return ['Completed', 'Exception'].includes(body.status) ? body : null;
-    });
+  const call: IntegrationStack['call'] = (...args) => stack.call(...args);
+  const finished = (jobId: string) => stack.finished(`/api/jobs/${jobId}`);
   const jobState = async (jobId: string) =>
     (await db.query('SELECT state FROM jobs WHERE id = $1', [jobId])).rows[0]?.state ?? {};
-  const startWorker = async () => {
-    const worker = startService({ ...env, ROLE: 'worker' });
-    workers.push(worker);
-    await worker.ready;
-    return worker;
-  };
+  const startWorker = () => stack.startWorker();
 
   beforeAll(async () => {
-    const database = await createScratchDatabase(DATABASE_SERVER, 'backtrack_it');
-    stops.push(() => database.close());
     emulator = await startEmulator({ port: 0, latencyMs: 50 });
-    stops.push(() => emulator.close());
-    const redisDb = 1 + crypto.randomInt(14);
-    env = {
-      DATABASE_URL: database.url,
-      REDIS_URL: `${REDIS_SERVER.replace(/\/\d*$/, '')}/${redisDb}`,
-      SECRET_KEY: crypto.randomBytes(32).toString('hex'),
-      BACKTRACK_ADMIN_TOKEN: TOKEN,
-      JOB_LEASE_SECONDS: '5',
-      DEPLOY_POLL_MAX_SECONDS: '0.2',
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-    };
-    const port = await freePort();
-    const api = startService({ ...env, ROLE: 'api', PORT: String(port) });
-    stops.push(() => api.kill());
-    await api.ready;
-    apiUrl = `http://127.0.0.1:${port}`;
-    db = new pg.Client({ connectionString: database.url });
-    await db.connect();
-    stops.push(() => db.end());
+    stack = await startIntegrationStack();
+    ({ env, apiUrl, db } = stack);
     const org = await call('POST', '/api/orgs', {
       name: 'Integration Org',
       environment: 'uat',
@@ -101,8 +48,8 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   });
 
   afterAll(async () => {
-    for (const w of workers) await w.kill('SIGKILL');
-    for (const stop of stops.reverse()) await stop();
+    await stack.close();
+    await emulator.close();
   });
 
   it('reports PostgreSQL and Bull in /health', async () => {
@@ -139,7 +86,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     const deploysBefore = emulator.admin.deploys(emulator.defaultOrg.id).count;
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId });
     await waitFor('Salesforce to accept the deploy', async () => (await jobState(start.body.id)).asyncId);
-    await workers.at(-1)!.kill('SIGKILL');
+    await stack.workers.at(-1)!.kill('SIGKILL');
     emulator.admin.setLatency(50);
     const replacement = await startWorker();
     const job = await finished(start.body.id);
@@ -163,7 +110,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
     });
     expect(start.status).toBe(202);
     await waitFor('Salesforce to accept the rollback', async () => (await jobState(start.body.id)).asyncId);
-    await workers.at(-1)!.kill('SIGKILL');
+    await stack.workers.at(-1)!.kill('SIGKILL');
     emulator.admin.setLatency(50);
     await startWorker();
     const job = await finished(start.body.id);
@@ -173,11 +120,11 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   });
 
   it('loses no job when Redis forgets the queue: the reconciler re-enqueues it from PostgreSQL', async () => {
-    await workers.at(-1)!.kill('SIGKILL');
+    await stack.workers.at(-1)!.kill('SIGKILL');
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true });
-    const redisDb = new URL(env.REDIS_URL!).pathname.slice(1);
+    // its own database of the shared Redis (never the whole server): -u names it in the URL's path
     const { execFileSync } = await import('node:child_process');
-    execFileSync('redis-cli', ['-u', REDIS_SERVER, '-n', redisDb, 'FLUSHDB']);
+    execFileSync('redis-cli', ['-u', env.REDIS_URL!, 'FLUSHDB']);
     await startWorker();
     const job = await finished(start.body.id);
     expect(job.status).toBe('Completed');

@@ -348,18 +348,10 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
       );
     }
     const now = new Date().toISOString();
-    let journal = recordEntry(await host.readJournal(), {
-      deploymentId: ctx.jobId,
-      release: install.release,
-      package: install.packageName,
-      packageVersion: install.packageVersion,
-      checksum: install.checksum,
-      path: folder,
-      filesChecksum,
-      time: now,
-      outcome: 'Success',
-      mode: install.mode,
-    });
+    let journal = recordEntry(
+      await host.readJournal(),
+      installEntry(ctx, install, folder, 'Success', filesChecksum, now),
+    );
     const plan = retentionPlan(journal, folder, this.options.retainReleases, await host.folders());
     if (plan.remove.length) {
       await host.remove(plan.remove);
@@ -507,18 +499,10 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
   }
 
   private async journalFailure(ctx: StageContext, host: ReleaseHost, install: Install, folder: string): Promise<void> {
-    const journal = recordEntry(await host.readJournal(), {
-      deploymentId: ctx.jobId,
-      release: install.release,
-      package: install.packageName,
-      packageVersion: install.packageVersion,
-      checksum: install.checksum,
-      path: folder,
-      filesChecksum: null,
-      time: new Date().toISOString(),
-      outcome: 'Failed',
-      mode: install.mode,
-    });
+    const journal = recordEntry(
+      await host.readJournal(),
+      installEntry(ctx, install, folder, 'Failed', null, new Date().toISOString()),
+    );
     await host.writeJournal(journal);
     ctx.log('error', `[${host.name}] release ${install.release} failed verification; current was not switched.`);
   }
@@ -617,6 +601,29 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
       session.close();
     }
   }
+}
+
+/** The journal entry of an install of this job on a host. */
+function installEntry(
+  ctx: StageContext,
+  install: Install,
+  folder: string,
+  outcome: JournalEntry['outcome'],
+  filesChecksum: string | null,
+  time: string,
+): JournalEntry {
+  return {
+    deploymentId: ctx.jobId,
+    release: install.release,
+    package: install.packageName,
+    packageVersion: install.packageVersion,
+    checksum: install.checksum,
+    path: folder,
+    filesChecksum,
+    time,
+    outcome,
+    mode: install.mode,
+  };
 }
 
 function hostRelease(entry: JournalEntry): HostRelease {

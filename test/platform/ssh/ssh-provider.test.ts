@@ -10,7 +10,7 @@ import type { PackageBytes } from '../../../src/platform/ssh/release-host.js';
 import { SshProvider } from '../../../src/platform/ssh/ssh.provider.js';
 import { parseSshSpec } from '../../../src/platform/ssh/ssh-spec.js';
 import { appPackage, HostView } from '../../helpers/ssh-releases.js';
-import { HOSTS_MOUNT, startSshd, type TestSshd } from '../../helpers/sshd.js';
+import { HOSTS_MOUNT, sshConnectionTo, startSshd, type TestSshd } from '../../helpers/sshd.js';
 import { SimulatedCrash, stageContext, type TestStageContext } from '../../helpers/stage-context.js';
 
 const INSTALL = `${HOSTS_MOUNT}/contract`;
@@ -43,15 +43,7 @@ describe('ssh provider on two real sshd hosts', () => {
     verify: { run: './check.sh' },
   });
 
-  const connection = () => ({
-    privateKey: a.privateKey,
-    hosts: [a, b].map((s) => ({
-      host: s.host,
-      port: s.port,
-      username: s.username,
-      hostKeyFingerprint: s.hostKeyFingerprint,
-    })),
-  });
+  const connection = () => sshConnectionTo([a, b]);
   const release = (version: string): StageRelease => ({
     id: crypto.randomUUID(),
     version,
