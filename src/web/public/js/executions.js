@@ -54,3 +54,8 @@ export function infrastructureText(infrastructure) {
   const name = infrastructure.name ?? infrastructure.id;
   return infrastructure.environment ? `${name} (${infrastructure.environment})` : name;
 }
+
+/** "release 1.1.21", or "release 1.1.20 (redeployed as a rollback)". */
+export function releaseText(release) {
+  return `release ${release.version}${release.mode === 'rollback' ? ' (redeployed as a rollback)' : ''}`;
+}

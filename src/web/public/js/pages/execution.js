@@ -1,6 +1,13 @@
 import { api } from '../api.js';
 import { emptyState, formatDuration, h, isRunning, shortId, statusBadge, table, timeElement } from '../dom.js';
-import { artifactsText, executionLink, infrastructureText, isDriftRefusal, watchExecution } from '../executions.js';
+import {
+  artifactsText,
+  executionLink,
+  infrastructureText,
+  isDriftRefusal,
+  releaseText,
+  watchExecution,
+} from '../executions.js';
 import { navigate } from '../navigation.js';
 import { flashAfterNavigation, showError } from '../notices.js';
 import { confirmRollback } from './execution-rollback.js';
@@ -125,6 +132,7 @@ function summaryList(execution) {
         `${execution.pipeline.name} v${execution.pipeline.version}`,
       ),
     ],
+    execution.release ? ['Release', h('span', { testid: 'execution-release' }, releaseText(execution.release))] : null,
     ['Artifacts', h('span', { testid: 'execution-artifacts' }, artifactsText(execution.artifacts))],
     execution.kind === 'Rollback' && execution.executionId
       ? ['Rolls back', executionLink(execution.executionId, 'Deploy', 'rolled-back-link')]

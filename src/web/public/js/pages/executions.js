@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { emptyState, formatDuration, h, isRunning, statusBadge, table, timeElement } from '../dom.js';
-import { artifactsText, executionLink, whereText } from '../executions.js';
+import { artifactsText, executionLink, releaseText, whereText } from '../executions.js';
 import { navigate } from '../navigation.js';
 import { showError } from '../notices.js';
 
@@ -80,7 +80,10 @@ function render(executions, emptyMessage) {
         e.kind === 'Deploy' && e.rollbackJobId ? h('span', { class: 'tag' }, 'rolled back') : null,
       ],
       statusBadge(e.status),
-      h('a', { href: `#/pipelines/${e.pipeline.id}/activities` }, `${e.pipeline.name} v${e.pipeline.version}`),
+      [
+        h('a', { href: `#/pipelines/${e.pipeline.id}/activities` }, `${e.pipeline.name} v${e.pipeline.version}`),
+        e.release ? h('div', { class: 'sub', testid: 'execution-release' }, releaseText(e.release)) : null,
+      ],
       artifactsText(e.artifacts),
       whereText(e.stages),
       e.createdBy ?? '—',
