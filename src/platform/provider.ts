@@ -116,6 +116,12 @@ export interface StageContext {
  * worker sees the same facts). `mode: 'rollback'` is Octopus's "redeploy the previous release": steps flagged
  * `skipOnRollback` are skipped and `BACKTRACK_ROLLBACK=true`.
  */
+/** The version a release pins of a package, its name matched case-insensitively (as package names are); or null. */
+export function pinnedVersion(release: StageRelease, name: string): StageRelease['packages'][string] | null {
+  const key = Object.keys(release.packages).find((k) => k.toLowerCase() === name.toLowerCase());
+  return key === undefined ? null : release.packages[key]!;
+}
+
 export interface StageRelease {
   id: string;
   version: string;

@@ -15,7 +15,7 @@ import { expressionsIn } from '../pipelines/expressions.js';
 import type { Pipeline } from '../pipelines/pipeline.entity.js';
 import { PipelinesService } from '../pipelines/pipelines.service.js';
 import { PlatformProviders } from '../provider-registry.js';
-import type { StageRelease } from '../provider.js';
+import { pinnedVersion, type StageRelease } from '../provider.js';
 import { executionOptions, type ExecutionOptions } from './execution-options.js';
 import { presentExecution, presentExecutionLog, type ExecutionNames } from './execution-presentation.js';
 import { ExecutionStage } from './execution-stage.entity.js';
@@ -417,6 +417,6 @@ export class ExecutionsService {
 /** What a stage deploying a package of the release runs (`web@1.1.21`), shown until the stage names its artifact. */
 function pinnedPackage(spec: Record<string, unknown>, release: StageRelease | undefined): string | null {
   const name = typeof spec.package === 'string' ? spec.package : null;
-  const pinned = name ? release?.packages[name] : undefined;
+  const pinned = name && release ? pinnedVersion(release, name) : null;
   return pinned ? `${name}@${pinned.version}` : null;
 }

@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from '../../common/concurrency.js';
 import { maskSecrets } from '../../common/text.js';
 import {
+  pinnedVersion,
   StageFailed,
   type InstanceView,
   type PlatformProvider,
@@ -114,7 +115,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
 
   async deploy(ctx: StageContext, spec: SshSpec, data: SshData): Promise<SshOutputs> {
     const release = this.releaseOf(ctx, spec);
-    const pinned = release.packages[spec.package]!;
+    const pinned = pinnedVersion(release, spec.package)!;
     const install: Install = {
       release: release.version,
       packageName: spec.package,
@@ -539,7 +540,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
       throw new StageFailed(
         `Release version "${release.version}" cannot name a folder on a host: use letters, digits, ".", "_", "+" or "-".`,
       );
-    if (!release.packages[spec.package])
+    if (!pinnedVersion(release, spec.package))
       throw new StageFailed(
         `Release ${release.version} pins no version of package "${spec.package}", which this stage deploys.`,
       );
