@@ -26,7 +26,7 @@ Commands
                  [--artifact SERVICE=IMAGE ...]
       Creates release V of pipeline P: a snapshot of its latest version with its variables, artifacts and the
       exact package versions (each uploaded before), e.g. --version 1.1.21 --package web=1.1.21.
-  release deploy --pipeline P --release V --environment E [--wait]
+  release deploy [--pipeline P] --release V --environment E [--wait]
       Deploys release V (a version or id) of pipeline P to environment E: its stages there, as the release
       snapshot has them. With --wait, shows stage progress and prints the stage table at the end.
   release redeploy-previous --pipeline P --environment E [--wait]

@@ -95,8 +95,10 @@ describe('the backtrack CLI with releases: create, deploy to an environment, red
       ['1.1.20', 'nginx:1.20'],
       ['1.1.21', 'nginx:1.21'],
     ] as const) {
+      // the second as the issue writes it: without --pipeline, the one pipeline having that release is found
+      const pipeline = version === '1.1.20' ? ['--pipeline', 'storefront'] : [];
       const run = await cli(
-        ...['release', 'deploy', '--pipeline', 'storefront', '--release', version, '--environment', 'qa', '--wait'],
+        ...['release', 'deploy', ...pipeline, '--release', version, '--environment', 'qa', '--wait'],
       );
       expect(run.code).toBe(0);
       expect(run.stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z Deploy [0-9a-f]{8} /m);
@@ -124,6 +126,8 @@ describe('the backtrack CLI with releases: create, deploy to an environment, red
     );
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Pipeline storefront has no release "9.9" (its releases: 1.1.21, 1.1.20)');
+    const nowhere = await cli('release', 'deploy', '--release', '9.9', '--environment', 'qa');
+    expect([nowhere.code, nowhere.stderr.trim()]).toEqual([2, 'backtrack: No pipeline has a release "9.9".']);
     const prod = await cli(
       ...['release', 'deploy', '--pipeline', 'storefront', '--release', '1.1.21', '--environment', 'prod'],
     );

@@ -89,12 +89,9 @@ async function create(ctx: CommandContext, options: ReleaseOptions): Promise<Exi
 async function deploy(ctx: CommandContext, options: ReleaseOptions): Promise<ExitCode> {
   if (!options.release) throw new CliError(ExitCode.Usage, 'release deploy needs --release (a version or id).');
   const environment = needEnvironment(options, 'deploy');
-  const pipeline = await findPipeline(ctx, options, 'deploy');
-  const { releases } = await ctx.client.request<{ releases: Release[] }>(
-    'GET',
-    `/api/pipelines/${encodeURIComponent(pipeline.id)}/releases`,
-  );
-  const chosen = findRelease(releases, options.release, pipeline.name);
+  const chosen = options.pipeline
+    ? await releaseOfPipeline(ctx, await findPipeline(ctx, options, 'deploy'), options.release)
+    : await releaseOfAnyPipeline(ctx, options.release);
   const execution = await ctx.client.request<Execution>(
     'POST',
     `/api/releases/${encodeURIComponent(chosen.id)}/deployments`,
@@ -141,6 +138,38 @@ export function findRelease(releases: Release[], wanted: string, pipeline: strin
   throw new CliError(
     ExitCode.Usage,
     `Pipeline ${pipeline} has no release "${wanted}"${known ? ` (its releases: ${known})` : ' (it has none yet)'}.`,
+  );
+}
+
+async function releasesOf(ctx: CommandContext, pipelineId: string): Promise<Release[]> {
+  const { releases } = await ctx.client.request<{ releases: Release[] }>(
+    'GET',
+    `/api/pipelines/${encodeURIComponent(pipelineId)}/releases`,
+  );
+  return releases;
+}
+
+async function releaseOfPipeline(ctx: CommandContext, pipeline: { id: string; name: string }, wanted: string) {
+  return findRelease(await releasesOf(ctx, pipeline.id), wanted, pipeline.name);
+}
+
+/** Without --pipeline: the one release of any pipeline with that version (or id); two pipelines having it is an error. */
+async function releaseOfAnyPipeline(ctx: CommandContext, wanted: string): Promise<Release> {
+  const { pipelines } = await ctx.client.request<{ pipelines: { id: string; name: string }[] }>(
+    'GET',
+    '/api/pipelines',
+  );
+  const found: { release: Release; pipeline: string }[] = [];
+  for (const pipeline of pipelines)
+    for (const release of await releasesOf(ctx, pipeline.id))
+      if (release.id === wanted || release.version.toLowerCase() === wanted.toLowerCase())
+        found.push({ release, pipeline: pipeline.name });
+  if (found.length === 1) return found[0]!.release;
+  throw new CliError(
+    ExitCode.Usage,
+    found.length
+      ? `Release "${wanted}" exists in pipelines ${found.map((f) => f.pipeline).join(', ')}: name one with --pipeline.`
+      : `No pipeline has a release "${wanted}".`,
   );
 }
 
