@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { describe, it, expect } from '@jest/globals';
 import {
   address,
@@ -7,6 +8,7 @@ import {
   OutputTail,
   remoteScript,
   shellQuote,
+  Ssh2Session,
   SshHostKeyMismatch,
   unreachableMessage,
 } from './ssh-client.js';
@@ -122,5 +124,23 @@ describe('SshHostKeyMismatch', () => {
       `Host key of 10.0.0.7:2222 does not match: pinned ${HOST.hostKeyFingerprint}, the host offered ${offered}. ` +
         "Nothing was run; if the host key was rotated, update the infrastructure's hostKeyFingerprint.",
     );
+  });
+});
+
+describe('Ssh2Session.exec', () => {
+  it('keeps the exit status when ssh2 emits the output, the exit and the close from the packet that opened the channel', async () => {
+    // what a loaded machine produced: one read carried the channel confirmation, the output, exit-status and close
+    const client = Object.assign(new EventEmitter(), {
+      exec(_script: string, callback: (error: Error | undefined, channel: unknown) => void) {
+        const channel = Object.assign(new EventEmitter(), { stderr: new EventEmitter(), end() {}, close() {} });
+        callback(undefined, channel);
+        channel.emit('data', Buffer.from('/srv/web/releases/1.0.1\n'));
+        channel.emit('exit', 0);
+        process.nextTick(() => channel.emit('close'));
+      },
+    });
+    const session = new Ssh2Session(client as never, HOST);
+    const result = await session.exec('readlink current', { timeoutMs: 5_000 });
+    expect([result.exitCode, result.stdout]).toEqual([0, '/srv/web/releases/1.0.1\n']);
   });
 });

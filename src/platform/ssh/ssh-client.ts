@@ -274,7 +274,8 @@ export class OutputTail {
 }
 
 /** The session over one ssh2 Client; SFTP is opened on first use and kept. */
-class Ssh2Session implements SshSession {
+/** An SshSession over one ssh2 connection (exported for its spec; openSshSession makes them). */
+export class Ssh2Session implements SshSession {
   private sent = 0;
   private sftpChannel: Promise<SFTPWrapper> | null = null;
   /** Why the connection ended, once it has. */
@@ -302,13 +303,21 @@ class Ssh2Session implements SshSession {
     const failure = this.unusable();
     if (failure) throw failure;
     const script = remoteScript(command, options.env);
-    const channel = await valueOf<ClientChannel>((done) => {
-      this.client.exec(script, (error, channel) => done(error ?? null, channel));
-    }).catch((error: unknown) => {
-      throw this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${asError(error).message}`));
+    const cannotRun = (error: unknown) =>
+      this.lostOr(new Error(`cannot run a command on ${address(this.host)}: ${asError(error).message}`));
+    return new Promise<SshExecResult>((resolve, reject) => {
+      try {
+        this.client.exec(script, (error, channel) => {
+          if (error) return reject(cannotRun(error));
+          this.sent += Buffer.byteLength(script);
+          // Listen in this callback, not after an await: one packet read may also carry the command's output, its
+          // exit status and the close, which ssh2 emits before any later microtask runs (the exit status was lost).
+          this.run(channel, options).then(resolve, reject);
+        });
+      } catch (error) {
+        reject(cannotRun(error));
+      }
     });
-    this.sent += Buffer.byteLength(script);
-    return this.run(channel, options);
   }
 
   /** Follows a command's channel to its end: output, exit status, the timeout and the abort signal. */
