@@ -287,6 +287,15 @@ const ROUTES: readonly Route[] = [
   },
 ];
 
+/** A path segment without its %-escapes; a malformed escape stays as sent (it then matches no resource). */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 export interface MatchedRoute {
   readonly route: Route;
   readonly params: string[];
@@ -297,7 +306,7 @@ export function matchRoute(method: string, path: string): MatchedRoute | undefin
   for (const route of ROUTES) {
     if (route.method !== method) continue;
     const match = route.pattern.exec(path);
-    if (match) return { route, params: match.slice(1).map(decodeURIComponent) };
+    if (match) return { route, params: match.slice(1).map(decodeSegment) };
   }
   return undefined;
 }

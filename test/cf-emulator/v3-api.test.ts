@@ -125,6 +125,7 @@ describe('lookups and pagination', () => {
     expect(missing.status).toBe(404);
     expect(missing.first).toEqual({ code: 10010, title: 'CF-ResourceNotFound', detail: 'Deployment not found' });
     expect((await cfFailure(client.get('/v3/frobnicate'))).first.title).toBe('CF-NotFound');
+    expect((await cfFailure(client.get('/v3/apps/%E0%A4%A'))).first.title).toBe('CF-ResourceNotFound');
   });
 });
 
@@ -367,6 +368,27 @@ describe('fault injection', () => {
     );
     expect(error.status).toBe(500);
     expect(error.first).toMatchObject({ code: 10001, title: 'UnknownError' });
+  });
+
+  it('seeds apps and moves time over the admin HTTP routes', async () => {
+    const admin = (path: string, body: object) =>
+      fetch(`${cf.url}/_emulator${path}`, {
+        method: 'POST',
+        headers: { 'x-emulator-admin': cf.adminKey },
+        body: JSON.stringify(body),
+      });
+    const seeded = (await (await admin('/apps', { org: 'acme', space: 'qa', app: 'worker' })).json()) as {
+      appGuid: string;
+    };
+    expect(await appGuid('acme', 'qa', 'worker')).toBe(seeded.appGuid);
+    const refused = await admin('/apps', { org: 'acme', space: '', app: 'x' });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toEqual({ error: 'space must be a non-empty name' });
+    const before = Date.parse(cf.admin.clockAnswer().now);
+    const ticked = (await (await admin('/tick', { seconds: 3600 })).json()) as { now: string; busy: boolean };
+    expect(Date.parse(ticked.now) - before).toBeGreaterThanOrEqual(3600_000);
+    expect(ticked.busy).toBe(false);
+    await client.login({ grant: 'password', username: 'deployer', password: 'pw' });
   });
 
   it('logs each call with its operation', async () => {
