@@ -51,6 +51,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(kubernetes-emulator|common)/' },
     },
     {
+      name: 'cf-emulator-stands-alone',
+      severity: 'error',
+      comment: 'The Cloud Foundry emulator is an outside foundation: it shares only primitives (src/common).',
+      from: { path: '^src/cf-emulator/' },
+      to: { path: '^src/', pathNot: '^src/(cf-emulator|common)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that cannot be resolved (a typo or a missing package).',

@@ -8,7 +8,7 @@ import type { EmulatorContext } from './emulator-context.js';
 import { answerFlowQuery } from './flow-tooling.js';
 import { sendJson } from './http-io.js';
 import { deployOptionsOf } from './metadata-soap.handler.js';
-import { multipartBoundary, parseMultipart } from './multipart.js';
+import { multipartBoundary, parseMultipart } from '../common/multipart.js';
 import type { Org } from './org-registry.js';
 import type { SoapArgs } from './soap-envelope.js';
 import { answerQuery } from './soql-answer.js';

@@ -1,4 +1,4 @@
-// Reads a multipart/form-data body (the REST Metadata API deploy: a zip part and a JSON part).
+// Reads a multipart/form-data body (the Salesforce REST deploy: a zip part and a JSON part; CF package bits).
 
 export interface FormPart {
   readonly name: string;
