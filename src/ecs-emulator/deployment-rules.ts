@@ -178,8 +178,10 @@ export function stepService(service: RolloutService, context: StepContext): bool
     context.event(`(service ${service.serviceName}) has started ${launch} tasks.`);
     touch(primary);
   }
-  // Drained deployments are INACTIVE and leave the list.
-  const drained = old.filter((d) => d.runningCount === 0 && d.pendingTasks.length === 0);
+  // Drained deployments turn INACTIVE and leave the list once the primary runs its desired count: until then a
+  // deployment the circuit breaker failed stays visible (ACTIVE, rolloutState FAILED) beside its rollback.
+  const settled = primary.runningCount === primary.desiredCount && primary.pendingTasks.length === 0;
+  const drained = settled ? old.filter((d) => d.runningCount === 0 && d.pendingTasks.length === 0) : [];
   if (drained.length) {
     for (const d of drained) d.status = 'INACTIVE';
     service.deployments = all.filter((d) => !drained.includes(d));
