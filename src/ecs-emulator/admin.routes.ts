@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EcsEmulatorAdmin } from './admin.api.js';
 import { sendJson } from '../common/http-io.js';
-import type { DropConnectionSpec, LatencySpec, UnhealthyTasksSpec } from './fault-injector.js';
+import type { LatencySpec, UnhealthyTasksSpec } from './fault-injector.js';
 import { isObject, type JsonObject } from './input.js';
 
 export const ADMIN_PREFIX = '/_emulator';
@@ -22,7 +22,7 @@ const ROUTES: readonly Route[] = [
     path: '/settle',
     handle: (a, b) => a.settle(b.maxSeconds === undefined ? undefined : Number(b.maxSeconds)),
   },
-  { method: 'POST', path: '/clusters', handle: (a, b) => a.createCluster(String(b.name ?? '')) },
+  { method: 'POST', path: '/clusters', handle: (a, b) => a.createCluster(typeof b.name === 'string' ? b.name : '') },
   { method: 'GET', path: '/requests', handle: (a) => ({ requests: a.requests() }) },
   { method: 'DELETE', path: '/requests', handle: (a) => a.resetRequests() },
   { method: 'GET', path: '/faults', handle: (a) => a.faults() },
@@ -37,7 +37,7 @@ const ROUTES: readonly Route[] = [
   {
     method: 'POST',
     path: '/faults/drop-connection',
-    handle: (a, b) => a.dropConnections(b as unknown as DropConnectionSpec),
+    handle: (a, b) => a.dropConnections(b),
   },
 ];
 

@@ -203,5 +203,11 @@ export function stepService(service: RolloutService, context: StepContext): bool
   return changed;
 }
 
-/** Whether the service's primary deployment is still rolling out. */
-export const isRolling = (service: RolloutService) => service.deployments[0]?.rolloutState === 'IN_PROGRESS';
+/** Whether the service is still moving: its primary deployment rolling out, or tasks of a scale-out starting. */
+export const isRolling = (service: RolloutService) => {
+  const primary = service.deployments[0];
+  return (
+    primary?.rolloutState === 'IN_PROGRESS' ||
+    (primary?.rolloutState === 'COMPLETED' && primary.pendingTasks.length > 0)
+  );
+};

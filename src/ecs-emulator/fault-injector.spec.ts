@@ -18,6 +18,7 @@ describe('FaultInjector', () => {
     });
     expect(() => faults.failRequests({ status: 302 })).toThrow(RangeError);
     expect(() => faults.failRequests({ times: 0 })).toThrow(RangeError);
+    expect(() => faults.failRequests({ operation: 7 } as never)).toThrow('operation must be a non-empty string');
   });
 
   it('matches unhealthy tasks by family, and by revision when one is given', () => {

@@ -49,6 +49,15 @@ export const DEFAULT_INJECTED_MESSAGE = 'Injected failure (emulator fault inject
 
 const matches = (expected: string | undefined, actual: string) => expected === undefined || expected === actual;
 
+/** Specs arrive as JSON over the admin routes too: a text field of another type is refused, not matched never. */
+function checkText(spec: object, ...fields: string[]): void {
+  for (const field of fields) {
+    const value = (spec as Record<string, unknown>)[field];
+    if (value !== undefined && (typeof value !== 'string' || value === ''))
+      throw new RangeError(`${field} must be a non-empty string`);
+  }
+}
+
 function positiveCount(times: number | undefined): number {
   const count = times ?? 1;
   if (!Number.isInteger(count) || count < 1) throw new RangeError('times must be a whole number ≥ 1');
@@ -69,6 +78,7 @@ export class FaultInjector {
   }
 
   failRequests(spec: ApiErrorSpec): void {
+    checkText(spec, 'operation', 'errorType', 'message');
     const status = spec.status ?? 500;
     if (!Number.isInteger(status) || status < 400 || status > 599)
       throw new RangeError('status must be an HTTP error code');
@@ -76,11 +86,13 @@ export class FaultInjector {
   }
 
   addLatency(spec: LatencySpec): void {
+    checkText(spec, 'operation');
     if (!Number.isFinite(spec.ms) || spec.ms < 0) throw new RangeError('ms must be a number of milliseconds');
     this.latencies.push(spec);
   }
 
   dropConnections(spec: DropConnectionSpec): void {
+    checkText(spec, 'operation');
     this.drops.push({ spec, remaining: positiveCount(spec.times) });
   }
 

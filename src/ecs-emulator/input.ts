@@ -46,7 +46,7 @@ export function optionalArray(input: JsonObject, field: string): unknown[] | und
   const value = input[field];
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value)) throw invalidParameter(`${field} must be a JSON array.`);
-  return value;
+  return value as unknown[];
 }
 
 export function optionalEnum<T extends string>(input: JsonObject, field: string, allowed: readonly T[]): T | undefined {

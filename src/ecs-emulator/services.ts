@@ -102,7 +102,7 @@ export function parseDeploymentConfiguration(
     deploymentCircuitBreaker: breaker,
     maximumPercent,
     minimumHealthyPercent,
-  } as DeploymentConfiguration;
+  };
 }
 
 export class ServiceController {
