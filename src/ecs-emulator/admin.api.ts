@@ -34,7 +34,8 @@ export class EcsEmulatorAdmin {
   /** Moves simulated time on by `seconds`, a task start at a time, letting deployments catch up at each step. */
   tick(seconds: number): ClockAnswer {
     if (!Number.isFinite(seconds) || seconds < 0) throw new RangeError('seconds must be a number ≥ 0');
-    const step = Math.max(0.001, this.taskStartSeconds);
+    // A task start at a time (at most 1000 steps); with instant starts one step does it all.
+    const step = this.taskStartSeconds > 0 ? Math.max(this.taskStartSeconds, seconds / 1000) : seconds;
     for (let left = seconds; left > 0; left -= step) {
       this.clock.advance(Math.min(step, left));
       this.services.sync();
