@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(cf-emulator|common)/' },
     },
     {
+      name: 'ecs-emulator-stands-alone',
+      severity: 'error',
+      comment: 'The ECS emulator is an outside service: it shares only primitives (src/common), never the service.',
+      from: { path: '^src/ecs-emulator/' },
+      to: { path: '^src/', pathNot: '^src/(ecs-emulator|common)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that cannot be resolved (a typo or a missing package).',
