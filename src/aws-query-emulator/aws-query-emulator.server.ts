@@ -110,6 +110,8 @@ export async function startAwsQueryEmulator(options: AwsQueryEmulatorOptions = {
   const stepSeconds = Math.min(instanceReadySeconds, options.instanceTerminateSeconds ?? 10) || 1;
   const admin = new AwsQueryEmulatorAdmin(clock, groups, faults, stepSeconds, requestLog);
 
+  /** Aborts the injected delays still running when the server closes. */
+  const closing = new AbortController();
   const send = (res: ServerResponse, status: number, xml: string, requestId: string) => {
     const body = Buffer.from(xml, 'utf8');
     res.writeHead(status, {
@@ -138,7 +140,7 @@ export async function startAwsQueryEmulator(options: AwsQueryEmulatorOptions = {
       if (problem) throw authError(problem, flavour.service);
       requestLog.record(flavour.service, action);
       const delay = faults.latencyFor(action);
-      if (delay > 0) await sleep(delay);
+      if (delay > 0) await sleep(delay, closing.signal);
       if (faults.takeDrop(action)) return void req.socket.destroy();
       const injected = faults.takeApiError(action);
       if (injected) throw new QueryError(injected.code, injected.message, injected.status);
@@ -222,6 +224,7 @@ export async function startAwsQueryEmulator(options: AwsQueryEmulatorOptions = {
     admin,
     async close() {
       clearInterval(timer);
+      closing.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -487,6 +487,19 @@ describe('fault injection', () => {
     expect(emulator.admin.faults().drops).toEqual([]);
   });
 
+  it('answers late when latency is added: a client with a shorter request timeout gives up', async () => {
+    const impatient = new AutoScalingClient({
+      ...clientConfig(),
+      requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+    });
+    emulator.admin.addLatency({ action: 'DescribeAutoScalingGroups', ms: 3000 });
+    const error = await failure(impatient.send(new DescribeAutoScalingGroupsCommand({})));
+    expect(error.name).toBe('TimeoutError');
+    emulator.admin.clearFaults();
+    expect((await impatient.send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups).toBeDefined();
+    impatient.destroy();
+  });
+
   it('logs the calls it served, and the admin HTTP routes need the admin key', async () => {
     emulator.admin.resetRequests();
     await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'api-template' }));
