@@ -178,10 +178,12 @@ describe('EC2 launch templates', () => {
       ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ['7'] })),
     );
     expect(version.name).toBe('InvalidLaunchTemplateId.VersionNotFound');
+    const [existing] = (await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id })))
+      .LaunchTemplateVersions!;
     const duplicate = await failure(
       ec2.send(
         new CreateLaunchTemplateCommand({
-          LaunchTemplateName: 'api-template',
+          LaunchTemplateName: existing!.LaunchTemplateName,
           LaunchTemplateData: { ImageId: 'ami-1' },
         }),
       ),
@@ -501,8 +503,9 @@ describe('fault injection', () => {
   });
 
   it('logs the calls it served, and the admin HTTP routes need the admin key', async () => {
+    const templateId = await newTemplate();
     emulator.admin.resetRequests();
-    await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: 'api-template' }));
+    await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId }));
     await autoscaling.send(new DescribeAutoScalingGroupsCommand({}));
     expect(emulator.admin.requests()).toEqual([
       { service: 'ec2', action: 'DescribeLaunchTemplateVersions' },
