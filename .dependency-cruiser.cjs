@@ -65,6 +65,13 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(ecs-emulator|common)/' },
     },
     {
+      name: 'aws-query-emulator-stands-alone',
+      severity: 'error',
+      comment: 'The Auto Scaling/EC2 emulator is an outside AWS region: it shares only primitives (src/common).',
+      from: { path: '^src/aws-query-emulator/' },
+      to: { path: '^src/', pathNot: '^src/(aws-query-emulator|common)/' },
+    },
+    {
       name: 'not-to-unresolvable',
       severity: 'error',
       comment: 'An import that cannot be resolved (a typo or a missing package).',

@@ -25,7 +25,7 @@ export default {
       displayName: 'unit',
       testMatch: [
         '<rootDir>/src/**/*.spec.js',
-        '<rootDir>/test/{unit,emulator,kubernetes-emulator,cf-emulator,ecs-emulator,api,platform}/**/*.test.js',
+        '<rootDir>/test/{unit,emulator,kubernetes-emulator,aws-query-emulator,cf-emulator,ecs-emulator,api,platform}/**/*.test.js',
       ],
     },
     {
