@@ -1,4 +1,5 @@
 // The API requests the emulator served, in order, with the operation each was: tests count a client's calls.
+import { CallLog } from '../common/emulator-admin.js';
 
 export interface LoggedRequest {
   readonly method: string;
@@ -8,22 +9,9 @@ export interface LoggedRequest {
   readonly operation?: string;
 }
 
-/** Past this many entries the oldest go. */
-const MAX_ENTRIES = 100_000;
-
-export class RequestLog {
-  private entries: LoggedRequest[] = [];
-
+/** Bounded (src/common/emulator-admin.ts). */
+export class RequestLog extends CallLog<LoggedRequest> {
   record(entry: LoggedRequest): void {
-    this.entries.push(entry);
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-  }
-
-  list(): LoggedRequest[] {
-    return [...this.entries];
-  }
-
-  reset(): void {
-    this.entries = [];
+    this.add(entry);
   }
 }

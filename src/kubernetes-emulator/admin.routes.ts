@@ -1,20 +1,12 @@
 // /_emulator HTTP routes over KubernetesEmulatorAdmin (JSON in and out, guarded by the x-emulator-admin header).
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveAdminRoute, type AdminRoute } from '../common/emulator-admin.js';
 import type { KubernetesEmulatorAdmin } from './admin.api.js';
 import type { LatencySpec } from './fault-injector.js';
-import { sendJson } from '../common/http-io.js';
-import { isObject, type JsonObject } from './json.js';
 
-export const ADMIN_PREFIX = '/_emulator';
-export const ADMIN_HEADER = 'x-emulator-admin';
+export { ADMIN_HEADER, ADMIN_PREFIX } from '../common/emulator-admin.js';
 
-interface Route {
-  readonly method: string;
-  readonly path: string;
-  readonly handle: (admin: KubernetesEmulatorAdmin, body: JsonObject) => unknown;
-}
-
-const ROUTES: readonly Route[] = [
+const ROUTES: readonly AdminRoute<KubernetesEmulatorAdmin>[] = [
   { method: 'GET', path: '/clock', handle: (a) => a.clockAnswer() },
   { method: 'POST', path: '/tick', handle: (a, b) => a.tick(Number(b.seconds ?? 1)) },
   {
@@ -35,7 +27,7 @@ const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/faults/latency', handle: (a, b) => a.addLatency(b as unknown as LatencySpec) },
 ];
 
-/** Serves one /_emulator request; bad input is a 400 `{ error }`. */
+/** Serves one /_emulator request (src/common/emulator-admin.ts). */
 export function handleAdmin(
   admin: KubernetesEmulatorAdmin,
   adminKey: string,
@@ -44,30 +36,5 @@ export function handleAdmin(
   path: string,
   body: Buffer,
 ): void {
-  if (req.headers[ADMIN_HEADER] !== adminKey)
-    return sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
-  const subPath = path.slice(ADMIN_PREFIX.length);
-  const candidates = ROUTES.filter((r) => r.path === subPath);
-  const route = candidates.find((r) => r.method === req.method);
-  if (!route) {
-    sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method ?? ''} ${path}` });
-    return;
-  }
-  let input: unknown = {};
-  if (body.length) {
-    try {
-      input = JSON.parse(body.toString('utf8'));
-    } catch {
-      input = undefined;
-    }
-  }
-  if (!isObject(input)) return sendJson(res, 400, { error: 'The body must be a JSON object' });
-  try {
-    const result = route.handle(admin, input);
-    if (result === undefined) res.writeHead(204).end();
-    else sendJson(res, 200, result);
-  } catch (error) {
-    if (error instanceof RangeError) return sendJson(res, 400, { error: error.message });
-    throw error;
-  }
+  serveAdminRoute(ROUTES, admin, adminKey, req, res, path, body);
 }

@@ -1,21 +1,12 @@
 // /_emulator HTTP routes over AwsQueryEmulatorAdmin (JSON in and out, guarded by the x-emulator-admin header).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendJson } from '../../common/http-io.js';
+import { serveAdminRoute, type AdminRoute } from '../../common/emulator-admin.js';
 import type { AwsQueryEmulatorAdmin } from './admin.api.js';
 import type { ApiErrorSpec, LatencySpec } from './fault-injector.js';
 
-export const ADMIN_PREFIX = '/_emulator';
-export const ADMIN_HEADER = 'x-emulator-admin';
+export { ADMIN_HEADER, ADMIN_PREFIX } from '../../common/emulator-admin.js';
 
-type JsonObject = Record<string, unknown>;
-
-interface Route {
-  readonly method: string;
-  readonly path: string;
-  readonly handle: (admin: AwsQueryEmulatorAdmin, body: JsonObject) => unknown;
-}
-
-const ROUTES: readonly Route[] = [
+const ROUTES: readonly AdminRoute<AwsQueryEmulatorAdmin>[] = [
   { method: 'GET', path: '/clock', handle: (a) => a.clockAnswer() },
   { method: 'POST', path: '/tick', handle: (a, b) => a.tick(Number(b.seconds ?? 1)) },
   {
@@ -32,10 +23,7 @@ const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/requests', handle: (a) => a.resetRequests() },
 ];
 
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** Serves one /_emulator request; bad input is a 400 `{ error }`. */
+/** Serves one /_emulator request (src/common/emulator-admin.ts). */
 export function handleAdmin(
   admin: AwsQueryEmulatorAdmin,
   adminKey: string,
@@ -44,28 +32,5 @@ export function handleAdmin(
   path: string,
   body: Buffer,
 ): void {
-  if (req.headers[ADMIN_HEADER] !== adminKey)
-    return sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
-  const subPath = path.slice(ADMIN_PREFIX.length);
-  const candidates = ROUTES.filter((r) => r.path === subPath);
-  const route = candidates.find((r) => r.method === req.method);
-  if (!route)
-    return sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method ?? ''} ${path}` });
-  let input: unknown = {};
-  if (body.length) {
-    try {
-      input = JSON.parse(body.toString('utf8'));
-    } catch {
-      input = undefined;
-    }
-  }
-  if (!isObject(input)) return sendJson(res, 400, { error: 'The body must be a JSON object' });
-  try {
-    const result = route.handle(admin, input);
-    if (result === undefined) res.writeHead(204).end();
-    else sendJson(res, 200, result);
-  } catch (error) {
-    if (error instanceof RangeError) return sendJson(res, 400, { error: error.message });
-    throw error;
-  }
+  serveAdminRoute(ROUTES, admin, adminKey, req, res, path, body);
 }

@@ -1,4 +1,5 @@
 // The AWS calls the emulator received, in order: tests count the calls a client made.
+import { CallLog } from '../../common/emulator-admin.js';
 import type { AwsService } from './fault-injector.js';
 
 export interface LoggedRequest {
@@ -6,22 +7,9 @@ export interface LoggedRequest {
   readonly action: string;
 }
 
-/** Past this many entries the oldest go. */
-const MAX_ENTRIES = 100_000;
-
-export class RequestLog {
-  private entries: LoggedRequest[] = [];
-
+/** Bounded (src/common/emulator-admin.ts). */
+export class RequestLog extends CallLog<LoggedRequest> {
   record(service: AwsService, action: string): void {
-    this.entries.push({ service, action });
-    if (this.entries.length > MAX_ENTRIES) this.entries.splice(0, this.entries.length - MAX_ENTRIES);
-  }
-
-  list(): LoggedRequest[] {
-    return [...this.entries];
-  }
-
-  reset(): void {
-    this.entries = [];
+    this.add({ service, action });
   }
 }

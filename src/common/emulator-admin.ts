@@ -1,0 +1,82 @@
+// What every platform emulator's admin side shares (Kubernetes, ECS, Auto Scaling/EC2, Cloud Foundry): the
+// `/_emulator` routes guarded by the `x-emulator-admin` header, JSON in and out, and a bounded log of the calls served.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from './http-io.js';
+
+export const ADMIN_PREFIX = '/_emulator';
+export const ADMIN_HEADER = 'x-emulator-admin';
+
+export type AdminBody = Record<string, unknown>;
+
+/** One admin route: its method, its path below ADMIN_PREFIX, and what it does with the admin handle and the body. */
+export interface AdminRoute<A> {
+  readonly method: string;
+  readonly path: string;
+  readonly handle: (admin: A, body: AdminBody) => unknown;
+}
+
+/** Whether a request's path is one of the admin routes' (ADMIN_PREFIX or below it). */
+export function isAdminPath(path: string): boolean {
+  return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
+}
+
+/**
+ * Serves one admin request: 401 without the key, 404/405 for an unknown path or method, 400 `{error}` for a body that
+ * is not a JSON object or a RangeError of the route; 204 when the route returns nothing, else 200 with its JSON.
+ */
+export function serveAdminRoute<A>(
+  routes: readonly AdminRoute<A>[],
+  admin: A,
+  adminKey: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  body: Buffer,
+): void {
+  if (req.headers[ADMIN_HEADER] !== adminKey)
+    return sendJson(res, 401, { error: `Missing or wrong ${ADMIN_HEADER} header` });
+  const subPath = path.slice(ADMIN_PREFIX.length);
+  const candidates = routes.filter((r) => r.path === subPath);
+  const route = candidates.find((r) => r.method === req.method);
+  if (!route)
+    return sendJson(res, candidates.length ? 405 : 404, { error: `No admin route ${req.method ?? ''} ${path}` });
+  let input: unknown = {};
+  if (body.length) {
+    try {
+      input = JSON.parse(body.toString('utf8'));
+    } catch {
+      input = undefined;
+    }
+  }
+  if (input === null || typeof input !== 'object' || Array.isArray(input))
+    return sendJson(res, 400, { error: 'The body must be a JSON object' });
+  try {
+    const result = route.handle(admin, input as AdminBody);
+    if (result === undefined) res.writeHead(204).end();
+    else sendJson(res, 200, result);
+  } catch (error) {
+    if (error instanceof RangeError) return sendJson(res, 400, { error: error.message });
+    throw error;
+  }
+}
+
+/** Past this many entries the oldest go (a long-running emulator must not grow without end). */
+const MAX_LOGGED = 100_000;
+
+/** The calls an emulator served, in order (tests count a client's calls); bounded. */
+export class CallLog<T> {
+  private entries: T[] = [];
+
+  add(entry: T): void {
+    this.entries.push(entry);
+    if (this.entries.length > MAX_LOGGED) this.entries.splice(0, this.entries.length - MAX_LOGGED);
+  }
+
+  list(): T[] {
+    return [...this.entries];
+  }
+
+  reset(): void {
+    this.entries = [];
+  }
+}
