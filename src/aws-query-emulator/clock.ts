@@ -1,13 +1,3 @@
 // The emulated region's time: the machine's clock plus however far tests have moved it on.
 
-export class SimulatedClock {
-  private offsetMs = 0;
-
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-
-  advance(seconds: number): void {
-    this.offsetMs += seconds * 1000;
-  }
-}
+export { SimulatedClock } from '../common/simulated-clock.js';
