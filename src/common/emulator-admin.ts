@@ -15,6 +15,39 @@ export interface AdminRoute<A> {
   readonly handle: (admin: A, body: AdminBody) => unknown;
 }
 
+/** What every emulator's admin handle answers: its simulated time, its faults and its call log. */
+export interface StandardAdmin {
+  clockAnswer(): unknown;
+  tick(seconds: number): unknown;
+  settle(maxSeconds?: number): unknown;
+  faults(): unknown;
+  clearFaults(): void;
+  addLatency(spec: never): void;
+  requests(): unknown[];
+  resetRequests(): void;
+}
+
+/**
+ * The routes every emulator has: `GET /clock`, `POST /tick {seconds}`, `POST /settle {maxSeconds?}`, `GET|DELETE
+ * /faults`, `POST /faults/latency`, `GET|DELETE /requests`. Each emulator adds its own (its error and outage faults).
+ */
+export function standardAdminRoutes<A extends StandardAdmin>(): AdminRoute<A>[] {
+  return [
+    { method: 'GET', path: '/clock', handle: (a) => a.clockAnswer() },
+    { method: 'POST', path: '/tick', handle: (a, b) => a.tick(Number(b.seconds ?? 1)) },
+    {
+      method: 'POST',
+      path: '/settle',
+      handle: (a, b) => a.settle(b.maxSeconds === undefined ? undefined : Number(b.maxSeconds)),
+    },
+    { method: 'GET', path: '/faults', handle: (a) => a.faults() },
+    { method: 'DELETE', path: '/faults', handle: (a) => a.clearFaults() },
+    { method: 'POST', path: '/faults/latency', handle: (a, b) => a.addLatency(b as never) },
+    { method: 'GET', path: '/requests', handle: (a) => ({ requests: a.requests() }) },
+    { method: 'DELETE', path: '/requests', handle: (a) => a.resetRequests() },
+  ];
+}
+
 /** Whether a request's path is one of the admin routes' (ADMIN_PREFIX or below it). */
 export function isAdminPath(path: string): boolean {
   return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);

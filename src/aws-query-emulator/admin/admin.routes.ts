@@ -1,26 +1,15 @@
 // /_emulator HTTP routes over AwsQueryEmulatorAdmin (JSON in and out, guarded by the x-emulator-admin header).
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { serveAdminRoute, type AdminRoute } from '../../common/emulator-admin.js';
+import { serveAdminRoute, standardAdminRoutes, type AdminRoute } from '../../common/emulator-admin.js';
 import type { AwsQueryEmulatorAdmin } from './admin.api.js';
-import type { ApiErrorSpec, LatencySpec } from './fault-injector.js';
+import type { ApiErrorSpec } from './fault-injector.js';
 
 export { ADMIN_HEADER, ADMIN_PREFIX } from '../../common/emulator-admin.js';
 
 const ROUTES: readonly AdminRoute<AwsQueryEmulatorAdmin>[] = [
-  { method: 'GET', path: '/clock', handle: (a) => a.clockAnswer() },
-  { method: 'POST', path: '/tick', handle: (a, b) => a.tick(Number(b.seconds ?? 1)) },
-  {
-    method: 'POST',
-    path: '/settle',
-    handle: (a, b) => a.settle(b.maxSeconds === undefined ? undefined : Number(b.maxSeconds)),
-  },
-  { method: 'GET', path: '/faults', handle: (a) => a.faults() },
-  { method: 'DELETE', path: '/faults', handle: (a) => a.clearFaults() },
+  ...standardAdminRoutes<AwsQueryEmulatorAdmin>(),
   { method: 'POST', path: '/faults/api-error', handle: (a, b) => a.failRequests(b as unknown as ApiErrorSpec) },
-  { method: 'POST', path: '/faults/latency', handle: (a, b) => a.addLatency(b as unknown as LatencySpec) },
   { method: 'POST', path: '/faults/drop-connection', handle: (a, b) => a.dropConnections(b) },
-  { method: 'GET', path: '/requests', handle: (a) => ({ requests: a.requests() }) },
-  { method: 'DELETE', path: '/requests', handle: (a) => a.resetRequests() },
 ];
 
 /** Serves one /_emulator request (src/common/emulator-admin.ts). */
