@@ -131,14 +131,17 @@ export function stageRelease(
   };
 }
 
-/** The package an ssh stage deploys (`spec.package`), when the definition names one as a string. */
+/** The kinds whose stages deploy a package of the package store, named by `spec.package`. */
+const PACKAGE_KINDS = new Set(['ssh', 'helm', 'cf']);
+
+/** The package an ssh, helm (its chart) or cf (its bits) stage deploys (`spec.package`), when named as a string. */
 export function stagePackage(stage: { kind: string; spec: Record<string, unknown> }): string | null {
-  const name = stage.kind === 'ssh' ? stage.spec.package : undefined;
+  const name = PACKAGE_KINDS.has(stage.kind) ? stage.spec.package : undefined;
   return typeof name === 'string' && name.trim() ? name.trim() : null;
 }
 
 /**
- * The first ssh stage whose package the release does not pin (names match case-insensitively), as a 400's sentence;
+ * The first stage deploying a package (ssh, helm, cf) that the release does not pin (names match case-insensitively), as a 400's sentence;
  * null when every one is pinned.
  */
 export function unpinnedPackage(
