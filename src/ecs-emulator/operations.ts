@@ -37,5 +37,6 @@ export function operations(
     ['CreateService', (input) => services.create(input)],
     ['UpdateService', (input) => services.update(input)],
     ['DescribeServices', (input) => services.describe(input)],
+    ['DeleteService', (input) => services.delete(input)],
   ]);
 }

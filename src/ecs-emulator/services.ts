@@ -180,6 +180,23 @@ export class ServiceController {
     return { service: this.serviceJson(service, false) };
   }
 
+  /**
+   * DeleteService: a service still scaled above 0 needs `force`. The emulator forgets it at once (ECS keeps it DRAINING,
+   * then INACTIVE, for a while): DescribeServices then answers MISSING and the name can be created again.
+   */
+  delete(input: JsonObject): JsonObject {
+    const [, services] = this.cluster(input);
+    const name = lastSegment(requiredString(input, 'service'));
+    const service = services.get(name);
+    if (!service) throw serviceNotFound();
+    const force = optionalBoolean(input, 'force') ?? false;
+    if (service.desiredCount > 0 && !force)
+      throw invalidParameter('The service cannot be stopped while it is scaled above 0.');
+    services.delete(name);
+    for (const d of service.deployments) d.status = 'INACTIVE';
+    return { service: { ...this.serviceJson(service, false), status: 'DRAINING', desiredCount: 0 } };
+  }
+
   describe(input: JsonObject): JsonObject {
     const [, services] = this.cluster(input);
     const refs = optionalArray(input, 'services');

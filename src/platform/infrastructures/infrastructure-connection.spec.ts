@@ -166,3 +166,42 @@ describe('parseConnection and describeConnection', () => {
     expect(JSON.stringify(view)).not.toContain('PRIVATE KEY');
   });
 });
+
+describe('an ecs connection', () => {
+  const aws = {
+    region: 'eu-west-1',
+    accessKeyId: 'AKIAEXAMPLEKEY123456',
+    secretAccessKey: SECRET,
+    sessionToken: `${SECRET}-session`,
+    endpoint: 'http://127.0.0.1:4566',
+  };
+
+  it('is the shared AWS connection, checked field by field without repeating the secret', () => {
+    expect(parseConnection('ecs', aws)).toEqual({ kind: 'ecs', connection: aws });
+    const refused = (input: unknown) => {
+      try {
+        parseConnection('ecs', input);
+      } catch (error) {
+        expect((error as AppError).status).toBe(400);
+        return (error as AppError).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(refused({ ...aws, region: 'Europe' })).toMatch(/region: must be an AWS region/);
+    expect(refused({ ...aws, endpoint: 'ftp://x' })).toMatch(/endpoint: must be an http/);
+    expect(refused({ ...aws, secretAccessKey: '' })).toMatch(/secretAccessKey/);
+    expect(refused({ ...aws, kubeconfig: 'x' })).toMatch(/unknown field\(s\) kubeconfig/);
+    expect(refused({ ...aws, accessKeyId: 'lower' })).not.toContain(SECRET);
+  });
+
+  it('is shown as region, key id and endpoint, never the secret key or the session token', () => {
+    const view = describeConnection('ecs', aws);
+    expect(view).toEqual({
+      type: 'aws',
+      region: 'eu-west-1',
+      accessKeyId: 'AKIAEXAMPLEKEY123456',
+      endpoint: aws.endpoint,
+    });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+  });
+});

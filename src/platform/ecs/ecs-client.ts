@@ -1,0 +1,150 @@
+// The one file that talks to Amazon ECS (through @aws-sdk/client-ecs): reads retry as the SDK does, writes are sent
+// once (maxAttempts 1) so that a call whose answer was lost is read back by the provider, never blindly repeated.
+import {
+  CreateServiceCommand,
+  DeleteServiceCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ECSServiceException,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  UpdateServiceCommand,
+  type CreateServiceCommandInput,
+  type RegisterTaskDefinitionCommandInput,
+  type Service,
+  type UpdateServiceCommandInput,
+} from '@aws-sdk/client-ecs';
+import { awsClientOptions, type AwsConnection } from '../aws/aws-connection.js';
+import type { LiveService } from './ecs-records.js';
+import type { TaskDefinitionLike } from './task-definition.js';
+
+export interface EcsClients {
+  reads: ECSClient;
+  writes: ECSClient;
+}
+
+export function ecsClients(connection: AwsConnection, requestTimeoutMs: number): EcsClients {
+  const options = { ...awsClientOptions(connection), requestHandler: { requestTimeout: requestTimeoutMs } };
+  return {
+    reads: new ECSClient({ ...options, maxAttempts: 3 }),
+    writes: new ECSClient({ ...options, maxAttempts: 1 }),
+  };
+}
+
+/** An error ECS answered (a typed exception): the call was refused, nothing was applied. */
+export function isEcsRefusal(error: unknown): error is ECSServiceException {
+  return error instanceof ECSServiceException && (error.$metadata.httpStatusCode ?? 500) < 500;
+}
+
+/** The error in a sentence, without request ids (never a credential: the SDK does not put them in messages). */
+export function errorText(error: unknown): string {
+  if (error instanceof ECSServiceException) return `${error.name}: ${error.message}`;
+  if (error instanceof Error) return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
+  return String(error);
+}
+
+/** The ECS calls of one stage call, bound to its abort signal. */
+export class EcsApi {
+  constructor(
+    private readonly clients: EcsClients,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  /** The service, or null when ECS says it is MISSING or INACTIVE (deleted). */
+  async service(cluster: string, name: string): Promise<LiveService | null> {
+    const answer = await this.clients.reads.send(new DescribeServicesCommand({ cluster, services: [name] }), {
+      abortSignal: this.signal,
+    });
+    const found = answer.services?.find((s) => s.serviceName === name || s.serviceArn?.endsWith(`/${name}`));
+    if (!found || found.status === 'INACTIVE') return null;
+    return liveService(found);
+  }
+
+  /** The task definition (`family`, `family:revision` or ARN) with its tags, or null when ECS does not know it. */
+  async taskDefinition(
+    ref: string,
+  ): Promise<{ definition: TaskDefinitionLike; tags: { key?: string; value?: string }[] } | null> {
+    try {
+      const answer = await this.clients.reads.send(
+        new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }),
+        { abortSignal: this.signal },
+      );
+      return answer.taskDefinition
+        ? { definition: answer.taskDefinition as TaskDefinitionLike, tags: answer.tags ?? [] }
+        : null;
+    } catch (error) {
+      if (error instanceof ECSServiceException && error.name === 'ClientException') return null;
+      throw error;
+    }
+  }
+
+  /** The ACTIVE revisions of exactly this family, newest first, at most `limit`. */
+  async latestRevisions(family: string, limit: number): Promise<string[]> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.clients.reads.send(
+        new ListTaskDefinitionsCommand({
+          familyPrefix: family,
+          status: 'ACTIVE',
+          sort: 'DESC',
+          maxResults: 100,
+          nextToken,
+        }),
+        { abortSignal: this.signal },
+      );
+      for (const arn of page.taskDefinitionArns ?? [])
+        if (arn.endsWith(`/${family}:${arn.split(':').at(-1)}`)) arns.push(arn);
+      nextToken = page.nextToken;
+    } while (nextToken && arns.length < limit);
+    return arns.slice(0, limit);
+  }
+
+  async register(input: Record<string, unknown>): Promise<string> {
+    const answer = await this.clients.writes.send(
+      new RegisterTaskDefinitionCommand(input as unknown as RegisterTaskDefinitionCommandInput),
+      { abortSignal: this.signal },
+    );
+    const arn = answer.taskDefinition?.taskDefinitionArn;
+    if (!arn) throw new Error('RegisterTaskDefinition answered no taskDefinitionArn');
+    return arn;
+  }
+
+  async create(input: CreateServiceCommandInput): Promise<void> {
+    await this.clients.writes.send(new CreateServiceCommand(input), { abortSignal: this.signal });
+  }
+
+  async update(input: UpdateServiceCommandInput): Promise<void> {
+    await this.clients.writes.send(new UpdateServiceCommand(input), { abortSignal: this.signal });
+  }
+
+  async remove(cluster: string, service: string): Promise<void> {
+    await this.clients.writes.send(new DeleteServiceCommand({ cluster, service, force: true }), {
+      abortSignal: this.signal,
+    });
+  }
+}
+
+function liveService(s: Service): LiveService {
+  return {
+    serviceArn: s.serviceArn ?? '',
+    status: s.status ?? 'ACTIVE',
+    taskDefinition: s.taskDefinition ?? '',
+    desiredCount: s.desiredCount ?? 0,
+    runningCount: s.runningCount ?? 0,
+    pendingCount: s.pendingCount ?? 0,
+    deploymentConfiguration: (s.deploymentConfiguration as Record<string, unknown> | undefined) ?? null,
+    deployments: (s.deployments ?? []).map((d) => ({
+      id: d.id ?? '',
+      status: d.status ?? '',
+      taskDefinition: d.taskDefinition ?? '',
+      desiredCount: d.desiredCount ?? 0,
+      runningCount: d.runningCount ?? 0,
+      pendingCount: d.pendingCount ?? 0,
+      failedTasks: d.failedTasks ?? 0,
+      rolloutState: d.rolloutState ?? null,
+      rolloutStateReason: d.rolloutStateReason ?? null,
+    })),
+  };
+}
