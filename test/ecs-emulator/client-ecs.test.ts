@@ -5,6 +5,7 @@ import {
   ClientException,
   ClusterNotFoundException,
   CreateServiceCommand,
+  DeleteServiceCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   ECSClient,
@@ -289,6 +290,24 @@ describe('services and deployments', () => {
       { status: 'PRIMARY', taskDefinition: v2!.split('/')[1], running: 0, pending: 0, rolloutState: 'FAILED' },
       { status: 'ACTIVE', taskDefinition: v1!.split('/')[1], running: 1, pending: 0, rolloutState: 'COMPLETED' },
     ]);
+  });
+
+  it('deletes a service: scaled above 0 only with force; then it is MISSING and its name can be used again', async () => {
+    const [rev1] = await family(1);
+    await ecs.send(new CreateServiceCommand({ serviceName: 'doomed', taskDefinition: rev1, desiredCount: 2 }));
+    const refused = await failure(ecs.send(new DeleteServiceCommand({ service: 'doomed' })));
+    expect(refused).toBeInstanceOf(InvalidParameterException);
+    expect(refused.message).toBe('The service cannot be stopped while it is scaled above 0.');
+    const deleted = await ecs.send(new DeleteServiceCommand({ service: 'doomed', force: true }));
+    expect(deleted.service).toMatchObject({ serviceName: 'doomed', status: 'DRAINING', desiredCount: 0 });
+    const after = await ecs.send(new DescribeServicesCommand({ services: ['doomed'] }));
+    expect(after.services).toEqual([]);
+    expect(after.failures).toEqual([expect.objectContaining({ reason: 'MISSING' })]);
+    expect(await failure(ecs.send(new DeleteServiceCommand({ service: 'doomed', force: true })))).toBeInstanceOf(
+      ServiceNotFoundException,
+    );
+    await ecs.send(new CreateServiceCommand({ serviceName: 'doomed', taskDefinition: rev1, desiredCount: 0 }));
+    await ecs.send(new DeleteServiceCommand({ service: 'doomed' }));
   });
 
   it('describes unknown services as MISSING failures and finds services by ARN and in other clusters', async () => {

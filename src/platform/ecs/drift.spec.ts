@@ -20,6 +20,7 @@ const live = (patch: Partial<LiveService> = {}): LiveService => ({
   pendingCount: 0,
   deploymentConfiguration: { deploymentCircuitBreaker: { enable: false, rollback: false }, maximumPercent: 200 },
   deployments: [],
+  events: [],
   ...patch,
 });
 

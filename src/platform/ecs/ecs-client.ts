@@ -25,7 +25,10 @@ export interface EcsClients {
 }
 
 export function ecsClients(connection: AwsConnection, requestTimeoutMs: number): EcsClients {
-  const options = { ...awsClientOptions(connection), requestHandler: { requestTimeout: requestTimeoutMs } };
+  const options = {
+    ...awsClientOptions(connection),
+    requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
+  };
   return {
     reads: new ECSClient({ ...options, maxAttempts: 3 }),
     writes: new ECSClient({ ...options, maxAttempts: 1 }),
@@ -111,12 +114,16 @@ export class EcsApi {
     return arn;
   }
 
-  async create(input: CreateServiceCommandInput): Promise<void> {
-    await this.clients.writes.send(new CreateServiceCommand(input), { abortSignal: this.signal });
+  /** Creates the service; answers the id of its PRIMARY deployment (null if ECS names none). */
+  async create(input: CreateServiceCommandInput): Promise<string | null> {
+    const answer = await this.clients.writes.send(new CreateServiceCommand(input), { abortSignal: this.signal });
+    return primaryId(answer.service);
   }
 
-  async update(input: UpdateServiceCommandInput): Promise<void> {
-    await this.clients.writes.send(new UpdateServiceCommand(input), { abortSignal: this.signal });
+  /** Updates the service; answers the id of its PRIMARY deployment afterwards (null if ECS names none). */
+  async update(input: UpdateServiceCommandInput): Promise<string | null> {
+    const answer = await this.clients.writes.send(new UpdateServiceCommand(input), { abortSignal: this.signal });
+    return primaryId(answer.service);
   }
 
   async remove(cluster: string, service: string): Promise<void> {
@@ -125,6 +132,13 @@ export class EcsApi {
     });
   }
 }
+
+function primaryId(service: Service | undefined): string | null {
+  return service?.deployments?.find((d) => d.status === 'PRIMARY')?.id ?? null;
+}
+
+/** Service events read (newest first): enough to see what the circuit breaker did to a recent deployment. */
+const EVENTS_READ = 20;
 
 function liveService(s: Service): LiveService {
   return {
@@ -135,6 +149,7 @@ function liveService(s: Service): LiveService {
     runningCount: s.runningCount ?? 0,
     pendingCount: s.pendingCount ?? 0,
     deploymentConfiguration: (s.deploymentConfiguration as Record<string, unknown> | undefined) ?? null,
+    events: (s.events ?? []).slice(0, EVENTS_READ).map((e) => e.message ?? ''),
     deployments: (s.deployments ?? []).map((d) => ({
       id: d.id ?? '',
       status: d.status ?? '',

@@ -8,6 +8,8 @@ export interface LiveService {
   pendingCount: number;
   deploymentConfiguration: Record<string, unknown> | null;
   deployments: LiveDeployment[];
+  /** The newest service events' messages, newest first. */
+  events: string[];
 }
 
 export interface LiveDeployment {
@@ -53,6 +55,8 @@ export interface EcsOutputs {
   /** family:revision of that task definition. */
   revision: string | null;
   image: string | null;
+  /** The deployment ECS started for the stage's update (null: none was sent, or its answer was lost). */
+  deploymentId?: string | null;
   /** A first-deployment rollback deleted the service. */
   deleted?: boolean;
 }

@@ -134,9 +134,11 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
           : {}),
       };
       await ctx.saveState({ [CREATE_SENT]: 'sent' });
-      await this.write(ctx, api, 'CreateService', spec, arn, desiredCount, () => api.create(input));
+      const deploymentId = await this.write(ctx, api, 'CreateService', spec, arn, desiredCount, () =>
+        api.create(input),
+      );
       ctx.log('info', `${name}: created with ${revisionOf(arn)} × ${desiredCount}`);
-      return outputs;
+      return { ...outputs, deploymentId };
     }
     const want = { taskDefinitionArn: arn, desiredCount, circuitBreaker: spec.deploymentCircuitBreaker };
     if (serviceIs(live, want)) {
@@ -161,12 +163,12 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
         : {}),
     };
     await ctx.saveState({ [UPDATE_SENT]: arn });
-    await this.write(ctx, api, 'UpdateService', spec, arn, desiredCount, () => api.update(input));
+    const deploymentId = await this.write(ctx, api, 'UpdateService', spec, arn, desiredCount, () => api.update(input));
     ctx.log(
       'info',
       `${name}: updated from ${revisionOf(live.taskDefinition)} × ${live.desiredCount} to ${revisionOf(arn)} × ${desiredCount} (${spec.image})`,
     );
-    return outputs;
+    return { ...outputs, deploymentId };
   }
 
   async status(ctx: StageContext, _spec: EcsSpec, outputs: EcsOutputs): Promise<StageHealth> {
@@ -181,7 +183,11 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
     const name = `ECS service ${outputs.cluster}/${outputs.service}`;
     if (outputs.deleted) return live ? { steady: false, reason: `${name} is still ${live.status}` } : { steady: true };
     if (!live) return { steady: false, failed: true, reason: `${name} is gone` };
-    return rolloutHealth(live, { taskDefinitionArn: outputs.taskDefinitionArn!, desiredCount: outputs.desiredCount });
+    return rolloutHealth(live, {
+      taskDefinitionArn: outputs.taskDefinitionArn!,
+      desiredCount: outputs.desiredCount,
+      deploymentId: outputs.deploymentId ?? null,
+    });
   }
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
@@ -344,17 +350,17 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
    * Sends one write. When it fails the service is read back and the sentence says what it shows: a refusal applied
    * nothing; a call without an answer may have been applied (or may still be), which is said, never hidden.
    */
-  private async write(
+  private async write<T>(
     ctx: StageContext,
     api: EcsApi,
     operation: string,
     spec: EcsSpec,
     arn: string | null,
     desiredCount: number,
-    send: () => Promise<void>,
-  ): Promise<void> {
+    send: () => Promise<T>,
+  ): Promise<T> {
     try {
-      await send();
+      return await send();
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       const name = `ECS service ${spec.cluster}/${spec.service}`;

@@ -29,6 +29,7 @@ function service(...deployments: LiveDeployment[]): LiveService {
     pendingCount: 0,
     deploymentConfiguration: null,
     deployments,
+    events: [],
   };
 }
 
@@ -103,6 +104,26 @@ describe('rolloutHealth', () => {
     expect((health as { reason: string }).reason).toBe(
       `the deployment of web:2 failed (ECS deployment circuit breaker: tasks failed to start.) and ECS itself rolled the service back to ${arn(1)}; live now: web:1, 1/2 running`,
     );
+  });
+
+  it('knows the circuit breaker rolled back from the events once the failed deployment has left the list', () => {
+    const after = {
+      ...service(deployment(1, { rolloutStateReason: 'ECS deployment ecs-svc/9 completed.' })),
+      events: [
+        '(service web) has reached a steady state.',
+        `(service web) (deployment ecs-svc/2) rolling back to ${arn(1)}.`,
+        '(service web) (deployment ecs-svc/2) deployment failed: tasks failed to start.',
+      ],
+    };
+    expect(rolloutHealth(after, { ...expected, deploymentId: 'ecs-svc/2' })).toMatchObject({
+      failed: true,
+      reason: expect.stringMatching(
+        /and ECS itself rolled the service back to .*web:1; live now: web:1, 2\/2 running$/,
+      ),
+    });
+    expect(rolloutHealth(after, { ...expected, deploymentId: 'ecs-svc/7' })).toMatchObject({
+      reason: expect.stringMatching(/^another deployment replaced this one/),
+    });
   });
 
   it('fails when someone else deployed over the stage, or changed the count', () => {

@@ -5,6 +5,8 @@ import { revisionOf, type LiveService } from './ecs-records.js';
 export interface ExpectedRollout {
   taskDefinitionArn: string;
   desiredCount: number;
+  /** The deployment ECS started for the stage (when known): the events say whether the circuit breaker failed it. */
+  deploymentId?: string | null;
 }
 
 /**
@@ -20,7 +22,11 @@ export function rolloutHealth(service: LiveService, expected: ExpectedRollout): 
   const live = `${revisionOf(primary.taskDefinition)}, ${primary.runningCount}/${primary.desiredCount} running`;
   if (primary.taskDefinition !== expected.taskDefinitionArn) {
     const ours = service.deployments.find((d) => d.taskDefinition === expected.taskDefinitionArn);
-    const breaker = /circuit breaker/i.test(primary.rolloutStateReason ?? '') || ours?.rolloutState === 'FAILED';
+    const id = expected.deploymentId;
+    const breaker =
+      /circuit breaker/i.test(primary.rolloutStateReason ?? '') ||
+      ours?.rolloutState === 'FAILED' ||
+      (!!id && service.events.some((e) => e.includes(`(deployment ${id})`) && /fail|rolling back/.test(e)));
     if (breaker)
       return {
         steady: false,
