@@ -248,12 +248,7 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
         service: data.service,
         taskDefinition: arn,
         desiredCount,
-        ...(data.deploymentConfiguration
-          ? {
-              deploymentConfiguration:
-                data.deploymentConfiguration as UpdateServiceCommandInput['deploymentConfiguration'],
-            }
-          : {}),
+        ...(data.deploymentConfiguration ? { deploymentConfiguration: data.deploymentConfiguration } : {}),
       }),
     );
     ctx.log(

@@ -43,13 +43,12 @@ export function nextTaskDefinitionInput(
 ): Record<string, unknown> | null {
   if (containerImage(base, containerName) === null) return null;
   const input: Record<string, unknown> = {};
-  for (const field of REGISTERABLE) if (base[field] !== undefined && base[field] !== null) input[field] = base[field];
+  // ECS answers empty lists for volumes and placementConstraints: they are not sent back.
+  const empty = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && !value.length);
+  for (const field of REGISTERABLE) if (!empty(base[field])) input[field] = base[field];
   input.containerDefinitions = (base.containerDefinitions as Record<string, unknown>[]).map((c) =>
     c.name === containerName ? { ...c, image } : c,
   );
-  // ECS answers empty lists for volumes and placementConstraints; sending them back is harmless but noisy.
-  for (const field of ['volumes', 'placementConstraints'])
-    if (Array.isArray(input[field]) && (input[field] as unknown[]).length === 0) delete input[field];
   input.tags = [{ key: STAGE_TAG_KEY, value: stageId }];
   return input;
 }

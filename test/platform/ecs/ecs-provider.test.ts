@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { DescribeTaskDefinitionCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { EcsProvider } from '../../../src/platform/ecs/ecs.provider.js';
-import type { EcsData, EcsOutputs } from '../../../src/platform/ecs/ecs-records.js';
+import type { EcsData } from '../../../src/platform/ecs/ecs-records.js';
 import type { EcsSpec } from '../../../src/platform/ecs/ecs-spec.js';
 import { StageFailed } from '../../../src/platform/provider.js';
 import { SimulatedCrash, type TestStageContext } from '../../helpers/stage-context.js';
