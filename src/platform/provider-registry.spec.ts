@@ -15,9 +15,12 @@ describe('PlatformProviders', () => {
 
   it('names every kind without a provider, so start-up fails before a stage needs one', () => {
     const registry = new PlatformProviders();
-    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: salesforce, kubernetes, ssh');
+    expect(() => registry.assertComplete()).toThrow(
+      'No platform provider registered for: salesforce, kubernetes, ssh, ecs',
+    );
     registry.register(provider('salesforce'));
     registry.register(provider('kubernetes'));
+    registry.register(provider('ecs'));
     expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh');
     registry.register(provider('ssh'));
     expect(() => registry.assertComplete()).not.toThrow();

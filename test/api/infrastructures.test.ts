@@ -111,7 +111,7 @@ describe('infrastructures: Kubernetes clusters and the salesforce infrastructure
     expect(server.status).toBe(400);
     expect(server.body.message).toMatch(/server: must be an http:\/\/ or https:\/\/ URL/);
     const kind = await api('POST', '/api/infrastructures', {
-      body: { name: 'Bad', environment: 'dev', kind: 'ecs', connection: {} },
+      body: { name: 'Bad', environment: 'dev', kind: 'nomad', connection: {} },
     });
     expect(kind.status).toBe(400);
     expect(kind.body.message).toMatch(/kind: must be one of "salesforce", "kubernetes"/);

@@ -212,8 +212,8 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
         image: null,
         deleted: true,
       };
-      if (!live) {
-        ctx.log('info', `${name}: already deleted, nothing sent`);
+      if (!live || live.status === 'DRAINING') {
+        ctx.log('info', `${name}: already ${live ? 'being deleted' : 'deleted'}, nothing sent`);
         return outputs;
       }
       await ctx.saveState({ [ROLLBACK_DELETE_SENT]: 'sent' });
