@@ -34,8 +34,8 @@ async function startStandaloneEmulator(): Promise<Emulator> {
       const match = /Amazon ECS emulator at (http:\/\/\S+)/.exec(out);
       if (match) resolve(match[1]!);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`the ECS emulator exited with ${code}:\n${out}`)));
   });
   return { child, url };
@@ -58,7 +58,7 @@ describe('a worker SIGKILLed in the middle of an ECS rollback', () => {
       method,
       headers: { 'x-emulator-admin': ADMIN_KEY },
     });
-    return res.status === 204 ? null : ((await res.json()) as unknown);
+    return res.status === 204 ? null : await res.json();
   };
   /** The calls the emulator received since the last reset, as operation names. */
   const operations = async () =>
