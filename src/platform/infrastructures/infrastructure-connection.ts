@@ -9,8 +9,8 @@ import {
   type SshConnectionView,
 } from '../ssh/ssh-connection.js';
 
-/** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg` and `cf` come later (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh'] as const;
+/** `salesforce` infrastructures come only from orgs; `ecs`, `asg` and `cf` come later (ADR 0014). */
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 /** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
 export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
@@ -52,7 +52,10 @@ export function parseKubernetesConnection(input: unknown): KubernetesConnection 
 
 /** A connection with the kind it belongs to. */
 export type InfrastructureConnection =
-  { kind: 'kubernetes'; connection: KubernetesConnection } | { kind: 'ssh'; connection: SshConnection };
+  | { kind: 'kubernetes'; connection: KubernetesConnection }
+  | { kind: 'ssh'; connection: SshConnection }
+  /** A `helm` infrastructure reaches its cluster exactly as a `kubernetes` one does (ADR 0016). */
+  | { kind: 'helm'; connection: KubernetesConnection };
 
 /** What the API shows of a connection: its shape and where it points, never a secret. */
 export type ConnectionView =
@@ -65,6 +68,8 @@ export function parseConnection(kind: ConnectedKind, input: unknown): Infrastruc
       return { kind, connection: parseKubernetesConnection(input) };
     case 'ssh':
       return { kind, connection: parseSshConnection(input) };
+    case 'helm':
+      return { kind, connection: parseKubernetesConnection(input) };
   }
 }
 
@@ -75,6 +80,8 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
       return describeKubernetesConnection(connection as KubernetesConnection);
     case 'ssh':
       return describeSshConnection(connection as SshConnection);
+    case 'helm':
+      return describeKubernetesConnection(connection as KubernetesConnection);
   }
 }
 
