@@ -155,3 +155,27 @@ describe('driftSentences', () => {
     ]);
   });
 });
+
+describe('failed revisions (Helm replaces their description with its error)', () => {
+  it('a failed revision above the one seen before sending is the deploy’s own', () => {
+    const history = [rev(1, 'superseded', 'a'), rev(2, 'failed', 'Upgrade "shop" failed: boom')];
+    expect(planDeploy(history, marker, 'shop', 1)).toEqual({
+      action: 'failed',
+      reason: 'Helm revision 2 of release shop failed: Upgrade "shop" failed: boom',
+    });
+    expect(planDeploy(history, marker, 'shop', null)).toEqual({ action: 'send' });
+    expect(planDeploy(history, marker, 'shop', 2)).toEqual({ action: 'send' });
+  });
+
+  it('a failed rollback revision counts as sent (never sent again)', () => {
+    const history = [
+      rev(2, 'superseded', 'b'),
+      rev(3, 'superseded', 'up'),
+      rev(4, 'failed', 'Rollback "shop" failed: x'),
+    ];
+    expect(planRollback(history, data())).toMatchObject({
+      action: 'failed',
+      reason: expect.stringContaining('it is not sent again'),
+    });
+  });
+});

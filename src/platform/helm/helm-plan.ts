@@ -23,12 +23,20 @@ export type DeployPlan =
  * revision with the same content key is the same chart and values (a second deploy sends nothing); a pending latest
  * revision of anyone's means wait; otherwise send `helm upgrade --install`.
  */
-export function planDeploy(history: HelmRevision[], marker: DeployMarker, release: string): DeployPlan {
+export function planDeploy(
+  history: HelmRevision[],
+  marker: DeployMarker,
+  release: string,
+  sentAfter: number | null = null,
+): DeployPlan {
   const latest = latestRevision(history);
+  // Helm replaces a failed revision's description with its error: a failed revision above the one seen before this
+  // stage sent its upgrade is the stage's own too.
   const own = history
     .filter((r) => {
       const m = parseDeployDescription(r.description);
-      return m !== null && m.jobId === marker.jobId && m.stageId === marker.stageId;
+      if (m !== null) return m.jobId === marker.jobId && m.stageId === marker.stageId;
+      return sentAfter !== null && r.revision > sentAfter && r.status === 'failed';
     })
     .at(-1);
   if (own && PENDING_STATUSES.has(own.status))
@@ -86,7 +94,15 @@ export function planRollback(history: HelmRevision[], data: HelmData): RollbackP
       reason: `release ${data.release} had no deployed revision before the execution (nothing to return to)`,
     };
   const description = rollbackDescription(data.revision);
-  const sent = history.filter((r) => r.revision > data.latest && r.description === description).at(-1);
+  // Helm replaces a failed rollback's description with `Rollback "<release>" failed: …`: sent all the same.
+  const sent = history
+    .filter(
+      (r) =>
+        r.revision > data.latest &&
+        (r.description === description ||
+          (r.status === 'failed' && r.description.startsWith(`Rollback "${data.release}" failed`))),
+    )
+    .at(-1);
   if (sent) {
     if (PENDING_STATUSES.has(sent.status))
       return {
@@ -94,7 +110,10 @@ export function planRollback(history: HelmRevision[], data: HelmData): RollbackP
         reason: `helm is still applying revision ${sent.revision} (${description}, ${sent.status})`,
       };
     if (sent.status === 'failed')
-      return { action: 'failed', reason: `Helm's rollback revision ${sent.revision} (${description}) failed` };
+      return {
+        action: 'failed',
+        reason: `Helm's rollback revision ${sent.revision} (${description}) failed: ${sent.description} (it is not sent again)`,
+      };
     return { action: 'sent', revision: sent };
   }
   if (!latest)

@@ -124,7 +124,9 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
     if (ctx.resumed)
       ctx.log('info', 'Resumed: the release history is read first; an upgrade already sent is not sent again.');
     const history = await cli.history(spec.release, spec.namespace).catch(failure('read the history of', spec));
-    const plan = planDeploy(history, marker, spec.release);
+    const sentAfter =
+      typeof ctx.state['deploy after revision'] === 'number' ? ctx.state['deploy after revision'] : null;
+    const plan = planDeploy(history, marker, spec.release, sentAfter);
     if (plan.action === 'wait') return this.waitOrFail(ctx, 'deploy', plan.reason, spec.timeoutSeconds);
     await this.clearWait(ctx, 'deploy');
     if (plan.action === 'failed') throw new StageFailed(`${plan.reason}.`);
@@ -132,7 +134,8 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
       ctx.log('info', `Helm release ${where(spec)}: ${plan.reason}, nothing sent.`);
       return this.outputsOf(cli, spec.release, spec.namespace, plan.revision);
     }
-    await ctx.saveState({ 'deploy upgrade': marker.contentKey });
+    const before = latestRevision(history)?.revision ?? 0;
+    await ctx.saveState({ 'deploy upgrade': marker.contentKey, 'deploy after revision': before });
     ctx.log(
       'info',
       `helm upgrade --install ${spec.release} (${spec.package} ${version}) in namespace ${spec.namespace}.`,
@@ -157,7 +160,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
         `helm upgrade ${refusal ? `failed (${refusal.message})` : 'ran'}, and the release's history could not be read back to see what it applied: ${messageOf(error)}`,
       );
     });
-    const own = planDeploy(after, marker, spec.release);
+    const own = planDeploy(after, marker, spec.release, before);
     if (own.action === 'done') {
       if (refusal)
         ctx.log('warn', `helm exited with "${refusal.message}", yet revision ${own.revision.revision} is deployed.`);
