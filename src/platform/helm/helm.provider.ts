@@ -44,7 +44,7 @@ export interface HelmProviderOptions {
 }
 
 const CACHED_CONNECTIONS = 32;
-/** How long the rollback waits at most for a pending release when the recorded spec has no timeout (it always has). */
+/** The spec's default timeout: a recorded spec is stored as written (resolved, not parsed), so it may lack one. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /**
@@ -231,7 +231,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
 
   async rollback(ctx: StageContext, recorded: Recorded): Promise<HelmOutputs> {
     const { data } = recorded;
-    const timeoutSeconds = recorded.spec.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    const timeoutSeconds = timeoutOf(recorded.spec);
     const cli = this.cli(ctx);
     if (ctx.resumed)
       ctx.log('info', 'Resumed: the release history is read first; a rollback already sent is not sent again.');
@@ -422,6 +422,12 @@ function versionOf(ctx: StageContext, spec: HelmSpec): string {
       `A helm stage run outside a release needs spec.version (the version of package "${spec.package}" to install).`,
     );
   return spec.version;
+}
+
+/** The recorded spec's timeoutSeconds (the stage row keeps the spec as written: defaults are not filled in). */
+function timeoutOf(spec: unknown): number {
+  const value = (spec as { timeoutSeconds?: unknown } | null)?.timeoutSeconds;
+  return typeof value === 'number' && value > 0 ? value : DEFAULT_TIMEOUT_SECONDS;
 }
 
 function uninstalled(data: HelmData): HelmOutputs {
