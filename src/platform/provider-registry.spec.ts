@@ -15,7 +15,9 @@ describe('PlatformProviders', () => {
 
   it('names every kind without a provider, so start-up fails before a stage needs one', () => {
     const registry = new PlatformProviders();
-    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: salesforce, kubernetes, ssh, helm');
+    expect(() => registry.assertComplete()).toThrow(
+      'No platform provider registered for: salesforce, kubernetes, ssh, helm',
+    );
     registry.register(provider('salesforce'));
     registry.register(provider('kubernetes'));
     expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh, helm');
