@@ -18,6 +18,7 @@ import { generateProject } from '../test/fixtures/generate-project.js';
 import { freePort, startService } from '../test/helpers/processes.js';
 import { zipFolder } from '../test/helpers/project-zip.js';
 import { benchEcsRollback } from './ecs-bench.js';
+import { benchHelmRollback } from './helm-bench.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
 import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
@@ -292,6 +293,9 @@ async function main() {
 
   console.log('\n7. ECS rollback through the provider vs bare client-ecs calls');
   await benchEcsRollback(row);
+
+  console.log('\n8. Helm rollback through the provider vs a bare helm script');
+  await benchHelmRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

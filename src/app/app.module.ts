@@ -20,6 +20,7 @@ import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { ReleasesModule } from '../platform/releases/releases.module.js';
 import { EcsProviderModule } from '../platform/ecs/ecs.module.js';
+import { HelmProviderModule } from '../platform/helm/helm.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
@@ -48,6 +49,7 @@ export class AppModule {
         PlatformModule,
         KubernetesProviderModule,
         EcsProviderModule,
+        HelmProviderModule,
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,

@@ -52,6 +52,8 @@ const schema = z.object({
     .default(2 * 1024 * 1024 * 1024),
   /** How many successful releases each SSH host keeps (the live one included); older release folders are deleted. */
   RETAIN_RELEASES: z.coerce.number().int().min(1).max(100).default(2),
+  /** The helm binary `helm` stages run (a path, or a name found on PATH). */
+  HELM_BIN: z.string().trim().min(1).default('helm'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   DEPLOY_POLL_MAX_SECONDS: z.coerce.number().min(0.05).max(60).default(5),
   SSE_HEARTBEAT_SECONDS: z.coerce.number().min(0.01).max(300).default(15),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { INFRASTRUCTURE_KINDS } from './infrastructures/infrastructure-connection.js';
 import type { PlatformProvider } from './provider.js';
 import { PlatformProviders } from './provider-registry.js';
 
@@ -15,14 +16,16 @@ describe('PlatformProviders', () => {
 
   it('names every kind without a provider, so start-up fails before a stage needs one', () => {
     const registry = new PlatformProviders();
+    expect(INFRASTRUCTURE_KINDS).toEqual(['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs']);
     expect(() => registry.assertComplete()).toThrow(
-      'No platform provider registered for: salesforce, kubernetes, ssh, ecs',
+      `No platform provider registered for: ${INFRASTRUCTURE_KINDS.join(', ')}`,
     );
     registry.register(provider('salesforce'));
     registry.register(provider('kubernetes'));
-    registry.register(provider('ecs'));
-    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh');
-    registry.register(provider('ssh'));
+    expect(() => registry.assertComplete()).toThrow(
+      `No platform provider registered for: ${INFRASTRUCTURE_KINDS.slice(2).join(', ')}`,
+    );
+    for (const kind of INFRASTRUCTURE_KINDS.slice(2)) registry.register(provider(kind));
     expect(() => registry.assertComplete()).not.toThrow();
     expect(registry.get('kubernetes').kind).toBe('kubernetes');
   });

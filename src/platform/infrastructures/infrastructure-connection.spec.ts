@@ -165,6 +165,26 @@ describe('parseConnection and describeConnection', () => {
     });
     expect(JSON.stringify(view)).not.toContain('PRIVATE KEY');
   });
+
+  it('takes a helm connection exactly as a Kubernetes one, and describes it without its token', () => {
+    expect(parseConnection('helm', { kubeconfig: kubeconfig(), context: 'prod' })).toEqual({
+      kind: 'helm',
+      connection: { kubeconfig: kubeconfig(), context: 'prod' },
+    });
+    expect(parseConnection('helm', { server: 'http://127.0.0.1:6443', token: SECRET })).toEqual({
+      kind: 'helm',
+      connection: { server: 'http://127.0.0.1:6443', token: SECRET },
+    });
+    expect(() => parseConnection('helm', ssh)).toThrow(/server: is required/);
+    expect(() => parseConnection('helm', { kubeconfig: kubeconfig(), context: 'nope' })).toThrow(/no context "nope"/);
+    const view = describeConnection('helm', { server: 'https://k8s.test', token: SECRET });
+    expect(view).toEqual({ type: 'token', server: 'https://k8s.test' });
+    expect(describeConnection('helm', { kubeconfig: kubeconfig() })).toEqual({
+      type: 'kubeconfig',
+      context: 'staging',
+    });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+  });
 });
 
 describe('an ecs connection', () => {

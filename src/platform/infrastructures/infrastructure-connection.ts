@@ -3,11 +3,11 @@ import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
 import {
-  describeEcsConnection,
-  parseEcsConnection,
-  type EcsConnection,
-  type EcsConnectionView,
-} from '../ecs/ecs-connection.js';
+  describeAwsConnection,
+  parseAwsConnection,
+  type AwsConnection,
+  type AwsConnectionView,
+} from '../aws/aws-connection.js';
 import {
   describeSshConnection,
   parseSshConnection,
@@ -15,8 +15,8 @@ import {
   type SshConnectionView,
 } from '../ssh/ssh-connection.js';
 
-/** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg` and `cf` come later (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'ecs'] as const;
+/** `salesforce` infrastructures come only from orgs (ADR 0014). */
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 /** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
 export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
@@ -60,11 +60,13 @@ export function parseKubernetesConnection(input: unknown): KubernetesConnection 
 export type InfrastructureConnection =
   | { kind: 'kubernetes'; connection: KubernetesConnection }
   | { kind: 'ssh'; connection: SshConnection }
-  | { kind: 'ecs'; connection: EcsConnection };
+  | { kind: 'ecs'; connection: AwsConnection }
+  /** A `helm` infrastructure reaches its cluster exactly as a `kubernetes` one does (ADR 0016). */
+  | { kind: 'helm'; connection: KubernetesConnection };
 
 /** What the API shows of a connection: its shape and where it points, never a secret. */
 export type ConnectionView =
-  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView | EcsConnectionView;
+  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView | AwsConnectionView;
 
 /** A connection from a request, checked for the infrastructure's kind: a 400 naming the field when it does not fit. */
 export function parseConnection(kind: ConnectedKind, input: unknown): InfrastructureConnection {
@@ -74,7 +76,9 @@ export function parseConnection(kind: ConnectedKind, input: unknown): Infrastruc
     case 'ssh':
       return { kind, connection: parseSshConnection(input) };
     case 'ecs':
-      return { kind, connection: parseEcsConnection(input) };
+      return { kind, connection: parseAwsConnection(input) };
+    case 'helm':
+      return { kind, connection: parseKubernetesConnection(input) };
   }
 }
 
@@ -86,7 +90,9 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
     case 'ssh':
       return describeSshConnection(connection as SshConnection);
     case 'ecs':
-      return describeEcsConnection(connection as EcsConnection);
+      return describeAwsConnection(connection as AwsConnection);
+    case 'helm':
+      return describeKubernetesConnection(connection as KubernetesConnection);
   }
 }
 
