@@ -19,6 +19,7 @@ import { OrgsModule } from '../orgs/orgs.module.js';
 import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { ReleasesModule } from '../platform/releases/releases.module.js';
+import { CfProviderModule } from '../platform/cf/cf.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         OrgsModule,
         PlatformModule,
         KubernetesProviderModule,
+        CfProviderModule,
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,
