@@ -322,6 +322,15 @@ describe('fault injection', () => {
     expect((await client.get(`/v3/deployments/${listed!.guid}`)).guid).toBe(listed!.guid);
   });
 
+  it('drops the answer of a call it applied when the drop is armed afterServing', async () => {
+    const before = (await client.list(`/v3/deployments?app_guids=${app}`)).pagination.total_results;
+    const droplet = (await client.get(`/v3/apps/${app}/droplets/current`)).guid;
+    cf.admin.dropConnections({ operation: 'createDeployment', afterServing: true });
+    await expect(deploy(app, { droplet: { guid: droplet } })).rejects.toThrow('got no answer');
+    expect((await client.list(`/v3/deployments?app_guids=${app}`)).pagination.total_results).toBe(before + 1);
+    cf.admin.settle();
+  });
+
   it('delays matching calls and still answers them', async () => {
     cf.admin.addLatency({ operation: 'getRoot', ms: 50 });
     expect(cf.admin.faults().latencies).toEqual([{ operation: 'getRoot', ms: 50 }]);
