@@ -407,14 +407,17 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
           'info',
           `Found the ${key.split('.')[1]} ${found.guid} an earlier attempt created: not sending it again.`,
         );
-        await ctx.saveState({ [`${key}Guid`]: found.guid });
+        const counter = `${key.split('.')[0]}.unanswered`;
+        await ctx.saveState({ [`${key}Guid`]: found.guid, ...(ctx.state[counter] ? { [counter]: 0 } : {}) });
         return found;
       }
       ctx.log('info', `The ${key.split('.')[1]} recorded as sent earlier never reached CF: sending it now.`);
     }
     await ctx.saveState({ [`${key}Sent`]: true });
     const made = await create();
-    await ctx.saveState({ [`${key}Guid`]: made.guid });
+    // progress made: the attempts that got no answer before it no longer count as "in a row"
+    const counter = `${key.split('.')[0]}.unanswered`;
+    await ctx.saveState({ [`${key}Guid`]: made.guid, ...(ctx.state[counter] ? { [counter]: 0 } : {}) });
     return made;
   }
 
