@@ -37,15 +37,40 @@ export class CfAuthError extends Error {
   override readonly name = 'CfAuthError';
 }
 
-export interface Resource {
+/** What every v3 resource has (the fields Backtrack reads). */
+export interface V3Resource {
   guid: string;
   created_at: string;
   updated_at: string;
-  links: Record<string, { href: string; method?: string }>;
-  [key: string]: any;
+  links: Record<string, { href: string; method?: string } | undefined>;
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+export interface CfApp extends V3Resource {
+  name: string;
+  state: string;
+}
+export interface CfPackage extends V3Resource {
+  state: string;
+}
+export interface CfBuild extends V3Resource {
+  state: string;
+  error: string | null;
+  droplet: { guid: string } | null;
+}
+export interface CfRevision extends V3Resource {
+  version: number;
+  droplet: { guid: string };
+  deployable: boolean;
+  description: string;
+}
+export interface CfDeployment extends V3Resource {
+  status: { value: string; reason: string; canary?: { steps?: { current?: number; total?: number } } };
+  droplet: { guid: string } | null;
+  revision: { guid: string; version: number } | null;
+  options?: { web_instances?: number };
 }
 
-export interface ListPage<T = Resource> {
+export interface ListPage<T = V3Resource> {
   pagination: {
     total_results: number;
     total_pages: number;
@@ -93,7 +118,7 @@ export class CfClient {
   }
 
   /** Gets a token for `login` (or the one given in the options) and keeps it for the calls that follow. */
-  async login(login: Login | undefined = this.options.login): Promise<Record<string, any>> {
+  async login(login: Login | undefined = this.options.login): Promise<Record<string, unknown>> {
     if (!login) throw new CfAuthError('No Cloud Foundry credentials to log in with.');
     const uaa = this.uaaUrl ?? (this.uaaUrl = await this.discoverUaa());
     const form = new URLSearchParams();
@@ -109,10 +134,10 @@ export class CfClient {
       form.set('client_secret', login.clientSecret);
     }
     const answer = await this.send('POST', `${uaa}/oauth/token`, headers, Buffer.from(form.toString()));
-    const body = parseJson(answer.text) as Record<string, any> | undefined;
+    const body = parseJson(answer.text) as Record<string, unknown> | undefined;
     if (answer.status === 401 || answer.status === 400 || answer.status === 403)
       throw new CfAuthError(
-        `UAA at ${uaa} refused the credentials (${answer.status} ${String(body?.error ?? '')}).`.replace(' ()', ''),
+        `UAA at ${uaa} refused the credentials (${answer.status}${typeof body?.error === 'string' ? ` ${body.error}` : ''}).`,
       );
     if (answer.status !== 200 || typeof body?.access_token !== 'string')
       throw new CfUnreachableError(`UAA at ${uaa} answered ${answer.status} to a token request.`);
@@ -130,7 +155,7 @@ export class CfClient {
   }
 
   /** One v3 call; a 401 fetches a new token and sends the call once more. */
-  async request<T = Resource>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T = V3Resource>(method: string, path: string, body?: unknown): Promise<T> {
     if (!this.accessToken && this.options.login) await this.login();
     let answer = await this.authorized(method, path, body);
     if (answer.status === 401 && this.options.login) {
@@ -167,16 +192,24 @@ export class CfClient {
     return this.send(method, url, headers, payload);
   }
 
-  get = <T = Resource>(path: string) => this.request<T>('GET', path);
-  post = <T = Resource>(path: string, body?: unknown) => this.request<T>('POST', path, body);
-  list = <T = Resource>(path: string) => this.get<ListPage<T>>(path);
+  get<T = V3Resource>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = V3Resource>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body);
+  }
+
+  list<T = V3Resource>(path: string): Promise<ListPage<T>> {
+    return this.get<ListPage<T>>(path);
+  }
 
   /** Every resource across pages, following `pagination.next`. */
-  async all(path: string): Promise<Resource[]> {
-    const resources: Resource[] = [];
+  async all<T = V3Resource>(path: string): Promise<T[]> {
+    const resources: T[] = [];
     let next: string | undefined = path;
     while (next) {
-      const page: ListPage = await this.list(next);
+      const page: ListPage<T> = await this.list<T>(next);
       resources.push(...page.resources);
       next = page.pagination.next?.href;
     }
@@ -184,7 +217,7 @@ export class CfClient {
   }
 
   /** A resource, or null on CF's 404. */
-  async find<T = Resource>(path: string): Promise<T | null> {
+  async find<T = V3Resource>(path: string): Promise<T | null> {
     try {
       return await this.get<T>(path);
     } catch (error) {
@@ -194,8 +227,8 @@ export class CfClient {
   }
 
   /** `POST /v3/packages/:guid/upload` with the zip as the `bits` field and no known resources. */
-  uploadBits(packageGuid: string, zip: Uint8Array): Promise<Resource> {
-    return this.post(
+  uploadBits(packageGuid: string, zip: Uint8Array): Promise<CfPackage> {
+    return this.post<CfPackage>(
       `/v3/packages/${packageGuid}/upload`,
       new Multipart([
         { name: 'resources', value: Buffer.from('[]') },

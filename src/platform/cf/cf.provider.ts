@@ -8,7 +8,18 @@ import {
   type StageContext,
   type StageHealth,
 } from '../provider.js';
-import { CfApiError, CfAuthError, CfClient, CfUnreachableError, type Resource } from './cf-client.js';
+import {
+  CfApiError,
+  CfAuthError,
+  CfClient,
+  CfUnreachableError,
+  type CfApp,
+  type CfBuild,
+  type CfDeployment,
+  type CfPackage,
+  type CfRevision,
+  type V3Resource,
+} from './cf-client.js';
 import { loginOf, parseCfConnection } from './cf-connection.js';
 import { driftSentences } from './cf-drift.js';
 import {
@@ -70,11 +81,12 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
     return this.guarded(ctx, null, 'read the app', async (client) => {
       const app = await this.findApp(client, spec);
       const droplet = await client.find(`/v3/apps/${app.guid}/droplets/current`);
-      const deployed = app.state === 'STARTED' ? await client.all(`/v3/apps/${app.guid}/revisions/deployed`) : [];
+      const deployed =
+        app.state === 'STARTED' ? await client.all<CfRevision>(`/v3/apps/${app.guid}/revisions/deployed`) : [];
       // While a deployment rolls, two revisions run: the settled one is the older.
       const settled = [...deployed].sort((a, b) => a.created_at.localeCompare(b.created_at))[0];
       const revision = settled
-        ? { guid: settled.guid, version: Number(settled.version), dropletGuid: String(settled.droplet?.guid) }
+        ? { guid: settled.guid, version: settled.version, dropletGuid: settled.droplet.guid }
         : null;
       const artifact = revision ? await this.artifactOfDroplet(client, revision.dropletGuid) : null;
       ctx.log(
@@ -85,7 +97,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
       );
       return {
         appGuid: app.guid,
-        appState: String(app.state),
+        appState: app.state,
         dropletGuid: droplet?.guid ?? null,
         revision,
         artifact,
@@ -135,7 +147,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
         `/v3/packages?app_guids=${app}&label_selector=${selector}`,
         '/v3/packages',
         () =>
-          client.post('/v3/packages', {
+          client.post<CfPackage>('/v3/packages', {
             type: 'bits',
             relationships: { app: { data: { guid: app } } },
             metadata: { labels, annotations: { [ARTIFACT_ANNOTATION]: artifact, [SHA_ANNOTATION]: bytes.sha256 } },
@@ -162,15 +174,13 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
         'deploy.build',
         `/v3/builds?package_guids=${pkg.guid}&label_selector=${selector}`,
         '/v3/builds',
-        () => client.post('/v3/builds', { package: { guid: pkg.guid }, metadata: { labels } }),
+        () => client.post<CfBuild>('/v3/builds', { package: { guid: pkg.guid }, metadata: { labels } }),
       );
       if (build.state === 'STAGING')
         throw new StageWait(`CF is staging ${artifact} (build ${build.guid})`, this.waitMs);
       if (build.state !== 'STAGED' || !build.droplet?.guid)
-        throw new StageFailed(
-          `Staging ${artifact} failed on CF: ${String(build.error ?? build.state)}. Nothing was deployed.`,
-        );
-      const dropletGuid = String(build.droplet.guid);
+        throw new StageFailed(`Staging ${artifact} failed on CF: ${build.error ?? build.state}. Nothing was deployed.`);
+      const dropletGuid = build.droplet.guid;
 
       let deployment = await this.createOnce(
         ctx,
@@ -179,7 +189,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
         `/v3/deployments?app_guids=${app}&label_selector=${selector}`,
         '/v3/deployments',
         () =>
-          client.post('/v3/deployments', {
+          client.post<CfDeployment>('/v3/deployments', {
             droplet: { guid: dropletGuid },
             strategy: spec.strategy,
             options: {
@@ -196,17 +206,17 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
   }
 
   /** Continues each canary pause once (recorded before it is sent); waits while the next pause is ahead. */
-  private async continueCanary(ctx: StageContext, client: CfClient, deployment: Resource): Promise<Resource> {
+  private async continueCanary(ctx: StageContext, client: CfClient, deployment: CfDeployment): Promise<CfDeployment> {
     const continued = Number(ctx.state['deploy.canaryContinued'] ?? 0);
-    const next = canaryNext(deployment as never, continued);
+    const next = canaryNext(deployment, continued);
     if (next.action === 'done') return deployment;
     if (next.action === 'wait') throw new StageWait(next.reason, this.waitMs);
     if (continued >= next.step)
       ctx.log('info', `The continue of canary step ${next.step} recorded earlier never took effect: sending it.`);
     await ctx.saveState({ 'deploy.canaryContinued': next.step });
     ctx.log('info', `Canary step ${next.step} passed its health check: continuing the deployment`);
-    const after = await client.post(`/v3/deployments/${deployment.guid}/actions/continue`);
-    const then = canaryNext(after as never, next.step);
+    const after = await client.post<CfDeployment>(`/v3/deployments/${deployment.guid}/actions/continue`);
+    const then = canaryNext(after, next.step);
     if (then.action === 'done') return after;
     throw new StageWait(then.action === 'wait' ? then.reason : 'the canary deployment paused again', this.waitMs);
   }
@@ -215,11 +225,11 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
     const client = this.client(ctx);
     try {
       if (outputs.stopped) {
-        const app = await client.get(`/v3/apps/${outputs.appGuid}`);
+        const app = await client.get<CfApp>(`/v3/apps/${outputs.appGuid}`);
         return app.state === 'STOPPED' ? { steady: true } : { steady: false, reason: `the app is still ${app.state}` };
       }
       if (outputs.deploymentGuid === null) return { steady: true };
-      return deploymentHealth((await client.get(`/v3/deployments/${outputs.deploymentGuid}`)) as never);
+      return deploymentHealth(await client.get<CfDeployment>(`/v3/deployments/${outputs.deploymentGuid}`));
     } catch (error) {
       if (error instanceof CfApiError && error.status === 404)
         return { steady: false, failed: true, reason: `deployment ${outputs.deploymentGuid} is gone from CF` };
@@ -231,16 +241,17 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
     return this.guarded(ctx, null, 'read the app', async (client) => {
       const guid = recorded.data.appGuid;
-      const app = await client.find(`/v3/apps/${guid}`);
+      const app = await client.find<CfApp>(`/v3/apps/${guid}`);
       if (!app) return [`App ${recorded.spec.app} is gone from CF.`];
       const droplet = await client.find(`/v3/apps/${guid}/droplets/current`);
-      const deployed = app.state === 'STARTED' ? await client.all(`/v3/apps/${guid}/revisions/deployed`) : [];
+      const deployed =
+        app.state === 'STARTED' ? await client.all<CfRevision>(`/v3/apps/${guid}/revisions/deployed`) : [];
       return driftSentences(
         {
-          name: String(app.name),
-          state: String(app.state),
+          name: app.name,
+          state: app.state,
           dropletGuid: droplet?.guid ?? null,
-          deployedRevisions: deployed.map((r) => ({ guid: r.guid, version: Number(r.version) })),
+          deployedRevisions: deployed.map((r) => ({ guid: r.guid, version: r.version })),
         },
         recorded.outputs,
       );
@@ -261,7 +272,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
         revisionVersion: null,
       };
       if (!data.revision) {
-        const live = await client.get(`/v3/apps/${app}`);
+        const live = await client.get<CfApp>(`/v3/apps/${app}`);
         if (live.state === 'STOPPED') ctx.log('info', `App ${spec.app} is stopped, as before its first deployment.`);
         else {
           if (ctx.state['rollback.stopSent']) ctx.log('info', 'The stop recorded earlier did not take: sending it.');
@@ -275,13 +286,13 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
       const selector = stepSelector(ctx.jobId, ctx.stageId);
       const recordedDeployment = 'rollback.deploymentSent' in ctx.state;
       if (!recordedDeployment) {
-        const revision = await client.find(`/v3/revisions/${target.guid}`);
-        if (!revision || revision.deployable === false)
+        const revision = await client.find<CfRevision>(`/v3/revisions/${target.guid}`);
+        if (!revision?.deployable)
           throw new StageFailed(
             `Revision ${target.version} of ${spec.app} is no longer deployable on CF (its droplet is gone or the revision was pruned). Nothing was sent.`,
           );
       }
-      let deployment: Resource;
+      let deployment: CfDeployment;
       try {
         deployment = await this.createOnce(
           ctx,
@@ -291,7 +302,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
           '/v3/deployments',
           () => {
             ctx.log('info', `Deploying revision ${target.version} of ${spec.app} again`);
-            return client.post('/v3/deployments', {
+            return client.post<CfDeployment>('/v3/deployments', {
               revision: { guid: target.guid },
               strategy: 'rolling',
               relationships: { app: { data: { guid: app } } },
@@ -321,14 +332,16 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
   async describe(ctx: StageContext, recorded: Recorded): Promise<InstanceView> {
     return this.guarded(ctx, null, 'read the app', async (client) => {
       const guid = recorded.data.appGuid;
-      const app = await client.get(`/v3/apps/${guid}`);
+      const app = await client.get<CfApp>(`/v3/apps/${guid}`);
       const droplet = await client.find(`/v3/apps/${guid}/droplets/current`);
-      const deployed = app.state === 'STARTED' ? await client.all(`/v3/apps/${guid}/revisions/deployed`) : [];
+      const deployed =
+        app.state === 'STARTED' ? await client.all<CfRevision>(`/v3/apps/${guid}/revisions/deployed`) : [];
       const newest = [...deployed].sort((a, b) => b.created_at.localeCompare(a.created_at))[0];
-      const [latest] = (await client.list(`/v3/deployments?app_guids=${guid}&order_by=-created_at&per_page=1`))
-        .resources;
-      const desired = latest ? Number(latest.options?.web_instances ?? 0) || null : null;
-      const done = latest?.status?.value === 'FINALIZED' && latest.status.reason === 'DEPLOYED';
+      const [latest] = (
+        await client.list<CfDeployment>(`/v3/deployments?app_guids=${guid}&order_by=-created_at&per_page=1`)
+      ).resources;
+      const desired = latest?.options?.web_instances ?? null;
+      const done = latest?.status.value === 'FINALIZED' && latest.status.reason === 'DEPLOYED';
       return {
         artifact: droplet ? await this.artifactOfDroplet(client, droplet.guid) : null,
         revision: newest ? String(newest.version) : null,
@@ -370,14 +383,14 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
     return spec.version;
   }
 
-  private async findApp(client: CfClient, spec: CfSpec): Promise<Resource> {
+  private async findApp(client: CfClient, spec: CfSpec): Promise<CfApp> {
     const [org] = (await client.list(`/v3/organizations?names=${encodeURIComponent(spec.org)}`)).resources;
     if (!org) throw new StageFailed(`Cloud Foundry has no org "${spec.org}" these credentials can see.`);
     const [space] = (
       await client.list(`/v3/spaces?names=${encodeURIComponent(spec.space)}&organization_guids=${org.guid}`)
     ).resources;
     if (!space) throw new StageFailed(`Org "${spec.org}" has no space "${spec.space}" these credentials can see.`);
-    const [app] = (await client.list(`/v3/apps?names=${encodeURIComponent(spec.app)}&space_guids=${space.guid}`))
+    const [app] = (await client.list<CfApp>(`/v3/apps?names=${encodeURIComponent(spec.app)}&space_guids=${space.guid}`))
       .resources;
     if (!app)
       throw new StageFailed(
@@ -390,18 +403,18 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
    * A package, build or deployment made at most once: its guid when recorded; else, when it was recorded as sent, the
    * one CF holds with this job's and stage's labels; else it is recorded as sent, then made, then its guid recorded.
    */
-  private async createOnce(
+  private async createOnce<T extends V3Resource>(
     ctx: StageContext,
     client: CfClient,
     key: string,
     findPath: string,
     resourcePath: string,
-    create: () => Promise<Resource>,
-  ): Promise<Resource> {
+    create: () => Promise<T>,
+  ): Promise<T> {
     const guid = ctx.state[`${key}Guid`];
-    if (typeof guid === 'string') return client.get(`${resourcePath}/${guid}`);
+    if (typeof guid === 'string') return client.get<T>(`${resourcePath}/${guid}`);
     if (ctx.state[`${key}Sent`]) {
-      const [found] = (await client.list(findPath)).resources;
+      const [found] = (await client.list<T>(findPath)).resources;
       if (found) {
         ctx.log(
           'info',
@@ -428,36 +441,38 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
     artifact: string,
     sha256: string,
   ): Promise<CfOutputs | null> {
-    const live = await client.get(`/v3/apps/${app}`);
+    const live = await client.get<CfApp>(`/v3/apps/${app}`);
     if (live.state !== 'STARTED') return null;
     const droplet = await client.find(`/v3/apps/${app}/droplets/current`);
     if (!droplet) return null;
     const pkg = await this.packageOfDroplet(client, droplet);
-    const annotations = (pkg?.metadata?.annotations ?? {}) as Record<string, string>;
+    const annotations = pkg?.metadata?.annotations ?? {};
     if (annotations[ARTIFACT_ANNOTATION] !== artifact || annotations[SHA_ANNOTATION] !== sha256) return null;
-    const deployed = await client.all(`/v3/apps/${app}/revisions/deployed`);
-    if (deployed.length !== 1 || deployed[0]!.droplet?.guid !== droplet.guid) return null;
-    const [latest] = (await client.list(`/v3/deployments?app_guids=${app}&order_by=-created_at&per_page=1`)).resources;
-    if (latest?.status?.value === 'ACTIVE') return null;
+    const deployed = await client.all<CfRevision>(`/v3/apps/${app}/revisions/deployed`);
+    if (deployed.length !== 1 || deployed[0]!.droplet.guid !== droplet.guid) return null;
+    const [latest] = (
+      await client.list<CfDeployment>(`/v3/deployments?app_guids=${app}&order_by=-created_at&per_page=1`)
+    ).resources;
+    if (latest?.status.value === 'ACTIVE') return null;
     return {
       appGuid: app,
       deploymentGuid: null,
       dropletGuid: droplet.guid,
       revisionGuid: deployed[0]!.guid,
-      revisionVersion: Number(deployed[0]!.version),
+      revisionVersion: deployed[0]!.version,
       artifact,
     };
   }
 
-  private async packageOfDroplet(client: CfClient, droplet: Resource): Promise<Resource | null> {
-    const href = droplet.links?.package?.href;
-    return typeof href === 'string' ? client.find(href) : null;
+  private async packageOfDroplet(client: CfClient, droplet: V3Resource): Promise<CfPackage | null> {
+    const href = droplet.links.package?.href;
+    return typeof href === 'string' ? client.find<CfPackage>(href) : null;
   }
 
   private async artifactOfDroplet(client: CfClient, dropletGuid: string): Promise<string | null> {
     const droplet = await client.find(`/v3/droplets/${dropletGuid}`);
     const pkg = droplet ? await this.packageOfDroplet(client, droplet) : null;
-    const artifact = (pkg?.metadata?.annotations as Record<string, unknown> | undefined)?.[ARTIFACT_ANNOTATION];
+    const artifact = pkg?.metadata?.annotations?.[ARTIFACT_ANNOTATION];
     return typeof artifact === 'string' ? artifact : null;
   }
 
@@ -505,7 +520,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
   }
 }
 
-function outputsOf(app: string, deployment: Resource, dropletGuid: string, artifact: string | null): CfOutputs {
+function outputsOf(app: string, deployment: CfDeployment, dropletGuid: string, artifact: string | null): CfOutputs {
   return {
     appGuid: app,
     deploymentGuid: deployment.guid,

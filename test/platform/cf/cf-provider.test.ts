@@ -3,7 +3,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { startCfEmulator, type CfEmulatorHandle } from '../../../src/cf-emulator/cf-emulator.server.js';
-import { CfClient } from '../../../src/platform/cf/cf-client.js';
+import { CfClient } from '../../cf-emulator/cf-client.helper.js';
 import type { CfOutputs } from '../../../src/platform/cf/cf-records.js';
 import type { CfSpec } from '../../../src/platform/cf/cf-spec.js';
 import { CfProvider, type CfPackageSource } from '../../../src/platform/cf/cf.provider.js';
