@@ -47,8 +47,8 @@ async function startStandaloneEmulator(): Promise<{ url: string; child: ChildPro
       const found = /emulator at (http:\/\/\S+)/.exec(out);
       if (found) resolve(found[1]!);
     };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
     child.on('exit', (code) => reject(new Error(`the CF emulator exited with ${code}:\n${out}`)));
   });
   return { url, child };
