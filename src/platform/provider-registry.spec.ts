@@ -15,11 +15,14 @@ describe('PlatformProviders', () => {
 
   it('names every kind without a provider, so start-up fails before a stage needs one', () => {
     const registry = new PlatformProviders();
-    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: salesforce, kubernetes, ssh');
+    expect(() => registry.assertComplete()).toThrow(
+      'No platform provider registered for: salesforce, kubernetes, ssh, cf',
+    );
     registry.register(provider('salesforce'));
     registry.register(provider('kubernetes'));
-    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh');
+    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh, cf');
     registry.register(provider('ssh'));
+    registry.register(provider('cf'));
     expect(() => registry.assertComplete()).not.toThrow();
     expect(registry.get('kubernetes').kind).toBe('kubernetes');
   });
