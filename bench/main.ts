@@ -19,6 +19,7 @@ import { freePort, startService } from '../test/helpers/processes.js';
 import { zipFolder } from '../test/helpers/project-zip.js';
 import { benchEcsRollback } from './ecs-bench.js';
 import { benchHelmRollback } from './helm-bench.js';
+import { benchCfRollback } from './cf-bench.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
 import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
@@ -296,6 +297,9 @@ async function main() {
 
   console.log('\n8. Helm rollback through the provider vs a bare helm script');
   await benchHelmRollback(row);
+
+  console.log('\n9. Cloud Foundry rollback through the provider vs a bare v3 API script');
+  await benchCfRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -21,6 +21,7 @@ import { PlatformModule } from '../platform/platform.module.js';
 import { ReleasesModule } from '../platform/releases/releases.module.js';
 import { EcsProviderModule } from '../platform/ecs/ecs.module.js';
 import { HelmProviderModule } from '../platform/helm/helm.module.js';
+import { CfProviderModule } from '../platform/cf/cf.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
@@ -50,6 +51,7 @@ export class AppModule {
         KubernetesProviderModule,
         EcsProviderModule,
         HelmProviderModule,
+        CfProviderModule,
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,

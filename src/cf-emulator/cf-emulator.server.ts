@@ -165,6 +165,7 @@ export async function startCfEmulator(options: CfEmulatorOptions = {}): Promise<
     const body = ['POST', 'PUT', 'PATCH'].includes(method) ? await readBody(req, MAX_BODY_BYTES) : Buffer.alloc(0);
     foundation.sync();
     const answer = matched.route.handle({ foundation, presenter, baseUrl, url, req, body, params: matched.params });
+    if (faults.takeDrop(matched.route.operation, true)) return void req.socket.destroy();
     if (answer.body === undefined) res.writeHead(answer.status).end();
     else sendJson(res, answer.status, answer.body);
   };

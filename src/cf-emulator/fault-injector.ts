@@ -23,10 +23,14 @@ export interface LatencySpec {
   readonly ms: number;
 }
 
-/** The next `times` matching calls have their socket destroyed before any answer (a dropped connection). */
+/**
+ * The next `times` matching calls have their socket destroyed with no answer (a dropped connection): before the call
+ * is served, or with `afterServing` once it was applied (the client cannot tell which happened).
+ */
 export interface DropSpec {
   readonly operation?: Operation;
   readonly times?: number;
+  readonly afterServing?: boolean;
 }
 
 /** Instances started from this droplet never pass their health check: deployments of it stay DEPLOYING. */
@@ -93,6 +97,8 @@ export class FaultInjector {
 
   dropConnections(spec: DropSpec): void {
     checkOperation(spec.operation);
+    if (spec.afterServing !== undefined && typeof spec.afterServing !== 'boolean')
+      throw new RangeError('afterServing must be true or false');
     this.drops.push({ spec, remaining: checkTimes(spec.times) });
   }
 
@@ -129,9 +135,11 @@ export class FaultInjector {
     };
   }
 
-  /** Consumes an armed drop for this call: true when the connection must be destroyed. */
-  takeDrop(operation: Operation): boolean {
-    const armed = this.drops.find((d) => d.remaining > 0 && matches(d.spec, operation));
+  /** Consumes an armed drop for this call: true when the connection must be destroyed (now, or after serving). */
+  takeDrop(operation: Operation, afterServing = false): boolean {
+    const armed = this.drops.find(
+      (d) => d.remaining > 0 && matches(d.spec, operation) && (d.spec.afterServing === true) === afterServing,
+    );
     if (!armed) return false;
     armed.remaining--;
     this.drops = this.drops.filter((d) => d.remaining > 0);

@@ -21,6 +21,12 @@ interface Stamped {
   readonly createdAt: number;
   updatedAt: number;
 }
+/** `metadata` given when a package, build or deployment is created (labels and annotations, strings only). */
+export interface Metadata {
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+export const NO_METADATA: Metadata = { labels: {}, annotations: {} };
 export interface Org extends Stamped {
   readonly name: string;
 }
@@ -40,12 +46,14 @@ export interface App extends Stamped {
 export type PackageState = 'AWAITING_UPLOAD' | 'PROCESSING_UPLOAD' | 'READY' | 'FAILED';
 export interface Package extends Stamped {
   readonly appGuid: string;
+  readonly metadata: Metadata;
   state: PackageState;
   readyAt: number | null;
   checksum: string | null;
 }
 export interface Build extends Stamped {
   readonly appGuid: string;
+  readonly metadata: Metadata;
   readonly packageGuid: string;
   state: 'STAGING' | 'STAGED' | 'FAILED';
   readonly stagedAt: number;
@@ -64,6 +72,7 @@ export interface Revision extends Stamped {
 }
 export interface Deployment extends Stamped {
   readonly appGuid: string;
+  readonly metadata: Metadata;
   readonly dropletGuid: string;
   readonly previousDropletGuid: string | null;
   readonly revisionGuid: string;
@@ -80,6 +89,7 @@ export interface DeploymentRequest {
   readonly strategy: Strategy;
   readonly maxInFlight: number;
   readonly canaryWeights?: readonly number[];
+  readonly metadata?: Metadata;
 }
 
 export interface FoundationTiming {
@@ -151,11 +161,12 @@ export class Foundation {
     return found;
   }
 
-  createPackage(appGuid: string): Package {
+  createPackage(appGuid: string, metadata: Metadata = NO_METADATA): Package {
     if (!this.apps.has(appGuid)) throw unprocessable(APP_UNUSABLE);
     return this.put(this.packages, {
       ...this.stamp(),
       appGuid,
+      metadata,
       state: 'AWAITING_UPLOAD',
       readyAt: null,
       checksum: null,
@@ -174,7 +185,7 @@ export class Foundation {
     return pkg;
   }
 
-  createBuild(packageGuid: string): Build {
+  createBuild(packageGuid: string, metadata: Metadata = NO_METADATA): Build {
     const pkg = this.packages.get(packageGuid);
     if (!pkg) throw unprocessable('Unable to use package. Ensure that the package exists and you have access to it.');
     if (pkg.state !== 'READY') throw unprocessable(`Package must be READY to stage; it is ${pkg.state}`);
@@ -182,6 +193,7 @@ export class Foundation {
     const build = this.put(this.builds, {
       ...stamp,
       appGuid: pkg.appGuid,
+      metadata,
       packageGuid,
       state: 'STAGING',
       stagedAt: stamp.createdAt + this.timing.stagingSeconds * 1000,
@@ -283,6 +295,7 @@ export class Foundation {
     const deployment = this.put(this.deployments, {
       ...this.stamp(),
       appGuid: app.guid,
+      metadata: request.metadata ?? NO_METADATA,
       dropletGuid,
       previousDropletGuid: app.currentDropletGuid,
       revisionGuid: revision.guid,
@@ -298,6 +311,20 @@ export class Foundation {
       app.deployedRevisionGuid = revision.guid;
     }
     return deployment;
+  }
+
+  /** `POST /v3/apps/:guid/actions/stop`: no instance runs any more (the current droplet stays). */
+  stopApp(appGuid: string): App {
+    this.sync();
+    const app = this.get(this.apps, appGuid, 'App');
+    const active = this.activeDeployment(appGuid);
+    if (active) {
+      active.progress = { ...active.progress, value: 'FINALIZED', reason: 'CANCELED', lastStatusChangeAt: this.now() };
+      active.updatedAt = this.now();
+    }
+    app.state = 'STOPPED';
+    app.updatedAt = this.now();
+    return app;
   }
 
   private pruneRevisions(appGuid: string): void {

@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { CfError } from './errors.js';
-import { parseDeploymentRequest, parseJsonBody, parsePackageRequest } from './messages.js';
+import {
+  parseDeploymentRequest,
+  parseJsonBody,
+  parseLabelSelector,
+  parseMetadata,
+  parsePackageRequest,
+} from './messages.js';
 
 const app = { relationships: { app: { data: { guid: 'a1' } } } };
 
@@ -65,5 +71,39 @@ describe('parsePackageRequest and parseJsonBody', () => {
       status: 400,
       title: 'CF-MessageParseError',
     });
+  });
+});
+
+describe('parseMetadata', () => {
+  it('reads labels and annotations, empty when absent', () => {
+    expect(parseMetadata({})).toEqual({ labels: {}, annotations: {} });
+    expect(
+      parseMetadata({ metadata: { labels: { 'backtrack.dev/stage': 's-1' }, annotations: { note: 'any text: ok' } } }),
+    ).toEqual({ labels: { 'backtrack.dev/stage': 's-1' }, annotations: { note: 'any text: ok' } });
+  });
+
+  it('refuses a label value CF would refuse, naming it', () => {
+    const answer = refusal(() => parseMetadata({ metadata: { labels: { stage: 'has space' } } }));
+    expect(answer.status).toBe(422);
+    expect(answer.detail).toContain("'has space'");
+  });
+});
+
+describe('parseLabelSelector', () => {
+  it('matches key=value, key==value and key requirements together', () => {
+    const select = parseLabelSelector('a=1,b==2,c')!;
+    expect(select({ a: '1', b: '2', c: '' })).toBe(true);
+    expect(select({ a: '1', b: '3', c: '' })).toBe(false);
+    expect(select({ a: '1', b: '2' })).toBe(false);
+    expect(parseLabelSelector(null)).toBeNull();
+  });
+
+  it('answers a set-based selector with 400 CF-BadQueryParameter', () => {
+    try {
+      parseLabelSelector('env in (a,b)');
+      throw new Error('accepted');
+    } catch (error) {
+      expect((error as CfError).status).toBe(400);
+    }
   });
 });

@@ -2,7 +2,8 @@
 // 400 CF-MessageParseError, a body that parses but does not fit is a 422 CF-UnprocessableEntity naming the field.
 import { isObject, type JsonObject } from '../common/json.js';
 import type { Strategy } from './deployment-rules.js';
-import { badRequest, unprocessable } from './errors.js';
+import { badQueryParameter, badRequest, unprocessable } from './errors.js';
+import type { Metadata } from './foundation.js';
 
 export function parseJsonBody(body: Buffer): JsonObject {
   let value: unknown;
@@ -26,6 +27,47 @@ const requiredGuid = (body: JsonObject, path: string) => {
   if (guid === undefined) throw unprocessable(`${path} must be a guid (a non-empty string)`);
   return guid;
 };
+
+/** CF's label keys (an optional DNS-like prefix and `/`, then a name) and values: at most 63 characters each. */
+const LABEL_NAME = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
+function stringMap(value: unknown, field: string, check?: { key: RegExp; value: RegExp }): Record<string, string> {
+  if (value === undefined) return {};
+  if (!isObject(value)) throw unprocessable(`${field} must be an object`);
+  const out: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== 'string') throw unprocessable(`${field} '${key}' must be a string`);
+    if (check && !check.key.test(key)) throw unprocessable(`${field} key error: '${key}' is not a valid label key`);
+    if (check && !check.value.test(item))
+      throw unprocessable(`${field} value error: '${item}' is not a valid label value`);
+    out[key] = item;
+  }
+  return out;
+}
+
+/** The `metadata {labels, annotations}` a create call may carry (labels checked as CF checks them). */
+export function parseMetadata(body: JsonObject): Metadata {
+  const metadata = body.metadata;
+  if (metadata === undefined) return { labels: {}, annotations: {} };
+  if (!isObject(metadata)) throw unprocessable('Metadata must be an object');
+  return {
+    labels: stringMap(metadata.labels, 'Metadata labels', { key: LABEL_NAME, value: LABEL_VALUE }),
+    annotations: stringMap(metadata.annotations, 'Metadata annotations'),
+  };
+}
+
+/** A `label_selector` of `key=value` / `key==value` / `key` requirements, comma-separated (no set or `!=` forms). */
+export function parseLabelSelector(raw: string | null): ((labels: Readonly<Record<string, string>>) => boolean) | null {
+  if (raw === null) return null;
+  const requirements = raw.split(',').map((part) => {
+    const match = /^([^=!,\s]+)(?:==?([^=!,\s]*))?$/.exec(part.trim());
+    if (!match)
+      throw badQueryParameter(`Invalid label_selector value: '${part}' is not emulated (use key=value or key)`);
+    return { key: match[1]!, value: match[2] };
+  });
+  return (labels) => requirements.every((r) => (r.value === undefined ? r.key in labels : labels[r.key] === r.value));
+}
 
 export function parsePackageRequest(body: JsonObject): { appGuid: string } {
   if (body.type !== 'bits')

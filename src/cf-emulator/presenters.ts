@@ -2,10 +2,11 @@
 // presents them.
 import { timestampOf } from './clock.js';
 import { legacyState } from './deployment-rules.js';
-import type { App, Build, Deployment, Droplet, Org, Package, Revision, Space } from './foundation.js';
+import type { App, Build, Deployment, Droplet, Metadata, Org, Package, Revision, Space } from './foundation.js';
 
 const time = (ms: number) => timestampOf(new Date(ms));
 const metadata = { labels: {}, annotations: {} };
+const metadataOf = (m: Metadata) => ({ labels: { ...m.labels }, annotations: { ...m.annotations } });
 const relation = (guid: string | null) => ({ data: guid === null ? null : { guid } });
 
 function common(resource: { guid: string; createdAt: number; updatedAt: number }) {
@@ -73,7 +74,7 @@ export class Presenter {
       },
       state: pkg.state,
       relationships: { app: relation(pkg.appGuid) },
-      metadata,
+      metadata: metadataOf(pkg.metadata),
       links: {
         self: this.href(self),
         upload: { ...this.href(`${self}/upload`), method: 'POST' },
@@ -95,7 +96,7 @@ export class Presenter {
       droplet: build.dropletGuid === null ? null : { guid: build.dropletGuid },
       created_by: { guid: '', name: '', email: '' },
       relationships: { app: relation(build.appGuid) },
-      metadata,
+      metadata: metadataOf(build.metadata),
       links: {
         self: this.href(`/v3/builds/${build.guid}`),
         app: this.href(`/v3/apps/${build.appGuid}`),
@@ -184,7 +185,7 @@ export class Presenter {
       new_processes: [{ guid: deployment.processGuid, type: 'web' }],
       revision: revisionVersion === undefined ? null : { guid: deployment.revisionGuid, version: revisionVersion },
       relationships: { app: relation(deployment.appGuid) },
-      metadata,
+      metadata: metadataOf(deployment.metadata),
       links: {
         self: this.href(self),
         app: this.href(`/v3/apps/${deployment.appGuid}`),

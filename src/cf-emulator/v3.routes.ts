@@ -10,6 +10,8 @@ import {
   parseCurrentDropletRequest,
   parseDeploymentRequest,
   parseJsonBody,
+  parseLabelSelector,
+  parseMetadata,
   parsePackageRequest,
 } from './messages.js';
 import type { Operation } from './operations.js';
@@ -39,6 +41,12 @@ interface Route {
 }
 
 const GUID = '([^/]+)';
+/** Keeps the items whose labels fit the request's `label_selector`; all of them without one. */
+function byLabels<T extends { metadata: { labels: Readonly<Record<string, string>> } }>(ctx: RouteContext, items: T[]) {
+  const selector = parseLabelSelector(ctx.url.searchParams.get('label_selector'));
+  return selector === null ? items : items.filter((item) => selector(item.metadata.labels));
+}
+
 const ok = (body: unknown): RouteAnswer => ({ status: 200, body });
 const created = (body: unknown): RouteAnswer => ({ status: 201, body });
 
@@ -161,6 +169,12 @@ const ROUTES: readonly Route[] = [
     },
   },
   {
+    method: 'POST',
+    pattern: new RegExp(`^/v3/apps/${GUID}/actions/stop$`),
+    operation: 'stopApp',
+    handle: (ctx) => ok(ctx.presenter.app(ctx.foundation.stopApp(ctx.params[0]!))),
+  },
+  {
     method: 'PATCH',
     pattern: new RegExp(`^/v3/apps/${GUID}/relationships/current_droplet$`),
     operation: 'setCurrentDroplet',
@@ -181,8 +195,19 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/v3\/packages$/,
     operation: 'createPackage',
     handle: (ctx) => {
-      const { appGuid } = parsePackageRequest(parseJsonBody(ctx.body));
-      return created(ctx.presenter.package(ctx.foundation.createPackage(appGuid)));
+      const body = parseJsonBody(ctx.body);
+      const { appGuid } = parsePackageRequest(body);
+      return created(ctx.presenter.package(ctx.foundation.createPackage(appGuid, parseMetadata(body))));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/packages$/,
+    operation: 'listPackages',
+    handle: (ctx) => {
+      const q = ctx.url.searchParams;
+      const packages = byFilter([...ctx.foundation.packages.values()], listFilter(q, 'app_guids'), (p) => p.appGuid);
+      return list(ctx, byLabels(ctx, packages), (p) => ctx.presenter.package(p));
     },
   },
   {
@@ -197,8 +222,20 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/v3\/builds$/,
     operation: 'createBuild',
     handle: (ctx) => {
-      const { packageGuid } = parseBuildRequest(parseJsonBody(ctx.body));
-      return created(ctx.presenter.build(ctx.foundation.createBuild(packageGuid)));
+      const body = parseJsonBody(ctx.body);
+      const { packageGuid } = parseBuildRequest(body);
+      return created(ctx.presenter.build(ctx.foundation.createBuild(packageGuid, parseMetadata(body))));
+    },
+  },
+  {
+    method: 'GET',
+    pattern: /^\/v3\/builds$/,
+    operation: 'listBuilds',
+    handle: (ctx) => {
+      const q = ctx.url.searchParams;
+      let builds = byFilter([...ctx.foundation.builds.values()], listFilter(q, 'app_guids'), (b) => b.appGuid);
+      builds = byFilter(builds, listFilter(q, 'package_guids'), (b) => b.packageGuid);
+      return list(ctx, byLabels(ctx, builds), (b) => ctx.presenter.build(b));
     },
   },
   {
@@ -241,7 +278,9 @@ const ROUTES: readonly Route[] = [
     pattern: /^\/v3\/deployments$/,
     operation: 'createDeployment',
     handle: (ctx) => {
-      const deployment = ctx.foundation.createDeployment(parseDeploymentRequest(parseJsonBody(ctx.body)));
+      const body = parseJsonBody(ctx.body);
+      const request = { ...parseDeploymentRequest(body), metadata: parseMetadata(body) };
+      const deployment = ctx.foundation.createDeployment(request);
       return created(presentDeployment(ctx, deployment.guid));
     },
   },
@@ -258,7 +297,7 @@ const ROUTES: readonly Route[] = [
       );
       deployments = byFilter(deployments, listFilter(q, 'status_values'), (d) => d.progress.value);
       deployments = byFilter(deployments, listFilter(q, 'status_reasons'), (d) => d.progress.reason);
-      return list(ctx, deployments, (d) => presentDeployment(ctx, d.guid));
+      return list(ctx, byLabels(ctx, deployments), (d) => presentDeployment(ctx, d.guid));
     },
   },
   {

@@ -318,8 +318,17 @@ describe('fault injection', () => {
   it('drops the connection mid-request and serves the retry', async () => {
     cf.admin.dropConnections({ operation: 'getDeployment' });
     const [listed] = (await client.list(`/v3/deployments?app_guids=${app}`)).resources;
-    await expect(client.get(`/v3/deployments/${listed!.guid}`)).rejects.toThrow('fetch failed');
+    await expect(client.get(`/v3/deployments/${listed!.guid}`)).rejects.toThrow('got no answer');
     expect((await client.get(`/v3/deployments/${listed!.guid}`)).guid).toBe(listed!.guid);
+  });
+
+  it('drops the answer of a call it applied when the drop is armed afterServing', async () => {
+    const before = (await client.list(`/v3/deployments?app_guids=${app}`)).pagination.total_results;
+    const droplet = (await client.get(`/v3/apps/${app}/droplets/current`)).guid;
+    cf.admin.dropConnections({ operation: 'createDeployment', afterServing: true });
+    await expect(deploy(app, { droplet: { guid: droplet } })).rejects.toThrow('got no answer');
+    expect((await client.list(`/v3/deployments?app_guids=${app}`)).pagination.total_results).toBe(before + 1);
+    cf.admin.settle();
   });
 
   it('delays matching calls and still answers them', async () => {
@@ -399,5 +408,45 @@ describe('fault injection', () => {
       { method: 'GET', path: `/v3/apps/${app}`, operation: 'getApp' },
       { method: 'GET', path: `/v3/apps/${app}/revisions`, operation: 'listRevisions' },
     ]);
+  });
+});
+
+describe('labels, lists and stopping an app', () => {
+  it('keeps the labels a package, build and deployment were created with and finds them by label_selector', async () => {
+    const app = cf.admin.seedApp({ org: 'acme', space: 'labels', app: 'lbl', instances: 1 }).appGuid;
+    const labels = { 'backtrack.dev/stage': 'job-1.s1' };
+    const pkg = await client.post('/v3/packages', {
+      type: 'bits',
+      relationships: { app: { data: { guid: app } } },
+      metadata: { labels, annotations: { 'backtrack.dev/artifact': 'shop@1.0.0' } },
+    });
+    await client.post('/v3/packages', { type: 'bits', relationships: { app: { data: { guid: app } } } });
+    expect(pkg.metadata).toEqual({ labels, annotations: { 'backtrack.dev/artifact': 'shop@1.0.0' } });
+    const selector = 'label_selector=backtrack.dev/stage=job-1.s1';
+    const found = await client.list(`/v3/packages?app_guids=${app}&${selector}`);
+    expect(found.resources.map((p) => p.guid)).toEqual([pkg.guid]);
+    expect((await client.list(`/v3/packages?app_guids=${app}`)).pagination.total_results).toBe(2);
+    await client.uploadBits(pkg.guid, ZIP);
+    cf.admin.settle();
+    const build = await client.post('/v3/builds', { package: { guid: pkg.guid }, metadata: { labels } });
+    expect((await client.list(`/v3/builds?package_guids=${pkg.guid}&${selector}`)).resources[0]?.guid).toBe(build.guid);
+    cf.admin.settle();
+    const droplet = (await client.get(`/v3/builds/${build.guid}`)).droplet.guid as string;
+    const deployment = await deploy(app, { droplet: { guid: droplet } }, { metadata: { labels } });
+    expect((await client.list(`/v3/deployments?app_guids=${app}&${selector}`)).resources[0]?.guid).toBe(
+      deployment.guid,
+    );
+    expect((await client.list(`/v3/deployments?app_guids=${app}&label_selector=other`)).resources).toEqual([]);
+    expect((await cfFailure(client.list(`/v3/packages?label_selector=a!=b`))).status).toBe(400);
+  });
+
+  it('stops an app: no revision is deployed any more, the droplet stays current', async () => {
+    const app = cf.admin.seedApp({ org: 'acme', space: 'labels', app: 'stopper', instances: 1 }).appGuid;
+    await deploy(app, { droplet: { guid: await stageDroplet(app) } });
+    expect((await client.list(`/v3/apps/${app}/revisions/deployed`)).resources).toHaveLength(1);
+    const stopped = await client.post(`/v3/apps/${app}/actions/stop`);
+    expect(stopped.state).toBe('STOPPED');
+    expect((await client.list(`/v3/apps/${app}/revisions/deployed`)).resources).toEqual([]);
+    expect((await client.get(`/v3/apps/${app}/droplets/current`)).guid).toBeDefined();
   });
 });

@@ -225,3 +225,19 @@ describe('an ecs connection', () => {
     expect(JSON.stringify(view)).not.toContain(SECRET);
   });
 });
+
+describe('cf connections through parseConnection and describeConnection', () => {
+  const cf = { apiUrl: 'https://api.sys.example.test/', username: 'deployer', password: SECRET };
+
+  it('parses a cf connection for kind cf and describes it without the password', () => {
+    const parsed = parseConnection('cf', cf);
+    expect(parsed).toEqual({ kind: 'cf', connection: { ...cf, apiUrl: 'https://api.sys.example.test' } });
+    const view = describeConnection('cf', parsed.connection);
+    expect(view).toEqual({ type: 'cf', apiUrl: 'https://api.sys.example.test', uaaUrl: null, username: 'deployer' });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+  });
+
+  it('refuses a kubeconfig as a cf connection, naming what it takes', () => {
+    expect(() => parseConnection('cf', { kubeconfig: 'x' })).toThrow(/credentials are missing/);
+  });
+});

@@ -9,6 +9,12 @@ import {
   type AwsConnectionView,
 } from '../aws/aws-connection.js';
 import {
+  describeCfConnection,
+  parseCfConnection,
+  type CfConnection,
+  type CfConnectionView,
+} from '../cf/cf-connection.js';
+import {
   describeSshConnection,
   parseSshConnection,
   type SshConnection,
@@ -16,7 +22,7 @@ import {
 } from '../ssh/ssh-connection.js';
 
 /** `salesforce` infrastructures come only from orgs (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs'] as const;
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs', 'cf'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 /** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
 export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
@@ -62,11 +68,16 @@ export type InfrastructureConnection =
   | { kind: 'ssh'; connection: SshConnection }
   | { kind: 'ecs'; connection: AwsConnection }
   /** A `helm` infrastructure reaches its cluster exactly as a `kubernetes` one does (ADR 0016). */
-  | { kind: 'helm'; connection: KubernetesConnection };
+  | { kind: 'helm'; connection: KubernetesConnection }
+  | { kind: 'cf'; connection: CfConnection };
 
 /** What the API shows of a connection: its shape and where it points, never a secret. */
 export type ConnectionView =
-  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView | AwsConnectionView;
+  | { type: 'kubeconfig'; context: string }
+  | { type: 'token'; server: string }
+  | SshConnectionView
+  | AwsConnectionView
+  | CfConnectionView;
 
 /** A connection from a request, checked for the infrastructure's kind: a 400 naming the field when it does not fit. */
 export function parseConnection(kind: ConnectedKind, input: unknown): InfrastructureConnection {
@@ -79,6 +90,8 @@ export function parseConnection(kind: ConnectedKind, input: unknown): Infrastruc
       return { kind, connection: parseAwsConnection(input) };
     case 'helm':
       return { kind, connection: parseKubernetesConnection(input) };
+    case 'cf':
+      return { kind, connection: parseCfConnection(input) };
   }
 }
 
@@ -93,6 +106,8 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
       return describeAwsConnection(connection as AwsConnection);
     case 'helm':
       return describeKubernetesConnection(connection as KubernetesConnection);
+    case 'cf':
+      return describeCfConnection(connection as CfConnection);
   }
 }
 
