@@ -20,6 +20,7 @@ import { ExecutionsModule } from '../platform/executions/executions.module.js';
 import { PlatformModule } from '../platform/platform.module.js';
 import { ReleasesModule } from '../platform/releases/releases.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
+import { AsgProviderModule } from '../platform/asg/asg.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { SshProviderModule } from '../platform/ssh/ssh.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
         OrgsModule,
         PlatformModule,
         KubernetesProviderModule,
+        AsgProviderModule,
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,

@@ -8,9 +8,11 @@ import {
   type SshConnection,
   type SshConnectionView,
 } from '../ssh/ssh-connection.js';
+import { describeAsgConnection, parseAsgConnection } from '../asg/asg-connection.js';
+import type { AwsConnection, AwsConnectionView } from '../aws/aws-connection.js';
 
 /** `salesforce` infrastructures come only from orgs; `helm`, `ecs`, `asg` and `cf` come later (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh'] as const;
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'asg'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 /** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
 export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
@@ -52,11 +54,13 @@ export function parseKubernetesConnection(input: unknown): KubernetesConnection 
 
 /** A connection with the kind it belongs to. */
 export type InfrastructureConnection =
-  { kind: 'kubernetes'; connection: KubernetesConnection } | { kind: 'ssh'; connection: SshConnection };
+  | { kind: 'kubernetes'; connection: KubernetesConnection }
+  | { kind: 'ssh'; connection: SshConnection }
+  | { kind: 'asg'; connection: AwsConnection };
 
 /** What the API shows of a connection: its shape and where it points, never a secret. */
 export type ConnectionView =
-  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView;
+  { type: 'kubeconfig'; context: string } | { type: 'token'; server: string } | SshConnectionView | AwsConnectionView;
 
 /** A connection from a request, checked for the infrastructure's kind: a 400 naming the field when it does not fit. */
 export function parseConnection(kind: ConnectedKind, input: unknown): InfrastructureConnection {
@@ -65,6 +69,8 @@ export function parseConnection(kind: ConnectedKind, input: unknown): Infrastruc
       return { kind, connection: parseKubernetesConnection(input) };
     case 'ssh':
       return { kind, connection: parseSshConnection(input) };
+    case 'asg':
+      return { kind, connection: parseAsgConnection(input) };
   }
 }
 
@@ -75,6 +81,8 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
       return describeKubernetesConnection(connection as KubernetesConnection);
     case 'ssh':
       return describeSshConnection(connection as SshConnection);
+    case 'asg':
+      return describeAsgConnection(connection as AwsConnection);
   }
 }
 
