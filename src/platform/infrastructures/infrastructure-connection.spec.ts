@@ -165,4 +165,13 @@ describe('parseConnection and describeConnection', () => {
     });
     expect(JSON.stringify(view)).not.toContain('PRIVATE KEY');
   });
+
+  it('checks and describes an asg connection (the shared AWS one) without its secret key', () => {
+    const aws = { region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE123456789', secretAccessKey: SECRET };
+    expect(parseConnection('asg', aws)).toEqual({ kind: 'asg', connection: aws });
+    expect(() => parseConnection('asg', ssh)).toThrow(/region: is required/);
+    const view = describeConnection('asg', aws);
+    expect(view).toEqual({ type: 'aws', region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE123456789', endpoint: null });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+  });
 });
