@@ -108,7 +108,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   /** An Auto Scaling group is never created by a stage, so a rollback never deletes one: never a first deployment. */
-  isFirstDeployment(): boolean {
+  isFirstDeployment(_data: AsgData): boolean {
     return false;
   }
 
@@ -208,22 +208,30 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
     const group = await this.call(ctx, 'drift', () => client.group(outputs.autoScalingGroupName, ctx.signal));
     const amiOf = new Map<string, string | null>();
     let resolved: string | null = null;
+    let live = group;
     if (group) {
-      const template = group.launchTemplate;
+      const named = group.launchTemplate;
+      const current =
+        named && (named.launchTemplateId ?? named.launchTemplateName)
+          ? await this.version(
+              ctx,
+              client,
+              (named.launchTemplateId ?? named.launchTemplateName)!,
+              named.version ?? '$Default',
+            )
+          : null;
+      if (current) {
+        resolved = current.version;
+        amiOf.set(versionKey(current), current.amiId);
+        live = { ...group, launchTemplate: { ...named!, launchTemplateId: current.launchTemplateId } };
+      }
       const ids = new Set(group.instances.map((i) => i.launchTemplateId).filter((id): id is string => id !== null));
-      if (template?.launchTemplateId) ids.add(template.launchTemplateId);
       for (const id of ids) {
-        const wanted = new Set(
-          group.instances.filter((i) => i.launchTemplateId === id).map((i) => i.version ?? '$Default'),
-        );
-        if (template?.launchTemplateId === id) wanted.add(template.version ?? '$Default');
-        const versions = await this.call(ctx, 'drift', () => client.versions(id, [...wanted], ctx.signal));
-        for (const v of versions)
-          amiOf.set(versionKey({ launchTemplateId: v.launchTemplateId, version: v.version }), v.amiId);
-        if (template?.launchTemplateId === id) {
-          const asked = template.version ?? '$Default';
-          resolved = /^\d+$/.test(asked) ? asked : ((await this.version(ctx, client, id, asked))?.version ?? null);
-        }
+        const wanted = [
+          ...new Set(group.instances.filter((i) => i.launchTemplateId === id).map((i) => i.version ?? '$Default')),
+        ];
+        const versions = await this.call(ctx, 'drift', () => client.versions(id, wanted, ctx.signal));
+        for (const v of versions) amiOf.set(versionKey(v), v.amiId);
       }
     }
     return driftSentences(
@@ -232,7 +240,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
         left: outputs.launchTemplate,
         amis: [outputs.amiId, data.amiId],
       },
-      group,
+      live,
       resolved,
       amiOf,
     );
@@ -551,10 +559,11 @@ function templateOf(v: VersionFacts): TemplateVersion {
   return { launchTemplateId: v.launchTemplateId, launchTemplateName: v.launchTemplateName, version: v.version };
 }
 
-/** Whether the group names exactly this template id and version number. */
+/** Whether the group names exactly this template (by id, or by name when it names no id) and version number. */
 function sameRef(group: GroupState, target: TemplateVersion): boolean {
-  return (
-    group.launchTemplate?.launchTemplateId === target.launchTemplateId &&
-    group.launchTemplate.version === target.version
-  );
+  const named = group.launchTemplate;
+  if (!named || named.version !== target.version) return false;
+  return named.launchTemplateId === null
+    ? named.launchTemplateName === target.launchTemplateName
+    : named.launchTemplateId === target.launchTemplateId;
 }
