@@ -460,4 +460,3 @@ describe('faults from the emulator end in an honest state', () => {
     expect(error.message).toBe('Infrastructure "bad" has no usable AWS connection.');
   });
 });
-
