@@ -17,6 +17,7 @@ import { resolveProject } from '../src/salesforce/project-resolver.js';
 import { generateProject } from '../test/fixtures/generate-project.js';
 import { freePort, startService } from '../test/helpers/processes.js';
 import { zipFolder } from '../test/helpers/project-zip.js';
+import { benchAsgRollback } from './asg-bench.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
 import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
@@ -288,6 +289,9 @@ async function main() {
 
   console.log('\n6. SSH rollback on 2 real sshd hosts: switch back vs redeploy of the previous package');
   await benchSshRollback(row);
+
+  console.log('\nAuto Scaling group rollback through the provider vs a bare @aws-sdk script');
+  await benchAsgRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

@@ -76,9 +76,9 @@ describe('a worker SIGKILLed between two phases of an asg rollback', () => {
   });
 
   afterAll(async () => {
-    sdk?.destroy();
-    await stack?.close();
-    if (emulator && emulator.exitCode === null) {
+    sdk.destroy();
+    await stack.close();
+    if (emulator.exitCode === null) {
       const exited = new Promise((resolve) => emulator.once('exit', resolve));
       emulator.kill('SIGTERM');
       await exited;

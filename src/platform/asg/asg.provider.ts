@@ -418,7 +418,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
     counts: number[],
   ): Promise<string[][]> {
     const replaced: string[][] = [];
-    let live = group;
+    const live = group;
     for (const [index, count] of counts.entries()) {
       const key = `${call} phase ${index + 1}`;
       let record = ctx.state[key] as PhaseRecord | undefined;
@@ -444,7 +444,12 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
       for (const id of unsent) await this.send(ctx, call, () => client.terminate(id, ctx.signal));
       replaced.push(record.instances);
       if (index === counts.length - 1) break;
-      if (unsent.length) live = await this.readGroup(ctx, client, live.name, call);
+      // what was just terminated is still terminating: the next call reads the group (no read here)
+      if (unsent.length)
+        throw new StageWait(
+          `phase ${index + 1} of ${counts.length}: ${unsent.length} instance${unsent.length === 1 ? '' : 's'} terminated, replacements launching`,
+          this.phasePollMs,
+        );
       const settled = phaseSettled(live);
       if (!settled.settled) {
         if (Date.now() - record.startedAt > spec.phaseTimeoutSeconds * 1000)
