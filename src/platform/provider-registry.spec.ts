@@ -20,6 +20,8 @@ describe('PlatformProviders', () => {
     registry.register(provider('kubernetes'));
     expect(() => registry.assertComplete()).toThrow('No platform provider registered for: ssh');
     registry.register(provider('ssh'));
+    expect(() => registry.assertComplete()).toThrow('No platform provider registered for: asg');
+    registry.register(provider('asg'));
     expect(() => registry.assertComplete()).not.toThrow();
     expect(registry.get('kubernetes').kind).toBe('kubernetes');
   });
