@@ -444,6 +444,8 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
       for (const id of unsent) await this.send(ctx, call, () => client.terminate(id, ctx.signal));
       replaced.push(record.instances);
       if (index === counts.length - 1) break;
+      // the next phase was recorded by an earlier attempt: this one had settled then
+      if (ctx.state[`${call} phase ${index + 2}`] !== undefined) continue;
       // what was just terminated is still terminating: the next call reads the group (no read here)
       if (unsent.length)
         throw new StageWait(

@@ -308,6 +308,17 @@ describe('a worker stopping right after each save, then resumed: each change is 
     expect(await versionsRunning(sdk, fixture.group)).toEqual({ '2': 8 });
   });
 
+  test('a canary deploy called again after it returned (its outputs not stored yet) sends nothing and answers the same', async () => {
+    const fixture = await groupOf(8, 'returned');
+    const spec = specFor(fixture, 'ami-00000002', CANARY);
+    const data = await provider.capture(context(), spec);
+    const run = await drive((ctx) => provider.deploy(ctx, spec, data));
+    aws.admin.resetRequests();
+    const again = await provider.deploy(run.ctx.resume(), spec, data);
+    expect(writesOf(aws.admin.requests())).toEqual([]);
+    expect(again).toEqual(run.outputs);
+  });
+
   /** Canary rollback of 15 in 6, 4, 4, 1: group template, plan, 4 phases = 6 saves. */
   test.each([1, 2, 3, 4, 5, 6])('canary rollback stopped after save %i', async (crashAt) => {
     const fixture = await groupOf(8, `crash-rollback-${crashAt}`);
