@@ -20,6 +20,7 @@ import { zipFolder } from '../test/helpers/project-zip.js';
 import { benchEcsRollback } from './ecs-bench.js';
 import { benchHelmRollback } from './helm-bench.js';
 import { benchCfRollback } from './cf-bench.js';
+import { benchAsgRollback } from './asg-bench.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
 import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
@@ -300,6 +301,9 @@ async function main() {
 
   console.log('\n9. Cloud Foundry rollback through the provider vs a bare v3 API script');
   await benchCfRollback(row);
+
+  console.log('\n10. Auto Scaling group rollback through the provider vs a bare @aws-sdk script');
+  await benchAsgRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);

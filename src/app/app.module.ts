@@ -23,6 +23,7 @@ import { EcsProviderModule } from '../platform/ecs/ecs.module.js';
 import { HelmProviderModule } from '../platform/helm/helm.module.js';
 import { CfProviderModule } from '../platform/cf/cf.module.js';
 import { KubernetesProviderModule } from '../platform/kubernetes/kubernetes.module.js';
+import { AsgProviderModule } from '../platform/asg/asg.module.js';
 import { PackagesModule } from '../platform/packages/packages.module.js';
 import { SalesforceStageModule } from '../platform/salesforce/salesforce-stage.module.js';
 import { SshProviderModule } from '../platform/ssh/ssh.module.js';
@@ -52,6 +53,7 @@ export class AppModule {
         EcsProviderModule,
         HelmProviderModule,
         CfProviderModule,
+        AsgProviderModule,
         SshProviderModule,
         PackagesModule,
         ExecutionsModule,

@@ -138,7 +138,11 @@ export async function startAwsQueryEmulator(options: AwsQueryEmulatorOptions = {
         credentials,
       );
       if (problem) throw authError(problem, flavour.service);
-      requestLog.record(flavour.service, action);
+      requestLog.record(flavour.service, action, {
+        instanceId: action === 'TerminateInstanceInAutoScalingGroup' ? params.string('InstanceId') : undefined,
+        launchTemplateVersion:
+          action === 'UpdateAutoScalingGroup' ? params.string('LaunchTemplate.Version') : undefined,
+      });
       const delay = faults.latencyFor(action);
       if (delay > 0) await sleep(delay, closing.signal);
       if (faults.takeDrop(action)) return void req.socket.destroy();

@@ -1,5 +1,5 @@
 // Standalone Auto Scaling + EC2 launch templates emulator: node dist/src/aws-query-emulator/main.js --port N
-//   [--host H] [--region R] [--instance-ready-seconds S]. AWS_QUERY_EMULATOR_ACCESS_KEY_ID,
+//   [--host H] [--region R] [--instance-ready-seconds S] [--instance-terminate-seconds S]. AWS_QUERY_EMULATOR_ACCESS_KEY_ID,
 //   AWS_QUERY_EMULATOR_SECRET_ACCESS_KEY and AWS_QUERY_EMULATOR_ADMIN_KEY set the key pair and admin key.
 import { parseArgs } from 'node:util';
 import { closeOnSignals } from '../common/http-io.js';
@@ -11,6 +11,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     region: { type: 'string' },
     'instance-ready-seconds': { type: 'string' },
+    'instance-terminate-seconds': { type: 'string' },
   },
 });
 
@@ -23,6 +24,8 @@ const emulator = await startAwsQueryEmulator({
   adminKey: process.env.AWS_QUERY_EMULATOR_ADMIN_KEY,
   instanceReadySeconds:
     values['instance-ready-seconds'] === undefined ? undefined : Number(values['instance-ready-seconds']),
+  instanceTerminateSeconds:
+    values['instance-terminate-seconds'] === undefined ? undefined : Number(values['instance-terminate-seconds']),
 });
 
 console.log(

@@ -16,7 +16,7 @@ describe('PlatformProviders', () => {
 
   it('names every kind without a provider, so start-up fails before a stage needs one', () => {
     const registry = new PlatformProviders();
-    expect(INFRASTRUCTURE_KINDS).toEqual(['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs', 'cf']);
+    expect(INFRASTRUCTURE_KINDS).toEqual(['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs', 'asg', 'cf']);
     expect(() => registry.assertComplete()).toThrow(
       `No platform provider registered for: ${INFRASTRUCTURE_KINDS.join(', ')}`,
     );

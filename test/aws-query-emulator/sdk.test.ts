@@ -502,6 +502,26 @@ describe('fault injection', () => {
     impatient.destroy();
   });
 
+  it('logs which instance a termination names and which version an update sets', async () => {
+    const templateId = await newTemplate();
+    const name = await newGroup(1, templateId);
+    const instanceId = (await group(name)).Instances![0]!.InstanceId!;
+    emulator.admin.resetRequests();
+    await autoscaling.send(
+      new UpdateAutoScalingGroupCommand({
+        AutoScalingGroupName: name,
+        LaunchTemplate: { LaunchTemplateId: templateId, Version: '1' },
+      }),
+    );
+    await autoscaling.send(
+      new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: instanceId, ShouldDecrementDesiredCapacity: false }),
+    );
+    expect(emulator.admin.requests()).toEqual([
+      { service: 'autoscaling', action: 'UpdateAutoScalingGroup', launchTemplateVersion: '1' },
+      { service: 'autoscaling', action: 'TerminateInstanceInAutoScalingGroup', instanceId },
+    ]);
+  });
+
   it('logs the calls it served, and the admin HTTP routes need the admin key', async () => {
     const templateId = await newTemplate();
     emulator.admin.resetRequests();

@@ -187,7 +187,7 @@ describe('parseConnection and describeConnection', () => {
   });
 });
 
-describe('an ecs connection', () => {
+describe('an ecs or asg connection', () => {
   const aws = {
     region: 'eu-west-1',
     accessKeyId: 'AKIAEXAMPLEKEY123456',
@@ -222,6 +222,15 @@ describe('an ecs connection', () => {
       accessKeyId: 'AKIAEXAMPLEKEY123456',
       endpoint: aws.endpoint,
     });
+    expect(JSON.stringify(view)).not.toContain(SECRET);
+  });
+
+  it('checks and describes an asg connection (the shared AWS one) without its secret key', () => {
+    const aws = { region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE123456789', secretAccessKey: SECRET };
+    expect(parseConnection('asg', aws)).toEqual({ kind: 'asg', connection: aws });
+    expect(() => parseConnection('asg', { kubeconfig: 'x' })).toThrow(/region: is required/);
+    const view = describeConnection('asg', aws);
+    expect(view).toEqual({ type: 'aws', region: 'eu-west-1', accessKeyId: 'AKIAEXAMPLE123456789', endpoint: null });
     expect(JSON.stringify(view)).not.toContain(SECRET);
   });
 });

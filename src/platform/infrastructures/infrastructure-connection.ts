@@ -22,7 +22,7 @@ import {
 } from '../ssh/ssh-connection.js';
 
 /** `salesforce` infrastructures come only from orgs (ADR 0014). */
-export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs', 'cf'] as const;
+export const INFRASTRUCTURE_KINDS = ['salesforce', 'kubernetes', 'ssh', 'helm', 'ecs', 'asg', 'cf'] as const;
 export type InfrastructureKind = (typeof INFRASTRUCTURE_KINDS)[number];
 /** The kinds whose connection Backtrack holds (sealed); a `salesforce` infrastructure's is its org's. */
 export type ConnectedKind = Exclude<InfrastructureKind, 'salesforce'>;
@@ -69,6 +69,7 @@ export type InfrastructureConnection =
   | { kind: 'ecs'; connection: AwsConnection }
   /** A `helm` infrastructure reaches its cluster exactly as a `kubernetes` one does (ADR 0016). */
   | { kind: 'helm'; connection: KubernetesConnection }
+  | { kind: 'asg'; connection: AwsConnection }
   | { kind: 'cf'; connection: CfConnection };
 
 /** What the API shows of a connection: its shape and where it points, never a secret. */
@@ -87,6 +88,7 @@ export function parseConnection(kind: ConnectedKind, input: unknown): Infrastruc
     case 'ssh':
       return { kind, connection: parseSshConnection(input) };
     case 'ecs':
+    case 'asg':
       return { kind, connection: parseAwsConnection(input) };
     case 'helm':
       return { kind, connection: parseKubernetesConnection(input) };
@@ -103,6 +105,7 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
     case 'ssh':
       return describeSshConnection(connection as SshConnection);
     case 'ecs':
+    case 'asg':
       return describeAwsConnection(connection as AwsConnection);
     case 'helm':
       return describeKubernetesConnection(connection as KubernetesConnection);
