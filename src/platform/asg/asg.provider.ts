@@ -41,7 +41,15 @@ interface PhaseRecord {
 export interface AsgProviderOptions extends AsgClientOptions {
   /** How soon a call waiting for a phase is made again (default 1 000 ms). */
   phasePollMs?: number;
+  /** How many calls in a row may go unanswered before the stage fails saying so (default 10). */
+  maxUnanswered?: number;
 }
+
+/**
+ * State key: `{attempts, write}`, the calls in a row that got no answer. An answered write ends the run; an answered
+ * read ends only a run of reads (a resumed call reads the group back before it sends the same write again).
+ */
+const UNANSWERED = 'aws unanswered';
 
 /**
  * The `asg` platform provider (docs/asg-provider.md, ADR 0018): Auto Scaling groups and EC2 launch templates through
@@ -509,25 +517,49 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
 
   /** A read: a failure without an answer asks to be called again; a refusal is the stage's failure. */
   private async call<T>(ctx: StageContext, call: string, read: () => Promise<T>): Promise<T> {
+    let answer: T;
     try {
-      return await read();
+      answer = await read();
     } catch (error) {
-      throw this.verdict(ctx, call, error, false);
+      throw await this.verdict(ctx, call, error, false);
     }
+    await this.answered(ctx, false);
+    return answer;
   }
 
   /** A write (recorded as sent before this): a failure says the outcome may be either, and a resumed call reads back. */
   private async send<T>(ctx: StageContext, call: string, write: () => Promise<T>): Promise<T> {
+    let answer: T;
     try {
-      return await write();
+      answer = await write();
     } catch (error) {
-      throw this.verdict(ctx, call, error, true);
+      throw await this.verdict(ctx, call, error, true);
     }
+    await this.answered(ctx, true);
+    return answer;
   }
 
-  private verdict(ctx: StageContext, call: string, error: unknown, write: boolean): unknown {
+  private async answered(ctx: StageContext, write: boolean): Promise<void> {
+    const run = ctx.state[UNANSWERED] as { attempts: number; write: boolean } | null | undefined;
+    if (run && (write || !run.write)) await ctx.saveState({ [UNANSWERED]: null });
+  }
+
+  /**
+   * What a failed call means: a refusal is the stage's failure; no answer asks to be called again (the next attempt
+   * reads back first), until `maxUnanswered` calls in a row got none, when the stage fails saying that the last write
+   * may or may not have been applied — never waiting forever, never claiming "nothing applied".
+   */
+  private async verdict(ctx: StageContext, call: string, error: unknown, write: boolean): Promise<unknown> {
     if (!(error instanceof AsgCallError) || ctx.signal.aborted) return error;
     if (error.transient) {
+      const run = ctx.state[UNANSWERED] as { attempts: number; write: boolean } | null | undefined;
+      const attempts = (run?.attempts ?? 0) + 1;
+      if (attempts >= (this.options.maxUnanswered ?? 10))
+        return new StageFailed(
+          `AWS did not answer ${attempts} calls in a row (last: ${error.action} during the ${call}: ${error.message})` +
+            `${write ? '; that call may or may not have been applied' : ''}; the stage log says what was applied before it.`,
+        );
+      await ctx.saveState({ [UNANSWERED]: { attempts, write: write || (run?.write ?? false) } });
       ctx.log(
         'warn',
         `${error.message}${write ? '; it may or may not have been applied: the next attempt reads the group back before sending anything again' : '; trying again'}`,

@@ -446,6 +446,28 @@ describe('faults from the emulator end in an honest state', () => {
     expect(await provider.status(context(), spec, outputs)).toEqual({ steady: true });
   });
 
+  test('an update AWS never answers fails the stage after maxUnanswered attempts, saying it may have been applied', async () => {
+    const fixture = await groupOf(2, 'never-answers');
+    const spec = specFor(fixture, 'ami-00000002');
+    const data = await provider.capture(context(), spec);
+    const patient = new AsgProvider({ phasePollMs: 10, requestTimeoutMs: 500, maxUnanswered: 3 });
+    aws.admin.failRequests({ action: 'UpdateAutoScalingGroup', code: 'InternalFailure', status: 500, times: 10 });
+    let ctx = context();
+    const outcomes: unknown[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      outcomes.push(await rejectionOf(patient.deploy(ctx, spec, data)));
+      ctx = ctx.resume();
+    }
+    expect(outcomes.slice(0, 2).map((o) => o instanceof StageWait)).toEqual([true, true]);
+    const failed = outcomes[2] as StageFailed;
+    expect(failed).toBeInstanceOf(StageFailed);
+    expect(failed.message).toMatch(
+      /^AWS did not answer 3 calls in a row \(last: UpdateAutoScalingGroup during the deploy/,
+    );
+    expect(failed.message).toContain('that call may or may not have been applied');
+    expect(failed.message).not.toMatch(/nothing (of this call )?was applied/);
+  });
+
   test('a refusal (400) fails the stage with a sentence that says what was applied before it', async () => {
     const fixture = await groupOf(2, 'error-400');
     const spec = specFor(fixture, 'ami-00000002');
