@@ -64,9 +64,9 @@ describe('a mixed ECS + Helm pipeline, rolled back in reverse order', () => {
     }
   });
   afterAll(async () => {
-    ecs?.destroy();
+    ecs.destroy();
     await closeStarted(h);
-    await emulator?.close();
+    await emulator.close();
   });
 
   it('deploys ECS then Helm; the rollback puts Helm back first, then ECS, each where execution one left it', async () => {
