@@ -8,6 +8,7 @@ import { AlertmanagerController } from './alertmanager.controller.js';
 import { AlertmanagerReceiver } from './alertmanager-receiver.service.js';
 import { SloConfigService } from './slo-config.service.js';
 import { SloController } from './slo.controller.js';
+import { SloEvaluator } from './slo-evaluator.service.js';
 import { HealthSource, MonitoredService, RollbackPolicy, Slo, SloDecision } from './slo.entity.js';
 import { SloRollbacksService } from './slo-rollbacks.service.js';
 
@@ -24,7 +25,7 @@ import { SloRollbacksService } from './slo-rollbacks.service.js';
     ExecutionsModule,
   ],
   controllers: [SloController, AlertmanagerController],
-  providers: [SloConfigService, SloRollbacksService, AlertmanagerReceiver],
-  exports: [SloConfigService, SloRollbacksService],
+  providers: [SloConfigService, SloRollbacksService, AlertmanagerReceiver, SloEvaluator],
+  exports: [SloConfigService, SloRollbacksService, SloEvaluator],
 })
 export class SloModule {}
