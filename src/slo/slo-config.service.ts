@@ -47,19 +47,20 @@ export class SloConfigService {
 
   // ---- health sources
 
-  listHealthSources(): Promise<HealthSource[]> {
-    return this.sources.find({ where: { deletedAt: IsNull() }, order: { createdAt: 'ASC' } });
+  /** Live health sources with whether each has a token (the sealed token itself stays here). */
+  async listHealthSources(): Promise<(HealthSource & { hasToken: boolean })[]> {
+    const all = await this.withToken().orderBy('h.created_at', 'ASC').getMany();
+    return all.map(withoutToken);
   }
 
   async getHealthSource(id: string): Promise<HealthSource & { hasToken: boolean }> {
-    const source = await this.sources
-      .createQueryBuilder('h')
-      .addSelect('h.tokenCiphertext')
-      .where('h.id = :id AND h.deleted_at IS NULL', { id })
-      .getOne();
+    const source = await this.withToken().andWhere('h.id = :id', { id }).getOne();
     if (!source) throw new NotFoundError('Health source', id);
-    const { tokenCiphertext, ...rest } = source;
-    return Object.assign(new HealthSource(), rest, { hasToken: tokenCiphertext !== null });
+    return withoutToken(source);
+  }
+
+  private withToken() {
+    return this.sources.createQueryBuilder('h').addSelect('h.tokenCiphertext').where('h.deleted_at IS NULL');
   }
 
   async createHealthSource(input: z.infer<typeof CreateHealthSourceBody>, principal: Principal) {
@@ -292,4 +293,10 @@ export class SloConfigService {
     await this.getMonitoredService(monitoredServiceId, principal);
     return this.decisions.find({ where: { monitoredServiceId }, order: { createdAt: 'DESC' }, take: limit });
   }
+}
+
+/** A health source as it leaves this service: whether it has a token, never the sealed text. */
+function withoutToken(source: HealthSource): HealthSource & { hasToken: boolean } {
+  const { tokenCiphertext, ...rest } = source;
+  return Object.assign(new HealthSource(), rest, { hasToken: tokenCiphertext !== null });
 }

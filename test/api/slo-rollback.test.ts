@@ -60,6 +60,9 @@ describe('SLO rollback policies and POST /api/hooks/alertmanager', () => {
       expect(res.body).toMatchObject({ name: 'secured', url: 'https://prometheus.example.com', hasToken: true });
       const read = await h.api('GET', `/api/health-sources/${res.body.id}`);
       expect(JSON.stringify(read.body)).not.toContain('prom-secret-token');
+      const list = await h.api('GET', '/api/health-sources');
+      expect(list.body.items.find((s: { id: string }) => s.id === res.body.id)).toMatchObject({ hasToken: true });
+      expect(JSON.stringify(list.body)).not.toContain('prom-secret-token');
       const [row] = await h.backtrack.dataSource.query(
         `SELECT token_ciphertext FROM slo_health_sources WHERE id = $1`,
         [res.body.id],
