@@ -1,4 +1,5 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
+import fs from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import {
@@ -15,6 +16,7 @@ import { createToken } from '../helpers/scoped-access.js';
 import { alertPayload, sloPolicy } from '../helpers/slo.js';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+const SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url);
 
 describe("the web UI: a service's SLO rollback decisions", () => {
   let h: Harness;
@@ -75,5 +77,9 @@ describe("the web UI: a service's SLO rollback decisions", () => {
       `was already rolled back (Rollback ${rollbackJobId})`,
     );
     expect(pageErrors).toEqual([]);
+    if (process.env.UPDATE_SCREENSHOTS === '1') {
+      fs.mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: new URL('service-slo-rollback.png', SCREENSHOTS).pathname, fullPage: true });
+    }
   });
 });

@@ -74,7 +74,7 @@ export function sloPanel({ serviceId, signal }) {
         ? table({
             caption: 'Decisions',
             testid: 'slo-decisions',
-            headers: ['When', 'From', 'Policy', 'Decision', 'Why', 'Rollback'],
+            headers: ['When', 'From', 'Policy', 'Decision', 'Why'],
             rowAttrs: (i) => ({ testid: 'slo-decision', 'data-outcome': decisions[i].outcome }),
             rows: decisions.map((d) => [
               timeElement(d.createdAt),
@@ -83,13 +83,15 @@ export function sloPanel({ serviceId, signal }) {
                 h('div', { class: 'sub' }, `${d.breachStatus} since `, timeElement(d.startsAt)),
               ],
               policyName.get(d.policyId) ?? '—',
-              h('strong', { testid: 'slo-outcome' }, OUTCOME_TEXT[d.outcome] ?? d.outcome),
-              h('span', { class: 'sub', testid: 'slo-reason' }, d.reason),
-              d.rollbackJobId
-                ? executionLink(d.rollbackJobId, 'Rollback', 'slo-rollback-link')
-                : d.executionId
-                  ? h('span', { class: 'sub' }, 'of ', executionLink(d.executionId, 'Deploy'))
-                  : '—',
+              [
+                h('strong', { testid: 'slo-outcome' }, OUTCOME_TEXT[d.outcome] ?? d.outcome),
+                d.rollbackJobId
+                  ? h('div', { class: 'sub' }, executionLink(d.rollbackJobId, 'Rollback', 'slo-rollback-link'))
+                  : d.executionId
+                    ? h('div', { class: 'sub' }, 'of ', executionLink(d.executionId, 'Deploy'))
+                    : null,
+              ],
+              h('span', { class: 'sub reason', testid: 'slo-reason' }, d.reason),
             ]),
           })
         : h('p', { class: 'hint' }, 'No decisions yet: no alert or evaluation has breached an SLO here.'),
