@@ -18,6 +18,7 @@ import {
   type PrometheusStack,
   type TestService,
 } from '../helpers/prometheus-stack.js';
+import { SloEvaluator } from '../../src/slo/slo-evaluator.service.js';
 import { createToken } from '../helpers/scoped-access.js';
 import { sloPolicy } from '../helpers/slo.js';
 
@@ -107,6 +108,17 @@ describe('SLO-driven automatic rollback with real Prometheus and Alertmanager', 
     expect(resolved).toMatchObject({ fingerprint: decision.fingerprint, rollbackJobId: null });
   }, 180_000);
 
+  it("Backtrack's own evaluator reads the SLO from the same Prometheus", async () => {
+    await h.backtrack.app.get(SloEvaluator).evaluateAll();
+    const { lastEvaluation } = (await h.api('GET', `/api/slos/${ids.sloId}`)).body;
+    expect(lastEvaluation.error).toBeNull();
+    // some requests failed a moment ago: below 100 % but far from nothing
+    expect(lastEvaluation.measured.sli).toBeGreaterThan(0.5);
+    expect(lastEvaluation.measured.sli).toBeLessThan(1);
+    expect(lastEvaluation.measured.errorBudgetRemainingPercent).toBeLessThan(100);
+    expect(lastEvaluation.measured.burnRate).toBeGreaterThan(0);
+  });
+
   it('the same breach after the rollback window rolls nothing back and says why', async () => {
     const three = await deploy('nginx:1.28');
     const patched = await h.api('PATCH', `/api/rollback-policies/${ids.policyId}`, { body: { windowMinutes: 1 } });
@@ -117,7 +129,11 @@ describe('SLO-driven automatic rollback with real Prometheus and Alertmanager', 
 
     const since = Date.now();
     service.failing = true;
-    const decision = await decided('the outside-window decision', (d) => d.breachStatus === 'firing', since);
+    const decision = await decided(
+      'the outside-window decision',
+      (d) => d.source === 'alertmanager' && d.breachStatus === 'firing',
+      since,
+    );
     service.failing = false;
     expect(decision).toMatchObject({ outcome: 'outside-window', executionId: three.id, rollbackJobId: null });
     expect(decision.reason).toContain('outside the 1-minute rollback window of policy "checkout burn"');
