@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import { instantValue, PrometheusError } from './prometheus.client.js';
+import { instantValue, PrometheusError, rangeValues } from './prometheus.client.js';
 
 // A small server speaking Prometheus's JSON shape (docs/platform-apis.md §6.1).
 describe('the Prometheus client', () => {
@@ -42,6 +42,25 @@ describe('the Prometheus client', () => {
       req.on('end', () => {
         const query = new URLSearchParams(body).get('query');
         seen.push({ query, authorization: req.headers.authorization });
+        if (req.url === '/prefix/api/v1/query_range') {
+          const params = new URLSearchParams(body);
+          const series =
+            query === 'range'
+              ? [
+                  {
+                    metric: {},
+                    values: [
+                      [Number(params.get('start')), '3'],
+                      [Number(params.get('end')), 'NaN'],
+                    ],
+                  },
+                ]
+              : [];
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: series } }));
+          return;
+        }
         if (req.url !== '/prefix/api/v1/query') {
           res.writeHead(404).end('not found');
           return;
@@ -84,5 +103,17 @@ describe('the Prometheus client', () => {
     await expect(instantValue({ url: 'http://127.0.0.1:9', token: 'sekret' }, 'one')).rejects.toThrow(
       'could not be reached',
     );
+  });
+
+  it('a range query answers the samples of its one series, in milliseconds', async () => {
+    const start = new Date('2026-12-02T10:00:00Z');
+    const end = new Date('2026-12-02T11:00:00Z');
+    const samples = await rangeValues({ url, token: null }, 'range', { start, end, stepSeconds: 60 });
+    expect(samples).toEqual([
+      { at: start.getTime(), value: 3 },
+      { at: end.getTime(), value: Number.NaN },
+    ]);
+    expect(await rangeValues({ url, token: null }, 'empty', { start, end, stepSeconds: 60 })).toEqual([]);
+    await expect(instantValue({ url, token: null }, 'range')).resolves.toBe(0);
   });
 });

@@ -1,8 +1,16 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { instantValue, type PrometheusConnection } from './prometheus.client.js';
-import { breaches, describeCondition, describeMeasurement, measure, type SloMeasurement } from './slo-maths.js';
+import { instantValue, rangeValues, type PrometheusConnection } from './prometheus.client.js';
+import {
+  breaches,
+  describeCondition,
+  describeMeasurement,
+  measure,
+  sloHistory,
+  type SloHistoryPoint,
+  type SloMeasurement,
+} from './slo-maths.js';
 import { DEFAULT_BURN_WINDOW_MINUTES, windowed } from './slo-queries.js';
 import { SloConfigService } from './slo-config.service.js';
 import type { MonitoredService, RollbackPolicy, Slo, SloDecision } from './slo.entity.js';
@@ -121,6 +129,20 @@ export class SloEvaluator implements OnApplicationBootstrap, OnApplicationShutdo
       }
     }
     return decisions;
+  }
+
+  /**
+   * The SLO's SLI and burn rate per step over the last `hours` (`/api/v1/query_range` with the step as `$window`), for
+   * the API and the UI; Prometheus failing throws its PrometheusError.
+   */
+  async history(slo: Slo, hours: number, stepMinutes: number, now = new Date()): Promise<SloHistoryPoint[]> {
+    const connection = await this.slo.connection(slo.healthSourceId);
+    const range = { start: new Date(now.getTime() - hours * 3600_000), end: now, stepSeconds: stepMinutes * 60 };
+    const [good, valid] = await Promise.all([
+      rangeValues(connection, windowed(slo.goodQuery, stepMinutes), range),
+      rangeValues(connection, windowed(slo.validQuery, stepMinutes), range),
+    ]);
+    return sloHistory(good, valid, slo.targetPercent);
   }
 
   /** Good and valid events over the compliance period and over the burn window, as SLI, budget and burn rate. */

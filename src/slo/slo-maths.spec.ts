@@ -8,6 +8,7 @@ import {
   errorBudgetRemainingPercent,
   measure,
   sli,
+  sloHistory,
 } from './slo-maths.js';
 
 describe('SLO maths', () => {
@@ -82,5 +83,24 @@ describe('SLO maths', () => {
     expect(describeMeasurement({ sli: null, errorBudgetRemainingPercent: null, burnRate: null })).toBe(
       'SLI no traffic, error budget remaining no traffic, burn rate no traffic',
     );
+  });
+
+  it('builds the history from good and valid counts per step, good missing as 0 and no traffic as null', () => {
+    const t = Date.parse('2026-12-02T10:00:00Z');
+    expect(
+      sloHistory(
+        [{ at: t, value: 99 }],
+        [
+          { at: t, value: 100 },
+          { at: t + 60_000, value: 50 },
+          { at: t + 120_000, value: 0 },
+        ],
+        99.5,
+      ),
+    ).toEqual([
+      { at: '2026-12-02T10:00:00.000Z', sli: 0.99, burnRate: expect.closeTo(2, 6) },
+      { at: '2026-12-02T10:01:00.000Z', sli: 0, burnRate: expect.closeTo(200, 6) },
+      { at: '2026-12-02T10:02:00.000Z', sli: null, burnRate: null },
+    ]);
   });
 });

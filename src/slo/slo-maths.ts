@@ -80,3 +80,30 @@ export function describeMeasurement(measured: SloMeasurement): string {
     `burn rate ${measured.burnRate === null ? 'no traffic' : measured.burnRate.toFixed(2)}`,
   ].join(', ');
 }
+
+/** One step of an SLO's history: the SLI and burn rate over the step ending at `at`; null where there was no traffic. */
+export interface SloHistoryPoint {
+  at: string;
+  sli: number | null;
+  burnRate: number | null;
+}
+
+/**
+ * The history from the good and valid counts per step (two range queries): a point per valid sample, good taken as 0
+ * where Prometheus had no good sample at that time (every request failed).
+ */
+export function sloHistory(
+  good: { at: number; value: number }[],
+  valid: { at: number; value: number }[],
+  targetPercent: number,
+): SloHistoryPoint[] {
+  const goodAt = new Map(good.map((s) => [s.at, s.value]));
+  return valid.map((s) => {
+    const ratio = sli(goodAt.get(s.at) ?? 0, s.value);
+    return {
+      at: new Date(s.at).toISOString(),
+      sli: ratio,
+      burnRate: ratio === null ? null : burnRate(ratio, targetPercent),
+    };
+  });
+}

@@ -3,7 +3,9 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal, RequirePermission } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
+import { AppError } from '../common/errors.js';
 import { parseInput } from '../common/validation.js';
+import { PrometheusError } from './prometheus.client.js';
 import {
   CreateHealthSourceBody,
   CreateMonitoredServiceBody,
@@ -13,6 +15,7 @@ import {
   UpdateRollbackPolicyBody,
 } from './slo-input.js';
 import { SloConfigService } from './slo-config.service.js';
+import { SloEvaluator } from './slo-evaluator.service.js';
 import {
   presentDecision,
   presentHealthSource,
@@ -24,13 +27,25 @@ import {
 const uuid = () => new ParseUUIDPipe();
 const BySlo = z.strictObject({ sloId: z.uuid().optional() });
 const ByMonitoredService = z.strictObject({ monitoredServiceId: z.uuid().optional() });
+const HistoryQuery = z.strictObject({
+  hours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24),
+  stepMinutes: z.coerce.number().int().min(1).max(1440).default(60),
+});
 
 /** Health sources, monitored services, SLOs, rollback policies and their decisions (docs/slo-rollback.md). */
 @ApiTags('slo')
 @ApiBearerAuth()
 @Controller('api')
 export class SloController {
-  constructor(private readonly slo: SloConfigService) {}
+  constructor(
+    private readonly slo: SloConfigService,
+    private readonly evaluator: SloEvaluator,
+  ) {}
 
   @Post('health-sources')
   @RequirePermission('admin')
@@ -99,6 +114,19 @@ export class SloController {
   @Get('slos/:id')
   async getSlo(@Param('id', uuid()) id: string, @CurrentPrincipal() principal: Principal) {
     return presentSlo(await this.slo.getSlo(id, principal));
+  }
+
+  /** The SLI and burn rate per step over the last hours, from Prometheus (`/api/v1/query_range`); 502 if it fails. */
+  @Get('slos/:id/history')
+  async history(@Param('id', uuid()) id: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal) {
+    const { hours, stepMinutes } = parseInput(HistoryQuery, query, 'query');
+    const slo = await this.slo.getSlo(id, principal);
+    try {
+      return { hours, stepMinutes, points: await this.evaluator.history(slo, hours, stepMinutes) };
+    } catch (error) {
+      if (error instanceof PrometheusError) throw new AppError(502, error.message);
+      throw error;
+    }
   }
 
   @Delete('slos/:id')

@@ -26,11 +26,27 @@ function fakePrometheus() {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      const query = new URLSearchParams(body).get('query') ?? '';
+      const params = new URLSearchParams(body);
+      const query = params.get('query') ?? '';
       state.queries.push(query);
       if (state.down) {
         res.writeHead(503, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ status: 'error', errorType: 'unavailable', error: 'storage not ready' }));
+        return;
+      }
+      if (req.url === '/api/v1/query_range') {
+        // three steps: all good, then `errors` per cent failing, then no traffic
+        const [start, step] = [Number(params.get('start')), Number(params.get('step'))];
+        const good = query.includes('code!~');
+        const values = [
+          [start, '100'],
+          [start + step, String(good ? 100 - state.errors : 100)],
+          [start + 2 * step, '0'],
+        ];
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({ status: 'success', data: { resultType: 'matrix', result: [{ metric: {}, values }] } }),
+        );
         return;
       }
       const period = query.includes('[30d]');
@@ -134,6 +150,22 @@ describe('the SLO evaluator against a Prometheus-shaped server', () => {
     await evaluator.evaluateAll(later);
   });
 
+  it('shows the SLI and burn rate per step from a range query', async () => {
+    prometheus.state.errors = 10;
+    const res = await h.api('GET', `/api/slos/${ids.sloId}/history?hours=2&stepMinutes=30`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ hours: 2, stepMinutes: 30 });
+    expect(res.body.points.map((p: any) => [p.sli, p.burnRate === null ? null : Math.round(p.burnRate)])).toEqual([
+      [1, 0],
+      [0.9, 20],
+      [null, null],
+    ]);
+    expect(prometheus.state.queries).toContain('sum(increase(http_requests_total{service="cart"}[30m]))');
+    prometheus.state.errors = 0;
+    const bad = await h.api('GET', `/api/slos/${ids.sloId}/history?stepMinutes=0`);
+    expect(bad.status).toBe(400);
+  });
+
   it('Prometheus not answering is no breach: the last evaluation says why', async () => {
     prometheus.state.down = true;
     prometheus.state.errors = 50;
@@ -142,6 +174,9 @@ describe('the SLO evaluator against a Prometheus-shaped server', () => {
       measured: null,
       error: expect.stringContaining('(503 unavailable): storage not ready'),
     });
+    const history = await h.api('GET', `/api/slos/${ids.sloId}/history`);
+    expect(history.status).toBe(502);
+    expect(history.body.message).toContain('storage not ready');
     prometheus.state.down = false;
     prometheus.state.errors = 0;
   });

@@ -117,6 +117,12 @@ describe('SLO-driven automatic rollback with real Prometheus and Alertmanager', 
     expect(lastEvaluation.measured.sli).toBeLessThan(1);
     expect(lastEvaluation.measured.errorBudgetRemainingPercent).toBeLessThan(100);
     expect(lastEvaluation.measured.burnRate).toBeGreaterThan(0);
+    // and the history, from /api/v1/query_range
+    const history = await h.api('GET', `/api/slos/${ids.sloId}/history?hours=1&stepMinutes=1`);
+    expect(history.status).toBe(200);
+    const measured = (history.body.points as { sli: number | null }[]).filter((p) => p.sli !== null);
+    expect(measured.length).toBeGreaterThan(0);
+    expect(Math.min(...measured.map((p) => p.sli!))).toBeLessThan(1);
   });
 
   it('the same breach after the rollback window rolls nothing back and says why', async () => {
