@@ -8,6 +8,7 @@ import { BranchesModule } from '../branches/branches.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { RollbacksModule } from '../rollbacks/rollbacks.module.js';
+import { SloModule } from '../slo/slo.module.js';
 import { SnapshotsModule } from '../snapshots/snapshots.module.js';
 import { HttpExceptionFilter } from '../common/http-exception.filter.js';
 import { NulCharactersInterceptor } from '../common/nul-characters.interceptor.js';
@@ -64,6 +65,7 @@ export class AppModule {
         DeploymentsModule,
         RollbacksModule,
         SalesforceStageModule,
+        SloModule,
         WebModule,
       ],
       providers: [

@@ -66,6 +66,8 @@ const schema = z.object({
     .default(120),
   /** One Metadata API call that has not answered after this long counts as a network failure (and is retried). */
   METADATA_CALL_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
+  /** How often the SLO evaluator queries Prometheus for every SLO with a rollback policy (issue 16); 0 turns it off. */
+  SLO_EVAL_SECONDS: z.coerce.number().min(0).max(3600).default(30),
   /** How long putting a job on the queue may take before the API answers anyway (the reconciler enqueues it later). */
   ENQUEUE_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
 });

@@ -14,6 +14,7 @@ import { Pipeline, PipelineVersion } from '../platform/pipelines/pipeline.entity
 import { Release } from '../platform/releases/release.entity.js';
 import { Service } from '../platform/services/service.entity.js';
 import { RollbackClaim } from '../rollbacks/rollback-claim.entity.js';
+import { HealthSource, MonitoredService, RollbackPolicy, Slo, SloDecision } from '../slo/slo.entity.js';
 import { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { Snapshot } from '../snapshots/snapshot.entity.js';
 import { InitialSchema1763780000000 } from '../../migrations/1763780000000-InitialSchema.js';
@@ -25,6 +26,7 @@ import { SnapshotComponentDetails1796153000000 } from '../../migrations/17961530
 import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
+import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -47,6 +49,11 @@ export const ENTITIES = [
   ExecutionRollback,
   PackageVersion,
   Release,
+  HealthSource,
+  MonitoredService,
+  Slo,
+  RollbackPolicy,
+  SloDecision,
 ];
 
 /** In order; a migration is never edited once it has landed — add a new one. */
@@ -60,4 +67,5 @@ export const MIGRATIONS = [
   ServicesAndInfrastructures1796154000000,
   PlatformExecutions1796155000000,
   PackagesAndReleases1796156000000,
+  SloRollbackPolicies1796157000000,
 ];

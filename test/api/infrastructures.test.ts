@@ -1,6 +1,7 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
+import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { ServicesAndInfrastructures1796154000000 } from '../../migrations/1796154000000-ServicesAndInfrastructures.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
@@ -304,6 +305,7 @@ describe('migration ServicesAndInfrastructures: the tables, and one salesforce i
     const migration = new ServicesAndInfrastructures1796154000000();
     try {
       // The later migrations' tables point at infrastructures: they are reverted first (and not applied again here).
+      await new SloRollbackPolicies1796157000000().down(runner);
       await new PackagesAndReleases1796156000000().down(runner);
       await new PlatformExecutions1796155000000().down(runner);
       await migration.down(runner);

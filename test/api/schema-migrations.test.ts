@@ -4,6 +4,7 @@ import { DropJobsPhase1796151000000 } from '../../migrations/1796151000000-DropJ
 import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/1796151000001-IdempotencyKeysExpiry.js';
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
+import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -121,6 +122,29 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       expect(reverted.jobs).not.toContain('release_id');
       await migration.up(runner);
       expect(await columns('jobs', runner)).toContain('release_id');
+    } finally {
+      await runner.release();
+    }
+  });
+  it('adds the SLO rollback tables and takes them away again (1796157000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new SloRollbackPolicies1796157000000();
+    const tables = ['slo_health_sources', 'slo_monitored_services', 'slos', 'slo_rollback_policies', 'slo_breaches'];
+    const present = async () => {
+      const found: string[] = [];
+      for (const table of [...tables, 'slo_decisions']) if ((await columns(table, runner)).length) found.push(table);
+      return found;
+    };
+    try {
+      expect(await present()).toHaveLength(6);
+      expect(await columns('slo_health_sources', runner)).toContain('token_ciphertext');
+      expect(await columns('slo_decisions', runner)).toEqual(
+        expect.arrayContaining(['policy_id', 'fingerprint', 'starts_at', 'outcome', 'reason', 'rollback_job_id']),
+      );
+      await migration.down(runner);
+      expect(await present()).toEqual([]);
+      await migration.up(runner);
+      expect(await present()).toHaveLength(6);
     } finally {
       await runner.release();
     }

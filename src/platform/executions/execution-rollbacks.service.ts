@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { z } from 'zod';
-import type { Principal } from '../../auth/permissions.js';
+import type { Principal, Scope } from '../../auth/permissions.js';
 import { ConflictError } from '../../common/errors.js';
 import { CONFIG } from '../../config/config.module.js';
 import type { Config } from '../../config/config.js';
@@ -24,6 +24,12 @@ import { ExecutionStagesRepository } from './execution-stages.repository.js';
 import { claimExecution, lostClaimRace, refuseUnless } from './rollback-claims.js';
 import { ExecutionsService } from './executions.service.js';
 import { engineState, recordedOf } from './stage-engine.js';
+
+/** Who a Rollback is recorded as started by: a token, or an SLO rollback policy (no token). */
+export interface StartedBy {
+  tokenId: string | null;
+  name: string;
+}
 
 export const StartExecutionRollbackBody = z.strictObject({
   force: z.boolean().optional(),
@@ -46,7 +52,7 @@ export class ExecutionRollbacksService {
   ) {}
 
   /** The rules of issue 13 applied to the execution as it is now, for this principal. */
-  async verdict(execution: Job, principal: Principal): Promise<ExecutionRollbackVerdict> {
+  async verdict(execution: Job, principal: Scope): Promise<ExecutionRollbackVerdict> {
     const stages = await this.stages.forJob(execution.id);
     return executionRollbackability(
       await this.facts(execution, stages),
@@ -83,6 +89,26 @@ export class ExecutionRollbacksService {
    * order, only stages that started) and the claim — of concurrent requests exactly one inserts it, the others 409.
    */
   async start(execution: Job, body: z.infer<typeof StartExecutionRollbackBody>, principal: Principal): Promise<Job> {
+    return this.begin(execution, body, principal, { tokenId: principal.tokenId, name: principal.name }, []);
+  }
+
+  /**
+   * The Rollback an SLO rollback policy starts (issue 16, src/slo): the same rules and the same claim as
+   * `POST /api/executions/:id/rollback` — so of a manual and an automatic request at once exactly one starts — with
+   * `scope` in place of a caller, recorded as started by `startedBy` and with `log` (which alert or evaluation, which
+   * values) at the head of the job's log.
+   */
+  async startAutomatic(execution: Job, scope: Scope, startedBy: StartedBy, log: string[]): Promise<Job> {
+    return this.begin(execution, {}, scope, startedBy, log);
+  }
+
+  private async begin(
+    execution: Job,
+    body: z.infer<typeof StartExecutionRollbackBody>,
+    principal: Scope,
+    by: StartedBy,
+    log: string[],
+  ): Promise<Job> {
     refuseUnless(await this.verdict(execution, principal));
     const all = await this.stages.forJob(execution.id);
     const stages = rolledBack(all);
@@ -102,8 +128,8 @@ export class ExecutionRollbacksService {
             pipelineVersion: execution.pipelineVersion,
             parentJobId: execution.id,
             options: options as unknown as Record<string, unknown>,
-            createdBy: principal.tokenId,
-            createdByName: principal.name,
+            createdBy: by.tokenId,
+            createdByName: by.name,
           },
           manager,
         );
@@ -142,13 +168,19 @@ export class ExecutionRollbacksService {
       refuseUnless(await this.verdict(execution, principal));
       throw new ConflictError('Another rollback of this execution started a moment ago; reload the execution.');
     }
-    await this.logStart(job, stages, notStarted);
+    await this.logStart(job, stages, notStarted, log);
     await enqueueSaved(this.queue, job.id, (m) => this.logger.warn(m));
     return job;
   }
 
-  private async logStart(job: Job, stages: ExecutionStage[], notStarted: ExecutionStage[]): Promise<void> {
+  private async logStart(
+    job: Job,
+    stages: ExecutionStage[],
+    notStarted: ExecutionStage[],
+    log: string[],
+  ): Promise<void> {
     const writer = await JobLogWriter.open(this.db, job.id);
+    for (const line of log) writer.write('info', line);
     writer.write(
       'info',
       `Rolls back execution ${job.parentJobId}: ${stages.map((s) => `"${s.name}"`).join(', ') || 'no stage'}, in this order, from what it recorded.`,

@@ -24,7 +24,7 @@ const ROUTES = [
   { pattern: /^\/jobs\/([^/]+)\/rollback$/, page: rollbackPage, section: 'branches' },
   { pattern: /^\/jobs\/([^/]+)$/, page: jobPage, section: 'branches' },
   { pattern: /^\/services$/, page: servicesPage, section: 'services' },
-  { pattern: /^\/services\/([^/]+)(?:\/(instances|activities))?$/, page: servicePage, section: 'services' },
+  { pattern: /^\/services\/([^/]+)(?:\/(instances|activities|slo))?$/, page: servicePage, section: 'services' },
   { pattern: /^\/pipelines$/, page: pipelinesPage, section: 'pipelines' },
   { pattern: /^\/pipelines\/([^/]+)(?:\/(activities|definition))?$/, page: pipelinePage, section: 'pipelines' },
   { pattern: /^\/executions(?:\?(.*))?$/, page: executionsPage, section: 'executions' },

@@ -5,8 +5,9 @@ import { showError, showNotice } from '../notices.js';
 import { tabSet } from '../tabs.js';
 import { confirmRollback } from './execution-rollback.js';
 import { executionsPanel } from './executions.js';
+import { sloPanel } from './service-slo.js';
 
-/** A service: its Instances (what runs where, and its rollback) and its Activities. */
+/** A service: its Instances (what runs where, and its rollback), its Activities and its SLO rollback decisions. */
 export async function servicePage({ main, params: [serviceId, tab = 'instances'], signal }) {
   const service = await api(`/api/services/${serviceId}`, { signal });
   const activities = executionsPanel({
@@ -29,6 +30,7 @@ export async function servicePage({ main, params: [serviceId, tab = 'instances']
           emptyMessage: 'No executions of this service yet.',
         }).node,
       },
+      { key: 'slo', label: 'SLO rollback', panel: sloPanel({ serviceId, signal }).node },
     ],
   });
   main.append(
@@ -37,7 +39,7 @@ export async function servicePage({ main, params: [serviceId, tab = 'instances']
     h('p', { class: 'hint', hidden: !service.description }, service.description ?? ''),
     tabs.node,
   );
-  tabs.select(tab === 'activities' ? 'activities' : 'instances', { updateUrl: false });
+  tabs.select(['activities', 'slo'].includes(tab) ? tab : 'instances', { updateUrl: false });
 }
 
 /**
