@@ -1,5 +1,5 @@
-import { sha256 } from '../../common/hash.js';
 import { parseAwsConnection, type AwsConnection } from '../aws/aws-connection.js';
+import { ConnectionCache } from '../connection-cache.js';
 import {
   StageFailed,
   StageWait,
@@ -25,9 +25,6 @@ import {
 import { rollbackPhases } from './rollback-phases.js';
 
 type Recorded = RecordedStage<AsgSpec, AsgData, AsgOutputs>;
-
-/** Clients kept per connection (keyed by a hash of it: a rotated key gets new clients). */
-const CACHED_CONNECTIONS = 32;
 
 /** How soon the engine calls a waiting phase again. */
 const PHASE_POLL_MS = 1_000;
@@ -62,7 +59,10 @@ const UNANSWERED = 'aws unanswered';
  */
 export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutputs> {
   readonly kind = 'asg' as const;
-  private readonly clients = new Map<string, AsgClient>();
+  private readonly clients = new ConnectionCache<AwsConnection, AsgClient>(
+    (connection) => new AsgClient(connection, this.options),
+    (client) => client.destroy(),
+  );
   private readonly phasePollMs: number;
 
   constructor(private readonly options: AsgProviderOptions = {}) {
@@ -578,18 +578,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable AWS connection.`);
     }
-    const key = sha256(JSON.stringify(connection));
-    let client = this.clients.get(key);
-    if (!client) {
-      client = new AsgClient(connection, this.options);
-      if (this.clients.size >= CACHED_CONNECTIONS) {
-        const oldest = this.clients.keys().next().value!;
-        this.clients.get(oldest)?.destroy();
-        this.clients.delete(oldest);
-      }
-      this.clients.set(key, client);
-    }
-    return client;
+    return this.clients.get(connection);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type StageContext,
   type StageHealth,
 } from '../provider.js';
+import type { PackageSource } from '../packages/package-source.js';
 import {
   CfApiError,
   CfAuthError,
@@ -35,13 +36,8 @@ import { canaryNext, deploymentHealth } from './deployment-status.js';
 
 type Recorded = RecordedStage<CfSpec, CfData, CfOutputs>;
 
-/** The package store, as the provider sees it (ssh.module.ts's shape). */
-export interface CfPackageSource {
-  bytes(name: string, version: string): Promise<{ content: Buffer; sha256: string; format: 'zip' | 'tar.gz' }>;
-}
-
 export interface CfProviderOptions {
-  packages: CfPackageSource;
+  packages: PackageSource;
   /** Attempts in a row that get no answer from CF before the stage gives up (default 10). */
   maxUnanswered?: number;
   /** How long a StageWait asks the engine to wait, in milliseconds (default 1000). */

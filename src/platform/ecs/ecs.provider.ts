@@ -1,6 +1,6 @@
 import type { CreateServiceCommandInput, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
-import { sha256 } from '../../common/hash.js';
-import { parseAwsConnection } from '../aws/aws-connection.js';
+import { ConnectionCache } from '../connection-cache.js';
+import { parseAwsConnection, type AwsConnection } from '../aws/aws-connection.js';
 import {
   StageFailed,
   type InstanceView,
@@ -18,8 +18,6 @@ import { containerImage, nextTaskDefinitionInput, registeredBy } from './task-de
 
 type Recorded = RecordedStage<EcsSpec, EcsData, EcsOutputs>;
 
-/** Clients kept per connection (a rotated key or another endpoint gets new ones). */
-const CACHED_CONNECTIONS = 32;
 /** A resumed deploy looks for the revision it registered among the family's newest revisions. */
 const REVISIONS_SEARCHED = 10;
 
@@ -47,10 +45,17 @@ export interface EcsProviderOptions {
 export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutputs> {
   readonly kind = 'ecs' as const;
   private readonly requestTimeoutMs: number;
-  private readonly clients = new Map<string, EcsClients>();
+  private readonly clients: ConnectionCache<AwsConnection, EcsClients>;
 
   constructor(options: EcsProviderOptions = {}) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.clients = new ConnectionCache(
+      (connection) => ecsClients(connection, this.requestTimeoutMs),
+      (clients) => {
+        clients.reads.destroy();
+        clients.writes.destroy();
+      },
+    );
   }
 
   parseSpec(spec: unknown): EcsSpec {
@@ -396,18 +401,6 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable AWS connection.`);
     }
-    const key = sha256(JSON.stringify(connection));
-    let clients = this.clients.get(key);
-    if (!clients) {
-      clients = ecsClients(connection, this.requestTimeoutMs);
-      if (this.clients.size >= CACHED_CONNECTIONS) {
-        const oldest = this.clients.keys().next().value!;
-        this.clients.get(oldest)?.reads.destroy();
-        this.clients.get(oldest)?.writes.destroy();
-        this.clients.delete(oldest);
-      }
-      this.clients.set(key, clients);
-    }
-    return new EcsApi(clients, ctx.signal);
+    return new EcsApi(this.clients.get(connection), ctx.signal);
   }
 }

@@ -1,4 +1,5 @@
 import { sha256 } from '../../common/hash.js';
+import { ConnectionCache } from '../connection-cache.js';
 import { mapWithConcurrency } from '../../common/concurrency.js';
 import { parseKubernetesConnection, type KubernetesConnection } from '../infrastructures/infrastructure-connection.js';
 import { KubeClient, kubeApis, type KubeApis } from '../kubernetes/kube-client.js';
@@ -15,6 +16,7 @@ import {
   type StageContext,
   type StageHealth,
 } from '../provider.js';
+import type { PackageSource } from '../packages/package-source.js';
 import { HelmCli, HelmCommandError } from './helm-cli.js';
 import {
   PENDING_STATUSES,
@@ -30,20 +32,14 @@ import { parseHelmSpec, type HelmSpec } from './helm-spec.js';
 
 type Recorded = RecordedStage<HelmSpec, HelmData, HelmOutputs>;
 
-/** A package's bytes from the package store, with the checksum it was stored under and its format. */
-export interface ChartSource {
-  bytes(name: string, version: string): Promise<{ content: Buffer; sha256: string; format: string }>;
-}
-
 export interface HelmProviderOptions {
   /** The helm binary (HELM_BIN). */
   bin: string;
-  packages: ChartSource;
+  packages: PackageSource;
   /** How often a call that found the release pending asks to be called again (default 2 s). */
   waitRetryMs?: number;
 }
 
-const CACHED_CONNECTIONS = 32;
 /** The spec's default timeout: a recorded spec is stored as written (resolved, not parsed), so it may lack one. */
 const DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -58,7 +54,9 @@ const DEFAULT_TIMEOUT_SECONDS = 300;
  */
 export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOutputs> {
   readonly kind = 'helm' as const;
-  private readonly apis = new Map<string, KubeApis>();
+  private readonly apis = new ConnectionCache<KubernetesConnection, KubeApis>((connection) =>
+    kubeApis(kubeConfigFor(connection)),
+  );
 
   constructor(private readonly options: HelmProviderOptions) {}
 
@@ -396,14 +394,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
 
   private kube(ctx: StageContext): KubeClient {
     const connection = this.connection(ctx);
-    const key = sha256(JSON.stringify(connection));
-    let apis = this.apis.get(key);
-    if (!apis) {
-      apis = kubeApis(kubeConfigFor(connection));
-      if (this.apis.size >= CACHED_CONNECTIONS) this.apis.delete(this.apis.keys().next().value!);
-      this.apis.set(key, apis);
-    }
-    return new KubeClient(apis, ctx.signal);
+    return new KubeClient(this.apis.get(connection), ctx.signal);
   }
 }
 

@@ -1,6 +1,7 @@
 import { mapWithConcurrency } from '../../common/concurrency.js';
+import { ConnectionCache } from '../connection-cache.js';
 import { deepEqual } from '../../common/json.js';
-import { parseKubernetesConnection } from '../infrastructures/infrastructure-connection.js';
+import { parseKubernetesConnection, type KubernetesConnection } from '../infrastructures/infrastructure-connection.js';
 import {
   StageFailed,
   type InstanceView,
@@ -10,7 +11,6 @@ import {
   type StageHealth,
 } from '../provider.js';
 import { driftSentences } from './drift.js';
-import { sha256 } from '../../common/hash.js';
 import { KubeApiError, KubeClient, kubeApis, type KubeApis } from './kube-client.js';
 import { kubeConfigFor } from './kube-config.js';
 import {
@@ -43,9 +43,6 @@ import { planUndo } from './undo-plan.js';
 
 type Recorded = RecordedStage<KubernetesSpec, KubernetesData, KubernetesOutputs>;
 
-/** API clients kept per connection (a connection per call would cost a new TCP, and TLS, handshake each time). */
-const CACHED_CONNECTIONS = 32;
-
 /** A replace that keeps meeting a 409 (someone else writing the object) gives up after this many reads. */
 const MAX_CONFLICTS = 5;
 
@@ -65,8 +62,9 @@ export interface KubernetesProviderOptions {
 export class KubernetesProvider implements PlatformProvider<KubernetesSpec, KubernetesData, KubernetesOutputs> {
   readonly kind = 'kubernetes' as const;
   private readonly concurrency: number;
-  /** Keyed by a hash of the connection, so a rotated token or a moved server gets new clients. */
-  private readonly apis = new Map<string, KubeApis>();
+  private readonly apis = new ConnectionCache<KubernetesConnection, KubeApis>((connection) =>
+    kubeApis(kubeConfigFor(connection)),
+  );
 
   constructor(options: KubernetesProviderOptions = {}) {
     this.concurrency = options.concurrency ?? 8;
@@ -322,14 +320,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable Kubernetes connection.`);
     }
-    const key = sha256(JSON.stringify(connection));
-    let apis = this.apis.get(key);
-    if (!apis) {
-      apis = kubeApis(kubeConfigFor(connection));
-      if (this.apis.size >= CACHED_CONNECTIONS) this.apis.delete(this.apis.keys().next().value!);
-      this.apis.set(key, apis);
-    }
-    return new KubeClient(apis, ctx.signal);
+    return new KubeClient(this.apis.get(connection), ctx.signal);
   }
 
   /** The ReplicaSets of a namespace, listed at most once per call however many Deployments need them. */

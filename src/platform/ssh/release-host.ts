@@ -1,16 +1,10 @@
 import path from 'node:path/posix';
+import type { PackageBytes } from '../packages/package-source.js';
 import { StageFailed, type StageLogLevel } from '../provider.js';
 import { formatJournal, parseJournal, JournalUnreadable, type Journal } from './journal.js';
 import { shellQuote } from './ssh-client.js';
 import type { SshSession } from './ssh-client.js';
 import type { SshStep, SshVerify } from './ssh-spec.js';
-
-/** A package as a host receives it. */
-export interface PackageBytes {
-  content: Buffer;
-  sha256: string;
-  format: 'tar.gz' | 'zip';
-}
 
 export interface ReleaseHostOptions {
   installDir: string;

@@ -2,10 +2,10 @@ import { Inject, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { CONFIG } from '../../config/config.module.js';
 import type { Config } from '../../config/config.js';
 import { PackagesModule } from '../packages/packages.module.js';
+import { packageSource } from '../packages/package-source.js';
 import { PackagesService } from '../packages/packages.service.js';
 import { PlatformModule } from '../platform.module.js';
 import { PlatformProviders } from '../provider-registry.js';
-import { StageFailed } from '../provider.js';
 import { SshProvider } from './ssh.provider.js';
 
 /** Puts the `ssh` provider in the registry when the application starts, reading packages from the package store. */
@@ -20,18 +20,7 @@ export class SshProviderRegistration implements OnModuleInit {
   ) {
     this.provider = new SshProvider({
       retainReleases: config.RETAIN_RELEASES,
-      packages: {
-        async bytes(name, version) {
-          const found = await packages.find(name, version);
-          if (!found) throw new StageFailed(`Package ${name} version ${version} is not in the package store.`);
-          try {
-            return { content: await packages.content(found), sha256: found.sha256, format: found.format };
-          } catch (error) {
-            // pruned (410) or damaged: a sentence the stage shows, not a fault to retry
-            throw new StageFailed(`Package ${name} ${version} cannot be read: ${(error as Error).message}`);
-          }
-        },
-      },
+      packages: packageSource(packages),
     });
   }
 

@@ -9,6 +9,7 @@ import {
   type StageContext,
   type StageHealth,
 } from '../provider.js';
+import type { PackageBytes, PackageSource } from '../packages/package-source.js';
 import {
   installedEntry,
   markRemoved,
@@ -19,7 +20,7 @@ import {
   type Journal,
   type JournalEntry,
 } from './journal.js';
-import { ReleaseHost, type PackageBytes } from './release-host.js';
+import { ReleaseHost } from './release-host.js';
 import { openSshSession, SshHostKeyMismatch, SshUnreachable } from './ssh-client.js';
 import { parseSshConnection, type SshConnection, type SshHost } from './ssh-connection.js';
 import {
@@ -35,11 +36,6 @@ import {
 import { parseSshSpec, stepsFor, type RunMode, type SshSpec } from './ssh-spec.js';
 
 type Recorded = RecordedStage<SshSpec, SshData, SshOutputs>;
-
-/** Where the provider gets a package's bytes (the package store), verified against their checksum. */
-export interface PackageSource {
-  bytes(name: string, version: string): Promise<PackageBytes>;
-}
 
 export interface SshProviderOptions {
   packages: PackageSource;

@@ -6,7 +6,8 @@ import { startCfEmulator, type CfEmulatorHandle } from '../../../src/cf-emulator
 import { CfClient } from '../../cf-emulator/cf-client.helper.js';
 import type { CfOutputs } from '../../../src/platform/cf/cf-records.js';
 import type { CfSpec } from '../../../src/platform/cf/cf-spec.js';
-import { CfProvider, type CfPackageSource } from '../../../src/platform/cf/cf.provider.js';
+import { CfProvider } from '../../../src/platform/cf/cf.provider.js';
+import type { PackageSource } from '../../../src/platform/packages/package-source.js';
 import { StageFailed, StageWait, type StageContext } from '../../../src/platform/provider.js';
 import { zipPackage } from '../../helpers/package-archives.js';
 import { SimulatedCrash, stageContext, type TestStageContext } from '../../helpers/stage-context.js';
@@ -15,7 +16,7 @@ const PASSWORD = 'cf-contract-pw-31d';
 let cf: CfEmulatorHandle;
 let client: CfClient;
 const zips = new Map<string, Buffer>();
-const packages: CfPackageSource = {
+const packages: PackageSource = {
   bytes: async (name, version) => {
     const content = zips.get(version);
     if (!content) throw new StageFailed(`Package ${name} version ${version} is not in the package store.`);

@@ -7,7 +7,8 @@ import {
   type KubernetesEmulatorHandle,
 } from '../../../src/kubernetes-emulator/kubernetes-emulator.server.js';
 import { HelmCli } from '../../../src/platform/helm/helm-cli.js';
-import { HelmProvider, type ChartSource } from '../../../src/platform/helm/helm.provider.js';
+import { HelmProvider } from '../../../src/platform/helm/helm.provider.js';
+import type { PackageBytes, PackageSource } from '../../../src/platform/packages/package-source.js';
 import type { HelmSpec } from '../../../src/platform/helm/helm-spec.js';
 import { stageContext, type StageContextOptions, type TestStageContext } from '../../helpers/stage-context.js';
 import { tarGz } from '../../helpers/package-archives.js';
@@ -56,14 +57,14 @@ data:
 }
 
 /** Package bytes kept in memory, as the package store would hand them over. */
-export class MemoryCharts implements ChartSource {
+export class MemoryCharts implements PackageSource {
   private readonly packages = new Map<string, Buffer>();
 
   add(name: string, version: string, content: Buffer): void {
     this.packages.set(`${name}@${version}`, content);
   }
 
-  async bytes(name: string, version: string) {
+  async bytes(name: string, version: string): Promise<PackageBytes> {
     const content = this.packages.get(`${name}@${version}`);
     if (!content) throw new Error(`no package ${name}@${version}`);
     return { content, sha256: crypto.createHash('sha256').update(content).digest('hex'), format: 'tar.gz' };

@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { sha256 } from '../../../src/common/hash.js';
 import type { StageRelease } from '../../../src/platform/provider.js';
-import type { PackageBytes } from '../../../src/platform/ssh/release-host.js';
+import type { PackageBytes } from '../../../src/platform/packages/package-source.js';
 import { SshProvider } from '../../../src/platform/ssh/ssh.provider.js';
 import { parseSshSpec } from '../../../src/platform/ssh/ssh-spec.js';
 import { appPackage, HostView } from '../../helpers/ssh-releases.js';
