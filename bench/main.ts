@@ -22,6 +22,7 @@ import { benchHelmRollback } from './helm-bench.js';
 import { benchCfRollback } from './cf-bench.js';
 import { benchAsgRollback } from './asg-bench.js';
 import { benchKubernetesRollback } from './kubernetes-bench.js';
+import { benchSloRollback } from './slo-bench.js';
 import { benchSshRollback } from './ssh-bench.js';
 import { ApiClient, bareDeploy, bareRetrieve, jobSeconds, measureRps, peakRssMb } from './bench-client.js';
 
@@ -304,6 +305,11 @@ async function main() {
 
   console.log('\n10. Auto Scaling group rollback through the provider vs a bare @aws-sdk script');
   await benchAsgRollback(row);
+
+  console.log(
+    '\n11. SLO rollback: from the Alertmanager webhook (and from the Prometheus rule firing) to the Rollback job',
+  );
+  await benchSloRollback(row);
 
   console.log('\n| measure | value | reference | target |\n| --- | --- | --- | --- |');
   for (const r of rows) console.log(`| ${r.join(' | ')} |`);
