@@ -1,14 +1,8 @@
 // The admin side: seed apps, move simulated time, inject and clear faults, read the request log. The same object
 // backs the /_emulator HTTP routes and CfEmulatorHandle.admin.
+import { EmulatorAdminBase } from '../common/emulator-admin.js';
 import { timestampOf, type SimulatedClock } from './clock.js';
-import type {
-  CfErrorSpec,
-  DropSpec,
-  FaultInjector,
-  FaultsSnapshot,
-  LatencySpec,
-  UnhealthyDropletSpec,
-} from './fault-injector.js';
+import type { DropSpec, FaultInjector, UnhealthyDropletSpec } from './fault-injector.js';
 import type { Foundation } from './foundation.js';
 import type { LoggedRequest, RequestLog } from './request-log.js';
 
@@ -42,13 +36,15 @@ function requiredName(value: unknown, field: string): string {
   return value;
 }
 
-export class CfEmulatorAdmin {
+export class CfEmulatorAdmin extends EmulatorAdminBase<FaultInjector, LoggedRequest> {
   constructor(
     private readonly clock: SimulatedClock,
     private readonly foundation: Foundation,
-    private readonly faultInjector: FaultInjector,
-    private readonly requestLog: RequestLog,
-  ) {}
+    faultInjector: FaultInjector,
+    requestLog: RequestLog,
+  ) {
+    super(faultInjector, requestLog);
+  }
 
   /** Makes the org, space and app when missing (apps have no create call here) and answers their guids. */
   seedApp(seed: AppSeed): SeededApp {
@@ -84,36 +80,11 @@ export class CfEmulatorAdmin {
     return { now: timestampOf(this.clock.now()), busy: this.foundation.busy() };
   }
 
-  failRequests(spec: CfErrorSpec): void {
-    this.faultInjector.failRequests(spec);
-  }
-
-  addLatency(spec: LatencySpec): void {
-    this.faultInjector.addLatency(spec);
-  }
-
   dropConnections(spec: DropSpec): void {
     this.faultInjector.dropConnections(spec);
   }
 
   unhealthyDroplet(spec: UnhealthyDropletSpec): void {
     this.faultInjector.unhealthyDroplet(spec);
-  }
-
-  clearFaults(): void {
-    this.faultInjector.clear();
-  }
-
-  faults(): FaultsSnapshot {
-    return this.faultInjector.snapshot();
-  }
-
-  /** The API requests served (or failed by a fault) since start or the last reset, oldest first. */
-  requests(): LoggedRequest[] {
-    return this.requestLog.list();
-  }
-
-  resetRequests(): void {
-    this.requestLog.reset();
   }
 }

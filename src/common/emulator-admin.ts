@@ -113,3 +113,47 @@ export class CallLog<T> {
     this.entries = [];
   }
 }
+
+/** What an emulator's fault injector offers every admin side (each has more faults of its own). */
+export interface AdminFaultInjector {
+  failRequests(spec: never): void;
+  addLatency(spec: never): void;
+  clear(): void;
+  snapshot(): unknown;
+}
+
+/**
+ * The half of an emulator's admin side that every emulator shares: its API-error and latency faults, clearing and
+ * listing them, and the log of the calls it served since start or the last `resetRequests()`, oldest first. Each
+ * emulator adds its simulated time and its own faults.
+ */
+export abstract class EmulatorAdminBase<Injector extends AdminFaultInjector, Logged> {
+  protected constructor(
+    protected readonly faultInjector: Injector,
+    private readonly requestLog: { list(): Logged[]; reset(): void },
+  ) {}
+
+  failRequests(spec: Parameters<Injector['failRequests']>[0]): void {
+    this.faultInjector.failRequests(spec);
+  }
+
+  addLatency(spec: Parameters<Injector['addLatency']>[0]): void {
+    this.faultInjector.addLatency(spec);
+  }
+
+  clearFaults(): void {
+    this.faultInjector.clear();
+  }
+
+  faults(): ReturnType<Injector['snapshot']> {
+    return this.faultInjector.snapshot() as ReturnType<Injector['snapshot']>;
+  }
+
+  requests(): Logged[] {
+    return this.requestLog.list();
+  }
+
+  resetRequests(): void {
+    this.requestLog.reset();
+  }
+}

@@ -1,14 +1,8 @@
 // The admin side of the emulator: move simulated time, run deployments to their end, add clusters, inject and clear
 // faults, read the call log. The same object backs the /_emulator HTTP routes and EcsEmulatorHandle.admin.
+import { EmulatorAdminBase } from '../common/emulator-admin.js';
 import type { SimulatedClock } from './clock.js';
-import type {
-  ApiErrorSpec,
-  DropConnectionSpec,
-  FaultInjector,
-  FaultsSnapshot,
-  LatencySpec,
-  UnhealthyTasksSpec,
-} from './fault-injector.js';
+import type { DropConnectionSpec, FaultInjector, UnhealthyTasksSpec } from './fault-injector.js';
 import type { LoggedRequest, RequestLog } from './request-log.js';
 import type { ServiceController } from './services.js';
 
@@ -22,14 +16,16 @@ export interface ClockAnswer {
 /** `settle` stops after this much simulated time even if a deployment is still going (one without a breaker). */
 const DEFAULT_SETTLE_SECONDS = 3600;
 
-export class EcsEmulatorAdmin {
+export class EcsEmulatorAdmin extends EmulatorAdminBase<FaultInjector, LoggedRequest> {
   constructor(
     private readonly clock: SimulatedClock,
     private readonly services: ServiceController,
-    private readonly faultInjector: FaultInjector,
+    faultInjector: FaultInjector,
     private readonly taskStartSeconds: number,
-    private readonly requestLog: RequestLog,
-  ) {}
+    requestLog: RequestLog,
+  ) {
+    super(faultInjector, requestLog);
+  }
 
   /** Moves simulated time on by `seconds`, a task start at a time, letting deployments catch up at each step. */
   tick(seconds: number): ClockAnswer {
@@ -67,32 +63,7 @@ export class EcsEmulatorAdmin {
     this.faultInjector.unhealthyTasks(spec);
   }
 
-  failRequests(spec: ApiErrorSpec): void {
-    this.faultInjector.failRequests(spec);
-  }
-
-  addLatency(spec: LatencySpec): void {
-    this.faultInjector.addLatency(spec);
-  }
-
   dropConnections(spec: DropConnectionSpec): void {
     this.faultInjector.dropConnections(spec);
-  }
-
-  clearFaults(): void {
-    this.faultInjector.clear();
-  }
-
-  faults(): FaultsSnapshot {
-    return this.faultInjector.snapshot();
-  }
-
-  /** The signed ECS calls received since start or the last `resetRequests()`, oldest first. */
-  requests(): LoggedRequest[] {
-    return this.requestLog.list();
-  }
-
-  resetRequests(): void {
-    this.requestLog.reset();
   }
 }

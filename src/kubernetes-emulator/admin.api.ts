@@ -1,14 +1,9 @@
 // The admin side of the emulator: move simulated time, run rollouts to their end, inject and clear faults. The same
 // object backs the /_emulator HTTP routes and KubernetesEmulatorHandle.admin.
+import { EmulatorAdminBase } from '../common/emulator-admin.js';
 import { timestampOf, type SimulatedClock } from './clock.js';
 import type { ClusterController } from './cluster-controller.js';
-import type {
-  ApiErrorSpec,
-  FaultInjector,
-  FaultsSnapshot,
-  LatencySpec,
-  UnavailableRolloutSpec,
-} from './fault-injector.js';
+import type { FaultInjector, UnavailableRolloutSpec } from './fault-injector.js';
 import type { LoggedRequest, RequestLog } from './request-log.js';
 
 export interface ClockAnswer {
@@ -20,14 +15,16 @@ export interface ClockAnswer {
 /** `settle` stops after this much simulated time even if a rollout is still going (a stuck one, a long deadline). */
 const DEFAULT_SETTLE_SECONDS = 3600;
 
-export class KubernetesEmulatorAdmin {
+export class KubernetesEmulatorAdmin extends EmulatorAdminBase<FaultInjector, LoggedRequest> {
   constructor(
     private readonly clock: SimulatedClock,
     private readonly controller: ClusterController,
-    private readonly faultInjector: FaultInjector,
+    faultInjector: FaultInjector,
     private readonly podReadySeconds: number,
-    private readonly requestLog: RequestLog,
-  ) {}
+    requestLog: RequestLog,
+  ) {
+    super(faultInjector, requestLog);
+  }
 
   /** Moves simulated time on by `seconds` and lets the controllers catch up. */
   tick(seconds: number): ClockAnswer {
@@ -55,33 +52,5 @@ export class KubernetesEmulatorAdmin {
 
   neverAvailable(spec: UnavailableRolloutSpec): void {
     this.faultInjector.neverAvailable(spec);
-  }
-
-  failRequests(spec: ApiErrorSpec): void {
-    this.faultInjector.failRequests(spec);
-  }
-
-  addLatency(spec: LatencySpec): void {
-    this.faultInjector.addLatency(spec);
-  }
-
-  clearFaults(): void {
-    this.faultInjector.clear();
-  }
-
-  faults(): FaultsSnapshot {
-    return this.faultInjector.snapshot();
-  }
-
-  /**
-   * The Kubernetes API requests served since start or the last `resetRequests()`, oldest first, as `{method, path}`
-   * (no query string; discovery, health and /_emulator calls are not API requests and are left out).
-   */
-  requests(): LoggedRequest[] {
-    return this.requestLog.list();
-  }
-
-  resetRequests(): void {
-    this.requestLog.reset();
   }
 }

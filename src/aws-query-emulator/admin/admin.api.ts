@@ -1,8 +1,9 @@
 // The admin side of the emulator: move simulated time, let launches and refreshes run to their end, inject and clear
 // faults, read the call log. The same object backs the /_emulator HTTP routes and AwsQueryEmulatorHandle.admin.
+import { EmulatorAdminBase } from '../../common/emulator-admin.js';
 import type { SimulatedClock } from '../clock.js';
 import type { AutoScalingGroups } from '../autoscaling/groups.js';
-import type { ApiErrorSpec, DropSpec, FaultInjector, FaultsSnapshot, LatencySpec } from './fault-injector.js';
+import type { DropSpec, FaultInjector } from './fault-injector.js';
 import type { LoggedRequest, RequestLog } from './request-log.js';
 
 export interface ClockAnswer {
@@ -14,14 +15,16 @@ export interface ClockAnswer {
 /** `settle` stops after this much simulated time even if something is still moving. */
 const DEFAULT_SETTLE_SECONDS = 3600;
 
-export class AwsQueryEmulatorAdmin {
+export class AwsQueryEmulatorAdmin extends EmulatorAdminBase<FaultInjector, LoggedRequest> {
   constructor(
     private readonly clock: SimulatedClock,
     private readonly groups: AutoScalingGroups,
-    private readonly faultInjector: FaultInjector,
+    faultInjector: FaultInjector,
     private readonly stepSeconds: number,
-    private readonly requestLog: RequestLog,
-  ) {}
+    requestLog: RequestLog,
+  ) {
+    super(faultInjector, requestLog);
+  }
 
   /** Moves simulated time on by `seconds` and lets the groups catch up. */
   tick(seconds: number): ClockAnswer {
@@ -44,32 +47,7 @@ export class AwsQueryEmulatorAdmin {
     return { now: this.clock.now().toISOString(), busy: this.groups.busy() };
   }
 
-  failRequests(spec: ApiErrorSpec): void {
-    this.faultInjector.failRequests(spec);
-  }
-
-  addLatency(spec: LatencySpec): void {
-    this.faultInjector.addLatency(spec);
-  }
-
   dropConnections(spec: DropSpec): void {
     this.faultInjector.dropConnections(spec);
-  }
-
-  clearFaults(): void {
-    this.faultInjector.clear();
-  }
-
-  faults(): FaultsSnapshot {
-    return this.faultInjector.snapshot();
-  }
-
-  /** The AWS calls received since start or the last `resetRequests()`, oldest first (admin calls left out). */
-  requests(): LoggedRequest[] {
-    return this.requestLog.list();
-  }
-
-  resetRequests(): void {
-    this.requestLog.reset();
   }
 }
