@@ -122,6 +122,31 @@ export function pinnedVersion(release: StageRelease, name: string): StageRelease
   return key === undefined ? null : release.packages[key]!;
 }
 
+/**
+ * The version of package `name` a stage of `kind` deploys: the release's pin when the execution deploys a release,
+ * else the spec's own `version`; a StageFailed sentence when neither names one.
+ */
+export function stagePackageVersion(
+  release: StageRelease | null,
+  name: string,
+  version: string | null,
+  kind: string,
+): string {
+  if (release) {
+    const pinned = pinnedVersion(release, name);
+    if (!pinned)
+      throw new StageFailed(
+        `Release ${release.version} pins no version of package "${name}", which this stage deploys.`,
+      );
+    return pinned.version;
+  }
+  if (!version)
+    throw new StageFailed(
+      `A ${kind} stage run outside a release needs spec.version (the version of package "${name}" to deploy).`,
+    );
+  return version;
+}
+
 export interface StageRelease {
   id: string;
   version: string;

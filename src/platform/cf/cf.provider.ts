@@ -1,5 +1,5 @@
 import {
-  pinnedVersion,
+  stagePackageVersion,
   StageFailed,
   StageWait,
   type InstanceView,
@@ -111,7 +111,7 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
   }
 
   async deploy(ctx: StageContext, spec: CfSpec, data: CfData): Promise<CfOutputs> {
-    const version = this.versionOf(ctx, spec);
+    const version = stagePackageVersion(ctx.release, spec.package, spec.version, 'cf');
     const artifact = artifactName(spec.package, version);
     return this.guarded(ctx, 'deploy', `deploy ${artifact} to ${spec.app}`, async (client) => {
       const app = data.appGuid;
@@ -360,23 +360,6 @@ export class CfProvider implements PlatformProvider<CfSpec, CfData, CfOutputs> {
       signal: ctx.signal,
       onRequest: this.options.onRequest,
     });
-  }
-
-  /** The release's pin of the package, else the spec's version. */
-  private versionOf(ctx: StageContext, spec: CfSpec): string {
-    if (ctx.release) {
-      const pinned = pinnedVersion(ctx.release, spec.package);
-      if (!pinned)
-        throw new StageFailed(
-          `Release ${ctx.release.version} pins no version of package "${spec.package}", which this stage deploys.`,
-        );
-      return pinned.version;
-    }
-    if (spec.version === null)
-      throw new StageFailed(
-        `The cf stage names no version of package "${spec.package}": give spec.version outside a release.`,
-      );
-    return spec.version;
   }
 
   private async findApp(client: CfClient, spec: CfSpec): Promise<CfApp> {

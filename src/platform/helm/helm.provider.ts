@@ -5,11 +5,12 @@ import { parseKubernetesConnection, type KubernetesConnection } from '../infrast
 import { KubeClient, kubeApis, type KubeApis } from '../kubernetes/kube-client.js';
 import { kubeConfigFor } from '../kubernetes/kube-config.js';
 import { replicaCounts } from '../kubernetes/kube-objects.js';
-import { rolloutStatus } from '../kubernetes/rollout-status.js';
+import { healthOf, rolloutStatus } from '../kubernetes/rollout-status.js';
 import {
   StageFailed,
   StageWait,
   pinnedVersion,
+  stagePackageVersion,
   type InstanceView,
   type PlatformProvider,
   type RecordedStage,
@@ -102,7 +103,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
   }
 
   async deploy(ctx: StageContext, spec: HelmSpec, _data: HelmData): Promise<HelmOutputs> {
-    const version = versionOf(ctx, spec);
+    const version = stagePackageVersion(ctx.release, spec.package, spec.version, 'helm');
     const chart = await this.options.packages.bytes(spec.package, version);
     if (chart.format !== 'tar.gz')
       throw new StageFailed(
@@ -212,11 +213,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
         return { done: false as const, failed: true as const, reason: `Deployment ${d.namespace}/${d.name} is gone` };
       return rolloutStatus(live);
     });
-    const waiting = answers.flatMap((a) => (a.done ? [] : [a]));
-    const failed = waiting.filter((a) => a.failed);
-    if (failed.length) return { steady: false, failed: true, reason: failed.map((a) => a.reason).join('; ') };
-    if (waiting.length) return { steady: false, reason: waiting.map((a) => a.reason).join('; ') };
-    return { steady: true };
+    return healthOf(answers);
   }
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
@@ -396,23 +393,6 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
     const connection = this.connection(ctx);
     return new KubeClient(this.apis.get(connection), ctx.signal);
   }
-}
-
-/** The chart version this deployment installs: the release's pin when it deploys a release, else `spec.version`. */
-function versionOf(ctx: StageContext, spec: HelmSpec): string {
-  if (ctx.release) {
-    const pin = pinnedVersion(ctx.release, spec.package);
-    if (!pin)
-      throw new StageFailed(
-        `Release ${ctx.release.version} pins no version of package "${spec.package}", which this stage deploys.`,
-      );
-    return pin.version;
-  }
-  if (!spec.version)
-    throw new StageFailed(
-      `A helm stage run outside a release needs spec.version (the version of package "${spec.package}" to install).`,
-    );
-  return spec.version;
 }
 
 /** The recorded spec's timeoutSeconds (the stage row keeps the spec as written: defaults are not filled in). */

@@ -38,7 +38,7 @@ import {
   type KubernetesSpec,
   type ObjectRef,
 } from './kubernetes-spec.js';
-import { rolloutStatus } from './rollout-status.js';
+import { healthOf, rolloutStatus } from './rollout-status.js';
 import { planUndo } from './undo-plan.js';
 
 type Recorded = RecordedStage<KubernetesSpec, KubernetesData, KubernetesOutputs>;
@@ -145,11 +145,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
       if (!live) return { done: false as const, failed: true as const, reason: `${refKey(ref)} is gone` };
       return rolloutStatus(live);
     });
-    const waiting = answers.flatMap((a) => (a.done ? [] : [a]));
-    const failed = waiting.filter((a) => a.failed);
-    if (failed.length) return { steady: false, failed: true, reason: failed.map((a) => a.reason).join('; ') };
-    if (waiting.length) return { steady: false, reason: waiting.map((a) => a.reason).join('; ') };
-    return { steady: true };
+    return healthOf(answers);
   }
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {

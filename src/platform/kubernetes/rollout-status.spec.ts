@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { rolloutStatus } from './rollout-status.js';
+import { healthOf, rolloutStatus } from './rollout-status.js';
 
 const deployment = (status: Record<string, unknown>, generation = 2, replicas = 3) => ({
   metadata: { name: 'web', generation },
@@ -45,5 +45,22 @@ describe('rolloutStatus (kubectl rollout status for a Deployment)', () => {
       reason: 'deployment "web" exceeded its progress deadline',
     });
     expect(rolloutStatus(deployment({ observedGeneration: 1, conditions }))).not.toHaveProperty('failed');
+  });
+});
+
+describe('healthOf (a stage from its Deployments’ rollouts)', () => {
+  test('is steady only when every rollout is done', () => {
+    expect(healthOf([])).toEqual({ steady: true });
+    expect(healthOf([{ done: true }, { done: true }])).toEqual({ steady: true });
+  });
+
+  test('waits with every reason while one is going, and fails with every failing reason when one cannot finish', () => {
+    const going = { done: false as const, reason: 'a: 1 of 2 updated' };
+    const stuck = { done: false as const, reason: 'b: progress deadline exceeded', failed: true as const };
+    expect(healthOf([{ done: true }, going, { ...going, reason: 'c: 0 of 1' }])).toEqual({
+      steady: false,
+      reason: 'a: 1 of 2 updated; c: 0 of 1',
+    });
+    expect(healthOf([going, stuck])).toEqual({ steady: false, failed: true, reason: 'b: progress deadline exceeded' });
   });
 });

@@ -1,7 +1,20 @@
 import { isObject } from '../../common/json.js';
+import type { StageHealth } from '../provider.js';
 import { replicaCounts, type KubeObject } from './kube-objects.js';
 
 export type RolloutStatus = { done: true } | { done: false; reason: string; failed?: true };
+
+/**
+ * One stage's health from the rollout status of each of its Deployments: failed when one can never finish (every
+ * such reason), waiting while one is still going (every reason), else steady.
+ */
+export function healthOf(statuses: readonly RolloutStatus[]): StageHealth {
+  const waiting = statuses.flatMap((s) => (s.done ? [] : [s]));
+  const failed = waiting.filter((s) => s.failed);
+  if (failed.length) return { steady: false, failed: true, reason: failed.map((s) => s.reason).join('; ') };
+  if (waiting.length) return { steady: false, reason: waiting.map((s) => s.reason).join('; ') };
+  return { steady: true };
+}
 
 /**
  * `kubectl rollout status` for one Deployment (kubectl pkg/polymorphichelpers/rollout_status.go), answered from one
