@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import ssh2 from 'ssh2';
+import { ed25519KeyPair } from '../../../test/helpers/ssh-keys.js';
 import { AppError } from '../../common/errors.js';
 import {
   checkKubeconfig,
@@ -137,7 +137,7 @@ describe('describeKubernetesConnection', () => {
 
 describe('parseConnection and describeConnection', () => {
   const fingerprint = 'SHA256:UBdhWHDeO66nUmSJDBfJvIiE5TAxva2TCukAu3L3Si0';
-  const privateKey = ssh2.utils.generateKeyPairSync('ed25519').private;
+  const privateKey = ed25519KeyPair().private;
   const ssh = { hosts: [{ host: 'web-1', username: 'deploy', hostKeyFingerprint: fingerprint }], privateKey };
 
   it('checks a connection against its kind: a kubeconfig is no SSH connection and hosts are no kubeconfig', () => {

@@ -1,14 +1,14 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, it, expect } from '@jest/globals';
-import ssh2 from 'ssh2';
+import { ed25519KeyPair } from '../../../test/helpers/ssh-keys.js';
 import { AppError } from '../../common/errors.js';
 import { describeSshConnection, fingerprintOf, parseSshConnection, privateKeyProblem } from './ssh-connection.js';
 
 const FINGERPRINT = 'SHA256:UBdhWHDeO66nUmSJDBfJvIiE5TAxva2TCukAu3L3Si0';
 const OTHER_FINGERPRINT = 'SHA256:J7S0h/b92IKEkyT9dFQROf/MAlFFW28X+w9+XW7j0zY';
 const PASSPHRASE = 'correct horse 5c1f';
-const ed25519 = ssh2.utils.generateKeyPairSync('ed25519');
-const encrypted = ssh2.utils.generateKeyPairSync('ed25519', {
+const ed25519 = ed25519KeyPair();
+const encrypted = ed25519KeyPair({
   passphrase: PASSPHRASE,
   cipher: 'aes256-ctr',
   rounds: 16,

@@ -102,7 +102,7 @@ export interface HelmCluster {
 
 /** An emulator whose simulated time moves only when a test says so, charts 0.1.0 (app 1) and 0.2.0 (app 2). */
 export async function startHelmCluster(options: { waitRetryMs?: number } = {}): Promise<HelmCluster> {
-  const emulator = await startKubernetesEmulator({ port: 0, podReadySeconds: 1, syncIntervalMs: 60_000 });
+  const emulator = await startKubernetesEmulator({ port: 0, podReadySeconds: 30, syncIntervalMs: 60_000 });
   const helmBin = (await layerBinaries()).helm;
   const charts = new MemoryCharts();
   charts.add('shop-chart', '0.1.0', await chartTgz({ version: '0.1.0', appVersion: '1' }));

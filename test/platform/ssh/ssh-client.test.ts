@@ -6,7 +6,6 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import ssh2 from 'ssh2';
 import { sha256 } from '../../../src/common/hash.js';
 import { sleep } from '../../../src/common/polling.js';
 import {
@@ -18,6 +17,7 @@ import {
 import type { SshHost } from '../../../src/platform/ssh/ssh-connection.js';
 import { closeStarted } from '../../helpers/lifecycle.js';
 import { freePort } from '../../helpers/processes.js';
+import { ed25519KeyPair } from '../../helpers/ssh-keys.js';
 import { fingerprintOfFile, startSshd, type TestSshd } from '../../helpers/sshd.js';
 import { rejectionOf as thrown } from '../../helpers/thrown.js';
 
@@ -225,7 +225,7 @@ describe('ssh client against a real OpenSSH server (Debian sshd on a loopback po
     const refused = await thrown(openSshSession(hostOf(sshd, { port }), { privateKey: sshd.privateKey }));
     expect(refused).toBeInstanceOf(SshUnreachable);
     expect(refused.message).toBe(`cannot reach 127.0.0.1:${port}: connection refused`);
-    const stranger = ssh2.utils.generateKeyPairSync('ed25519').private;
+    const stranger = ed25519KeyPair().private;
     const denied = await thrown(openSshSession(hostOf(sshd), { privateKey: stranger }));
     expect(denied).toBeInstanceOf(SshUnreachable);
     expect(denied.message).toBe(
