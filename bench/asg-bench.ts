@@ -20,11 +20,9 @@ import { AsgProvider } from '../src/platform/asg/asg.provider.js';
 import { StageWait } from '../src/platform/provider.js';
 import { asgConnection, asgSdk, makeGroup, scaleTo } from '../test/helpers/asg-groups.js';
 import { stageContext, type TestStageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const REPEATS = 5;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchAsgRollback(row: Row): Promise<void> {

@@ -125,3 +125,9 @@ export async function peakRssMb(pid: number): Promise<number> {
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round(kb / 1024);
 }
+
+/** How a bench section adds a row to the table `npm run bench` prints. */
+export type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+
+/** The middle value of some runs (the upper one of an even count). */
+export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -14,13 +14,11 @@ import type { CfSpec } from '../src/platform/cf/cf-spec.js';
 import { CfProvider } from '../src/platform/cf/cf.provider.js';
 import { StageWait, type StageContext } from '../src/platform/provider.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const REPEATS = 7;
 const PASSWORD = 'bench-cf-pw';
 const ZIP = Buffer.from('PK\u0003\u0004 bench app');
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchCfRollback(row: Row): Promise<void> {

@@ -17,11 +17,9 @@ import { startEcsEmulator, type EcsEmulatorHandle } from '../src/ecs-emulator/ec
 import { EcsProvider } from '../src/platform/ecs/ecs.provider.js';
 import type { EcsSpec } from '../src/platform/ecs/ecs-spec.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const REPEATS = 7;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 function clientOn(emulator: EcsEmulatorHandle): ECSClient {

@@ -17,11 +17,9 @@ import type { HelmSpec } from '../src/platform/helm/helm-spec.js';
 import { layerBinaries } from '../test/kubernetes-emulator/kubectl.helper.js';
 import { chartTgz, MemoryCharts } from '../test/platform/helm/fixtures.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const REPEATS = 5;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchHelmRollback(row: Row): Promise<void> {

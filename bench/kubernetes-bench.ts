@@ -12,8 +12,7 @@ import { startKubernetesEmulator } from '../src/kubernetes-emulator/kubernetes-e
 import { KubernetesProvider } from '../src/platform/kubernetes/kubernetes.provider.js';
 import type { KubernetesManifest, KubernetesSpec } from '../src/platform/kubernetes/kubernetes-spec.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const CONCURRENCY = 8;
 /** Runs per size (the median is shown); the 50-Deployment runs cost the emulator's controller most. */
@@ -33,7 +32,6 @@ function deployment(name: string, image: string): KubernetesManifest {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchKubernetesRollback(row: Row): Promise<void> {

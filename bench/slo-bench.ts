@@ -19,11 +19,9 @@ import {
 import { waitFor } from '../test/helpers/lifecycle.js';
 import { sloRules, startPrometheusStack, startTestService } from '../test/helpers/prometheus-stack.js';
 import { alertPayload, sloPolicy } from '../test/helpers/slo.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row, median } from './bench-client.js';
 
 const RUNS = 7;
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchSloRollback(row: Row): Promise<void> {

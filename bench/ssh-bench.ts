@@ -15,8 +15,7 @@ import { parseSshSpec } from '../src/platform/ssh/ssh-spec.js';
 import { tarGz, HostView } from '../test/helpers/ssh-releases.js';
 import { HOSTS_MOUNT, sshConnectionTo, startSshd } from '../test/helpers/sshd.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-
-type Row = (measure: string, value: string, reference: string, verdict: string) => void;
+import { type Row } from './bench-client.js';
 
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const INSTALL = `${HOSTS_MOUNT}/bench`;
