@@ -16,9 +16,18 @@ describe('the zip writer', () => {
     expect(read.get('classes/A.cls')!.equals(files[0]!.content)).toBe(true);
   });
 
-  it('gives the same bytes for the same files, sync or async', async () => {
-    const files = [{ path: 'a.txt', content: text('a'.repeat(1000)) }];
-    expect(writeZipSync(files).equals(await writeZip(files))).toBe(true);
+  it('gives the same bytes for the same files, sync or async (deflated on the thread pool, in batches)', async () => {
+    // more entries than one deflate batch, of every kind: compressible, incompressible (stored), empty
+    const files = Array.from({ length: 600 }, (_, i) => ({
+      path: `f/${i}.txt`,
+      content: i % 3 === 0 ? text(`entry ${i} `.repeat(i)) : i % 3 === 1 ? Buffer.from(`${i}`) : Buffer.alloc(0),
+    }));
+    for (const level of [0, 1, 6]) {
+      expect(writeZipSync(files, { level }).equals(await writeZip(files, { level }))).toBe(true);
+    }
+    const read = await readZip(await writeZip(files));
+    expect(read.get('f/599.txt')).toEqual(Buffer.alloc(0));
+    expect(read.get('f/300.txt')?.toString()).toBe('entry 300 '.repeat(300));
   });
 
   it('refuses to frame a zip that needs ZIP64 instead of writing a corrupt one', () => {

@@ -1,7 +1,9 @@
 import { ZipArchive } from 'archiver';
 import { constants as bufferConstants } from 'node:buffer';
-import { crc32, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { crc32, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
+import { deflatedOf, rememberDeflated } from './deflated.js';
 import { checkEntryName, entryKind } from './zip-entry-name.js';
 
 export interface ZipEntryInput {
@@ -48,20 +50,48 @@ export class ZipTooLargeError extends Error {
  * such archives to archiver instead. `level` is the deflate level (default 6); the output is deterministic (fixed
  * dates, input order). The one zip writer of the service and the emulator.
  */
-export function writeZipSync(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Buffer {
+export function writeZipSync(entries: Iterable<ZipEntryInput>, options: ZipWriteOptions = {}): Buffer {
   const list = [...entries];
-  const zip = needsZip64(list) ? null : frameZip(list, options.level ?? 6);
+  const level = options.level ?? 6;
+  const zip = needsZip64(list) ? null : frameZip(list, level, options, (e) => deflateRawSync(e.content, { level }));
   if (!zip)
     throw new ZipTooLargeError(`A zip of ${list.length} entries this large needs ZIP64; write it with writeZip.`);
   return zip;
 }
 
-/** As `writeZipSync`, but a zip that needs ZIP64 is written by archiver instead of refused. */
-export async function writeZip(entries: Iterable<ZipEntryInput>, options: { level?: number } = {}): Promise<Buffer> {
+/**
+ * As `writeZipSync` (the same bytes), but entries are deflated on libuv's thread pool, a batch at a time, so the
+ * event loop stays free and every core works; a zip that needs ZIP64 is written by archiver instead of refused.
+ */
+export async function writeZip(entries: Iterable<ZipEntryInput>, options: ZipWriteOptions = {}): Promise<Buffer> {
   const list = [...entries];
-  const zip = needsZip64(list) ? null : frameZip(list, options.level ?? 6);
-  return zip ?? writeZipWithArchiver(list, options);
+  const level = options.level ?? 6;
+  if (needsZip64(list)) return writeZipWithArchiver(list, options);
+  const deflated: Buffer[] = [];
+  if (level !== 0) {
+    const reused = (e: ZipEntryInput) => (options.reuseDeflated ? deflatedOf(e.content) : undefined);
+    for (let i = 0; i < list.length; i += DEFLATE_BATCH) {
+      const batch = list.slice(i, i + DEFLATE_BATCH);
+      deflated.push(...(await Promise.all(batch.map((e) => reused(e)?.raw ?? deflateRawAsync(e.content, { level })))));
+    }
+  }
+  return frameZip(list, level, options, (_, i) => deflated[i]!) ?? writeZipWithArchiver(list, options);
 }
+
+export interface ZipWriteOptions {
+  /** Deflate level, default 6 (0: entries stored). */
+  level?: number;
+  /**
+   * Put a content's own deflate stream in the zip when it was read from one (`deflatedOf`: a blob read back)
+   * instead of deflating it again: the entries inflate to the same bytes, but the zip's bytes then depend on how
+   * each content was compressed, not on the content alone. Off by default.
+   */
+  reuseDeflated?: boolean;
+}
+
+const deflateRawAsync = promisify(deflateRaw);
+/** Entries deflated at once by `writeZip`: enough to keep the thread pool busy, few enough to bound memory. */
+const DEFLATE_BATCH = 256;
 
 function needsZip64(list: ZipEntryInput[]): boolean {
   const total = list.reduce((sum, e) => sum + e.content.length, 0);
@@ -69,16 +99,22 @@ function needsZip64(list: ZipEntryInput[]): boolean {
 }
 
 /** The zip's bytes, or null when its offsets would pass what 32-bit records can hold. */
-function frameZip(list: ZipEntryInput[], level: number): Buffer | null {
+function frameZip(
+  list: ZipEntryInput[],
+  level: number,
+  options: ZipWriteOptions,
+  deflate: (entry: ZipEntryInput, index: number) => Buffer,
+): Buffer | null {
   const parts: Buffer[] = [];
   const central: Buffer[] = [];
   let offset = 0;
-  for (const e of list) {
+  for (const [i, e] of list.entries()) {
     const name = Buffer.from(e.path, 'utf8');
-    const deflated = level === 0 ? e.content : deflateRawSync(e.content, { level });
+    const deflated = level === 0 ? e.content : deflate(e, i);
     const method = level === 0 || deflated.length >= e.content.length ? 0 : 8;
     const body = method === 8 ? deflated : e.content;
-    const crc = crc32(e.content) >>> 0;
+    const known = options.reuseDeflated && level !== 0 ? deflatedOf(e.content) : undefined;
+    const crc = (known?.raw === deflated ? known.crc : crc32(e.content)) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -123,7 +159,7 @@ function frameZip(list: ZipEntryInput[], level: number): Buffer | null {
 /** Streams entries through archiver (handles ZIP64). */
 export async function writeZipWithArchiver(
   entries: Iterable<ZipEntryInput>,
-  options: { level?: number } = {},
+  options: ZipWriteOptions = {},
 ): Promise<Buffer> {
   const archive = new ZipArchive({ zlib: { level: options.level ?? 6 } });
   const chunks: Buffer[] = [];
@@ -232,7 +268,9 @@ export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entr
     throw new ZipEntryDataError('damaged', (err as Error).message);
   }
   if (data.length > maxBytes) throw tooLarge();
-  return checkedCrc(data, entry);
+  const checked = checkedCrc(data, entry);
+  rememberDeflated(checked, { raw, crc: entry.crc32 });
+  return checked;
 }
 
 /**

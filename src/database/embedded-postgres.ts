@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -20,7 +21,8 @@ type WorkerMessage = { type: 'ready'; address: string } | { type: 'stopped' };
  * PostgreSQL in WebAssembly with its files in `<dataDir>/pglite`, served over the PostgreSQL wire protocol on a
  * loopback port so the application uses the same `pg` driver, migrations and SQL as with a real server. It runs
  * in a worker thread: the database's CPU work (storing and reading tens of megabytes of backups) happens beside
- * the service's event loop instead of on it.
+ * the service's event loop instead of on it. A new database is created by a short-lived child process first
+ * (`createDatabaseFiles`): initdb in WebAssembly takes a few hundred megabytes that a thread would keep resident.
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dbDir = path.join(dataDir, 'pglite');
@@ -32,6 +34,14 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     );
   }
   const releaseLock = lockDataDir(dataDir);
+  try {
+    if (fs.readdirSync(dbDir).length === 0) await createDatabaseFiles(dbDir);
+  } catch (error) {
+    releaseLock();
+    throw new EmbeddedDatabaseError(
+      `The embedded database in ${dbDir} could not be created: ${(error as Error).message}`,
+    );
+  }
   const worker = new Worker(new URL('./embedded-postgres.worker.js', import.meta.url), { workerData: { dbDir } });
   const ready = await nextMessage(worker).catch(async (error: unknown) => {
     await worker.terminate();
@@ -48,6 +58,34 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
       releaseLock();
     },
   };
+}
+
+/**
+ * Creates the database files in the empty `dbDir` in a child process (its memory is returned when it exits), in a
+ * sibling folder renamed into place once complete: a process stopped half-way leaves no half-made database behind.
+ */
+async function createDatabaseFiles(dbDir: string): Promise<void> {
+  const building = `${dbDir}.creating-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  fs.mkdirSync(building, { recursive: true });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const script = new URL('./embedded-postgres.init.js', import.meta.url).pathname;
+      const child = spawn(process.execPath, [script, building], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+      child.on('error', reject);
+      child.on('exit', (code, signal) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`initdb ended with ${signal ?? `exit code ${code}`}: ${stderr.trim()}`)),
+      );
+    });
+    fs.rmdirSync(dbDir);
+    fs.renameSync(building, dbDir);
+  } finally {
+    fs.rmSync(building, { recursive: true, force: true });
+  }
 }
 
 /** The worker's next message; rejects if it fails or exits first (PGlite could not open its files, say). */

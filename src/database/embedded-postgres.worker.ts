@@ -4,7 +4,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 const { dbDir } = workerData as { dbDir: string };
-const db = await PGlite.create(dbDir);
+// 32 MB of shared buffers instead of PostgreSQL's 128 MB: the service's resident memory includes them, and the
+// files are read through the operating system's page cache anyway (docs/benchmarks.md, "Memory").
+const db = await PGlite.create(dbDir, { startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'] });
 const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
 await server.start();
 
