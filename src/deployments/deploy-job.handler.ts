@@ -11,7 +11,7 @@ import { findLostDeployId } from './lost-deploy-finder.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
-import { type MemberRef } from '../salesforce/component.types.js';
+import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
@@ -406,18 +406,21 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   ): Promise<Map<string, string>> {
     // a profile is read with the components its backup was read with, and fingerprinted on the touched elements
     const profiles = profileLiveRead(backedUp.values());
-    const retrieved = await retrieveComponents(session, selected.map(retrieveTargetOf), {
+    const live = new Map<string, string>();
+    await retrieveComponents(session, selected.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       format: retrieveFormatOf(snapshot),
       companions: profiles.companions,
+      collect: false,
+      onChunk: async (chunk) => {
+        for (const found of chunk.found) {
+          const fingerprint = profiles.fingerprint(found);
+          if (fingerprint) live.set(componentKey(found), fingerprint);
+        }
+      },
     });
-    return new Map(
-      retrieved.found.flatMap((found) => {
-        const fingerprint = profiles.fingerprint(found);
-        return fingerprint ? [[componentKey(found), fingerprint] as const] : [];
-      }),
-    );
+    return live;
   }
 
   /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
@@ -452,21 +455,25 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       );
     }
     const sized = new Map(selected.map((c) => [componentKey(c), retrieveTargetOf(c)]));
-    const retrieved = await retrieveComponents(session, todo.map(retrieveTargetOf), {
+    // the profiles' reads are kept for their details; every other component's files are dropped once stored
+    const found = new Map<string, ResolvedComponent>();
+    await retrieveComponents(session, todo.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       onSubmitted,
       format: retrieveFormatOf(snapshot),
       companions: companions.map((ref) => sized.get(componentKey(ref)) ?? { ref, fileCount: 1, bytes: 0 }),
+      collect: false,
       onChunk: async (chunk, index, of) => {
         const recordStart = Date.now();
-        const found = new Map(chunk.found.map((c) => [componentKey(c), c]));
+        const inChunk = new Map(chunk.found.map((c) => [componentKey(c), c]));
+        for (const c of chunk.found) if (isProfileLike(c.type)) found.set(componentKey(c), c);
         const items = [...chunk.missing, ...chunk.found].map((ref) => {
           const key = componentKey(ref);
           return {
             ref: { type: ref.type, fullName: ref.fullName },
             parent: parents.get(key),
-            before: found.get(key) ?? null,
+            before: inChunk.get(key) ?? null,
           };
         });
         await this.snapshots.record(snapshotId, items);
@@ -492,7 +499,6 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       },
     });
     if (profiles.length === 0) return;
-    const found = new Map(retrieved.found.map((c) => [componentKey(c), c]));
     await this.snapshots.recordDetails(
       snapshotId,
       profiles.map((p, i) => ({

@@ -431,7 +431,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   ): Promise<Map<string, string | null>> {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
     const profiles = profileLiveRead(candidates.flatMap((c) => entryByKey.get(componentKey(c)) ?? []));
-    const retrieved = await retrieveComponents(
+    const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
+    await retrieveComponents(
       session,
       candidates.map((c) => ({
         ref: { type: c.type, fullName: c.fullName },
@@ -445,14 +446,17 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         onSubmitted,
         format: retrieveFormatOf(snapshot),
         companions: profiles.companions,
+        // each chunk is fingerprinted as it arrives and its files dropped: memory stays at about two chunks
+        collect: false,
+        onChunk: async (chunk) => {
+          for (const found of chunk.found) {
+            const xml = profiles.xml(found);
+            if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
+            live.set(componentKey(found), profiles.fingerprint(found));
+          }
+        },
       },
     );
-    const live = new Map<string, string | null>(candidates.map((c) => [componentKey(c), null]));
-    for (const found of retrieved.found) {
-      const xml = profiles.xml(found);
-      if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
-      live.set(componentKey(found), profiles.fingerprint(found));
-    }
     return live;
   }
 

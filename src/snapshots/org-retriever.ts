@@ -27,7 +27,8 @@ export interface RetrievedChunk {
  * submitted at once, so Salesforce prepares the later ones while earlier ones are converted — each polled to
  * completion and split into source-format components, the next while `onChunk` handles the last. `onChunk` sees
  * each chunk in order (so a caller can persist progress and resume); a member the org "cannot find" is reported
- * missing, not as a failure.
+ * missing, not as a failure. The found components of every chunk are also returned together, unless `collect` is
+ * false (a caller that handles each chunk in `onChunk` keeps memory to about two chunks).
  */
 export async function retrieveComponents(
   session: MetadataSession,
@@ -40,6 +41,8 @@ export async function retrieveComponents(
     /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
     onSubmitted?: () => void;
     onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void>;
+    /** false: return no components (`onChunk` saw them), only the missing members. Default true. */
+    collect?: boolean;
     /**
      * Components retrieved with the profiles and permission sets among the targets (Salesforce returns their
      * elements about these only) but not reported. Profiles go into every retrieve, their reads merged element by
@@ -90,7 +93,7 @@ export async function retrieveComponents(
     next?.catch(() => undefined);
     if (plan.everyChunk.length) result = holdProfiles(result, profileReads, index === chunks.length - 1);
     await options.onChunk?.(result, index, chunks.length);
-    all.found.push(...result.found);
+    if (options.collect !== false) all.found.push(...result.found);
     all.missing.push(...result.missing);
   }
   return all;
