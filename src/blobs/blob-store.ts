@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataSource, EntityManager } from 'typeorm';
+import { deflatedOf, deflatedOfGzip, gzipMember, rememberDeflated } from '../common/deflated.js';
 import { sha256 } from '../common/hash.js';
 
 const gzip = promisify(zlib.gzip);
@@ -41,8 +42,16 @@ export class BlobStore {
       const batch = fresh.slice(i, i + 200);
       const values: unknown[] = [];
       const tuples: string[] = [];
-      // gzip runs on libuv's thread pool: a whole batch at once keeps every core busy and the event loop free.
-      const packed = await Promise.all(batch.map((address) => gzip(unique.get(address)!, { level: 6 })));
+      // A content read from a deflate stream (a retrieved zip's entry) is stored with that stream, not deflated
+      // again; the others are gzipped on libuv's thread pool, a whole batch at once (every core busy, the event
+      // loop free).
+      const packed = await Promise.all(
+        batch.map((address) => {
+          const content = unique.get(address)!;
+          const known = deflatedOf(content);
+          return known ? gzipMember(content, known) : gzip(content, { level: 6 });
+        }),
+      );
       for (const [k, address] of batch.entries()) {
         const content = unique.get(address)!;
         const [encoding, stored] = packed[k]!.length < content.length ? ['gzip', packed[k]!] : ['identity', content];
@@ -78,6 +87,9 @@ export class BlobStore {
       );
       for (const [k, row] of rows.entries()) {
         if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
+        // verified: a deploy zip may reuse its deflate stream (`reuseDeflated`)
+        const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content) : undefined;
+        if (deflated) rememberDeflated(contents[k]!, deflated);
         out.set(row.sha256, contents[k]!);
       }
     }

@@ -111,7 +111,8 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
     ...manifests,
     ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })),
   ];
-  const zip = await writeZip(files, { level: input.compressionLevel ?? 6 });
+  // a file read back from the blob store goes in with the deflate stream it is stored with (not deflated again)
+  const zip = await writeZip(files, { level: input.compressionLevel ?? 6, reuseDeflated: true });
   return { zip, fileCount: files.length, members };
 }
 
