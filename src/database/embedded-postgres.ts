@@ -65,8 +65,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
  * sibling folder renamed into place once complete: a process stopped half-way leaves no half-made database behind.
  */
 async function createDatabaseFiles(dbDir: string): Promise<void> {
+  // what a process stopped while creating left behind (the DATA_DIR lock says none is creating now)
+  const parent = path.dirname(dbDir);
+  const prefix = `${path.basename(dbDir)}.creating-`;
+  for (const left of fs.readdirSync(parent).filter((name) => name.startsWith(prefix))) {
+    fs.rmSync(path.join(parent, left), { recursive: true, force: true });
+  }
   const building = `${dbDir}.creating-${process.pid}`;
-  fs.rmSync(building, { recursive: true, force: true });
   fs.mkdirSync(building, { recursive: true });
   try {
     await new Promise<void>((resolve, reject) => {
