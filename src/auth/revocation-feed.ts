@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -17,11 +17,9 @@ export const REVOCATION_CHANNEL = 'backtrack_token_revoked';
  * true and `publish` tells this process only.
  */
 @Injectable()
-export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly feed: NotificationFeed;
-
-  constructor(@Inject(CONFIG) private readonly config: Config) {
-    this.feed = new NotificationFeed(config, {
+export class RevocationFeed extends NotificationFeed {
+  constructor(@Inject(CONFIG) config: Config) {
+    super(config, {
       channel: REVOCATION_CHANNEL,
       applicationName: 'backtrack-revocations',
       logger: new Logger('Auth'),
@@ -30,31 +28,13 @@ export class RevocationFeed implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  get reliable(): boolean {
-    return this.feed.reliable;
-  }
-
   onRevoked(listener: (tokenId: string) => void): void {
-    this.feed.onMessage(listener);
-  }
-
-  /** Called when notifications may have been missed: whatever was cached must be checked again. */
-  onGap(listener: () => void): void {
-    this.feed.onGap(listener);
+    this.onMessage(listener);
   }
 
   async publish(manager: EntityManager, tokenId: string): Promise<void> {
-    if (this.feed.shared) await manager.query(`SELECT pg_notify($1, $2)`, [REVOCATION_CHANNEL, tokenId]);
+    if (this.shared) await manager.query(`SELECT pg_notify($1, $2)`, [REVOCATION_CHANNEL, tokenId]);
     // Until the notification comes back through the listener, this process forgets the token itself as well.
-    this.feed.sent(tokenId);
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    // Workers authenticate nobody: only processes that serve the API listen.
-    if (this.config.ROLE !== 'worker') await this.feed.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.feed.stop();
+    this.sent(tokenId);
   }
 }

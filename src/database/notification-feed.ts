@@ -25,7 +25,8 @@ export interface NotificationFeedOptions {
  * so callers must ask the database instead of trusting what they cached.
  *
  * On the embedded default (PGlite serves one process and one connection) everything is local: `reliable` stays true
- * (until the process stops) and nothing goes through the database.
+ * (until the process stops) and nothing goes through the database. Workers do not listen: they serve no API.
+ * Feeds extend it as Nest providers (start and stop are their lifecycle hooks).
  */
 export class NotificationFeed {
   private readonly events = new EventEmitter();
@@ -36,7 +37,7 @@ export class NotificationFeed {
   private listening: boolean;
 
   constructor(
-    private readonly config: Pick<Config, 'embeddedDatabase' | 'DATABASE_URL'>,
+    private readonly config: Pick<Config, 'embeddedDatabase' | 'DATABASE_URL' | 'ROLE'>,
     private readonly options: NotificationFeedOptions,
   ) {
     this.listening = config.embeddedDatabase;
@@ -64,12 +65,12 @@ export class NotificationFeed {
     this.events.emit('message', payload);
   }
 
-  /** Starts listening (shared feeds only; the embedded default needs no connection). */
-  async start(): Promise<void> {
-    if (this.shared) await this.connect();
+  /** Starts listening (shared feeds of API processes only; the embedded default needs no connection). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.shared && this.config.ROLE !== 'worker') await this.connect();
   }
 
-  async stop(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.retry) clearTimeout(this.retry);
     const client = this.client;
@@ -110,7 +111,7 @@ export class NotificationFeed {
     this.listening = true;
   }
 
-  /** Whether stop() ran while connect() awaited (a call, so the compiler does not assume it still false). */
+  /** Whether onModuleDestroy ran while connect() awaited (a call, so the compiler does not assume it still false). */
   private stoppedMeanwhile(): boolean {
     return this.stopped;
   }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { NotificationFeed } from '../database/notification-feed.js';
@@ -21,11 +21,9 @@ export interface Queryable {
  * On the embedded default (one process, PGlite) the news is local and nothing is sent through the database.
  */
 @Injectable()
-export class JobChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly feed: NotificationFeed;
-
-  constructor(@Inject(CONFIG) private readonly config: Config) {
-    this.feed = new NotificationFeed(config, {
+export class JobChangeFeed extends NotificationFeed {
+  constructor(@Inject(CONFIG) config: Config) {
+    super(config, {
       channel: JOB_CHANGE_CHANNEL,
       applicationName: 'backtrack-job-changes',
       logger: new Logger('Jobs'),
@@ -34,17 +32,8 @@ export class JobChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  get reliable(): boolean {
-    return this.feed.reliable;
-  }
-
   onChanged(listener: (jobId: string) => void): void {
-    this.feed.onMessage(listener);
-  }
-
-  /** Called when notifications may have been missed: whatever was cached must be checked again. */
-  onGap(listener: () => void): void {
-    this.feed.onGap(listener);
+    this.onMessage(listener);
   }
 
   /**
@@ -52,30 +41,22 @@ export class JobChangeFeed implements OnApplicationBootstrap, OnModuleDestroy {
    * PostgreSQL the notifications are part of the statement itself, so they go out exactly when the change commits.
    */
   async update(runner: Queryable, updateSql: string, params: unknown[]): Promise<string[]> {
-    const result = this.feed.shared
+    const result = this.shared
       ? await runner.query(
           `WITH changed AS (${updateSql}) SELECT id, pg_notify($${params.length + 1}, id::text) FROM changed`,
           [...params, JOB_CHANGE_CHANNEL],
         )
       : await runner.query(updateSql, params);
     const ids = returnedRows(result).map((row) => String(row.id));
-    for (const id of ids) this.feed.sent(id);
+    for (const id of ids) this.sent(id);
     return ids;
-  }
-
-  async onApplicationBootstrap(): Promise<void> {
-    // Workers serve no status pages: only processes that serve the API listen.
-    if (this.config.ROLE !== 'worker') await this.feed.start();
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.feed.stop();
   }
 }
 
 /** The rows a statement returned: the pg driver answers `UPDATE … RETURNING` with [rows, count], a SELECT with rows. */
 export function returnedRows(result: unknown): { id: unknown }[] {
   if (!Array.isArray(result)) return [];
-  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0];
+  if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number')
+    return result[0] as { id: unknown }[];
   return result as { id: unknown }[];
 }

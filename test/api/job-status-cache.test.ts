@@ -75,7 +75,7 @@ describe('job status for pollers, served from memory, stays exact', () => {
       await change();
       const after = await poll({ 'if-none-match': before.headers.get('etag')! });
       expect([what, after.status]).toEqual([what, 200]);
-      expect(after.body.version).toBe(before.body.version + 1);
+      expect(after.body.version).toBe(Number(before.body.version) + 1);
       expect(after.headers.get('etag')).toBe(`W/"${jobId}.${after.body.version}"`);
       shows(after.body);
     }

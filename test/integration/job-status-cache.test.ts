@@ -59,7 +59,7 @@ describe('job status cached by one API process follows changes made by another',
       { timeoutMs: 2_000, intervalMs: 20 },
     );
     expect(seen.body.counts).toEqual({ deployed: 7 });
-    expect(seen.body.version).toBe(first.body.version + 1);
+    expect(seen.body.version).toBe(Number(first.body.version) + 1);
     expect(seen.headers.get('etag')).toBe(`W/"${id}.${seen.body.version}"`);
   });
 
@@ -80,7 +80,7 @@ describe('job status cached by one API process follows changes made by another',
     const answer = await b.api('GET', `/api/jobs/${id}`, { headers: { 'if-none-match': first.headers.get('etag')! } });
     expect(answer.status).toBe(200);
     expect(answer.body.status).toBe('Completed');
-    expect(answer.body.version).toBe(first.body.version + 1);
+    expect(answer.body.version).toBe(Number(first.body.version) + 1);
     await waitFor('both processes listening again', async () => (await listeners()) === 2, { timeoutMs: 15_000 });
   });
 });
