@@ -9,6 +9,7 @@ import { parseInput } from '../common/validation.js';
 import type { Config } from '../config/config.js';
 import { CONFIG } from '../config/config.module.js';
 import { streamJob } from './job-stream.js';
+import { jobEtag } from './job-status-cache.js';
 import { JobsService, presentComponent, presentLog } from './jobs.service.js';
 
 const LogsQuery = z.object({
@@ -27,7 +28,10 @@ export class JobsController {
     private readonly tokens: TokensService,
   ) {}
 
-  /** Status for pollers: answers 304 to a matching If-None-Match without reading more than the version. */
+  /**
+   * Status for pollers: a matching If-None-Match answers 304; both answers come from memory while the job is
+   * unchanged (ADR 0021).
+   */
   @Get(':id')
   async get(
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -35,17 +39,16 @@ export class JobsController {
     @Res() res: Response,
     @CurrentPrincipal() principal: Principal,
   ) {
-    const version = await this.jobs.readableVersion(id, principal);
-    const etag = `W/"${id}.${version}"`;
+    const status = await this.jobs.status(id, principal);
+    const etag = jobEtag(id, status.version);
     res.setHeader('Cache-Control', 'no-cache');
-    if (version !== null && req.headers['if-none-match'] === etag) {
-      res.setHeader('ETag', etag);
+    res.setHeader('ETag', etag);
+    if (req.headers['if-none-match'] === etag) {
       res.status(304).end();
       return;
     }
-    const job = await this.jobs.get(id);
-    res.setHeader('ETag', `W/"${id}.${job.version}"`);
-    res.json(await this.jobs.present(job));
+    res.setHeader('Content-Type', 'application/json; charset=utf-8');
+    res.send(status.body);
   }
 
   @Get(':id/components')

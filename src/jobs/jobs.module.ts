@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthModule } from '../auth/auth.module.js';
+import { JobChangeFeed } from './job-change-feed.js';
 import { JobComponent } from './job-component.entity.js';
 import { JobHandlers } from './job-handlers.registry.js';
 import { JobLeases } from './job-leases.repository.js';
@@ -15,7 +16,7 @@ import { Reconciler } from './reconciler.service.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Job, JobComponent, JobLog]), AuthModule],
   controllers: [JobsController],
-  providers: [JobsService, JobsRepository, JobLeases, JobHandlers, JobRunner, Reconciler],
-  exports: [JobsService, JobsRepository, JobHandlers, JobRunner, Reconciler, JobLeases],
+  providers: [JobsService, JobsRepository, JobChangeFeed, JobLeases, JobHandlers, JobRunner, Reconciler],
+  exports: [JobsService, JobsRepository, JobChangeFeed, JobHandlers, JobRunner, Reconciler, JobLeases],
 })
 export class JobsModule {}

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { JobOutcome } from './job-handler.js';
-import { affected } from './job-leases.repository.js';
+import { JobChangeFeed } from './job-change-feed.js';
 import { Job, type JobKind, type JobProgress } from './job.entity.js';
 
 export interface NewJob {
@@ -22,12 +22,17 @@ export interface NewJob {
   createdByName: string | null;
 }
 
-/** Every change to a job row goes through here, and every change bumps `version` (the ETag pollers compare). */
+/**
+ * Every change to a job row goes through here, and every change bumps `version` (the ETag pollers compare) and is
+ * told to every API process (JobChangeFeed) in the same statement. Leases (JobLeases) change no version: nothing
+ * shown of a job depends on them.
+ */
 @Injectable()
 export class JobsRepository {
   constructor(
     @InjectRepository(Job) private readonly jobs: Repository<Job>,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly changes: JobChangeFeed,
   ) {}
 
   async create(input: NewJob, manager: EntityManager = this.db.manager): Promise<Job> {
@@ -115,25 +120,27 @@ export class JobsRepository {
 
   /** Records a cancel request on an unfinished job (the handler acts on it); false when the job is finished. */
   async requestCancel(id: string, by: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const changed = await this.changes.update(
+      this.db,
       `UPDATE jobs
           SET state = state || jsonb_build_object('cancelRequested', jsonb_build_object('by', $2::text, 'at', now())),
               version = version + 1, updated_at = now()
         WHERE id = $1 AND status IN ('Queued', 'In Progress') RETURNING id`,
       [id, by],
     );
-    return affected(rows) > 0;
+    return changed.length > 0;
   }
 
   /** Ends a Queued job nobody has taken yet; false when a worker holds it or it is no longer Queued. */
   async finishIfQueued(id: string, outcome: JobOutcome): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+    const changed = await this.changes.update(
+      this.db,
       `UPDATE jobs SET status = $2, error = $3, finished_at = now(), lease_owner = NULL, lease_expires_at = NULL,
               progress = progress || jsonb_build_object('phase', $2::text), version = version + 1, updated_at = now()
         WHERE id = $1 AND status = 'Queued' AND (lease_owner IS NULL OR lease_expires_at < now()) RETURNING id`,
       [id, outcome.status, outcome.error ?? null],
     );
-    return affected(rows) > 0;
+    return changed.length > 0;
   }
 
   async cancelRequest(id: string): Promise<{ by: string; at: string } | null> {
@@ -169,11 +176,31 @@ export class JobsRepository {
     return this.bump(id, `counts = $2::jsonb`, [JSON.stringify(counts)]);
   }
 
+  /** A new version of the job with nothing else changed: something shown with it (an execution's stage) changed. */
+  async touch(id: string): Promise<void> {
+    await this.changes.update(
+      this.db,
+      `UPDATE jobs SET version = version + 1, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id],
+    );
+  }
+
+  /** Jobs of this org waiting for working credentials resume now (the reconciler takes them within seconds). */
+  async resumeWaitingOn(orgId: string): Promise<void> {
+    await this.changes.update(
+      this.db,
+      `UPDATE jobs SET state = state - 'retryAt', version = version + 1, updated_at = now()
+        WHERE org_id = $1 AND status = 'In Progress' RETURNING id`,
+      [orgId],
+    );
+  }
+
   private async bump(id: string, assignments: string, params: unknown[]): Promise<void> {
-    await this.db.query(`UPDATE jobs SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1`, [
-      id,
-      ...params,
-    ]);
+    await this.changes.update(
+      this.db,
+      `UPDATE jobs SET ${assignments}, version = version + 1, updated_at = now() WHERE id = $1 RETURNING id`,
+      [id, ...params],
+    );
   }
 }
 

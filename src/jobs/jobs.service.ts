@@ -4,8 +4,10 @@ import type { DataSource, Repository } from 'typeorm';
 import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
 import { BadRequestError, NotFoundError } from '../common/errors.js';
+import { JobChangeFeed } from './job-change-feed.js';
 import { JobComponent } from './job-component.entity.js';
 import { JobLog } from './job-log.entity.js';
+import { bodyExpiry, JobStatusCache, type JobStatus } from './job-status-cache.js';
 import { Job } from './job.entity.js';
 
 export interface LogQuery {
@@ -19,13 +21,19 @@ export interface LogQuery {
 export class JobsService {
   /** Revision numbers never change, so they are looked up once. */
   private readonly revisionNumbers = new Map<string, number>();
+  /** Status pages for pollers, dropped as soon as their job changes in any process (ADR 0021). */
+  private readonly statuses = new JobStatusCache();
 
   constructor(
     @InjectRepository(Job) private readonly jobs: Repository<Job>,
     @InjectRepository(JobComponent) private readonly components: Repository<JobComponent>,
     @InjectRepository(JobLog) private readonly logs: Repository<JobLog>,
     @InjectDataSource() private readonly db: DataSource,
-  ) {}
+    private readonly changes: JobChangeFeed,
+  ) {
+    changes.onChanged((id) => this.statuses.changed(id));
+    changes.onGap(() => this.statuses.clear());
+  }
 
   async get(id: string): Promise<Job> {
     const job = await this.jobs.findOneBy({ id });
@@ -44,12 +52,34 @@ export class JobsService {
     return job;
   }
 
-  /** The version of a job the principal may read (null when there is no such job), for pollers' 304s. */
+  /**
+   * The status page of a job the principal may read (404 when there is none, 403 as `getReadable`), at its current
+   * version. Served from memory while the change feed is reliable; otherwise only after the version is read again.
+   */
+  async status(id: string, principal: Principal): Promise<JobStatus> {
+    let status = this.statuses.get(id, Date.now());
+    if (status && !this.changes.reliable && (await this.version(id)) !== status.version) {
+      this.statuses.changed(id);
+      status = undefined;
+    }
+    status ??= await this.statuses.load(id, () => this.loadStatus(id));
+    for (const environment of status.environments) assertCan(principal, 'read', environment);
+    return status;
+  }
+
+  /** The version of a job the principal may read (null when there is no such job), for executions' 304s. */
   async readableVersion(id: string, principal: Principal): Promise<number | null> {
     const rows: { version: number }[] = await this.db.query(`SELECT version FROM jobs WHERE id = $1`, [id]);
     if (!rows[0]) return null;
     for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
     return rows[0].version;
+  }
+
+  private async loadStatus(id: string): Promise<JobStatus> {
+    const job = await this.get(id);
+    const environments = await this.environmentsOf(id);
+    const body = JSON.stringify(await this.present(job));
+    return { version: job.version, environments, body, expiresAt: bodyExpiry(job, Date.now()) };
   }
 
   /**

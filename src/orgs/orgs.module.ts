@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CONFIG } from '../config/config.module.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import type { Config } from '../config/config.js';
 import { JsforceMetadataGateway } from '../salesforce/jsforce.gateway.js';
 import { loadSecretBox } from './key-ring.js';
@@ -10,7 +11,7 @@ import { OrgsController } from './orgs.controller.js';
 import { OrgsService } from './orgs.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Org])],
+  imports: [TypeOrmModule.forFeature([Org]), JobsModule],
   controllers: [OrgsController],
   providers: [
     OrgsService,

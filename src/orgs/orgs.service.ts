@@ -6,6 +6,7 @@ import { assertCan } from '../auth/auth.guard.js';
 import { can, type Principal } from '../auth/permissions.js';
 import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.js';
 import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
+import { JobsRepository } from '../jobs/jobs.repository.js';
 import { Org } from './org.entity.js';
 import { OrgConnections } from './org-connections.service.js';
 import { usernameOf, type CreateOrgBody } from './org-credentials.js';
@@ -15,6 +16,7 @@ export class OrgsService {
   constructor(
     @InjectRepository(Org) private readonly orgs: Repository<Org>,
     private readonly connections: OrgConnections,
+    private readonly jobs: JobsRepository,
   ) {}
 
   list(): Promise<Org[]> {
@@ -141,11 +143,7 @@ export class OrgsService {
       username: identity.username ?? usernameOf(auth),
     });
     // Jobs of this org waiting for working credentials are resumed now (the reconciler takes them within seconds).
-    await this.orgs.query(
-      `UPDATE jobs SET state = state - 'retryAt', version = version + 1, updated_at = now()
-        WHERE org_id = $1 AND status = 'In Progress'`,
-      [id],
-    );
+    await this.jobs.resumeWaitingOn(id);
     return this.get(id);
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
+import { JobsRepository } from '../../jobs/jobs.repository.js';
 import { ExecutionStage } from './execution-stage.entity.js';
 import type { StagePatch, StageStore } from './stage-engine.js';
 
@@ -13,6 +14,7 @@ export class ExecutionStagesRepository implements StageStore {
   constructor(
     @InjectRepository(ExecutionStage) private readonly stages: Repository<ExecutionStage>,
     @InjectDataSource() private readonly db: DataSource,
+    private readonly jobs: JobsRepository,
   ) {}
 
   /** The job's stages in the order they run. */
@@ -64,7 +66,7 @@ export class ExecutionStagesRepository implements StageStore {
     return rows.map((r) => r.id);
   }
 
-  private async bumpJob(jobId: string): Promise<void> {
-    await this.db.query(`UPDATE jobs SET version = version + 1, updated_at = now() WHERE id = $1`, [jobId]);
+  private bumpJob(jobId: string): Promise<void> {
+    return this.jobs.touch(jobId);
   }
 }
