@@ -138,12 +138,15 @@ async function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<numb
  * /proc/<pid>/clear_refs, so what `stop` reads is the peak since the start, not since the process started. Where the
  * reset is refused or does not take, RSS is sampled every 20 ms instead and `stop` returns the largest sample.
  */
-export async function startPeakRss(pid: number): Promise<{ how: string; stop: () => Promise<number> }> {
+export async function startPeakRss(
+  pid: number,
+): Promise<{ how: string; startMb: number; stop: () => Promise<number> }> {
+  const startMb = Math.round((await procStatusKb(pid, 'VmRSS')) / 1024);
   const reset = await fs
     .writeFile(`/proc/${pid}/clear_refs`, '5')
     .then(async () => (await procStatusKb(pid, 'VmHWM')) <= (await procStatusKb(pid, 'VmRSS')) * 1.05 + 1024)
     .catch(() => false);
-  if (reset) return { how: 'VmHWM after a reset', stop: async () => peakRssMb(pid) };
+  if (reset) return { how: 'VmHWM after a reset', startMb, stop: async () => peakRssMb(pid) };
   let max = await procStatusKb(pid, 'VmRSS');
   const timer = setInterval(() => {
     procStatusKb(pid, 'VmRSS').then(
@@ -153,6 +156,7 @@ export async function startPeakRss(pid: number): Promise<{ how: string; stop: ()
   }, 20);
   return {
     how: 'largest RSS sampled every 20 ms',
+    startMb,
     stop: async () => {
       clearInterval(timer);
       max = Math.max(max, await procStatusKb(pid, 'VmRSS'));

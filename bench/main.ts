@@ -211,15 +211,20 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     'peak RSS',
     'Peak RSS of the service process (API + worker + PGlite) during that deploy job',
     `${deployPeakMb} MB`,
-    `${mb(v1.bytes)} of metadata; ${deployPeak.how}`,
+    `${deployPeak.startMb} MB before the job; ${mb(v1.bytes)} of metadata; ${deployPeak.how}`,
     atMost(deployPeakMb, 512, 'MB'),
   );
-  row('Peak RSS of the service process during the upload', `${uploadPeakMb} MB`, uploadPeak.how, '—');
+  row(
+    'Peak RSS of the service process during the upload',
+    `${uploadPeakMb} MB`,
+    `${uploadPeak.startMb} MB before it; ${uploadPeak.how}`,
+    '—',
+  );
   issueRow(
     'upload',
     `Upload of that project (resolve + store), ${revision.componentCount} components`,
     secs(uploadMs),
-    `bare unzip + SDR ComponentSet.fromSource ${secs(reference.ms)} (${reference.components} components), ${mb(sourceZip.length)} zip; ${ratio(uploadMs / reference.ms)}`,
+    `bare unzip + SDR ComponentSet.fromSource ${secs(reference.ms)} (${reference.components} source components, an object's fields inside it), ${mb(sourceZip.length)} zip; ${ratio(uploadMs / reference.ms)}`,
     atMost(uploadMs / reference.ms, 1.5),
   );
 
