@@ -1,49 +1,45 @@
 import { describe, expect, it } from '@jest/globals';
 import { formatPhases, jobPhases, phaseOf, reportedDurations } from './job-phases.js';
 
-/** The deploy job's lines as docs/benchmarks.md shows them. */
-const deployLines = [
-  { seconds: 0.02, message: 'Started by worker vm:24193:8e939e' },
-  { seconds: 0.12, message: 'Deploying 10000 component(s) of revision 1' },
-  { seconds: 0.2, message: 'Backup: retrieving 10000 component(s) from the org' },
-  {
-    seconds: 3.51,
-    message:
-      'Backup 1/2: 2736 component(s) saved, 0 not in the org (waited 0.6 s for Salesforce, converted in 0.8 s, stored in 1.4 s)',
-  },
-  {
-    seconds: 4.24,
-    message:
-      'Backup 2/2: 7264 component(s) saved, 0 not in the org (waited 0.5 s for Salesforce, converted in 0.7 s, stored in 0.7 s)',
-  },
-  {
-    seconds: 4.44,
-    message:
-      'Submitted to Salesforce as deploy 0Afu68AHHf6i30SCOQ (9151 files, 4498 KB zipped, packaged in 1.2 s, rollbackOnError true)',
-  },
-  { seconds: 4.46, message: 'Salesforce: InProgress — Deploying components (0/0)' },
-  { seconds: 5.68, message: 'Salesforce: Succeeded' },
-  { seconds: 6.44, message: 'Snapshot sealed: 10000 component(s), checksum a9128481ded5…, kept until 2026-12-22' },
-  { seconds: 6.45, message: 'Finished: Completed' },
-];
+/** Log lines from [seconds since the job was created, message] pairs. */
+const timed = (pairs: [number, string][]) => pairs.map(([seconds, message]) => ({ seconds, message }));
 
-const rollbackLines = [
-  { seconds: 0.24, message: 'Started by worker vm:24193:8e939e' },
-  { seconds: 0.41, message: 'Rolling back 8999 component(s) of deploy 326c6060-9b9f-45a6-acc7-fb690e0eb1f3' },
-  {
-    seconds: 3.83,
-    message:
-      'Drift check: 8999 component(s) as the deploy left them, 0 changed in the org since (live state read in 2.5 s)',
-  },
-  { seconds: 3.87, message: 'Submitted to Salesforce as deploy 0AfNj7DC00D4ty6KGB: 8999 restore(s), 0 deletion(s)' },
-  { seconds: 3.88, message: 'Salesforce: InProgress' },
-  { seconds: 4.77, message: 'Salesforce: Succeeded' },
-  {
-    seconds: 6.64,
-    message: 'Verification: 8999 of 8999 component(s) match the snapshot (live state read in 1.5 s)',
-  },
-  { seconds: 6.65, message: 'Finished: Completed' },
-];
+/** The deploy job's lines as docs/benchmarks.md shows them. */
+const deployLines = timed([
+  [0.02, 'Started by worker vm:24193:8e939e'],
+  [0.12, 'Deploying 10000 component(s) of revision 1'],
+  [0.2, 'Backup: retrieving 10000 component(s) from the org'],
+  [
+    3.51,
+    'Backup 1/2: 2736 component(s) saved, 0 not in the org (waited 0.6 s for Salesforce, converted in 0.8 s, stored in 1.4 s)',
+  ],
+  [
+    4.24,
+    'Backup 2/2: 7264 component(s) saved, 0 not in the org (waited 0.5 s for Salesforce, converted in 0.7 s, stored in 0.7 s)',
+  ],
+  [
+    4.44,
+    'Submitted to Salesforce as deploy 0Afu68AHHf6i30SCOQ (9151 files, 4498 KB zipped, packaged in 1.2 s, rollbackOnError true)',
+  ],
+  [4.46, 'Salesforce: InProgress — Deploying components (0/0)'],
+  [5.68, 'Salesforce: Succeeded'],
+  [6.44, 'Snapshot sealed: 10000 component(s), checksum a9128481ded5…, kept until 2026-12-22'],
+  [6.45, 'Finished: Completed'],
+]);
+
+const rollbackLines = timed([
+  [0.24, 'Started by worker vm:24193:8e939e'],
+  [0.41, 'Rolling back 8999 component(s) of deploy 326c6060-9b9f-45a6-acc7-fb690e0eb1f3'],
+  [
+    3.83,
+    'Drift check: 8999 component(s) as the deploy left them, 0 changed in the org since (live state read in 2.5 s)',
+  ],
+  [3.87, 'Submitted to Salesforce as deploy 0AfNj7DC00D4ty6KGB: 8999 restore(s), 0 deletion(s)'],
+  [3.88, 'Salesforce: InProgress'],
+  [4.77, 'Salesforce: Succeeded'],
+  [6.64, 'Verification: 8999 of 8999 component(s) match the snapshot (live state read in 1.5 s)'],
+  [6.65, 'Finished: Completed'],
+]);
 
 const byName = (phases: ReturnType<typeof jobPhases>) => Object.fromEntries(phases.map((p) => [p.name, p]));
 
