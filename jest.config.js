@@ -1,7 +1,7 @@
 // Jest runs the tests tsc compiled into dist/ (docs/adr/0006-jest-route.md): no transform, native ESM through
 // node --experimental-vm-modules, which scripts/run-tests.js passes. One project per suite:
-//   unit         specs beside the code, the emulators against jsforce, client-node and kubectl, the API on the embedded
-//                default (no services)
+//   unit         specs beside the code (src/ and bench/), the emulators against jsforce, client-node and kubectl, the
+//                API on the embedded default (no services)
 //   integration  PostgreSQL + Redis/Bull, API and worker as separate processes (TEST_DATABASE_URL, TEST_REDIS_URL)
 //   e2e          the CLI as a process, the web UI in Chromium
 /** @type {import('jest').Config} */
@@ -11,7 +11,6 @@ const common = {
   transform: {},
   testTimeout: 120_000,
   // The compiled fixtures and helpers sit beside the tests; only *.spec.js / *.test.js are suites.
-  modulePathIgnorePatterns: ['<rootDir>/bench/'],
 };
 
 /** @type {import('jest').Config} */
@@ -25,6 +24,7 @@ export default {
       displayName: 'unit',
       testMatch: [
         '<rootDir>/src/**/*.spec.js',
+        '<rootDir>/bench/**/*.spec.js',
         '<rootDir>/test/{unit,emulator,kubernetes-emulator,aws-query-emulator,cf-emulator,ecs-emulator,api,platform}/**/*.test.js',
       ],
     },

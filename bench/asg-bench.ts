@@ -20,9 +20,9 @@ import { AsgProvider } from '../src/platform/asg/asg.provider.js';
 import { StageWait } from '../src/platform/provider.js';
 import { asgConnection, asgSdk, makeGroup, scaleTo } from '../test/helpers/asg-groups.js';
 import { stageContext, type TestStageContext } from '../test/helpers/stage-context.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, scaledRuns } from './bench-client.js';
 
-const REPEATS = 5;
+const REPEATS = scaledRuns(5);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchAsgRollback(row: Row): Promise<void> {

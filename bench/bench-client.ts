@@ -1,5 +1,7 @@
+import fs from 'node:fs/promises';
 import jsforce from 'jsforce';
 import type { RetrieveResult } from 'jsforce/lib/api/metadata.js';
+import type { TimedLine } from './job-phases.js';
 
 /** A minimal REST client for the service under test. */
 export class ApiClient {
@@ -35,18 +37,21 @@ export class ApiClient {
   }
 
   /** The job's own log lines (not the per-component ones), each with the seconds since the job was created. */
-  async timeline(job: { id: string; createdAt: string }): Promise<string[]> {
-    const lines: string[] = [];
+  async jobLines(job: { id: string; createdAt: string }): Promise<TimedLine[]> {
+    const lines: TimedLine[] = [];
     for (let after = 0; ;) {
       const page = await this.call('GET', `/api/jobs/${job.id}/logs?after=${after}&limit=5000`);
       for (const line of page.items)
         if (!line.component)
-          lines.push(
-            `${((Date.parse(line.at) - Date.parse(job.createdAt)) / 1000).toFixed(2).padStart(6)} s  ${line.message}`,
-          );
+          lines.push({ seconds: (Date.parse(line.at) - Date.parse(job.createdAt)) / 1000, message: line.message });
       if (page.items.length < 5000) return lines;
       after = page.nextAfter;
     }
+  }
+
+  /** The job's own log lines as text, each after the seconds since the job was created. */
+  async timeline(job: { id: string; createdAt: string }): Promise<string[]> {
+    return (await this.jobLines(job)).map((l) => `${l.seconds.toFixed(2).padStart(6)} s  ${l.message}`);
   }
 }
 
@@ -120,10 +125,44 @@ export async function measureRps(
 
 /** Peak resident memory of a process (VmHWM), in MB. */
 export async function peakRssMb(pid: number): Promise<number> {
-  const { readFile } = await import('node:fs/promises');
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
+  return Math.round((await procStatusKb(pid, 'VmHWM')) / 1024);
+}
+
+async function procStatusKb(pid: number, field: 'VmHWM' | 'VmRSS'): Promise<number> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
+}
+
+/**
+ * Measures a process's peak resident memory from now on: resets its high-water mark (VmHWM) by writing 5 to
+ * /proc/<pid>/clear_refs, so what `stop` reads is the peak since the start, not since the process started. Where the
+ * reset is refused or does not take, RSS is sampled every 20 ms instead and `stop` returns the largest sample.
+ */
+export async function startPeakRss(
+  pid: number,
+): Promise<{ how: string; startMb: number; stop: () => Promise<number> }> {
+  const startMb = Math.round((await procStatusKb(pid, 'VmRSS')) / 1024);
+  const reset = await fs
+    .writeFile(`/proc/${pid}/clear_refs`, '5')
+    .then(async () => (await procStatusKb(pid, 'VmHWM')) <= (await procStatusKb(pid, 'VmRSS')) * 1.05 + 1024)
+    .catch(() => false);
+  if (reset) return { how: 'VmHWM after a reset', startMb, stop: async () => peakRssMb(pid) };
+  let max = await procStatusKb(pid, 'VmRSS');
+  const timer = setInterval(() => {
+    procStatusKb(pid, 'VmRSS').then(
+      (kb) => (max = Math.max(max, kb)),
+      () => undefined,
+    );
+  }, 20);
+  return {
+    how: 'largest RSS sampled every 20 ms',
+    startMb,
+    stop: async () => {
+      clearInterval(timer);
+      max = Math.max(max, await procStatusKb(pid, 'VmRSS'));
+      return Math.round(max / 1024);
+    },
+  };
 }
 
 /** How a bench section adds a row to the table `npm run bench` prints. */
@@ -131,3 +170,23 @@ export type Row = (measure: string, value: string, reference: string, verdict: s
 
 /** The middle value of some runs (the upper one of an even count). */
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+/** BENCH_SCALE: 1 runs the sizes of DESIGN.md's targets; 0.02 is the CI smoke run. */
+export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+
+/** How many runs a median takes at this scale: all of them at scale 1, fewer (at least one) below. */
+export const scaledRuns = (runs: number, scale = SCALE) => Math.max(1, Math.round(runs * Math.min(1, scale)));
+
+/**
+ * The sections BENCH_ONLY names (a comma list), in the order of `all`; every section when it is unset or empty. An
+ * unknown name is an error that lists the known ones.
+ */
+export function selectSections<T extends string>(only: string | undefined, all: readonly T[]): T[] {
+  const names = (only ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !all.includes(name as T));
+  if (unknown.length) throw new Error(`BENCH_ONLY: unknown section(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
+  return names.length ? all.filter((s) => names.includes(s)) : [...all];
+}

@@ -14,9 +14,9 @@ import type { CfSpec } from '../src/platform/cf/cf-spec.js';
 import { CfProvider } from '../src/platform/cf/cf.provider.js';
 import { StageWait, type StageContext } from '../src/platform/provider.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, scaledRuns } from './bench-client.js';
 
-const REPEATS = 7;
+const REPEATS = scaledRuns(7);
 const PASSWORD = 'bench-cf-pw';
 const ZIP = Buffer.from('PK\u0003\u0004 bench app');
 const ms = (value: number) => `${value.toFixed(0)} ms`;

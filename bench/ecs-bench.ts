@@ -17,9 +17,9 @@ import { startEcsEmulator, type EcsEmulatorHandle } from '../src/ecs-emulator/ec
 import { EcsProvider } from '../src/platform/ecs/ecs.provider.js';
 import type { EcsSpec } from '../src/platform/ecs/ecs-spec.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, scaledRuns } from './bench-client.js';
 
-const REPEATS = 7;
+const REPEATS = scaledRuns(7);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 function clientOn(emulator: EcsEmulatorHandle): ECSClient {

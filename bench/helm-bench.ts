@@ -17,9 +17,9 @@ import type { HelmSpec } from '../src/platform/helm/helm-spec.js';
 import { layerBinaries } from '../test/kubernetes-emulator/kubectl.helper.js';
 import { chartTgz, MemoryCharts } from '../test/platform/helm/fixtures.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, scaledRuns } from './bench-client.js';
 
-const REPEATS = 5;
+const REPEATS = scaledRuns(5);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchHelmRollback(row: Row): Promise<void> {

@@ -12,11 +12,13 @@ import { startKubernetesEmulator } from '../src/kubernetes-emulator/kubernetes-e
 import { KubernetesProvider } from '../src/platform/kubernetes/kubernetes.provider.js';
 import type { KubernetesManifest, KubernetesSpec } from '../src/platform/kubernetes/kubernetes-spec.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, SCALE, scaledRuns } from './bench-client.js';
 
 const CONCURRENCY = 8;
+/** The larger stage: 50 Deployments at scale 1 (BENCH_SCALE), at least 2. */
+const MANY = Math.max(2, Math.round(50 * SCALE));
 /** Runs per size (the median is shown); the 50-Deployment runs cost the emulator's controller most. */
-const REPEATS: Record<number, number> = { 1: 7, 50: 1 };
+const REPEATS: Record<number, number> = { 1: scaledRuns(7), [MANY]: 1 };
 const REVISION = 'deployment.kubernetes.io/revision';
 
 function deployment(name: string, image: string): KubernetesManifest {
@@ -82,7 +84,7 @@ export async function benchKubernetesRollback(row: Row): Promise<void> {
   };
 
   try {
-    for (const count of [1, 50]) {
+    for (const count of [1, MANY]) {
       const providerTimes: number[] = [];
       const bareTimes: number[] = [];
       const waits: number[] = [];

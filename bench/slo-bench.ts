@@ -19,9 +19,9 @@ import {
 import { waitFor } from '../test/helpers/lifecycle.js';
 import { sloRules, startPrometheusStack, startTestService } from '../test/helpers/prometheus-stack.js';
 import { alertPayload, sloPolicy } from '../test/helpers/slo.js';
-import { type Row, median } from './bench-client.js';
+import { type Row, median, scaledRuns } from './bench-client.js';
 
-const RUNS = 7;
+const RUNS = scaledRuns(7);
 const ms = (value: number) => `${value.toFixed(0)} ms`;
 
 export async function benchSloRollback(row: Row): Promise<void> {

@@ -15,9 +15,8 @@ import { parseSshSpec } from '../src/platform/ssh/ssh-spec.js';
 import { tarGz, HostView } from '../test/helpers/ssh-releases.js';
 import { HOSTS_MOUNT, sshConnectionTo, startSshd } from '../test/helpers/sshd.js';
 import { stageContext } from '../test/helpers/stage-context.js';
-import { type Row } from './bench-client.js';
+import { type Row, SCALE } from './bench-client.js';
 
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const INSTALL = `${HOSTS_MOUNT}/bench`;
 
 export async function benchSshRollback(row: Row): Promise<void> {

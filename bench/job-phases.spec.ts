@@ -1,0 +1,133 @@
+import { describe, expect, it } from '@jest/globals';
+import { formatPhases, jobPhases, phaseOf, reportedDurations } from './job-phases.js';
+
+/** Log lines from [seconds since the job was created, message] pairs. */
+const timed = (pairs: [number, string][]) => pairs.map(([seconds, message]) => ({ seconds, message }));
+
+/** The deploy job's lines as docs/benchmarks.md shows them. */
+const deployLines = timed([
+  [0.02, 'Started by worker vm:24193:8e939e'],
+  [0.12, 'Deploying 10000 component(s) of revision 1'],
+  [0.2, 'Backup: retrieving 10000 component(s) from the org'],
+  [
+    3.51,
+    'Backup 1/2: 2736 component(s) saved, 0 not in the org (waited 0.6 s for Salesforce, converted in 0.8 s, stored in 1.4 s)',
+  ],
+  [
+    4.24,
+    'Backup 2/2: 7264 component(s) saved, 0 not in the org (waited 0.5 s for Salesforce, converted in 0.7 s, stored in 0.7 s)',
+  ],
+  [
+    4.44,
+    'Submitted to Salesforce as deploy 0Afu68AHHf6i30SCOQ (9151 files, 4498 KB zipped, packaged in 1.2 s, rollbackOnError true)',
+  ],
+  [4.46, 'Salesforce: InProgress — Deploying components (0/0)'],
+  [5.68, 'Salesforce: Succeeded'],
+  [6.44, 'Snapshot sealed: 10000 component(s), checksum a9128481ded5…, kept until 2026-12-22'],
+  [6.45, 'Finished: Completed'],
+]);
+
+const rollbackLines = timed([
+  [0.24, 'Started by worker vm:24193:8e939e'],
+  [0.41, 'Rolling back 8999 component(s) of deploy 326c6060-9b9f-45a6-acc7-fb690e0eb1f3'],
+  [
+    3.83,
+    'Drift check: 8999 component(s) as the deploy left them, 0 changed in the org since (live state read in 2.5 s)',
+  ],
+  [3.87, 'Submitted to Salesforce as deploy 0AfNj7DC00D4ty6KGB: 8999 restore(s), 0 deletion(s)'],
+  [3.88, 'Salesforce: InProgress'],
+  [4.77, 'Salesforce: Succeeded'],
+  [6.64, 'Verification: 8999 of 8999 component(s) match the snapshot (live state read in 1.5 s)'],
+  [6.65, 'Finished: Completed'],
+]);
+
+const byName = (phases: ReturnType<typeof jobPhases>) => Object.fromEntries(phases.map((p) => [p.name, p]));
+
+describe('jobPhases', () => {
+  it('splits a deploy with backup into phases that add up to the job wall time', () => {
+    const phases = jobPhases(deployLines, 6.5);
+    expect(phases.map((p) => p.name)).toEqual([
+      'queue wait',
+      'start-up',
+      'backup (retrieve, convert, store)',
+      'packaging',
+      'Salesforce deploy',
+      'results + seal',
+    ]);
+    const p = byName(phases);
+    expect(p['queue wait']!.seconds).toBeCloseTo(0.02);
+    expect(p['start-up']!.seconds).toBeCloseTo(0.18);
+    expect(p['backup (retrieve, convert, store)']!.seconds).toBeCloseTo(4.04);
+    expect(p['Salesforce deploy']!.seconds).toBeCloseTo(1.24);
+    expect(p['results + seal']!.seconds).toBeCloseTo(0.82);
+    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(6.5);
+  });
+
+  it('sums what the backup lines report about themselves, apart from the wall time', () => {
+    const backup = byName(jobPhases(deployLines))['backup (retrieve, convert, store)']!;
+    expect(backup.reported.waited).toBeCloseTo(1.1);
+    expect(backup.reported.converted).toBeCloseTo(1.5);
+    expect(backup.reported.stored).toBeCloseTo(2.1);
+    expect(backup.lines).toBe(2);
+    expect(byName(jobPhases(deployLines)).packaging!.reported).toEqual({ packaged: 1.2 });
+  });
+
+  it('splits a full rollback into drift check, deploy and verification', () => {
+    const p = byName(jobPhases(rollbackLines, 6.65));
+    expect(p['drift check']!.seconds).toBeCloseTo(3.42);
+    expect(p['drift check']!.reported).toEqual({ read: 2.5 });
+    expect(p['Salesforce deploy']!.seconds).toBeCloseTo(0.9);
+    expect(p.verification!.seconds).toBeCloseTo(1.87);
+    expect(p.verification!.reported).toEqual({ read: 1.5 });
+  });
+
+  it('puts lines it does not know in "other" and keeps reworded lines in their phase', () => {
+    const p = byName(
+      jobPhases([
+        { seconds: 1, message: 'Backup 1/1: 10 component(s) fingerprinted and stored (waited 0.2 s for Salesforce)' },
+        { seconds: 1.5, message: 'Warming the cache' },
+        { seconds: 2, message: 'Finished: Completed' },
+      ]),
+    );
+    expect(p['backup (retrieve, convert, store)']!.seconds).toBe(1);
+    expect(p['backup (retrieve, convert, store)']!.reported).toEqual({ waited: 0.2 });
+    expect(p.other!.seconds).toBeCloseTo(0.5);
+  });
+
+  it('takes the lines in time order whatever order they come in', () => {
+    const phases = jobPhases([...deployLines].reverse(), 6.45);
+    expect(phases[0]!.name).toBe('queue wait');
+    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(6.45);
+  });
+});
+
+describe('phaseOf', () => {
+  it.each([
+    ['Started by worker vm:1:abc', 'queue wait'],
+    ['Backup: retrieving 5 component(s) from the org', 'start-up'],
+    ['Backup 3/4: 5 component(s) saved', 'backup (retrieve, convert, store)'],
+    ['Salesforce: Succeeded', 'Salesforce deploy'],
+    ['Verification: 1 of 1 component(s) match the snapshot', 'verification'],
+    ['Something new', 'other'],
+  ])('%s → %s', (message, phase) => {
+    expect(phaseOf(message)).toBe(phase);
+  });
+});
+
+describe('reportedDurations', () => {
+  it('reads seconds and milliseconds, and words before "in"', () => {
+    expect(
+      reportedDurations('waited 0.6 s for Salesforce, converted in 800 ms, fingerprinted and stored in 1.4 s'),
+    ).toEqual({ waited: 0.6, converted: 0.8, stored: 1.4 });
+    expect(reportedDurations('Finished: Completed')).toEqual({});
+  });
+});
+
+describe('formatPhases', () => {
+  it('prints one row per phase and the total', () => {
+    const text = formatPhases(jobPhases(rollbackLines, 6.65));
+    expect(text[0]).toMatch(/^phase/);
+    expect(text.find((l) => l.startsWith('drift check'))).toMatch(/3\.42\s+51%\s+read 2\.5 s$/);
+    expect(text.at(-1)).toMatch(/^total\s+6\.65$/);
+  });
+});
