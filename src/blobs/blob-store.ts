@@ -49,7 +49,7 @@ export class BlobStore {
         batch.map((address) => {
           const content = unique.get(address)!;
           const known = deflatedOf(content);
-          return known ? gzipMember(content, known) : gzip(content, { level: 6 });
+          return known ? Promise.resolve(gzipMember(content, known)) : gzip(content, { level: 6 });
         }),
       );
       for (const [k, address] of batch.entries()) {

@@ -1,5 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { flipFirstEntryByte, wrongFirstCrc } from '../../test/fixtures/corrupt-zip.js';
+import { deflateRawSync, crc32 } from 'node:zlib';
+import { rememberDeflated } from './deflated.js';
 import { readZip, writeZip, writeZipSync, ZipEntryCorruptError, ZipReadError, ZipTooLargeError } from './zip.js';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
@@ -28,6 +30,19 @@ describe('the zip writer', () => {
     const read = await readZip(await writeZip(files));
     expect(read.get('f/599.txt')).toEqual(Buffer.alloc(0));
     expect(read.get('f/300.txt')?.toString()).toBe('entry 300 '.repeat(300));
+  });
+
+  it('puts a content’s own deflate stream in the zip only when asked (reuseDeflated), and it reads back the same', async () => {
+    const content = text('public class Reused {}\n'.repeat(300));
+    const stream = deflateRawSync(content, { level: 1 });
+    rememberDeflated(content, { raw: stream, crc: crc32(content) });
+    const files = [{ path: 'classes/Reused.cls', content }];
+    const reused = await writeZip(files, { reuseDeflated: true });
+    expect(reused.includes(stream)).toBe(true);
+    expect((await readZip(reused)).get('classes/Reused.cls')?.equals(content)).toBe(true);
+    const fresh = await writeZip(files);
+    expect(fresh.includes(stream)).toBe(false);
+    expect(fresh.equals(writeZipSync(files))).toBe(true);
   });
 
   it('refuses to frame a zip that needs ZIP64 instead of writing a corrupt one', () => {

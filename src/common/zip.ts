@@ -72,7 +72,11 @@ export async function writeZip(entries: Iterable<ZipEntryInput>, options: ZipWri
     const reused = (e: ZipEntryInput) => (options.reuseDeflated ? deflatedOf(e.content) : undefined);
     for (let i = 0; i < list.length; i += DEFLATE_BATCH) {
       const batch = list.slice(i, i + DEFLATE_BATCH);
-      deflated.push(...(await Promise.all(batch.map((e) => reused(e)?.raw ?? deflateRawAsync(e.content, { level })))));
+      const known = batch.map(reused);
+      const fresh = await Promise.all(
+        batch.map((e, k) => (known[k] ? Promise.resolve(null) : deflateRawAsync(e.content, { level }))),
+      );
+      deflated.push(...batch.map((_, k) => known[k]?.raw ?? fresh[k]!));
     }
   }
   return frameZip(list, level, options, (_, i) => deflated[i]!) ?? writeZipWithArchiver(list, options);

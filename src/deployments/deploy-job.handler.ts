@@ -413,7 +413,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       format: retrieveFormatOf(snapshot),
       companions: profiles.companions,
       collect: false,
-      onChunk: async (chunk) => {
+      onChunk: (chunk) => {
         for (const found of chunk.found) {
           const fingerprint = profiles.fingerprint(found);
           if (fingerprint) live.set(componentKey(found), fingerprint);

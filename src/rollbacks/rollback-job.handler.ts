@@ -448,7 +448,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         companions: profiles.companions,
         // each chunk is fingerprinted as it arrives and its files dropped: memory stays at about two chunks
         collect: false,
-        onChunk: async (chunk) => {
+        onChunk: (chunk) => {
           for (const found of chunk.found) {
             const xml = profiles.xml(found);
             if (xml !== undefined) profileFiles?.set(componentKey(found), xml);

@@ -40,7 +40,7 @@ export async function retrieveComponents(
     format?: SplitOptions['format'];
     /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
     onSubmitted?: () => void;
-    onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void>;
+    onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void> | void;
     /** false: return no components (`onChunk` saw them), only the missing members. Default true. */
     collect?: boolean;
     /**
