@@ -70,23 +70,28 @@ export class SnapshotsService {
         ? item.before.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length }))
         : null;
       return {
-        snapshotId,
         type: item.ref.type,
-        fullName: item.ref.fullName,
-        parentType: item.parent?.type ?? null,
-        parentFullName: item.parent?.fullName ?? null,
+        full_name: item.ref.fullName,
+        parent_type: item.parent?.type ?? null,
+        parent_full_name: item.parent?.fullName ?? null,
         existed: item.before !== null,
         files,
-        fingerprintBefore: item.before ? fingerprintComponent(item.before.files) : null,
+        fingerprint_before: item.before ? fingerprintComponent(item.before.files) : null,
       };
     });
-    for (let i = 0; i < rows.length; i += 1000) {
-      await this.components
-        .createQueryBuilder()
-        .insert()
-        .values(rows.slice(i, i + 1000))
-        .orIgnore()
-        .execute();
+    // one statement per 5,000 rows from a JSON array (in order), not a parameter per value
+    for (let i = 0; i < rows.length; i += 5000) {
+      await this.db.query(
+        `INSERT INTO snapshot_components
+           (snapshot_id, type, full_name, parent_type, parent_full_name, existed, files, fingerprint_before)
+         SELECT $1, v.type, v.full_name, v.parent_type, v.parent_full_name, v.existed, v.files, v.fingerprint_before
+           FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (type text, full_name text, parent_type text,
+                  parent_full_name text, existed boolean, files jsonb, fingerprint_before text))
+                WITH ORDINALITY AS v(type, full_name, parent_type, parent_full_name, existed, files, fingerprint_before, n)
+          ORDER BY v.n
+         ON CONFLICT DO NOTHING`,
+        [snapshotId, JSON.stringify(rows.slice(i, i + 5000))],
+      );
     }
   }
 
