@@ -32,6 +32,8 @@ export interface ExtractedUpload {
   dir: string;
   /** Extracted files, relative to `dir`, posix separators, sorted. */
   files: string[];
+  /** The bytes written for each of `files`, in the same order: read them here rather than from `dir` again. */
+  contents: Map<string, Buffer>;
   /** Uncompressed bytes written. */
   totalBytes: number;
   /** The single wrapping folder that was removed (`my-project/`), if any. */
@@ -284,7 +286,7 @@ export async function extractUpload(
     const before = new Set(await readdir(root));
 
     let total = 0;
-    const files: string[] = [];
+    const written = new Map<string, Buffer>();
     const dirs = new Set<string>();
     const ensureDir = async (dir: string) => {
       if (dirs.has(dir)) return;
@@ -344,12 +346,13 @@ export async function extractUpload(
       writingBytes += data.length;
       while (writing.size >= 64 || writingBytes > 32 * 1024 * 1024) await Promise.race(writing);
       if (failed.write) throw failed.write;
-      files.push(rel);
+      written.set(rel, data);
     }
     await Promise.all(writing);
     if (failed.write) throw failed.write;
-    files.sort();
-    return { dir: root, files, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
+    const files = [...written.keys()].sort();
+    const contents = new Map(files.map((f) => [f, written.get(f)!]));
+    return { dir: root, files, contents, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
   } catch (err) {
     await Promise.all(writing);
     if (rootCreated) await rm(root, { recursive: true, force: true });
