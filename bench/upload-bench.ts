@@ -37,13 +37,6 @@ async function withService<T>(work: string, run: number, use: (api: ApiClient) =
     await service.ready;
     return await use(new ApiClient(`http://127.0.0.1:${port}`, token));
   } finally {
-    console.log(
-      service
-        .output()
-        .split('\n')
-        .filter((l) => l.includes('PHASE'))
-        .join(' | '),
-    );
     await service.kill('SIGINT');
   }
 }
