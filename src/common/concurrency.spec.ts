@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { mapWithConcurrency } from './concurrency.js';
+import { mapInSlices, mapWithConcurrency } from './concurrency.js';
 
 describe('mapWithConcurrency', () => {
   test('keeps the order of the items and never runs more than the limit at once', async () => {
@@ -30,5 +30,46 @@ describe('mapWithConcurrency', () => {
 
   test('an empty list gives an empty result', async () => {
     expect(await mapWithConcurrency([], 4, async () => 1)).toEqual([]);
+  });
+});
+
+describe('mapInSlices', () => {
+  test('keeps the order of the items', async () => {
+    expect(await mapInSlices([3, 1, 2], (n, i) => `${i}:${n * 10}`)).toEqual(['0:30', '1:10', '2:20']);
+  });
+
+  test('with 0 ms slices, what one item queued runs before the next item', async () => {
+    const seen: string[] = [];
+    await mapInSlices(
+      [1, 2, 3],
+      (n) => {
+        seen.push(`item ${n}`);
+        setImmediate(() => seen.push(`after ${n}`));
+      },
+      0,
+    );
+    expect(seen).toEqual(['item 1', 'after 1', 'item 2', 'after 2', 'item 3']);
+  });
+
+  test('with long slices, items run back to back', async () => {
+    const seen: string[] = [];
+    await mapInSlices(
+      [1, 2, 3],
+      (n) => {
+        seen.push(`item ${n}`);
+        setImmediate(() => seen.push(`after ${n}`));
+      },
+      60_000,
+    );
+    expect(seen.slice(0, 3)).toEqual(['item 1', 'item 2', 'item 3']);
+  });
+
+  test('a throwing item rejects the whole call', async () => {
+    await expect(
+      mapInSlices([1, 2], (n) => {
+        if (n === 2) throw new Error('two failed');
+        return n;
+      }),
+    ).rejects.toThrow('two failed');
   });
 });
