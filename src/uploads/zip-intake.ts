@@ -287,25 +287,9 @@ export async function extractUpload(
 
     let total = 0;
     const written = new Map<string, Buffer>();
-    const dirs = new Set<string>();
-    const ensureDir = async (dir: string) => {
-      if (dirs.has(dir)) return;
-      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
-        throw writeFailure(
-          err,
-          dir
-            .slice(root.length + 1)
-            .split(sep)
-            .join('/'),
-        );
-      });
-      dirs.add(dir);
-    };
-    // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a
-    // time (bounded in bytes): per-entry streams cost about a millisecond each, which is 15 s for 15,000 files.
-    let writingBytes = 0;
-    // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
-    const failed: { write?: UploadRejectedError } = {};
+    // Every folder is made up front, all at once: one after the other, their round trips to the thread pool add up
+    // (a 10,000-component project has over a thousand folders).
+    const targets = new Map<PlannedEntry, { rel: string; target: string }>();
     for (const item of plan) {
       const rel = prefix
         ? (item.name + '/').startsWith(prefix)
@@ -320,10 +304,26 @@ export async function extractUpload(
         ]);
       const top = rel.split('/')[0]!;
       if (!before.has(top) && !created.includes(top)) created.push(top);
-      if (item.kind === 'directory') {
-        await ensureDir(target);
-        continue;
-      }
+      targets.set(item, { rel, target });
+    }
+    const folders = [
+      ...new Set([...targets].map(([item, { target }]) => (item.kind === 'directory' ? target : dirname(target)))),
+    ];
+    const made = await Promise.allSettled(folders.map((dir) => mkdir(dir, { recursive: true })));
+    const unmade = made.findIndex((m) => m.status === 'rejected');
+    if (unmade >= 0) {
+      const folder = folders[unmade]!.slice(root.length + 1)
+        .split(sep)
+        .join('/');
+      throw writeFailure((made[unmade] as PromiseRejectedResult).reason, folder);
+    }
+    // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a
+    // time (bounded in bytes): per-entry streams cost about a millisecond each, which is 15 s for 15,000 files.
+    let writingBytes = 0;
+    // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
+    const failed: { write?: UploadRejectedError } = {};
+    for (const [item, { rel, target }] of targets) {
+      if (item.kind === 'directory') continue;
       const data = await inflateEntry(zip, zipfile, item, budget(item.entry.compressedSize, total, zip.length, limits));
       total += data.length;
       if (data.length !== item.entry.uncompressedSize) {
@@ -333,7 +333,6 @@ export async function extractUpload(
           [item.name],
         );
       }
-      await ensureDir(dirname(target));
       const write: Promise<void> = writeFile(target, data, { flag: 'wx' })
         .catch((err: unknown) => {
           failed.write ??= writeFailure(err, item.name);
