@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprintComponent } from './fingerprint.js';
 import { MalformedXmlError, ProjectFormatError, UnclaimedFilesError } from './project.errors.js';
-import { readPackageDirectories, resolveProject } from './project-resolver.js';
+import { filesIn, filesUnder, readPackageDirectories, resolveProject } from './project-resolver.js';
+import { readFolderFiles } from './folder-zip.js';
 import { fixturePath } from '../../test/helpers/rich-object-project.js';
 
 const D = 'force-app/main/default';
@@ -178,4 +179,73 @@ test('children Salesforce cannot address alone (CustomFieldTranslation) stay fil
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test('files handed over (as an extraction holds them) resolve exactly as the same files read from disk', async () => {
+  const dir = await copyFixture('sample-project');
+  try {
+    // Two package directories, one nested in the other, and a file outside both that must stay out.
+    await writeFile(
+      join(dir, 'sfdx-project.json'),
+      JSON.stringify({ packageDirectories: [{ path: 'force-app' }, { path: './force-app/main/' }, { path: 'extra' }] }),
+    );
+    await mkdir(join(dir, 'extra', 'classes'), { recursive: true });
+    await cp(join(dir, D, 'classes', 'InvoiceService.cls'), join(dir, 'extra', 'classes', 'Other.cls'));
+    await cp(
+      join(dir, D, 'classes', 'InvoiceService.cls-meta.xml'),
+      join(dir, 'extra', 'classes', 'Other.cls-meta.xml'),
+    );
+    await writeFile(join(dir, 'outside.txt'), 'not in a package directory');
+    const summary = (p: Awaited<ReturnType<typeof resolveProject>>) =>
+      p.components.map((c) => [c.type, c.fullName, c.parent, c.files.map((f) => [f.path, f.content.toString('hex')])]);
+    const fromDisk = await resolveProject(dir);
+    const handedOver = await resolveProject(dir, await readFolderFiles(dir));
+    expect(handedOver.format).toBe('source');
+    expect(summary(handedOver)).toEqual(summary(fromDisk));
+    expect(fromDisk.components.some((c) => c.fullName === 'Other')).toBe(true);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+test('a metadata-format package in one folder resolves from handed-over files as from disk', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bt-resolve-'));
+  try {
+    await cp(fixturePath('sample-mdapi'), join(dir, 'unpackaged'), { recursive: true });
+    const summary = (p: Awaited<ReturnType<typeof resolveProject>>) =>
+      p.components.map((c) => [c.type, c.fullName, c.files.map((f) => [f.path, f.content.toString('hex')])]);
+    const fromDisk = await resolveProject(dir);
+    const handedOver = await resolveProject(dir, await readFolderFiles(dir));
+    expect(handedOver.format).toBe('metadata');
+    expect(summary(handedOver)).toEqual(summary(fromDisk));
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+test('handed-over files are what the components hold: the disk is not read again', async () => {
+  const files = await readFolderFiles(fixturePath('sample-project'));
+  const cls = `${D}/classes/InvoiceService.cls`;
+  files.set(cls, Buffer.from('public class InvoiceService { /* as extracted */ }'));
+  const { components } = await resolveProject(fixturePath('sample-project'), files);
+  const own = components.find((c) => c.fullName === 'InvoiceService')!.files.find((f) => f.path === cls)!;
+  expect(own.content.toString()).toBe('public class InvoiceService { /* as extracted */ }');
+});
+
+test('filesIn keeps the files inside any of the folders, sorted; filesUnder re-keys them relative to one', () => {
+  const b = (s: string) => Buffer.from(s);
+  const files = new Map([
+    ['b/x.cls', b('1')],
+    ['a/y.cls', b('2')],
+    ['ab/z.cls', b('3')],
+    ['a/sub/w.cls', b('4')],
+    ['root.txt', b('5')],
+  ]);
+  expect([...filesIn(files, ['a', 'b']).keys()]).toEqual(['a/sub/w.cls', 'a/y.cls', 'b/x.cls']);
+  expect([...filesIn(files, ['']).keys()]).toEqual(['a/sub/w.cls', 'a/y.cls', 'ab/z.cls', 'b/x.cls', 'root.txt']);
+  expect([...filesUnder(files, 'a')].map(([p, c]) => [p, c.toString()])).toEqual([
+    ['sub/w.cls', '4'],
+    ['y.cls', '2'],
+  ]);
+  expect(filesUnder(files, '').size).toBe(5);
 });

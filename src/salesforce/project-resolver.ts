@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { ResolvedComponent } from './component.types.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { MalformedXmlError, ProjectFormatError, UnclaimedFilesError } from './project.errors.js';
-import { assertWellFormed, listFiles, readFiles, resolveSourceComponents } from './source-tree.js';
+import { assertWellFormed, listFiles, readFiles, resolveSourceComponents, toPosixRelative } from './source-tree.js';
 
 export interface ResolvedProject {
   format: 'source' | 'metadata';
@@ -17,11 +17,13 @@ export interface ResolvedProject {
  * Resolves an extracted upload. An `sfdx-project.json` at the root means SFDX source format (every package
  * directory is resolved); otherwise a `package.xml` at the root or in its only folder means metadata format, which
  * is converted to source format first. Throws UnclaimedFilesError, MalformedXmlError or ProjectFormatError (all 400).
+ * `files`, when given, holds every file under `dir` (posix paths relative to it, as `extractUpload` returns them):
+ * their contents are taken from it instead of being read from disk again.
  */
-export async function resolveProject(dir: string): Promise<ResolvedProject> {
-  if (await isFile(join(dir, 'sfdx-project.json'))) return resolveSourceProject(dir);
+export async function resolveProject(dir: string, files?: ReadonlyMap<string, Buffer>): Promise<ResolvedProject> {
+  if (await isFile(join(dir, 'sfdx-project.json'))) return resolveSourceProject(dir, files);
   const mdRoot = await findPackageRoot(dir);
-  if (mdRoot !== undefined) return resolveMetadataPackage(join(dir, mdRoot));
+  if (mdRoot !== undefined) return resolveMetadataPackage(join(dir, mdRoot), files && filesUnder(files, mdRoot));
   throw new ProjectFormatError(
     'The upload has neither sfdx-project.json nor package.xml at its root: zip an SFDX project (with sfdx-project.json) or a metadata-format package (with package.xml).',
   );
@@ -57,7 +59,24 @@ export function readPackageDirectories(projectJson: string): { packageDirs: stri
   return { packageDirs: [...new Set(packageDirs)], ...(typeof version === 'string' ? { apiVersion: version } : {}) };
 }
 
-async function resolveSourceProject(dir: string): Promise<ResolvedProject> {
+/** The files of `files` inside any of `folders` (posix, relative; '' is the root), sorted by path. */
+export function filesIn(files: ReadonlyMap<string, Buffer>, folders: string[]): Map<string, Buffer> {
+  const inside = (p: string) => folders.some((f) => f === '' || p.startsWith(`${f}/`));
+  return new Map(
+    [...files.keys()]
+      .filter(inside)
+      .sort()
+      .map((p) => [p, files.get(p)!]),
+  );
+}
+
+/** The files of `files` inside `folder` ('' is the root), keyed relative to it, sorted by path. */
+export function filesUnder(files: ReadonlyMap<string, Buffer>, folder: string): Map<string, Buffer> {
+  const prefix = folder === '' ? '' : `${folder}/`;
+  return new Map([...filesIn(files, [folder])].map(([p, content]) => [p.slice(prefix.length), content]));
+}
+
+async function resolveSourceProject(dir: string, given?: ReadonlyMap<string, Buffer>): Promise<ResolvedProject> {
   const { packageDirs, apiVersion } = readPackageDirectories(await readFile(join(dir, 'sfdx-project.json'), 'utf8'));
   const existing: string[] = [];
   for (const p of packageDirs) {
@@ -70,18 +89,23 @@ async function resolveSourceProject(dir: string): Promise<ResolvedProject> {
   }
   // nested package directories (force-app and force-app/sub) would list files twice
   const roots = existing.filter((p) => !existing.some((q) => q !== p && (q === '.' || p.startsWith(`${q}/`))));
-  const paths = [
-    ...new Set((await Promise.all(roots.map((p) => listFiles(dir, join(dir, ...p.split('/')))))).flat()),
-  ].sort();
-  const files = await readFiles(dir, paths);
+  const files = given
+    ? filesIn(
+        given,
+        roots.map((p) => toPosixRelative(dir, join(dir, ...p.split('/')))),
+      )
+    : await readFiles(
+        dir,
+        [...new Set((await Promise.all(roots.map((p) => listFiles(dir, join(dir, ...p.split('/')))))).flat())].sort(),
+      );
   assertWellFormed(files);
   const { components, unclaimed } = resolveSourceComponents(dir, roots, files);
   if (unclaimed.length) throw new UnclaimedFilesError(unclaimed);
   return { format: 'source', ...(apiVersion ? { apiVersion } : {}), components };
 }
 
-async function resolveMetadataPackage(root: string): Promise<ResolvedProject> {
-  const files = await readFiles(root, await listFiles(root));
+async function resolveMetadataPackage(root: string, given?: Map<string, Buffer>): Promise<ResolvedProject> {
+  const files = given ?? (await readFiles(root, await listFiles(root)));
   const apiVersion = packageXmlVersion(files.get('package.xml')!);
   const { components, unclaimed } = await metadataFilesToSource(files);
   if (unclaimed.length) throw new UnclaimedFilesError(unclaimed);

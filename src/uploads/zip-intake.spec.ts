@@ -43,6 +43,10 @@ test('extracts a normal zip and strips the folder that wraps the project', async
   const out = await extractUpload(zip, join(base, 'x'), DEFAULT_UPLOAD_LIMITS);
   expect(out.files).toEqual(['force-app/main/default/classes/A.cls', 'sfdx-project.json']);
   expect(out.strippedPrefix).toBe('my-project/');
+  expect([...out.contents].map(([p, c]) => [p, c.toString()])).toEqual([
+    ['force-app/main/default/classes/A.cls', 'public class A {}'],
+    ['sfdx-project.json', '{"packageDirectories":[{"path":"force-app"}]}'],
+  ]);
   expect(await readFile(join(base, 'x', 'force-app/main/default/classes/A.cls'), 'utf8')).toBe('public class A {}');
   await rm(base, { recursive: true });
 });

@@ -32,6 +32,8 @@ export interface ExtractedUpload {
   dir: string;
   /** Extracted files, relative to `dir`, posix separators, sorted. */
   files: string[];
+  /** The bytes written for each of `files`, in the same order: read them here rather than from `dir` again. */
+  contents: Map<string, Buffer>;
   /** Uncompressed bytes written. */
   totalBytes: number;
   /** The single wrapping folder that was removed (`my-project/`), if any. */
@@ -284,26 +286,10 @@ export async function extractUpload(
     const before = new Set(await readdir(root));
 
     let total = 0;
-    const files: string[] = [];
-    const dirs = new Set<string>();
-    const ensureDir = async (dir: string) => {
-      if (dirs.has(dir)) return;
-      await mkdir(dir, { recursive: true }).catch((err: unknown) => {
-        throw writeFailure(
-          err,
-          dir
-            .slice(root.length + 1)
-            .split(sep)
-            .join('/'),
-        );
-      });
-      dirs.add(dir);
-    };
-    // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a
-    // time (bounded in bytes): per-entry streams cost about a millisecond each, which is 15 s for 15,000 files.
-    let writingBytes = 0;
-    // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
-    const failed: { write?: UploadRejectedError } = {};
+    const written = new Map<string, Buffer>();
+    // Every folder is made up front, all at once: one after the other, their round trips to the thread pool add up
+    // (a 10,000-component project has over a thousand folders).
+    const targets = new Map<PlannedEntry, { rel: string; target: string }>();
     for (const item of plan) {
       const rel = prefix
         ? (item.name + '/').startsWith(prefix)
@@ -318,10 +304,26 @@ export async function extractUpload(
         ]);
       const top = rel.split('/')[0]!;
       if (!before.has(top) && !created.includes(top)) created.push(top);
-      if (item.kind === 'directory') {
-        await ensureDir(target);
-        continue;
-      }
+      targets.set(item, { rel, target });
+    }
+    const folders = [
+      ...new Set([...targets].map(([item, { target }]) => (item.kind === 'directory' ? target : dirname(target)))),
+    ];
+    const made = await Promise.allSettled(folders.map((dir) => mkdir(dir, { recursive: true })));
+    const unmade = made.findIndex((m) => m.status === 'rejected');
+    if (unmade >= 0) {
+      const folder = folders[unmade]!.slice(root.length + 1)
+        .split(sep)
+        .join('/');
+      throw writeFailure((made[unmade] as PromiseRejectedResult).reason, folder);
+    }
+    // Entries are inflated one at a time in memory, never past the bytes the limits leave, and written a few at a
+    // time (bounded in bytes): per-entry streams cost about a millisecond each, which is 15 s for 15,000 files.
+    let writingBytes = 0;
+    // The first write that failed (set by the writes' callbacks, so kept in an object the loop reads afresh).
+    const failed: { write?: UploadRejectedError } = {};
+    for (const [item, { rel, target }] of targets) {
+      if (item.kind === 'directory') continue;
       const data = await inflateEntry(zip, zipfile, item, budget(item.entry.compressedSize, total, zip.length, limits));
       total += data.length;
       if (data.length !== item.entry.uncompressedSize) {
@@ -331,7 +333,6 @@ export async function extractUpload(
           [item.name],
         );
       }
-      await ensureDir(dirname(target));
       const write: Promise<void> = writeFile(target, data, { flag: 'wx' })
         .catch((err: unknown) => {
           failed.write ??= writeFailure(err, item.name);
@@ -344,12 +345,13 @@ export async function extractUpload(
       writingBytes += data.length;
       while (writing.size >= 64 || writingBytes > 32 * 1024 * 1024) await Promise.race(writing);
       if (failed.write) throw failed.write;
-      files.push(rel);
+      written.set(rel, data);
     }
     await Promise.all(writing);
     if (failed.write) throw failed.write;
-    files.sort();
-    return { dir: root, files, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
+    const files = [...written.keys()].sort();
+    const contents = new Map(files.map((f) => [f, written.get(f)!]));
+    return { dir: root, files, contents, totalBytes: total, ...(prefix ? { strippedPrefix: prefix } : {}) };
   } catch (err) {
     await Promise.all(writing);
     if (rootCreated) await rm(root, { recursive: true, force: true });
