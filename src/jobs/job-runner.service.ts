@@ -169,6 +169,8 @@ export class JobRunner {
 
   private async waitForTargets(job: Job, targets: string[]): Promise<void> {
     const holder = await this.leases.targetHolder(targets, job.id);
+    // Released before saying so: once "Waiting" shows, the job is Queued and nobody holds it (a cancel ends it at once).
+    await this.leases.release(job.id, this.workerId);
     if (holder && job.state.waitingFor !== holder) {
       await this.jobs.saveState(job.id, { waitingFor: holder });
       const writer = await JobLogWriter.open(this.db, job.id);
@@ -180,7 +182,6 @@ export class JobRunner {
       );
       await writer.flush();
     }
-    await this.leases.release(job.id, this.workerId);
     await this.enqueueQuietly(job.id, TARGET_BUSY_RETRY_MS);
   }
 
