@@ -2,22 +2,11 @@
 // Contract: every method is one API call (no retries here: maxAttempts 1, so the provider decides what a failure
 // means); reads return null for what does not exist; failures become AsgCallError, `transient` when the outcome is
 // unknown (no answer, a timeout, a 5xx or throttling) — a write that failed so may or may not have been applied.
-import {
-  AutoScalingClient,
-  DescribeAutoScalingGroupsCommand,
-  DescribeInstanceRefreshesCommand,
-  StartInstanceRefreshCommand,
-  TerminateInstanceInAutoScalingGroupCommand,
-  UpdateAutoScalingGroupCommand,
-  type AutoScalingGroup,
-} from '@aws-sdk/client-auto-scaling';
-import {
-  CreateLaunchTemplateVersionCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  EC2Client,
-  type LaunchTemplateVersion,
-} from '@aws-sdk/client-ec2';
+// The SDKs are imported on first use (loadAsgSdk() before new AsgClient): their classes come from `sdk`.
+import type { AutoScalingClient, AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import type { EC2Client, LaunchTemplateVersion } from '@aws-sdk/client-ec2';
 import { awsClientOptions, type AwsConnection } from '../aws/aws-connection.js';
+import { autoScalingSdk, ec2Sdk } from '../aws/aws-sdk.js';
 import { templateRef } from './asg-spec.js';
 import type { GroupState } from './phase-plan.js';
 
@@ -55,10 +44,18 @@ export interface AsgClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Imports the SDKs an AsgClient is made of (once; the first `asg` stage pays for it). */
+export async function loadAsgSdk(): Promise<void> {
+  await Promise.all([autoScalingSdk.load(), ec2Sdk.load()]);
+}
+
 export class AsgClient {
   private readonly autoscaling: AutoScalingClient;
   private readonly ec2: EC2Client;
+  private readonly asSdk = autoScalingSdk.get();
+  private readonly ec2Sdk = ec2Sdk.get();
 
+  /** `loadAsgSdk()` must have been awaited. */
   constructor(connection: AwsConnection, options: AsgClientOptions = {}) {
     const config = {
       ...awsClientOptions(connection),
@@ -69,8 +66,8 @@ export class AsgClient {
         connectionTimeout: 5_000,
       },
     };
-    this.autoscaling = new AutoScalingClient(config);
-    this.ec2 = new EC2Client(config);
+    this.autoscaling = new this.asSdk.AutoScalingClient(config);
+    this.ec2 = new this.ec2Sdk.EC2Client(config);
   }
 
   destroy(): void {
@@ -80,7 +77,7 @@ export class AsgClient {
 
   async group(name: string, signal: AbortSignal): Promise<GroupState | null> {
     const answer = await this.call('DescribeAutoScalingGroups', () =>
-      this.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }), {
+      this.autoscaling.send(new this.asSdk.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] }), {
         abortSignal: signal,
       }),
     );
@@ -91,9 +88,12 @@ export class AsgClient {
   /** Versions of a template by number, `$Latest` or `$Default` (in the order asked); unknown ones are left out. */
   async versions(template: string, versions: string[], signal: AbortSignal): Promise<VersionFacts[]> {
     const answer = await this.call('DescribeLaunchTemplateVersions', () =>
-      this.ec2.send(new DescribeLaunchTemplateVersionsCommand({ ...templateRef(template), Versions: versions }), {
-        abortSignal: signal,
-      }),
+      this.ec2.send(
+        new this.ec2Sdk.DescribeLaunchTemplateVersionsCommand({ ...templateRef(template), Versions: versions }),
+        {
+          abortSignal: signal,
+        },
+      ),
     );
     return (answer.LaunchTemplateVersions ?? []).map(versionFacts);
   }
@@ -102,7 +102,10 @@ export class AsgClient {
   async versionsFrom(template: string, minVersion: number, signal: AbortSignal): Promise<VersionFacts[]> {
     const answer = await this.call('DescribeLaunchTemplateVersions', () =>
       this.ec2.send(
-        new DescribeLaunchTemplateVersionsCommand({ ...templateRef(template), MinVersion: String(minVersion) }),
+        new this.ec2Sdk.DescribeLaunchTemplateVersionsCommand({
+          ...templateRef(template),
+          MinVersion: String(minVersion),
+        }),
         { abortSignal: signal },
       ),
     );
@@ -116,7 +119,7 @@ export class AsgClient {
   ): Promise<VersionFacts> {
     const answer = await this.call('CreateLaunchTemplateVersion', () =>
       this.ec2.send(
-        new CreateLaunchTemplateVersionCommand({
+        new this.ec2Sdk.CreateLaunchTemplateVersionCommand({
           ...templateRef(template),
           ...(request.sourceVersion ? { SourceVersion: request.sourceVersion } : {}),
           VersionDescription: request.description,
@@ -138,7 +141,7 @@ export class AsgClient {
   ): Promise<void> {
     await this.call('UpdateAutoScalingGroup', () =>
       this.autoscaling.send(
-        new UpdateAutoScalingGroupCommand({
+        new this.asSdk.UpdateAutoScalingGroupCommand({
           AutoScalingGroupName: name,
           LaunchTemplate: { LaunchTemplateId: template.launchTemplateId, Version: template.version },
         }),
@@ -151,7 +154,7 @@ export class AsgClient {
   async terminate(instanceId: string, signal: AbortSignal): Promise<void> {
     await this.call('TerminateInstanceInAutoScalingGroup', () =>
       this.autoscaling.send(
-        new TerminateInstanceInAutoScalingGroupCommand({
+        new this.asSdk.TerminateInstanceInAutoScalingGroupCommand({
           InstanceId: instanceId,
           ShouldDecrementDesiredCapacity: false,
         }),
@@ -164,7 +167,7 @@ export class AsgClient {
   async startRefresh(name: string, minHealthyPercentage: number, signal: AbortSignal): Promise<string> {
     const answer = await this.call('StartInstanceRefresh', () =>
       this.autoscaling.send(
-        new StartInstanceRefreshCommand({
+        new this.asSdk.StartInstanceRefreshCommand({
           AutoScalingGroupName: name,
           Strategy: 'Rolling',
           Preferences: { MinHealthyPercentage: minHealthyPercentage, SkipMatching: true },
@@ -180,7 +183,7 @@ export class AsgClient {
   /** The group's instance refreshes, newest first. */
   async refreshes(name: string, signal: AbortSignal): Promise<RefreshFacts[]> {
     const answer = await this.call('DescribeInstanceRefreshes', () =>
-      this.autoscaling.send(new DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name }), {
+      this.autoscaling.send(new this.asSdk.DescribeInstanceRefreshesCommand({ AutoScalingGroupName: name }), {
         abortSignal: signal,
       }),
     );

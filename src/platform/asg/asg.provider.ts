@@ -9,7 +9,7 @@ import {
   type StageContext,
   type StageHealth,
 } from '../provider.js';
-import { AsgCallError, AsgClient, type AsgClientOptions, type VersionFacts } from './asg-client.js';
+import { AsgCallError, AsgClient, loadAsgSdk, type AsgClientOptions, type VersionFacts } from './asg-client.js';
 import type { AsgData, AsgOutputs, TemplateVersion } from './asg-records.js';
 import { parseAsgSpec, type AsgSpec } from './asg-spec.js';
 import { driftSentences, versionKey } from './drift.js';
@@ -78,7 +78,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async capture(ctx: StageContext, spec: AsgSpec): Promise<AsgData> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const group = await this.readGroup(ctx, client, spec.autoScalingGroupName, 'capture');
     const template = group.launchTemplate;
     if (!template?.launchTemplateId && !template?.launchTemplateName)
@@ -124,7 +124,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async deploy(ctx: StageContext, spec: AsgSpec, data: AsgData): Promise<AsgOutputs> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     if (ctx.resumed && ctx.state['deploy plan'] === undefined)
       ctx.log(
         'info',
@@ -182,7 +182,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async status(ctx: StageContext, _spec: AsgSpec, outputs: AsgOutputs): Promise<StageHealth> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const group = await this.call(ctx, 'status', () => client.group(outputs.autoScalingGroupName, ctx.signal));
     if (!group)
       return { steady: false, failed: true, reason: `Auto Scaling group ${outputs.autoScalingGroupName} is gone` };
@@ -210,7 +210,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const { outputs, data } = recorded;
     const group = await this.call(ctx, 'drift', () => client.group(outputs.autoScalingGroupName, ctx.signal));
     const amiOf = new Map<string, string | null>();
@@ -254,7 +254,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async rollback(ctx: StageContext, recorded: Recorded): Promise<AsgOutputs> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const { spec, data, outputs } = recorded;
     if (ctx.resumed && ctx.state['rollback plan'] === undefined)
       ctx.log('info', 'Resumed: the group and its instances are read back; only what is not done is sent.');
@@ -292,7 +292,7 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
   }
 
   async describe(ctx: StageContext, recorded: Recorded): Promise<InstanceView> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const name = recorded.spec.autoScalingGroupName;
     const group = await this.call(ctx, 'describe', () => client.group(name, ctx.signal));
     const template = group?.launchTemplate;
@@ -571,13 +571,15 @@ export class AsgProvider implements PlatformProvider<AsgSpec, AsgData, AsgOutput
     );
   }
 
-  private client(ctx: StageContext): AsgClient {
+  /** The connection's client (the SDK is imported by the first one). */
+  private async client(ctx: StageContext): Promise<AsgClient> {
     let connection: AwsConnection;
     try {
       connection = parseAwsConnection(ctx.target.connection);
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable AWS connection.`);
     }
+    await loadAsgSdk();
     return this.clients.get(connection);
   }
 }

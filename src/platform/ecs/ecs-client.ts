@@ -1,48 +1,55 @@
 // The one file that talks to Amazon ECS (through @aws-sdk/client-ecs): reads retry as the SDK does, writes are sent
 // once (maxAttempts 1) so that a call whose answer was lost is read back by the provider, never blindly repeated.
-import {
-  CreateServiceCommand,
-  DeleteServiceCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
+// The SDK is imported on first use (ecsSdk.load() before ecsClients): its classes come from `sdk`.
+import type {
+  CreateServiceCommandInput,
   ECSClient,
   ECSServiceException,
-  ListTaskDefinitionsCommand,
-  RegisterTaskDefinitionCommand,
-  UpdateServiceCommand,
-  type CreateServiceCommandInput,
-  type RegisterTaskDefinitionCommandInput,
-  type Service,
-  type UpdateServiceCommandInput,
+  RegisterTaskDefinitionCommandInput,
+  Service,
+  UpdateServiceCommandInput,
 } from '@aws-sdk/client-ecs';
 import { awsClientOptions, type AwsConnection } from '../aws/aws-connection.js';
+import { ecsSdk } from '../aws/aws-sdk.js';
 import type { LiveService } from './ecs-records.js';
 import type { TaskDefinitionLike } from './task-definition.js';
 
+type EcsSdk = typeof import('@aws-sdk/client-ecs');
+
 export interface EcsClients {
+  sdk: EcsSdk;
   reads: ECSClient;
   writes: ECSClient;
 }
 
+/** The clients of one connection; `ecsSdk.load()` must have been awaited. */
 export function ecsClients(connection: AwsConnection, requestTimeoutMs: number): EcsClients {
+  const sdk = ecsSdk.get();
   const options = {
     ...awsClientOptions(connection),
     requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
   };
   return {
-    reads: new ECSClient({ ...options, maxAttempts: 3 }),
-    writes: new ECSClient({ ...options, maxAttempts: 1 }),
+    sdk,
+    reads: new sdk.ECSClient({ ...options, maxAttempts: 3 }),
+    writes: new sdk.ECSClient({ ...options, maxAttempts: 1 }),
   };
 }
 
 /** An error ECS answered (a typed exception): the call was refused, nothing was applied. */
 export function isEcsRefusal(error: unknown): error is ECSServiceException {
-  return error instanceof ECSServiceException && (error.$metadata.httpStatusCode ?? 500) < 500;
+  return isEcsException(error) && (error.$metadata.httpStatusCode ?? 500) < 500;
+}
+
+/** Whether ECS answered the error (no call was made, so no error is one, before the SDK was loaded). */
+function isEcsException(error: unknown): error is ECSServiceException {
+  const sdk = ecsSdk.loaded;
+  return sdk !== undefined && error instanceof sdk.ECSServiceException;
 }
 
 /** The error in a sentence, without request ids (never a credential: the SDK does not put them in messages). */
 export function errorText(error: unknown): string {
-  if (error instanceof ECSServiceException) return `${error.name}: ${error.message}`;
+  if (isEcsException(error)) return `${error.name}: ${error.message}`;
   if (error instanceof Error) return error.name === 'Error' ? error.message : `${error.name}: ${error.message}`;
   return String(error);
 }
@@ -56,9 +63,12 @@ export class EcsApi {
 
   /** The service, or null when ECS says it is MISSING or INACTIVE (deleted). */
   async service(cluster: string, name: string): Promise<LiveService | null> {
-    const answer = await this.clients.reads.send(new DescribeServicesCommand({ cluster, services: [name] }), {
-      abortSignal: this.signal,
-    });
+    const answer = await this.clients.reads.send(
+      new this.clients.sdk.DescribeServicesCommand({ cluster, services: [name] }),
+      {
+        abortSignal: this.signal,
+      },
+    );
     const found = answer.services?.find((s) => s.serviceName === name || s.serviceArn?.endsWith(`/${name}`));
     if (!found || found.status === 'INACTIVE') return null;
     return liveService(found);
@@ -70,14 +80,14 @@ export class EcsApi {
   ): Promise<{ definition: TaskDefinitionLike; tags: { key?: string; value?: string }[] } | null> {
     try {
       const answer = await this.clients.reads.send(
-        new DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }),
+        new this.clients.sdk.DescribeTaskDefinitionCommand({ taskDefinition: ref, include: ['TAGS'] }),
         { abortSignal: this.signal },
       );
       return answer.taskDefinition
         ? { definition: answer.taskDefinition as TaskDefinitionLike, tags: answer.tags ?? [] }
         : null;
     } catch (error) {
-      if (error instanceof ECSServiceException && error.name === 'ClientException') return null;
+      if (isEcsException(error) && error.name === 'ClientException') return null;
       throw error;
     }
   }
@@ -88,7 +98,7 @@ export class EcsApi {
     let nextToken: string | undefined;
     do {
       const page = await this.clients.reads.send(
-        new ListTaskDefinitionsCommand({
+        new this.clients.sdk.ListTaskDefinitionsCommand({
           familyPrefix: family,
           status: 'ACTIVE',
           sort: 'DESC',
@@ -106,7 +116,7 @@ export class EcsApi {
 
   async register(input: Record<string, unknown>): Promise<string> {
     const answer = await this.clients.writes.send(
-      new RegisterTaskDefinitionCommand(input as unknown as RegisterTaskDefinitionCommandInput),
+      new this.clients.sdk.RegisterTaskDefinitionCommand(input as unknown as RegisterTaskDefinitionCommandInput),
       { abortSignal: this.signal },
     );
     const arn = answer.taskDefinition?.taskDefinitionArn;
@@ -116,18 +126,22 @@ export class EcsApi {
 
   /** Creates the service; answers the id of its PRIMARY deployment (null if ECS names none). */
   async create(input: CreateServiceCommandInput): Promise<string | null> {
-    const answer = await this.clients.writes.send(new CreateServiceCommand(input), { abortSignal: this.signal });
+    const answer = await this.clients.writes.send(new this.clients.sdk.CreateServiceCommand(input), {
+      abortSignal: this.signal,
+    });
     return primaryId(answer.service);
   }
 
   /** Updates the service; answers the id of its PRIMARY deployment afterwards (null if ECS names none). */
   async update(input: UpdateServiceCommandInput): Promise<string | null> {
-    const answer = await this.clients.writes.send(new UpdateServiceCommand(input), { abortSignal: this.signal });
+    const answer = await this.clients.writes.send(new this.clients.sdk.UpdateServiceCommand(input), {
+      abortSignal: this.signal,
+    });
     return primaryId(answer.service);
   }
 
   async remove(cluster: string, service: string): Promise<void> {
-    await this.clients.writes.send(new DeleteServiceCommand({ cluster, service, force: true }), {
+    await this.clients.writes.send(new this.clients.sdk.DeleteServiceCommand({ cluster, service, force: true }), {
       abortSignal: this.signal,
     });
   }

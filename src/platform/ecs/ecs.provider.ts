@@ -1,6 +1,7 @@
 import type { CreateServiceCommandInput, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { ConnectionCache } from '../connection-cache.js';
 import { parseAwsConnection, type AwsConnection } from '../aws/aws-connection.js';
+import { ecsSdk } from '../aws/aws-sdk.js';
 import {
   StageFailed,
   type InstanceView,
@@ -67,7 +68,7 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
   }
 
   async capture(ctx: StageContext, spec: EcsSpec): Promise<EcsData> {
-    const api = this.api(ctx);
+    const api = await this.api(ctx);
     const live = await this.read(() => api.service(spec.cluster, spec.service), 'DescribeServices');
     const family = spec.taskDefinitionFamily;
     const current = live
@@ -109,7 +110,7 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
   async deploy(ctx: StageContext, spec: EcsSpec, data: EcsData): Promise<EcsOutputs> {
     const unresolved = unresolvedField(spec);
     if (unresolved) throw new StageFailed(`The ecs spec's ${unresolved} is not a usable value once resolved.`);
-    const api = this.api(ctx);
+    const api = await this.api(ctx);
     const name = `ECS service ${spec.cluster}/${spec.service}`;
     if (ctx.resumed)
       ctx.log('info', 'Resumed: the task definition and the service are read back; only what is missing is sent.');
@@ -177,7 +178,7 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
   }
 
   async status(ctx: StageContext, _spec: EcsSpec, outputs: EcsOutputs): Promise<StageHealth> {
-    const api = this.api(ctx);
+    const api = await this.api(ctx);
     let live: LiveService | null;
     try {
       live = await api.service(outputs.cluster, outputs.service);
@@ -197,13 +198,13 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
     const { cluster, service } = recorded.data;
-    const live = await this.read(() => this.api(ctx).service(cluster, service), 'DescribeServices');
+    const live = await this.read(async () => (await this.api(ctx)).service(cluster, service), 'DescribeServices');
     return driftSentences(recorded.outputs, live);
   }
 
   async rollback(ctx: StageContext, recorded: Recorded): Promise<EcsOutputs> {
     const { data, spec } = recorded;
-    const api = this.api(ctx);
+    const api = await this.api(ctx);
     const name = `ECS service ${data.cluster}/${data.service}`;
     if (ctx.resumed) ctx.log('info', 'Resumed: the service is read back first; a step already done is not sent again.');
     const live = await this.read(() => api.service(data.cluster, data.service), 'DescribeServices');
@@ -264,7 +265,7 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
   }
 
   async describe(ctx: StageContext, recorded: Recorded): Promise<InstanceView> {
-    const api = this.api(ctx);
+    const api = await this.api(ctx);
     const { cluster, service } = recorded.data;
     const live = await api.service(cluster, service);
     if (!live) return { artifact: null, revision: null, ready: null, desired: null };
@@ -394,13 +395,15 @@ export class EcsProvider implements PlatformProvider<EcsSpec, EcsData, EcsOutput
     }
   }
 
-  private api(ctx: StageContext): EcsApi {
+  /** The ECS calls over the connection's clients (the SDK is imported by the first one). */
+  private async api(ctx: StageContext): Promise<EcsApi> {
     let connection;
     try {
       connection = parseAwsConnection(ctx.target.connection);
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable AWS connection.`);
     }
+    await ecsSdk.load();
     return new EcsApi(this.clients.get(connection), ctx.signal);
   }
 }

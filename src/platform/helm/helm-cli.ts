@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { maskSecrets } from '../../common/text.js';
 import type { KubernetesConnection } from '../infrastructures/infrastructure-connection.js';
+import { clientNode } from '../kubernetes/client-node.js';
 import { kubeConfigFor } from '../kubernetes/kube-config.js';
 import { StageFailed } from '../provider.js';
 import { parseHistory } from './helm-history.js';
@@ -134,7 +135,10 @@ export class HelmCli {
       if ('kubeconfig' in connection) {
         await writeFile(kubeconfig, connection.kubeconfig, { mode: 0o600 });
         if (connection.context) contextArgs.push('--kube-context', connection.context);
-      } else await writeFile(kubeconfig, kubeConfigFor(connection).exportConfig(), { mode: 0o600 });
+      } else {
+        await clientNode.load();
+        await writeFile(kubeconfig, kubeConfigFor(connection).exportConfig(), { mode: 0o600 });
+      }
       for (const [name, content] of Object.entries(files))
         await writeFile(path.join(dir, name), content, { mode: 0o600 });
       const env: Record<string, string> = {

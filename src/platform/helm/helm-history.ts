@@ -1,4 +1,4 @@
-import { loadAllYaml } from '@kubernetes/client-node';
+import { loadAllYaml } from '../kubernetes/client-node.js';
 import { isObject } from '../../common/json.js';
 import type { HelmRevision, ReleaseDeployment } from './helm-records.js';
 

@@ -2,6 +2,7 @@ import { sha256 } from '../../common/hash.js';
 import { ConnectionCache } from '../connection-cache.js';
 import { mapWithConcurrency } from '../../common/concurrency.js';
 import { parseKubernetesConnection, type KubernetesConnection } from '../infrastructures/infrastructure-connection.js';
+import { clientNode } from '../kubernetes/client-node.js';
 import { KubeClient, kubeApis, type KubeApis } from '../kubernetes/kube-client.js';
 import { kubeConfigFor } from '../kubernetes/kube-config.js';
 import { replicaCounts } from '../kubernetes/kube-objects.js';
@@ -70,7 +71,9 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
   }
 
   async capture(ctx: StageContext, spec: HelmSpec): Promise<HelmData> {
-    const history = await this.cli(ctx)
+    const history = await (
+      await this.cli(ctx)
+    )
       .history(spec.release, spec.namespace)
       .catch(failure('read the history of', spec));
     const latest = latestRevision(history);
@@ -119,7 +122,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
       stageId: ctx.stageId,
       contentKey: sha256(`${chart.sha256}\n${spec.namespace}\n${JSON.stringify(spec.values)}`).slice(0, 16),
     };
-    const cli = this.cli(ctx);
+    const cli = await this.cli(ctx);
     if (ctx.resumed)
       ctx.log('info', 'Resumed: the release history is read first; an upgrade already sent is not sent again.');
     const history = await cli.history(spec.release, spec.namespace).catch(failure('read the history of', spec));
@@ -178,7 +181,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
   }
 
   async status(ctx: StageContext, _spec: HelmSpec, outputs: HelmOutputs): Promise<StageHealth> {
-    const cli = this.cli(ctx);
+    const cli = await this.cli(ctx);
     const history = await cli
       .history(outputs.release, outputs.namespace)
       .catch(failure('read the history of', outputs));
@@ -206,7 +209,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
         failed: true,
         reason: `Helm revision ${revision.revision} failed: ${revision.description}`,
       };
-    const client = this.kube(ctx);
+    const client = await this.kube(ctx);
     const answers = await mapWithConcurrency(outputs.deployments, 8, async (d) => {
       const live = await client.read({ kind: 'Deployment', namespace: d.namespace, name: d.name });
       if (!live)
@@ -218,7 +221,9 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
     const { release, namespace } = recorded.data;
-    const history = await this.cli(ctx)
+    const history = await (
+      await this.cli(ctx)
+    )
       .history(release, namespace)
       .catch(failure('read the history of', recorded.data));
     return driftSentences(history, recorded.outputs);
@@ -227,7 +232,7 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
   async rollback(ctx: StageContext, recorded: Recorded): Promise<HelmOutputs> {
     const { data } = recorded;
     const timeoutSeconds = timeoutOf(recorded.spec);
-    const cli = this.cli(ctx);
+    const cli = await this.cli(ctx);
     if (ctx.resumed)
       ctx.log('info', 'Resumed: the release history is read first; a rollback already sent is not sent again.');
     const history = await cli.history(data.release, data.namespace).catch(failure('read the history of', data));
@@ -257,13 +262,13 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
 
   async describe(ctx: StageContext, recorded: Recorded): Promise<InstanceView> {
     const { release, namespace } = recorded.data;
-    const cli = this.cli(ctx);
+    const cli = await this.cli(ctx);
     const deployed = deployedRevision(
       await cli.history(release, namespace).catch(failure('read the history of', recorded.data)),
     );
     if (!deployed) return { artifact: null, revision: null, ready: null, desired: null };
     const outputs = await this.outputsOf(cli, release, namespace, deployed);
-    const client = this.kube(ctx);
+    const client = await this.kube(ctx);
     const counts = await mapWithConcurrency(outputs.deployments, 8, async (d) => {
       const live = await client.read({ kind: 'Deployment', namespace: d.namespace, name: d.name });
       return live ? replicaCounts(live) : { ready: 0, desired: 0 };
@@ -377,20 +382,22 @@ export class HelmProvider implements PlatformProvider<HelmSpec, HelmData, HelmOu
     };
   }
 
-  private connection(ctx: StageContext): KubernetesConnection {
+  private async connection(ctx: StageContext): Promise<KubernetesConnection> {
     try {
-      return parseKubernetesConnection(ctx.target.connection);
+      return await parseKubernetesConnection(ctx.target.connection);
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable Kubernetes connection for helm.`);
     }
   }
 
-  private cli(ctx: StageContext): HelmCli {
-    return new HelmCli({ bin: this.options.bin, connection: this.connection(ctx), secrets: ctx.secrets });
+  private async cli(ctx: StageContext): Promise<HelmCli> {
+    return new HelmCli({ bin: this.options.bin, connection: await this.connection(ctx), secrets: ctx.secrets });
   }
 
-  private kube(ctx: StageContext): KubeClient {
-    const connection = this.connection(ctx);
+  /** The cluster's client (client-node is imported by the first one). */
+  private async kube(ctx: StageContext): Promise<KubeClient> {
+    const connection = await this.connection(ctx);
+    await clientNode.load();
     return new KubeClient(this.apis.get(connection), ctx.signal);
   }
 }

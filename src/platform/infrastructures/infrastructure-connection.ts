@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
@@ -14,6 +13,7 @@ import {
   type CfConnection,
   type CfConnectionView,
 } from '../cf/cf-connection.js';
+import { clientNode } from '../kubernetes/client-node.js';
 import {
   describeSshConnection,
   parseSshConnection,
@@ -50,14 +50,14 @@ export type KubernetesConnection = z.infer<typeof KubeconfigConnection> | z.infe
  * `{server, token, caCertificate?, insecureSkipTlsVerify?}`. Anything else is a 400 naming the field; the message
  * never repeats the secret.
  */
-export function parseKubernetesConnection(input: unknown): KubernetesConnection {
+export async function parseKubernetesConnection(input: unknown): Promise<KubernetesConnection> {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new BadRequestError(
       'Invalid connection: expected {kubeconfig, context?} or {server, token, caCertificate?, insecureSkipTlsVerify?}.',
     );
   if (!('kubeconfig' in input)) return parseInput(TokenConnection, input, 'connection');
   const connection = parseInput(KubeconfigConnection, input, 'connection');
-  const checked = checkKubeconfig(connection.kubeconfig, connection.context);
+  const checked = await checkKubeconfig(connection.kubeconfig, connection.context);
   if (!checked.ok) throw new BadRequestError(`Invalid connection: ${checked.problem}.`);
   return connection;
 }
@@ -81,24 +81,24 @@ export type ConnectionView =
   | CfConnectionView;
 
 /** A connection from a request, checked for the infrastructure's kind: a 400 naming the field when it does not fit. */
-export function parseConnection(kind: ConnectedKind, input: unknown): InfrastructureConnection {
+export async function parseConnection(kind: ConnectedKind, input: unknown): Promise<InfrastructureConnection> {
   switch (kind) {
     case 'kubernetes':
-      return { kind, connection: parseKubernetesConnection(input) };
+      return { kind, connection: await parseKubernetesConnection(input) };
     case 'ssh':
       return { kind, connection: parseSshConnection(input) };
     case 'ecs':
     case 'asg':
       return { kind, connection: parseAwsConnection(input) };
     case 'helm':
-      return { kind, connection: parseKubernetesConnection(input) };
+      return { kind, connection: await parseKubernetesConnection(input) };
     case 'cf':
       return { kind, connection: parseCfConnection(input) };
   }
 }
 
 /** What the API shows of a stored connection of `kind`. */
-export function describeConnection(kind: ConnectedKind, connection: unknown): ConnectionView {
+export async function describeConnection(kind: ConnectedKind, connection: unknown): Promise<ConnectionView> {
   switch (kind) {
     case 'kubernetes':
       return describeKubernetesConnection(connection as KubernetesConnection);
@@ -118,11 +118,11 @@ export function describeConnection(kind: ConnectedKind, connection: unknown): Co
  * Checks what zod cannot: that a kubeconfig parses (YAML or JSON) and names the context to use (the one given, or
  * its current-context), with a cluster. Returns the problem as a sentence, or the context the connection will use.
  */
-export function checkKubeconfig(
+export async function checkKubeconfig(
   kubeconfig: string,
   context: string | undefined,
-): { ok: true; context: string } | { ok: false; problem: string } {
-  const config = new KubeConfig();
+): Promise<{ ok: true; context: string } | { ok: false; problem: string }> {
+  const config = new (await clientNode.load()).KubeConfig();
   try {
     config.loadFromString(kubeconfig);
   } catch (error) {
@@ -147,8 +147,8 @@ export function checkKubeconfig(
 }
 
 /** A Kubernetes connection as the API shows it (for a kubeconfig, the context it uses). */
-export function describeKubernetesConnection(connection: KubernetesConnection): ConnectionView {
+export async function describeKubernetesConnection(connection: KubernetesConnection): Promise<ConnectionView> {
   if ('server' in connection) return { type: 'token', server: connection.server };
-  const checked = checkKubeconfig(connection.kubeconfig, connection.context);
+  const checked = await checkKubeconfig(connection.kubeconfig, connection.context);
   return { type: 'kubeconfig', context: checked.ok ? checked.context : (connection.context ?? '') };
 }

@@ -39,7 +39,7 @@ export class InfrastructuresController {
       throw new BadRequestError(
         'A salesforce infrastructure is an org: register it with POST /api/orgs, which creates its infrastructure.',
       );
-    const connection = parseConnection(input.kind, input.connection);
+    const connection = await parseConnection(input.kind, input.connection);
     return presentInfrastructure(
       await this.infrastructures.create({ name: input.name, environment: input.environment, ...connection }, principal),
     );

@@ -45,7 +45,7 @@ export class InfrastructuresService {
   /** The infrastructures in the principal's environments. */
   async listReadable(principal: Principal): Promise<InfrastructureView[]> {
     const all = await this.withConnection().orderBy('i.created_at', 'ASC').getMany();
-    return all.filter((i) => can(principal, 'read', i.environment)).map((i) => this.view(i));
+    return Promise.all(all.filter((i) => can(principal, 'read', i.environment)).map((i) => this.view(i)));
   }
 
   /** An infrastructure the principal may read: 403 naming the environment when it is outside the token's (as orgs). */
@@ -100,7 +100,7 @@ export class InfrastructuresService {
     this.assertNotOrg(current, 'changed', `PUT /api/orgs/${current.orgId ?? ''}/credentials`);
     if (input.environment !== undefined) assertCan(principal, 'admin', input.environment);
     const connection =
-      input.connection === undefined ? undefined : parseConnection(current.kind, input.connection).connection;
+      input.connection === undefined ? undefined : (await parseConnection(current.kind, input.connection)).connection;
     if (input.name !== undefined) await this.assertNameFree(input.name, id);
     await this.unique(
       this.infrastructures.update(id, {
@@ -155,7 +155,7 @@ export class InfrastructuresService {
     const infrastructure = await this.get(id);
     assertCan(principal, 'admin', infrastructure.environment);
     this.assertNotOrg(infrastructure, 'deleted', `DELETE /api/orgs/${infrastructure.orgId ?? ''}`);
-    const view = this.view(infrastructure);
+    const view = await this.view(infrastructure);
     await this.infrastructures.update(id, { deletedAt: new Date() });
     return view;
   }
@@ -174,12 +174,12 @@ export class InfrastructuresService {
       .where('i.deleted_at IS NULL');
   }
 
-  private view(infrastructure: Infrastructure): InfrastructureView {
+  private async view(infrastructure: Infrastructure): Promise<InfrastructureView> {
     const unsealed = this.unseal(infrastructure);
     const connection =
       infrastructure.kind === 'salesforce' || unsealed === null
         ? null
-        : describeConnection(infrastructure.kind, unsealed);
+        : await describeConnection(infrastructure.kind, unsealed);
     // The sealed text goes no further than here.
     const { connectionCiphertext: _sealed, ...rest } = infrastructure;
     return { infrastructure: rest as Infrastructure, connection };

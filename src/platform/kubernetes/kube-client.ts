@@ -1,13 +1,7 @@
-import {
-  ApiException,
-  AppsV1Api,
-  CoreV1Api,
-  PatchStrategy,
-  setHeaderOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import type { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { withRetry, type RetryPolicy } from '../../common/retry.js';
 import { StageFailed } from '../provider.js';
+import { clientNode } from './client-node.js';
 import type { KubeObject } from './kube-objects.js';
 import { plainJson, refKey, type ObjectRef } from './kubernetes-spec.js';
 import type { JsonPatchOperation } from './undo-plan.js';
@@ -36,7 +30,9 @@ export interface KubeApis {
   core: CoreV1Api;
 }
 
+/** The APIs over a KubeConfig (made by kubeConfigFor, so client-node is loaded). */
 export function kubeApis(config: KubeConfig): KubeApis {
+  const { AppsV1Api, CoreV1Api } = clientNode.get();
   return { apps: config.makeApiClient(AppsV1Api), core: config.makeApiClient(CoreV1Api) };
 }
 type Verbs = {
@@ -124,6 +120,7 @@ export class KubeClient {
 
   /** A JSON patch (RFC 6902) of a Deployment: what `kubectl rollout undo` sends. */
   patchDeployment(ref: ObjectRef, patch: JsonPatchOperation[]): Promise<KubeObject> {
+    const { PatchStrategy, setHeaderOptions } = clientNode.get();
     return this.call('patch', ref, () =>
       this.apps.patchNamespacedDeployment(
         { name: ref.name, namespace: ref.namespace, body: patch },
@@ -175,7 +172,8 @@ function withPlace(body: Body, ref: ObjectRef): Body {
 
 /** A client-node ApiException as the Status the server sent; anything else (network) as it is. */
 export function toKubeApiError(error: unknown): unknown {
-  if (!(error instanceof ApiException)) return error;
+  const k8s = clientNode.loaded;
+  if (k8s === undefined || !(error instanceof k8s.ApiException)) return error;
   const body: unknown = error.body;
   let status: Record<string, unknown> = {};
   if (typeof body === 'string') {

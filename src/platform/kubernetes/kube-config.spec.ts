@@ -1,4 +1,5 @@
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
+import { clientNode } from './client-node.js';
 import { caData, kubeConfigFor } from './kube-config.js';
 
 const KUBECONFIG = JSON.stringify({
@@ -17,6 +18,8 @@ const KUBECONFIG = JSON.stringify({
 });
 
 describe('kubeConfigFor', () => {
+  beforeAll(() => clientNode.load());
+
   test('a kubeconfig uses the context named by the connection, else its current one', () => {
     expect(kubeConfigFor({ kubeconfig: KUBECONFIG, context: 'ctx-b' }).getCurrentCluster()?.server).toBe(
       'https://b.example:6443',

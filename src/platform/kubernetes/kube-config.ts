@@ -1,15 +1,16 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { StageFailed } from '../provider.js';
 import type { KubernetesConnection } from '../infrastructures/infrastructure-connection.js';
+import { clientNode } from './client-node.js';
 
 /**
  * A KubeConfig for an infrastructure's connection: its kubeconfig with the named context (or its current one), or a
  * server and bearer token. client-node refuses an http:// server unless TLS verification is skipped, so a plain-HTTP
  * server (the emulator, a local proxy) gets `skipTLSVerify`; an https:// one keeps verification unless the connection
- * asks otherwise. A PEM CA is passed as client-node's base64 `caData`.
+ * asks otherwise. A PEM CA is passed as client-node's base64 `caData`. `clientNode.load()` must have been awaited.
  */
 export function kubeConfigFor(connection: KubernetesConnection): KubeConfig {
-  const config = new KubeConfig();
+  const config = new (clientNode.get().KubeConfig)();
   if ('kubeconfig' in connection) {
     config.loadFromString(connection.kubeconfig);
     if (connection.context) {

@@ -1,7 +1,7 @@
-import { loadAllYaml } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
+import { loadAllYaml } from './client-node.js';
 
 /** The kinds a Kubernetes stage may hold, with the apiVersion each must carry. */
 export const MANIFEST_API_VERSIONS = {

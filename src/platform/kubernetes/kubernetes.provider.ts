@@ -11,6 +11,7 @@ import {
   type StageHealth,
 } from '../provider.js';
 import { driftSentences } from './drift.js';
+import { clientNode } from './client-node.js';
 import { KubeApiError, KubeClient, kubeApis, type KubeApis } from './kube-client.js';
 import { kubeConfigFor } from './kube-config.js';
 import {
@@ -83,7 +84,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
   }
 
   async capture(ctx: StageContext, spec: KubernetesSpec): Promise<KubernetesData> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const refs = spec.manifests.map((m) => refOf(m, spec.namespace));
     const live = await mapWithConcurrency(refs, this.concurrency, (ref) => client.read(ref));
     const replicaSets = this.replicaSetsOnce(client);
@@ -118,7 +119,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
   }
 
   async deploy(ctx: StageContext, spec: KubernetesSpec, _data: KubernetesData): Promise<KubernetesOutputs> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     if (ctx.resumed) ctx.log('info', 'Resumed: each object is read back first; only what is not there yet is sent.');
     const manifests = spec.manifests.map((m) => ({ manifest: m, ref: refOf(m, spec.namespace) }));
     // What the pods read (ConfigMaps, Secrets) and what routes to them first, then the Deployments.
@@ -138,7 +139,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
   }
 
   async status(ctx: StageContext, _spec: KubernetesSpec, outputs: KubernetesOutputs): Promise<StageHealth> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const answers = await mapWithConcurrency(outputs.deployments, this.concurrency, async (d) => {
       const ref: ObjectRef = { kind: 'Deployment', namespace: d.namespace, name: d.name };
       const live = await client.read(ref);
@@ -149,14 +150,14 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
   }
 
   async drift(ctx: StageContext, recorded: Recorded): Promise<string[]> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const refs = recorded.spec.manifests.map((m) => refOf(m, recorded.spec.namespace));
     const live = await mapWithConcurrency(refs, this.concurrency, (ref) => client.read(ref));
     return driftSentences(recorded, new Map(refs.map((ref, i) => [refKey(ref), live[i] ?? null])));
   }
 
   async rollback(ctx: StageContext, recorded: Recorded): Promise<KubernetesOutputs> {
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     const { objects } = recorded.data;
     if (ctx.resumed) ctx.log('info', 'Resumed: each object is read back first; steps already done are not sent again.');
     // Configuration first (the restored pods read it), then the Deployments, then what the stage created.
@@ -177,7 +178,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
 
   async runRollbackStep(ctx: StageContext, step: Record<string, unknown>, recorded: Recorded): Promise<void> {
     const parsed = parseKubernetesRollbackStep(step);
-    const client = this.client(ctx);
+    const client = await this.client(ctx);
     if ('apply' in parsed) {
       for (const manifest of parsed.apply)
         await this.apply(ctx, client, `step ${parsed.name}`, manifest, refOf(manifest, recorded.spec.namespace));
@@ -196,7 +197,7 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
   async describe(ctx: StageContext, recorded: Recorded): Promise<InstanceView> {
     const manifest = recorded.spec.manifests.find((m) => m.kind === 'Deployment');
     if (!manifest) return { artifact: null, revision: null, ready: null, desired: null };
-    const live = await this.client(ctx).read(refOf(manifest, recorded.spec.namespace));
+    const live = await (await this.client(ctx)).read(refOf(manifest, recorded.spec.namespace));
     if (!live) return { artifact: null, revision: null, ready: null, desired: null };
     const counts = replicaCounts(live);
     return { artifact: imageOf(live), revision: revisionOf(live), ready: counts.ready, desired: counts.desired };
@@ -309,13 +310,15 @@ export class KubernetesProvider implements PlatformProvider<KubernetesSpec, Kube
     ctx.log('info', `${refKey(captured)}: ${removed ? 'deleted (the stage created it)' : 'already gone'}`);
   }
 
-  private client(ctx: StageContext): KubeClient {
+  /** The cluster's client (client-node is imported by the first one). */
+  private async client(ctx: StageContext): Promise<KubeClient> {
     let connection;
     try {
-      connection = parseKubernetesConnection(ctx.target.connection);
+      connection = await parseKubernetesConnection(ctx.target.connection);
     } catch {
       throw new StageFailed(`Infrastructure "${ctx.target.name}" has no usable Kubernetes connection.`);
     }
+    await clientNode.load();
     return new KubeClient(this.apis.get(connection), ctx.signal);
   }
 
