@@ -99,7 +99,7 @@ export class BlobStore {
       for (const [k, row] of rows.entries()) {
         if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
         // verified: a deploy zip may reuse its deflate stream (`reuseDeflated`)
-        const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content) : undefined;
+        const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content, contents[k]!) : undefined;
         if (deflated) rememberDeflated(contents[k]!, deflated);
         out.set(row.sha256, contents[k]!);
       }

@@ -16,13 +16,20 @@ describe('reusing a content’s deflate stream', () => {
   });
 
   it('takes the stream out of what zlib.gzip writes, and refuses other framings', () => {
-    const found = deflatedOfGzip(gzipSync(text));
+    const found = deflatedOfGzip(gzipSync(text), text);
     expect(found?.crc).toBe(crc32(text));
     expect(gunzipSync(gzipMember(text, found!)).equals(text)).toBe(true);
     const named = Buffer.from(gzipSync(text));
     named[3] = 8; // FNAME set: a name follows the header
-    expect(deflatedOfGzip(named)).toBeUndefined();
-    expect(deflatedOfGzip(Buffer.from('not gzip at all, long enough'))).toBeUndefined();
+    expect(deflatedOfGzip(named, text)).toBeUndefined();
+    expect(deflatedOfGzip(Buffer.from('not gzip at all, long enough'), text)).toBeUndefined();
+  });
+
+  it('refuses two members read back as one content: the last trailer is not the whole content’s', () => {
+    const [a, b] = [text.subarray(0, 1000), text.subarray(1000)];
+    const twoMembers = Buffer.concat([gzipSync(a), gzipSync(b)]);
+    expect(gunzipSync(twoMembers).equals(text)).toBe(true);
+    expect(deflatedOfGzip(twoMembers, text)).toBeUndefined();
   });
 
   it('remembers by buffer, not by bytes: a copy with the same bytes is unknown', () => {

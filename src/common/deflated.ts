@@ -1,3 +1,5 @@
+import { crc32 } from 'node:zlib';
+
 /**
  * Contents that came out of a deflate stream (a zip entry an org returned, a gzip blob read back) remember that
  * stream and its CRC-32, so the same bytes are not compressed again when they go into the blob store or a deploy
@@ -34,12 +36,15 @@ export function gzipMember(content: Buffer, deflated: Deflated): Buffer {
 }
 
 /**
- * The raw deflate stream and CRC-32 of a single gzip member with a plain 10-byte header (what `zlib.gzip` and
- * `gzipMember` write); undefined for any other framing (extra fields, names, comments, several members).
+ * The raw deflate stream of a gzip member that inflated to `content`, when the member has a plain 10-byte header
+ * (what `zlib.gzip` and `gzipMember` write) and its trailer holds the content's CRC-32 and size; undefined for any
+ * other framing (extra fields, names, comments, several members: the last one's trailer would not match).
  */
-export function deflatedOfGzip(member: Buffer): Deflated | undefined {
+export function deflatedOfGzip(member: Buffer, content: Buffer): Deflated | undefined {
   if (member.length < 18 || member[0] !== 0x1f || member[1] !== 0x8b || member[2] !== 8 || member[3] !== 0) {
     return undefined;
   }
-  return { raw: member.subarray(10, member.length - 8), crc: member.readUInt32LE(member.length - 8) };
+  const crc = member.readUInt32LE(member.length - 8);
+  if (member.readUInt32LE(member.length - 4) !== content.length >>> 0 || crc !== crc32(content) >>> 0) return undefined;
+  return { raw: member.subarray(10, member.length - 8), crc };
 }
