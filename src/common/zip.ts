@@ -266,7 +266,11 @@ export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entr
     throw new ZipEntryDataError('unreadable', `unsupported compression method ${entry.compressionMethod}`);
   let data: Buffer;
   try {
-    data = inflateRawSync(raw, { maxOutputLength: Math.max(1, Math.min(maxBytes, MAX_BUFFER_LENGTH - 1) + 1) });
+    const limit = Math.max(1, Math.min(maxBytes, MAX_BUFFER_LENGTH - 1) + 1);
+    // one output buffer of the expected size (zlib's default is a 16 KiB chunk per call, then a copy): for
+    // thousands of small entries the allocations cost more than the inflating
+    const expected = Math.min(limit, Math.max(entry.uncompressedSize, 0) + 1);
+    data = inflateRawSync(raw, { maxOutputLength: limit, chunkSize: Math.max(64, Math.min(expected, 1 << 20)) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
     throw new ZipEntryDataError('damaged', (err as Error).message);
