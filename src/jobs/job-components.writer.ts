@@ -8,40 +8,53 @@ export class JobComponentsWriter {
     private readonly jobId: string,
   ) {}
 
+  /** One statement per 5,000 rows, the rows as one JSON parameter (a bound parameter per value costs more). */
   async upsert(rows: ComponentRow[]): Promise<void> {
-    const columns = 12;
-    for (let start = 0; start < rows.length; start += 400) {
-      const slice = rows.slice(start, start + 400);
-      const values: unknown[] = [];
-      const tuples = slice.map((row, i) => {
-        values.push(
-          this.jobId,
-          row.type,
-          row.fullName,
-          row.parentType ?? null,
-          row.parentFullName ?? null,
-          row.action,
-          row.status,
-          row.problem ?? null,
-          row.problemType ?? null,
-          row.lineNumber ?? null,
-          row.columnNumber ?? null,
-          JSON.stringify(row.details ?? {}),
-        );
-        const b = i * columns;
-        return `(${Array.from({ length: columns - 1 }, (_, k) => `$${b + k + 1}`).join(', ')}, $${b + columns}::jsonb, now())`;
-      });
+    const once = lastOfEach(rows);
+    for (let start = 0; start < once.length; start += 5000) {
+      const slice = once.slice(start, start + 5000).map((row) => ({
+        type: row.type,
+        full_name: row.fullName,
+        parent_type: row.parentType ?? null,
+        parent_full_name: row.parentFullName ?? null,
+        action: row.action,
+        status: row.status,
+        problem: row.problem ?? null,
+        problem_type: row.problemType ?? null,
+        line_number: row.lineNumber ?? null,
+        column_number: row.columnNumber ?? null,
+        details: row.details ?? {},
+      }));
       await this.db.query(
         `INSERT INTO job_components (job_id, type, full_name, parent_type, parent_full_name, action, status, problem, problem_type,
                                      line_number, column_number, details, updated_at)
-         VALUES ${tuples.join(', ')}
+         SELECT $1, r.type, r.full_name, r.parent_type, r.parent_full_name, r.action, r.status, r.problem, r.problem_type,
+                r.line_number, r.column_number, r.details, now()
+           FROM jsonb_to_recordset($2::jsonb) AS r(type text, full_name text, parent_type text, parent_full_name text,
+                action text, status text, problem text, problem_type text, line_number integer, column_number integer,
+                details jsonb)
          ON CONFLICT (job_id, type, full_name) DO UPDATE SET
            parent_type = EXCLUDED.parent_type, parent_full_name = EXCLUDED.parent_full_name, action = EXCLUDED.action,
            status = EXCLUDED.status, problem = EXCLUDED.problem, problem_type = EXCLUDED.problem_type,
            line_number = EXCLUDED.line_number, column_number = EXCLUDED.column_number,
            details = job_components.details || EXCLUDED.details, updated_at = now()`,
-        values,
+        [this.jobId, JSON.stringify(slice)],
       );
     }
   }
+}
+
+/**
+ * One row per component, as upserting the rows one after the other would leave it: the last row's columns, the
+ * details of all of them merged in order (one statement cannot touch the same row twice).
+ */
+function lastOfEach(rows: ComponentRow[]): ComponentRow[] {
+  const byKey = new Map<string, ComponentRow>();
+  for (const row of rows) {
+    const key = `${row.type}\u0000${row.fullName}`;
+    const earlier = byKey.get(key);
+    byKey.delete(key);
+    byKey.set(key, earlier ? { ...row, details: { ...earlier.details, ...row.details } } : row);
+  }
+  return [...byKey.values()];
 }

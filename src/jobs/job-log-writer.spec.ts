@@ -12,7 +12,7 @@ function fakeDb(failures: number) {
     async query(sql: string, params: unknown[] = []): Promise<unknown[]> {
       if (sql.startsWith('SELECT')) return [{ max: null }];
       if (left-- > 0) throw new Error('Connection terminated unexpectedly');
-      for (let i = 1; i < params.length; i += 6) inserted.push(params[i] as number);
+      for (const line of JSON.parse(params[1] as string) as { seq: number }[]) inserted.push(line.seq);
       return [];
     },
   };
