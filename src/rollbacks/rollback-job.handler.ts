@@ -25,6 +25,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { sameFiles } from '../salesforce/same-files.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { isProfileLike } from '../common/profile-xml.js';
@@ -79,8 +80,11 @@ interface LiveRead {
   onSubmitted?: () => void;
 }
 
-/** The restore deploy, and the components whose stored backup no longer matches its fingerprint (refused). */
-type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[] };
+/**
+ * The restore deploy, the components whose stored backup no longer matches its fingerprint (refused), and the keys of
+ * those whose stored files were just found to match it (`intact`: the verification may compare their bytes).
+ */
+type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[]; intact: Set<string> };
 
 const FLOW_VERB =
   're-activate the version that was active before the deploy (a flow: its versions are switched, not redeployed)';
@@ -214,7 +218,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey, profilePlans };
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
-    const packaging = startOnce(() => this.package(read, job.revisionId));
+    let built: RestorePackage | undefined;
+    const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
     const willSubmit = !state.asyncId && !state.submitting;
     if (!state.driftChecked) {
       const onSubmitted = willSubmit ? () => void packaging() : undefined;
@@ -398,7 +403,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const retrieved = [...deployed, ...flows.asBefore];
     const mismatches = [
       ...flows.mismatches,
-      ...(retrieved.length ? await this.verify(ctx, { ...read, candidates: retrieved }) : []),
+      ...(retrieved.length ? await this.verify(ctx, { ...read, candidates: retrieved }, built?.intact) : []),
     ];
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     const unflowed = flowRows.find((r) => r.status === 'Failed');
@@ -423,11 +428,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return { status: 'Exception', error: reason };
   }
 
-  /** Live fingerprints of the candidates (null when the org does not have one). */
+  /**
+   * Live fingerprints of the candidates (null when the org does not have one). For the components of `asBackedUp`
+   * (whose stored files this attempt found to match their fingerprint before the deploy), a read holding exactly the
+   * stored bytes gets that fingerprint without being parsed (`sameFiles`); any other is fingerprinted.
+   */
   private async live(
     ctx: JobContext,
     { session, snapshot, candidates, entryByKey, onSubmitted }: LiveRead,
     profileFiles?: Map<string, string>,
+    asBackedUp?: Set<string>,
   ): Promise<Map<string, string | null>> {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
     const profiles = profileLiveRead(candidates.flatMap((c) => entryByKey.get(componentKey(c)) ?? []));
@@ -452,7 +462,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           for (const found of chunk.found) {
             const xml = profiles.xml(found);
             if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
-            live.set(componentKey(found), profiles.fingerprint(found));
+            const key = componentKey(found);
+            const entry = asBackedUp?.has(key) && !isProfileLike(found.type) ? entryByKey.get(key) : undefined;
+            const unchanged = entry?.files && entry.fingerprintBefore && sameFiles(found.files, entry.files);
+            live.set(key, unchanged ? entry.fingerprintBefore : profiles.fingerprint(found));
           }
         },
       },
@@ -559,6 +572,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const altered = components.filter(
       (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
+    const alteredKeys = new Set(altered.map(componentKey));
+    const intact = new Set(components.map(componentKey).filter((key) => !alteredKeys.has(key)));
     // a profile is restored element by element (profile-restore.ts), not with its backed-up file
     const profiles = await profilePlans();
     for (const c of components) {
@@ -577,7 +592,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       destructive: deletes.length ? { post: deletes, ordered: true } : undefined,
       apiVersion: await this.snapshots.restoreApiVersion(snapshot),
     });
-    return { ...pkg, restores: components.length, deletions: deletes.length, altered };
+    return { ...pkg, restores: components.length, deletions: deletes.length, altered, intact };
   }
 
   /**
@@ -725,13 +740,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     });
   }
 
-  /** Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ. */
-  private async verify(ctx: JobContext, read: LiveRead): Promise<MemberRef[]> {
+  /**
+   * Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ.
+   * `intact`: the restored components whose stored files this attempt checked against their fingerprint.
+   */
+  private async verify(ctx: JobContext, read: LiveRead, intact?: Set<string>): Promise<MemberRef[]> {
     const { candidates, entryByKey } = read;
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
     const profileFiles = new Map<string, string>();
-    const live = await this.live(ctx, read, profileFiles);
+    const live = await this.live(ctx, read, profileFiles, intact);
     const retrieved = secondsSince(started);
     const profiles = await read.profilePlans();
     const mismatches: MemberRef[] = [];

@@ -1,0 +1,27 @@
+import { sha256 } from '../common/hash.js';
+import type { ComponentFile } from './component.types.js';
+import { componentRelativePaths } from './fingerprint.js';
+
+/** A stored file as snapshots and revisions record it (its bytes are the blob with this SHA-256). */
+interface StoredFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/**
+ * Whether a component read from the org holds exactly the stored files: the same paths inside the component and,
+ * for each, the same bytes (size, then SHA-256). `fingerprintComponent` depends on nothing else, so two components
+ * for which this holds fingerprint the same, without either being parsed.
+ */
+export function sameFiles(live: readonly ComponentFile[], stored: readonly StoredFile[]): boolean {
+  if (live.length !== stored.length) return false;
+  const storedByPath = new Map<string, StoredFile>();
+  const storedRelative = componentRelativePaths(stored.map((f) => f.path));
+  stored.forEach((f, i) => storedByPath.set(storedRelative[i]!, f));
+  if (storedByPath.size !== stored.length) return false;
+  const liveRelative = componentRelativePaths(live.map((f) => f.path));
+  const pairs = live.map((f, i) => ({ content: f.content, stored: storedByPath.get(liveRelative[i]!) }));
+  if (pairs.some((p) => !p.stored || p.stored.size !== p.content.length)) return false;
+  return pairs.every((p) => sha256(p.content) === p.stored!.sha256);
+}
