@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { scaledRuns, selectSections } from './bench-client.js';
+import { cpuByThread, formatCpu, scaledRuns, selectSections } from './bench-client.js';
 
 const ALL = ['salesforce', 'storage', 'polling', 'slo'] as const;
 
@@ -26,5 +26,28 @@ describe('scaledRuns', () => {
     expect(scaledRuns(7, 2)).toBe(7);
     expect(scaledRuns(7, 0.5)).toBe(4);
     expect(scaledRuns(7, 0.02)).toBe(1);
+  });
+});
+
+describe('cpuByThread', () => {
+  // /proc/<pid>/task/<tid>/stat lines: a thread name may hold spaces and parentheses
+  const stat = (tid: number, name: string, utime: number, stime: number) =>
+    `${tid} (${name}) S 1 ${tid} ${tid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 11 0 1234 0 0`;
+
+  it('adds user and system time by kind of thread, in seconds', () => {
+    const cpu = cpuByThread(100, [
+      { tid: 100, stat: stat(100, 'node', 250, 50) },
+      { tid: 101, stat: stat(101, 'libuv-worker', 30, 10) },
+      { tid: 102, stat: stat(102, 'node', 120, 0) },
+      { tid: 103, stat: stat(103, 'odd (name) x', 5, 5) },
+    ]);
+    const rounded = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 100) / 100]));
+    expect(rounded).toEqual({ main: 3, pool: 0.4, other: 1.3, total: 4.7 });
+  });
+
+  it('formats the sum first, then each kind', () => {
+    expect(formatCpu({ main: 4.12, pool: 0.7, other: 5.04, total: 9.86 })).toBe(
+      '9.9 s (main thread 4.1, database and GC threads 5.0, thread pool 0.7)',
+    );
   });
 });

@@ -165,6 +165,66 @@ export async function startPeakRss(
   };
 }
 
+/** CPU seconds a process's threads used, by kind (from /proc/<pid>/task/<tid>/stat). */
+export interface CpuSeconds {
+  /** The main thread: the event loop (API, jobs) and its share of garbage collection. */
+  main: number;
+  /** libuv's thread pool (zlib, crypto, file system). */
+  pool: number;
+  /** Every other thread: the embedded database's worker thread and V8's helper threads (garbage collection). */
+  other: number;
+  total: number;
+}
+
+/** Sums /proc task times (utime + stime, in clock ticks) into `CpuSeconds`; parsed apart for its spec. */
+export function cpuByThread(pid: number, tasks: { tid: number; stat: string }[], ticksPerSecond = 100): CpuSeconds {
+  const out: CpuSeconds = { main: 0, pool: 0, other: 0, total: 0 };
+  for (const { tid, stat } of tasks) {
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    // the fields after the name: state is the 3rd of the whole line, utime the 14th and stime the 15th
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
+    const kind = tid === pid ? 'main' : name.startsWith('libuv-worker') ? 'pool' : 'other';
+    out[kind] += seconds;
+    out.total += seconds;
+  }
+  return out;
+}
+
+async function readCpu(pid: number): Promise<Map<number, CpuSeconds>> {
+  const tids = await fs.readdir(`/proc/${pid}/task`);
+  const byTid = new Map<number, CpuSeconds>();
+  for (const tid of tids.map(Number)) {
+    const stat = await fs.readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null);
+    if (stat !== null) byTid.set(tid, cpuByThread(pid, [{ tid, stat }]));
+  }
+  return byTid;
+}
+
+/**
+ * The CPU time a process spends from now on, by kind of thread (threads that end in between are not counted).
+ * Unlike wall time, it does not grow when other processes take the same cores: it shows the work itself.
+ */
+export async function startCpu(pid: number): Promise<{ stop: () => Promise<CpuSeconds> }> {
+  const before = await readCpu(pid);
+  return {
+    stop: async () => {
+      const out: CpuSeconds = { main: 0, pool: 0, other: 0, total: 0 };
+      for (const [tid, now] of await readCpu(pid)) {
+        const then = before.get(tid);
+        for (const k of ['main', 'pool', 'other', 'total'] as const) out[k] += now[k] - (then?.[k] ?? 0);
+      }
+      return out;
+    },
+  };
+}
+
+/** "9.8 s (main thread 4.1, database and GC threads 5.0, thread pool 0.7)". */
+export function formatCpu(cpu: CpuSeconds): string {
+  const s = (x: number) => x.toFixed(1);
+  return `${s(cpu.total)} s (main thread ${s(cpu.main)}, database and GC threads ${s(cpu.other)}, thread pool ${s(cpu.pool)})`;
+}
+
 /** How a bench section adds a row to the table `npm run bench` prints. */
 export type Row = (measure: string, value: string, reference: string, verdict: string) => void;
 

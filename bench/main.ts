@@ -30,12 +30,14 @@ import { benchSshRollback } from './ssh-bench.js';
 import {
   ApiClient,
   bareDeploy,
+  formatCpu,
   bareRetrieve,
   jobSeconds,
   measureRps,
   type Row,
   SCALE,
   selectSections,
+  startCpu,
   startPeakRss,
 } from './bench-client.js';
 import { formatPhases, jobPhases } from './job-phases.js';
@@ -64,6 +66,7 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 const n = (x: number) => Math.max(1, Math.round(x * SCALE));
 const ratio = (x: number) => `${x.toFixed(2)}×`;
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
 const atMost = (value: number, limit: number, unit = '×') =>
   `${value <= limit ? 'meets' : 'misses'} ≤ ${limit}${unit === '×' ? '×' : ` ${unit}`}`;
 const atLeast = (percent: number, limit: number) => `${percent >= limit ? 'meets' : 'misses'} ≥ ${limit} %`;
@@ -187,15 +190,21 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   const sourceZip = await zipFolder(path.join(work, 'v1'));
   const reference = await bareUploadReference(sourceZip);
   const uploadPeak = await startPeakRss(bench.servicePid);
+  const uploadCpu = await startCpu(bench.servicePid);
   t = Date.now();
   const revision = await api.call('POST', `/api/branches/${branch.id}/revisions`, sourceZip);
   const uploadMs = Date.now() - t;
+  const uploadCpuUsed = await uploadCpu.stop();
   const uploadPeakMb = await uploadPeak.stop();
 
   const deployPeak = await startPeakRss(bench.servicePid);
+  const deployCpu = await startCpu(bench.servicePid);
+  const deployBenchCpu = process.cpuUsage();
   const deployJob = await api.waitForJob(
     (await api.call('POST', `/api/branches/${branch.id}/deployments`, { orgId: big1.id })).id,
   );
+  const deployCpuUsed = await deployCpu.stop();
+  const deployEmulatorCpu = cpuSeconds(process.cpuUsage(deployBenchCpu));
   const deployPeakMb = await deployPeak.stop();
   if (deployJob.status !== 'Completed') throw new Error(`deploy ended ${deployJob.status}: ${deployJob.error}`);
   const jobMs = jobSeconds(deployJob) * 1000;
@@ -207,12 +216,24 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     atMost(jobMs / bareMs, 1.5),
   );
   await whereTheTimeWent(api, 'deploy job', deployJob);
+  row(
+    'Service CPU during that deploy job',
+    formatCpu(deployCpuUsed),
+    `${secs(jobMs)} of wall time on ${os.cpus().length} cores; the emulator (this process) used ${deployEmulatorCpu.toFixed(1)} s`,
+    '—',
+  );
   issueRow(
     'peak RSS',
     'Peak RSS of the service process (API + worker + PGlite) during that deploy job',
     `${deployPeakMb} MB`,
     `${deployPeak.startMb} MB before the job; ${mb(v1.bytes)} of metadata; ${deployPeak.how}`,
     atMost(deployPeakMb, 512, 'MB'),
+  );
+  row(
+    'Service CPU during the upload',
+    formatCpu(uploadCpuUsed),
+    `${secs(uploadMs)} of wall time on ${os.cpus().length} cores`,
+    '—',
   );
   row(
     'Peak RSS of the service process during the upload',
@@ -252,11 +273,21 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     atMost(oneRatio, 2),
   );
 
+  const rollbackCpu = await startCpu(bench.servicePid);
+  const rollbackBenchCpu = process.cpuUsage();
   const all = await api.waitForJob(
     (await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true, acceptDataLoss: true })).id,
   );
+  const rollbackCpuUsed = await rollbackCpu.stop();
+  const rollbackEmulatorCpu = cpuSeconds(process.cpuUsage(rollbackBenchCpu));
   if (all.status !== 'Completed') throw new Error(`full rollback ended ${all.status}: ${all.error}`);
   await whereTheTimeWent(api, 'full rollback', all);
+  row(
+    'Service CPU during that full rollback',
+    formatCpu(rollbackCpuUsed),
+    `${secs(jobSeconds(all) * 1000)} of wall time on ${os.cpus().length} cores; the emulator (this process) used ${rollbackEmulatorCpu.toFixed(1)} s`,
+    '—',
+  );
   // The bare reference does what the rollback does, by hand: read the live state of the same components (drift
   // check), deploy their previous version, read them again (verification), chunked as the deploy's backup was.
   const rolledBack = new Set(
