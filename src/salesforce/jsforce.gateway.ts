@@ -1,5 +1,7 @@
 import { Connection, OAuth2 } from 'jsforce';
 import type { AsyncResult, FileProperties as SoapFileProperties } from 'jsforce/lib/api/metadata.js';
+import { ApiSchemas } from 'jsforce/lib/api/metadata/schema.js';
+import { SOAP } from 'jsforce/lib/soap.js';
 import type { MemberRef } from './component.types.js';
 import {
   SalesforceApiError,
@@ -21,6 +23,7 @@ import {
   normalizeDeployResult,
   normalizeFileProperties,
   normalizeRetrieveResult,
+  withoutFileProperties,
 } from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
 import { maskSecrets } from '../common/text.js';
@@ -403,7 +406,7 @@ class JsforceMetadataSession implements MetadataSession {
   }
 
   async checkRetrieve(id: string): Promise<RetrieveStatus> {
-    const raw = await this.call('check the retrieve', (conn) => conn.metadata.checkRetrieveStatus(id));
+    const raw = await this.call('check the retrieve', (conn) => checkRetrieveStatus(conn, id));
     return normalizeRetrieveResult(raw);
   }
 
@@ -528,4 +531,25 @@ export function normalizeRecentDeploy(record: Record<string, unknown>): RecentDe
     checkOnly: record.CheckOnly === true || record.CheckOnly === 'true',
     numberComponentsTotal: Number(record.NumberComponentsTotal ?? 0) || 0,
   };
+}
+
+/**
+ * `conn.metadata.checkRetrieveStatus`, made the way jsforce makes it (its SOAP client, schema and fault handling),
+ * with the answer's fileProperties dropped before it is parsed (`withoutFileProperties`).
+ */
+async function checkRetrieveStatus(conn: Connection, asyncProcessId: string): Promise<Record<string, unknown>> {
+  const soap = new SOAP(conn, {
+    xmlns: 'http://soap.sforce.com/2006/04/metadata',
+    endpointUrl: `${conn.instanceUrl}/services/Soap/m/${conn.version}`,
+  });
+  soap.on('response', (response: { body?: unknown }) => {
+    if (typeof response.body === 'string') response.body = withoutFileProperties(response.body);
+  });
+  const answer: unknown = await soap.invoke(
+    'checkRetrieveStatus',
+    { asyncProcessId },
+    { result: ApiSchemas.RetrieveResult },
+    ApiSchemas,
+  );
+  return (answer as { result: Record<string, unknown> }).result;
 }

@@ -105,7 +105,6 @@ export interface RetrieveStatus {
   zip?: Buffer;
   /** "cannot be found" and other messages; see parseMissingMessages. */
   messages: { fileName: string; problem: string }[];
-  fileProperties: FileProperties[];
 }
 
 /** One row of the org's recent deploys (the Tooling API's DeployRequest), as `recentDeploys` returns it. */

@@ -1,7 +1,7 @@
 import { test, expect } from '@jest/globals';
 import { mapSalesforceError, parseSfdxAuthUrl, redact } from './jsforce.gateway.js';
 import { SalesforceApiError, SalesforceAuthError, SalesforceUnavailableError } from './metadata-api.gateway.js';
-import { normalizeDeployResult, normalizeRetrieveResult } from './metadata-results.js';
+import { normalizeDeployResult, normalizeRetrieveResult, withoutFileProperties } from './metadata-results.js';
 
 test('a deploy result from SOAP strings becomes booleans, numbers and arrays, without the package.xml entry', () => {
   const status = normalizeDeployResult({
@@ -102,7 +102,17 @@ test('a retrieve result decodes the zip and makes messages an array', () => {
   });
   expect(r.zip?.toString()).toBe('PK');
   expect(r.messages.length).toBe(1);
-  expect(r.fileProperties).toEqual([{ type: 'ApexClass', fullName: 'A', fileName: 'classes/A.cls', id: '01p' }]);
+});
+
+test('a retrieve answer loses its fileProperties before it is parsed, and nothing else', () => {
+  const props = (name: string) =>
+    `<fileProperties><fileName>classes/${name}.cls</fileName><fullName>${name}</fullName><type>ApexClass</type></fileProperties>`;
+  const answer = (inner: string) =>
+    `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><checkRetrieveStatusResponse><result><done>true</done>${inner}<id>09S</id><messages><fileName>package.xml</fileName><problem>Entity of type &apos;ApexClass&apos; named &apos;&lt;fileProperties&gt;&apos; cannot be found</problem></messages><status>Succeeded</status><success>true</success><zipFile>UEsDBA==</zipFile></result></checkRetrieveStatusResponse></soapenv:Body></soapenv:Envelope>`;
+  expect(withoutFileProperties(answer(`${props('A')}\n${props('B')}${props('C')}`))).toBe(answer('\n'));
+  // a fault, or an answer without them, is left as it is
+  const fault = '<soapenv:Fault><faultcode>sf:INVALID_SESSION_ID</faultcode></soapenv:Fault>';
+  expect(withoutFileProperties(fault)).toBe(fault);
 });
 
 test('an SFDX auth URL is parsed with and without a client secret', () => {

@@ -140,6 +140,15 @@ export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
       fileName: asString(m.fileName),
       problem: asString(m.problem),
     })),
-    fileProperties: asArray(raw.fileProperties as Raw | Raw[]).map(normalizeFileProperties),
   };
+}
+
+/**
+ * A checkRetrieveStatus answer without its `<fileProperties>` elements: one per retrieved file (15,000 for a large
+ * backup), which Backtrack never reads (the zip holds what was retrieved) and which cost more to parse than the rest
+ * of the answer, base64 zip included. Matched as Salesforce writes them (unprefixed, in the default namespace, never
+ * nested); an answer written otherwise is left as it is.
+ */
+export function withoutFileProperties(xml: string): string {
+  return xml.replace(/<fileProperties>[\s\S]*?<\/fileProperties>/g, '');
 }

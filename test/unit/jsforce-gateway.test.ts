@@ -167,6 +167,48 @@ test('given a refresh token or an SFDX auth URL, the gateway obtains an access t
   expect(status).not.toBeInstanceOf(SalesforceAuthError); // an expired session is renewed once with the refresh token
 });
 
+/** A new session of the default org through the OAuth password flow. */
+async function passwordGrant(): Promise<{ access_token: string; refresh_token: string }> {
+  const res = await fetch(`${emulator.url}/services/oauth2/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'password',
+      client_id: 'backtrack',
+      username: emulator.defaultOrg.username,
+      password: emulator.defaultOrg.password,
+    }),
+  });
+  return (await res.json()) as { access_token: string; refresh_token: string };
+}
+
+test('a retrieve checked after the session expired is renewed and comes back whole; with an expired access token it is an auth error', async () => {
+  const { refresh_token: refreshToken } = await passwordGrant();
+  const session = await gateway.connect(
+    target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }),
+  );
+  const { components } = await resolveProject(sampleDir);
+  await waitDeploy(session, await session.startDeploy((await buildDeployZip({ components, apiVersion: API })).zip, {}));
+  const requested = components.map(({ type, fullName }) => ({ type, fullName }));
+  const id = await session.startRetrieve([...requested, { type: 'ApexClass', fullName: 'DoesNotExist' }]);
+  emulator.admin.expireSessions(emulator.defaultOrg.id);
+  const retrieve = await waitRetrieve(session, id);
+  expect(retrieve).toMatchObject({ id, done: true, success: true, status: 'Succeeded' });
+  expect(Object.keys(retrieve).sort()).toEqual(['done', 'id', 'messages', 'status', 'success', 'zip']);
+  expect(parseMissingMessages(retrieve.messages)).toEqual([{ type: 'ApexClass', fullName: 'DoesNotExist' }]);
+  const split = await splitRetrievedZip(retrieve.zip!, requested);
+  expect(split.missing).toEqual([]);
+  expect(split.components.map((c) => fingerprintComponent(c.files)).sort()).toEqual(
+    components.map((c) => fingerprintComponent(c.files)).sort(),
+  );
+
+  const { access_token: accessToken } = await passwordGrant(); // the sessions above have ended
+  const byToken = await gateway.connect(target({ type: 'accessToken', accessToken }));
+  const again = await byToken.startRetrieve(requested);
+  emulator.admin.expireSessions(emulator.defaultOrg.id);
+  expect(await rejectionOf(byToken.checkRetrieve(again))).toBeInstanceOf(SalesforceAuthError);
+});
+
 test('given a bad access token, calls fail with SalesforceAuthError and no secret in the message', async () => {
   const session = await gateway.connect(target({ type: 'accessToken', accessToken: 'not-a-valid-token-123' }));
   await expect(session.identity()).rejects.toThrow(SalesforceAuthError); // identity() checks the credentials
