@@ -14,7 +14,7 @@ import { mapInSlices } from '../common/concurrency.js';
 import { sha256 } from '../common/hash.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { destructiveChangesOf, locateDestructiveManifests } from '../salesforce/destructive-manifest.js';
-import { resolveProject } from '../salesforce/project-resolver.js';
+import { readFromDisk, resolveProject } from '../salesforce/project-resolver.js';
 import { componentNameProblem } from '../uploads/component-names.js';
 import { createUploadWorkspace } from '../uploads/upload-workspace.js';
 import { extractUpload, UploadRejectedError } from '../uploads/zip-intake.js';
@@ -117,12 +117,17 @@ export class BranchesService {
 
     const workDir = await createUploadWorkspace(this.config.UPLOAD_TMP_DIR);
     try {
-      const extracted = await extractUpload(zip, workDir, {
-        maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
-        maxRatio: this.config.UPLOAD_MAX_RATIO,
-        maxEntries: 50_000,
-        maxFileBytes: Math.min(this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES, 50 * 1024 * 1024),
-      });
+      const extracted = await extractUpload(
+        zip,
+        workDir,
+        {
+          maxUncompressedBytes: this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+          maxRatio: this.config.UPLOAD_MAX_RATIO,
+          maxEntries: 50_000,
+          maxFileBytes: Math.min(this.config.UPLOAD_MAX_UNCOMPRESSED_BYTES, 50 * 1024 * 1024),
+        },
+        { onDisk: readFromDisk },
+      );
       const project = await resolveProject(extracted.dir, extracted.contents);
       const components = [...project.components].sort(compareMembers);
       const nameProblem = componentNameProblem(components);

@@ -1,11 +1,4 @@
-import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
-import {
-  ComponentSet,
-  MetadataConverter,
-  VirtualTreeContainer,
-  type VirtualDirectory,
-} from '@salesforce/source-deploy-retrieve';
+import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
 import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
@@ -13,6 +6,7 @@ import { deletionOrder } from './deletion-order.js';
 import { buildPackageXml } from './package-xml.js';
 import { describeSdrError } from './source-tree.js';
 import { readZip, writeZip, type ZipEntryInput } from '../common/zip.js';
+import { StreamingVirtualTree } from './virtual-tree.js';
 
 export interface DeployZipInput {
   /** Source-format components to deploy (a subset is fine; a child alone becomes its parent file holding only it). */
@@ -151,7 +145,7 @@ function addEntry(entries: Map<string, Buffer>, path: string, content: Buffer, o
 async function convertWithSdr(components: ResolvedComponent[], apiVersion: string): Promise<Map<string, Buffer>> {
   const files = new Map<string, Buffer>();
   for (const c of components) for (const f of c.files) files.set(f.path, f.content);
-  const tree = new StreamingVirtualTree(virtualDirectories(files));
+  const tree = new StreamingVirtualTree(files);
   const roots = [...new Set([...files.keys()].map((p) => p.split('/')[0]!))];
   let zipBuffer: Buffer | undefined;
   try {
@@ -175,34 +169,4 @@ async function convertWithSdr(components: ResolvedComponent[], apiVersion: strin
   const out = await readZip(zipBuffer);
   out.delete('package.xml');
   return out;
-}
-
-/** SDR's VirtualTreeContainer does not implement `stream()`, which every non-decomposed transformer uses. */
-class StreamingVirtualTree extends VirtualTreeContainer {
-  override stream(fsPath: string): Readable {
-    return Readable.from([this.readFileSync(fsPath)]);
-  }
-}
-
-/** The VirtualTreeContainer layout (every folder with its children) for a set of relative file paths. */
-export function virtualDirectories(files: Map<string, Buffer>): VirtualDirectory[] {
-  const dirs = new Map<string, Map<string, VirtualDirectory['children'][number]>>();
-  const ensure = (dir: string): Map<string, VirtualDirectory['children'][number]> => {
-    let children = dirs.get(dir);
-    if (!children) {
-      children = new Map();
-      dirs.set(dir, children);
-      if (dir !== '.') {
-        const parent = dirname(dir);
-        ensure(parent).set(dir, dir.slice(dir.lastIndexOf('/') + 1));
-      }
-    }
-    return children;
-  };
-  for (const [path, data] of files) {
-    const dir = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.';
-    const name = path.slice(path.lastIndexOf('/') + 1);
-    ensure(dir).set(path, { name, data });
-  }
-  return [...dirs].map(([dirPath, children]) => ({ dirPath, children: [...children.values()] }));
 }

@@ -18,7 +18,8 @@ export interface ResolvedProject {
  * directory is resolved); otherwise a `package.xml` at the root or in its only folder means metadata format, which
  * is converted to source format first. Throws UnclaimedFilesError, MalformedXmlError or ProjectFormatError (all 400).
  * `files`, when given, holds every file under `dir` (posix paths relative to it, as `extractUpload` returns them):
- * their contents are taken from it instead of being read from disk again.
+ * their contents are taken from it instead of being read from disk, where only the folders and the files
+ * `readFromDisk` names need to be.
  */
 export async function resolveProject(dir: string, files?: ReadonlyMap<string, Buffer>): Promise<ResolvedProject> {
   if (await isFile(join(dir, 'sfdx-project.json'))) return resolveSourceProject(dir, files);
@@ -74,6 +75,16 @@ export function filesIn(files: ReadonlyMap<string, Buffer>, folders: string[]): 
 export function filesUnder(files: ReadonlyMap<string, Buffer>, folder: string): Map<string, Buffer> {
   const prefix = folder === '' ? '' : `${folder}/`;
   return new Map([...filesIn(files, [folder])].map(([p, content]) => [p.slice(prefix.length), content]));
+}
+
+/**
+ * The files `resolveProject` reads from disk when it is given the others in memory: the manifests that say which
+ * format a project is in and where its package directories are, and `.forceignore` (SDR looks it up there). Every
+ * folder must exist on disk too.
+ */
+export function readFromDisk(path: string): boolean {
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  return name === 'sfdx-project.json' || name === 'package.xml' || name === '.forceignore';
 }
 
 async function resolveSourceProject(dir: string, given?: ReadonlyMap<string, Buffer>): Promise<ResolvedProject> {

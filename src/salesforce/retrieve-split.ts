@@ -4,7 +4,7 @@ import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { readZip } from '../common/zip.js';
 import { ComponentSet, VirtualTreeContainer, type SourceComponent } from '@salesforce/source-deploy-retrieve';
-import { virtualDirectories } from './deploy-package.js';
+import { virtualDirectories } from './virtual-tree.js';
 import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
 import { isIgnorableFile } from './source-tree.js';
 import { storedFormatOf } from './stored-format.js';

@@ -4,6 +4,7 @@ import { ComponentSet, ForceIgnore, type SourceComponent } from '@salesforce/sou
 import { XMLValidator } from 'fast-xml-parser';
 import { compareMembers, memberKey, type ComponentFile, type ResolvedComponent } from './component.types.js';
 import { MalformedXmlError, ProjectFormatError } from './project.errors.js';
+import { StreamingVirtualTree } from './virtual-tree.js';
 
 /** Posix path of `abs` relative to `root`. */
 export function toPosixRelative(root: string, abs: string): string {
@@ -88,7 +89,7 @@ export interface SourceTreeResolution {
 }
 
 /**
- * Resolves an SFDX source-format tree on disk with SDR. Decomposed children become components of their own; a
+ * Resolves an SFDX source-format tree with SDR, from the files in memory. Decomposed children become components of their own; a
  * parent keeps only its own files. Children Salesforce cannot address alone (`isAddressable: false` in SDR's
  * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them.
  * `files` must hold every file under the package directories (relative to root).
@@ -98,10 +99,13 @@ export function resolveSourceComponents(
   packageDirs: string[],
   files: Map<string, Buffer>,
 ): SourceTreeResolution {
-  const fsPaths = packageDirs.map((d) => join(root, ...d.split('/')));
+  // SDR reads the files from memory, at the paths they would have on disk under root; it looks .forceignore up on
+  // disk, from each package directory upwards
+  const tree = new StreamingVirtualTree(files, root);
+  const fsPaths = packageDirs.map((d) => join(root, ...d.split('/'))).filter((p) => tree.exists(p));
   let sourceComponents: SourceComponent[];
   try {
-    sourceComponents = ComponentSet.fromSource({ fsPaths }).getSourceComponents().toArray();
+    sourceComponents = fsPaths.length ? ComponentSet.fromSource({ fsPaths, tree }).getSourceComponents().toArray() : [];
   } catch (err) {
     throw new ProjectFormatError(`The project cannot be resolved: ${describeSdrError(err, root)}`);
   }

@@ -32,7 +32,10 @@ export interface ExtractedUpload {
   dir: string;
   /** Extracted files, relative to `dir`, posix separators, sorted. */
   files: string[];
-  /** The bytes written for each of `files`, in the same order: read them here rather than from `dir` again. */
+  /**
+   * The bytes of each of `files`: read them here rather than from `dir` again (the files `onDisk` declined are only
+   * here).
+   */
   contents: Map<string, Buffer>;
   /** Uncompressed bytes written. */
   totalBytes: number;
@@ -265,6 +268,7 @@ export async function extractUpload(
   zip: Buffer,
   destDir: string,
   limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+  options: { onDisk?: (path: string) => boolean } = {},
 ): Promise<ExtractedUpload> {
   const zipfile = await openZip(zip);
   const root = resolve(destDir);
@@ -332,6 +336,10 @@ export async function extractUpload(
           `The entry ${item.name} holds ${data.length} bytes but its header says ${item.entry.uncompressedSize}: create the zip again.`,
           [item.name],
         );
+      }
+      if (options.onDisk && !options.onDisk(rel)) {
+        written.set(rel, data);
+        continue;
       }
       const write: Promise<void> = writeFile(target, data, { flag: 'wx' })
         .catch((err: unknown) => {
