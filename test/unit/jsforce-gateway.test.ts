@@ -141,32 +141,6 @@ test('given a username, password and client id, the OAuth password flow is used'
   await expect(withoutSecret).rejects.toThrow(/client secret/);
 });
 
-test('given a refresh token or an SFDX auth URL, the gateway obtains an access token', async () => {
-  const res = await fetch(`${emulator.url}/services/oauth2/token`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'password',
-      client_id: 'backtrack',
-      username: emulator.defaultOrg.username,
-      password: emulator.defaultOrg.password,
-    }),
-  });
-  const { refresh_token: refreshToken } = (await res.json()) as { refresh_token: string };
-  const viaRefresh = await gateway.connect(
-    target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }),
-  );
-  expect((await viaRefresh.identity()).organizationId).toBe(emulator.defaultOrg.id);
-  const viaUrl = await gateway.connect(
-    target({ type: 'sfdxAuthUrl', sfdxAuthUrl: `force://PlatformCLI::${refreshToken}@${emulator.url}` }),
-  );
-  expect((await viaUrl.identity()).organizationId).toBe(emulator.defaultOrg.id);
-
-  emulator.admin.expireSessions(emulator.defaultOrg.id);
-  const status = await viaUrl.checkDeploy('0Af000000000000AAA').catch((err: unknown) => err);
-  expect(status).not.toBeInstanceOf(SalesforceAuthError); // an expired session is renewed once with the refresh token
-});
-
 /** A new session of the default org through the OAuth password flow. */
 async function passwordGrant(): Promise<{ access_token: string; refresh_token: string }> {
   const res = await fetch(`${emulator.url}/services/oauth2/token`, {
@@ -181,6 +155,22 @@ async function passwordGrant(): Promise<{ access_token: string; refresh_token: s
   });
   return (await res.json()) as { access_token: string; refresh_token: string };
 }
+
+test('given a refresh token or an SFDX auth URL, the gateway obtains an access token', async () => {
+  const { refresh_token: refreshToken } = await passwordGrant();
+  const viaRefresh = await gateway.connect(
+    target({ type: 'refreshToken', refreshToken, clientId: 'backtrack', loginUrl: emulator.url }),
+  );
+  expect((await viaRefresh.identity()).organizationId).toBe(emulator.defaultOrg.id);
+  const viaUrl = await gateway.connect(
+    target({ type: 'sfdxAuthUrl', sfdxAuthUrl: `force://PlatformCLI::${refreshToken}@${emulator.url}` }),
+  );
+  expect((await viaUrl.identity()).organizationId).toBe(emulator.defaultOrg.id);
+
+  emulator.admin.expireSessions(emulator.defaultOrg.id);
+  const status = await viaUrl.checkDeploy('0Af000000000000AAA').catch((err: unknown) => err);
+  expect(status).not.toBeInstanceOf(SalesforceAuthError); // an expired session is renewed once with the refresh token
+});
 
 test('a retrieve checked after the session expired is renewed and comes back whole; with an expired access token it is an auth error', async () => {
   const { refresh_token: refreshToken } = await passwordGrant();
