@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Snapshots say how their files are stored and which API version their retrieves used
- * (docs/adr/…-exact-restore-metadata-format-backups.md). Snapshots taken before this migration hold source-format
+ * (docs/adr/0007-exact-restore-metadata-format-backups.md). Snapshots taken before this migration hold source-format
  * files (`source`) and keep restoring through the source path; new ones are `metadata`.
  */
 export class SnapshotFilesFormat1796152000000 implements MigrationInterface {
