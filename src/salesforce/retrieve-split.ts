@@ -3,8 +3,8 @@ import { componentKey } from './component-key.js';
 import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { readZip } from '../common/zip.js';
-import { ComponentSet, VirtualTreeContainer, type SourceComponent } from '@salesforce/source-deploy-retrieve';
-import { virtualDirectories } from './virtual-tree.js';
+import { ComponentSet, type SourceComponent } from '@salesforce/source-deploy-retrieve';
+import { StreamingVirtualTree } from './virtual-tree.js';
 import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
 import { isIgnorableFile } from './source-tree.js';
 import { storedFormatOf } from './stored-format.js';
@@ -83,7 +83,7 @@ export function splitExactMetadataFiles(files: Map<string, Buffer>): {
   if (candidates.size === 0) return { components, rest };
   let resolved: SourceComponent[];
   try {
-    const tree = new VirtualTreeContainer(virtualDirectories(candidates));
+    const tree = new StreamingVirtualTree(candidates);
     const roots = [...new Set([...candidates.keys()].map((p) => p.split('/')[0]!))];
     resolved = ComponentSet.fromSource({ fsPaths: roots, tree }).getSourceComponents().toArray();
   } catch {

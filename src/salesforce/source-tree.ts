@@ -89,8 +89,8 @@ export interface SourceTreeResolution {
 }
 
 /**
- * Resolves an SFDX source-format tree with SDR, from the files in memory. Decomposed children become components of their own; a
- * parent keeps only its own files. Children Salesforce cannot address alone (`isAddressable: false` in SDR's
+ * Resolves an SFDX source-format tree with SDR, from the files in memory. Decomposed children become components of
+ * their own; a parent keeps only its own files. Children Salesforce cannot address alone (`isAddressable: false` in SDR's
  * registry, e.g. CustomFieldTranslation) stay files of their parent: no package.xml may list them.
  * `files` must hold every file under the package directories (relative to root).
  */

@@ -19,7 +19,7 @@ export class StreamingVirtualTree extends VirtualTreeContainer {
 }
 
 /** The VirtualTreeContainer layout (every folder with its children) for a set of relative file paths. */
-export function virtualDirectories(files: Map<string, Buffer>): VirtualDirectory[] {
+function virtualDirectories(files: Map<string, Buffer>): VirtualDirectory[] {
   const dirs = new Map<string, Map<string, VirtualDirectory['children'][number]>>();
   const ensure = (dir: string): Map<string, VirtualDirectory['children'][number]> => {
     let children = dirs.get(dir);
