@@ -1,7 +1,7 @@
 import { Connection, OAuth2 } from 'jsforce';
 import type { AsyncResult, FileProperties as SoapFileProperties } from 'jsforce/lib/api/metadata.js';
-import { ApiSchemas } from 'jsforce/lib/api/metadata/schema.js';
 import { SOAP } from 'jsforce/lib/soap.js';
+import type { HttpResponse, Schema } from 'jsforce/lib/types/index.js';
 import type { MemberRef } from './component.types.js';
 import {
   SalesforceApiError,
@@ -27,6 +27,7 @@ import {
 } from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
 import { maskSecrets } from '../common/text.js';
+import { parseSoapXml } from './soap-xml.js';
 
 /** The parts of an SFDX auth URL: `force://<clientId>:<clientSecret>:<refreshToken>@<instanceUrl>`. */
 export interface SfdxAuthUrlParts {
@@ -366,7 +367,7 @@ class JsforceMetadataSession implements MetadataSession {
 
   async checkDeploy(asyncId: string, options: { details?: boolean } = {}): Promise<DeployStatus> {
     const raw = await this.call('check the deploy', (conn) =>
-      conn.metadata.checkDeployStatus(asyncId, options.details ?? true),
+      checkDeployStatus(conn, asyncId, options.details ?? true),
     );
     return normalizeDeployResult(raw);
   }
@@ -534,22 +535,55 @@ export function normalizeRecentDeploy(record: Record<string, unknown>): RecentDe
 }
 
 /**
- * `conn.metadata.checkRetrieveStatus`, made the way jsforce makes it (its SOAP client, schema and fault handling),
- * with the answer's fileProperties dropped before it is parsed (`withoutFileProperties`).
+ * jsforce's own SOAP client for the Metadata API (its envelope, session header, session renewal and faults), reading
+ * XML answers with `parseSoapXml`: xml2js's shape, in a tenth of the time. What that does not read goes to jsforce's
+ * parser as before.
+ */
+class MetadataSoap extends SOAP<Schema> {
+  constructor(conn: Connection) {
+    super(conn, {
+      xmlns: 'http://soap.sforce.com/2006/04/metadata',
+      endpointUrl: `${conn.instanceUrl}/services/Soap/m/${conn.version}`,
+    });
+  }
+
+  override async parseResponseBody(response: HttpResponse): Promise<unknown> {
+    const type = this.getResponseContentType(response) ?? '';
+    if (typeof response.body === 'string' && /^(text|application)\/xml(;|$)/.test(type)) {
+      try {
+        return parseSoapXml(response.body);
+      } catch {
+        // not a document parseSoapXml reads: jsforce's parser decides
+      }
+    }
+    return super.parseResponseBody(response);
+  }
+}
+
+/**
+ * `conn.metadata.checkRetrieveStatus`, made through jsforce's SOAP client, with the answer's fileProperties dropped
+ * before it is parsed (`withoutFileProperties`). Not cast by jsforce's schema: `normalizeRetrieveResult` reads
+ * strings, single objects and nils.
  */
 async function checkRetrieveStatus(conn: Connection, asyncProcessId: string): Promise<Record<string, unknown>> {
-  const soap = new SOAP(conn, {
-    xmlns: 'http://soap.sforce.com/2006/04/metadata',
-    endpointUrl: `${conn.instanceUrl}/services/Soap/m/${conn.version}`,
-  });
+  const soap = new MetadataSoap(conn);
   soap.on('response', (response: { body?: unknown }) => {
     if (typeof response.body === 'string') response.body = withoutFileProperties(response.body);
   });
-  const answer: unknown = await soap.invoke(
-    'checkRetrieveStatus',
-    { asyncProcessId },
-    { result: ApiSchemas.RetrieveResult },
-    ApiSchemas,
-  );
+  const answer: unknown = await soap.invoke('checkRetrieveStatus', { asyncProcessId });
+  return (answer as { result: Record<string, unknown> }).result;
+}
+
+/**
+ * `conn.metadata.checkDeployStatus`, made through jsforce's SOAP client. With details, the answer holds a message per
+ * component: 10,000 of them took xml2js most of a second. Not cast by jsforce's schema: `normalizeDeployResult` reads
+ * strings, single objects and nils.
+ */
+async function checkDeployStatus(
+  conn: Connection,
+  asyncProcessId: string,
+  includeDetails: boolean,
+): Promise<Record<string, unknown>> {
+  const answer: unknown = await new MetadataSoap(conn).invoke('checkDeployStatus', { asyncProcessId, includeDetails });
   return (answer as { result: Record<string, unknown> }).result;
 }
