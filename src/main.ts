@@ -1,42 +1,8 @@
-import { startBacktrack } from './app/bootstrap.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { DatabaseUnavailableError } from './database/data-source.js';
-import { EmbeddedDatabaseError } from './database/embedded-postgres.js';
+import { restartWithAllocatorSettings } from './app/allocator.js';
 
+// Before anything else is loaded: this may run the process again with other allocator settings (ADR 0023).
+restartWithAllocatorSettings();
 process.env.SF_DISABLE_LOG_FILE ??= 'true';
 
-let config: Config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
-}
-
-try {
-  const backtrack = await startBacktrack(config);
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`${signal}: shutting down\n`);
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    backtrack.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        process.stderr.write(`Shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-} catch (error) {
-  if (error instanceof DatabaseUnavailableError || error instanceof EmbeddedDatabaseError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  }
-  throw error;
-}
+const { runService } = await import('./app/run-service.js');
+await runService();
