@@ -34,8 +34,10 @@ import {
   bareRetrieve,
   jobSeconds,
   measureRps,
+  median,
   type Row,
   SCALE,
+  scaledRuns,
   selectSections,
   startCpu,
   startPeakRss,
@@ -188,7 +190,12 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   await emulator.admin.seed(big1.org.id, { zip: zip0 });
   const branch = await api.call('POST', '/api/branches', { name: 'big' });
   const sourceZip = await zipFolder(path.join(work, 'v1'));
-  const reference = await bareUploadReference(sourceZip);
+  // its wall time swings by several times from run to run on a shared machine (writing 15,000 files): the median
+  // of three, all of them printed
+  const references: { ms: number; components: number }[] = [];
+  for (let i = 0; i < scaledRuns(3); i++) references.push(await bareUploadReference(sourceZip));
+  const reference = { ms: median(references.map((r) => r.ms)), components: references[0]!.components };
+  const referenceRuns = references.length > 1 ? `median of ${references.map((r) => secs(r.ms)).join(', ')}` : '';
   const uploadPeak = await startPeakRss(bench.servicePid);
   const uploadCpu = await startCpu(bench.servicePid);
   t = Date.now();
@@ -245,7 +252,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     'upload',
     `Upload of that project (resolve + store), ${revision.componentCount} components`,
     secs(uploadMs),
-    `bare unzip + SDR ComponentSet.fromSource ${secs(reference.ms)} (${reference.components} source components, an object's fields inside it), ${mb(sourceZip.length)} zip; ${ratio(uploadMs / reference.ms)}`,
+    `bare unzip + SDR ComponentSet.fromSource ${secs(reference.ms)}${referenceRuns ? ` (${referenceRuns})` : ''} (${reference.components} source components, an object's fields inside it), ${mb(sourceZip.length)} zip; ${ratio(uploadMs / reference.ms)}`,
     atMost(uploadMs / reference.ms, 1.5),
   );
 

@@ -20,6 +20,25 @@ function pack(content: Buffer): Promise<Buffer> {
     : gzip(content, { level: 6 });
 }
 
+/**
+ * Up to this size a blob is inflated inline, into one buffer of the size its gzip trailer records. Reading a deploy's
+ * 15,000 blobs on the thread pool made a zlib stream per blob, 2,000 at a time (tens of MB of inflate windows held at
+ * once) for work that takes microseconds each.
+ */
+const INLINE_GUNZIP_BYTES = 64 * 1024;
+
+/** A stored gzip blob's content; a larger one is inflated on the thread pool. Rejects when it does not inflate. */
+function unpack(stored: Buffer): Promise<Buffer> {
+  // ISIZE: the content's length modulo 2^32 (RFC 1952); a wrong one only makes the inflate fail or the hash differ
+  const size = stored.length >= 18 ? stored.readUInt32LE(stored.length - 4) : 0;
+  if (size > INLINE_GUNZIP_BYTES) return gunzip(stored);
+  try {
+    return Promise.resolve(zlib.gunzipSync(stored, { chunkSize: Math.max(64, size + 1), maxOutputLength: size + 1 }));
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
 export class BlobIntegrityError extends Error {
   override readonly name = 'BlobIntegrityError';
 }
@@ -93,7 +112,7 @@ export class BlobStore {
       );
       const contents = await Promise.all(
         rows.map((row) =>
-          row.encoding === 'gzip' ? gunzip(row.content).catch(() => corrupt(row.sha256)) : Promise.resolve(row.content),
+          row.encoding === 'gzip' ? unpack(row.content).catch(() => corrupt(row.sha256)) : Promise.resolve(row.content),
         ),
       );
       for (const [k, row] of rows.entries()) {

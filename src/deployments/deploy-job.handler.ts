@@ -5,6 +5,7 @@ import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { collectGarbageBefore } from '../common/memory.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
@@ -124,6 +125,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       );
       for (const c of selected) ctx.log('info', 'Planned: deploy', c);
     }
+    collectGarbageBefore(selected.length);
     await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
 
     // The deploy zip does not depend on the backup: it is built once the backup retrieves are submitted, while

@@ -149,7 +149,8 @@ describe('helpers', () => {
 
   it('backs off polling up to the ceiling', () => {
     expect(pollDelayMs(0, 5000)).toBe(100);
-    expect(pollDelayMs(1, 5000)).toBe(150);
+    expect(pollDelayMs(1, 5000)).toBe(125);
+    expect(pollDelayMs(4, 5000)).toBe(244);
     expect(pollDelayMs(3, 5000) > pollDelayMs(2, 5000)).toBeTruthy();
     expect(pollDelayMs(30, 5000)).toBe(5000);
   });

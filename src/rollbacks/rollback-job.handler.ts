@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { collectGarbageBefore } from '../common/memory.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -212,6 +213,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       for (const c of candidates)
         ctx.log('info', `Planned: ${byVersions.has(componentKey(c)) ? FLOW_VERB : VERB[c.rollbackAction]}`, c);
     }
+    collectGarbageBefore(candidates.length);
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
     const profilePlans = startOnce(() => this.profileRestores(deployed, entryByKey, job.revisionId));

@@ -46,6 +46,31 @@ describe('the blob store', () => {
     addresses.forEach((a, i) => expect(read.get(a)!.equals(contents[i]!)).toBeTruthy());
   });
 
+  it('given small and large blobs (inflated inline and on the thread pool), reads each back byte for byte', async () => {
+    const large = Buffer.from('<fields><fullName>F</fullName></fields>\n'.repeat(20_000)); // 820 KB
+    const edge = Buffer.from('a'.repeat(64 * 1024)); // exactly the inline limit
+    const addresses = await store.putMany([large, edge, Buffer.from('b')]);
+    const read = await store.getMany(addresses);
+    expect(read.get(addresses[0]!)!.equals(large)).toBe(true);
+    expect(read.get(addresses[1]!)!.equals(edge)).toBe(true);
+    expect(read.get(addresses[2]!)!.toString()).toBe('b');
+  });
+
+  it('given a gzip trailer whose recorded size was changed, refuses the blob as corrupt', async () => {
+    const small = await store.put(Buffer.from('<layout/>\n'.repeat(300)));
+    const large = await store.put(Buffer.from('<layout/>\n'.repeat(30_000)));
+    for (const [address, size] of [
+      [small, 10], // smaller than the content: the inline inflate stops
+      [large, 2 ** 31], // larger: the thread pool's gunzip checks the trailer
+    ] as const) {
+      const [row] = await h.backtrack.dataSource.query(`SELECT content FROM blobs WHERE sha256 = $1`, [address]);
+      const altered = Buffer.from(row.content as Buffer);
+      altered.writeUInt32LE(size, altered.length - 4);
+      await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [address, altered]);
+      await expect(store.get(address)).rejects.toThrow(`Blob ${address} is corrupt`);
+    }
+  });
+
   it('given a stored blob altered in the database, refuses to return it', async () => {
     const address = await store.put(Buffer.from('public class Tampered {}\n'.repeat(50)));
     await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2, encoding = 'identity' WHERE sha256 = $1`, [
