@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { collectGarbageBefore } from '../common/memory.js';
+import type { StoredFile } from '../branches/revision-component.entity.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -79,6 +80,12 @@ interface LiveRead {
   profilePlans: () => Promise<Map<string, ProfileRestore>>;
   /** Called once the retrieve is submitted. */
   onSubmitted?: () => void;
+}
+
+/** Files whose fingerprint is known: a component read from the org holding exactly these has this fingerprint. */
+interface KnownFiles {
+  files: readonly StoredFile[];
+  fingerprint: string;
 }
 
 /**
@@ -431,15 +438,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   }
 
   /**
-   * Live fingerprints of the candidates (null when the org does not have one). For the components of `asBackedUp`
-   * (whose stored files this attempt found to match their fingerprint before the deploy), a read holding exactly the
-   * stored bytes gets that fingerprint without being parsed (`sameFiles`); any other is fingerprinted.
+   * Live fingerprints of the candidates (null when the org does not have one). A read holding exactly the files of
+   * `known` for its component (same paths, same bytes: `sameFiles`) gets their fingerprint without being parsed; any
+   * other read is fingerprinted. Profiles are always fingerprinted (on their touched elements).
    */
   private async live(
     ctx: JobContext,
     { session, snapshot, candidates, entryByKey, onSubmitted }: LiveRead,
+    known: Map<string, KnownFiles>,
     profileFiles?: Map<string, string>,
-    asBackedUp?: Set<string>,
   ): Promise<Map<string, string | null>> {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
     const profiles = profileLiveRead(candidates.flatMap((c) => entryByKey.get(componentKey(c)) ?? []));
@@ -465,14 +472,25 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
             const xml = profiles.xml(found);
             if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
             const key = componentKey(found);
-            const entry = asBackedUp?.has(key) && !isProfileLike(found.type) ? entryByKey.get(key) : undefined;
-            const unchanged = entry?.files && entry.fingerprintBefore && sameFiles(found.files, entry.files);
-            live.set(key, unchanged ? entry.fingerprintBefore : profiles.fingerprint(found));
+            const same = isProfileLike(found.type) ? undefined : known.get(key);
+            live.set(key, same && sameFiles(found.files, same.files) ? same.fingerprint : profiles.fingerprint(found));
           }
         },
       },
     );
     return live;
+  }
+
+  /** The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey). */
+  private async deployedFiles(revisionId: string | null, candidates: Candidate[]): Promise<Map<string, KnownFiles>> {
+    if (!revisionId) return new Map();
+    const wanted = new Set(candidates.map(componentKey));
+    const known = new Map<string, KnownFiles>();
+    for (const r of await this.branches.revisionComponents(revisionId)) {
+      const key = componentKey(r);
+      if (wanted.has(key)) known.set(key, { files: r.files, fingerprint: r.fingerprint });
+    }
+    return known;
   }
 
   /** Drift of flows, read through the Tooling API: their active or latest version is not what the deploy left. */
@@ -514,7 +532,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   ): Promise<{ conflicts: Candidate[]; explained: Map<string, string> }> {
     const { candidates, entryByKey } = read;
     const started = Date.now();
-    const live = await this.live(ctx, read);
+    // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint
+    const live = await this.live(ctx, read, await this.deployedFiles(ctx.job.revisionId, candidates));
     const retrieved = secondsSince(started);
     const verdicts = candidates.map((c) =>
       driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
@@ -751,7 +770,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     await ctx.setProgress({ phase: 'Verifying' });
     const started = Date.now();
     const profileFiles = new Map<string, string>();
-    const live = await this.live(ctx, read, profileFiles, intact);
+    // a restored component read back as the backup's stored bytes has the backup's fingerprint
+    const asBackedUp = new Map<string, KnownFiles>();
+    for (const key of intact ?? []) {
+      const entry = entryByKey.get(key);
+      if (entry?.files && entry.fingerprintBefore) {
+        asBackedUp.set(key, { files: entry.files, fingerprint: entry.fingerprintBefore });
+      }
+    }
+    const live = await this.live(ctx, read, asBackedUp, profileFiles);
     const retrieved = secondsSince(started);
     const profiles = await read.profilePlans();
     const mismatches: MemberRef[] = [];
