@@ -457,6 +457,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       );
     }
     const sized = new Map(selected.map((c) => [componentKey(c), retrieveTargetOf(c)]));
+    const deployed = new Map(selected.map((c) => [componentKey(c), { files: c.files, fingerprint: c.fingerprint }]));
     // the profiles' reads are kept for their details; every other component's files are dropped once stored
     const found = new Map<string, ResolvedComponent>();
     await retrieveComponents(session, todo.map(retrieveTargetOf), {
@@ -476,6 +477,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             ref: { type: ref.type, fullName: ref.fullName },
             parent: parents.get(key),
             before: inChunk.get(key) ?? null,
+            known: deployed.get(key),
           };
         });
         await this.snapshots.record(snapshotId, items);

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { collectGarbageBefore } from '../common/memory.js';
-import type { StoredFile } from '../branches/revision-component.entity.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -27,7 +26,7 @@ import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
-import { sameFiles } from '../salesforce/same-files.js';
+import { knownFingerprint, type KnownFiles } from '../salesforce/same-files.js';
 import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { isProfileLike } from '../common/profile-xml.js';
@@ -80,12 +79,6 @@ interface LiveRead {
   profilePlans: () => Promise<Map<string, ProfileRestore>>;
   /** Called once the retrieve is submitted. */
   onSubmitted?: () => void;
-}
-
-/** Files whose fingerprint is known: a component read from the org holding exactly these has this fingerprint. */
-interface KnownFiles {
-  files: readonly StoredFile[];
-  fingerprint: string;
 }
 
 /**
@@ -472,8 +465,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
             const xml = profiles.xml(found);
             if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
             const key = componentKey(found);
+            // a profile's live fingerprint covers its touched elements only: never a whole file's
             const same = isProfileLike(found.type) ? undefined : known.get(key);
-            live.set(key, same && sameFiles(found.files, same.files) ? same.fingerprint : profiles.fingerprint(found));
+            live.set(key, knownFingerprint(found.files, same) ?? profiles.fingerprint(found));
           }
         },
       },

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { sha256 } from '../common/hash.js';
 import { fingerprintComponent } from './fingerprint.js';
-import { sameFiles } from './same-files.js';
+import { knownFingerprint, sameFiles } from './same-files.js';
 
 const file = (path: string, text: string) => ({ path, content: Buffer.from(text) });
 const stored = (path: string, text: string) => ({ path, sha256: sha256(text), size: Buffer.byteLength(text) });
@@ -40,6 +40,31 @@ describe('sameFiles', () => {
     expect(sameFiles(live, [stored('classes/A.cls', CLS), stored('classes/A.cls-meta.xml', META)])).toBe(false);
     expect(fingerprintComponent(live)).toBe(
       fingerprintComponent([file('classes/A.cls', CLS), file('classes/A.cls-meta.xml', META)]),
+    );
+  });
+});
+
+describe('knownFingerprint', () => {
+  const known = {
+    files: [
+      stored('force-app/main/default/classes/A.cls', CLS),
+      stored('force-app/main/default/classes/A.cls-meta.xml', META),
+    ],
+    fingerprint: 'f'.repeat(64),
+  };
+
+  it("gives the known fingerprint for the same bytes read in the other format's folders", () => {
+    expect(knownFingerprint([file('classes/A.cls', CLS), file('classes/A.cls-meta.xml', META)], known)).toBe(
+      known.fingerprint,
+    );
+  });
+
+  it('gives nothing for other bytes, or when nothing is known: the caller fingerprints the files', () => {
+    expect(knownFingerprint([file('classes/A.cls', `${CLS} `), file('classes/A.cls-meta.xml', META)], known)).toBe(
+      undefined,
+    );
+    expect(knownFingerprint([file('classes/A.cls', CLS), file('classes/A.cls-meta.xml', META)], undefined)).toBe(
+      undefined,
     );
   });
 });

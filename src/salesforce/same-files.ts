@@ -25,3 +25,17 @@ export function sameFiles(live: readonly ComponentFile[], stored: readonly Store
   if (pairs.some((p) => !p.stored || p.stored.size !== p.content.length)) return false;
   return pairs.every((p) => sha256(p.content) === p.stored!.sha256);
 }
+
+/** Stored files whose fingerprint is known (a revision's component, a backup). */
+export interface KnownFiles {
+  files: readonly StoredFile[];
+  fingerprint: string;
+}
+
+/**
+ * `known`'s fingerprint when `files` are exactly its files (`sameFiles`): what `fingerprintComponent(files)` would
+ * compute, without parsing them; undefined otherwise (the caller fingerprints them).
+ */
+export function knownFingerprint(files: readonly ComponentFile[], known: KnownFiles | undefined): string | undefined {
+  return known && sameFiles(files, known.files) ? known.fingerprint : undefined;
+}

@@ -9,6 +9,7 @@ import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { knownFingerprint, type KnownFiles } from '../salesforce/same-files.js';
 import { SnapshotComponent, type SnapshotComponentDetails } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
 import { pickRestoreApiVersion } from './restore-api-version.js';
@@ -18,6 +19,11 @@ export interface BackupItem {
   parent?: MemberRef;
   /** The component's files before the deploy; null when the org did not have it. */
   before: ResolvedComponent | null;
+  /**
+   * Files whose fingerprint is known (the deployed revision's): when the org held exactly these bytes, theirs is
+   * the fingerprint before, taken without parsing the files (an unchanged component, in most deploys).
+   */
+  known?: KnownFiles;
 }
 
 /** Pre-deployment backups: immutable once complete, checksummed, kept for SNAPSHOT_RETENTION_DAYS. */
@@ -76,7 +82,9 @@ export class SnapshotsService {
         parent_full_name: item.parent?.fullName ?? null,
         existed: item.before !== null,
         files,
-        fingerprint_before: item.before ? fingerprintComponent(item.before.files) : null,
+        fingerprint_before: item.before
+          ? (knownFingerprint(item.before.files, item.known) ?? fingerprintComponent(item.before.files))
+          : null,
       };
     });
     // one statement per 5,000 rows from a JSON array (in order), not a parameter per value
