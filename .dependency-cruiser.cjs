@@ -1,4 +1,4 @@
-// Dependency rules checked by `npm run lint` (depcruise). See docs/adr/0011-0011-code-health-lint-and-dependency-rules.md.
+// Dependency rules checked by `npm run lint` (depcruise). See docs/adr/0011-code-health-lint-and-dependency-rules.md.
 const INFRASTRUCTURE = ['blobs', 'idempotency', 'common', 'database', 'queue', 'config'];
 const infra = `^src/(${INFRASTRUCTURE.join('|')})/`;
 

@@ -9,7 +9,8 @@ import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.
 import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { compareMembers, type ResolvedComponent } from '../salesforce/component.types.js';
+import { onlyMembers, whereMembers } from './member-filter.js';
+import { compareMembers, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { mapInSlices } from '../common/concurrency.js';
 import { sha256 } from '../common/hash.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
@@ -101,8 +102,15 @@ export class BranchesService {
     return revision;
   }
 
-  revisionComponents(revisionId: string): Promise<RevisionComponent[]> {
-    return this.components.find({ where: { revisionId }, order: { type: 'ASC', fullName: 'ASC' } });
+  /** The revision's components, or only those of `refs` (matched by `componentKey`). */
+  async revisionComponents(revisionId: string, refs?: MemberRef[]): Promise<RevisionComponent[]> {
+    if (!refs) return this.components.find({ where: { revisionId }, order: { type: 'ASC', fullName: 'ASC' } });
+    const qb = this.components.createQueryBuilder('rc').where('rc.revision_id = :revisionId', { revisionId });
+    const rows = await whereMembers(qb, 'rc', refs)
+      .orderBy('rc.type', 'ASC')
+      .addOrderBy('rc.full_name', 'ASC')
+      .getMany();
+    return onlyMembers(rows, refs);
   }
 
   /**

@@ -478,13 +478,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /** The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey). */
   private async deployedFiles(revisionId: string | null, candidates: Candidate[]): Promise<Map<string, KnownFiles>> {
     if (!revisionId) return new Map();
-    const wanted = new Set(candidates.map(componentKey));
-    const known = new Map<string, KnownFiles>();
-    for (const r of await this.branches.revisionComponents(revisionId)) {
-      const key = componentKey(r);
-      if (wanted.has(key)) known.set(key, { files: r.files, fingerprint: r.fingerprint });
-    }
-    return known;
+    const rows = await this.branches.revisionComponents(revisionId, candidates);
+    return new Map(rows.map((r) => [componentKey(r), { files: r.files, fingerprint: r.fingerprint }]));
   }
 
   /** Drift of flows, read through the Tooling API: their active or latest version is not what the deploy left. */

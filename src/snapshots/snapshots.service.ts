@@ -5,6 +5,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { BlobStore } from '../blobs/blob-store.js';
 import type { StoredFile } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
+import { onlyMembers, whereMembers } from '../branches/member-filter.js';
 import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -186,17 +187,9 @@ export class SnapshotsService {
    */
   async componentsOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotComponent[]> {
     const qb = this.components.createQueryBuilder('sc').where('sc.snapshot_id = :snapshotId', { snapshotId });
-    if (refs) {
-      qb.andWhere(
-        `(sc.type, lower(sc.full_name)) IN (SELECT r.type, lower(r.full_name)
-           FROM jsonb_to_recordset(CAST(:refs AS jsonb)) AS r(type text, full_name text))`,
-        { refs: JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName }))) },
-      );
-    }
+    if (refs) whereMembers(qb, 'sc', refs);
     const rows = await qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC').getMany();
-    if (!refs) return rows;
-    const wanted = new Set(refs.map(componentKey));
-    return rows.filter((r) => wanted.has(componentKey(r)));
+    return refs ? onlyMembers(rows, refs) : rows;
   }
 
   /**
