@@ -14,6 +14,11 @@ export interface Deflated {
   crc: number;
 }
 
+/** A content held only as its deflate stream, CRC-32 and length (a blob read back and verified, then let go). */
+export interface DeflatedContent extends Deflated {
+  size: number;
+}
+
 const known = new WeakMap<Buffer, Deflated>();
 
 /** Records that `content` is what `raw` inflates to (the caller inflated it and checked the CRC-32). */

@@ -45,6 +45,29 @@ describe('the zip writer', () => {
     expect(fresh.equals(writeZipSync(files))).toBe(true);
   });
 
+  it('writes an entry given only as its deflate stream, at any level, sync or async, and it reads back the same', async () => {
+    const content = text('public class Packed {}\n'.repeat(400));
+    const deflated = { raw: deflateRawSync(content, { level: 1 }), crc: crc32(content), size: content.length };
+    const files = [
+      { path: 'classes/Packed.cls', deflated },
+      { path: 'classes/Other.cls', content: text('public class Other {}') },
+    ];
+    for (const level of [1, 6]) {
+      const zip = await writeZip(files, { level });
+      expect(zip.includes(deflated.raw)).toBe(true); // not inflated and deflated again
+      expect(zip.equals(writeZipSync(files, { level }))).toBe(true);
+      const read = await readZip(zip);
+      expect(read.get('classes/Packed.cls')?.equals(content)).toBe(true);
+      expect(read.get('classes/Other.cls')?.toString()).toBe('public class Other {}');
+    }
+    // level 0 stores every entry: the stream is inflated for it
+    const stored = await readZip(await writeZip(files, { level: 0 }));
+    expect(stored.get('classes/Packed.cls')?.equals(content)).toBe(true);
+    // a stream whose CRC-32 is not its content's is written as given, and the reader refuses it
+    const lying = [{ path: 'classes/Packed.cls', deflated: { ...deflated, crc: (deflated.crc + 1) >>> 0 } }];
+    await expect(readZip(await writeZip(lying))).rejects.toThrow(ZipEntryCorruptError);
+  });
+
   it('refuses to frame a zip that needs ZIP64 instead of writing a corrupt one', () => {
     const many = Array.from({ length: 0xffff }, (_, i) => ({ path: `f${i}`, content: Buffer.alloc(0) }));
     expect(() => writeZipSync(many)).toThrow(ZipTooLargeError);

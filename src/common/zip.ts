@@ -3,12 +3,32 @@ import { constants as bufferConstants } from 'node:buffer';
 import { promisify } from 'node:util';
 import { crc32, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
-import { deflatedOf, rememberDeflated } from './deflated.js';
+import { deflatedOf, rememberDeflated, type Deflated, type DeflatedContent } from './deflated.js';
 import { checkEntryName, entryKind } from './zip-entry-name.js';
 
-export interface ZipEntryInput {
+export type ZipEntryInput = ContentEntry | DeflatedEntry;
+
+export interface ContentEntry {
   path: string;
   content: Buffer;
+}
+
+/**
+ * An entry given as its content's deflate stream (a blob read back and verified, `BlobStore.getDeflatedMany`): it
+ * goes into the zip as is, so the content itself never has to be held. Written deflated at any level but 0.
+ */
+export interface DeflatedEntry {
+  path: string;
+  deflated: DeflatedContent;
+}
+
+function sizeOf(e: ZipEntryInput): number {
+  return 'content' in e ? e.content.length : e.deflated.size;
+}
+
+/** The entry's content: inflated again for a deflated entry (only where a writer needs the bytes themselves). */
+function contentOf(e: ZipEntryInput): Buffer {
+  return 'content' in e ? e.content : inflateRawSync(e.deflated.raw);
 }
 
 /** Thrown when a zip from outside (an org's retrieve result) cannot be read or holds unsafe entries. */
@@ -53,7 +73,9 @@ export class ZipTooLargeError extends Error {
 export function writeZipSync(entries: Iterable<ZipEntryInput>, options: ZipWriteOptions = {}): Buffer {
   const list = [...entries];
   const level = options.level ?? 6;
-  const zip = needsZip64(list) ? null : frameZip(list, level, options, (e) => deflateRawSync(e.content, { level }));
+  const zip = needsZip64(list)
+    ? null
+    : frameZip(list, level, options, (e) => reusedStream(e, options)?.raw ?? deflateRawSync(contentOf(e), { level }));
   if (!zip)
     throw new ZipTooLargeError(`A zip of ${list.length} entries this large needs ZIP64; write it with writeZip.`);
   return zip;
@@ -69,12 +91,11 @@ export async function writeZip(entries: Iterable<ZipEntryInput>, options: ZipWri
   if (needsZip64(list)) return writeZipWithArchiver(list, options);
   const deflated: Buffer[] = [];
   if (level !== 0) {
-    const reused = (e: ZipEntryInput) => (options.reuseDeflated ? deflatedOf(e.content) : undefined);
     for (let i = 0; i < list.length; i += DEFLATE_BATCH) {
       const batch = list.slice(i, i + DEFLATE_BATCH);
-      const known = batch.map(reused);
+      const known = batch.map((e) => reusedStream(e, options));
       const fresh = await Promise.all(
-        batch.map((e, k) => (known[k] ? Promise.resolve(null) : deflateRawAsync(e.content, { level }))),
+        batch.map((e, k) => (known[k] ? Promise.resolve(null) : deflateRawAsync(contentOf(e), { level }))),
       );
       deflated.push(...batch.map((_, k) => known[k]?.raw ?? fresh[k]!));
     }
@@ -97,8 +118,14 @@ const deflateRawAsync = promisify(deflateRaw);
 /** Entries deflated at once by `writeZip`: enough to keep the thread pool busy, few enough to bound memory. */
 const DEFLATE_BATCH = 256;
 
+/** The deflate stream an entry already has: a deflated entry's own, or a content's remembered one when reused. */
+function reusedStream(e: ZipEntryInput, options: ZipWriteOptions): Deflated | undefined {
+  if (!('content' in e)) return e.deflated;
+  return options.reuseDeflated ? deflatedOf(e.content) : undefined;
+}
+
 function needsZip64(list: ZipEntryInput[]): boolean {
-  const total = list.reduce((sum, e) => sum + e.content.length, 0);
+  const total = list.reduce((sum, e) => sum + sizeOf(e), 0);
   return list.length >= ZIP32_MAX_ENTRIES || total >= ZIP32_MAX_BYTES;
 }
 
@@ -114,11 +141,14 @@ function frameZip(
   let offset = 0;
   for (const [i, e] of list.entries()) {
     const name = Buffer.from(e.path, 'utf8');
-    const deflated = level === 0 ? e.content : deflate(e, i);
-    const method = level === 0 || deflated.length >= e.content.length ? 0 : 8;
-    const body = method === 8 ? deflated : e.content;
-    const known = options.reuseDeflated && level !== 0 ? deflatedOf(e.content) : undefined;
-    const crc = (known?.raw === deflated ? known.crc : crc32(e.content)) >>> 0;
+    const size = sizeOf(e);
+    // a deflated entry stays deflated (its content is not at hand); a content is stored when deflating does not pay
+    const content = level === 0 || 'content' in e ? contentOf(e) : undefined;
+    const deflated = level === 0 ? content! : deflate(e, i);
+    const method = level === 0 || (content && deflated.length >= size) ? 0 : 8;
+    const body = method === 8 ? deflated : content!;
+    const known = level !== 0 ? reusedStream(e, options) : undefined;
+    const crc = (known?.raw === deflated ? known.crc : crc32(content!)) >>> 0;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
@@ -128,7 +158,7 @@ function frameZip(
     local.writeUInt16LE(DOS_DATE, 12);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.content.length, 22);
+    local.writeUInt32LE(size, 22);
     local.writeUInt16LE(name.length, 26);
     parts.push(local, name, body);
     const header = Buffer.alloc(46);
@@ -141,7 +171,7 @@ function frameZip(
     header.writeUInt16LE(DOS_DATE, 14);
     header.writeUInt32LE(crc, 16);
     header.writeUInt32LE(body.length, 20);
-    header.writeUInt32LE(e.content.length, 24);
+    header.writeUInt32LE(size, 24);
     header.writeUInt16LE(name.length, 28);
     header.writeUInt32LE((0o100644 << 16) >>> 0, 38);
     if (offset >= ZIP32_MAX_BYTES) return null;
@@ -173,7 +203,7 @@ export async function writeZipWithArchiver(
     archive.on('warning', reject);
   });
   const date = new Date('2000-01-01T00:00:00Z');
-  for (const e of entries) archive.append(e.content, { name: e.path, date });
+  for (const e of entries) archive.append(contentOf(e), { name: e.path, date });
   await Promise.race([archive.finalize(), failed]);
   await new Promise<void>((resolve) => (archive.readableEnded ? resolve() : archive.on('end', () => resolve())));
   return Buffer.concat(chunks);

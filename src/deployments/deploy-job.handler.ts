@@ -31,7 +31,7 @@ import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.j
 import { retrieveFormatOf } from '../snapshots/snapshot-format.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import { jobCancelOptions, pollDeploy } from './deploy-poller.js';
-import { FAST_TYPES } from '../salesforce/fast-path.js';
+import { FAST_TYPES, fastMetadataPaths } from '../salesforce/fast-path.js';
 import { exactComponentsOf } from '../salesforce/retrieve-split.js';
 import { storedFormatOf } from '../salesforce/stored-format.js';
 import type { Snapshot } from '../snapshots/snapshot.entity.js';
@@ -544,10 +544,17 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   /** The revision's metadata-format deploy zip for the selected components. */
   private async package(ctx: JobContext, selected: RevisionComponent[]): Promise<DeployZip & { seconds: string }> {
     const packStart = Date.now();
-    const components = await this.branches.loadComponents(ctx.job.revisionId!, selected);
+    // Apex and the other fast types go in as their stored deflate streams: their contents are never all held at once
+    const packable = (c: RevisionComponent) => !c.parentType && fastMetadataPaths(c) !== undefined;
+    const components = await this.branches.loadComponents(
+      ctx.job.revisionId!,
+      selected.filter((c) => !packable(c)),
+    );
+    const packed = await this.branches.loadPacked(selected.filter(packable));
     const revision = await this.branches.revisionById(ctx.job.revisionId!);
     const deletions = destructiveManifests((ctx.job.options as DeployJobOptions).deletions ?? []);
-    const pkg = await buildDeployZip({ components, apiVersion: revision.apiVersion ?? '60.0', destructive: deletions });
+    const apiVersion = revision.apiVersion ?? '60.0';
+    const pkg = await buildDeployZip({ components, packed, apiVersion, destructive: deletions });
     return { ...pkg, seconds: secondsSince(packStart) };
   }
 

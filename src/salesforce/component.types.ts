@@ -1,3 +1,5 @@
+import type { DeflatedContent } from '../common/deflated.js';
+
 /** A metadata member as the Metadata API names it: `ApexClass` `InvoiceService`, `CustomField` `Invoice__c.Amount__c`. */
 export interface MemberRef {
   type: string;
@@ -20,6 +22,22 @@ export interface ResolvedComponent {
   fullName: string;
   parent?: MemberRef;
   files: ComponentFile[];
+}
+
+/**
+ * A component whose files are known by address and held as the blob store keeps them: a verified deflate stream, or
+ * the content for a blob not stored deflated (`BlobStore.getDeflatedMany`). What a deploy zip takes of thousands of
+ * components without holding their contents.
+ */
+export interface PackedComponent extends MemberRef {
+  parent?: MemberRef;
+  files: PackedFile[];
+}
+
+export interface PackedFile {
+  path: string;
+  sha256: string;
+  body: DeflatedContent | Buffer;
 }
 
 /** `Type:FullName`, the key Backtrack uses for maps and logs. */

@@ -10,6 +10,10 @@ import { fingerprintComponent } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { fixturePath, writeRichObjectProject } from '../../test/helpers/rich-object-project.js';
 import { readZip } from '../common/zip.js';
+import { sha256 } from '../common/hash.js';
+import { crc32, deflateRawSync } from 'node:zlib';
+import type { PackedComponent, ResolvedComponent } from './component.types.js';
+import { FAST_TYPES, fastMetadataPaths } from './fast-path.js';
 
 const sample = resolveProject(fixturePath('sample-project'));
 
@@ -126,6 +130,79 @@ test('the fast path and SDR produce the same zip entries', async () => {
   }
   await rm(dir, { recursive: true });
   await rm(richDir, { recursive: true });
+});
+
+/** The component as `BranchesService.loadPacked` hands it over: each file's stored deflate stream, or its content. */
+function packedOf(c: ResolvedComponent): PackedComponent {
+  return {
+    type: c.type,
+    fullName: c.fullName,
+    files: c.files.map((f) => ({
+      path: f.path,
+      sha256: sha256(f.content),
+      body:
+        f.content.length % 2
+          ? { raw: deflateRawSync(f.content, { level: 1 }), crc: crc32(f.content), size: f.content.length }
+          : f.content, // a blob kept as it is (incompressible) comes back as its content
+    })),
+  };
+}
+
+test('fast-type components given packed (stored deflate streams) give the same zip entries as with their contents', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'bt-packed-'));
+  await generateProject(dir, { classes: 6, objects: 2, fieldsPerObject: 3, lwc: 3, classBytes: 500 });
+  const { components } = await resolveProject(dir);
+  const [fast, rest] = [components.filter((c) => FAST_TYPES[c.type]), components.filter((c) => !FAST_TYPES[c.type])];
+  expect(fast.length).toBeGreaterThan(8);
+  // files of both kinds: stored deflate streams (odd lengths) and contents kept as they are (even)
+  const lengths = fast.flatMap((c) => c.files.map((f) => f.content.length % 2));
+  expect(lengths).toContain(0);
+  expect(lengths).toContain(1);
+  const plain = await buildDeployZip({ components, apiVersion: '62.0' });
+  const packed = await buildDeployZip({ components: rest, packed: fast.map(packedOf), apiVersion: '62.0' });
+  const [a, b] = [await readZip(plain.zip), await readZip(packed.zip)];
+  expect([...b.keys()]).toEqual([...a.keys()]);
+  for (const [path, content] of a) expect(b.get(path)!.equals(content)).toBe(true);
+  expect(packed.members).toEqual(plain.members);
+  expect(packed.fileCount).toBe(plain.fileCount);
+  await rm(dir, { recursive: true });
+});
+
+test('a packed component is refused when it is not of a fast type, or also given with its contents', async () => {
+  const { components } = await sample;
+  const layout = components.find((c) => c.type === 'Layout')!;
+  await expect(buildDeployZip({ components: [], packed: [packedOf(layout)], apiVersion: '62.0' })).rejects.toThrow(
+    /Layout:Invoice__c-Invoice Layout is not of a type whose files go into a zip as stored/,
+  );
+  const apex = components.find((c) => c.type === 'ApexClass')!;
+  await expect(buildDeployZip({ components: [apex], packed: [packedOf(apex)], apiVersion: '62.0' })).rejects.toThrow(
+    /given both packed and with its contents/,
+  );
+});
+
+test('a packed file and a file with its content written to one path must be the same bytes', async () => {
+  const { components } = await sample;
+  const apex = components.find((c) => c.type === 'ApexClass' && c.files.length === 2)!;
+  const [source] = fastMetadataPaths(apex)!.filter((m) => m.metadataPath.endsWith('.cls'));
+  const sameBytes = {
+    type: 'ApexClass',
+    fullName: 'Copy',
+    files: [{ path: source!.metadataPath, content: source!.source.content }],
+  };
+  const pkg = await buildDeployZip({
+    components: [],
+    exact: [sameBytes],
+    packed: [packedOf(apex)],
+    apiVersion: '62.0',
+  });
+  expect((await readZip(pkg.zip)).get(source!.metadataPath)!.equals(source!.source.content)).toBe(true);
+  const other = {
+    ...sameBytes,
+    files: [{ path: source!.metadataPath, content: Buffer.from('public class Other {}') }],
+  };
+  await expect(
+    buildDeployZip({ components: [], exact: [other], packed: [packedOf(apex)], apiVersion: '62.0' }),
+  ).rejects.toThrow(`Two components write different content to ${source!.metadataPath}`);
 });
 
 test('package.xml lists members sorted by type and name, escaped, without duplicates', () => {

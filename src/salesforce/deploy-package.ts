@@ -1,10 +1,18 @@
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve';
-import { compareMembers, memberKey, type MemberRef, type ResolvedComponent } from './component.types.js';
+import {
+  compareMembers,
+  memberKey,
+  type MemberRef,
+  type PackedComponent,
+  type PackedFile,
+  type ResolvedComponent,
+} from './component.types.js';
 import { composeObjectComponents, isObjectFamily } from './custom-object.js';
 import { fastMetadataPaths } from './fast-path.js';
 import { deletionOrder } from './deletion-order.js';
 import { buildPackageXml } from './package-xml.js';
 import { describeSdrError } from './source-tree.js';
+import { sha256 } from '../common/hash.js';
 import { readZip, writeZip, type ZipEntryInput } from '../common/zip.js';
 import { StreamingVirtualTree } from './virtual-tree.js';
 
@@ -16,6 +24,12 @@ export interface DeployZipInput {
    * put in the zip byte for byte, never converted.
    */
   exact?: ResolvedComponent[];
+  /**
+   * Components of fast types (`fastMetadataPaths`) whose files are given as the blob store holds them
+   * (`BlobStore.getDeflatedMany`): each goes into the zip as its stored deflate stream, so a deploy of thousands of
+   * Apex classes never holds their contents at once. Any other component is refused.
+   */
+  packed?: PackedComponent[];
   /**
    * Members to delete before (`pre`) or after (`post`) the additions, listed referrers first (deletionOrder), or in
    * the order given when `ordered` (the caller ordered them, knowing what uses what).
@@ -55,13 +69,21 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
   const unique = new Map<string, ResolvedComponent>();
   for (const c of [...input.components, ...(input.exact ?? [])]) unique.set(memberKey(c), c);
   const exact = new Set((input.exact ?? []).map(memberKey));
-  const members: MemberRef[] = [...unique.values()]
+  const packed = [...new Map((input.packed ?? []).map((c) => [memberKey(c), c])).values()];
+  const twice = packed.find((c) => unique.has(memberKey(c)));
+  if (twice) throw new DeployPackageError(`${memberKey(twice)} is given both packed and with its contents.`);
+  const members: MemberRef[] = [...unique.values(), ...packed]
     .map((c) => ({ type: c.type, fullName: c.fullName }))
     .sort(compareMembers);
 
-  const entries = new Map<string, Buffer>();
+  const entries = new Map<string, Buffer | PackedFile>();
   const viaSdr: ResolvedComponent[] = [];
   const objectFamily: ResolvedComponent[] = [];
+  for (const c of packed) {
+    const mapped = fastMetadataPaths(c);
+    if (!mapped) throw new DeployPackageError(`${memberKey(c)} is not of a type whose files go into a zip as stored.`);
+    for (const { source, metadataPath } of mapped) addEntry(entries, metadataPath, source, c);
+  }
   for (const c of unique.values()) {
     if (exact.has(memberKey(c))) {
       for (const f of c.files) addEntry(entries, f.path, f.content, c);
@@ -103,7 +125,7 @@ export async function buildDeployZip(input: DeployZipInput): Promise<DeployZip> 
 
   const files = [
     ...manifests,
-    ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, content]) => ({ path, content })),
+    ...[...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([path, entry]) => zipEntry(path, entry)),
   ];
   // a file read back from the blob store goes in with the deflate stream it is stored with (not deflated again)
   const zip = await writeZip(files, { level: input.compressionLevel ?? 6, reuseDeflated: true });
@@ -131,14 +153,30 @@ export async function rezipDeterministically(archive: Buffer): Promise<Buffer> {
   return writeZip(sorted);
 }
 
-function addEntry(entries: Map<string, Buffer>, path: string, content: Buffer, owner?: ResolvedComponent): void {
+function addEntry(
+  entries: Map<string, Buffer | PackedFile>,
+  path: string,
+  content: Buffer | PackedFile,
+  owner?: MemberRef,
+): void {
   const existing = entries.get(path);
-  if (existing && !existing.equals(content)) {
+  if (existing && !sameContent(existing, content)) {
     throw new DeployPackageError(
       `Two components write different content to ${path}${owner ? ` (${memberKey(owner)})` : ''}.`,
     );
   }
   entries.set(path, content);
+}
+
+function sameContent(a: Buffer | PackedFile, b: Buffer | PackedFile): boolean {
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  const address = (x: Buffer | PackedFile) => (Buffer.isBuffer(x) ? sha256(x) : x.sha256);
+  return address(a) === address(b);
+}
+
+function zipEntry(path: string, entry: Buffer | PackedFile): ZipEntryInput {
+  if (Buffer.isBuffer(entry)) return { path, content: entry };
+  return Buffer.isBuffer(entry.body) ? { path, content: entry.body } : { path, deflated: entry.body };
 }
 
 /** Converts components with SDR from an in-memory tree of their files; returns metadata-format files without package.xml. */

@@ -1,4 +1,4 @@
-import { compareMembers, type ComponentFile, type ResolvedComponent } from './component.types.js';
+import { compareMembers, type ComponentFile, type MemberRef, type ResolvedComponent } from './component.types.js';
 
 /**
  * Types whose metadata and source formats differ only by folder: the files are the same bytes with the same names
@@ -26,12 +26,15 @@ export const DEFAULT_SOURCE_ROOT = 'force-app/main/default';
  * Metadata-format paths of a source-format component of a fast type, or undefined when the component does not
  * have the expected shape (then SDR converts it).
  */
-export function fastMetadataPaths(
-  component: ResolvedComponent,
-): { source: ComponentFile; metadataPath: string }[] | undefined {
+export function fastMetadataPaths<F extends { path: string } = ComponentFile>(component: {
+  type: string;
+  fullName: string;
+  parent?: MemberRef;
+  files: F[];
+}): { source: F; metadataPath: string }[] | undefined {
   const spec = FAST_TYPES[component.type];
   if (!spec || component.parent || component.files.length === 0) return undefined;
-  const out: { source: ComponentFile; metadataPath: string }[] = [];
+  const out: { source: F; metadataPath: string }[] = [];
   if (spec.suffix) {
     const expected = new Set([`${component.fullName}.${spec.suffix}`, `${component.fullName}.${spec.suffix}-meta.xml`]);
     if (component.files.length !== 2) return undefined;

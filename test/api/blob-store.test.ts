@@ -1,5 +1,6 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import { BlobIntegrityError, BlobStore } from '../../src/blobs/blob-store.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { closeStarted } from '../helpers/lifecycle.js';
@@ -54,6 +55,28 @@ describe('the blob store', () => {
     expect(read.get(addresses[0]!)!.equals(large)).toBe(true);
     expect(read.get(addresses[1]!)!.equals(edge)).toBe(true);
     expect(read.get(addresses[2]!)!.toString()).toBe('b');
+  });
+
+  it('given gzip and identity blobs, hands back the deflate stream of each gzip one and the content of the rest, verified', async () => {
+    const text = Buffer.from('public class Packed {}\n'.repeat(500));
+    const random = crypto.randomBytes(2000); // incompressible: stored as it is
+    const [packed, plain] = await store.putMany([text, random]);
+    const read = await store.getDeflatedMany([packed!, plain!]);
+    const body = read.get(packed!);
+    if (!body || Buffer.isBuffer(body)) throw new Error('expected a deflate stream');
+    expect(body.size).toBe(text.length);
+    expect(body.crc).toBe(zlib.crc32(text));
+    expect(zlib.inflateRawSync(body.raw).equals(text)).toBe(true);
+    expect(body.raw.length).toBeLessThan(text.length / 10);
+    const kept = read.get(plain!);
+    expect(Buffer.isBuffer(kept) && kept.equals(random)).toBe(true);
+    // verified as getMany verifies: a blob whose bytes changed is refused, not handed on
+    const [row] = await h.backtrack.dataSource.query(`SELECT content FROM blobs WHERE sha256 = $1`, [packed]);
+    const other = zlib.gzipSync(Buffer.from('public class Evil {}\n'.repeat(500)));
+    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [packed, other]);
+    await expect(store.getDeflatedMany([packed!])).rejects.toThrow(`Blob ${packed} is corrupt`);
+    await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [packed, row.content]);
+    await expect(store.getDeflatedMany(['0'.repeat(64)])).rejects.toThrow(/missing/);
   });
 
   it('given a gzip trailer whose recorded size was changed, refuses the blob as corrupt', async () => {
