@@ -27,6 +27,7 @@ import { ServicesAndInfrastructures1796154000000 } from '../../migrations/179615
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
+import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -68,4 +69,5 @@ export const MIGRATIONS = [
   PlatformExecutions1796155000000,
   PackagesAndReleases1796156000000,
   SloRollbackPolicies1796157000000,
+  SnapshotComponentsFillfactor1796158000000,
 ];

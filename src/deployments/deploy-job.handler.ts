@@ -123,9 +123,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         'info',
         `Deploying ${selected.length} component(s) of revision ${await this.revisionNumber(job.revisionId!)}${checkOnly ? ' as a validation (check only): nothing will change' : ''}`,
       );
-      for (const c of selected) ctx.log('info', 'Planned: deploy', c);
     }
-    collectGarbageBefore(selected.length);
     await ctx.setProgress({ phase: 'Backup', componentsDone: 0, componentsTotal: selected.length });
 
     // The deploy zip does not depend on the backup: it is built once the backup retrieves are submitted, while
@@ -137,8 +135,14 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       if (canceled) return canceled;
     }
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
-    if (snapshot && !state.backupDone) {
-      await this.backup(ctx, session, snapshot, selected, willSubmit ? () => void packaging() : undefined);
+    const backingUp = snapshot !== null && !state.backupDone;
+    const captured = backingUp ? await this.snapshots.capturedKeys(snapshot.id) : new Set<string>();
+    // after the queries above: writing thousands of lines holds the database while the backup's retrieves start
+    if (!ctx.resumed) for (const c of selected) ctx.log('info', 'Planned: deploy', c);
+    collectGarbageBefore(selected.length);
+    if (backingUp) {
+      const todo = selected.filter((c) => !captured.has(componentKey(c)));
+      await this.backup(ctx, session, snapshot, selected, todo, willSubmit ? () => void packaging() : undefined);
       if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
       const flows = await recordFlowsBefore(session, this.snapshots, snapshot.id, refs);
       if (flows.length) ctx.log('info', `Backup: recorded the active and latest versions of ${flows.length} flow(s)`);
@@ -425,17 +429,16 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  /** Retrieves what the org has of each component (skipping what an earlier attempt already saved). */
+  /** Retrieves what the org has of `todo`: the selected components an earlier attempt did not save. */
   private async backup(
     ctx: JobContext,
     session: MetadataSession,
     snapshot: Snapshot,
     selected: RevisionComponent[],
+    todo: RevisionComponent[],
     onSubmitted?: () => void,
   ): Promise<void> {
     const snapshotId = snapshot.id;
-    const done = await this.snapshots.capturedKeys(snapshotId);
-    const todo = selected.filter((c) => !done.has(componentKey(c)));
     if (todo.length === 0) return;
     ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
     const parents = new Map(
@@ -444,7 +447,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined,
       ]),
     );
-    let saved = done.size;
+    let saved = selected.length - todo.length;
     // A profile is read with every component of the deploy and what its deployed file refers to (see profile-backup).
     const profiles = todo.filter((c) => isProfileLike(c.type));
     const deployedProfiles = profiles.length ? await this.branches.loadComponents(ctx.job.revisionId!, profiles) : [];

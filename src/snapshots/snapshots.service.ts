@@ -140,7 +140,7 @@ export class SnapshotsService {
   }
 
   /**
-   * Runs `sql` over the snapshot's rows matched by componentKey (the row keeps the name the org had), 1,000 at a time:
+   * Runs `sql` over the snapshot's rows matched by componentKey (the row keeps the name the org had), 5,000 at a time:
    * $1 is the snapshot, $2 a JSON array of `{ id, ...set }`.
    */
   private async updateRows(
@@ -158,8 +158,8 @@ export class SnapshotsService {
       const id = idByKey.get(componentKey(i.ref));
       return id === undefined ? [] : [{ id, ...i.set }];
     });
-    for (let i = 0; i < updates.length; i += 1000) {
-      await this.db.query(sql, [snapshotId, JSON.stringify(updates.slice(i, i + 1000))]);
+    for (let i = 0; i < updates.length; i += 5000) {
+      await this.db.query(sql, [snapshotId, JSON.stringify(updates.slice(i, i + 5000))]);
     }
   }
 

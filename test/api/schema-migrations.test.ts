@@ -5,6 +5,7 @@ import { IdempotencyKeysExpiry1796151000001 } from '../../migrations/17961510000
 import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-PlatformExecutions.js';
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
+import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -145,6 +146,25 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       expect(await present()).toEqual([]);
       await migration.up(runner);
       expect(await present()).toHaveLength(6);
+    } finally {
+      await runner.release();
+    }
+  });
+
+  it('leaves room in snapshot_components pages for the after-deploy update, and takes it back (1796158000000)', async () => {
+    const runner = database().createQueryRunner();
+    const options = async (): Promise<string[] | null> =>
+      (
+        (await runner.query(`SELECT reloptions FROM pg_class WHERE relname = 'snapshot_components'`)) as {
+          reloptions: string[] | null;
+        }[]
+      )[0]!.reloptions;
+    try {
+      expect(await options()).toEqual(['fillfactor=50']);
+      await new SnapshotComponentsFillfactor1796158000000().down(runner);
+      expect(await options()).toBeNull();
+      await new SnapshotComponentsFillfactor1796158000000().up(runner);
+      expect(await options()).toEqual(['fillfactor=50']);
     } finally {
       await runner.release();
     }
