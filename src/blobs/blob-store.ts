@@ -1,7 +1,14 @@
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { DataSource, EntityManager } from 'typeorm';
-import { deflatedOf, deflatedOfGzip, gzipMember, rememberDeflated, type DeflatedContent } from '../common/deflated.js';
+import {
+  deflatedOf,
+  deflatedOfGzip,
+  gzipMember,
+  rememberDeflated,
+  type Deflated,
+  type DeflatedContent,
+} from '../common/deflated.js';
 import { sha256 } from '../common/hash.js';
 
 const gzip = promisify(zlib.gzip);
@@ -109,9 +116,8 @@ export class BlobStore {
 
   /** Contents by address, verified. */
   async getMany(addresses: string[]): Promise<Map<string, Buffer>> {
-    return this.readVerified(addresses, 2000, (row, content) => {
+    return this.readVerified(addresses, 2000, (content, deflated) => {
       // verified: a deploy zip may reuse its deflate stream (`reuseDeflated`)
-      const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content, content) : undefined;
       if (deflated) rememberDeflated(content, deflated);
       return content;
     });
@@ -123,20 +129,20 @@ export class BlobStore {
    * without holding their tens of MB. Any other blob comes back as its content.
    */
   async getDeflatedMany(addresses: string[]): Promise<Map<string, DeflatedContent | Buffer>> {
-    return this.readVerified(addresses, 500, (row, content) => {
-      const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content, content) : undefined;
-      return deflated ? { ...deflated, size: content.length } : content;
-    });
+    return this.readVerified(addresses, 500, (content, deflated) =>
+      deflated ? { ...deflated, size: content.length } : content,
+    );
   }
 
   /**
-   * Reads blobs `slice` at a time, inflates and checks each against its address, and keeps what `keep` makes of it.
-   * Fails on the first missing or corrupt one.
+   * Reads blobs `slice` at a time, inflates and checks each against its address, and keeps what `keep` makes of its
+   * content and, for a blob stored as a plain gzip member, the deflate stream inside it. Fails on the first missing
+   * or corrupt one.
    */
   private async readVerified<T>(
     addresses: string[],
     slice: number,
-    keep: (row: StoredBlob, content: Buffer) => T,
+    keep: (content: Buffer, deflated: Deflated | undefined) => T,
   ): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     const wanted = [...new Set(addresses)];
@@ -152,7 +158,8 @@ export class BlobStore {
       );
       for (const [k, row] of rows.entries()) {
         if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
-        out.set(row.sha256, keep(row, contents[k]!));
+        const deflated = row.encoding === 'gzip' ? deflatedOfGzip(row.content, contents[k]!) : undefined;
+        out.set(row.sha256, keep(contents[k]!, deflated));
       }
     }
     const missing = wanted.filter((a) => !out.has(a));
