@@ -1,5 +1,6 @@
-// The AWS SDK clients and @kubernetes/client-node (tens of MB of heap each) are imported only when a provider of
-// their kind opens a connection: importing the application loads none of them, loading them does.
+// The AWS SDK clients, @kubernetes/client-node and ssh2 (tens of MB of heap each; ssh2 about 20 MB of resident memory)
+// are imported only when a provider of their kind opens a connection or checks a key: importing the application loads
+// none of them, loading them does.
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -29,10 +30,11 @@ const HEAVY = [
   '@aws-sdk/client-ec2/',
   '@kubernetes/client-node/dist/index.js',
   '@kubernetes/client-node/dist/config.js',
+  'ssh2/lib/index.js',
 ];
 const heavyIn = (files: string[]) => HEAVY.filter((prefix) => files.some((file) => file.startsWith(prefix)));
 
-describe('the SDKs of the ecs, asg, kubernetes and helm providers', () => {
+describe('the SDKs of the ecs, asg, kubernetes, helm and ssh providers', () => {
   it('are not imported with the application', async () => {
     expect(heavyIn(await packagesLoaded())).toEqual([]);
   });
@@ -42,7 +44,8 @@ describe('the SDKs of the ecs, asg, kubernetes and helm providers', () => {
       const { ecsSdk } = await import(${JSON.stringify(dist('platform/aws/aws-sdk.js'))});
       const { loadAsgSdk } = await import(${JSON.stringify(dist('platform/asg/asg-client.js'))});
       const { clientNode } = await import(${JSON.stringify(dist('platform/kubernetes/client-node.js'))});
-      await Promise.all([ecsSdk.load(), loadAsgSdk(), clientNode.load()]);`);
+      const { ssh2Module } = await import(${JSON.stringify(dist('platform/ssh/ssh2-module.js'))});
+      await Promise.all([ecsSdk.load(), loadAsgSdk(), clientNode.load(), ssh2Module.load()]);`);
     expect(heavyIn(loaded)).toEqual(HEAVY);
   });
 });

@@ -86,7 +86,7 @@ export async function parseConnection(kind: ConnectedKind, input: unknown): Prom
     case 'kubernetes':
       return { kind, connection: await parseKubernetesConnection(input) };
     case 'ssh':
-      return { kind, connection: parseSshConnection(input) };
+      return { kind, connection: await parseSshConnection(input) };
     case 'ecs':
     case 'asg':
       return { kind, connection: parseAwsConnection(input) };

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { StringDecoder } from 'node:string_decoder';
-import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, SFTPWrapper } from 'ssh2';
 import { fingerprintOf, type SshHost } from './ssh-connection.js';
+import { ssh2Module } from './ssh2-module.js';
 
 export interface SshExecOptions {
   /** Exported before the command runs (sshd's AcceptEnv would drop them as `env` requests). */
@@ -88,11 +89,12 @@ const NO_SUCH_FILE = 2;
  * a mismatch rejects with SshHostKeyMismatch (nothing runs); a refused or timed-out connection or a refused key
  * with SshUnreachable.
  */
-export function openSshSession(
+export async function openSshSession(
   host: SshHost,
   key: { privateKey: string; passphrase?: string },
   options: { readyTimeoutMs?: number; signal?: AbortSignal } = {},
 ): Promise<SshSession> {
+  const ssh2 = await ssh2Module.load();
   const readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const { signal } = options;
   return new Promise((resolve, reject) => {
@@ -282,7 +284,7 @@ export class Ssh2Session implements SshSession {
   private lost: string | null = null;
 
   constructor(
-    private readonly client: ssh2.Client,
+    private readonly client: Client,
     readonly host: SshHost,
   ) {
     // An error after the handshake (a dropped connection) ends the session: what is in flight fails with it.

@@ -28,9 +28,9 @@ function connection(overrides: Record<string, unknown> = {}) {
 }
 
 /** The 400 a bad connection gets: its message, which must never repeat the key or the passphrase. */
-function refusal(input: unknown): string {
+async function refusal(input: unknown): Promise<string> {
   try {
-    parseSshConnection(input);
+    await parseSshConnection(input);
   } catch (error) {
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).status).toBe(400);
@@ -43,8 +43,8 @@ function refusal(input: unknown): string {
 }
 
 describe('parseSshConnection', () => {
-  it('accepts hosts with a pinned fingerprint and an OpenSSH key, port 22 unless given', () => {
-    const parsed = parseSshConnection(
+  it('accepts hosts with a pinned fingerprint and an OpenSSH key, port 22 unless given', async () => {
+    const parsed = await parseSshConnection(
       connection({
         hosts: [
           { host: 'web-1.example.test', username: 'deploy', hostKeyFingerprint: FINGERPRINT },
@@ -60,34 +60,36 @@ describe('parseSshConnection', () => {
     expect(parsed.passphrase).toBeUndefined();
   });
 
-  it('accepts a PEM RSA key, and an encrypted key with its passphrase', () => {
-    expect(parseSshConnection(connection({ privateKey: pemRsa })).privateKey).toBe(pemRsa);
-    const withPassphrase = parseSshConnection(connection({ privateKey: encrypted.private, passphrase: PASSPHRASE }));
+  it('accepts a PEM RSA key, and an encrypted key with its passphrase', async () => {
+    expect((await parseSshConnection(connection({ privateKey: pemRsa }))).privateKey).toBe(pemRsa);
+    const withPassphrase = await parseSshConnection(
+      connection({ privateKey: encrypted.private, passphrase: PASSPHRASE }),
+    );
     expect(withPassphrase.passphrase).toBe(PASSPHRASE);
   });
 
-  it('refuses an empty host list, naming the field', () => {
-    expect(refusal(connection({ hosts: [] }))).toMatch(/^Invalid connection: hosts: must list at least one host/);
-    expect(refusal(connection({ hosts: undefined }))).toMatch(/hosts: is required/);
+  it('refuses an empty host list, naming the field', async () => {
+    expect(await refusal(connection({ hosts: [] }))).toMatch(/^Invalid connection: hosts: must list at least one host/);
+    expect(await refusal(connection({ hosts: undefined }))).toMatch(/hosts: is required/);
   });
 
-  it('refuses more than 50 hosts and the same host:port twice', () => {
+  it('refuses more than 50 hosts and the same host:port twice', async () => {
     const hosts = Array.from({ length: 51 }, (_, i) => ({
       host: `10.0.0.${i}`,
       username: 'deploy',
       hostKeyFingerprint: FINGERPRINT,
     }));
-    expect(refusal(connection({ hosts }))).toMatch(/hosts: must list at most 50 hosts/);
+    expect(await refusal(connection({ hosts }))).toMatch(/hosts: must list at most 50 hosts/);
     const twice = [
       { host: 'Web-1', username: 'a', hostKeyFingerprint: FINGERPRINT },
       { host: 'web-1', port: 22, username: 'b', hostKeyFingerprint: FINGERPRINT },
     ];
-    expect(refusal(connection({ hosts: twice }))).toMatch(/hosts\.1: lists web-1:22 twice/);
+    expect(await refusal(connection({ hosts: twice }))).toMatch(/hosts\.1: lists web-1:22 twice/);
     const ports = [twice[0], { ...twice[1], port: 2222 }];
-    expect(parseSshConnection(connection({ hosts: ports })).hosts).toHaveLength(2);
+    expect((await parseSshConnection(connection({ hosts: ports }))).hosts).toHaveLength(2);
   });
 
-  it('refuses a fingerprint not in SHA256 form (an MD5 one, a truncated one), naming the host', () => {
+  it('refuses a fingerprint not in SHA256 form (an MD5 one, a truncated one), naming the host', async () => {
     const md5 = '16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48';
     for (const hostKeyFingerprint of [
       md5,
@@ -95,64 +97,64 @@ describe('parseSshConnection', () => {
       FINGERPRINT.slice(0, -1),
       FINGERPRINT.replace('SHA256', 'sha256'),
     ])
-      expect(refusal(connection({ hosts: [{ host: 'web-1', username: 'deploy', hostKeyFingerprint }] }))).toMatch(
+      expect(await refusal(connection({ hosts: [{ host: 'web-1', username: 'deploy', hostKeyFingerprint }] }))).toMatch(
         /hosts\.0\.hostKeyFingerprint: must be a SHA256 fingerprint as `ssh-keygen -lf/,
       );
   });
 
-  it('refuses a bad host, port or user name', () => {
+  it('refuses a bad host, port or user name', async () => {
     const host = (fields: Record<string, unknown>) =>
       refusal(
         connection({ hosts: [{ host: 'web-1', username: 'deploy', hostKeyFingerprint: FINGERPRINT, ...fields }] }),
       );
-    expect(host({ host: '-oProxyCommand=x' })).toMatch(/hosts\.0\.host: must be a host name or an IP address/);
-    expect(host({ host: 'web 1' })).toMatch(/hosts\.0\.host:/);
-    expect(host({ port: 0 })).toMatch(/hosts\.0\.port:/);
-    expect(host({ port: '22' })).toMatch(/hosts\.0\.port:/);
-    expect(host({ username: 'de ploy' })).toMatch(/hosts\.0\.username: must be a user name/);
-    expect(host({ password: 'x' })).toMatch(/hosts\.0: unknown field\(s\) password/);
+    expect(await host({ host: '-oProxyCommand=x' })).toMatch(/hosts\.0\.host: must be a host name or an IP address/);
+    expect(await host({ host: 'web 1' })).toMatch(/hosts\.0\.host:/);
+    expect(await host({ port: 0 })).toMatch(/hosts\.0\.port:/);
+    expect(await host({ port: '22' })).toMatch(/hosts\.0\.port:/);
+    expect(await host({ username: 'de ploy' })).toMatch(/hosts\.0\.username: must be a user name/);
+    expect(await host({ password: 'x' })).toMatch(/hosts\.0: unknown field\(s\) password/);
   });
 
-  it('refuses a key that does not parse without repeating it', () => {
+  it('refuses a key that does not parse without repeating it', async () => {
     const garbled = ed25519.private.replace(/\n[A-Za-z0-9+/]{20}/, '\n!!!!');
-    expect(refusal(connection({ privateKey: garbled }))).toBe(
+    expect(await refusal(connection({ privateKey: garbled }))).toBe(
       'Invalid connection: privateKey: cannot be read as an OpenSSH or PEM private key.',
     );
-    expect(refusal(connection({ privateKey: 'not a key at all' }))).toMatch(/privateKey: cannot be read/);
-    expect(refusal(connection({ privateKey: '' }))).toMatch(/privateKey: is required/);
+    expect(await refusal(connection({ privateKey: 'not a key at all' }))).toMatch(/privateKey: cannot be read/);
+    expect(await refusal(connection({ privateKey: '' }))).toMatch(/privateKey: is required/);
   });
 
-  it('refuses a public key, an encrypted key without its passphrase and a wrong passphrase', () => {
-    expect(refusal(connection({ privateKey: ed25519.public }))).toMatch(/privateKey: is a public key/);
-    expect(refusal(connection({ privateKey: encrypted.private }))).toMatch(
+  it('refuses a public key, an encrypted key without its passphrase and a wrong passphrase', async () => {
+    expect(await refusal(connection({ privateKey: ed25519.public }))).toMatch(/privateKey: is a public key/);
+    expect(await refusal(connection({ privateKey: encrypted.private }))).toMatch(
       /privateKey: the key is encrypted; give its passphrase in "passphrase"/,
     );
-    expect(refusal(connection({ privateKey: encrypted.private, passphrase: 'wrong one' }))).toMatch(
+    expect(await refusal(connection({ privateKey: encrypted.private, passphrase: 'wrong one' }))).toMatch(
       /passphrase: does not decrypt the private key/,
     );
-    expect(refusal(connection({ passphrase: '' }))).toMatch(/passphrase: must not be empty/);
+    expect(await refusal(connection({ passphrase: '' }))).toMatch(/passphrase: must not be empty/);
   });
 
-  it('refuses something that is not an object, and unknown fields', () => {
-    expect(refusal('web-1')).toMatch(
+  it('refuses something that is not an object, and unknown fields', async () => {
+    expect(await refusal('web-1')).toMatch(
       /expected \{hosts: \[\{host, port\?, username, hostKeyFingerprint\}\], privateKey/,
     );
-    expect(refusal([])).toMatch(/expected/);
-    expect(refusal(connection({ password: 'x' }))).toMatch(/unknown field\(s\) password/);
+    expect(await refusal([])).toMatch(/expected/);
+    expect(await refusal(connection({ password: 'x' }))).toMatch(/unknown field\(s\) password/);
   });
 });
 
 describe('privateKeyProblem', () => {
-  it('is null for a usable key and a sentence otherwise', () => {
-    expect(privateKeyProblem(ed25519.private, undefined)).toBeNull();
-    expect(privateKeyProblem(encrypted.private, PASSPHRASE)).toBeNull();
-    expect(privateKeyProblem(encrypted.private, 'nope')).toMatch(/^passphrase: /);
+  it('is null for a usable key and a sentence otherwise', async () => {
+    expect(await privateKeyProblem(ed25519.private, undefined)).toBeNull();
+    expect(await privateKeyProblem(encrypted.private, PASSPHRASE)).toBeNull();
+    expect(await privateKeyProblem(encrypted.private, 'nope')).toMatch(/^passphrase: /);
   });
 });
 
 describe('describeSshConnection', () => {
-  it('shows the hosts and their fingerprints, never the key or passphrase', () => {
-    const parsed = parseSshConnection(connection({ privateKey: encrypted.private, passphrase: PASSPHRASE }));
+  it('shows the hosts and their fingerprints, never the key or passphrase', async () => {
+    const parsed = await parseSshConnection(connection({ privateKey: encrypted.private, passphrase: PASSPHRASE }));
     const view = describeSshConnection(parsed);
     expect(view).toEqual({
       type: 'ssh',
@@ -164,7 +166,7 @@ describe('describeSshConnection', () => {
 });
 
 describe('fingerprintOf', () => {
-  it('is what ssh-keygen -lf prints for the key blob of a .pub line', () => {
+  it('is what ssh-keygen -lf prints for the key blob of a .pub line', async () => {
     // `ssh-keygen -lf vec.pub` printed: 256 SHA256:UBdhWHDeO66nUmSJDBfJvIiE5TAxva2TCukAu3L3Si0 vec (ED25519)
     const blob = Buffer.from('AAAAC3NzaC1lZDI1NTE5AAAAIK7iq/SXx7phUjF/kCFeCGDtzg2PyeaKE7n+ebHH+zE+', 'base64');
     expect(fingerprintOf(blob)).toBe(FINGERPRINT);

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import ssh2, { type ParsedKey } from 'ssh2';
+import type { ParsedKey } from 'ssh2';
 import { z } from 'zod';
 import { BadRequestError } from '../../common/errors.js';
 import { parseInput } from '../../common/validation.js';
+import { ssh2Module } from './ssh2-module.js';
 
 /** One SSH host of an infrastructure, with its host key pinned. */
 export interface SshHost {
@@ -73,13 +74,13 @@ const SshConnectionInput = z
  * Anything else is a 400 naming the field. The private key must parse (decrypted with the passphrase when it is
  * encrypted); the message never repeats the key or the passphrase.
  */
-export function parseSshConnection(input: unknown): SshConnection {
+export async function parseSshConnection(input: unknown): Promise<SshConnection> {
   if (input === null || typeof input !== 'object' || Array.isArray(input))
     throw new BadRequestError(
       'Invalid connection: expected {hosts: [{host, port?, username, hostKeyFingerprint}], privateKey, passphrase?}.',
     );
   const connection = parseInput(SshConnectionInput, input, 'connection');
-  const problem = privateKeyProblem(connection.privateKey, connection.passphrase);
+  const problem = await privateKeyProblem(connection.privateKey, connection.passphrase);
   if (problem) throw new BadRequestError(`Invalid connection: ${problem}.`);
   return connection;
 }
@@ -88,8 +89,8 @@ export function parseSshConnection(input: unknown): SshConnection {
  * Why a private key cannot be used, as `field: sentence`, or null when it parses. ssh2's own messages are not passed
  * on: the sentence is chosen here, so it can never quote the key.
  */
-export function privateKeyProblem(privateKey: string, passphrase: string | undefined): string | null {
-  const parsed = ssh2.utils.parseKey(privateKey, passphrase);
+export async function privateKeyProblem(privateKey: string, passphrase: string | undefined): Promise<string | null> {
+  const parsed = (await ssh2Module.load()).utils.parseKey(privateKey, passphrase);
   if (parsed instanceof Error) {
     if (/no passphrase given/i.test(parsed.message))
       return 'privateKey: the key is encrypted; give its passphrase in "passphrase"';

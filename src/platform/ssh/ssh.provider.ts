@@ -85,7 +85,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
   /** Per host: the release `current` points at and its journal entry (read-only; the host keys are checked here). */
   async capture(ctx: StageContext, spec: SshSpec): Promise<SshData> {
     this.releaseOf(ctx, spec);
-    const connection = this.connectionOf(ctx);
+    const connection = await this.connectionOf(ctx);
     const hosts: SshData['hosts'] = {};
     await this.eachHost(ctx, spec, connection, async (host) => {
       const live = await host.live();
@@ -129,7 +129,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
         currentForEnvironment: release.environment.currentRelease,
       },
     };
-    const connection = this.connectionOf(ctx);
+    const connection = await this.connectionOf(ctx);
     const bytes = this.packageLoader(spec.package, pinned.version);
     // Every host is staged and verified before any switches: a failure leaves the previous release live everywhere.
     await this.eachHost(ctx, spec, connection, (host) =>
@@ -157,7 +157,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
     const spec = parseSshSpec(recorded.spec);
     const left = new Map(recorded.outputs.hosts.map((h) => [h.host, h]));
     const found: string[] = [];
-    await this.eachHost(ctx, spec, this.connectionOf(ctx), async (host) => {
+    await this.eachHost(ctx, spec, await this.connectionOf(ctx), async (host) => {
       const expected = left.get(host.name);
       if (!expected) return;
       const live = await host.live();
@@ -183,7 +183,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
    */
   async rollback(ctx: StageContext, recorded: Recorded): Promise<SshOutputs> {
     const spec = parseSshSpec(recorded.spec);
-    const connection = this.connectionOf(ctx);
+    const connection = await this.connectionOf(ctx);
     const leaving = new Map(recorded.outputs.hosts.map((h) => [h.host, h]));
     const hosts = await this.eachHost(ctx, spec, connection, async (host) => {
       const target = rollbackTarget(recorded.data, host.name);
@@ -228,7 +228,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
     const spec = parseSshSpec(recorded.spec);
     const expected = new Map(recorded.outputs.hosts.map((h) => [h.host, h.path]));
     let ready = 0;
-    await this.eachHost(ctx, spec, this.connectionOf(ctx), async (host) => {
+    await this.eachHost(ctx, spec, await this.connectionOf(ctx), async (host) => {
       if ((await host.live()) === expected.get(host.name)) ready++;
     });
     const release = recorded.outputs.release;
@@ -236,7 +236,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
       artifact: release ? `${recorded.outputs.package}@${recorded.outputs.packageVersion ?? '?'}` : null,
       revision: release,
       ready,
-      desired: this.connectionOf(ctx).hosts.length,
+      desired: (await this.connectionOf(ctx)).hosts.length,
     };
   }
 
@@ -543,7 +543,7 @@ export class SshProvider implements PlatformProvider<SshSpec, SshData, SshOutput
     return release;
   }
 
-  private connectionOf(ctx: StageContext): SshConnection {
+  private connectionOf(ctx: StageContext): Promise<SshConnection> {
     return parseSshConnection(ctx.target.connection);
   }
 
