@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { scanCanonicalXml } from './canonical-scan.js';
 
 const parser = new XMLParser({
   preserveOrder: true,
@@ -43,6 +44,11 @@ function serialize(nodes: OrderedNode[], out: string[]): void {
  * metadata: picklist values, layout items). Returns undefined when the text is not well-formed XML.
  */
 export function canonicalXml(text: string, options: { unorderedChildren?: boolean } = {}): string | undefined {
+  return scanCanonicalXml(text, options.unorderedChildren) ?? parsedCanonicalXml(text, options);
+}
+
+/** `canonicalXml` through fast-xml-parser: every document the scan does not read, and the scan's reference. */
+export function parsedCanonicalXml(text: string, options: { unorderedChildren?: boolean } = {}): string | undefined {
   try {
     const parsed = parser.parse(text, true) as OrderedNode[];
     if (options.unorderedChildren) {
