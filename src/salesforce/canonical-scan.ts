@@ -13,8 +13,11 @@
 
 const NAME = /[A-Za-z_][\w.-]*(?::[A-Za-z_][\w.-]*)?/y;
 const DECLARATION = /<\?xml(?:\s+[A-Za-z]+\s*=\s*(?:"[^"<]*"|'[^'<]*'))*\s*\?>/y;
+// the control characters XML 1.0 does not allow: the parser decides what such a document is
+// eslint-disable-next-line no-control-regex
 const CONTROL = /[\0-\x08\x0b\x0c\x0e-\x1f]/;
-const ENTITY = /&(?:(lt)|(gt)|(amp)|(apos)|(quot));|&/g;
+const OTHER_REFERENCE = /&(?!(?:lt|gt|amp|apos|quot);)/;
+const ENTITY = /&(lt|gt|amp|apos|quot);/g;
 const DECODED: Record<string, string> = { lt: '<', gt: '>', amp: '&', apos: "'", quot: '"' };
 
 /** Names the parser refuses or renames (they would shadow an object's own properties). */
@@ -25,14 +28,8 @@ function isReservedName(name: string): boolean {
 /** The five named entities decoded; undefined when another `&` is in the text (the parser decides those). */
 function decode(text: string): string | undefined {
   if (!text.includes('&')) return text;
-  let plain = true;
-  const decoded = text.replace(ENTITY, (match) => {
-    const name = match.slice(1, -1);
-    const value = match.length > 1 ? DECODED[name] : undefined;
-    if (value === undefined) plain = false;
-    return value ?? match;
-  });
-  return plain ? decoded : undefined;
+  if (OTHER_REFERENCE.test(text)) return undefined;
+  return text.replace(ENTITY, (_, name: string) => DECODED[name]!);
 }
 
 function isSpace(code: number): boolean {
