@@ -419,6 +419,7 @@ async function startBench(work: string) {
     EMULATOR: 'off',
     BACKTRACK_ADMIN_TOKEN: TOKEN,
     LOG_LEVEL: 'info',
+    ...(process.env.BENCH_SERVICE_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_SERVICE_NODE_OPTIONS } : {}),
     DEPLOY_POLL_MAX_SECONDS: '0.5',
     UPLOAD_MAX_BYTES: String(300 * 1024 * 1024),
     ...(process.env.BENCH_DATABASE_URL
