@@ -28,6 +28,7 @@ import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
+import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -70,4 +71,5 @@ export const MIGRATIONS = [
   PackagesAndReleases1796156000000,
   SloRollbackPolicies1796157000000,
   SnapshotComponentsFillfactor1796158000000,
+  JobComponentsFillfactor1796159000000,
 ];

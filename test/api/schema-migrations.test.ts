@@ -6,6 +6,7 @@ import { PlatformExecutions1796155000000 } from '../../migrations/1796155000000-
 import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000-PackagesAndReleases.js';
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
+import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -151,19 +152,32 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
     }
   });
 
-  it('leaves room in snapshot_components pages for the after-deploy update, and takes it back (1796158000000)', async () => {
+  it.each([
+    [
+      'snapshot_components',
+      'the after-deploy update',
+      '1796158000000',
+      new SnapshotComponentsFillfactor1796158000000(),
+    ],
+    [
+      'job_components',
+      "a rollback's drift and outcome updates",
+      '1796159000000',
+      new JobComponentsFillfactor1796159000000(),
+    ],
+  ])('leaves room in %s pages for %s, and takes it back (%s)', async (table, _, __, migration) => {
     const runner = database().createQueryRunner();
     const options = async (): Promise<string[] | null> =>
       (
-        (await runner.query(`SELECT reloptions FROM pg_class WHERE relname = 'snapshot_components'`)) as {
+        (await runner.query(`SELECT reloptions FROM pg_class WHERE relname = $1`, [table])) as {
           reloptions: string[] | null;
         }[]
       )[0]!.reloptions;
     try {
       expect(await options()).toEqual(['fillfactor=50']);
-      await new SnapshotComponentsFillfactor1796158000000().down(runner);
+      await migration.down(runner);
       expect(await options()).toBeNull();
-      await new SnapshotComponentsFillfactor1796158000000().up(runner);
+      await migration.up(runner);
       expect(await options()).toEqual(['fillfactor=50']);
     } finally {
       await runner.release();
