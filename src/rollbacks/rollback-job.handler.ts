@@ -209,10 +209,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         'info',
         `Rolling back ${candidates.length} component(s) of deploy ${job.parentJobId}${options.checkOnly ? ' as a validation (check only): nothing will change' : ''}${options.force ? ', force: drift is overridden' : ''}`,
       );
+    }
+    // The Pending rows and "Planned" lines of thousands of components hold the database for a while: they are
+    // written once the drift retrieves are submitted (while the org prepares them), and always before a verdict.
+    const planned = startOnce(async () => {
+      if (ctx.resumed) return;
       await ctx.upsertComponents(rows('Pending'));
       for (const c of candidates)
         ctx.log('info', `Planned: ${byVersions.has(componentKey(c)) ? FLOW_VERB : VERB[c.rollbackAction]}`, c);
-    }
+    });
     collectGarbageBefore(candidates.length);
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
@@ -223,11 +228,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     let built: RestorePackage | undefined;
     const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
     const willSubmit = !state.asyncId && !state.submitting;
+    const onSubmitted = () => {
+      void planned();
+      if (willSubmit) void packaging();
+    };
+    let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
+    try {
+      if (!state.driftChecked && deployed.length) drift = await this.checkDrift(ctx, { ...read, onSubmitted }, planned);
+    } finally {
+      await planned();
+    }
     if (!state.driftChecked) {
-      const onSubmitted = willSubmit ? () => void packaging() : undefined;
-      const drift = deployed.length
-        ? await this.checkDrift(ctx, { ...read, onSubmitted })
-        : { conflicts: [], explained: new Map<string, string>() };
+      drift ??= { conflicts: [], explained: new Map<string, string>() };
       const { explained } = drift;
       const conflicts = [...drift.conflicts, ...(await this.checkFlowDrift(ctx, session, flowTargets))];
       if (conflicts.length && !options.force) {
@@ -518,6 +530,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   private async checkDrift(
     ctx: JobContext,
     read: LiveRead,
+    planned: () => Promise<void>,
   ): Promise<{ conflicts: Candidate[]; explained: Map<string, string> }> {
     const { candidates, entryByKey } = read;
     const started = Date.now();
@@ -529,6 +542,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     );
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
     const explained = await this.explainDrift(ctx.job.parentJobId!, conflicts);
+    await planned();
     candidates.forEach((c, i) =>
       ctx.log(
         verdicts[i] === 'unchanged' ? 'info' : 'warn',
