@@ -3,12 +3,20 @@ import { BranchesService } from '../branches/branches.service.js';
 import type { RevisionComponent } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { secondsSince, startOnce, type JobContext, type JobHandler, type JobOutcome } from '../jobs/job-handler.js';
+import {
+  secondsSince,
+  startOnce,
+  type ComponentRow,
+  type JobContext,
+  type JobHandler,
+  type JobOutcome,
+} from '../jobs/job-handler.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { collectGarbageBefore } from '../common/memory.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
+import type { ComponentAction } from '../jobs/job-component.entity.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -39,9 +47,11 @@ import {
   countOutcomes,
   deployFailureSummary,
   deployOutcomes,
+  endedAsPlanned,
   jobLevelProblems,
   jobProblemLogLine,
   outcomeLogLine,
+  plannedAction,
   settleUnchanged,
 } from './deploy-results.js';
 import { selectComponents } from './deploy-selection.js';
@@ -183,7 +193,19 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
-    const result = await this.poll(ctx, session, asyncId, selected.length);
+    // Each component is Pending while Salesforce works: those rows are written during the deploy, not after it
+    const pendingRows = [
+      ...selected.map((c) => pendingRow(c, plannedAction(before.get(componentKey(c))?.existed))),
+      ...deleting.map((d) => pendingRow(d, 'delete')),
+    ];
+    const pending = startOnce(() => ctx.upsertComponents(pendingRows));
+    void pending();
+    let result: DeployStatus;
+    try {
+      result = await this.poll(ctx, session, asyncId, selected.length);
+    } finally {
+      await pending();
+    }
     const problems = jobLevelProblems(refs, result);
     await ctx.saveState({ salesforceStatus: result.status, ...(problems.length ? { problems } : {}) });
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
@@ -204,22 +226,27 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ),
       deleting,
     );
+    // the rows that ended as planned are settled in one statement; the others are written one by one
+    const planned = new Map(pendingRows.map((r) => [componentKey(r), r.action]));
     await ctx.upsertComponents(
-      outcomes.map((o) => {
-        const c = byKey.get(componentKey(o.ref))!;
-        return {
-          ...o.ref,
-          parentType: c.parentType,
-          parentFullName: c.parentFullName,
-          action: o.action,
-          status: o.status,
-          problem: o.problem,
-          problemType: o.problemType,
-          lineNumber: o.lineNumber,
-          columnNumber: o.columnNumber,
-        };
-      }),
+      outcomes
+        .filter((o) => !endedAsPlanned(o, planned.get(componentKey(o.ref))))
+        .map((o) => {
+          const c = byKey.get(componentKey(o.ref))!;
+          return {
+            ...o.ref,
+            parentType: c.parentType,
+            parentFullName: c.parentFullName,
+            action: o.action,
+            status: o.status,
+            problem: o.problem,
+            problemType: o.problemType,
+            lineNumber: o.lineNumber,
+            columnNumber: o.columnNumber,
+          };
+        }),
     );
+    await ctx.settlePending('Succeeded');
     for (const o of outcomes) {
       const line = outcomeLogLine(o);
       ctx.log(line.level, line.message, o.ref);
@@ -607,7 +634,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     snapshotId: string | null,
   ): Promise<Map<string, { existed: boolean; fingerprint: string | null }>> {
     if (!snapshotId) return new Map();
-    const rows = await this.snapshots.componentsOf(snapshotId);
+    const rows = await this.snapshots.statesBefore(snapshotId);
     return new Map(rows.map((c) => [componentKey(c), { existed: c.existed, fingerprint: c.fingerprintBefore }]));
   }
 
@@ -643,6 +670,15 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   private async revisionNumber(revisionId: string): Promise<number> {
     return (await this.branches.revisionById(revisionId)).number;
   }
+}
+
+/** A component's row while Salesforce deploys it. */
+function pendingRow(
+  c: MemberRef & { parentType: string | null; parentFullName: string | null },
+  action: ComponentAction,
+): ComponentRow {
+  const { type, fullName, parentType, parentFullName } = c;
+  return { type, fullName, parentType, parentFullName, action, status: 'Pending' };
 }
 
 /** What a retrieve of a revision component asks for, sized from the revision's files (for the per-retrieve limits). */

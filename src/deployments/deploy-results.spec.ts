@@ -5,6 +5,7 @@ import {
   deployFailureSummary,
   deployOutcomes,
   outcomeLogLine,
+  endedAsPlanned,
   plannedAction,
 } from './deploy-results.js';
 import { pollDelayMs } from '../common/polling.js';
@@ -113,6 +114,25 @@ describe('helpers', () => {
   it('plans create for a component the org did not have', () => {
     expect(plannedAction(false)).toBe('create');
     expect(plannedAction(true)).toBe('update');
+  });
+
+  it('settles in one statement only the outcomes that are what the Pending row planned', () => {
+    const s = status({}, [
+      { fullName: 'A', changed: true },
+      { fullName: 'B', created: true },
+      { fullName: 'C', success: false, problem: 'boom', problemType: 'Error', lineNumber: 3, columnNumber: 2 },
+    ]);
+    const [a, b, c] = deployOutcomes([A, B, { type: 'ApexClass', fullName: 'C' }], s, () => true);
+    expect(endedAsPlanned(a!, 'update')).toBe(true);
+    // planned create (the backup did not find it) but updated: the row changes action, so it is written
+    expect(endedAsPlanned(a!, 'create')).toBe(false);
+    expect(endedAsPlanned(b!, 'update')).toBe(true);
+    expect(endedAsPlanned(c!, 'update')).toBe(false);
+    expect(endedAsPlanned({ ...a!, problem: 'a warning', problemType: 'Warning' }, 'update')).toBe(false);
+    expect(endedAsPlanned({ ...a!, lineNumber: 1 }, 'update')).toBe(false);
+    expect(endedAsPlanned({ ...a!, action: 'unchanged' }, 'update')).toBe(false);
+    expect(endedAsPlanned({ ...a!, status: 'Skipped' }, 'update')).toBe(false);
+    expect(endedAsPlanned(a!, undefined)).toBe(false);
   });
 
   it('summarises a failure with the first problems and their lines', () => {

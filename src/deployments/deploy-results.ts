@@ -98,6 +98,21 @@ export function plannedAction(existed: boolean | undefined): ComponentAction {
   return existed === false ? 'create' : 'update';
 }
 
+/**
+ * Whether an outcome is what the component's Pending row planned, with nothing to add (no problem, no position):
+ * such a row only changes status, and all of them are settled in one statement.
+ */
+export function endedAsPlanned(o: ComponentOutcome, planned: ComponentAction | undefined): boolean {
+  return (
+    o.status === 'Succeeded' &&
+    o.action === planned &&
+    o.problem === null &&
+    o.problemType === null &&
+    o.lineNumber === null &&
+    o.columnNumber === null
+  );
+}
+
 /** A problem Salesforce reported for the deploy as a whole, or for no component of it (kept, never dropped). */
 export interface JobProblem {
   problem: string;

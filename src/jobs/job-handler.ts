@@ -65,6 +65,8 @@ export interface JobContext {
   saveState(patch: Record<string, unknown>): Promise<void>;
   /** Inserts or replaces per-component rows (keyed by type + fullName). */
   upsertComponents(rows: ComponentRow[]): Promise<void>;
+  /** Gives every row still Pending the status `to` (one statement: the rows that ended as planned). */
+  settlePending(to: ComponentResult): Promise<void>;
   setCounts(counts: Record<string, number>): Promise<void>;
   /** Who asked to cancel the job (POST /api/jobs/:id/cancel), read from the database; null when nobody did. */
   cancelRequested(): Promise<{ by: string; at: string } | null>;

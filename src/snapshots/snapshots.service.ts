@@ -181,6 +181,23 @@ export class SnapshotsService {
     return snapshot.checksum !== null && (await this.computeChecksum(snapshot.id)) === snapshot.checksum;
   }
 
+  /** What the backup found of each component (no files): whether the org had it, and the fingerprint of what it had. */
+  async statesBefore(
+    snapshotId: string,
+  ): Promise<{ type: string; fullName: string; existed: boolean; fingerprintBefore: string | null }[]> {
+    const rows: { type: string; full_name: string; existed: boolean; fingerprint_before: string | null }[] =
+      await this.db.query(
+        `SELECT type, full_name, existed, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1`,
+        [snapshotId],
+      );
+    return rows.map((r) => ({
+      type: r.type,
+      fullName: r.full_name,
+      existed: r.existed,
+      fingerprintBefore: r.fingerprint_before,
+    }));
+  }
+
   /**
    * The snapshot's components, or only `refs` of them (what rolling back a few of a large deploy reads), matched by
    * `componentKey`: the database narrows by lower-cased name, `componentKey` decides.

@@ -95,6 +95,8 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
 
   let deployId: string;
   it('deploys with a backup: Queued → In Progress → Completed, and says created / updated / unchanged truthfully', async () => {
+    // the org answers each deploy status check after 1.5 s: the components can be seen Pending while it works
+    h.backtrack.emulator!.admin.addLatency({ operation: 'checkDeployStatus', ms: 1_500 });
     const start = await h.api('POST', `/api/branches/${branchId}/deployments`, {
       body: { orgId },
       headers: { 'idempotency-key': 'deploy-1' },
@@ -106,14 +108,25 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     deployId = start.body.id;
 
     const seen = new Set<string>();
+    let pending: any[] = [];
     const deadline = Date.now() + 30_000;
     let job: any;
     do {
       job = (await h.api('GET', `/api/jobs/${deployId}`)).body;
       seen.add(job.status);
+      const listed = (await h.api('GET', `/api/jobs/${deployId}/components`)).body.items;
+      if (job.status === 'In Progress' && listed.length && listed.every((r: any) => r.status === 'Pending')) {
+        pending = listed;
+      }
       await new Promise((r) => setTimeout(r, 20));
     } while (!['Completed', 'Exception'].includes(job.status) && Date.now() < deadline);
+    h.backtrack.emulator!.admin.clearFaults();
     expect(job.status).toBe('Completed');
+    // while Salesforce deployed, every component was Pending with the action the backup planned
+    const planned = (name: string) => pending.find((r: any) => r.fullName === name)?.action;
+    expect(planned('InvoiceService')).toBe('update');
+    expect(planned('InvoiceServiceTest')).toBe('create');
+    expect(planned('Invoice__c.Status__c')).toBe('create');
     expect(seen.has('In Progress')).toBeTruthy();
     expect(job.revision).toBe(1);
     expect(job.progress.componentsDone).toBe(job.progress.componentsTotal);

@@ -96,5 +96,16 @@ describe('job row writers on the embedded database', () => {
       details: { drift: 'unchanged', verified: false },
     });
     expect(stored[6]).toMatchObject({ status: 'Failed', details: { drift: 'unchanged', a: 1, b: 2 } });
+
+    // the rows still Pending are settled in one statement; the others keep what they were given
+    await writer.settlePending('Succeeded');
+    const settled: { status: string; n: string }[] = await database().query(
+      `SELECT status, count(*) AS n FROM job_components WHERE job_id = $1 GROUP BY status ORDER BY status`,
+      [jobId],
+    );
+    expect(settled).toEqual([
+      { status: 'Failed', n: '2' },
+      { status: 'Succeeded', n: '5998' },
+    ]);
   });
 });

@@ -147,6 +147,7 @@ function context(state: Record<string, unknown> = {}, rollback?: { force: boolea
       return Promise.resolve();
     },
     upsertComponents: () => Promise.resolve(),
+    settlePending: () => Promise.resolve(),
     setCounts: () => Promise.resolve(),
     cancelRequested: () => Promise.resolve(null),
   };
