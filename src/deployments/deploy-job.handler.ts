@@ -270,6 +270,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
           fingerprintAfter: o.status === 'Succeeded' ? fingerprintAfter(o.ref) : null,
           deployAction: o.status === 'Succeeded' ? o.action : 'unchanged',
         })),
+        new Map([...before].map(([key, state]) => [key, state.rowId])),
       );
       const sealed = await this.snapshots.complete(snapshot.id);
       ctx.log(
@@ -632,10 +633,12 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   /** What the backup found of each component: whether the org had it, and the fingerprint of what it had. */
   private async stateBefore(
     snapshotId: string | null,
-  ): Promise<Map<string, { existed: boolean; fingerprint: string | null }>> {
+  ): Promise<Map<string, { rowId: string; existed: boolean; fingerprint: string | null }>> {
     if (!snapshotId) return new Map();
     const rows = await this.snapshots.statesBefore(snapshotId);
-    return new Map(rows.map((c) => [componentKey(c), { existed: c.existed, fingerprint: c.fingerprintBefore }]));
+    return new Map(
+      rows.map((c) => [componentKey(c), { rowId: c.id, existed: c.existed, fingerprint: c.fingerprintBefore }]),
+    );
   }
 
   /**

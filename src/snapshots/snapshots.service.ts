@@ -106,11 +106,13 @@ export class SnapshotsService {
 
   /**
    * After the deploy: what each component became (its fingerprint) and what the deploy did to it. Rows are matched
-   * by `componentKey` (Salesforce's case-insensitive names): the row keeps the name the org had.
+   * by `componentKey` (Salesforce's case-insensitive names): the row keeps the name the org had. `rowIds` (by
+   * componentKey, from `statesBefore`) spares reading the snapshot's rows again.
    */
   async recordAfter(
     snapshotId: string,
     after: { ref: MemberRef; fingerprintAfter: string | null; deployAction: string }[],
+    rowIds?: ReadonlyMap<string, string>,
   ): Promise<void> {
     await this.updateRows(
       snapshotId,
@@ -118,6 +120,7 @@ export class SnapshotsService {
       `UPDATE snapshot_components sc SET fingerprint_after = v.fp, deploy_action = v.action
          FROM jsonb_to_recordset($2::jsonb) AS v(id bigint, fp text, action text)
         WHERE sc.snapshot_id = $1 AND sc.id = v.id`,
+      rowIds,
     );
   }
 
@@ -147,13 +150,10 @@ export class SnapshotsService {
     snapshotId: string,
     items: { ref: MemberRef; set: Record<string, unknown> }[],
     sql: string,
+    rowIds?: ReadonlyMap<string, string>,
   ): Promise<void> {
     if (items.length === 0) return;
-    const rows: { id: string; type: string; full_name: string }[] = await this.db.query(
-      `SELECT id, type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
-      [snapshotId],
-    );
-    const idByKey = new Map(rows.map((r) => [componentKey({ type: r.type, fullName: r.full_name }), r.id]));
+    const idByKey = rowIds ?? new Map((await this.statesBefore(snapshotId)).map((r) => [componentKey(r), r.id]));
     const updates = items.flatMap((i) => {
       const id = idByKey.get(componentKey(i.ref));
       return id === undefined ? [] : [{ id, ...i.set }];
@@ -181,16 +181,20 @@ export class SnapshotsService {
     return snapshot.checksum !== null && (await this.computeChecksum(snapshot.id)) === snapshot.checksum;
   }
 
-  /** What the backup found of each component (no files): whether the org had it, and the fingerprint of what it had. */
+  /**
+   * What the backup found of each component (no files): its row, whether the org had it, and the fingerprint of what
+   * it had.
+   */
   async statesBefore(
     snapshotId: string,
-  ): Promise<{ type: string; fullName: string; existed: boolean; fingerprintBefore: string | null }[]> {
-    const rows: { type: string; full_name: string; existed: boolean; fingerprint_before: string | null }[] =
+  ): Promise<{ id: string; type: string; fullName: string; existed: boolean; fingerprintBefore: string | null }[]> {
+    const rows: { id: string; type: string; full_name: string; existed: boolean; fingerprint_before: string | null }[] =
       await this.db.query(
-        `SELECT type, full_name, existed, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1`,
+        `SELECT id, type, full_name, existed, fingerprint_before FROM snapshot_components WHERE snapshot_id = $1`,
         [snapshotId],
       );
     return rows.map((r) => ({
+      id: r.id,
       type: r.type,
       fullName: r.full_name,
       existed: r.existed,
