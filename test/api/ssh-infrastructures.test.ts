@@ -1,23 +1,19 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
-import ssh2 from 'ssh2';
 import { InfrastructuresService } from '../../src/platform/infrastructures/infrastructures.service.js';
 import { openSshSession } from '../../src/platform/ssh/ssh-client.js';
 import type { SshConnection } from '../../src/platform/ssh/ssh-connection.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 import { createToken } from '../helpers/scoped-access.js';
+import { sshKeyPair } from '../helpers/ssh-keys.js';
 import { startSshd, type TestSshd } from '../helpers/sshd.js';
 
 const WEB_1 = 'SHA256:UBdhWHDeO66nUmSJDBfJvIiE5TAxva2TCukAu3L3Si0';
 const WEB_2 = 'SHA256:J7S0h/b92IKEkyT9dFQROf/MAlFFW28X+w9+XW7j0zY';
 const PASSPHRASE = 'passphrase-e81c4d7a';
-const plainKey = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'plain-key-comment' });
-const encryptedKey = ssh2.utils.generateKeyPairSync('ed25519', {
-  passphrase: PASSPHRASE,
-  cipher: 'aes256-ctr',
-  rounds: 16,
-});
-const rotatedKey = ssh2.utils.generateKeyPairSync('ecdsa', { bits: 256 });
+const plainKey = sshKeyPair('ed25519', { comment: 'plain-key-comment' });
+const encryptedKey = sshKeyPair('ed25519', { passphrase: PASSPHRASE, cipher: 'aes256-ctr', rounds: 16 });
+const rotatedKey = sshKeyPair('ecdsa', { bits: 256 });
 
 /** The base64 lines of a private key: none may appear in a response or a log. */
 function keyLines(privateKey: string): string[] {
