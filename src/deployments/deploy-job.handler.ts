@@ -193,11 +193,14 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
-    // Each component is Pending while Salesforce works: those rows are written during the deploy, not after it
-    const pendingRows = [
-      ...selected.map((c) => pendingRow(c, plannedAction(before.get(componentKey(c))?.existed))),
-      ...deleting.map((d) => pendingRow(d, 'delete')),
-    ];
+    // Each component is Pending while Salesforce works: those rows are written during the deploy, not after it. A
+    // validation has no backup to tell create from update, so it plans nothing and writes its rows once answered.
+    const pendingRows = snapshot
+      ? [
+          ...selected.map((c) => pendingRow(c, plannedAction(before.get(componentKey(c))?.existed))),
+          ...deleting.map((d) => pendingRow(d, 'delete')),
+        ]
+      : [];
     const pending = startOnce(() => ctx.upsertComponents(pendingRows));
     void pending();
     let result: DeployStatus;

@@ -61,11 +61,7 @@ export class SnapshotsService {
 
   /** Keys (`Type:Name`) already backed up — a resumed backup skips them. */
   async capturedKeys(snapshotId: string): Promise<Set<string>> {
-    const rows: { type: string; full_name: string }[] = await this.db.query(
-      `SELECT type, full_name FROM snapshot_components WHERE snapshot_id = $1`,
-      [snapshotId],
-    );
-    return new Set(rows.map((r) => componentKey({ type: r.type, fullName: r.full_name })));
+    return new Set((await this.statesBefore(snapshotId)).map(componentKey));
   }
 
   async record(snapshotId: string, items: BackupItem[]): Promise<void> {

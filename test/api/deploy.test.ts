@@ -142,6 +142,27 @@ describe('branches and Deploy jobs with a backup snapshot', () => {
     expect(job.counts.unchanged >= 1 && job.counts.created >= 2 && job.counts.updated >= 2).toBe(true);
   });
 
+  it('a validation (check only) has no backup to plan from: no Pending rows while Salesforce works, rows once it answers', async () => {
+    h.backtrack.emulator!.admin.addLatency({ operation: 'checkDeployStatus', ms: 1_500 });
+    const start = await h.api('POST', `/api/branches/${branchId}/deployments`, { body: { orgId, checkOnly: true } });
+    expect(start.status).toBe(202);
+    let pendingSeen = 0;
+    let job: any;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+      job = (await h.api('GET', `/api/jobs/${start.body.id}`)).body;
+      if (['Completed', 'Exception'].includes(job.status)) break;
+      const listed: { status: string }[] = (await h.api('GET', `/api/jobs/${start.body.id}/components`)).body.items;
+      pendingSeen += listed.filter((r) => r.status === 'Pending').length;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    h.backtrack.emulator!.admin.clearFaults();
+    expect(job.status).toBe('Completed');
+    expect(pendingSeen).toBe(0);
+    const rows = (await h.api('GET', `/api/jobs/${start.body.id}/components`)).body.items;
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r: any) => r.status === 'Succeeded')).toBe(true);
+  });
+
   it('returns the first job for a repeated Idempotency-Key', async () => {
     const again = await h.api('POST', `/api/branches/${branchId}/deployments`, {
       body: { orgId },
