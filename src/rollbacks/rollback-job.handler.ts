@@ -218,7 +218,6 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       for (const c of candidates)
         ctx.log('info', `Planned: ${byVersions.has(componentKey(c)) ? FLOW_VERB : VERB[c.rollbackAction]}`, c);
     });
-    collectGarbageBefore(candidates.length);
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
     const profilePlans = startOnce(() => this.profileRestores(deployed, entryByKey, job.revisionId));
@@ -228,13 +227,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     let built: RestorePackage | undefined;
     const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
     const willSubmit = !state.asyncId && !state.submitting;
+    // the full collection, the rows and the package: once the drift retrieves are submitted (or now, without them)
     const onSubmitted = () => {
+      collectGarbageBefore(candidates.length);
       void planned();
       if (willSubmit) void packaging();
     };
     let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
     try {
       if (!state.driftChecked && deployed.length) drift = await this.checkDrift(ctx, { ...read, onSubmitted }, planned);
+      else collectGarbageBefore(candidates.length);
     } finally {
       await planned();
     }
@@ -338,6 +340,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
+    // Without flows (which go back first), the verification's retrieves are submitted now: the org prepares them
+    // while the outcomes are written.
+    const verifying =
+      applied && flowTargets.length === 0 && deployed.length
+        ? startOnce(() => this.verify(ctx, { ...read, candidates: deployed }, built?.intact))
+        : undefined;
+    void verifying?.();
     const outcomeRows = rows('Succeeded', (c) => {
       const failure =
         failures.get(componentKey(c)) ??
@@ -413,12 +422,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       await this.rollbacks.releaseClaims(job.id);
       return { status: 'Completed' };
     }
-    const flows = await verifyFlows(ctx, session, flowTargets);
-    const retrieved = [...deployed, ...flows.asBefore];
-    const mismatches = [
-      ...flows.mismatches,
-      ...(retrieved.length ? await this.verify(ctx, { ...read, candidates: retrieved }, built?.intact) : []),
-    ];
+    let mismatches: MemberRef[];
+    if (verifying) mismatches = await verifying();
+    else {
+      const flows = await verifyFlows(ctx, session, flowTargets);
+      const retrieved = [...deployed, ...flows.asBefore];
+      mismatches = [
+        ...flows.mismatches,
+        ...(retrieved.length ? await this.verify(ctx, { ...read, candidates: retrieved }, built?.intact) : []),
+      ];
+    }
     await ctx.setProgress({ phase: 'Verified', componentsDone: candidates.length, componentsTotal: candidates.length });
     const unflowed = flowRows.find((r) => r.status === 'Failed');
     if (unflowed) {
@@ -450,7 +463,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   private async live(
     ctx: JobContext,
     { session, snapshot, candidates, entryByKey, onSubmitted }: LiveRead,
-    known: Map<string, KnownFiles>,
+    known: () => Promise<Map<string, KnownFiles>>,
     profileFiles?: Map<string, string>,
   ): Promise<Map<string, string | null>> {
     // A profile is read with the components its backup was read with, and compared on the elements the deploy touched.
@@ -472,13 +485,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         companions: profiles.companions,
         // each chunk is fingerprinted as it arrives and its files dropped: memory stays at about two chunks
         collect: false,
-        onChunk: (chunk) => {
+        onChunk: async (chunk) => {
+          const knownFiles = await known();
           for (const found of chunk.found) {
             const xml = profiles.xml(found);
             if (xml !== undefined) profileFiles?.set(componentKey(found), xml);
             const key = componentKey(found);
             // a profile's live fingerprint covers its touched elements only: never a whole file's
-            const same = isProfileLike(found.type) ? undefined : known.get(key);
+            const same = isProfileLike(found.type) ? undefined : knownFiles.get(key);
             live.set(key, knownFingerprint(found.files, same) ?? profiles.fingerprint(found));
           }
         },
@@ -534,8 +548,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   ): Promise<{ conflicts: Candidate[]; explained: Map<string, string> }> {
     const { candidates, entryByKey } = read;
     const started = Date.now();
-    // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint
-    const live = await this.live(ctx, read, await this.deployedFiles(ctx.job.revisionId, candidates));
+    // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint;
+    // those files are read while the org prepares the retrieves (the first query once they are submitted)
+    const deployed = startOnce(() => this.deployedFiles(ctx.job.revisionId, candidates));
+    const onSubmitted = () => {
+      void deployed();
+      read.onSubmitted?.();
+    };
+    const live = await this.live(ctx, { ...read, onSubmitted }, deployed);
     const retrieved = secondsSince(started);
     const verdicts = candidates.map((c) =>
       driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
@@ -770,7 +790,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
    */
   private async verify(ctx: JobContext, read: LiveRead, intact?: Set<string>): Promise<MemberRef[]> {
     const { candidates, entryByKey } = read;
-    await ctx.setProgress({ phase: 'Verifying' });
+    // written while the retrieves are submitted, not before
+    const progress = ctx.setProgress({ phase: 'Verifying' });
+    progress.catch(() => undefined);
     const started = Date.now();
     const profileFiles = new Map<string, string>();
     // a restored component read back as the backup's stored bytes has the backup's fingerprint
@@ -781,8 +803,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         asBackedUp.set(key, { files: entry.files, fingerprint: entry.fingerprintBefore });
       }
     }
-    const live = await this.live(ctx, read, asBackedUp, profileFiles);
+    const live = await this.live(ctx, read, () => Promise.resolve(asBackedUp), profileFiles);
     const retrieved = secondsSince(started);
+    await progress;
     const profiles = await read.profilePlans();
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
