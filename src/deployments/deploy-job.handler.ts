@@ -149,15 +149,22 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const captured = backingUp ? await this.snapshots.capturedKeys(snapshot.id) : new Set<string>();
     // after the queries above: writing thousands of lines holds the database while the backup's retrieves start
     if (!ctx.resumed) for (const c of selected) ctx.log('info', 'Planned: deploy', c);
-    collectGarbageBefore(selected.length);
+    // the full collection and the deploy zip: once the backup retrieves are submitted, while the org prepares them
+    const collected = { done: false };
+    const onSubmitted = () => {
+      collected.done = true;
+      collectGarbageBefore(selected.length);
+      if (willSubmit) void packaging();
+    };
     if (backingUp) {
       const todo = selected.filter((c) => !captured.has(componentKey(c)));
-      await this.backup(ctx, session, snapshot, selected, todo, willSubmit ? () => void packaging() : undefined);
+      await this.backup(ctx, session, snapshot, selected, todo, onSubmitted);
       if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
       const flows = await recordFlowsBefore(session, this.snapshots, snapshot.id, refs);
       if (flows.length) ctx.log('info', `Backup: recorded the active and latest versions of ${flows.length} flow(s)`);
       await ctx.saveState({ backupDone: true });
     }
+    if (!collected.done) collectGarbageBefore(selected.length);
     const before = await this.stateBefore(snapshot?.id ?? null);
     // what the deploy deletes, with the children backed up with a deleted parent (an object's fields)
     const backedUp = snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : [];
