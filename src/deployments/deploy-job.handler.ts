@@ -256,7 +256,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
           };
         }),
     );
-    await ctx.settlePending('Succeeded');
+    await ctx.settlePending({ status: 'Succeeded' });
     for (const o of outcomes) {
       const line = outcomeLogLine(o);
       ctx.log(line.level, line.message, o.ref);

@@ -65,8 +65,14 @@ export interface JobContext {
   saveState(patch: Record<string, unknown>): Promise<void>;
   /** Inserts or replaces per-component rows (keyed by type + fullName). */
   upsertComponents(rows: ComponentRow[]): Promise<void>;
-  /** Gives every row still Pending the status `to` (one statement: the rows that ended as planned). */
-  settlePending(to: ComponentResult): Promise<void>;
+  /**
+   * Gives every row still Pending, but those of `except`, the status and details of `change` (one statement: the
+   * rows that ended as planned, or did not drift).
+   */
+  settlePending(
+    change: { status?: ComponentResult; details?: Record<string, unknown> },
+    except?: { type: string; fullName: string }[],
+  ): Promise<void>;
   setCounts(counts: Record<string, number>): Promise<void>;
   /** Who asked to cancel the job (POST /api/jobs/:id/cancel), read from the database; null when nobody did. */
   cancelRequested(): Promise<{ by: string; at: string } | null>;

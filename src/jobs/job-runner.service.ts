@@ -205,7 +205,7 @@ export class JobRunner {
         Object.assign(job.state, patch);
       },
       upsertComponents: (rows) => components.upsert(rows),
-      settlePending: (to) => components.settlePending(to),
+      settlePending: (change, except) => components.settlePending(change, except),
       setCounts: (counts) => this.jobs.setCounts(job.id, counts),
       cancelRequested: () => this.jobs.cancelRequest(job.id),
     };

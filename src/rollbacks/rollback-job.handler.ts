@@ -79,6 +79,8 @@ interface LiveRead {
   profilePlans: () => Promise<Map<string, ProfileRestore>>;
   /** Called once the retrieve is submitted. */
   onSubmitted?: () => void;
+  /** The rollback's other components (flows, which go back through their versions): not part of this read. */
+  others: Candidate[];
 }
 
 /**
@@ -221,7 +223,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
     const session = await this.connections.open(job.orgId!);
     const profilePlans = startOnce(() => this.profileRestores(deployed, entryByKey, job.revisionId));
-    const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey, profilePlans };
+    const others = candidates.filter((c) => byVersions.has(componentKey(c)));
+    const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey, profilePlans, others };
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
     let built: RestorePackage | undefined;
@@ -561,6 +564,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       driftVerdict(c, entryByKey.get(componentKey(c))!.fingerprintAfter, live.get(componentKey(c)) ?? null),
     );
     const conflicts = candidates.filter((_, i) => verdicts[i] !== 'unchanged');
+    const driftOf = new Map(candidates.map((c, i) => [componentKey(c), verdicts[i]!]));
     const explained = await this.explainDrift(ctx.job.parentJobId!, conflicts);
     await planned();
     candidates.forEach((c, i) =>
@@ -570,15 +574,19 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         c,
       ),
     );
+    // The Pending rows of the components that did not drift take their verdict in one statement; the others (and
+    // all of them when a resumed attempt may not have written its Pending rows) are written one by one.
+    const oneByOne = ctx.resumed ? candidates : conflicts;
+    if (!ctx.resumed) await ctx.settlePending({ details: { drift: 'unchanged' } }, [...conflicts, ...read.others]);
     await ctx.upsertComponents(
-      candidates.map((c, i) => ({
+      oneByOne.map((c) => ({
         type: c.type,
         fullName: c.fullName,
         parentType: c.parent?.type ?? null,
         parentFullName: c.parent?.fullName ?? null,
         action: c.rollbackAction,
         status: 'Pending',
-        details: { drift: verdicts[i] },
+        details: { drift: driftOf.get(componentKey(c))! },
       })),
     );
     ctx.log(

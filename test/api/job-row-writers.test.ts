@@ -98,7 +98,7 @@ describe('job row writers on the embedded database', () => {
     expect(stored[6]).toMatchObject({ status: 'Failed', details: { drift: 'unchanged', a: 1, b: 2 } });
 
     // the rows still Pending are settled in one statement; the others keep what they were given
-    await writer.settlePending('Succeeded');
+    await writer.settlePending({ status: 'Succeeded' });
     const settled: { status: string; n: string }[] = await database().query(
       `SELECT status, count(*) AS n FROM job_components WHERE job_id = $1 GROUP BY status ORDER BY status`,
       [jobId],
@@ -107,5 +107,34 @@ describe('job row writers on the embedded database', () => {
       { status: 'Failed', n: '2' },
       { status: 'Succeeded', n: '5998' },
     ]);
+  });
+
+  it('merges details into the Pending rows but those it is told to leave, keeping their status', async () => {
+    const writer = new JobComponentsWriter(database(), jobId);
+    const rows = Array.from({ length: 3_000 }, (_, i) => ({
+      type: 'ApexClass',
+      fullName: `C${i}`,
+      parentType: null,
+      parentFullName: null,
+      action: 'restore' as const,
+      status: 'Pending' as const,
+      details: { planned: true },
+    }));
+    await writer.upsert(rows);
+    await writer.upsert([{ ...rows[0]!, status: 'Failed', details: {} }]);
+    // a name differing only in case is another row: left as it is
+    await writer.settlePending({ details: { drift: 'unchanged' } }, [
+      { type: 'ApexClass', fullName: 'C1' },
+      { type: 'ApexClass', fullName: 'c2' },
+    ]);
+    const stored: { full_name: string; status: string; details: Record<string, unknown> }[] = await database().query(
+      `SELECT full_name, status, details FROM job_components WHERE job_id = $1 ORDER BY id`,
+      [jobId],
+    );
+    expect(stored[0]).toEqual({ full_name: 'C0', status: 'Failed', details: { planned: true } });
+    expect(stored[1]).toEqual({ full_name: 'C1', status: 'Pending', details: { planned: true } });
+    expect(stored[2]).toEqual({ full_name: 'C2', status: 'Pending', details: { planned: true, drift: 'unchanged' } });
+    expect(stored.filter((r) => r.details.drift === 'unchanged')).toHaveLength(2_998);
+    expect(stored.every((r) => r.status !== 'Succeeded')).toBe(true);
   });
 });

@@ -116,6 +116,10 @@ describe('Rollback jobs', () => {
       (l: any) => l.message,
     );
     expect(alpha.at(-1)).toBe('Verified: the org matches the snapshot');
+    // every row carries its drift verdict (set in one statement for the components that did not drift)
+    const rows = (await h.api('GET', `/api/jobs/${job.id}/components?limit=500`)).body.items;
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    expect(rows.filter((r: any) => r.details?.drift !== 'unchanged')).toEqual([]);
     const activities = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items;
     expect(activities[0].id).toBe(job.id);
     expect(activities[0].deployJobId).toBe(d1);
@@ -159,6 +163,8 @@ describe('Rollback jobs', () => {
     expect(orgState(h.backtrack.emulator!).get('ApexClass:Beta')).not.toBe(s0.get('ApexClass:Beta'));
     const forced = await rollback(d2, { components: [{ type: 'ApexClass', fullName: 'Beta' }], force: true });
     expect(forced.status).toBe('Completed');
+    const forcedRow = (await h.api('GET', `/api/jobs/${forced.id}/components`)).body.items[0];
+    expect(forcedRow).toMatchObject({ status: 'Succeeded', details: { drift: 'drifted' } });
     expect(orgState(h.backtrack.emulator!).get('ApexClass:Beta')).toBe(s0.get('ApexClass:Beta'));
   });
 
