@@ -25,7 +25,7 @@ export interface WireServer {
  * Serves a PGlite database over the PostgreSQL wire protocol on a loopback port. PGlite is one session, so one
  * connection is served at a time: another one while it is open gets a FATAL "too many connections" error
  * (SQLSTATE 53300); one made once it has closed is served after its open transaction, if any, is rolled back.
- * Each message is framed once (`FrontendMessages`) and PGlite's answer to it leaves in one write.
+ * Each message is framed once (`FrontendMessages`) and PGlite's answer to it leaves in writes of up to 64 KB.
  */
 export async function serveWireProtocol(db: WireDatabase, host = '127.0.0.1', port = 0): Promise<WireServer> {
   let open: net.Socket | null = null;
@@ -84,7 +84,14 @@ export async function serveWireProtocol(db: WireDatabase, host = '127.0.0.1', po
   };
 }
 
-/** Answers one message: PGlite's reply to it, corked into one write, or `N` to a request for encryption. */
+/**
+ * What an answer gathers before writing: PGlite hands its reply over in pieces (a row each, a few dozen bytes), so
+ * they are written 64 KB at a time instead of one system call each; a larger reply still leaves as it comes (held
+ * whole, a read of thousands of blobs would sit in memory until the statement ends).
+ */
+const WRITE_BATCH_BYTES = 64 * 1024;
+
+/** Answers one message: PGlite's reply to it, in writes of up to 64 KB, or `N` to a request for encryption. */
 async function answer(db: WireDatabase, socket: net.Socket, message: FrontendMessage): Promise<void> {
   if (socket.destroyed) return;
   if (message.code === SSL_REQUEST_CODE || message.code === GSSENC_REQUEST_CODE) {
@@ -95,20 +102,33 @@ async function answer(db: WireDatabase, socket: net.Socket, message: FrontendMes
     socket.end(); // PGlite runs one statement at a time to its end: nothing to cancel
     return;
   }
-  socket.cork();
+  let batch: Buffer | undefined;
+  let used = 0;
+  const flush = () => {
+    if (batch && used > 0 && !socket.destroyed) socket.write(batch.subarray(0, used));
+    batch = undefined;
+    used = 0;
+  };
   try {
     await db.runExclusive(() =>
       db.execProtocolRawStream(message.bytes, {
-        // the data is a view of PGlite's memory, reused by its next answer
+        // the data is a view of PGlite's memory, reused by its next piece: copied before the callback returns
         onRawData: (data) => {
-          if (!socket.destroyed) socket.write(Buffer.from(data));
+          if (socket.destroyed) return;
+          if (used + data.length > WRITE_BATCH_BYTES) flush();
+          if (data.length > WRITE_BATCH_BYTES) {
+            socket.write(Buffer.from(data));
+            return;
+          }
+          batch ??= Buffer.allocUnsafe(WRITE_BATCH_BYTES);
+          batch.set(data, used);
+          used += data.length;
         },
       }),
     );
+    flush();
   } catch {
     socket.destroy();
-  } finally {
-    socket.uncork();
   }
 }
 
