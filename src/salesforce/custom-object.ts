@@ -2,6 +2,7 @@ import { registry, type MetadataType } from '@salesforce/source-deploy-retrieve'
 import XMLBuilder from 'fast-xml-builder';
 import { XMLParser } from 'fast-xml-parser';
 import { compareMembers, type ResolvedComponent } from './component.types.js';
+import { scanObjectElements, type ScannedElement } from './object-scan.js';
 
 /**
  * Fast path for `CustomObject` and its decomposed children (`CustomField`, `ValidationRule`, `ListView`, …) in both
@@ -148,8 +149,14 @@ export function decomposeObjectFile(
   objectName: string,
   content: Buffer,
   sourceRoot: string,
+  options: { scan?: boolean } = {},
 ): ResolvedComponent[] | undefined {
   if (!SAFE_NAME.test(objectName)) return undefined;
+  if (options.scan !== false) {
+    const scanned = scanObjectElements(content.toString());
+    const cut = scanned && decomposeScanned(objectName, scanned, sourceRoot);
+    if (cut) return cut;
+  }
   const parsed = parse(content);
   if (!parsed) return undefined;
   const keys = Object.keys(parsed);
@@ -188,6 +195,56 @@ export function decomposeObjectFile(
   const parentFile = {
     path: `${folder}/${objectName}.${OBJECT_SUFFIX}${META_XML_SUFFIX}`,
     content: toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: XML_NS_URL, ...Object.fromEntries(own) } }),
+  };
+  return [{ ...parent, files: [parentFile] }, ...children];
+}
+
+/**
+ * `decomposeObjectFile` for a file `scanObjectElements` could read: the same files, cut from its text. Undefined for
+ * what the parser path decides (a child without a usable name, a child holding only text, two of the same name).
+ */
+function decomposeScanned(
+  objectName: string,
+  elements: ScannedElement[],
+  sourceRoot: string,
+): ResolvedComponent[] | undefined {
+  const folder = `${sourceRoot}/${OBJECT_DIR}/${objectName}`;
+  const parent = { type: CUSTOM_OBJECT, fullName: objectName };
+  const children: ResolvedComponent[] = [];
+  const paths = new Set<string>();
+  let own = '';
+  for (const element of elements) {
+    const spec = CHILD_BY_TAG.get(element.tag);
+    if (!spec) {
+      own += element.text;
+      continue;
+    }
+    if (element.inner === undefined || element.leaves === undefined) return undefined;
+    const { leaves } = element;
+    const name =
+      (spec.uniqueIdElement ? leaves.get(spec.uniqueIdElement) : undefined) ??
+      leaves.get('fullName') ??
+      leaves.get('name');
+    if (name === undefined || !SAFE_NAME.test(name)) return undefined;
+    const path = `${folder}/${spec.directoryName}/${name}.${spec.suffix}${META_XML_SUFFIX}`;
+    if (paths.has(path)) return undefined;
+    paths.add(path);
+    children.push({
+      type: spec.name,
+      fullName: `${objectName}.${name}`,
+      parent,
+      files: [
+        {
+          path,
+          content: Buffer.from(`${XML_DECL}<${spec.name} xmlns="${XML_NS_URL}">\n${element.inner}</${spec.name}>\n`),
+        },
+      ],
+    });
+  }
+  const root = `${XML_DECL}<${CUSTOM_OBJECT} xmlns="${XML_NS_URL}">`;
+  const parentFile = {
+    path: `${folder}/${objectName}.${OBJECT_SUFFIX}${META_XML_SUFFIX}`,
+    content: Buffer.from(own ? `${root}\n${own}</${CUSTOM_OBJECT}>\n` : `${root}</${CUSTOM_OBJECT}>\n`),
   };
   return [{ ...parent, files: [parentFile] }, ...children];
 }
