@@ -2,7 +2,7 @@ import { registry, type MetadataType } from '@salesforce/source-deploy-retrieve'
 import XMLBuilder from 'fast-xml-builder';
 import { XMLParser } from 'fast-xml-parser';
 import { compareMembers, type ResolvedComponent } from './component.types.js';
-import { scanObjectElements, type ScannedElement } from './object-scan.js';
+import { contentOf, elementText, nestedBody, rootLine, scanElements, type ScannedFile } from './object-scan.js';
 
 /**
  * Fast path for `CustomObject` and its decomposed children (`CustomField`, `ValidationRule`, `ListView`, …) in both
@@ -95,6 +95,8 @@ export const OBJECT_CHILD_TYPES: readonly ObjectChildType[] = Object.values(OBJE
   }));
 
 const CHILD_BY_NAME = new Map(OBJECT_CHILD_TYPES.map((t) => [t.name, t]));
+/** The elements of an object file that hold its children (`fields`, `listViews`, …). */
+const GROUP_ELEMENTS = new Set(OBJECT_CHILD_TYPES.map((t) => t.xmlElement));
 const CHILD_BY_DIRECTORY = new Map(OBJECT_CHILD_TYPES.map((t) => [t.directoryName, t]));
 
 /** SDR's `tagToChildTypeId`: an `xmlElementName` match first, else the registry's `directories` entry. */
@@ -153,7 +155,7 @@ export function decomposeObjectFile(
 ): ResolvedComponent[] | undefined {
   if (!SAFE_NAME.test(objectName)) return undefined;
   if (options.scan !== false) {
-    const scanned = scanObjectElements(content.toString());
+    const scanned = scanElements(content.toString(), CUSTOM_OBJECT);
     const cut = scanned && decomposeScanned(objectName, scanned, sourceRoot);
     if (cut) return cut;
   }
@@ -203,28 +205,20 @@ export function decomposeObjectFile(
  * `decomposeObjectFile` for a file `scanObjectElements` could read: the same files, cut from its text. Undefined for
  * what the parser path decides (a child without a usable name, a child holding only text, two of the same name).
  */
-function decomposeScanned(
-  objectName: string,
-  elements: ScannedElement[],
-  sourceRoot: string,
-): ResolvedComponent[] | undefined {
+function decomposeScanned(objectName: string, file: ScannedFile, sourceRoot: string): ResolvedComponent[] | undefined {
   const folder = `${sourceRoot}/${OBJECT_DIR}/${objectName}`;
   const parent = { type: CUSTOM_OBJECT, fullName: objectName };
   const children: ResolvedComponent[] = [];
   const paths = new Set<string>();
   let own = '';
-  for (const element of elements) {
+  for (const element of file.elements) {
     const spec = CHILD_BY_TAG.get(element.tag);
     if (!spec) {
-      own += element.text;
+      own += elementText(file, element);
       continue;
     }
-    if (element.inner === undefined || element.leaves === undefined) return undefined;
-    const { leaves } = element;
-    const name =
-      (spec.uniqueIdElement ? leaves.get(spec.uniqueIdElement) : undefined) ??
-      leaves.get('fullName') ??
-      leaves.get('name');
+    if (!element.container) return undefined;
+    const name = scannedChildName(element.leaves, spec);
     if (name === undefined || !SAFE_NAME.test(name)) return undefined;
     const path = `${folder}/${spec.directoryName}/${name}.${spec.suffix}${META_XML_SUFFIX}`;
     if (paths.has(path)) return undefined;
@@ -236,17 +230,26 @@ function decomposeScanned(
       files: [
         {
           path,
-          content: Buffer.from(`${XML_DECL}<${spec.name} xmlns="${XML_NS_URL}">\n${element.inner}</${spec.name}>\n`),
+          content: Buffer.from(`${XML_DECL}${rootLine(spec.name)}\n${contentOf(file, element)}</${spec.name}>\n`),
         },
       ],
     });
   }
-  const root = `${XML_DECL}<${CUSTOM_OBJECT} xmlns="${XML_NS_URL}">`;
+  const root = `${XML_DECL}${rootLine(CUSTOM_OBJECT)}`;
   const parentFile = {
     path: `${folder}/${objectName}.${OBJECT_SUFFIX}${META_XML_SUFFIX}`,
     content: Buffer.from(own ? `${root}\n${own}</${CUSTOM_OBJECT}>\n` : `${root}</${CUSTOM_OBJECT}>\n`),
   };
   return [{ ...parent, files: [parentFile] }, ...children];
+}
+
+/** `childName` on a scanned element's leaves (raw text: entity references not decoded). */
+function scannedChildName(leaves: Map<string, string>, spec: ObjectChildType): string | undefined {
+  return (
+    (spec.uniqueIdElement ? leaves.get(spec.uniqueIdElement) : undefined) ??
+    leaves.get('fullName') ??
+    leaves.get('name')
+  );
 }
 
 /**
@@ -320,7 +323,10 @@ function unwrapped(content: Buffer, type: string): XmlMap | undefined {
  * holding only that child; an object alone gives no children. Components of an object the fast path cannot handle
  * (unexpected paths or XML shapes) are returned in `rest`, all of that object's components together.
  */
-export function composeObjectComponents(components: ResolvedComponent[]): {
+export function composeObjectComponents(
+  components: ResolvedComponent[],
+  options: { scan?: boolean } = {},
+): {
   files: Map<string, Buffer>;
   rest: ResolvedComponent[];
 } {
@@ -337,7 +343,9 @@ export function composeObjectComponents(components: ResolvedComponent[]): {
   }
   const files = new Map<string, Buffer>();
   for (const [object, members] of groups) {
-    const content = unhandled.has(object) ? undefined : composeObject(members);
+    const content = unhandled.has(object)
+      ? undefined
+      : ((options.scan !== false ? composeScanned(members) : undefined) ?? composeObject(members));
     if (content) files.set(`${OBJECT_DIR}/${object}.${OBJECT_SUFFIX}`, content);
     else rest.push(...members);
   }
@@ -375,4 +383,47 @@ function composeObject(members: ResolvedComponent[]): Buffer | undefined {
     ]),
   );
   return toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: XML_NS_URL, ...own, ...groups } });
+}
+
+/**
+ * `composeObject` for members whose files `scanElements` can read: the object's own elements as they stand, then
+ * each group of children (by element name, sorted) with each child's elements four spaces more indented, sorted by
+ * name as `composeObject` sorts them. Undefined when a file is in another form, a child's name holds an entity
+ * reference (the parser would sort it decoded), or the object's own elements include a children's group.
+ */
+function composeScanned(members: ResolvedComponent[]): Buffer | undefined {
+  const emptyObject = `${XML_DECL}${rootLine(CUSTOM_OBJECT)}</${CUSTOM_OBJECT}>\n`;
+  let own = '';
+  const children: { spec: ObjectChildType; name: string; body: string }[] = [];
+  const seen = new Set<string>();
+  for (const c of members) {
+    const key = `${c.type}:${c.fullName}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const text = c.files[0]!.content.toString();
+    if (c.type === CUSTOM_OBJECT) {
+      if (text === emptyObject) {
+        own = '';
+        continue;
+      }
+      const file = scanElements(text, CUSTOM_OBJECT);
+      if (!file || file.elements.some((e) => GROUP_ELEMENTS.has(e.tag))) return undefined;
+      own = file.elements.map((e) => elementText(file, e)).join('');
+    } else {
+      const spec = CHILD_BY_NAME.get(c.type)!;
+      const file = scanElements(text, spec.name);
+      if (!file) return undefined;
+      const name = scannedChildName(file.leaves, spec) ?? '';
+      if (name.includes('&')) return undefined;
+      children.push({ spec, name, body: nestedBody(file) });
+    }
+  }
+  const groupNames = [...new Set(children.map((c) => c.spec.xmlElement))].sort();
+  let groups = '';
+  for (const group of groupNames) {
+    const inGroup = children.filter((c) => c.spec.xmlElement === group).sort((a, b) => a.name.localeCompare(b.name));
+    for (const child of inGroup) groups += `    <${group}>\n${child.body}    </${group}>\n`;
+  }
+  if (!own && !groups) return Buffer.from(emptyObject);
+  return Buffer.from(`${XML_DECL}${rootLine(CUSTOM_OBJECT)}\n${own}${groups}</${CUSTOM_OBJECT}>\n`);
 }

@@ -7,7 +7,7 @@ import { fixturePath, writeRichObjectProject } from '../../test/helpers/rich-obj
 import type { ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, decomposeObjectFile, isObjectFamily } from './custom-object.js';
 import { DEFAULT_SOURCE_ROOT } from './fast-path.js';
-import { scanObjectElements } from './object-scan.js';
+import { scanElements } from './object-scan.js';
 import { resolveProject } from './project-resolver.js';
 
 const NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -19,11 +19,17 @@ const bytes = (cs: ResolvedComponent[] | undefined) =>
 /** The scan path and the parser path of `decomposeObjectFile` on one file; and whether the scan read it. */
 function both(content: Buffer, name = 'Obj__c') {
   return {
-    scanned: scanObjectElements(content.toString()) !== undefined,
+    scanned: scanElements(content.toString(), 'CustomObject') !== undefined,
     fast: bytes(decomposeObjectFile(name, content, DEFAULT_SOURCE_ROOT)),
     parsed: bytes(decomposeObjectFile(name, content, DEFAULT_SOURCE_ROOT, { scan: false })),
   };
 }
+
+/** composeObjectComponents by the scan (where it can) or by the parser, as comparable text. */
+const composed = (components: ResolvedComponent[], scan: boolean) => {
+  const { files, rest } = composeObjectComponents(components, { scan });
+  return [[...files].map(([p, c]) => [p, c.toString('base64')]), rest.map((c) => c.fullName)];
+};
 
 /** Object files as an org returns them (what SDR's builder writes), from source components. */
 function objectFiles(components: ResolvedComponent[]): Map<string, Buffer> {
@@ -44,6 +50,11 @@ describe('decomposing object files by a scan', () => {
       files.set('sample-mdapi', await readFile(join(fixturePath('sample-mdapi'), 'objects', 'Invoice__c.object')));
       expect(files.size).toBeGreaterThanOrEqual(5);
       expect([...files.values()].filter((c) => c.includes('<!--'))).toHaveLength(1);
+      // composing: the same object files either way, from the projects' source components
+      for (const project of ['rich', 'gen']) {
+        const components = (await resolveProject(join(dir, project))).components.filter((c) => isObjectFamily(c.type));
+        expect(composed(components, true)).toEqual(composed(components, false));
+      }
       for (const [path, content] of files) {
         const { scanned, fast, parsed } = both(content);
         // the rich object keeps an admin's comment, which the builder writes inline: that one is the parser's
@@ -109,7 +120,7 @@ describe('decomposing object files by a scan', () => {
 
   test('agrees with the parser path on thousands of generated files, reading the canonical ones', () => {
     let seed = 17;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
     const texts = [
       'x',
@@ -128,14 +139,7 @@ describe('decomposing object files by a scan', () => {
       'a\tb',
     ];
     // what the builder would write otherwise: now and then
-    const unsafe = [
-      'a "raw" quote',
-      ' padded ',
-      "it's",
-      'a > b',
-      '&amp;#39;',
-      '\u00a0no-break\u00a0',
-    ];
+    const unsafe = ['a "raw" quote', ' padded ', "it's", 'a > b', '&amp;#39;', '\u00a0no-break\u00a0'];
     const leafTags = ['label', 'description', 'type', 'length', 'required', 'formula', 'default'];
     const childTags = ['fields', 'listViews', 'validationRules', 'webLinks', 'recordTypes', 'fieldSets'];
     const element = (tag: string, depth: number): string => {
@@ -171,6 +175,12 @@ describe('decomposing object files by a scan', () => {
       const { scanned, fast, parsed } = both(Buffer.from(text));
       expect([run, fast]).toEqual([run, parsed]);
       if (scanned && fast) read++;
+      // and back: its components, in a shuffled order, composed by the scan and by the parser
+      const components = decomposeObjectFile('Obj__c', Buffer.from(text), DEFAULT_SOURCE_ROOT, { scan: false });
+      if (components) {
+        const shuffled = [...components].sort(() => random() - 0.5);
+        expect([run, composed(shuffled, true)]).toEqual([run, composed(shuffled, false)]);
+      }
     }
     // the scan reads many of them and leaves many to the parser: both paths are exercised
     expect(read).toBeGreaterThan(runs / 10);
