@@ -102,6 +102,7 @@ describe('decomposing object files by a scan', () => {
       ['a child named twice', named(`        <fullName>G__c</fullName>\n`)],
       ['a dotted child name', field(`        <fullName>A.B__c</fullName>\n`)],
       ['two children of one name', named() + named()],
+      ['a name both as text and as elements', named(`        <fullName>\n            <x>1</x>\n        </fullName>\n`)],
     ]) {
       const { fast, parsed } = both(Buffer.from(`${HEAD}    <label>x</label>\n${body}</CustomObject>\n`));
       expect([what, fast]).toEqual([what, parsed]);

@@ -111,6 +111,8 @@ export function scanElements(text: string, root: string): ScannedFile | undefine
     } else element = stack[1]!.element!;
     element.lines.push(lineStart);
     if (text.charCodeAt(gt + 1) === 10 /* \n */) {
+      // to the parser an element holding elements is an object, not text (nor is a name it shares with a text)
+      parent.leaves.set(tag, null);
       const level = newLevel(tag);
       if (stack.length === 1) {
         element.container = true;
