@@ -181,17 +181,11 @@ export function decomposeObjectFile(
     }
     // SDR decomposes only element-valued entries; a text-only `<fields>x</fields>` is dropped by SDR too
     for (const item of toArray(value).filter(isJsonMap)) {
-      const name = childName(item, spec);
-      if (name === undefined || !SAFE_NAME.test(name)) return undefined;
-      const path = `${folder}/${spec.directoryName}/${name}.${spec.suffix}${META_XML_SUFFIX}`;
-      if (paths.has(path)) return undefined;
-      paths.add(path);
-      children.push({
-        type: spec.name,
-        fullName: `${objectName}.${name}`,
-        parent,
-        files: [{ path, content: toXml({ [spec.name]: { [XML_NS_KEY]: XML_NS_URL, ...item } }) }],
-      });
+      const child = childComponent(parent, folder, spec, childName(item, spec), paths, () =>
+        toXml({ [spec.name]: { [XML_NS_KEY]: XML_NS_URL, ...item } }),
+      );
+      if (!child) return undefined;
+      children.push(child);
     }
   }
   const parentFile = {
@@ -202,7 +196,27 @@ export function decomposeObjectFile(
 }
 
 /**
- * `decomposeObjectFile` for a file `scanObjectElements` could read: the same files, cut from its text. Undefined for
+ * The source-format component of the object's child `name`, at the path SDR gives it, its file made by `content`;
+ * undefined for a name that is not a plain API name or whose path is already taken (the caller leaves the object to
+ * SDR).
+ */
+function childComponent(
+  parent: { type: string; fullName: string },
+  folder: string,
+  spec: ObjectChildType,
+  name: string | undefined,
+  paths: Set<string>,
+  content: () => Buffer,
+): ResolvedComponent | undefined {
+  if (name === undefined || !SAFE_NAME.test(name)) return undefined;
+  const path = `${folder}/${spec.directoryName}/${name}.${spec.suffix}${META_XML_SUFFIX}`;
+  if (paths.has(path)) return undefined;
+  paths.add(path);
+  return { type: spec.name, fullName: `${parent.fullName}.${name}`, parent, files: [{ path, content: content() }] };
+}
+
+/**
+ * `decomposeObjectFile` for a file `scanElements` could read: the same files, cut from its text. Undefined for
  * what the parser path decides (a child without a usable name, a child holding only text, two of the same name).
  */
 function decomposeScanned(objectName: string, file: ScannedFile, sourceRoot: string): ResolvedComponent[] | undefined {
@@ -218,22 +232,11 @@ function decomposeScanned(objectName: string, file: ScannedFile, sourceRoot: str
       continue;
     }
     if (!element.container) return undefined;
-    const name = scannedChildName(element.leaves, spec);
-    if (name === undefined || !SAFE_NAME.test(name)) return undefined;
-    const path = `${folder}/${spec.directoryName}/${name}.${spec.suffix}${META_XML_SUFFIX}`;
-    if (paths.has(path)) return undefined;
-    paths.add(path);
-    children.push({
-      type: spec.name,
-      fullName: `${objectName}.${name}`,
-      parent,
-      files: [
-        {
-          path,
-          content: Buffer.from(`${XML_DECL}${rootLine(spec.name)}\n${contentOf(file, element)}</${spec.name}>\n`),
-        },
-      ],
-    });
+    const child = childComponent(parent, folder, spec, scannedChildName(element.leaves, spec), paths, () =>
+      Buffer.from(`${XML_DECL}${rootLine(spec.name)}\n${contentOf(file, element)}</${spec.name}>\n`),
+    );
+    if (!child) return undefined;
+    children.push(child);
   }
   const root = `${XML_DECL}${rootLine(CUSTOM_OBJECT)}`;
   const parentFile = {
