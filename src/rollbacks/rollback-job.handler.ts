@@ -350,6 +350,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         ? startOnce(() => this.verify(ctx, { ...read, candidates: deployed }, built?.intact))
         : undefined;
     void verifying?.();
+    // a write failing meanwhile ends this attempt only once the verification stopped too (nothing of it runs on)
+    const alongside = async <T>(write: () => Promise<T>): Promise<T> => {
+      try {
+        return await write();
+      } catch (error) {
+        await verifying?.().catch(() => undefined);
+        throw error;
+      }
+    };
     const outcomeRows = rows('Succeeded', (c) => {
       const failure =
         failures.get(componentKey(c)) ??
@@ -372,7 +381,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         };
       return gone.has(componentKey(c)) ? { problem: ALREADY_GONE, problemType: 'Warning' } : {};
     }).filter((r) => !result.success || !byVersions.has(componentKey(r)));
-    await ctx.upsertComponents(outcomeRows);
+    await alongside(() => ctx.upsertComponents(outcomeRows));
     for (const row of outcomeRows) {
       if (row.status === 'Failed')
         ctx.log(
@@ -390,19 +399,23 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     // the flows go back once the deploy of the rest succeeded
     const flowRows = result.success
-      ? await rollBackFlows(ctx, session, flowTargets, {
-          deleteVersions: options.deleteFlowVersions ?? false,
-          checkOnly: result.checkOnly,
-        })
+      ? await alongside(() =>
+          rollBackFlows(ctx, session, flowTargets, {
+            deleteVersions: options.deleteFlowVersions ?? false,
+            checkOnly: result.checkOnly,
+          }),
+        )
       : [];
     if (flowRows.length) await ctx.upsertComponents(flowRows);
     const allRows = [...outcomeRows, ...flowRows];
-    await ctx.setCounts({
-      total: candidates.length + leftToPerson,
-      succeeded: allRows.filter((r) => r.status === 'Succeeded').length,
-      failed: allRows.filter((r) => r.status === 'Failed').length,
-      skipped: allRows.filter((r) => r.status === 'Skipped').length + leftToPerson,
-    });
+    await alongside(() =>
+      ctx.setCounts({
+        total: candidates.length + leftToPerson,
+        succeeded: allRows.filter((r) => r.status === 'Succeeded').length,
+        failed: allRows.filter((r) => r.status === 'Failed').length,
+        skipped: allRows.filter((r) => r.status === 'Skipped').length + leftToPerson,
+      }),
+    );
 
     if (!result.success) {
       await this.rollbacks.releaseClaims(job.id);
