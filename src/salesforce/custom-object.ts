@@ -2,7 +2,16 @@ import { registry, type MetadataType } from '@salesforce/source-deploy-retrieve'
 import XMLBuilder from 'fast-xml-builder';
 import { XMLParser } from 'fast-xml-parser';
 import { compareMembers, type ResolvedComponent } from './component.types.js';
-import { contentOf, elementText, nestedBody, rootLine, scanElements, type ScannedFile } from './object-scan.js';
+import {
+  contentOf,
+  elementText,
+  METADATA_NS,
+  nestedBody,
+  rootLine,
+  scanElements,
+  XML_DECL,
+  type ScannedFile,
+} from './object-scan.js';
 
 /**
  * Fast path for `CustomObject` and its decomposed children (`CustomField`, `ValidationRule`, `ListView`, …) in both
@@ -16,8 +25,6 @@ import { contentOf, elementText, nestedBody, rootLine, scanElements, type Scanne
  * a child without a usable name, odd file names) returns undefined, and the caller sends that object to SDR.
  */
 
-const XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
-const XML_NS_URL = 'http://soap.sforce.com/2006/04/metadata';
 const XML_NS_KEY = '@_xmlns';
 const XML_COMMENT_PROP_NAME = '#xml__comment';
 const META_XML_SUFFIX = '-meta.xml';
@@ -182,7 +189,7 @@ export function decomposeObjectFile(
     // SDR decomposes only element-valued entries; a text-only `<fields>x</fields>` is dropped by SDR too
     for (const item of toArray(value).filter(isJsonMap)) {
       const child = childComponent(parent, folder, spec, childName(item, spec), paths, () =>
-        toXml({ [spec.name]: { [XML_NS_KEY]: XML_NS_URL, ...item } }),
+        toXml({ [spec.name]: { [XML_NS_KEY]: METADATA_NS, ...item } }),
       );
       if (!child) return undefined;
       children.push(child);
@@ -190,7 +197,7 @@ export function decomposeObjectFile(
   }
   const parentFile = {
     path: `${folder}/${objectName}.${OBJECT_SUFFIX}${META_XML_SUFFIX}`,
-    content: toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: XML_NS_URL, ...Object.fromEntries(own) } }),
+    content: toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: METADATA_NS, ...Object.fromEntries(own) } }),
   };
   return [{ ...parent, files: [parentFile] }, ...children];
 }
@@ -385,7 +392,7 @@ function composeObject(members: ResolvedComponent[]): Buffer | undefined {
         .map((c) => c.xml),
     ]),
   );
-  return toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: XML_NS_URL, ...own, ...groups } });
+  return toXml({ [CUSTOM_OBJECT]: { [XML_NS_KEY]: METADATA_NS, ...own, ...groups } });
 }
 
 /**

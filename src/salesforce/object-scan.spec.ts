@@ -1,12 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { generateProject } from '../../test/fixtures/generate-project.js';
+import { corpusVersion } from '../../test/helpers/corpus.js';
 import { fixturePath, writeRichObjectProject } from '../../test/helpers/rich-object-project.js';
 import type { ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, decomposeObjectFile, isObjectFamily } from './custom-object.js';
 import { DEFAULT_SOURCE_ROOT } from './fast-path.js';
+import { sfdxProjectJson } from './metadata-to-source.js';
 import { scanElements } from './object-scan.js';
 import { resolveProject } from './project-resolver.js';
 
@@ -43,15 +45,23 @@ describe('decomposing object files by a scan', () => {
       const files = new Map<string, Buffer>();
       await writeRichObjectProject(join(dir, 'rich'));
       await generateProject(join(dir, 'gen'), { classes: 0, objects: 3, fieldsPerObject: 12, lwc: 0 });
-      for (const project of ['rich', 'gen'])
+      // the corpus: the bike shop in the shapes public SFDX sample apps use, both versions
+      for (const version of ['v1', 'v2'] as const) {
+        for (const [p, content] of Object.entries(await corpusVersion(version))) {
+          await mkdir(dirname(join(dir, version, p)), { recursive: true });
+          await writeFile(join(dir, version, p), content);
+        }
+        await writeFile(join(dir, version, 'sfdx-project.json'), sfdxProjectJson('force-app'));
+      }
+      for (const project of ['rich', 'gen', 'v1', 'v2'])
         for (const [p, c] of objectFiles((await resolveProject(join(dir, project))).components)) files.set(p, c);
       for (const [p, c] of objectFiles((await resolveProject(fixturePath('sample-project'))).components))
         files.set(p, c);
       files.set('sample-mdapi', await readFile(join(fixturePath('sample-mdapi'), 'objects', 'Invoice__c.object')));
-      expect(files.size).toBeGreaterThanOrEqual(5);
+      expect(files.size).toBeGreaterThanOrEqual(7);
       expect([...files.values()].filter((c) => c.includes('<!--'))).toHaveLength(1);
       // composing: the same object files either way, from the projects' source components
-      for (const project of ['rich', 'gen']) {
+      for (const project of ['rich', 'gen', 'v1', 'v2']) {
         const components = (await resolveProject(join(dir, project))).components.filter((c) => isObjectFamily(c.type));
         expect(composed(components, true)).toEqual(composed(components, false));
       }
