@@ -1,5 +1,10 @@
 // The jsforce gateway against the Metadata API emulator: real jsforce, real HTTP, real SOAP.
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { test, beforeAll, afterAll, expect } from '@jest/globals';
+import { Connection } from 'jsforce';
+import { SOAP } from 'jsforce/lib/soap.js';
 import { rejectionOf } from '../helpers/thrown.js';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type EmulatorHandle } from '../../src/emulator/emulator.server.js';
@@ -282,4 +287,51 @@ test('reads flow definitions, re-activates a version and deletes one through the
   const [after] = await session.flowDefinitions(['Route_Case_Gateway']);
   expect(after).toMatchObject({ activeVersionNumber: 1, latestVersionNumber: 1 });
   expect(after!.versions.map((v) => v.versionNumber)).toEqual([1]);
+});
+
+test('a deploy request carries the bytes jsforce would send: its envelope, the zip as base64, the length it has', async () => {
+  // a stand-in org that keeps what it was sent and answers with an id
+  const received: { body: Buffer; length: string | undefined }[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ body: Buffer.concat(chunks), length: req.headers['content-length'] });
+      res.writeHead(200, { 'Content-Type': 'text/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"' +
+          ' xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><deployResponse><result>' +
+          '<done>false</done><id>0AfSPLICE0000001</id><state>Queued</state></result></deployResponse></soapenv:Body></soapenv:Envelope>',
+      );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const instanceUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const session = await gateway.connect({
+      instanceUrl,
+      apiVersion: API,
+      auth: { type: 'accessToken', accessToken: 'tok&<en>' },
+    });
+    const zip = randomBytes(300_001); // not a multiple of 3, over several slices
+    const options = { testLevel: 'RunSpecifiedTests' as const, runTests: ['A_Test', 'B & C'], checkOnly: true };
+    expect(await session.startDeploy(zip, options)).toBe('0AfSPLICE0000001');
+
+    const conn = new Connection({ instanceUrl, accessToken: 'tok&<en>', version: API });
+    const soap = new SOAP(conn, {
+      xmlns: 'http://soap.sforce.com/2006/04/metadata',
+      endpointUrl: `${instanceUrl}/services/Soap/m/${API}`,
+    });
+    const jsforceEnvelope = soap._createEnvelope({
+      deploy: {
+        ZipFile: zip.toString('base64'),
+        DeployOptions: { rollbackOnError: true, singlePackage: true, ...options },
+      },
+    });
+    expect(received).toHaveLength(1);
+    expect(received[0]!.body.toString('utf8')).toBe(jsforceEnvelope);
+    expect(received[0]!.length).toBe(String(Buffer.byteLength(jsforceEnvelope)));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
 });
