@@ -29,6 +29,7 @@ import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
+import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -72,4 +73,5 @@ export const MIGRATIONS = [
   SloRollbackPolicies1796157000000,
   SnapshotComponentsFillfactor1796158000000,
   JobComponentsFillfactor1796159000000,
+  JobLogsKeyedBySeq1796160000000,
 ];

@@ -7,6 +7,7 @@ import { PackagesAndReleases1796156000000 } from '../../migrations/1796156000000
 import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000-SloRollbackPolicies.js';
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
+import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -180,6 +181,47 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       await migration.up(runner);
       expect(await options()).toEqual(['fillfactor=50']);
     } finally {
+      await runner.release();
+    }
+  });
+
+  it('keys job_logs by (job_id, seq), without the id column or the check against jobs, and back (1796160000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new JobLogsKeyedBySeq1796160000000();
+    const constraints = async () =>
+      (
+        (await runner.query(
+          `SELECT contype, pg_get_constraintdef(oid) AS def FROM pg_constraint
+            WHERE conrelid = 'job_logs'::regclass AND contype IN ('p', 'u', 'f') ORDER BY contype, conname`,
+        )) as { contype: string; def: string }[]
+      ).map((c) => `${c.contype} ${c.def}`);
+    const lines = async () =>
+      ((await runner.query(`SELECT seq, message FROM job_logs WHERE job_id = $1 ORDER BY seq`, [job])) as unknown[])
+        .length;
+    const job = '00000000-0000-4000-8000-000000000160';
+    try {
+      await runner.query(`INSERT INTO jobs (id, kind, status) VALUES ($1, 'Deploy', 'Completed')`, [job]);
+      await runner.query(`INSERT INTO job_logs (job_id, seq, level, message) VALUES ($1, 1, 'info', 'one')`, [job]);
+      expect(await constraints()).toEqual(['p PRIMARY KEY (job_id, seq)']);
+      expect(await columns('job_logs', runner)).not.toContain('id');
+      // a line written twice is still refused by the key (the writer's ON CONFLICT relies on it)
+      await expect(
+        runner.query(`INSERT INTO job_logs (job_id, seq, level, message) VALUES ($1, 1, 'info', 'again')`, [job]),
+      ).rejects.toThrow(/duplicate key/);
+
+      await migration.down(runner);
+      expect(await constraints()).toEqual([
+        'f FOREIGN KEY (job_id) REFERENCES jobs(id)',
+        'p PRIMARY KEY (id)',
+        'u UNIQUE (job_id, seq)',
+      ]);
+      expect(await lines()).toBe(1);
+      await migration.up(runner);
+      expect(await constraints()).toEqual(['p PRIMARY KEY (job_id, seq)']);
+      expect(await lines()).toBe(1);
+    } finally {
+      await runner.query(`DELETE FROM job_logs WHERE job_id = $1`, [job]);
+      await runner.query(`DELETE FROM jobs WHERE id = $1`, [job]);
       await runner.release();
     }
   });
