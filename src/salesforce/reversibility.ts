@@ -208,7 +208,10 @@ function fieldUpdate(
   before: ReadonlyArray<ComponentFile> | null | undefined,
   after: ReadonlyArray<ComponentFile> | null | undefined,
 ): Reversibility {
-  const next = after ? picklistOf(fieldOf(after, fullName)) : undefined;
+  // only a picklist the deploy leaves can be irreversible: a field whose files never say valueSet is not parsed
+  // (a rollback of 5,000 fields parsed 10,000 files to learn that)
+  if (!after?.some((f) => f.content.includes('valueSet'))) return REVERSIBLE;
+  const next = picklistOf(fieldOf(after, fullName));
   if (before === undefined || before === null) {
     if (!next) return REVERSIBLE;
     return {
