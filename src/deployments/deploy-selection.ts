@@ -40,6 +40,8 @@ export function estimateDeployFiles(components: SelectableComponent[]): { fileCo
     if (c.parentType) parents.add(memberKey({ type: c.parentType, fullName: c.parentFullName! }));
     else fileCount += c.files.length;
   }
-  for (const key of parents) if (!components.some((c) => memberKey(c) === key)) fileCount += 1;
+  // a set, not a scan of every component per parent (150 objects × 10,000 components made 1.5 million keys)
+  const present = new Set(components.map(memberKey));
+  for (const key of parents) if (!present.has(key)) fileCount += 1;
   return { fileCount, unzippedBytes };
 }
