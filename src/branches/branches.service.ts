@@ -9,7 +9,7 @@ import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.
 import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { onlyMembers, whereMembers } from './member-filter.js';
+import { onlyMembers, plainRows, whereMembers } from './member-filter.js';
 import {
   compareMembers,
   type MemberRef,
@@ -109,13 +109,10 @@ export class BranchesService {
 
   /** The revision's components, or only those of `refs` (matched by `componentKey`). */
   async revisionComponents(revisionId: string, refs?: MemberRef[]): Promise<RevisionComponent[]> {
-    if (!refs) return this.components.find({ where: { revisionId }, order: { type: 'ASC', fullName: 'ASC' } });
     const qb = this.components.createQueryBuilder('rc').where('rc.revision_id = :revisionId', { revisionId });
-    const rows = await whereMembers(qb, 'rc', refs)
-      .orderBy('rc.type', 'ASC')
-      .addOrderBy('rc.full_name', 'ASC')
-      .getMany();
-    return onlyMembers(rows, refs);
+    if (refs) whereMembers(qb, 'rc', refs);
+    const rows = await plainRows(qb.orderBy('rc.type', 'ASC').addOrderBy('rc.full_name', 'ASC'));
+    return refs ? onlyMembers(rows, refs) : rows;
   }
 
   /**

@@ -5,7 +5,7 @@ import type { DataSource, Repository } from 'typeorm';
 import { BlobStore } from '../blobs/blob-store.js';
 import type { StoredFile } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
-import { onlyMembers, whereMembers } from '../branches/member-filter.js';
+import { onlyMembers, plainRows, whereMembers } from '../branches/member-filter.js';
 import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -205,7 +205,7 @@ export class SnapshotsService {
   async componentsOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotComponent[]> {
     const qb = this.components.createQueryBuilder('sc').where('sc.snapshot_id = :snapshotId', { snapshotId });
     if (refs) whereMembers(qb, 'sc', refs);
-    const rows = await qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC').getMany();
+    const rows = await plainRows(qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC'));
     return refs ? onlyMembers(rows, refs) : rows;
   }
 
