@@ -32,11 +32,12 @@ describe('plainRows gives what getMany gives, as plain objects', () => {
         .addOrderBy(`${alias}.id`, 'ASC');
     const entities = await query().getMany();
     expect(entities.length).toBeGreaterThan(5);
-    expect(await plainRows(query())).toEqual(entities.map((e) => ({ ...e })));
+    // the same values, property for property (toEqual ignores the entities' class)
+    expect(await plainRows(query())).toEqual(entities);
     // narrowed by members as the services narrow them
     const some = entities.slice(0, 3).map((e) => ({ type: e.type, fullName: e.fullName.toUpperCase() }));
     const narrowed = await plainRows(whereMembers(query(), alias, some));
-    expect(narrowed).toEqual((await whereMembers(query(), alias, some).getMany()).map((e) => ({ ...e })));
+    expect(narrowed).toEqual(await whereMembers(query(), alias, some).getMany());
     expect(narrowed.length).toBeGreaterThanOrEqual(3);
   });
 });
