@@ -24,6 +24,7 @@ import {
   normalizeDeployResult,
   normalizeFileProperties,
   normalizeRetrieveResult,
+  takeZipFile,
   withoutFileProperties,
 } from './metadata-results.js';
 import { DEFAULT_RETRY, withRetry, withTimeout, type RetryPolicy } from '../common/retry.js';
@@ -600,17 +601,22 @@ async function deploy(conn: Connection, zip: Buffer, options: DeployOptions): Pr
 }
 
 /**
- * `conn.metadata.checkRetrieveStatus`, made through jsforce's SOAP client, with the answer's fileProperties dropped
- * before it is parsed (`withoutFileProperties`). Not cast by jsforce's schema: `normalizeRetrieveResult` reads
- * strings, single objects and nils.
+ * `conn.metadata.checkRetrieveStatus`, made through jsforce's SOAP client, with the answer's zip taken out and
+ * decoded (`takeZipFile`) and its fileProperties dropped (`withoutFileProperties`) before the rest is parsed. Not
+ * cast by jsforce's schema: `normalizeRetrieveResult` reads strings, single objects and nils, and the zip as a Buffer.
  */
 async function checkRetrieveStatus(conn: Connection, asyncProcessId: string): Promise<Record<string, unknown>> {
   const soap = new MetadataSoap(conn);
+  let zip: Buffer | undefined;
   soap.on('response', (response: { body?: unknown }) => {
-    if (typeof response.body === 'string') response.body = withoutFileProperties(response.body);
+    if (typeof response.body !== 'string') return;
+    const taken = takeZipFile(response.body);
+    zip = taken.zip;
+    response.body = withoutFileProperties(taken.xml);
   });
   const answer: unknown = await soap.invoke('checkRetrieveStatus', { asyncProcessId });
-  return (answer as { result: Record<string, unknown> }).result;
+  const result = (answer as { result: Record<string, unknown> }).result;
+  return zip ? { ...result, zipFile: zip } : result;
 }
 
 /**

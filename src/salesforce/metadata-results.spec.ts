@@ -1,7 +1,14 @@
+import { randomBytes } from 'node:crypto';
 import { test, expect } from '@jest/globals';
 import { mapSalesforceError, parseSfdxAuthUrl, redact } from './jsforce.gateway.js';
 import { SalesforceApiError, SalesforceAuthError, SalesforceUnavailableError } from './metadata-api.gateway.js';
-import { normalizeDeployResult, normalizeRetrieveResult, withoutFileProperties } from './metadata-results.js';
+import {
+  normalizeDeployResult,
+  normalizeRetrieveResult,
+  takeZipFile,
+  withoutFileProperties,
+} from './metadata-results.js';
+import { parseSoapXml } from './soap-xml.js';
 
 test('a deploy result from SOAP strings becomes booleans, numbers and arrays, without the package.xml entry', () => {
   const status = normalizeDeployResult({
@@ -164,4 +171,33 @@ test('network failures map to SalesforceUnavailableError and faults to Salesforc
   expect(
     mapSalesforceError(Object.assign(new Error('authentication failure'), { name: 'invalid_grant' }), [], 'x'),
   ).toBeInstanceOf(SalesforceAuthError);
+});
+
+test('a retrieve answer gives the same result with its zip taken out before the parse as parsed whole', () => {
+  const zip = randomBytes(100_003);
+  const base64 = zip.toString('base64');
+  const wrapped = base64.replace(/(.{76})/g, '$1\n'); // line breaks inside the base64, as some writers put them
+  const answer = (zipElement: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="http://soap.sforce.com/2006/04/metadata"><soapenv:Body><checkRetrieveStatusResponse><result><done>true</done><id>09S</id><messages><fileName>package.xml</fileName><problem>named &apos;&lt;zipFile&gt;&apos; cannot be found</problem></messages><status>Succeeded</status><success>true</success>${zipElement}</result></checkRetrieveStatusResponse></soapenv:Body></soapenv:Envelope>`;
+  const resultOf = (xml: string) => {
+    const envelope = parseSoapXml(xml)['soapenv:Envelope'] as Record<string, Record<string, Record<string, unknown>>>;
+    return envelope['soapenv:Body']!.checkRetrieveStatusResponse!.result as Record<string, unknown>;
+  };
+  for (const element of [`<zipFile>${base64}</zipFile>`, `<zipFile>${wrapped}</zipFile>`]) {
+    const taken = takeZipFile(answer(element));
+    expect(taken.zip?.equals(zip)).toBe(true);
+    expect(taken.xml).toBe(answer(''));
+    expect(normalizeRetrieveResult({ ...resultOf(taken.xml), zipFile: taken.zip })).toEqual(
+      normalizeRetrieveResult(resultOf(answer(element))),
+    );
+  }
+  // not done yet (no zip), two zips, an unclosed one, another spelling: left whole for the parser
+  for (const element of [
+    '',
+    '<zipFile>UEs=</zipFile><zipFile>UEs=</zipFile>',
+    '<zipFile>UEs=',
+    '<zipFile xsi:nil="true"/>',
+  ]) {
+    expect(takeZipFile(answer(element))).toEqual({ xml: answer(element) });
+  }
 });
