@@ -37,8 +37,7 @@ export interface MemoryRestart {
  * service again in place (same PID, same arguments). Whoever chooses decides: MALLOC_ARENA_MAX set to any value (the
  * image sets both variables; an operator may set others) leaves the allocator alone, and a young generation size
  * given on the command line or in NODE_OPTIONS (`--max-semi-space-size`, `--min-semi-space-size`, either
- * spelling) is kept. A process that has them all is never
- * restarted again.
+ * spelling) is kept. A process that has them all is never restarted again.
  */
 export function memoryRestart(runtime: Runtime): MemoryRestart | undefined {
   if (!runtime.canExec) return undefined;

@@ -9,7 +9,8 @@ import { BadRequestError, ConflictError, NotFoundError } from '../common/errors.
 import { isMalformedId, isUuid, malformedIdMessage } from '../common/ids.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
-import { onlyMembers, plainRows, whereMembers } from './member-filter.js';
+import { plainRows } from '../database/plain-rows.js';
+import { onlyMembers, whereMembers } from './member-filter.js';
 import {
   compareMembers,
   type MemberRef,

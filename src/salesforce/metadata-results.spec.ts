@@ -183,6 +183,14 @@ test('a retrieve answer gives the same result with its zip taken out before the 
     const envelope = parseSoapXml(xml)['soapenv:Envelope'] as Record<string, Record<string, Record<string, unknown>>>;
     return envelope['soapenv:Body']!.checkRetrieveStatusResponse!.result as Record<string, unknown>;
   };
+  // an empty element is no zip either way, a line break alone an empty one
+  for (const element of ['<zipFile></zipFile>', '<zipFile>\n</zipFile>']) {
+    const taken = takeZipFile(answer(element));
+    expect(taken.xml).toBe(answer(''));
+    expect(normalizeRetrieveResult({ ...resultOf(taken.xml), zipFile: taken.zip })).toEqual(
+      normalizeRetrieveResult(resultOf(answer(element))),
+    );
+  }
   for (const element of [`<zipFile>${base64}</zipFile>`, `<zipFile>${wrapped}</zipFile>`]) {
     const taken = takeZipFile(answer(element));
     expect(taken.zip?.equals(zip)).toBe(true);

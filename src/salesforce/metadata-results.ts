@@ -129,13 +129,14 @@ export function normalizeFileProperties(raw: Raw): FileProperties {
 
 /** Normalizes a jsforce RetrieveResult; `zipFile` (base64, or already decoded by `takeZipFile`) becomes a Buffer. */
 export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
-  const zipFile = Buffer.isBuffer(raw.zipFile) ? raw.zipFile : asOptionalString(raw.zipFile);
+  const base64 = asOptionalString(raw.zipFile);
+  const zip = Buffer.isBuffer(raw.zipFile) ? raw.zipFile : base64 && Buffer.from(base64, 'base64');
   return {
     id: asString(raw.id),
     done: asBoolean(raw.done),
     status: asString(raw.status),
     success: asBoolean(raw.success),
-    ...(zipFile ? { zip: typeof zipFile === 'string' ? Buffer.from(zipFile, 'base64') : zipFile } : {}),
+    ...(zip ? { zip } : {}),
     messages: asArray(raw.messages as Raw | Raw[]).map((m) => ({
       fileName: asString(m.fileName),
       problem: asString(m.problem),
@@ -166,8 +167,8 @@ export function takeZipFile(xml: string): { xml: string; zip?: Buffer } {
   if (start < 0 || xml.indexOf(open, start + open.length) >= 0) return { xml };
   const end = xml.indexOf(close, start + open.length);
   if (end < 0 || xml.indexOf(close, end + close.length) >= 0) return { xml };
-  return {
-    xml: xml.slice(0, start) + xml.slice(end + close.length),
-    zip: Buffer.from(xml.slice(start + open.length, end), 'base64'),
-  };
+  const rest = xml.slice(0, start) + xml.slice(end + close.length);
+  // an empty element is no zip, as the parser reads it
+  if (end === start + open.length) return { xml: rest };
+  return { xml: rest, zip: Buffer.from(xml.slice(start + open.length, end), 'base64') };
 }

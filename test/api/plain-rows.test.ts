@@ -1,6 +1,8 @@
 import { describe, it, beforeAll, afterAll, expect } from '@jest/globals';
 import { DataSource } from 'typeorm';
-import { plainRows, whereMembers } from '../../src/branches/member-filter.js';
+import { whereMembers } from '../../src/branches/member-filter.js';
+import { plainRows } from '../../src/database/plain-rows.js';
+import { Blob } from '../../src/blobs/blob.entity.js';
 import { RevisionComponent } from '../../src/branches/revision-component.entity.js';
 import { SnapshotComponent } from '../../src/snapshots/snapshot-component.entity.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
@@ -39,5 +41,9 @@ describe('plainRows gives what getMany gives, as plain objects', () => {
     const narrowed = await plainRows(whereMembers(query(), alias, some));
     expect(narrowed).toEqual(await whereMembers(query(), alias, some).getMany());
     expect(narrowed.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses an entity whose columns TypeORM must convert (a transformer), before reading anything', async () => {
+    await expect(plainRows(db.getRepository(Blob).createQueryBuilder('b'))).rejects.toThrow('use getMany');
   });
 });
