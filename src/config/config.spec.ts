@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     expect(config.embeddedDatabase).toBe(false);
     expect(config.embeddedQueue).toBe(false);
     expect(config.emulatorEnabled).toBe(false);
+    expect(config.REDIS_PREFIX).toBe('bull');
+  });
+
+  it('takes a REDIS_PREFIX of its own and refuses one that would split or glob Redis keys', () => {
+    expect(loadConfig({ REDIS_PREFIX: 'backtrack-staging' }).REDIS_PREFIX).toBe('backtrack-staging');
+    expect(() => loadConfig({ REDIS_PREFIX: 'a:b*' })).toThrow(
+      /^Invalid REDIS_PREFIX="a:b\*": expected letters, digits, "_", "\." or "-" \(1 to 64 of them\)\.$/,
+    );
   });
 
   it('names the variable and what it expects when DATABASE_URL is not a postgres URL', () => {

@@ -15,6 +15,11 @@ const schema = z.object({
     .string()
     .refine((v) => /^rediss?:\/\/[^\s]+$/.test(v) && URL.canParse(v), 'a redis:// or rediss:// URL')
     .optional(),
+  /** Prefix of every Redis key of the job queue: several installations (or test stacks) can share one Redis. */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'letters, digits, "_", "." or "-" (1 to 64 of them)')
+    .default('bull'),
   SECRET_KEY: z
     .string()
     .refine((v) => decodeKey(v) !== null, '32 bytes as 64 hex characters or base64 (openssl rand -hex 32)')

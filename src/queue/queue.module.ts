@@ -22,7 +22,10 @@ export class QueueModule {
     }
     return {
       module: QueueModule,
-      imports: [BullModule.forRoot({ url: config.REDIS_URL }), BullModule.registerQueue({ name: JOBS_QUEUE_NAME })],
+      imports: [
+        BullModule.forRoot({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }),
+        BullModule.registerQueue({ name: JOBS_QUEUE_NAME }),
+      ],
       providers: [
         {
           provide: JOB_QUEUE,

@@ -1,7 +1,10 @@
-// The integration suite's service as it runs in production: a scratch PostgreSQL database, a Redis database of its
-// own, the API as one process and workers as others (started and killed by the test), all with one admin token.
+// The integration suite's service as it runs in production: a scratch PostgreSQL database, a queue of its own on the
+// shared Redis (keys under a prefix no other stack uses), the API as one process and workers as others (started and
+// killed by the test), all with one admin token.
 import crypto from 'node:crypto';
+import Bull from 'bull';
 import pg from 'pg';
+import { JOBS_QUEUE_NAME } from '../../src/queue/queue.module.js';
 import request from 'supertest';
 import { waitFor } from './lifecycle.js';
 import { freePort, startService, type ServiceProcess } from './processes.js';
@@ -26,6 +29,8 @@ export interface IntegrationStack {
   /** Polls `GET route` until its status is Completed or Exception; returns that body. */
   finished(route: string, timeoutMs?: number): Promise<any>;
   startWorker(): Promise<ServiceProcess>;
+  /** Removes every key of the stack's queue from Redis, as a Redis that restarted empty would have lost them. */
+  forgetQueue(): Promise<void>;
   /** SIGKILLs every worker, stops the API, drops the database (what started, the last first). */
   close(): Promise<void>;
 }
@@ -47,9 +52,13 @@ export async function startIntegrationStack(extraEnv: Record<string, string> = {
   try {
     const database = await createScratchDatabase(databaseServer, 'backtrack_it');
     stops.push(() => database.close());
+    // Two test files run at once (and a local run may share the Redis with CI): a random database number collided
+    // now and then, so each stack's queue has a prefix of its own instead, and its keys go when it closes.
+    const queue = { REDIS_URL: redisServer, REDIS_PREFIX: `bt-it-${crypto.randomBytes(6).toString('hex')}` };
+    stops.push(() => forgetQueue(queue));
     const env = {
       DATABASE_URL: database.url,
-      REDIS_URL: `${redisServer.replace(/\/\d*$/, '')}/${1 + crypto.randomInt(14)}`,
+      ...queue,
       SECRET_KEY: crypto.randomBytes(32).toString('hex'),
       BACKTRACK_ADMIN_TOKEN: token,
       JOB_LEASE_SECONDS: '5',
@@ -98,10 +107,20 @@ export async function startIntegrationStack(extraEnv: Record<string, string> = {
         await worker.ready;
         return worker;
       },
+      forgetQueue: () => forgetQueue(queue),
       close,
     };
   } catch (error) {
     await close();
     throw error;
+  }
+}
+
+async function forgetQueue({ REDIS_URL, REDIS_PREFIX }: { REDIS_URL: string; REDIS_PREFIX: string }): Promise<void> {
+  const queue = new Bull(JOBS_QUEUE_NAME, REDIS_URL, { prefix: REDIS_PREFIX });
+  try {
+    await queue.obliterate({ force: true });
+  } finally {
+    await queue.close();
   }
 }

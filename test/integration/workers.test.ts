@@ -15,7 +15,6 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   let db: pg.Client;
   let emulator: EmulatorHandle;
   let apiUrl: string;
-  let env: Record<string, string>;
   let orgId: string;
   let branchId: string;
   const call: IntegrationStack['call'] = (...args) => stack.call(...args);
@@ -27,7 +26,7 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, latencyMs: 50 });
     stack = await startIntegrationStack();
-    ({ env, apiUrl, db } = stack);
+    ({ apiUrl, db } = stack);
     const org = await call('POST', '/api/orgs', {
       name: 'Integration Org',
       environment: 'uat',
@@ -122,9 +121,8 @@ describe('PostgreSQL + Redis/Bull with the API and workers as separate processes
   it('loses no job when Redis forgets the queue: the reconciler re-enqueues it from PostgreSQL', async () => {
     await stack.workers.at(-1)!.kill('SIGKILL');
     const start = await call('POST', `/api/branches/${branchId}/deployments`, { orgId, checkOnly: true });
-    // its own database of the shared Redis (never the whole server): -u names it in the URL's path
-    const { execFileSync } = await import('node:child_process');
-    execFileSync('redis-cli', ['-u', env.REDIS_URL!, 'FLUSHDB']);
+    // the stack's own queue keys on the shared Redis (never the whole server, nor a whole database of it)
+    await stack.forgetQueue();
     await startWorker();
     const job = await finished(start.body.id);
     expect(job.status).toBe('Completed');
