@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { cpuByThread, formatCpu, scaledRuns, selectSections } from './bench-client.js';
+import { cpuByThread, formatCpu, median, medianRun, runsNote, scaledRuns, selectSections } from './bench-client.js';
 
 const ALL = ['salesforce', 'storage', 'polling', 'slo'] as const;
 
@@ -49,5 +49,29 @@ describe('cpuByThread', () => {
     expect(formatCpu({ main: 4.12, pool: 0.7, other: 5.04, total: 9.86 })).toBe(
       '9.9 s (main thread 4.1, database and GC threads 5.0, thread pool 0.7)',
     );
+  });
+});
+
+describe('medianRun', () => {
+  const runs = [
+    { retrieveMs: 2100, deployMs: 1090, ms: 3190 },
+    { retrieveMs: 1900, deployMs: 1240, ms: 3140 },
+    { retrieveMs: 1700, deployMs: 1100, ms: 2800 },
+  ];
+
+  it('picks the run whose total is the median, with that run’s own parts', () => {
+    expect(medianRun(runs, (r) => r.ms)).toEqual({ retrieveMs: 1900, deployMs: 1240, ms: 3140 });
+    expect(median(runs.map((r) => r.ms))).toBe(3140);
+  });
+
+  it('takes the upper middle of an even count, as median does, and the one run of one', () => {
+    expect(medianRun(runs.slice(0, 2), (r) => r.ms).ms).toBe(3190);
+    expect(median([3190, 3140])).toBe(3190);
+    expect(medianRun(runs.slice(2), (r) => r.ms).ms).toBe(2800);
+  });
+
+  it('names every run in the order they ran, and nothing for a single run', () => {
+    expect(runsNote(runs.map((r) => r.ms))).toBe(' (median of 3.19 s, 3.14 s, 2.80 s)');
+    expect(runsNote([2800])).toBe('');
   });
 });

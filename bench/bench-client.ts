@@ -25,11 +25,21 @@ export class ApiClient {
     return json;
   }
 
-  /** Polls a job until it finishes; returns it with the wall time seen by the caller. */
+  /**
+   * Polls a job every 100 ms until it finishes, as a CI poller does (and the CLI, once a second): with the ETag of
+   * the last answer, so an unchanged job costs a 304 and no body. Returns the finished job.
+   */
   async waitForJob(id: string, timeoutMs = 15 * 60_000): Promise<any> {
     const deadline = Date.now() + timeoutMs;
+    let etag: string | null = null;
+    let job: any;
     for (;;) {
-      const job = await this.call('GET', `/api/jobs/${id}`);
+      const res = await fetch(`${this.url}/api/jobs/${id}`, {
+        headers: { authorization: `Bearer ${this.token}`, ...(etag ? { 'if-none-match': etag } : {}) },
+      });
+      if (res.status === 304) await res.arrayBuffer();
+      else if (res.status === 200) [job, etag] = [await res.json(), res.headers.get('etag')];
+      else throw new Error(`GET /api/jobs/${id} → ${res.status}: ${await res.text()}`);
       if (job.status === 'Completed' || job.status === 'Exception') return job;
       if (Date.now() > deadline) throw new Error(`job ${id} still ${job.status}`);
       await new Promise((r) => setTimeout(r, 100));
@@ -229,7 +239,15 @@ export function formatCpu(cpu: CpuSeconds): string {
 export type Row = (measure: string, value: string, reference: string, verdict: string) => void;
 
 /** The middle value of some runs (the upper one of an even count). */
-export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+export const median = (values: number[]) => medianRun(values, (v) => v);
+
+/** The run whose `value` is the median, as `median` picks it: its other parts are that one run's own. */
+export const medianRun = <T>(runs: T[], value: (run: T) => number): T =>
+  [...runs].sort((a, b) => value(a) - value(b))[Math.floor(runs.length / 2)]!;
+
+/** ` (median of 3.19 s, 3.14 s, 2.80 s)` after a median of several runs, in the order they ran; nothing for one. */
+export const runsNote = (ms: number[]) =>
+  ms.length > 1 ? ` (median of ${ms.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ')})` : '';
 
 /** BENCH_SCALE: 1 runs the sizes of DESIGN.md's targets; 0.02 is the CI smoke run. */
 export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
