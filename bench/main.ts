@@ -176,8 +176,8 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   );
 
   // The bare reference: what the org does for the deploy job, driven by jsforce alone, each run on an org of its own
-  // seeded as the job's is. The median of three: the first run is the emulator's first retrieve and deploy of this
-  // size (its code not yet optimized by V8, 1.5–2× slower than the next) — a real org is never cold that way.
+  // seeded as the job's is. The median of three: one run swings with the machine, and the first is the emulator's
+  // first retrieve and deploy of this size (its code not yet optimized by V8: a few per cent slower, as a rule).
   let conn!: jsforce.Connection;
   const deployReferences: { retrieveMs: number; deployMs: number; ms: number }[] = [];
   for (let i = 0; i < scaledRuns(3); i++) {
