@@ -30,6 +30,7 @@ import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
+import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -74,4 +75,5 @@ export const MIGRATIONS = [
   SnapshotComponentsFillfactor1796158000000,
   JobComponentsFillfactor1796159000000,
   JobLogsKeyedBySeq1796160000000,
+  RowsWithoutParentChecks1796161000000,
 ];

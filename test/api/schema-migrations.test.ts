@@ -8,6 +8,7 @@ import { SloRollbackPolicies1796157000000 } from '../../migrations/1796157000000
 import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796158000000-SnapshotComponentsFillfactor.js';
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
+import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -222,6 +223,47 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
     } finally {
       await runner.query(`DELETE FROM job_logs WHERE job_id = $1`, [job]);
       await runner.query(`DELETE FROM jobs WHERE id = $1`, [job]);
+      await runner.release();
+    }
+  });
+  it('writes component rows and claims without a per-row check of their job or snapshot, and back (1796161000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new RowsWithoutParentChecks1796161000000();
+    const foreignKeys = async () =>
+      (
+        (await runner.query(
+          `SELECT conrelid::regclass::text AS "table", pg_get_constraintdef(oid) AS def FROM pg_constraint
+            WHERE contype = 'f' AND conrelid::regclass::text IN ('snapshot_components', 'job_components', 'rollback_claims')
+            ORDER BY 1, 2`,
+        )) as { table: string; def: string }[]
+      ).map((c) => `${c.table} ${c.def}`);
+    const nobody = '00000000-0000-4000-8000-000000000161';
+    try {
+      expect(await foreignKeys()).toEqual([]);
+      // a row naming a job that does not exist is no longer refused by the database (nothing deletes jobs)
+      await runner.query(
+        `INSERT INTO job_components (job_id, type, full_name, action, status) VALUES ($1, 'ApexClass', 'A', 'update', 'Pending')`,
+        [nobody],
+      );
+      await runner.query(`DELETE FROM job_components WHERE job_id = $1`, [nobody]);
+
+      await migration.down(runner);
+      expect(await foreignKeys()).toEqual([
+        'job_components FOREIGN KEY (job_id) REFERENCES jobs(id)',
+        'rollback_claims FOREIGN KEY (deploy_job_id) REFERENCES jobs(id)',
+        'rollback_claims FOREIGN KEY (rollback_job_id) REFERENCES jobs(id)',
+        'snapshot_components FOREIGN KEY (snapshot_id) REFERENCES snapshots(id)',
+      ]);
+      await expect(
+        runner.query(
+          `INSERT INTO job_components (job_id, type, full_name, action, status) VALUES ($1, 'ApexClass', 'A', 'update', 'Pending')`,
+          [nobody],
+        ),
+      ).rejects.toThrow(/foreign key/);
+      await migration.up(runner);
+      expect(await foreignKeys()).toEqual([]);
+    } finally {
+      await runner.query(`DELETE FROM job_components WHERE job_id = $1`, [nobody]);
       await runner.release();
     }
   });
