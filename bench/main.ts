@@ -337,8 +337,9 @@ async function benchSalesforce(bench: Bench): Promise<any> {
 
 /**
  * The same deploy and full rollback again, on an org of their own holding yet another version (so its backup stores
- * new blobs, as the first did): what a service that has run a deploy before does — its code compiled by V8 — where
- * the issue's rows are the first deploy after a start. Shown beside them against the same references; not a verdict.
+ * new blobs, as the first did): what a service that has run a deploy before does, where the issue's rows are the
+ * first deploy after a start. Shown beside them against the same references; not a verdict (from one run to the next
+ * it was sometimes faster, sometimes slower than the first: docs/benchmarks.md, eleventh session).
  */
 async function secondDeployAndRollback(
   bench: Bench,

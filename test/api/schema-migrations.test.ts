@@ -226,6 +226,7 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       await runner.release();
     }
   });
+
   it('writes component rows and claims without a per-row check of their job or snapshot, and back (1796161000000)', async () => {
     const runner = database().createQueryRunner();
     const migration = new RowsWithoutParentChecks1796161000000();
@@ -238,13 +239,15 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
         )) as { table: string; def: string }[]
       ).map((c) => `${c.table} ${c.def}`);
     const nobody = '00000000-0000-4000-8000-000000000161';
-    try {
-      expect(await foreignKeys()).toEqual([]);
-      // a row naming a job that does not exist is no longer refused by the database (nothing deletes jobs)
-      await runner.query(
+    const rowOfNobody = () =>
+      runner.query(
         `INSERT INTO job_components (job_id, type, full_name, action, status) VALUES ($1, 'ApexClass', 'A', 'update', 'Pending')`,
         [nobody],
       );
+    try {
+      expect(await foreignKeys()).toEqual([]);
+      // a row naming a job that does not exist is no longer refused by the database (nothing deletes jobs)
+      await rowOfNobody();
       await runner.query(`DELETE FROM job_components WHERE job_id = $1`, [nobody]);
 
       await migration.down(runner);
@@ -254,12 +257,7 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
         'rollback_claims FOREIGN KEY (rollback_job_id) REFERENCES jobs(id)',
         'snapshot_components FOREIGN KEY (snapshot_id) REFERENCES snapshots(id)',
       ]);
-      await expect(
-        runner.query(
-          `INSERT INTO job_components (job_id, type, full_name, action, status) VALUES ($1, 'ApexClass', 'A', 'update', 'Pending')`,
-          [nobody],
-        ),
-      ).rejects.toThrow(/foreign key/);
+      await expect(rowOfNobody()).rejects.toThrow(/foreign key/);
       await migration.up(runner);
       expect(await foreignKeys()).toEqual([]);
     } finally {
