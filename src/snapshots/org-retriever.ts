@@ -1,7 +1,7 @@
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
-import type { MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import type { MetadataSession, RetrieveStatus } from '../salesforce/metadata-api.gateway.js';
 import { parseMissingMessages, splitRetrievedZip, type SplitOptions } from '../salesforce/retrieve-split.js';
 import { pollDelayMs, sleep } from '../common/polling.js';
 import { isProfileLike } from '../common/profile-xml.js';
@@ -18,8 +18,34 @@ export interface RetrievedChunk {
   /** Time spent waiting for Salesforce to finish this retrieve, and converting its zip to source format. */
   retrieveMs?: number;
   splitMs?: number;
+  /** Profiles were read with this chunk (in every chunk): they are held back and reported merged with the last. */
+  holdsProfiles?: boolean;
   found: ResolvedComponent[];
   missing: MemberRef[];
+}
+
+/** One retrieve as Salesforce returned it: what it asked for, the zip (the bytes themselves) and its messages. */
+export interface RetrievedZip {
+  members: MemberRef[];
+  /** Members asked for only for the profiles' sake (companions): read, never reported. */
+  unreported: MemberRef[];
+  zip: Buffer;
+  messages: RetrieveStatus['messages'];
+  /** Time spent waiting for Salesforce to finish this retrieve. */
+  retrieveMs?: number;
+}
+
+interface RetrieveOptions {
+  signal?: AbortSignal;
+  pollCeilingMs: number;
+  /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
+  onSubmitted?: () => void;
+  /**
+   * Components retrieved with the profiles and permission sets among the targets (Salesforce returns their
+   * elements about these only) but not reported. Profiles go into every retrieve, their reads merged element by
+   * element and reported with the last chunk.
+   */
+  companions?: RetrieveTarget[];
 }
 
 /**
@@ -33,70 +59,129 @@ export interface RetrievedChunk {
 export async function retrieveComponents(
   session: MetadataSession,
   targets: RetrieveTarget[],
-  options: {
-    signal?: AbortSignal;
-    pollCeilingMs: number;
+  options: RetrieveOptions & {
     /** How found components are returned (see `splitRetrievedZip`): `stored` for metadata-format snapshots. */
     format?: SplitOptions['format'];
-    /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
-    onSubmitted?: () => void;
     onChunk?: (chunk: RetrievedChunk, index: number, of: number) => Promise<void> | void;
     /** false: return no components (`onChunk` saw them), only the missing members. Default true. */
     collect?: boolean;
-    /**
-     * Components retrieved with the profiles and permission sets among the targets (Salesforce returns their
-     * elements about these only) but not reported. Profiles go into every retrieve, their reads merged element by
-     * element and reported with the last chunk.
-     */
-    companions?: RetrieveTarget[];
   },
 ): Promise<RetrievedChunk> {
-  const plan = planChunks(targets, options.companions ?? []);
-  const { chunks, reported } = plan;
+  const fetch = await submitRetrieves(session, targets, options);
   const all: RetrievedChunk = { found: [], missing: [] };
+  await indexRetrieved(fetch.count, fetch.zip, {
+    ...options,
+    onChunk: async (chunk, index, of) => {
+      await options.onChunk?.(chunk, index, of);
+      if (options.collect !== false) all.found.push(...chunk.found);
+      all.missing.push(...chunk.missing);
+    },
+  });
+  return all;
+}
+
+/**
+ * As `retrieveComponents`, but each retrieve is handed over as Salesforce returned it (`onRetrieved`, in order,
+ * the next polled meanwhile): what a backup stores before anything is deployed, to index later (`indexRetrieved`).
+ */
+export async function fetchRetrieves(
+  session: MetadataSession,
+  targets: RetrieveTarget[],
+  options: RetrieveOptions & { onRetrieved: (zip: RetrievedZip, index: number, of: number) => Promise<void> },
+): Promise<void> {
+  const fetch = await submitRetrieves(session, targets, options);
+  await inOrder(fetch.count, fetch.zip, options.onRetrieved, options.signal);
+}
+
+/**
+ * The chunks of stored retrieves (`load`, by position) as `retrieveComponents` reports them: split, missing members
+ * found in the messages, companions left out, profiles read across chunks merged and reported with the last.
+ */
+export async function indexRetrieved(
+  count: number,
+  load: (index: number) => Promise<RetrievedZip>,
+  options: {
+    signal?: AbortSignal;
+    format?: SplitOptions['format'];
+    onChunk: (chunk: RetrievedChunk, index: number, of: number) => Promise<void> | void;
+  },
+): Promise<void> {
+  const profileReads = new Map<string, ResolvedComponent[]>();
+  await inOrder(
+    count,
+    async (index) => splitRetrieved(await load(index), options.format),
+    (chunk, index, of) =>
+      options.onChunk(chunk.holdsProfiles ? holdProfiles(chunk, profileReads, index === of - 1) : chunk, index, of),
+    options.signal,
+  );
+}
+
+/** Submits the retrieves the targets need (all at once); `zip(i)` polls the i-th to completion. */
+async function submitRetrieves(
+  session: MetadataSession,
+  targets: RetrieveTarget[],
+  options: RetrieveOptions,
+): Promise<{ count: number; zip: (index: number) => Promise<RetrievedZip> }> {
+  const { chunks, reported } = planChunks(targets, options.companions ?? []);
   const ids: string[] = [];
   for (const refs of chunks) ids.push(await session.startRetrieve(refs));
   options.onSubmitted?.();
-  const fetchChunk = async (index: number): Promise<RetrievedChunk> => {
-    const refs = chunks[index]!;
-    const id = ids[index]!;
+  const zip = async (index: number): Promise<RetrievedZip> => {
+    const members = chunks[index]!;
     const waitStart = Date.now();
     let attempt = 0;
-    let status = await session.checkRetrieve(id);
+    let status = await session.checkRetrieve(ids[index]!);
     while (!status.done) {
       await sleep(pollDelayMs(attempt++, options.pollCeilingMs), options.signal);
-      status = await session.checkRetrieve(id);
+      status = await session.checkRetrieve(ids[index]!);
     }
     if (!status.success || !status.zip) {
       const problem = status.messages.map((m) => m.problem).join('; ') || `status ${status.status}`;
-      throw new Error(`Salesforce could not retrieve ${refs.length} component(s): ${problem}`);
+      throw new Error(`Salesforce could not retrieve ${members.length} component(s): ${problem}`);
     }
-    const retrievedAt = Date.now();
-    const split = await splitRetrievedZip(status.zip, refs, { format: options.format ?? 'source' });
-    const splitMs = Date.now() - retrievedAt;
-    const missingKeys = new Set([...split.missing, ...parseMissingMessages(status.messages)].map(componentKey));
-    const wanted = (ref: MemberRef) => reported.has(componentKey(ref));
     return {
-      retrieveMs: retrievedAt - waitStart,
-      splitMs,
-      found: split.components.filter((c) => !missingKeys.has(componentKey(c)) && wanted(c)),
-      missing: refs.filter((r) => missingKeys.has(componentKey(r)) && wanted(r)),
+      members,
+      unreported: members.filter((m) => !reported.has(componentKey(m))),
+      zip: status.zip,
+      messages: status.messages,
+      retrieveMs: Date.now() - waitStart,
     };
   };
-  // While the caller stores one chunk, the next is fetched and converted (at most two chunks in memory).
-  let next: Promise<RetrievedChunk> | undefined = chunks.length ? fetchChunk(0) : undefined;
-  const profileReads = new Map<string, ResolvedComponent[]>();
+  return { count: chunks.length, zip };
+}
+
+/** A retrieve's zip as components: found (companions left out) and missing (per the zip and the messages). */
+async function splitRetrieved(retrieved: RetrievedZip, format: SplitOptions['format']): Promise<RetrievedChunk> {
+  const splitStart = Date.now();
+  const { members, zip, messages } = retrieved;
+  const split = await splitRetrievedZip(zip, members, { format: format ?? 'source' });
+  const missingKeys = new Set([...split.missing, ...parseMissingMessages(messages)].map(componentKey));
+  const unreported = new Set(retrieved.unreported.map(componentKey));
+  const wanted = (ref: MemberRef) => !unreported.has(componentKey(ref));
+  return {
+    retrieveMs: retrieved.retrieveMs,
+    splitMs: Date.now() - splitStart,
+    holdsProfiles: members.some((m) => isProfileLike(m.type)),
+    found: split.components.filter((c) => !missingKeys.has(componentKey(c)) && wanted(c)),
+    missing: members.filter((r) => missingKeys.has(componentKey(r)) && wanted(r)),
+  };
+}
+
+/** Hands each item to `handle` in order while the next is produced (at most two in memory). */
+async function inOrder<T>(
+  count: number,
+  produce: (index: number) => Promise<T>,
+  handle: (item: T, index: number, of: number) => Promise<void> | void,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  let next: Promise<T> | undefined = count ? produce(0) : undefined;
   for (let index = 0; next; index++) {
-    options.signal?.throwIfAborted();
-    let result: RetrievedChunk = await next;
-    next = index + 1 < chunks.length ? fetchChunk(index + 1) : undefined;
+    signal?.throwIfAborted();
+    const item = await next;
+    next = index + 1 < count ? produce(index + 1) : undefined;
     next?.catch(() => undefined);
-    if (plan.everyChunk.length) result = holdProfiles(result, profileReads, index === chunks.length - 1);
-    await options.onChunk?.(result, index, chunks.length);
-    if (options.collect !== false) all.found.push(...result.found);
-    all.missing.push(...result.missing);
+    await handle(item, index, count);
   }
-  return all;
 }
 
 /**

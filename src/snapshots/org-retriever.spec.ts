@@ -1,0 +1,75 @@
+import { describe, expect, it } from '@jest/globals';
+import { writeZip } from '../common/zip.js';
+import type { MemberRef } from '../salesforce/component.types.js';
+import { indexRetrieved, type RetrievedChunk, type RetrievedZip } from './org-retriever.js';
+
+const fls = (field: string) =>
+  `    <fieldPermissions>\n        <editable>true</editable>\n        <field>${field}</field>\n        <readable>true</readable>\n    </fieldPermissions>\n`;
+const profile = (...parts: string[]) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<Profile xmlns="http://soap.sforce.com/2006/04/metadata">\n${parts.join('')}</Profile>\n`;
+const classMeta = `<?xml version="1.0" encoding="UTF-8"?>\n<ApexClass xmlns="http://soap.sforce.com/2006/04/metadata">\n    <apiVersion>62.0</apiVersion>\n    <status>Active</status>\n</ApexClass>\n`;
+const ref = (type: string, fullName: string): MemberRef => ({ type, fullName });
+
+/** A retrieve's zip as Salesforce returns it: the classes and one read of the Admin profile. */
+async function retrieveOf(classes: string[], profileXml: string, unreported: MemberRef[] = []): Promise<RetrievedZip> {
+  const zip = await writeZip([
+    { path: 'unpackaged/package.xml', content: Buffer.from('<Package/>') },
+    ...classes.flatMap((name) => [
+      { path: `unpackaged/classes/${name}.cls`, content: Buffer.from(`public class ${name} {}\n`) },
+      { path: `unpackaged/classes/${name}.cls-meta.xml`, content: Buffer.from(classMeta) },
+    ]),
+    { path: 'unpackaged/profiles/Admin.profile', content: Buffer.from(profileXml) },
+  ]);
+  return {
+    members: [ref('Profile', 'Admin'), ...classes.map((c) => ref('ApexClass', c)), ref('ApexClass', 'Gone')],
+    unreported,
+    zip,
+    messages: [
+      { fileName: 'unpackaged/classes/Gone.cls', problem: "Entity of type 'ApexClass' named 'Gone' cannot be found" },
+    ],
+  };
+}
+
+const keys = (refs: MemberRef[]) => refs.map((r) => `${r.type}:${r.fullName}`);
+
+describe('indexRetrieved', () => {
+  it('reads stored retrieves as the live retrieve does: profiles merged across chunks, companions left out', async () => {
+    const stored = [
+      await retrieveOf(['Alpha', 'Companion'], profile(fls('A__c.X__c')), [ref('ApexClass', 'Companion')]),
+      await retrieveOf(['Beta'], profile(fls('B__c.Y__c'))),
+    ];
+    // what the store gives back: copies of the bytes, read by position
+    const copies = stored.map((r) => ({ ...r, zip: Buffer.from(r.zip) }));
+    const chunks: RetrievedChunk[] = [];
+    await indexRetrieved(copies.length, async (i) => copies[i]!, {
+      format: 'stored',
+      onChunk: (chunk, index, of) => {
+        expect([index, of]).toEqual([chunks.length, 2]);
+        chunks.push(chunk);
+      },
+    });
+    const [first, last] = chunks;
+    // the profile is held back until the last chunk; the companion is read, never reported
+    expect(keys(first!.found)).toEqual(['ApexClass:Alpha']);
+    expect(keys(first!.missing)).toEqual(['ApexClass:Gone']);
+    expect(keys(last!.found).sort()).toEqual(['ApexClass:Beta', 'Profile:Admin']);
+    expect(keys(last!.missing)).toEqual(['ApexClass:Gone']);
+    const admin = last!.found.find((c) => c.type === 'Profile')!;
+    expect(admin.files.map((f) => f.content.toString('utf8'))).toEqual([profile(fls('A__c.X__c'), fls('B__c.Y__c'))]);
+    const alpha = first!.found[0]!;
+    expect(alpha.files.find((f) => f.path.endsWith('.cls'))!.content.toString('utf8')).toBe('public class Alpha {}\n');
+  });
+
+  it('fails when a stored retrieve cannot be read, reporting no chunk after it', async () => {
+    const good = await retrieveOf(['Alpha'], profile());
+    const seen: number[] = [];
+    await expect(
+      indexRetrieved(
+        2,
+        async (i) => (i === 0 ? good : Promise.reject(new Error('Retrieve 2 of snapshot s is corrupt'))),
+        { format: 'stored', onChunk: (_chunk, index) => void seen.push(index) },
+      ),
+    ).rejects.toThrow('Retrieve 2 of snapshot s is corrupt');
+    expect(seen).toEqual([0]);
+  });
+});
