@@ -31,6 +31,7 @@ import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
+import { RetrievedBackups1796162000000 } from '../../migrations/1796162000000-RetrievedBackups.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -76,4 +77,5 @@ export const MIGRATIONS = [
   JobComponentsFillfactor1796159000000,
   JobLogsKeyedBySeq1796160000000,
   RowsWithoutParentChecks1796161000000,
+  RetrievedBackups1796162000000,
 ];
