@@ -4,27 +4,23 @@ import { formatPhases, jobPhases, phaseOf, reportedDurations } from './job-phase
 /** Log lines from [seconds since the job was created, message] pairs. */
 const timed = (pairs: [number, string][]) => pairs.map(([seconds, message]) => ({ seconds, message }));
 
-/** The deploy job's lines as docs/benchmarks.md shows them. */
+/** The deploy job's lines as docs/benchmarks.md shows them (twelfth session: the backup indexed beside the deploy). */
 const deployLines = timed([
-  [0.02, 'Started by worker vm:24193:8e939e'],
-  [0.12, 'Deploying 10000 component(s) of revision 1'],
-  [0.2, 'Backup: retrieving 10000 component(s) from the org'],
+  [0.07, 'Started by worker vm:8973:11d12f'],
+  [0.18, 'Deploying 10000 component(s) of revision 1'],
+  [0.21, 'Backup: retrieving 10000 component(s) from the org'],
+  [1.89, 'Backup 1/2: 2736 component(s) retrieved, 3272 KB zipped (waited 0.7 s for Salesforce, stored in 0.2 s)'],
+  [2.07, 'Backup 2/2: 7264 component(s) retrieved, 1242 KB zipped (waited 0.3 s for Salesforce, stored in 0.0 s)'],
   [
-    3.51,
-    'Backup 1/2: 2736 component(s) saved, 0 not in the org (waited 0.6 s for Salesforce, converted in 0.8 s, stored in 1.4 s)',
+    2.19,
+    'Submitted to Salesforce as deploy 0AfbJQdPYcxnRWtSNM (9151 files, 4498 KB zipped, packaged in 0.9 s, rollbackOnError true)',
   ],
-  [
-    4.24,
-    'Backup 2/2: 7264 component(s) saved, 0 not in the org (waited 0.5 s for Salesforce, converted in 0.7 s, stored in 0.7 s)',
-  ],
-  [
-    4.44,
-    'Submitted to Salesforce as deploy 0Afu68AHHf6i30SCOQ (9151 files, 4498 KB zipped, packaged in 1.2 s, rollbackOnError true)',
-  ],
-  [4.46, 'Salesforce: InProgress — Deploying components (0/0)'],
-  [5.68, 'Salesforce: Succeeded'],
-  [6.44, 'Snapshot sealed: 10000 component(s), checksum a9128481ded5…, kept until 2026-12-22'],
-  [6.45, 'Finished: Completed'],
+  [2.2, 'Salesforce: InProgress — Preparing the deployment'],
+  [3.67, 'Indexed backup 1/2: 2736 component(s) saved, 0 not in the org (converted in 0.5 s, stored in 1.0 s)'],
+  [4.2, 'Indexed backup 2/2: 7264 component(s) saved, 0 not in the org (converted in 0.9 s, stored in 0.5 s)'],
+  [4.54, 'Salesforce: Succeeded'],
+  [5.17, 'Snapshot sealed: 10000 component(s), checksum 9625f3b127e3…, kept until 2027-01-03'],
+  [5.18, 'Finished: Completed'],
 ]);
 
 const rollbackLines = timed([
@@ -45,31 +41,35 @@ const byName = (phases: ReturnType<typeof jobPhases>) => Object.fromEntries(phas
 
 describe('jobPhases', () => {
   it('splits a deploy with backup into phases that add up to the job wall time', () => {
-    const phases = jobPhases(deployLines, 6.5);
+    const phases = jobPhases(deployLines, 5.28);
     expect(phases.map((p) => p.name)).toEqual([
       'queue wait',
       'start-up',
-      'backup (retrieve, convert, store)',
+      'backup (retrieve, store)',
       'packaging',
       'Salesforce deploy',
+      'backup index (beside the deploy)',
       'results + seal',
     ]);
     const p = byName(phases);
-    expect(p['queue wait']!.seconds).toBeCloseTo(0.02);
-    expect(p['start-up']!.seconds).toBeCloseTo(0.18);
-    expect(p['backup (retrieve, convert, store)']!.seconds).toBeCloseTo(4.04);
-    expect(p['Salesforce deploy']!.seconds).toBeCloseTo(1.24);
-    expect(p['results + seal']!.seconds).toBeCloseTo(0.82);
-    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(6.5);
+    expect(p['queue wait']!.seconds).toBeCloseTo(0.07);
+    expect(p['start-up']!.seconds).toBeCloseTo(0.14);
+    expect(p['backup (retrieve, store)']!.seconds).toBeCloseTo(1.86);
+    expect(p['Salesforce deploy']!.seconds).toBeCloseTo(0.35);
+    expect(p['backup index (beside the deploy)']!.seconds).toBeCloseTo(2.0);
+    expect(p['results + seal']!.seconds).toBeCloseTo(0.74);
+    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(5.28);
   });
 
   it('sums what the backup lines report about themselves, apart from the wall time', () => {
-    const backup = byName(jobPhases(deployLines))['backup (retrieve, convert, store)']!;
-    expect(backup.reported.waited).toBeCloseTo(1.1);
-    expect(backup.reported.converted).toBeCloseTo(1.5);
-    expect(backup.reported.stored).toBeCloseTo(2.1);
+    const phases = byName(jobPhases(deployLines));
+    const backup = phases['backup (retrieve, store)']!;
+    expect(backup.reported).toEqual({ waited: 1.0, stored: 0.2 });
     expect(backup.lines).toBe(2);
-    expect(byName(jobPhases(deployLines)).packaging!.reported).toEqual({ packaged: 1.2 });
+    const index = phases['backup index (beside the deploy)']!;
+    expect(index.reported.converted).toBeCloseTo(1.4);
+    expect(index.reported.stored).toBeCloseTo(1.5);
+    expect(phases.packaging!.reported).toEqual({ packaged: 0.9 });
   });
 
   it('splits a full rollback into drift check, deploy and verification', () => {
@@ -89,15 +89,15 @@ describe('jobPhases', () => {
         { seconds: 2, message: 'Finished: Completed' },
       ]),
     );
-    expect(p['backup (retrieve, convert, store)']!.seconds).toBe(1);
-    expect(p['backup (retrieve, convert, store)']!.reported).toEqual({ waited: 0.2 });
+    expect(p['backup (retrieve, store)']!.seconds).toBe(1);
+    expect(p['backup (retrieve, store)']!.reported).toEqual({ waited: 0.2 });
     expect(p.other!.seconds).toBeCloseTo(0.5);
   });
 
   it('takes the lines in time order whatever order they come in', () => {
-    const phases = jobPhases([...deployLines].reverse(), 6.45);
+    const phases = jobPhases([...deployLines].reverse(), 5.18);
     expect(phases[0]!.name).toBe('queue wait');
-    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(6.45);
+    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(5.18);
   });
 });
 
@@ -105,7 +105,8 @@ describe('phaseOf', () => {
   it.each([
     ['Started by worker vm:1:abc', 'queue wait'],
     ['Backup: retrieving 5 component(s) from the org', 'start-up'],
-    ['Backup 3/4: 5 component(s) saved', 'backup (retrieve, convert, store)'],
+    ['Backup 3/4: 5 component(s) retrieved, 12 KB zipped', 'backup (retrieve, store)'],
+    ['Indexed backup 3/4: 5 component(s) saved', 'backup index (beside the deploy)'],
     ['Salesforce: Succeeded', 'Salesforce deploy'],
     ['Verification: 1 of 1 component(s) match the snapshot', 'verification'],
     ['Something new', 'other'],

@@ -16,7 +16,8 @@ import { collectGarbageBefore } from '../common/memory.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
-import type { ComponentAction } from '../jobs/job-component.entity.js';
+import type { ComponentAction, ComponentResult } from '../jobs/job-component.entity.js';
+import { classifyFault } from '../jobs/fault-decision.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -25,7 +26,14 @@ import { componentKey } from '../salesforce/component-key.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import type { DeployOptions, DeployStatus, MetadataSession } from '../salesforce/metadata-api.gateway.js';
-import { retrieveComponents, type RetrieveTarget } from '../snapshots/org-retriever.js';
+import {
+  fetchRetrieves,
+  indexRetrieved,
+  retrieveComponents,
+  type RetrievedZip,
+  type RetrieveTarget,
+} from '../snapshots/org-retriever.js';
+import { RetrievedBackups } from '../snapshots/retrieved-backups.js';
 import { isProfileLike } from '../common/profile-xml.js';
 import {
   profileBackupDetails,
@@ -58,7 +66,7 @@ import { selectComponents } from './deploy-selection.js';
 import { submitOnce } from './deploy-submit.js';
 import { adoptParentOutcomes, deletionTargets, retrieveForDeletion } from './destructive-backup.js';
 import { destructiveManifests, type PlannedDeletion } from './destructive-plan.js';
-import { recordFlowsAfter, recordFlowsBefore } from './flow-backup.js';
+import { readFlowsBefore, recordFlowsAfter, recordFlowsBefore, type FlowBefore } from './flow-backup.js';
 
 /** What a Deploy job was asked to do (validated at the API). */
 export interface DeployJobOptions {
@@ -76,7 +84,15 @@ export interface DeployJobOptions {
 
 /** What a resumed attempt needs: set before it is relied on. */
 interface DeployJobState {
+  /** The backup is indexed: the snapshot holds a row for every component (ADR 0027). */
   backupDone?: boolean;
+  /**
+   * The backup is durable: the retrieves stored as Salesforce returned them (retrieved_backups), the deletions' and
+   * flows' recorded. What the deploy may be submitted on; indexed while Salesforce deploys.
+   */
+  backupStored?: boolean;
+  /** The deploy's flows' version numbers before it: recorded on the snapshot's rows once the backup is indexed. */
+  flowsBefore?: FlowBefore[];
   submitting?: boolean;
   asyncId?: string;
   /** Salesforce's final status (Succeeded, SucceededPartial, Failed, …): decides whether the deploy rolls back. */
@@ -111,6 +127,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     private readonly snapshots: SnapshotsService,
     private readonly connections: OrgConnections,
     private readonly jobs: JobsRepository,
+    private readonly retrieved: RetrievedBackups,
   ) {}
 
   onModuleInit(): void {
@@ -146,7 +163,9 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     const snapshot = checkOnly ? null : await this.snapshots.begin(job.id, job.orgId!);
     const backingUp = snapshot !== null && !state.backupDone;
-    const captured = backingUp ? await this.snapshots.capturedKeys(snapshot.id) : new Set<string>();
+    const retrieving = backingUp && !state.backupStored;
+    // rows an earlier attempt's backup wrote (before backups were stored as retrieved, ADR 0027) are not read again
+    const captured = retrieving ? await this.snapshots.capturedKeys(snapshot.id) : new Set<string>();
     // after the queries above: writing thousands of lines holds the database while the backup's retrieves start
     if (!ctx.resumed) for (const c of selected) ctx.log('info', 'Planned: deploy', c);
     // the full collection and the deploy zip: once the backup retrieves are submitted, while the org prepares them
@@ -156,16 +175,28 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       collectGarbageBefore(selected.length);
       if (willSubmit) void packaging();
     };
-    if (backingUp) {
+    // the retrieves as Salesforce returned them: durable before the submission, indexed while Salesforce deploys
+    let retrieved: (RetrievedZip | undefined)[] | undefined;
+    if (retrieving) {
       const todo = selected.filter((c) => !captured.has(componentKey(c)));
-      await this.backup(ctx, session, snapshot, selected, todo, onSubmitted);
+      retrieved = await this.backup(ctx, session, snapshot, selected, todo, onSubmitted);
       if (options.deletions?.length) await this.backupDeletions(ctx, session, snapshot, options.deletions);
-      const flows = await recordFlowsBefore(session, this.snapshots, snapshot.id, refs);
-      if (flows.length) ctx.log('info', `Backup: recorded the active and latest versions of ${flows.length} flow(s)`);
-      await ctx.saveState({ backupDone: true });
+      const flows = await readFlowsBefore(session, refs);
+      if (flows.length) ctx.log('info', `Backup: read the active and latest versions of ${flows.length} flow(s)`);
+      await ctx.saveState({ backupStored: true, flowsBefore: flows });
     }
     if (!collected.done) collectGarbageBefore(selected.length);
-    const before = await this.stateBefore(snapshot?.id ?? null);
+    // what the backup found of each component, once indexed (the stored retrieves are let go as they are indexed)
+    const indexed = startOnce(async () => {
+      if (backingUp) await this.index(ctx, snapshot, selected, retrieved);
+      retrieved = undefined;
+      return this.stateBefore(snapshot?.id ?? null);
+    });
+    /** A job that ends before its deploy reached Salesforce leaves its backup indexed, as one that deployed. */
+    const endBeforeSubmit = async (outcome: JobOutcome): Promise<JobOutcome> => {
+      await indexed();
+      return outcome;
+    };
     // what the deploy deletes, with the children backed up with a deleted parent (an object's fields)
     const backedUp = snapshot && options.deletions?.length ? await this.snapshots.componentsOf(snapshot.id) : [];
     const deleting = deletionTargets(options.deletions ?? [], backedUp);
@@ -180,7 +211,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
             "submitted again. Asking Salesforce for the org's recent deploys to find it.",
         );
         asyncId = (await this.findLostDeploy(ctx, session, checkOnly)) ?? undefined;
-        if (!asyncId) return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+        if (!asyncId) {
+          await indexed();
+          return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+        }
       }
     }
     if (!asyncId) {
@@ -188,31 +222,51 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       const violation = checkDeployLimits({ fileCount: pkg.fileCount, zipBytes: pkg.zip.length });
       if (violation) {
         ctx.log('error', violation.message);
-        return { status: 'Exception', error: violation.message };
+        return endBeforeSubmit({ status: 'Exception', error: violation.message });
       }
       const canceled = await this.canceledBeforeSubmit(ctx);
-      if (canceled) return canceled;
+      if (canceled) return endBeforeSubmit(canceled);
       const submitted =
         (await this.submit(ctx, session, pkg, options)) ?? (await this.findLostDeploy(ctx, session, checkOnly));
-      if (!submitted) return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+      if (!submitted) {
+        await indexed();
+        return this.resolveLostSubmit(ctx, session, selected, snapshot, packaging, checkOnly);
+      }
       asyncId = submitted;
     } else if (asyncId === earlierAsyncId) {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
-    // Each component is Pending while Salesforce works: those rows are written during the deploy, not after it. A
-    // validation has no backup to tell create from update, so it plans nothing and writes its rows once answered.
-    const pendingRows = snapshot
-      ? [
-          ...selected.map((c) => pendingRow(c, plannedAction(before.get(componentKey(c))?.existed))),
-          ...deleting.map((d) => pendingRow(d, 'delete')),
-        ]
-      : [];
-    const pending = startOnce(() => ctx.upsertComponents(pendingRows));
+    // While Salesforce works, the backup is indexed, then each component is Pending: those rows are written during
+    // the deploy, not after it. A validation has no backup to tell create from update, so it plans nothing and
+    // writes its rows once answered. An index that fails on a defect loses nothing of the deploy's record: the
+    // results are written and the snapshot is left unsealed (`unindexed`); a passing fault retries the attempt.
+    let before = new Map<string, { rowId: string; existed: boolean; fingerprint: string | null }>();
+    let pendingRows: ComponentRow[] = [];
+    let unindexed: string | undefined;
+    let answered = false;
+    const pending = startOnce(async () => {
+      try {
+        before = await indexed();
+      } catch (error) {
+        if (ctx.signal.aborted || classifyFault(error) !== 'other') throw error;
+        unindexed = error instanceof Error ? error.message : String(error);
+        ctx.log('error', `Backtrack could not index the backup: ${unindexed}`);
+        return;
+      }
+      // indexed after Salesforce answered: the rows are written once, with their outcome
+      if (!snapshot || answered) return;
+      pendingRows = [
+        ...selected.map((c) => pendingRow(c, plannedAction(before.get(componentKey(c))?.existed))),
+        ...deleting.map((d) => pendingRow(d, 'delete')),
+      ];
+      await ctx.upsertComponents(pendingRows);
+    });
     void pending();
     let result: DeployStatus;
     try {
       result = await this.poll(ctx, session, asyncId, selected.length);
+      answered = true;
     } finally {
       await pending();
     }
@@ -235,7 +289,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         fingerprintAfter,
       ),
       deleting,
-    );
+    ).map((o) => (unindexed && o.status === 'Succeeded' && !o.problem ? { ...o, problem: NOT_INDEXED } : o));
     // the rows that ended as planned are settled in one statement; the others are written one by one
     const planned = new Map(pendingRows.map((r) => [componentKey(r), r.action]));
     await ctx.upsertComponents(
@@ -263,7 +317,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     }
     await ctx.setCounts(countOutcomes(outcomes));
 
-    if (snapshot) {
+    if (snapshot && !unindexed) {
       // a deployed flow is a new version: the numbers it left, for the rollback to re-activate the earlier one
       await recordFlowsAfter(
         session,
@@ -293,6 +347,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       componentsDone: selected.length,
       componentsTotal: selected.length,
     });
+    if (unindexed) return { status: 'Exception', error: notIndexedSummary(result, outcomes, unindexed) };
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
     if (result.status === 'Canceled') {
       const why = state.cancelSent ?? 'canceled in Salesforce';
@@ -467,7 +522,11 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  /** Retrieves what the org has of `todo`: the selected components an earlier attempt did not save. */
+  /**
+   * Retrieves what the org has of `todo` (the selected components an earlier attempt did not save) and stores each
+   * retrieve as Salesforce returned it, before anything is deployed: the durable backup, indexed later (`index`).
+   * Returns the retrieves, for the index to read without loading them again.
+   */
   private async backup(
     ctx: JobContext,
     session: MetadataSession,
@@ -475,22 +534,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     selected: RevisionComponent[],
     todo: RevisionComponent[],
     onSubmitted?: () => void,
-  ): Promise<void> {
-    const snapshotId = snapshot.id;
-    if (todo.length === 0) return;
+  ): Promise<RetrievedZip[]> {
+    // what an earlier attempt stored, if it stopped before storing every retrieve, is retrieved again
+    await this.retrieved.drop(snapshot.id);
+    if (todo.length === 0) return [];
     ctx.log('info', `Backup: retrieving ${todo.length} component(s) from the org`);
-    const parents = new Map(
-      todo.map((c) => [
-        componentKey(c),
-        c.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined,
-      ]),
-    );
-    let saved = selected.length - todo.length;
     // A profile is read with every component of the deploy and what its deployed file refers to (see profile-backup).
-    const profiles = todo.filter((c) => isProfileLike(c.type));
-    const deployedProfiles = profiles.length ? await this.branches.loadComponents(ctx.job.revisionId!, profiles) : [];
-    const deployedXml = deployedProfiles.map((p) => profileXml(p.files));
-    const companions = profiles.length ? profileCompanions(selected, deployedXml) : [];
+    const { profiles, companions } = await this.profileReads(ctx, selected, todo);
     if (profiles.length) {
       ctx.log(
         'info',
@@ -498,43 +548,26 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       );
     }
     const sized = new Map(selected.map((c) => [componentKey(c), retrieveTargetOf(c)]));
-    const deployed = new Map(selected.map((c) => [componentKey(c), { files: c.files, fingerprint: c.fingerprint }]));
-    // the profiles' reads are kept for their details; every other component's files are dropped once stored
-    const found = new Map<string, ResolvedComponent>();
-    await retrieveComponents(session, todo.map(retrieveTargetOf), {
+    const kept: RetrievedZip[] = [];
+    let saved = selected.length - todo.length;
+    await fetchRetrieves(session, todo.map(retrieveTargetOf), {
       signal: ctx.signal,
       pollCeilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
       onSubmitted,
-      format: retrieveFormatOf(snapshot),
       companions: companions.map((ref) => sized.get(componentKey(ref)) ?? { ref, fileCount: 1, bytes: 0 }),
-      collect: false,
-      onChunk: async (chunk, index, of) => {
-        const recordStart = Date.now();
-        const inChunk = new Map(chunk.found.map((c) => [componentKey(c), c]));
-        for (const c of chunk.found) if (isProfileLike(c.type)) found.set(componentKey(c), c);
-        const items = [...chunk.missing, ...chunk.found].map((ref) => {
-          const key = componentKey(ref);
-          return {
-            ref: { type: ref.type, fullName: ref.fullName },
-            parent: parents.get(key),
-            before: inChunk.get(key) ?? null,
-            known: deployed.get(key),
-          };
-        });
-        await this.snapshots.record(snapshotId, items);
-        for (const item of items) {
-          ctx.log(
-            'info',
-            item.before
-              ? `Backed up: ${item.before.files.length} file(s) from the org`
-              : 'Not present in the org before this deploy',
-            item.ref,
-          );
-        }
-        saved += items.length;
+      onRetrieved: async (retrieved, index, of) => {
+        const storeStart = Date.now();
+        await this.retrieved.put(snapshot.id, index, retrieved);
+        kept.push(retrieved);
+        // a profile is read in every retrieve (see profileReads) and counted once, with the last
+        const unreported = new Set(retrieved.unreported.map(componentKey));
+        const count = retrieved.members.filter(
+          (m) => !unreported.has(componentKey(m)) && (!isProfileLike(m.type) || index === of - 1),
+        ).length;
+        saved += count;
         ctx.log(
           'info',
-          `Backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org (waited ${((chunk.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+          `Backup ${index + 1}/${of}: ${count} component(s) retrieved, ${(retrieved.zip.length / 1024).toFixed(0)} KB zipped (waited ${((retrieved.retrieveMs ?? 0) / 1000).toFixed(1)} s for Salesforce, stored in ${secondsSince(storeStart)})`,
         );
         await ctx.setProgress({
           phase: `Backup ${index + 1}/${of}`,
@@ -543,20 +576,106 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         });
       },
     });
-    if (profiles.length === 0) return;
-    await this.snapshots.recordDetails(
-      snapshotId,
-      profiles.map((p, i) => ({
-        ref: { type: p.type, fullName: p.fullName },
-        details: {
-          profile: profileBackupDetails(
-            found.has(componentKey(p)) ? profileXml(found.get(componentKey(p))!.files) : undefined,
-            deployedXml[i],
-            companions,
-          ),
+    return kept;
+  }
+
+  /** The profiles among `todo` and what each is read with (the same whenever asked: the index relies on it). */
+  private async profileReads(
+    ctx: JobContext,
+    selected: RevisionComponent[],
+    todo: MemberRef[],
+  ): Promise<{ profiles: RevisionComponent[]; deployedXml: (string | undefined)[]; companions: MemberRef[] }> {
+    const wanted = new Set(todo.filter((c) => isProfileLike(c.type)).map(componentKey));
+    const profiles = selected.filter((c) => wanted.has(componentKey(c)));
+    if (profiles.length === 0) return { profiles, deployedXml: [], companions: [] };
+    const deployed = await this.branches.loadComponents(ctx.job.revisionId!, profiles);
+    const byKey = new Map(deployed.map((p) => [componentKey(p), profileXml(p.files)]));
+    const deployedXml = profiles.map((p) => byKey.get(componentKey(p)));
+    return { profiles, deployedXml, companions: profileCompanions(selected, deployedXml) };
+  }
+
+  /**
+   * Indexes the stored backup into the snapshot (ADR 0027): each retrieve split into components, their files stored
+   * as blobs and fingerprinted, a "Backed up" line each, the profiles' details recorded; then the stored retrieves
+   * are deleted. Components an earlier attempt indexed are skipped, their lines not written again. `inMemory`: the
+   * retrieves this attempt made (each let go once split); otherwise they are read back.
+   */
+  private async index(
+    ctx: JobContext,
+    snapshot: Snapshot,
+    selected: RevisionComponent[],
+    inMemory?: (RetrievedZip | undefined)[],
+  ): Promise<void> {
+    const snapshotId = snapshot.id;
+    const count = inMemory?.length ?? (await this.retrieved.count(snapshotId));
+    const captured = await this.snapshots.capturedKeys(snapshotId);
+    const bySelected = new Map(selected.map((c) => [componentKey(c), c]));
+    // the profiles' reads are kept for their details; every other component's files are dropped once stored
+    const reported: MemberRef[] = [];
+    const found = new Map<string, ResolvedComponent>();
+    await indexRetrieved(
+      count,
+      async (index) => {
+        const retrieved = inMemory?.[index] ?? (await this.retrieved.get(snapshotId, index));
+        if (inMemory) inMemory[index] = undefined;
+        return retrieved;
+      },
+      {
+        signal: ctx.signal,
+        format: retrieveFormatOf(snapshot),
+        onChunk: async (chunk, index, of) => {
+          const recordStart = Date.now();
+          const inChunk = new Map(chunk.found.map((c) => [componentKey(c), c]));
+          for (const c of chunk.found) if (isProfileLike(c.type)) found.set(componentKey(c), c);
+          const refs = [...chunk.missing, ...chunk.found].map(({ type, fullName }) => ({ type, fullName }));
+          reported.push(...refs);
+          const items = refs
+            .filter((ref) => !captured.has(componentKey(ref)))
+            .map((ref) => {
+              const c = bySelected.get(componentKey(ref));
+              return {
+                ref,
+                parent: c?.parentType ? { type: c.parentType, fullName: c.parentFullName! } : undefined,
+                before: inChunk.get(componentKey(ref)) ?? null,
+                known: c && { files: c.files, fingerprint: c.fingerprint },
+              };
+            });
+          await this.snapshots.record(snapshotId, items);
+          for (const item of items) {
+            ctx.log(
+              'info',
+              item.before
+                ? `Backed up: ${item.before.files.length} file(s) from the org`
+                : 'Not present in the org before this deploy',
+              item.ref,
+            );
+          }
+          ctx.log(
+            'info',
+            `Indexed backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org${refs.length > items.length ? ` (${refs.length - items.length} indexed by an earlier attempt)` : ''} (converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+          );
         },
-      })),
+      },
     );
+    const { profiles, deployedXml, companions } = await this.profileReads(ctx, selected, reported);
+    if (profiles.length) {
+      await this.snapshots.recordDetails(
+        snapshotId,
+        profiles.map((p, i) => ({
+          ref: { type: p.type, fullName: p.fullName },
+          details: {
+            profile: profileBackupDetails(
+              found.has(componentKey(p)) ? profileXml(found.get(componentKey(p))!.files) : undefined,
+              deployedXml[i],
+              companions,
+            ),
+          },
+        })),
+      );
+    }
+    await recordFlowsBefore(this.snapshots, snapshotId, (ctx.job.state as DeployJobState).flowsBefore ?? []);
+    await this.retrieved.drop(snapshotId);
+    await ctx.saveState({ backupDone: true });
   }
 
   /** Backs up what the deploy deletes, with every file and child (see retrieveForDeletion). */
@@ -683,6 +802,26 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   private async revisionNumber(revisionId: string): Promise<number> {
     return (await this.branches.revisionById(revisionId)).number;
   }
+}
+
+/** What a deployed component's row says when the backup could not be indexed. */
+const NOT_INDEXED =
+  'Deployed; whether the org had this component before, and what it was, is not known: the backup was not indexed.';
+
+/**
+ * The job's error when Salesforce's outcome is known but the backup could not be indexed after the submission: what
+ * was deployed, that this deploy cannot be rolled back component by component, and where the backup is kept.
+ */
+function notIndexedSummary(result: DeployStatus, outcomes: { status: ComponentResult }[], why: string): string {
+  const succeeded = outcomes.filter((o) => o.status === 'Succeeded').length;
+  const deployed = result.success
+    ? `Salesforce deployed ${succeeded} of ${outcomes.length} component(s) (${result.status})`
+    : `Salesforce's deploy ended ${result.status}, ${succeeded} of ${outcomes.length} component(s) succeeded`;
+  return (
+    `${deployed}, but Backtrack could not index its backup (${why}), so this deploy cannot be rolled back ` +
+    "component by component. The backup is kept as Salesforce returned it (retrieved_backups, this job's snapshot): " +
+    'each retrieve is a deployable package of what the org had before.'
+  );
 }
 
 /** A component's row while Salesforce deploys it. */

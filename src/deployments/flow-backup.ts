@@ -31,22 +31,36 @@ async function read(session: MetadataSession, refs: MemberRef[]): Promise<Map<st
   return new Map(found.map((f) => [componentKey({ type: FLOW, fullName: f.developerName }), f]));
 }
 
-/** Records the version numbers of the deploy's flows before it (none: a flow the org does not have). */
-export async function recordFlowsBefore(
-  session: MetadataSession,
-  snapshots: SnapshotsService,
-  snapshotId: string,
-  components: MemberRef[],
-): Promise<MemberRef[]> {
+/** A deploy's flow and its version numbers before the deploy. */
+export interface FlowBefore {
+  ref: MemberRef;
+  flow: FlowFacts;
+}
+
+/**
+ * The version numbers of the deploy's flows before it (none: a flow the org does not have): read before the
+ * deploy is submitted, kept in the job's state, recorded once the backup is indexed (`recordFlowsBefore`).
+ */
+export async function readFlowsBefore(session: MetadataSession, components: MemberRef[]): Promise<FlowBefore[]> {
   const flows = components.filter((c) => c.type === FLOW);
   if (flows.length === 0) return [];
   const live = await read(session, flows);
-  const facts = (ref: MemberRef): FlowFacts => numbers(live.get(componentKey(ref)));
+  return flows.map(({ type, fullName }) => ({
+    ref: { type, fullName },
+    flow: numbers(live.get(componentKey({ type, fullName }))),
+  }));
+}
+
+/** Records what `readFlowsBefore` read on the snapshot's rows of those flows. */
+export async function recordFlowsBefore(
+  snapshots: SnapshotsService,
+  snapshotId: string,
+  flows: FlowBefore[],
+): Promise<void> {
   await snapshots.recordDetails(
     snapshotId,
-    flows.map((ref) => ({ ref, details: { flow: facts(ref) } })),
+    flows.map(({ ref, flow }) => ({ ref, details: { flow } })),
   );
-  return flows;
 }
 
 /** Adds the version numbers the deploy left to the flows it created or updated. */

@@ -1,13 +1,14 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Param, ParseIntPipe, ParseUUIDPipe, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { CurrentPrincipal } from '../auth/auth.decorators.js';
 import type { Principal } from '../auth/permissions.js';
 import { BlobStore } from '../blobs/blob-store.js';
-import { BadRequestError, NotFoundError } from '../common/errors.js';
+import { AppError, BadRequestError, NotFoundError } from '../common/errors.js';
 import { parseInput } from '../common/validation.js';
 import { JobsService } from '../jobs/jobs.service.js';
 import { componentKey } from '../salesforce/component-key.js';
+import { RetrievedBackups } from './retrieved-backups.js';
 import { SnapshotsService } from './snapshots.service.js';
 
 const FilesQuery = z.object({ component: z.string().regex(/^[^:]+:.+$/, 'Type:FullName, e.g. ApexClass:Foo') });
@@ -20,6 +21,7 @@ export class SnapshotsController {
     private readonly snapshots: SnapshotsService,
     private readonly blobs: BlobStore,
     private readonly jobs: JobsService,
+    private readonly retrieved: RetrievedBackups,
   ) {}
 
   /** The deploy's backup: for each component whether it existed before, its files, and what the deploy did. */
@@ -40,6 +42,8 @@ export class SnapshotsController {
       intact: snapshot.status === 'complete' ? await this.snapshots.verify(snapshot) : null,
       createdAt: snapshot.createdAt,
       expiresAt: snapshot.expiresAt,
+      /** Retrieves kept as Salesforce returned them, not (yet) indexed into items: each at `retrieved/:n`. */
+      retrieved: await this.retrieved.count(snapshot.id),
       items: rows.map((r) => ({
         type: r.type,
         fullName: r.fullName,
@@ -49,6 +53,35 @@ export class SnapshotsController {
         files: r.files?.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })) ?? null,
       })),
     };
+  }
+
+  /**
+   * The n-th (from 1) retrieve of the backup as Salesforce returned it, while it is kept (ADR 0027: until it is
+   * indexed, or for good when indexing failed): a metadata-format package of what the org had, deployable whole.
+   */
+  @Get('retrieved/:n')
+  async retrievedZip(
+    @Param('id', new ParseUUIDPipe()) jobId: string,
+    @Param('n', new ParseIntPipe()) n: number,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<StreamableFile> {
+    await this.jobs.getReadable(jobId, principal);
+    const snapshot = await this.snapshots.forJob(jobId);
+    if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
+    const count = await this.retrieved.count(snapshot.id);
+    if (n < 1 || n > count) {
+      throw new AppError(
+        404,
+        count
+          ? `Retrieve ${n} of job ${jobId} is not kept: ask for 1 to ${count}.`
+          : `The snapshot of job ${jobId} keeps no retrieve as Salesforce returned it: its backup is indexed (GET /api/jobs/${jobId}/snapshot).`,
+      );
+    }
+    const { zip } = await this.retrieved.get(snapshot.id, n - 1);
+    return new StreamableFile(zip, {
+      type: 'application/zip',
+      disposition: `attachment; filename="backup-${jobId}-${n}.zip"`,
+    });
   }
 
   /** One component's files as they were before the deploy (base64). */
