@@ -11,6 +11,9 @@ import { componentKey } from '../salesforce/component-key.js';
 import { RetrievedBackups } from './retrieved-backups.js';
 import { SnapshotsService } from './snapshots.service.js';
 
+const RETRIEVE_NUMBER = new ParseIntPipe({
+  exceptionFactory: () => new BadRequestError('The retrieve number in the path must be a whole number, from 1.'),
+});
 const FilesQuery = z.object({ component: z.string().regex(/^[^:]+:.+$/, 'Type:FullName, e.g. ApexClass:Foo') });
 
 @ApiTags('snapshots')
@@ -62,7 +65,7 @@ export class SnapshotsController {
   @Get('retrieved/:n')
   async retrievedZip(
     @Param('id', new ParseUUIDPipe()) jobId: string,
-    @Param('n', new ParseIntPipe()) n: number,
+    @Param('n', RETRIEVE_NUMBER) n: number,
     @CurrentPrincipal() principal: Principal,
   ): Promise<StreamableFile> {
     await this.jobs.getReadable(jobId, principal);

@@ -35,6 +35,8 @@ const EXPECTED: Record<string, string> = {
   'jobs: GET /api/jobs/:uat-deploy': '200 200 200 200 200 200 200 200 200 200',
   'jobs: GET /api/jobs/:production-deploy/components': '200 403 200 403 200 403 200 403 200 403',
   'jobs: GET /api/jobs/:production-deploy/snapshot': '200 403 200 403 200 403 200 403 200 403',
+  // indexed: nothing is kept as retrieved (404), said only to who may read the job
+  'jobs: GET /api/jobs/:production-deploy/snapshot/retrieved/1': '404 403 404 403 404 403 404 403 404 403',
   'jobs: GET /api/jobs/:production-deploy/rollback': '200 403 200 403 200 403 200 403 200 403',
   'logs: GET /api/jobs/:production-deploy/logs': '200 403 200 403 200 403 200 403 200 403',
   'logs: GET /api/jobs/:uat-deploy/logs': '200 200 200 200 200 200 200 200 200 200',
@@ -102,6 +104,8 @@ describe('permissions matrix: read / deploy / rollback / admin × limited to uat
       status(h.api('GET', `/api/jobs/${prodDeploy}/components`, { token: t })),
     'jobs: GET /api/jobs/:production-deploy/snapshot': (t) =>
       status(h.api('GET', `/api/jobs/${prodDeploy}/snapshot`, { token: t })),
+    'jobs: GET /api/jobs/:production-deploy/snapshot/retrieved/1': (t) =>
+      status(h.api('GET', `/api/jobs/${prodDeploy}/snapshot/retrieved/1`, { token: t })),
     'jobs: GET /api/jobs/:production-deploy/rollback': (t) =>
       status(h.api('GET', `/api/jobs/${prodDeploy}/rollback`, { token: t })),
     'logs: GET /api/jobs/:production-deploy/logs': (t) =>

@@ -171,6 +171,11 @@ describe('the backup indexed while Salesforce deploys (PostgreSQL, API and worke
     const none = await s.call('GET', `/api/jobs/${jobId}/snapshot/retrieved/1`);
     expect(none.status).toBe(404);
     expect(none.body.message).toMatch(/keeps no retrieve as Salesforce returned it: its backup is indexed/);
+    const notANumber = await s.call('GET', `/api/jobs/${jobId}/snapshot/retrieved/first`);
+    expect([notANumber.status, notANumber.body.message]).toEqual([
+      400,
+      'The retrieve number in the path must be a whole number, from 1.',
+    ]);
     // every component has its backup line once, but the two the earlier attempt indexed (it wrote theirs)
     const lines = await backupLines(jobId);
     const earlier = new Set(indexedEarlier.map((r) => `${r.type}:${r.full_name}`));
