@@ -226,7 +226,10 @@ export class SnapshotsService {
     return pickRestoreApiVersion(snapshot.apiVersion, rows[0]?.version ?? null, null);
   }
 
-  /** Drops the files of snapshots past their retention (rows stay for the audit trail), then unreferenced blobs. */
+  /**
+   * Drops the files of snapshots past their retention (rows stay for the audit trail) and the retrieves kept with them,
+   * then unreferenced blobs.
+   */
   async prune(now = new Date()): Promise<{ snapshots: number; blobs: number }> {
     const expired: { id: string }[] = await this.db.query(
       `SELECT id FROM snapshots WHERE expires_at < $1 AND status <> 'pruned'`,
@@ -235,6 +238,8 @@ export class SnapshotsService {
     for (const { id } of expired) {
       await this.db.transaction(async (m) => {
         await m.query(`UPDATE snapshot_components SET files = NULL WHERE snapshot_id = $1`, [id]);
+        // a backup kept as Salesforce returned it (its index failed, ADR 0027) goes with the snapshot's files
+        await m.query(`DELETE FROM retrieved_backups WHERE snapshot_id = $1`, [id]);
         await m.query(`UPDATE snapshots SET status = 'pruned', pruned_at = now() WHERE id = $1`, [id]);
       });
     }

@@ -249,5 +249,11 @@ describe('the backup indexed while Salesforce deploys (PostgreSQL, API and worke
     ]);
     const rollback = (await s.call('GET', `/api/jobs/${job.id}/rollback`)).body;
     expect(rollback.rollbackable).toBe(false);
+    // kept as long as the snapshot: retention drops them with its files (the pruner runs as a worker starts)
+    await s.db.query(`UPDATE snapshots SET expires_at = now() - interval '1 day' WHERE id = $1`, [snapshot.id]);
+    await s.worker.kill('SIGTERM');
+    s.worker = await s.startWorker();
+    await s.waitFor('retention to prune the snapshot', async () => (await snapshotOf(job.id)).status === 'pruned');
+    expect(await storedRetrieves(snapshot.id)).toBe(0);
   }, 180_000);
 });
