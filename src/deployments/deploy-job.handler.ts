@@ -16,7 +16,7 @@ import { collectGarbageBefore } from '../common/memory.js';
 import { sleep } from '../common/polling.js';
 import { inferredDeployAction, lostDeployVerdict } from './deploy-outcome.js';
 import { findLostDeployId } from './lost-deploy-finder.js';
-import type { ComponentAction, ComponentResult } from '../jobs/job-component.entity.js';
+import type { ComponentAction } from '../jobs/job-component.entity.js';
 import { classifyFault } from '../jobs/fault-decision.js';
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
@@ -58,6 +58,8 @@ import {
   endedAsPlanned,
   jobLevelProblems,
   jobProblemLogLine,
+  notIndexedOutcome,
+  notIndexedSummary,
   outcomeLogLine,
   plannedAction,
   settleUnchanged,
@@ -289,7 +291,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
         fingerprintAfter,
       ),
       deleting,
-    ).map((o) => (unindexed && o.status === 'Succeeded' && !o.problem ? { ...o, problem: NOT_INDEXED } : o));
+    ).map((o) => (unindexed ? notIndexedOutcome(o) : o));
     // the rows that ended as planned are settled in one statement; the others are written one by one
     const planned = new Map(pendingRows.map((r) => [componentKey(r), r.action]));
     await ctx.upsertComponents(
@@ -347,7 +349,10 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       componentsDone: selected.length,
       componentsTotal: selected.length,
     });
-    if (unindexed) return { status: 'Exception', error: notIndexedSummary(result, outcomes, unindexed) };
+    if (unindexed) {
+      const kept = { jobId: job.id, retrieves: snapshot ? await this.retrieved.count(snapshot.id) : 0 };
+      return { status: 'Exception', error: notIndexedSummary(result, outcomes, unindexed, kept) };
+    }
     if (result.success && result.status === 'Succeeded') return { status: 'Completed' };
     if (result.status === 'Canceled') {
       const why = state.cancelSent ?? 'canceled in Salesforce';
@@ -652,7 +657,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
           }
           ctx.log(
             'info',
-            `Indexed backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org${refs.length > items.length ? ` (${refs.length - items.length} indexed by an earlier attempt)` : ''} (converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
+            `Indexed backup ${index + 1}/${of}: ${chunk.found.length} component(s) saved, ${chunk.missing.length} not in the org${refs.length > items.length ? `, ${refs.length - items.length} of them indexed by an earlier attempt` : ''} (converted in ${((chunk.splitMs ?? 0) / 1000).toFixed(1)} s, stored in ${secondsSince(recordStart)})`,
           );
         },
       },
@@ -802,26 +807,6 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
   private async revisionNumber(revisionId: string): Promise<number> {
     return (await this.branches.revisionById(revisionId)).number;
   }
-}
-
-/** What a deployed component's row says when the backup could not be indexed. */
-const NOT_INDEXED =
-  'Deployed; whether the org had this component before, and what it was, is not known: the backup was not indexed.';
-
-/**
- * The job's error when Salesforce's outcome is known but the backup could not be indexed after the submission: what
- * was deployed, that this deploy cannot be rolled back component by component, and where the backup is kept.
- */
-function notIndexedSummary(result: DeployStatus, outcomes: { status: ComponentResult }[], why: string): string {
-  const succeeded = outcomes.filter((o) => o.status === 'Succeeded').length;
-  const deployed = result.success
-    ? `Salesforce deployed ${succeeded} of ${outcomes.length} component(s) (${result.status})`
-    : `Salesforce's deploy ended ${result.status}, ${succeeded} of ${outcomes.length} component(s) succeeded`;
-  return (
-    `${deployed}, but Backtrack could not index its backup (${why}), so this deploy cannot be rolled back ` +
-    "component by component. The backup is kept as Salesforce returned it (retrieved_backups, this job's snapshot): " +
-    'each retrieve is a deployable package of what the org had before.'
-  );
 }
 
 /** A component's row while Salesforce deploys it. */

@@ -4,6 +4,8 @@ import {
   countOutcomes,
   deployFailureSummary,
   deployOutcomes,
+  notIndexedOutcome,
+  notIndexedSummary,
   outcomeLogLine,
   endedAsPlanned,
   plannedAction,
@@ -144,6 +146,30 @@ describe('helpers', () => {
       deployOutcomes([A], s, () => true),
     );
     expect(summary).toBe('The deploy failed: 1 component(s) failed — ApexClass:A: boom (line 3:2).');
+  });
+
+  it('records what Salesforce did when the backup was not indexed, and says what is not known', () => {
+    const s = status({ status: 'SucceededPartial', success: true }, [
+      { fullName: 'A', created: true },
+      { fullName: 'B', success: false, problem: 'boom', problemType: 'Error' },
+    ]);
+    const outcomes = deployOutcomes([A, B], s, () => undefined).map(notIndexedOutcome);
+    expect(outcomes.map((o) => [o.status, o.problem])).toEqual([
+      [
+        'Succeeded',
+        'Whether the org had this component before this deploy, and what it was, is not known: the backup was not indexed.',
+      ],
+      ['Failed', 'boom'],
+    ]);
+    expect(notIndexedSummary(s, outcomes, 'a defect', { jobId: 'j1', retrieves: 2 })).toBe(
+      'Salesforce deployed 1 of 2 component(s) (SucceededPartial), but Backtrack could not index its backup (a defect), ' +
+        'so this deploy cannot be rolled back component by component. The backup is kept as Salesforce returned it ' +
+        '(GET /api/jobs/j1/snapshot/retrieved/1 to 2): a deployable package of what the org had before.',
+    );
+    const failed = status({ status: 'Failed', success: false });
+    expect(notIndexedSummary(failed, [], 'x', { jobId: 'j1', retrieves: 1 })).toMatch(
+      /^Salesforce's deploy ended Failed, 0 of 0 component\(s\) succeeded, .*\(GET \/api\/jobs\/j1\/snapshot\/retrieved\/1\):/,
+    );
   });
 
   it('writes a log line per outcome', () => {

@@ -155,6 +155,44 @@ export function jobProblemLogLine(problem: JobProblem): string {
   return `Salesforce ${problem.problemType === 'Warning' ? 'warned' : 'reported'}: ${what}${problem.problem}${where}`;
 }
 
+/**
+ * A component's outcome when the deploy's backup could not be indexed (ADR 0027): Salesforce's result stands, and a
+ * component it applied says that what the org had before is not known.
+ */
+export function notIndexedOutcome<T extends { status: ComponentResult; problem: string | null }>(outcome: T): T {
+  if (outcome.status !== 'Succeeded' || outcome.problem) return outcome;
+  return {
+    ...outcome,
+    problem:
+      'Whether the org had this component before this deploy, and what it was, is not known: the backup was not indexed.',
+  };
+}
+
+/**
+ * The job's error when Salesforce's outcome is known but the backup could not be indexed after the submission: what
+ * Salesforce did, that the deploy cannot be rolled back component by component, and where the backup is kept.
+ */
+export function notIndexedSummary(
+  result: DeployStatus,
+  outcomes: { status: ComponentResult }[],
+  why: string,
+  kept: { jobId: string; retrieves: number },
+): string {
+  const succeeded = outcomes.filter((o) => o.status === 'Succeeded').length;
+  const deployed = result.success
+    ? `Salesforce deployed ${succeeded} of ${outcomes.length} component(s) (${result.status})`
+    : `Salesforce's deploy ended ${result.status}, ${succeeded} of ${outcomes.length} component(s) succeeded`;
+  const where =
+    kept.retrieves === 1
+      ? `GET /api/jobs/${kept.jobId}/snapshot/retrieved/1`
+      : `GET /api/jobs/${kept.jobId}/snapshot/retrieved/1 to ${kept.retrieves}`;
+  return (
+    `${deployed}, but Backtrack could not index its backup (${why}), so this deploy cannot be rolled back ` +
+    `component by component. The backup is kept as Salesforce returned it (${where}): a deployable package of what ` +
+    'the org had before.'
+  );
+}
+
 /** A one-line summary of a failed deploy, naming the first problems (component and job-level ones). */
 export function deployFailureSummary(
   status: DeployStatus,

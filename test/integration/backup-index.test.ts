@@ -160,7 +160,7 @@ describe('the backup indexed while Salesforce deploys (PostgreSQL, API and worke
     expect(deploys).toHaveLength(1); // never submitted twice
     const logs = (await s.logs(jobId)).join('\n');
     expect(logs).toContain(`Polling Salesforce deploy ${deploys[0]!.id} started by an earlier attempt`);
-    expect(logs).toMatch(/Indexed backup 1\/1: .*\(2 indexed by an earlier attempt\)/);
+    expect(logs).toMatch(/Indexed backup 1\/1: .*, 2 of them indexed by an earlier attempt \(converted in/);
 
     const sealed = await snapshotOf(jobId);
     expect(sealed.status).toBe('complete');
@@ -211,6 +211,7 @@ describe('the backup indexed while Salesforce deploys (PostgreSQL, API and worke
     expect(job.error).toMatch(
       /^Salesforce deployed \d+ of \d+ component\(s\) \(Succeeded\), but Backtrack could not index its backup \(injected: snapshot rows refused\), so this deploy cannot be rolled back component by component/,
     );
+    expect(job.error).toContain(`(GET /api/jobs/${job.id}/snapshot/retrieved/1`);
     // every component has Salesforce's outcome, and says what is not known
     const components = (await s.call('GET', `/api/jobs/${job.id}/components`)).body.items as {
       status: string;
