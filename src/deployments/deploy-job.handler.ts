@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { BlobIntegrityError } from '../blobs/blob-store.js';
 import { BranchesService } from '../branches/branches.service.js';
 import type { RevisionComponent } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
@@ -191,7 +192,6 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     // what the backup found of each component, once indexed (the stored retrieves are let go as they are indexed)
     const indexed = startOnce(async () => {
       if (backingUp) await this.index(ctx, snapshot, selected, retrieved);
-      retrieved = undefined;
       return this.stateBefore(snapshot?.id ?? null);
     });
     /** A job that ends before its deploy reached Salesforce leaves its backup indexed, as one that deployed. */
@@ -623,6 +623,7 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
       async (index) => {
         const retrieved = inMemory?.[index] ?? (await this.retrieved.get(snapshotId, index));
         if (inMemory) inMemory[index] = undefined;
+        if (!retrieved) throw new BlobIntegrityError(`Retrieve ${index + 1} of ${count} of the backup is not stored.`);
         return retrieved;
       },
       {

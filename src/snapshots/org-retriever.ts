@@ -192,11 +192,11 @@ async function inOrder<T>(
 export function planChunks(
   targets: RetrieveTarget[],
   companions: RetrieveTarget[],
-): { chunks: MemberRef[][]; everyChunk: MemberRef[]; reported: Set<string> } {
+): { chunks: MemberRef[][]; reported: Set<string> } {
   const reported = new Set(targets.map((t) => componentKey(t.ref)));
   const limits = { maxFiles: MAX_FILES_PER_OPERATION, maxBytes: MAX_ZIPPED_BYTES };
   const profiles = targets.filter((t) => isProfileLike(t.ref.type));
-  if (profiles.length === 0) return { chunks: chunkMembers(targets, limits), everyChunk: [], reported };
+  if (profiles.length === 0) return { chunks: chunkMembers(targets, limits), reported };
   const others = new Map<string, RetrieveTarget>();
   for (const t of [...targets, ...companions]) {
     if (!isProfileLike(t.ref.type) && !others.has(componentKey(t.ref))) others.set(componentKey(t.ref), t);
@@ -207,7 +207,7 @@ export function planChunks(
     maxBytes: limits.maxBytes - profiles.reduce((n, p) => n + p.bytes, 0),
   });
   const chunks = rest.length ? rest.map((refs) => [...everyChunk, ...refs]) : [everyChunk];
-  return { chunks, everyChunk, reported };
+  return { chunks, reported };
 }
 
 /** Keeps each chunk's profile reads back until the last chunk, which reports them merged (missing: from the last). */

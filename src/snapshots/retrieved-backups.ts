@@ -40,14 +40,14 @@ export class RetrievedBackups {
     return rows[0]!.n;
   }
 
-  /** The stored retrieve at `position`, its zip verified. */
-  async get(snapshotId: string, position: number): Promise<RetrievedZip> {
+  /** The stored retrieve at `position`, its zip verified; undefined when none is stored there. */
+  async get(snapshotId: string, position: number): Promise<RetrievedZip | undefined> {
     const rows: (Omit<RetrievedZip, 'retrieveMs'> & { sha256: string })[] = await this.db.query(
       `SELECT members, unreported, messages, sha256, zip FROM retrieved_backups WHERE snapshot_id = $1 AND position = $2`,
       [snapshotId, position],
     );
     const row = rows[0];
-    if (!row) throw new BlobIntegrityError(`Retrieve ${position + 1} of snapshot ${snapshotId} is not stored.`);
+    if (!row) return undefined;
     if (sha256(row.zip) !== row.sha256) {
       throw new BlobIntegrityError(
         `Retrieve ${position + 1} of snapshot ${snapshotId} is corrupt: its zip no longer matches its hash.`,

@@ -71,8 +71,9 @@ export class SnapshotsController {
     await this.jobs.getReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
-    const count = await this.retrieved.count(snapshot.id);
-    if (n < 1 || n > count) {
+    const kept = n >= 1 ? await this.retrieved.get(snapshot.id, n - 1) : undefined;
+    if (!kept) {
+      const count = await this.retrieved.count(snapshot.id);
       throw new AppError(
         404,
         count
@@ -80,8 +81,7 @@ export class SnapshotsController {
           : `The snapshot of job ${jobId} keeps no retrieve as Salesforce returned it: its backup is indexed (GET /api/jobs/${jobId}/snapshot).`,
       );
     }
-    const { zip } = await this.retrieved.get(snapshot.id, n - 1);
-    return new StreamableFile(zip, {
+    return new StreamableFile(kept.zip, {
       type: 'application/zip',
       disposition: `attachment; filename="backup-${jobId}-${n}.zip"`,
     });
