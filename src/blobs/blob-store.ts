@@ -48,8 +48,48 @@ function unpack(stored: Buffer): Promise<Buffer> {
 
 interface StoredBlob {
   sha256: string;
+  /** 'gzip', 'identity', or 'delta' (a raw deflate stream whose preset dictionary is `base`'s content). */
   encoding: string;
   content: Buffer;
+  base: string | null;
+  size: string | number;
+}
+
+/** A whole blob a delta is stored against: its address and content, verified. */
+interface Base {
+  sha256: string;
+  content: Buffer;
+}
+
+/**
+ * Positions in the contents given to `putMany` → for each, the address of an earlier version of that content (the
+ * same file in the branch's last revision), or undefined.
+ */
+export type EarlierVersions = (positions: number[]) => Promise<(string | undefined)[]>;
+
+/**
+ * A delta is kept only when it is at most this share of the content gzipped on its own: reading one costs its base
+ * too, which is worth it for a line changed in a class, not for a file rewritten.
+ */
+const DELTA_AT_MOST = 0.5;
+
+/**
+ * `content` deflated with `base` as the preset dictionary (RFC 1950's FDICT, here on a raw stream): what is unchanged
+ * within deflate's 32 KB window costs a back-reference. Undefined when that is not at most half of `gzipped` bytes.
+ */
+function deltaAgainst(content: Buffer, base: Buffer, gzipped: number): Buffer | undefined {
+  const delta = zlib.deflateRawSync(content, { level: 6, dictionary: base });
+  return delta.length <= gzipped * DELTA_AT_MOST ? delta : undefined;
+}
+
+/** A delta's content; a stream that does not inflate against its base (or to its recorded size) is corrupt. */
+function undelta(row: StoredBlob, base: Buffer): Buffer {
+  const size = Number(row.size);
+  try {
+    return zlib.inflateRawSync(row.content, { dictionary: base, maxOutputLength: Math.max(1, size + 1) });
+  } catch {
+    return corrupt(row.sha256);
+  }
 }
 
 export class BlobIntegrityError extends Error {
@@ -69,11 +109,23 @@ function corrupt(address: string): never {
 export class BlobStore {
   constructor(private readonly db: DataSource) {}
 
-  /** Stores contents not yet stored; returns their addresses in order. */
-  async putMany(contents: Buffer[], manager: EntityManager = this.db.manager): Promise<string[]> {
+  /**
+   * Stores contents not yet stored; returns their addresses in order. `earlier`, given the positions of the contents
+   * not stored yet, answers the address of an earlier version of each (the same file in the branch's last revision)
+   * or undefined: a content much like its earlier version is stored as a delta against it (`deltaAgainst`).
+   */
+  async putMany(
+    contents: Buffer[],
+    manager: EntityManager = this.db.manager,
+    earlier?: EarlierVersions,
+  ): Promise<string[]> {
     const addresses = contents.map((c) => sha256(c));
     const unique = new Map<string, Buffer>();
-    addresses.forEach((address, i) => unique.set(address, contents[i]!));
+    const firstAt = new Map<string, number>();
+    addresses.forEach((address, i) => {
+      unique.set(address, contents[i]!);
+      if (!firstAt.has(address)) firstAt.set(address, i);
+    });
     const known = new Set<string>();
     const all = [...unique.keys()];
     for (let i = 0; i < all.length; i += 5000) {
@@ -83,6 +135,8 @@ export class BlobStore {
       for (const row of rows) known.add(row.sha256);
     }
     const fresh = all.filter((a) => !known.has(a));
+    const bases =
+      earlier && fresh.length ? await this.basesFor(fresh, firstAt, earlier, manager) : new Map<string, Base>();
     for (let i = 0; i < fresh.length; i += 200) {
       const batch = fresh.slice(i, i + 200);
       const values: unknown[] = [];
@@ -97,17 +151,54 @@ export class BlobStore {
       );
       for (const [k, address] of batch.entries()) {
         const content = unique.get(address)!;
-        const [encoding, stored] = packed[k]!.length < content.length ? ['gzip', packed[k]!] : ['identity', content];
-        values.push(address, content.length, stored.length, encoding, stored);
-        const b = k * 5;
-        tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5})`);
+        const base = bases.get(address);
+        const delta = base && deltaAgainst(content, base.content, packed[k]!.length);
+        const [encoding, stored] = delta
+          ? ['delta', delta]
+          : packed[k]!.length < content.length
+            ? ['gzip', packed[k]!]
+            : ['identity', content];
+        values.push(address, content.length, stored.length, encoding, stored, delta ? base.sha256 : null);
+        const b = k * 6;
+        tuples.push(`($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6})`);
       }
       await manager.query(
-        `INSERT INTO blobs (sha256, size, stored_size, encoding, content) VALUES ${tuples.join(', ')} ON CONFLICT (sha256) DO NOTHING`,
+        `INSERT INTO blobs (sha256, size, stored_size, encoding, content, base) VALUES ${tuples.join(', ')} ON CONFLICT (sha256) DO NOTHING`,
         values,
       );
     }
     return addresses;
+  }
+
+  /**
+   * For fresh contents whose earlier version is stored: that version's content, verified, as the base of a delta —
+   * or, when the earlier version is itself a delta, its base (a delta never depends on another delta).
+   */
+  private async basesFor(
+    fresh: string[],
+    firstAt: Map<string, number>,
+    earlier: EarlierVersions,
+    manager: EntityManager,
+  ): Promise<Map<string, Base>> {
+    const answers = await earlier(fresh.map((a) => firstAt.get(a)!));
+    const wanted = new Map<string, string>();
+    fresh.forEach((address, i) => {
+      const version = answers[i];
+      if (version && version !== address) wanted.set(address, version);
+    });
+    if (!wanted.size) return new Map();
+    const rows: { sha256: string; base: string | null }[] = await manager.query(
+      `SELECT sha256, base FROM blobs WHERE sha256 = ANY($1)`,
+      [[...new Set(wanted.values())]],
+    );
+    const whole = new Map(rows.map((r) => [r.sha256, r.base ?? r.sha256]));
+    const contents = await this.readVerified([...new Set(whole.values())], 2000, (content) => content, manager);
+    const out = new Map<string, Base>();
+    for (const [address, version] of wanted) {
+      const base = whole.get(version);
+      if (base) out.set(address, { sha256: base, content: contents.get(base)! });
+    }
+    return out;
   }
 
   async put(content: Buffer): Promise<string> {
@@ -143,18 +234,22 @@ export class BlobStore {
     addresses: string[],
     slice: number,
     keep: (content: Buffer, deflated: Deflated | undefined) => T,
+    manager: EntityManager = this.db.manager,
   ): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     const wanted = [...new Set(addresses)];
     for (let i = 0; i < wanted.length; i += slice) {
-      const rows: StoredBlob[] = await this.db.query(
-        `SELECT sha256, encoding, content FROM blobs WHERE sha256 = ANY($1)`,
+      const rows: StoredBlob[] = await manager.query(
+        `SELECT sha256, encoding, content, base, size FROM blobs WHERE sha256 = ANY($1)`,
         [wanted.slice(i, i + slice)],
       );
+      const bases = await this.basesOf(rows, manager);
       const contents = await Promise.all(
-        rows.map((row) =>
-          row.encoding === 'gzip' ? unpack(row.content).catch(() => corrupt(row.sha256)) : Promise.resolve(row.content),
-        ),
+        rows.map((row) => {
+          if (row.encoding === 'gzip') return unpack(row.content).catch(() => corrupt(row.sha256));
+          if (row.encoding === 'delta') return Promise.resolve(undelta(row, bases.get(row.base!)!));
+          return Promise.resolve(row.content);
+        }),
       );
       for (const [k, row] of rows.entries()) {
         if (sha256(contents[k]!) !== row.sha256) corrupt(row.sha256);
@@ -168,21 +263,50 @@ export class BlobStore {
     return out;
   }
 
+  /** The bases of the deltas among `rows`, verified; a base that is missing, corrupt or a delta itself fails. */
+  private async basesOf(rows: StoredBlob[], manager: EntityManager): Promise<Map<string, Buffer>> {
+    const wanted = [...new Set(rows.flatMap((r) => (r.encoding === 'delta' ? [r.base!] : [])))];
+    if (!wanted.length) return new Map();
+    const bases: StoredBlob[] = await manager.query(
+      `SELECT sha256, encoding, content, base, size FROM blobs WHERE sha256 = ANY($1)`,
+      [wanted],
+    );
+    const out = new Map<string, Buffer>();
+    for (const base of bases) {
+      if (base.encoding === 'delta') corrupt(base.sha256);
+      const content =
+        base.encoding === 'gzip' ? await unpack(base.content).catch(() => corrupt(base.sha256)) : base.content;
+      if (sha256(content) !== base.sha256) corrupt(base.sha256);
+      out.set(base.sha256, content);
+    }
+    const missing = wanted.find((a) => !out.has(a));
+    if (missing) throw new BlobIntegrityError(`Blob ${missing} is missing; deltas are stored against it.`);
+    return out;
+  }
+
   async get(address: string): Promise<Buffer> {
     return (await this.getMany([address])).get(address)!;
   }
 
-  /** Deletes blobs no revision, snapshot or unpruned package version refers to; returns how many. */
+  /**
+   * Deletes blobs no revision, snapshot or unpruned package version refers to; returns how many. A blob some delta is
+   * stored against stays until that delta goes (a second pass then takes the base).
+   */
   async collectGarbage(): Promise<number> {
-    const result: unknown = await this.db.query(`
-      DELETE FROM blobs b WHERE NOT EXISTS (
-        SELECT 1 FROM revision_components rc, jsonb_array_elements(rc.files) f WHERE f->>'sha256' = b.sha256
-      ) AND NOT EXISTS (
-        SELECT 1 FROM snapshot_components sc, jsonb_array_elements(coalesce(sc.files, '[]'::jsonb)) f WHERE f->>'sha256' = b.sha256
-      ) AND NOT EXISTS (
-        SELECT 1 FROM package_versions pv WHERE pv.sha256 = b.sha256 AND pv.pruned_at IS NULL
-      )`);
-    return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+    let deleted = 0;
+    for (;;) {
+      const result: unknown = await this.db.query(`
+        DELETE FROM blobs b WHERE NOT EXISTS (
+          SELECT 1 FROM revision_components rc, jsonb_array_elements(rc.files) f WHERE f->>'sha256' = b.sha256
+        ) AND NOT EXISTS (
+          SELECT 1 FROM snapshot_components sc, jsonb_array_elements(coalesce(sc.files, '[]'::jsonb)) f WHERE f->>'sha256' = b.sha256
+        ) AND NOT EXISTS (
+          SELECT 1 FROM package_versions pv WHERE pv.sha256 = b.sha256 AND pv.pruned_at IS NULL
+        ) AND NOT EXISTS (SELECT 1 FROM blobs d WHERE d.base = b.sha256)`);
+      const pass = Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
+      deleted += pass;
+      if (pass === 0) return deleted;
+    }
   }
 
   /** Total bytes stored (after compression) and logical bytes, for the benchmark and metrics. */

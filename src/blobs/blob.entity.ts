@@ -8,5 +8,7 @@ export class Blob {
   @Column('bigint', { name: 'stored_size', transformer: bigintAsNumber }) storedSize!: number;
   @Column('text') encoding!: string;
   @Column('bytea', { select: false }) content!: Buffer;
+  /** For a delta (`encoding` 'delta'): the whole blob whose content is its deflate dictionary. */
+  @Column('char', { length: 64, nullable: true }) base!: string | null;
   @Column('timestamptz', { name: 'created_at', default: () => 'now()' }) createdAt!: Date;
 }

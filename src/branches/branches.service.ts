@@ -152,7 +152,7 @@ export class BranchesService {
         );
         // Fingerprinting (CPU) runs in slices while the database stores the blobs.
         const [stored, fingerprints] = await Promise.all([
-          this.storeFiles(components, manager),
+          this.storeFiles(components, manager, latest?.id),
           mapInSlices(components, (c) => fingerprintComponent(c.files)),
         ]);
         const revision = manager.create(Revision, {
@@ -227,12 +227,34 @@ export class BranchesService {
     return (await this.revisionById(revisionId)).destructiveChanges;
   }
 
+  /**
+   * Stores the components' files; a file changed since `previousRevisionId` is stored as a delta against its version
+   * there when that is much smaller (`BlobStore.putMany`).
+   */
   private async storeFiles(
     components: ResolvedComponent[],
     manager: import('typeorm').EntityManager,
+    previousRevisionId: string | undefined,
   ): Promise<StoredFile[][]> {
-    const flat = components.flatMap((c) => c.files.map((f) => f.content));
-    const addresses = await this.blobs.putMany(flat, manager);
+    const files = components.flatMap((c) => c.files);
+    const earlier = previousRevisionId
+      ? async (positions: number[]) => {
+          const paths = positions.map((i) => files[i]!.path);
+          const rows: { path: string; sha256: string }[] = await manager.query(
+            `SELECT f->>'path' AS path, f->>'sha256' AS sha256
+             FROM revision_components rc, jsonb_array_elements(rc.files) f
+             WHERE rc.revision_id = $1 AND f->>'path' = ANY($2)`,
+            [previousRevisionId, paths],
+          );
+          const byPath = new Map(rows.map((r) => [r.path, r.sha256]));
+          return paths.map((p) => byPath.get(p));
+        }
+      : undefined;
+    const addresses = await this.blobs.putMany(
+      files.map((f) => f.content),
+      manager,
+      earlier,
+    );
     let k = 0;
     return components.map((c) =>
       c.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length })),

@@ -32,6 +32,7 @@ import { JobComponentsFillfactor1796159000000 } from '../../migrations/179615900
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 import { RetrievedBackups1796162000000 } from '../../migrations/1796162000000-RetrievedBackups.js';
+import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -78,4 +79,5 @@ export const MIGRATIONS = [
   JobLogsKeyedBySeq1796160000000,
   RowsWithoutParentChecks1796161000000,
   RetrievedBackups1796162000000,
+  BlobDeltas1796163000000,
 ];

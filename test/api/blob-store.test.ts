@@ -3,6 +3,17 @@ import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import { BlobIntegrityError, BlobStore } from '../../src/blobs/blob-store.js';
 import { startHarness, type Harness } from '../helpers/backtrack.harness.js';
+import {
+  CLASS_META,
+  classSource,
+  demoOrgId,
+  deployCompleted,
+  newBranch,
+  orgFiles,
+  projectZip,
+  rollbackAndWait,
+  upload,
+} from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
 
 describe('the blob store', () => {
@@ -120,5 +131,116 @@ describe('the blob store', () => {
     const reading = store.get('0'.repeat(64));
     await expect(reading).rejects.toBeInstanceOf(BlobIntegrityError);
     await expect(reading).rejects.toThrow(/missing/);
+  });
+  describe('deltas against an earlier version', () => {
+    // a 6 KB class, and the same class with one line added (what a deploy's change usually is)
+    const before = Buffer.from(
+      `public class Ledger {\n${Array.from({ length: 120 }, (_, i) => `    public Integer field${i} = ${i * 7};`).join('\n')}\n}\n`,
+    );
+    const withLine = (text: Buffer, line: string) =>
+      Buffer.from(text.toString().replace(/\n}\n$/, `\n    ${line}\n}\n`));
+    const row = async (address: string) =>
+      (
+        await h.backtrack.dataSource.query(
+          `SELECT encoding, base, size, stored_size, content FROM blobs WHERE sha256 = $1`,
+          [address],
+        )
+      )[0];
+    const earlierIs = (address: string) => async (positions: number[]) => positions.map(() => address);
+
+    it('given a content and its earlier version, stores a delta a fraction of its gzip and reads it back byte for byte', async () => {
+      const base = await store.put(before);
+      const after = withLine(before, '// one line more');
+      const [delta] = await store.putMany([after], undefined, earlierIs(base));
+      const stored = await row(delta!);
+      expect([stored.encoding, stored.base]).toEqual(['delta', base]);
+      expect(Number(stored.stored_size)).toBeLessThan(zlib.gzipSync(after).length / 5);
+      expect((await store.get(delta!)).equals(after)).toBe(true);
+      // a deploy zip gets the content itself (a delta is no zip entry's deflate stream)
+      const deflated = (await store.getDeflatedMany([delta!])).get(delta!);
+      expect(Buffer.isBuffer(deflated) && deflated.equals(after)).toBe(true);
+    });
+
+    it("given an earlier version that is a delta itself, stores the new delta against that one's base", async () => {
+      const base = await store.put(withLine(before, '// v1'));
+      const [second] = await store.putMany([withLine(before, '// v2')], undefined, earlierIs(base));
+      const [third] = await store.putMany([withLine(before, '// v3')], undefined, earlierIs(second!));
+      expect((await row(second!)).base).toBe(base);
+      expect((await row(third!)).base).toBe(base);
+      expect((await store.get(third!)).toString()).toBe(withLine(before, '// v3').toString());
+    });
+
+    it('given a file rewritten, not edited, stores it whole: a delta is kept only when it is at most half the gzip', async () => {
+      const base = await store.put(before);
+      const rewritten = crypto.randomBytes(2000).toString('hex');
+      const [address] = await store.putMany([Buffer.from(rewritten)], undefined, earlierIs(base));
+      expect(await row(address!)).toMatchObject({ encoding: 'gzip', base: null });
+    });
+
+    it('given a delta or its base altered, refuses the delta as corrupt', async () => {
+      const base = await store.put(withLine(before, '// base to alter'));
+      const [delta] = await store.putMany([withLine(before, '// on it')], undefined, earlierIs(base));
+      const original = await row(base);
+      // the base's bytes changed: the delta is refused because its base no longer matches its hash
+      await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [
+        base,
+        zlib.gzipSync(withLine(before, '// someone else')),
+      ]);
+      await expect(store.get(delta!)).rejects.toThrow(`Blob ${base} is corrupt`);
+      await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [base, original.content]);
+      expect((await store.get(delta!)).equals(withLine(before, '// on it'))).toBe(true);
+      // the delta's own bytes changed
+      const stream = Buffer.from((await row(delta!)).content as Buffer);
+      stream[stream.length - 2] = stream[stream.length - 2]! ^ 0xff;
+      await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [delta, stream]);
+      await expect(store.get(delta!)).rejects.toThrow(`Blob ${delta} is corrupt`);
+    });
+
+    it('keeps a base while a delta refers to it, and collects both once nothing refers to the delta', async () => {
+      const base = await store.put(withLine(before, '// collected base'));
+      const [delta] = await store.putMany([withLine(before, '// collected delta')], undefined, earlierIs(base));
+      // the database refuses to delete a base under a delta, whatever deletes it
+      await expect(h.backtrack.dataSource.query(`DELETE FROM blobs WHERE sha256 = $1`, [base])).rejects.toThrow(
+        /foreign key/,
+      );
+      const snapshotId = crypto.randomUUID();
+      await h.backtrack.dataSource.query(
+        `INSERT INTO snapshot_components (snapshot_id, type, full_name, existed, files) VALUES ($1, 'ApexClass', 'Ledger', true, $2)`,
+        [snapshotId, JSON.stringify([{ path: 'classes/Ledger.cls', sha256: delta }])],
+      );
+      await store.collectGarbage();
+      expect(await count([base, delta!])).toBe(2);
+      expect((await store.get(delta!)).equals(withLine(before, '// collected delta'))).toBe(true);
+      await h.backtrack.dataSource.query(`DELETE FROM snapshot_components WHERE snapshot_id = $1`, [snapshotId]);
+      await store.collectGarbage();
+      expect(await count([base, delta!])).toBe(0);
+    });
+
+    it('stores a class changed between two uploads as a delta, deploys its exact bytes and rolls back to the first', async () => {
+      const orgId = await demoOrgId(h);
+      const branchId = await newBranch(h, 'deltas');
+      const padding = Array.from({ length: 60 }, (_, i) => `// note ${i}: ${'x'.repeat(40)}`).join('\n');
+      const v1 = `${padding}\n${classSource('DeltaLedger', 'v1')}`;
+      const v2 = `${padding}\n${classSource('DeltaLedger', 'v2')}`;
+      const zipWith = (source: string) =>
+        projectZip({
+          'force-app/main/default/classes/DeltaLedger.cls': source,
+          'force-app/main/default/classes/DeltaLedger.cls-meta.xml': CLASS_META,
+        });
+      await upload(h, branchId, await zipWith(v1));
+      await deployCompleted(h, branchId, orgId);
+      await upload(h, branchId, await zipWith(v2));
+      const files = (await h.api('GET', `/api/branches/${branchId}/components`)).body.items.find(
+        (c: { fullName: string }) => c.fullName === 'DeltaLedger',
+      ).files;
+      const cls = files.find((f: { path: string }) => f.path.endsWith('.cls'));
+      expect(await row(cls.sha256)).toMatchObject({ encoding: 'delta' });
+      const second = await deployCompleted(h, branchId, orgId);
+      const key = 'ApexClass:DeltaLedger|classes/DeltaLedger.cls';
+      expect(orgFiles(h.backtrack.emulator!, h.backtrack.emulator!.defaultOrg.id).get(key)!.toString()).toBe(v2);
+      const rollback = await rollbackAndWait(h, second, { all: true });
+      expect(rollback.status).toBe('Completed');
+      expect(orgFiles(h.backtrack.emulator!, h.backtrack.emulator!.defaultOrg.id).get(key)!.toString()).toBe(v1);
+    });
   });
 });

@@ -9,6 +9,7 @@ import { SnapshotComponentsFillfactor1796158000000 } from '../../migrations/1796
 import { JobComponentsFillfactor1796159000000 } from '../../migrations/1796159000000-JobComponentsFillfactor.js';
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
+import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -262,6 +263,31 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       expect(await foreignKeys()).toEqual([]);
     } finally {
       await runner.query(`DELETE FROM job_components WHERE job_id = $1`, [nobody]);
+      await runner.release();
+    }
+  });
+
+  it('lets a blob name the whole blob it is a delta against, which cannot then be deleted, and back (1796163000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new BlobDeltas1796163000000();
+    const [whole, delta] = ['a'.repeat(64), 'b'.repeat(64)];
+    const insert = (sha256: string, base: string | null) =>
+      runner.query(
+        `INSERT INTO blobs (sha256, size, stored_size, encoding, content, base) VALUES ($1, 1, 1, $2, '\\x00', $3)`,
+        [sha256, base ? 'delta' : 'identity', base],
+      );
+    try {
+      await insert(whole, null);
+      await insert(delta, whole);
+      await expect(runner.query(`DELETE FROM blobs WHERE sha256 = $1`, [whole])).rejects.toThrow(/foreign key/);
+      await runner.query(`DELETE FROM blobs WHERE sha256 = $1`, [delta]);
+      await migration.down(runner);
+      expect(await columns('blobs', runner)).not.toContain('base');
+      await migration.up(runner);
+      expect(await columns('blobs', runner)).toContain('base');
+      await expect(insert(delta, 'c'.repeat(64))).rejects.toThrow(/foreign key/);
+    } finally {
+      await runner.query(`DELETE FROM blobs WHERE sha256 = ANY($1)`, [[delta, whole]]);
       await runner.release();
     }
   });
