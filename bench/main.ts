@@ -334,7 +334,51 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     deployReferenceMs: bareMs,
     rollbackReferenceMs: bareRollbackMs,
   });
+  await olderVersion(path.join(work, 'v1'), path.join(work, 'v1-edited'), 'edited');
+  await editedUpload(bench, { branchId: branch.id, dir: path.join(work, 'v1-edited'), firstUploadMs: uploadMs });
   return deployJob;
+}
+
+/**
+ * The branch's next revision with every class and field edited (a word changed in each, as `olderVersion` does): the
+ * files not stored yet are stored as deltas against the branch's last revision (ADR 0028). Shown beside the first
+ * upload, with what it added to the blob store; not a verdict.
+ */
+async function editedUpload(
+  bench: Bench,
+  { branchId, dir, firstUploadMs }: { branchId: string; dir: string; firstUploadMs: number },
+): Promise<void> {
+  const { api } = bench;
+  const zip = await zipFolder(dir);
+  const stored = await storedBytes(api);
+  const t = Date.now();
+  const revision = await api.call('POST', `/api/branches/${branchId}/revisions`, zip);
+  const ms = Date.now() - t;
+  const added = (await storedBytes(api)) - stored;
+  // what the edited files would have added gzipped one by one, as before deltas
+  const base = path.join(dir, 'force-app/main/default');
+  const edited = [
+    ...(await fs.readdir(path.join(base, 'classes')))
+      .filter((f) => f.endsWith('.cls'))
+      .map((f) => path.join(base, 'classes', f)),
+    ...(
+      await Promise.all(
+        (await fs.readdir(path.join(base, 'objects')).catch(() => [])).map(async (o) =>
+          (await fs.readdir(path.join(base, 'objects', o, 'fields')).catch(() => [])).map((f) =>
+            path.join(base, 'objects', o, 'fields', f),
+          ),
+        ),
+      )
+    ).flat(),
+  ];
+  let gzipped = 0;
+  for (const file of edited) gzipped += zlib.gzipSync(await fs.readFile(file), { level: 6 }).length;
+  row(
+    `Upload of the next revision, every class and field edited (${revision.componentCount} components)`,
+    secs(ms),
+    `the first upload ${secs(firstUploadMs)}; ${ratio(ms / firstUploadMs)}; the blob store grew ${kb(added)} for ${edited.length} edited files (deltas against the last revision; ${kb(gzipped)} gzipped one by one)`,
+    '—',
+  );
 }
 
 /**
