@@ -522,10 +522,19 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  /** The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey). */
-  private async deployedFiles(revisionId: string | null, candidates: Candidate[]): Promise<Map<string, KnownFiles>> {
+  /**
+   * The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey); for a rollback
+   * of all of them, the whole revision is read and the candidates kept here (as their snapshot rows are).
+   */
+  private async deployedFiles(
+    revisionId: string | null,
+    candidates: Candidate[],
+    all: boolean,
+  ): Promise<Map<string, KnownFiles>> {
     if (!revisionId) return new Map();
-    const rows = await this.branches.revisionComponents(revisionId, candidates);
+    const rows = all
+      ? onlyMembers(await this.branches.revisionComponents(revisionId), candidates)
+      : await this.branches.revisionComponents(revisionId, candidates);
     return new Map(rows.map((r) => [componentKey(r), { files: r.files, fingerprint: r.fingerprint }]));
   }
 
@@ -571,7 +580,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const started = Date.now();
     // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint;
     // those files are read while the org prepares the retrieves (the first query once they are submitted)
-    const deployed = startOnce(() => this.deployedFiles(ctx.job.revisionId, candidates));
+    const deployed = startOnce(() =>
+      this.deployedFiles(ctx.job.revisionId, candidates, (ctx.job.options as unknown as RollbackJobOptions).all),
+    );
     const onSubmitted = () => {
       void deployed();
       read.onSubmitted?.();
