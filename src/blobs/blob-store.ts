@@ -172,7 +172,8 @@ export class BlobStore {
 
   /**
    * For fresh contents whose earlier version is stored: that version's content, verified, as the base of a delta —
-   * or, when the earlier version is itself a delta, its base (a delta never depends on another delta).
+   * or, when the earlier version is itself a delta, its base (a delta never depends on another delta). None when a
+   * base fails its check.
    */
   private async basesFor(
     fresh: string[],
@@ -192,7 +193,15 @@ export class BlobStore {
       [[...new Set(wanted.values())]],
     );
     const whole = new Map(rows.map((r) => [r.sha256, r.base ?? r.sha256]));
-    const contents = await this.readVerified([...new Set(whole.values())], 2000, (content) => content, manager);
+    let contents: Map<string, Buffer>;
+    try {
+      contents = await this.readVerified([...new Set(whole.values())], 2000, (content) => content, manager);
+    } catch (error) {
+      // an earlier version that no longer reads back is no base: the new contents are stored whole (their own reads
+      // are not at stake; the damaged blob is refused wherever it is read)
+      if (error instanceof BlobIntegrityError) return new Map();
+      throw error;
+    }
     const out = new Map<string, Base>();
     for (const [address, version] of wanted) {
       const base = whole.get(version);

@@ -196,6 +196,18 @@ describe('the blob store', () => {
       await expect(store.get(delta!)).rejects.toThrow(`Blob ${delta} is corrupt`);
     });
 
+    it('given an earlier version that no longer reads back, stores the new content whole and still refuses the damaged one', async () => {
+      const base = await store.put(withLine(before, '// damaged base'));
+      await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [
+        base,
+        zlib.gzipSync(withLine(before, '// not what its address says')),
+      ]);
+      const [address] = await store.putMany([withLine(before, '// after the damage')], undefined, earlierIs(base));
+      expect(await row(address!)).toMatchObject({ encoding: 'gzip', base: null });
+      expect((await store.get(address!)).equals(withLine(before, '// after the damage'))).toBe(true);
+      await expect(store.get(base)).rejects.toThrow(`Blob ${base} is corrupt`);
+    });
+
     it('keeps a base while a delta refers to it, and collects both once nothing refers to the delta', async () => {
       const base = await store.put(withLine(before, '// collected base'));
       const [delta] = await store.putMany([withLine(before, '// collected delta')], undefined, earlierIs(base));
