@@ -91,21 +91,25 @@ function retrieveChunks(components: ResolvedComponent[]) {
 }
 
 /** An older version of a generated project: every class body and field label differs (by `word`). */
-async function olderVersion(from: string, to: string, word = 'older'): Promise<void> {
+async function olderVersion(from: string, to: string, word = 'older'): Promise<string[]> {
   await fs.cp(from, to, { recursive: true });
   const base = path.join(to, 'force-app/main/default');
+  const edited: string[] = [];
   for (const file of await fs.readdir(path.join(base, 'classes'))) {
     if (!file.endsWith('.cls')) continue;
     const p = path.join(base, 'classes', file);
     await fs.writeFile(p, (await fs.readFile(p, 'utf8')).replace('deterministic filler', `${word} filler`));
+    edited.push(p);
   }
   for (const obj of await fs.readdir(path.join(base, 'objects')).catch(() => [])) {
     const dir = path.join(base, 'objects', obj, 'fields');
     for (const file of await fs.readdir(dir)) {
       const p = path.join(dir, file);
       await fs.writeFile(p, (await fs.readFile(p, 'utf8')).replace('<label>Field', `<label>${word} Field`));
+      edited.push(p);
     }
   }
+  return edited;
 }
 
 /** The commit the bench runs, and whether the worktree differs from it. */
@@ -334,8 +338,13 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     deployReferenceMs: bareMs,
     rollbackReferenceMs: bareRollbackMs,
   });
-  await olderVersion(path.join(work, 'v1'), path.join(work, 'v1-edited'), 'edited');
-  await editedUpload(bench, { branchId: branch.id, dir: path.join(work, 'v1-edited'), firstUploadMs: uploadMs });
+  const edited = await olderVersion(path.join(work, 'v1'), path.join(work, 'v1-edited'), 'edited');
+  await editedUpload(bench, {
+    branchId: branch.id,
+    dir: path.join(work, 'v1-edited'),
+    edited,
+    firstUploadMs: uploadMs,
+  });
   return deployJob;
 }
 
@@ -346,7 +355,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
  */
 async function editedUpload(
   bench: Bench,
-  { branchId, dir, firstUploadMs }: { branchId: string; dir: string; firstUploadMs: number },
+  { branchId, dir, edited, firstUploadMs }: { branchId: string; dir: string; edited: string[]; firstUploadMs: number },
 ): Promise<void> {
   const { api } = bench;
   const zip = await zipFolder(dir);
@@ -356,21 +365,6 @@ async function editedUpload(
   const ms = Date.now() - t;
   const added = (await storedBytes(api)) - stored;
   // what the edited files would have added gzipped one by one, as before deltas
-  const base = path.join(dir, 'force-app/main/default');
-  const edited = [
-    ...(await fs.readdir(path.join(base, 'classes')))
-      .filter((f) => f.endsWith('.cls'))
-      .map((f) => path.join(base, 'classes', f)),
-    ...(
-      await Promise.all(
-        (await fs.readdir(path.join(base, 'objects')).catch(() => [])).map(async (o) =>
-          (await fs.readdir(path.join(base, 'objects', o, 'fields')).catch(() => [])).map((f) =>
-            path.join(base, 'objects', o, 'fields', f),
-          ),
-        ),
-      )
-    ).flat(),
-  ];
   let gzipped = 0;
   for (const file of edited) gzipped += zlib.gzipSync(await fs.readFile(file), { level: 6 }).length;
   row(

@@ -120,14 +120,13 @@ export class BlobStore {
     earlier?: EarlierVersions,
   ): Promise<string[]> {
     const addresses = contents.map((c) => sha256(c));
-    const unique = new Map<string, Buffer>();
+    // each address once, with the position of its first content
     const firstAt = new Map<string, number>();
     addresses.forEach((address, i) => {
-      unique.set(address, contents[i]!);
       if (!firstAt.has(address)) firstAt.set(address, i);
     });
     const known = new Set<string>();
-    const all = [...unique.keys()];
+    const all = [...firstAt.keys()];
     for (let i = 0; i < all.length; i += 5000) {
       const rows: { sha256: string }[] = await manager.query(`SELECT sha256 FROM blobs WHERE sha256 = ANY($1)`, [
         all.slice(i, i + 5000),
@@ -144,13 +143,13 @@ export class BlobStore {
       // A content read from a deflate stream (a zip entry) is stored with that stream, not deflated again.
       const packed = await Promise.all(
         batch.map((address) => {
-          const content = unique.get(address)!;
+          const content = contents[firstAt.get(address)!]!;
           const known = deflatedOf(content);
           return known ? Promise.resolve(gzipMember(content, known)) : pack(content);
         }),
       );
       for (const [k, address] of batch.entries()) {
-        const content = unique.get(address)!;
+        const content = contents[firstAt.get(address)!]!;
         const base = bases.get(address);
         const delta = base && deltaAgainst(content, base.content, packed[k]!.length);
         const [encoding, stored] = delta
@@ -244,6 +243,7 @@ export class BlobStore {
     slice: number,
     keep: (content: Buffer, deflated: Deflated | undefined) => T,
     manager: EntityManager = this.db.manager,
+    wholeOnly = false,
   ): Promise<Map<string, T>> {
     const out = new Map<string, T>();
     const wanted = [...new Set(addresses)];
@@ -252,11 +252,16 @@ export class BlobStore {
         `SELECT sha256, encoding, content, base, size FROM blobs WHERE sha256 = ANY($1)`,
         [wanted.slice(i, i + slice)],
       );
-      const bases = await this.basesOf(rows, manager);
+      // the deltas' bases, read and verified the same way; a base is always whole (one that is a delta is corrupt)
+      const deltaBases = wholeOnly ? [] : [...new Set(rows.flatMap((r) => (r.encoding === 'delta' ? [r.base!] : [])))];
+      const bases = deltaBases.length
+        ? await this.readVerified(deltaBases, slice, (content) => content, manager, true)
+        : new Map<string, Buffer>();
       const contents = await Promise.all(
         rows.map((row) => {
           if (row.encoding === 'gzip') return unpack(row.content).catch(() => corrupt(row.sha256));
-          if (row.encoding === 'delta') return Promise.resolve(undelta(row, bases.get(row.base!)!));
+          if (row.encoding === 'delta')
+            return Promise.resolve(wholeOnly ? corrupt(row.sha256) : undelta(row, bases.get(row.base!)!));
           return Promise.resolve(row.content);
         }),
       );
@@ -269,27 +274,6 @@ export class BlobStore {
     const missing = wanted.filter((a) => !out.has(a));
     if (missing.length)
       throw new BlobIntegrityError(`Blob ${missing[0]} is missing (${missing.length} missing in all).`);
-    return out;
-  }
-
-  /** The bases of the deltas among `rows`, verified; a base that is missing, corrupt or a delta itself fails. */
-  private async basesOf(rows: StoredBlob[], manager: EntityManager): Promise<Map<string, Buffer>> {
-    const wanted = [...new Set(rows.flatMap((r) => (r.encoding === 'delta' ? [r.base!] : [])))];
-    if (!wanted.length) return new Map();
-    const bases: StoredBlob[] = await manager.query(
-      `SELECT sha256, encoding, content, base, size FROM blobs WHERE sha256 = ANY($1)`,
-      [wanted],
-    );
-    const out = new Map<string, Buffer>();
-    for (const base of bases) {
-      if (base.encoding === 'delta') corrupt(base.sha256);
-      const content =
-        base.encoding === 'gzip' ? await unpack(base.content).catch(() => corrupt(base.sha256)) : base.content;
-      if (sha256(content) !== base.sha256) corrupt(base.sha256);
-      out.set(base.sha256, content);
-    }
-    const missing = wanted.find((a) => !out.has(a));
-    if (missing) throw new BlobIntegrityError(`Blob ${missing} is missing; deltas are stored against it.`);
     return out;
   }
 

@@ -23,7 +23,6 @@ import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce
 import { componentKey, sameComponent } from '../salesforce/component-key.js';
 import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
-import { onlyMembers } from '../branches/member-filter.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
@@ -183,11 +182,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     if (options.all && !(await this.snapshots.verify(snapshot)))
       return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
 
-    // all of them: the whole snapshot read as it is and the selected kept here (matching 8,849 names in the query
-    // took a third longer than reading every row)
-    const entries = options.all
-      ? onlyMembers(await this.snapshots.componentsOf(snapshot.id), selected)
-      : await this.snapshots.componentsOf(snapshot.id, selected);
+    const entries = await this.snapshots.componentsOf(snapshot.id, selected);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
     // flows the deploy created or updated go back through their versions (Tooling API), the rest in one deploy
@@ -522,19 +517,10 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     return live;
   }
 
-  /**
-   * The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey); for a rollback
-   * of all of them, the whole revision is read and the candidates kept here (as their snapshot rows are).
-   */
-  private async deployedFiles(
-    revisionId: string | null,
-    candidates: Candidate[],
-    all: boolean,
-  ): Promise<Map<string, KnownFiles>> {
+  /** The deployed revision's stored files and fingerprint of each candidate it holds (by componentKey). */
+  private async deployedFiles(revisionId: string | null, candidates: Candidate[]): Promise<Map<string, KnownFiles>> {
     if (!revisionId) return new Map();
-    const rows = all
-      ? onlyMembers(await this.branches.revisionComponents(revisionId), candidates)
-      : await this.branches.revisionComponents(revisionId, candidates);
+    const rows = await this.branches.revisionComponents(revisionId, candidates);
     return new Map(rows.map((r) => [componentKey(r), { files: r.files, fingerprint: r.fingerprint }]));
   }
 
@@ -580,9 +566,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const started = Date.now();
     // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint;
     // those files are read while the org prepares the retrieves (the first query once they are submitted)
-    const deployed = startOnce(() =>
-      this.deployedFiles(ctx.job.revisionId, candidates, (ctx.job.options as unknown as RollbackJobOptions).all),
-    );
+    const deployed = startOnce(() => this.deployedFiles(ctx.job.revisionId, candidates));
     const onSubmitted = () => {
       void deployed();
       read.onSubmitted?.();

@@ -196,6 +196,17 @@ describe('the blob store', () => {
       await expect(store.get(delta!)).rejects.toThrow(`Blob ${delta} is corrupt`);
     });
 
+    it('given a delta whose base was made a delta itself, refuses it: a base is always whole', async () => {
+      const base = await store.put(withLine(before, '// whole base'));
+      const [delta] = await store.putMany([withLine(before, '// on the whole base')], undefined, earlierIs(base));
+      const [other] = await store.putMany([withLine(before, '// another')], undefined, earlierIs(base));
+      await h.backtrack.dataSource.query(`UPDATE blobs SET encoding = 'delta', base = $2 WHERE sha256 = $1`, [
+        base,
+        other,
+      ]);
+      await expect(store.get(delta!)).rejects.toThrow(`Blob ${base} is corrupt`);
+    });
+
     it('given an earlier version that no longer reads back, stores the new content whole and still refuses the damaged one', async () => {
       const base = await store.put(withLine(before, '// damaged base'));
       await h.backtrack.dataSource.query(`UPDATE blobs SET content = $2 WHERE sha256 = $1`, [
