@@ -4,7 +4,6 @@ import { Branch } from '../branches/branch.entity.js';
 import { RevisionComponent } from '../branches/revision-component.entity.js';
 import { Revision } from '../branches/revision.entity.js';
 import { JobComponent } from '../jobs/job-component.entity.js';
-import { JobLog } from '../jobs/job-log.entity.js';
 import { Job } from '../jobs/job.entity.js';
 import { Org } from '../orgs/org.entity.js';
 import { ExecutionRollback, ExecutionStage } from '../platform/executions/execution-stage.entity.js';
@@ -33,6 +32,7 @@ import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-J
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 import { RetrievedBackups1796162000000 } from '../../migrations/1796162000000-RetrievedBackups.js';
 import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
+import { JobLogBlocks1796164000000 } from '../../migrations/1796164000000-JobLogBlocks.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -43,7 +43,6 @@ export const ENTITIES = [
   RevisionComponent,
   Job,
   JobComponent,
-  JobLog,
   Snapshot,
   SnapshotComponent,
   RollbackClaim,
@@ -80,4 +79,5 @@ export const MIGRATIONS = [
   RowsWithoutParentChecks1796161000000,
   RetrievedBackups1796162000000,
   BlobDeltas1796163000000,
+  JobLogBlocks1796164000000,
 ];

@@ -1,6 +1,6 @@
 import type { ComponentAction, ComponentResult } from './job-component.entity.js';
 import type { Job, JobKind, JobTarget } from './job.entity.js';
-import type { LogLevel } from './job-log.entity.js';
+import type { LogLevel } from './job-log.js';
 
 /**
  * One (job kind, target) pair's work. `run` must be resumable: a job can be run again after its worker died at any

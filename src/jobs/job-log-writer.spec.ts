@@ -3,7 +3,7 @@ import { JobLogWriter } from './job-log.writer.js';
 
 const FAST = { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 };
 
-/** A stand-in for the DataSource: answers max(seq) with 0 and records (or fails) the INSERTs. */
+/** A stand-in for the DataSource: answers max(seq) with 0 and records (or fails) the INSERTs' blocks of lines. */
 function fakeDb(failures: number) {
   const inserted: number[] = [];
   let left = failures;
@@ -12,7 +12,9 @@ function fakeDb(failures: number) {
     async query(sql: string, params: unknown[] = []): Promise<unknown[]> {
       if (sql.startsWith('SELECT')) return [{ max: null }];
       if (left-- > 0) throw new Error('Connection terminated unexpectedly');
-      for (const line of JSON.parse(params[1] as string) as { seq: number }[]) inserted.push(line.seq);
+      // [job, first seq, last seq, lines, first seq, last seq, lines, …]
+      for (let i = 3; i < params.length; i += 3)
+        for (const line of JSON.parse(params[i] as string) as { seq: number }[]) inserted.push(line.seq);
       return [];
     },
   };
@@ -47,5 +49,28 @@ describe('JobLogWriter under database faults', () => {
     await expect(writer.flush()).rejects.toThrow(/Connection terminated/);
     await writer.flush();
     expect(db.inserted).toEqual([1]);
+  });
+
+  it('writes 2,500 lines as three blocks of consecutive lines, each with its first and last seq', async () => {
+    const db = fakeDb(0);
+    const blocks: unknown[][] = [];
+    const writer = await JobLogWriter.open(
+      {
+        query: (sql, params = []) => {
+          if (sql.startsWith('INSERT')) for (let i = 1; i < params.length; i += 3) blocks.push(params.slice(i, i + 2));
+          return db.query(sql, params);
+        },
+      },
+      'job-4',
+      FAST,
+    );
+    for (let i = 0; i < 2500; i++) writer.write('info', `line ${i}`);
+    await writer.flush();
+    expect(db.inserted).toEqual(Array.from({ length: 2500 }, (_, i) => i + 1));
+    expect(blocks).toEqual([
+      [1, 1000],
+      [1001, 2000],
+      [2001, 2500],
+    ]);
   });
 });

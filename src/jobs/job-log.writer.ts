@@ -3,7 +3,7 @@ export interface LogDatabase {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 import { withRetry, type RetryPolicy } from '../common/retry.js';
-import type { LogLevel } from './job-log.entity.js';
+import type { LogLevel } from './job-log.js';
 
 export interface LogLine {
   level: LogLevel;
@@ -11,6 +11,9 @@ export interface LogLine {
   component: string | null;
   at: Date;
 }
+
+/** Lines per stored block: a page of `GET /api/jobs/:id/logs` reads one or two. */
+const BLOCK_LINES = 1000;
 
 /** A failed INSERT (the database restarting, a dropped connection) is tried again for about ten seconds. */
 const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4_000 };
@@ -20,7 +23,7 @@ const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4
  * thousands of lines). Only the worker holding the job's lease writes its log, so the sequence is its own.
  *
  * Writes in the background never reject unhandled: a failed insert is retried, its lines are kept for the next
- * flush (`seq` is fixed, inserts skip duplicates), and when the database stays away `onUnavailable` is told — the
+ * flush (`seq` is fixed; a block written before is replaced only by a longer one), and when the database stays away `onUnavailable` is told — the
  * runner then pauses the job (it is resumed once the database answers) instead of the process dying.
  */
 export class JobLogWriter {
@@ -37,7 +40,7 @@ export class JobLogWriter {
   ) {}
 
   static async open(db: LogDatabase, jobId: string, retry: RetryPolicy = INSERT_RETRY): Promise<JobLogWriter> {
-    const rows = (await db.query(`SELECT max(seq) AS max FROM job_logs WHERE job_id = $1`, [jobId])) as {
+    const rows = (await db.query(`SELECT max(last_seq) AS max FROM job_log_blocks WHERE job_id = $1`, [jobId])) as {
       max: number | null;
     }[];
     return new JobLogWriter(db, jobId, (rows[0]?.max ?? 0) + 1, retry);
@@ -85,23 +88,25 @@ export class JobLogWriter {
     }
   }
 
-  /** One statement per 5,000 lines, the lines as one JSON parameter (a bound parameter per value costs more). */
+  /**
+   * The lines as blocks of up to 1,000 (ADR 0029), in one statement. A batch tried again after a failure starts at
+   * the same line and holds at least the lines it held (`insertOrKeep` puts them back before newer ones), so each of
+   * its blocks starts where the earlier try's did: a block already written is replaced only by a longer one.
+   */
   private async insert(batch: (LogLine & { seq: number })[]): Promise<void> {
-    for (let start = 0; start < batch.length; start += 5000) {
-      const rows = batch.slice(start, start + 5000).map(({ seq, at, level, component, message }) => ({
-        seq,
-        at,
-        level,
-        component,
-        message,
-      }));
-      await this.db.query(
-        `INSERT INTO job_logs (job_id, seq, at, level, component, message)
-         SELECT $1, r.seq, r.at, r.level, r.component, r.message
-           FROM jsonb_to_recordset($2::jsonb) AS r(seq integer, at timestamptz, level text, component text, message text)
-         ON CONFLICT (job_id, seq) DO NOTHING`,
-        [this.jobId, JSON.stringify(rows)],
-      );
+    const params: unknown[] = [this.jobId];
+    const values: string[] = [];
+    for (let start = 0; start < batch.length; start += BLOCK_LINES) {
+      const lines = batch.slice(start, start + BLOCK_LINES);
+      const n = params.length;
+      values.push(`($1, $${n + 1}, $${n + 2}, $${n + 3}::jsonb)`);
+      params.push(lines[0]!.seq, lines[lines.length - 1]!.seq, JSON.stringify(lines));
     }
+    await this.db.query(
+      `INSERT INTO job_log_blocks (job_id, first_seq, last_seq, lines) VALUES ${values.join(', ')}
+       ON CONFLICT (job_id, first_seq) DO UPDATE SET last_seq = EXCLUDED.last_seq, lines = EXCLUDED.lines
+        WHERE job_log_blocks.last_seq < EXCLUDED.last_seq`,
+      params,
+    );
   }
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Principal } from '../auth/permissions.js';
 import type { TokensService } from '../auth/tokens.service.js';
-import type { JobLog } from './job-log.entity.js';
+import type { JobLog } from './job-log.js';
 import type { Job } from './job.entity.js';
 import { isFinished, type JobsService } from './jobs.service.js';
 import { startHeartbeat } from './sse-heartbeat.js';

@@ -2,6 +2,10 @@ import crypto from 'node:crypto';
 import { describe, it, expect, beforeEach } from '@jest/globals';
 import { JobComponentsWriter } from '../../src/jobs/job-components.writer.js';
 import { JobLogWriter } from '../../src/jobs/job-log.writer.js';
+import type { JobChangeFeed } from '../../src/jobs/job-change-feed.js';
+import { JobComponent } from '../../src/jobs/job-component.entity.js';
+import { Job } from '../../src/jobs/job.entity.js';
+import { JobsService } from '../../src/jobs/jobs.service.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 /** The per-component rows and log lines of a job, written one JSON parameter per 5,000 rows, on the real schema. */
@@ -136,5 +140,110 @@ describe('job row writers on the embedded database', () => {
     expect(stored[2]).toEqual({ full_name: 'C2', status: 'Pending', details: { planned: true, drift: 'unchanged' } });
     expect(stored.filter((r) => r.details.drift === 'unchanged')).toHaveLength(2_998);
     expect(stored.every((r) => r.status !== 'Succeeded')).toBe(true);
+  });
+
+  /** The service's reader of the lines, on this database (no change feed: nothing here is cached). */
+  const reader = () =>
+    new JobsService(database().getRepository(Job), database().getRepository(JobComponent), database(), {
+      onChanged: () => undefined,
+      onGap: () => undefined,
+    } as unknown as JobChangeFeed);
+  const seqs = (lines: { seq: number }[]) => lines.map((l) => l.seq);
+  const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+  it('stores the lines in blocks and pages through them by seq, across blocks and inside one, and by component', async () => {
+    const writer = await JobLogWriter.open(database(), jobId);
+    writer.write('info', 'first');
+    await writer.flush(); // a block of one line
+    for (let i = 2; i <= 2_600; i++) writer.write('info', `line ${i}`, i % 3 ? null : `ApexClass:C${i % 9}`);
+    await writer.flush();
+    const blocks: { first_seq: number; last_seq: number }[] = await database().query(
+      `SELECT first_seq, last_seq FROM job_log_blocks WHERE job_id = $1 ORDER BY first_seq`,
+      [jobId],
+    );
+    expect(blocks.length).toBeLessThanOrEqual(5);
+    expect(blocks.map((b) => [b.first_seq, b.last_seq])).toContainEqual([1, 1]);
+
+    const jobs = reader();
+    expect(seqs(await jobs.listLogs(jobId, {}))).toEqual(range(1, 1000));
+    expect(seqs(await jobs.listLogs(jobId, { after: 1000, limit: 5000 }))).toEqual(range(1001, 2600));
+    expect(seqs(await jobs.listLogs(jobId, { after: 1500, limit: 10 }))).toEqual(range(1501, 1510));
+    expect(await jobs.listLogs(jobId, { after: 2600 })).toEqual([]);
+    const [line] = await jobs.listLogs(jobId, { after: 1, limit: 1 });
+    expect(line).toMatchObject({ seq: 2, level: 'info', component: null, message: 'line 2' });
+    expect(line!.at).toBeInstanceOf(Date);
+
+    const c3 = await jobs.listLogs(jobId, { component: 'ApexClass:C3' });
+    expect(seqs(c3)).toEqual(range(1, 2600).filter((i) => i % 3 === 0 && i % 9 === 3));
+    expect(c3.every((l) => l.component === 'ApexClass:C3')).toBe(true);
+    expect(seqs(await jobs.listLogs(jobId, { component: 'ApexClass:C3', after: 2000, limit: 2 }))).toEqual(
+      seqs(c3.filter((l) => l.seq > 2000).slice(0, 2)),
+    );
+  });
+
+  it('writes a batch once when its insert went through but the answer was lost, with the lines written after it', async () => {
+    let lose = true;
+    const flaky = {
+      query: async (sql: string, params?: unknown[]) => {
+        const result = await database().query(sql, params);
+        if (sql.startsWith('INSERT') && lose) {
+          lose = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      },
+    };
+    const writer = await JobLogWriter.open(flaky, jobId, { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 });
+    for (let i = 1; i <= 400; i++) writer.write('info', `line ${i}`);
+    await expect(writer.flush()).rejects.toThrow(/Connection terminated/); // lines 1–400 are in the database
+    // the kept lines go again with the newer ones: the block [1, 400] becomes [1, 1000], then [1001, 1700]
+    for (let i = 401; i <= 1_700; i++) writer.write('info', `line ${i}`);
+    await writer.flush();
+    const lines = await reader().listLogs(jobId, { limit: 5000 });
+    expect(seqs(lines)).toEqual(range(1, 1700));
+    expect(lines[1_599]!.message).toBe('line 1600');
+    const rows: { n: number }[] = await database().query(`SELECT count(*)::int AS n FROM job_logs WHERE job_id = $1`, [
+      jobId,
+    ]);
+    expect(rows[0]!.n).toBe(1700);
+  });
+
+  it('shows one line per seq when two writers gave the same seq: the one in the block that starts first', async () => {
+    const worker = await JobLogWriter.open(database(), jobId);
+    const other = await JobLogWriter.open(database(), jobId);
+    worker.write('info', 'worker 1');
+    worker.write('info', 'worker 2');
+    await worker.flush();
+    other.write('warn', 'other 1');
+    await other.flush(); // starts where the worker's block did: not written over a longer block
+    const again = await JobLogWriter.open(database(), jobId);
+    again.write('info', 'after');
+    await again.flush();
+    // blocks that overlap from different starts: seq 6 is in both
+    const late = await JobLogWriter.open(database(), jobId);
+    late.write('info', 'late 4');
+    late.write('info', 'late 5');
+    const early = await JobLogWriter.open(database(), jobId);
+    for (const n of [4, 5, 6]) early.write('info', `early ${n}`);
+    await early.flush();
+    await late.flush(); // [4, 5] is not written over [4, 6]
+    late.write('info', 'late 6');
+    late.write('info', 'late 7');
+    await late.flush();
+    const lines = await reader().listLogs(jobId, {});
+    expect(lines.map((l) => [l.seq, l.message])).toEqual([
+      [1, 'worker 1'],
+      [2, 'worker 2'],
+      [3, 'after'],
+      [4, 'early 4'],
+      [5, 'early 5'],
+      [6, 'early 6'],
+      [7, 'late 7'],
+    ]);
+    const view: { seq: number; message: string }[] = await database().query(
+      `SELECT seq, message FROM job_logs WHERE job_id = $1 ORDER BY seq`,
+      [jobId],
+    );
+    expect(view.map((l) => [l.seq, l.message])).toEqual(lines.map((l) => [l.seq, l.message]));
   });
 });

@@ -10,6 +10,7 @@ import { JobComponentsFillfactor1796159000000 } from '../../migrations/179615900
 import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-JobLogsKeyedBySeq.js';
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
+import { JobLogBlocks1796164000000 } from '../../migrations/1796164000000-JobLogBlocks.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -201,7 +202,10 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       ((await runner.query(`SELECT seq, message FROM job_logs WHERE job_id = $1 ORDER BY seq`, [job])) as unknown[])
         .length;
     const job = '00000000-0000-4000-8000-000000000160';
+    const blocks = new JobLogBlocks1796164000000();
     try {
+      // the later migration turned the table into blocks: reverted first, applied again at the end
+      await blocks.down(runner);
       await runner.query(`INSERT INTO jobs (id, kind, status) VALUES ($1, 'Deploy', 'Completed')`, [job]);
       await runner.query(`INSERT INTO job_logs (job_id, seq, level, message) VALUES ($1, 1, 'info', 'one')`, [job]);
       expect(await constraints()).toEqual(['p PRIMARY KEY (job_id, seq)']);
@@ -224,6 +228,51 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
     } finally {
       await runner.query(`DELETE FROM job_logs WHERE job_id = $1`, [job]);
       await runner.query(`DELETE FROM jobs WHERE id = $1`, [job]);
+      await blocks.up(runner);
+      await runner.release();
+    }
+  });
+
+  it('moves the log lines into blocks of 1,000 behind a job_logs view, and back (1796164000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new JobLogBlocks1796164000000();
+    const job = '00000000-0000-4000-8000-000000000164';
+    const lines = async () =>
+      (await runner.query(`SELECT seq, level, component, message FROM job_logs WHERE job_id = $1 ORDER BY seq`, [
+        job,
+      ])) as { seq: number; level: string; component: string | null; message: string }[];
+    try {
+      await migration.down(runner);
+      await runner.query(
+        `INSERT INTO job_logs (job_id, seq, level, component, message)
+         SELECT $1, n, 'info', CASE WHEN n % 2 = 0 THEN 'ApexClass:C' || n END, 'line ' || n FROM generate_series(1, 2500) n`,
+        [job],
+      );
+      const before = await lines();
+      expect(before).toHaveLength(2500);
+
+      await migration.up(runner);
+      const blocks: { first_seq: number; last_seq: number; n: number }[] = await runner.query(
+        `SELECT first_seq, last_seq, jsonb_array_length(lines) AS n FROM job_log_blocks WHERE job_id = $1 ORDER BY first_seq`,
+        [job],
+      );
+      expect(blocks).toEqual([
+        { first_seq: 1, last_seq: 1000, n: 1000 },
+        { first_seq: 1001, last_seq: 2000, n: 1000 },
+        { first_seq: 2001, last_seq: 2500, n: 500 },
+      ]);
+      expect(await lines()).toEqual(before);
+      // a view: lines are written as blocks now
+      await expect(
+        runner.query(`INSERT INTO job_logs (job_id, seq, level, message) VALUES ($1, 2501, 'info', 'x')`, [job]),
+      ).rejects.toThrow();
+
+      await migration.down(runner);
+      expect(await lines()).toEqual(before);
+      await migration.up(runner);
+      expect(await lines()).toEqual(before);
+    } finally {
+      await runner.query(`DELETE FROM job_log_blocks WHERE job_id = $1`, [job]);
       await runner.release();
     }
   });

@@ -1,5 +1,5 @@
 import type { Job } from '../../jobs/job.entity.js';
-import type { JobLog } from '../../jobs/job-log.entity.js';
+import type { JobLog } from '../../jobs/job-log.js';
 import type { ExecutionStage } from './execution-stage.entity.js';
 import { STAGE_COMPONENT_PREFIX } from './stage-engine.js';
 
