@@ -51,6 +51,7 @@ import {
   type Candidate,
 } from './rollback-plan.js';
 import { manualStepsLogLine } from './rollback-reversibility.js';
+import { outcomeWrites } from './outcome-writes.js';
 import { ALREADY_GONE, splitAlreadyGone, stillReferencedProblem } from './deletion-outcomes.js';
 import { laterDeployDrift } from './later-deploys.js';
 import { LaterDeploys } from './later-deploys.service.js';
@@ -381,7 +382,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         };
       return gone.has(componentKey(c)) ? { problem: ALREADY_GONE, problemType: 'Warning' } : {};
     }).filter((r) => !result.success || !byVersions.has(componentKey(r)));
-    await alongside(() => ctx.upsertComponents(outcomeRows));
+    const writes = outcomeWrites(outcomeRows, { success: result.success, resumed: ctx.resumed, stillPending: others });
+    await alongside(async () => {
+      if (writes.settleExcept) await ctx.settlePending({ status: 'Succeeded' }, writes.settleExcept);
+      await ctx.upsertComponents(writes.oneByOne);
+    });
     for (const row of outcomeRows) {
       if (row.status === 'Failed')
         ctx.log(
