@@ -15,6 +15,14 @@ export interface LogLine {
 /** Lines per stored block: a page of `GET /api/jobs/:id/logs` reads one or two. */
 const BLOCK_LINES = 1000;
 
+/**
+ * The text with U+FFFD for each NUL character: PostgreSQL's text and jsonb cannot hold one, and a line that cannot be
+ * written would hold back every line after it (an error message from an outside system may carry one).
+ */
+function storable(text: string): string {
+  return text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+}
+
 /** A failed INSERT (the database restarting, a dropped connection) is tried again for about ten seconds. */
 const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4_000 };
 
@@ -52,7 +60,13 @@ export class JobLogWriter {
   }
 
   write(level: LogLevel, message: string, component: string | null = null): void {
-    this.buffer.push({ seq: this.nextSeq++, level, message, component, at: new Date() });
+    this.buffer.push({
+      seq: this.nextSeq++,
+      level,
+      message: storable(message),
+      component: component === null ? null : storable(component),
+      at: new Date(),
+    });
     if (this.buffer.length >= 1000) this.flushInBackground();
     else this.timer ??= setTimeout(() => this.flushInBackground(), 200);
   }

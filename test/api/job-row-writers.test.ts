@@ -246,4 +246,16 @@ describe('job row writers on the embedded database', () => {
     );
     expect(view.map((l) => [l.seq, l.message])).toEqual(lines.map((l) => [l.seq, l.message]));
   });
+
+  it('writes a line holding a NUL character (which PostgreSQL text and jsonb refuse) with U+FFFD in its place', async () => {
+    const writer = await JobLogWriter.open(database(), jobId, { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 });
+    writer.write('error', 'Salesforce said: bad\u0000byte', 'ApexClass:Nul\u0000Name');
+    writer.write('info', 'next');
+    await writer.flush();
+    const lines = await reader().listLogs(jobId, {});
+    expect(lines.map((l) => [l.message, l.component])).toEqual([
+      ['Salesforce said: bad\uFFFDbyte', 'ApexClass:Nul\uFFFDName'],
+      ['next', null],
+    ]);
+  });
 });
