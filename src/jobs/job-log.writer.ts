@@ -31,8 +31,9 @@ const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4
  * thousands of lines). Only the worker holding the job's lease writes its log, so the sequence is its own.
  *
  * Writes in the background never reject unhandled: a failed insert is retried, its lines are kept for the next
- * flush (`seq` is fixed; a block written before is replaced only by a longer one), and when the database stays away `onUnavailable` is told — the
- * runner then pauses the job (it is resumed once the database answers) instead of the process dying.
+ * flush (`seq` is fixed; a block written before is replaced only by a longer one), and when the database stays
+ * away `onUnavailable` is told — the runner then pauses the job (it is resumed once the database answers) instead
+ * of the process dying.
  */
 export class JobLogWriter {
   private buffer: (LogLine & { seq: number })[] = [];

@@ -16,6 +16,9 @@ export interface LogQuery {
   limit?: number;
 }
 
+/** The largest log line seq (PostgreSQL `integer`). */
+const MAX_SEQ = 2_147_483_647;
+
 /** Reading jobs, their components and their logs — what Activities, job pages, pollers and streams show. */
 @Injectable()
 export class JobsService {
@@ -108,29 +111,27 @@ export class JobsService {
   /**
    * The job's lines after `after`, in order, at most `limit` (1,000 by default, 5,000 at most), only the component's
    * when one is named. Lines are stored in blocks of consecutive lines (ADR 0029): without a component, only the
-   * blocks that hold the page are read; with one, the blocks after `after` that hold a line of it.
+   * blocks that hold the page's seqs are read; with one, the blocks after `after` that hold a line of it.
    */
   async listLogs(jobId: string, query: LogQuery): Promise<JobLog[]> {
     const limit = Math.min(Math.max(query.limit ?? 1000, 1), 5000);
-    const after = query.after ?? 0;
+    // a seq is a PostgreSQL integer: an `after` beyond the largest one asks for nothing, not for an error
+    const after = Math.min(query.after ?? 0, MAX_SEQ);
     const component = query.component || undefined;
     if (component !== undefined && !/^[^:]+:.+$/.test(component))
       throw new BadRequestError('component must look like Type:FullName, e.g. ApexClass:Foo.');
-    // a block holds first_seq..last_seq, every seq in between; `before` counts the lines after `after` in the blocks
-    // that come before it, so the page's blocks are those where it is under the limit
+    // A block holds every seq from first_seq to last_seq, and a job's seqs run on without a gap (a writer starts
+    // after the last one written, and a batch's blocks go in together), so a page is the seqs after+1..after+limit
+    // even where two writers' blocks overlap.
     const blocks =
       component === undefined
-        ? `SELECT job_id, first_seq, lines FROM (
-             SELECT b.*, coalesce(sum(b.last_seq - greatest(b.first_seq, $2 + 1) + 1) OVER (
-                      ORDER BY b.first_seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
-               FROM job_log_blocks b WHERE b.job_id = $1 AND b.last_seq > $2) b
-            WHERE b.before < $3`
-        : `SELECT job_id, first_seq, lines FROM job_log_blocks
+        ? `SELECT first_seq, lines FROM job_log_blocks WHERE job_id = $1 AND last_seq > $2 AND first_seq <= $2::bigint + $3`
+        : `SELECT first_seq, lines FROM job_log_blocks
             WHERE job_id = $1 AND last_seq > $2 AND lines @> jsonb_build_array(jsonb_build_object('component', $4::text))`;
     return this.db.query(
       `SELECT DISTINCT ON (l.seq) l.seq, l.at, l.level, l.component, l.message
          FROM (${blocks}) b CROSS JOIN LATERAL jsonb_to_recordset(b.lines) AS l(${LOG_LINE_COLUMNS})
-        WHERE l.seq > $2${component === undefined ? '' : ' AND l.component = $4'}
+        WHERE l.seq > $2 AND ${component === undefined ? 'l.seq <= $2::bigint + $3' : 'l.component = $4'}
         ORDER BY l.seq, b.first_seq
         LIMIT $3`,
       component === undefined ? [jobId, after, limit] : [jobId, after, limit, component],

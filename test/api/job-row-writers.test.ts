@@ -169,6 +169,8 @@ describe('job row writers on the embedded database', () => {
     expect(seqs(await jobs.listLogs(jobId, { after: 1000, limit: 5000 }))).toEqual(range(1001, 2600));
     expect(seqs(await jobs.listLogs(jobId, { after: 1500, limit: 10 }))).toEqual(range(1501, 1510));
     expect(await jobs.listLogs(jobId, { after: 2600 })).toEqual([]);
+    expect(await jobs.listLogs(jobId, { after: 2_147_483_000, limit: 5000 })).toEqual([]);
+    expect(await jobs.listLogs(jobId, { after: 1e12 })).toEqual([]);
     const [line] = await jobs.listLogs(jobId, { after: 1, limit: 1 });
     expect(line).toMatchObject({ seq: 2, level: 'info', component: null, message: 'line 2' });
     expect(line!.at).toBeInstanceOf(Date);
@@ -245,6 +247,33 @@ describe('job row writers on the embedded database', () => {
       [jobId],
     );
     expect(view.map((l) => [l.seq, l.message])).toEqual(lines.map((l) => [l.seq, l.message]));
+  });
+
+  it('gives whole pages when a block lies inside another (a retried batch grew past a line another writer wrote)', async () => {
+    // seq 1-5 by the worker, written over its earlier [1, 2]; seq 3 by a cancel request's writer, opened after [1, 2]
+    const block = (first: number, last: number, who: string) =>
+      database().query(
+        `INSERT INTO job_log_blocks (job_id, first_seq, last_seq, lines)
+         SELECT $1, $2::int, $3::int, jsonb_agg(jsonb_build_object('seq', n, 'at', now(), 'level', 'info', 'component', NULL,
+                  'message', $4::text || ' ' || n) ORDER BY n)
+           FROM generate_series($2::int, $3::int) n`,
+        [jobId, first, last, who],
+      );
+    await block(1, 5, 'worker');
+    await block(3, 3, 'other');
+    await block(6, 8, 'worker');
+    const jobs = reader();
+    const page = await jobs.listLogs(jobId, { limit: 6 });
+    expect(page.map((l) => [l.seq, l.message])).toEqual([
+      [1, 'worker 1'],
+      [2, 'worker 2'],
+      [3, 'worker 3'],
+      [4, 'worker 4'],
+      [5, 'worker 5'],
+      [6, 'worker 6'],
+    ]);
+    expect(seqs(await jobs.listLogs(jobId, { after: 2, limit: 3 }))).toEqual([3, 4, 5]);
+    expect(seqs(await jobs.listLogs(jobId, { after: 6 }))).toEqual([7, 8]);
   });
 
   it('writes a line holding a NUL character (which PostgreSQL text and jsonb refuse) with U+FFFD in its place', async () => {
