@@ -33,6 +33,7 @@ import { RowsWithoutParentChecks1796161000000 } from '../../migrations/179616100
 import { RetrievedBackups1796162000000 } from '../../migrations/1796162000000-RetrievedBackups.js';
 import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
 import { JobLogBlocks1796164000000 } from '../../migrations/1796164000000-JobLogBlocks.js';
+import { MemberLookupIndexes1796165000000 } from '../../migrations/1796165000000-MemberLookupIndexes.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -80,4 +81,5 @@ export const MIGRATIONS = [
   RetrievedBackups1796162000000,
   BlobDeltas1796163000000,
   JobLogBlocks1796164000000,
+  MemberLookupIndexes1796165000000,
 ];

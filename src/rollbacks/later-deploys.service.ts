@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
+import { memberArrays, membersIn } from '../branches/member-filter.js';
 import { newestLaterChanges, type LaterChange } from './later-deploys.js';
 
 /**
@@ -18,6 +19,7 @@ export class LaterDeploys {
   /** The newest later change of each of `refs` (by componentKey); components no later deploy changed are absent. */
   async changes(deployJobId: string, refs: MemberRef[]): Promise<Map<string, LaterChange>> {
     if (refs.length === 0) return new Map();
+    const members = memberArrays(refs);
     const rows: {
       job_id: string;
       created_at: Date;
@@ -35,12 +37,11 @@ export class LaterDeploys {
             AND (j.status = 'Completed' OR j.state->>'salesforceStatus' IN ('Succeeded', 'SucceededPartial')
                  OR j.state->>'outcomeSource' = 'org')
             AND sc.deploy_action IN ('create', 'update', 'delete')
-            AND (sc.type, lower(sc.full_name)) IN (SELECT r.type, lower(r.full_name)
-                  FROM jsonb_to_recordset($2::jsonb) AS r(type text, full_name text))
+            AND (sc.type, lower(sc.full_name)) IN ${membersIn('$2', '$3')}
             AND NOT EXISTS (SELECT 1 FROM rollback_claims rc
                              WHERE rc.deploy_job_id = j.id AND rc.type = sc.type
                                AND lower(rc.full_name) = lower(sc.full_name))`,
-      [deployJobId, JSON.stringify(refs.map((r) => ({ type: r.type, full_name: r.fullName })))],
+      [deployJobId, members.types, members.names],
     );
     const wanted = new Set(refs.map(componentKey));
     return newestLaterChanges(

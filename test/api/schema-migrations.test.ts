@@ -11,6 +11,8 @@ import { JobLogsKeyedBySeq1796160000000 } from '../../migrations/1796160000000-J
 import { RowsWithoutParentChecks1796161000000 } from '../../migrations/1796161000000-RowsWithoutParentChecks.js';
 import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
 import { JobLogBlocks1796164000000 } from '../../migrations/1796164000000-JobLogBlocks.js';
+import { MemberLookupIndexes1796165000000 } from '../../migrations/1796165000000-MemberLookupIndexes.js';
+import { onlyMembers, whereMembers } from '../../src/branches/member-filter.js';
 import { useEmbeddedDatabase } from '../helpers/embedded-database.js';
 
 describe('schema migrations of the code-health clean-up (all migrations on the embedded database)', () => {
@@ -337,6 +339,76 @@ describe('schema migrations of the code-health clean-up (all migrations on the e
       await expect(insert(delta, 'c'.repeat(64))).rejects.toThrow(/foreign key/);
     } finally {
       await runner.query(`DELETE FROM blobs WHERE sha256 = ANY($1)`, [[delta, whole]]);
+      await runner.release();
+    }
+  });
+
+  it('looks a few members up through an index on the lower-cased name, thousands by hashing, and back (1796165000000)', async () => {
+    const runner = database().createQueryRunner();
+    const migration = new MemberLookupIndexes1796165000000();
+    const branch = '00000000-0000-4000-8000-000000000165';
+    const revision = '00000000-0000-4000-8000-000000000166';
+    // names a text[] parameter must carry intact: commas, quotes, braces, a backslash, a space, a non-ASCII letter
+    const odd = ['Weird,Name "quoted" {braced} back\\slash', 'Account-Account Layout', 'Café__c.Prix__c'];
+    const lookup = (refs: { type: string; fullName: string }[]) =>
+      whereMembers(
+        database()
+          .createQueryBuilder(runner) // PGlite serves one connection: the runner's
+          .select(['rc.type AS type', 'rc.full_name AS "fullName"'])
+          .from('revision_components', 'rc')
+          .where('rc.revision_id = :revision', { revision }),
+        'rc',
+        refs,
+      );
+    const plan = async (refs: { type: string; fullName: string }[]) => {
+      const [sql, parameters] = lookup(refs).getQueryAndParameters();
+      const rows: { 'QUERY PLAN': string }[] = await runner.query(`EXPLAIN ${sql}`, parameters);
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    };
+    const memberIndexes = async () =>
+      (
+        (await runner.query(
+          `SELECT indexname FROM pg_indexes
+            WHERE indexname IN ('revision_components_member', 'snapshot_components_member') ORDER BY indexname`,
+        )) as { indexname: string }[]
+      ).map((i) => i.indexname);
+    try {
+      await runner.query(`INSERT INTO branches (id, name) VALUES ($1, 'member-lookup')`, [branch]);
+      await runner.query(
+        `INSERT INTO revisions (id, branch_id, number, format, upload_sha256, component_count, file_count)
+         VALUES ($1, $2, 1, 'source', $3, 3003, 3003)`,
+        [revision, branch, 'c'.repeat(64)],
+      );
+      await runner.query(
+        `INSERT INTO revision_components (revision_id, type, full_name, fingerprint, files)
+         SELECT $1::uuid, 'ApexClass', 'Class' || i, $2, '[]'::jsonb FROM generate_series(1, 3000) i
+         UNION ALL SELECT $1::uuid, 'CustomField', name, $2, '[]'::jsonb FROM unnest($3::text[]) AS name`,
+        [revision, 'f'.repeat(64), odd],
+      );
+      await runner.query(`ANALYZE revision_components`);
+
+      // the odd names come back whatever their case, and only they
+      const asked = odd.map((fullName) => ({ type: 'CustomField', fullName: fullName.toUpperCase() }));
+      const found: { type: string; fullName: string }[] = await lookup(asked).getRawMany();
+      expect(found.map((r) => r.fullName).sort()).toEqual([...odd].sort());
+      expect(onlyMembers(found, asked)).toHaveLength(3);
+
+      const one = [{ type: 'ApexClass', fullName: 'CLASS17' }];
+      const all = Array.from({ length: 3000 }, (_, i) => ({ type: 'ApexClass', fullName: `Class${i + 1}` }));
+      expect(await plan(one)).toContain('revision_components_member');
+      expect(await plan(all)).toMatch(/Hash/);
+      expect(await lookup(all).getRawMany()).toHaveLength(3000);
+
+      await migration.down(runner);
+      expect(await plan(one)).not.toContain('revision_components_member');
+      expect(await memberIndexes()).toEqual([]);
+      await migration.up(runner);
+      expect(await plan(one)).toContain('revision_components_member');
+      expect(await memberIndexes()).toEqual(['revision_components_member', 'snapshot_components_member']);
+    } finally {
+      await runner.query(`DELETE FROM revision_components WHERE revision_id = $1`, [revision]);
+      await runner.query(`DELETE FROM revisions WHERE id = $1`, [revision]);
+      await runner.query(`DELETE FROM branches WHERE id = $1`, [branch]);
       await runner.release();
     }
   });
