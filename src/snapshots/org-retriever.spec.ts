@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { writeZip } from '../common/zip.js';
 import type { MemberRef } from '../salesforce/component.types.js';
-import { indexRetrieved, type RetrievedChunk, type RetrievedZip } from './org-retriever.js';
+import type { MetadataSession, RetrieveStatus } from '../salesforce/metadata-api.gateway.js';
+import { fetchRetrieves, indexRetrieved, type RetrievedChunk, type RetrievedZip } from './org-retriever.js';
 
 const fls = (field: string) =>
   `    <fieldPermissions>\n        <editable>true</editable>\n        <field>${field}</field>\n        <readable>true</readable>\n    </fieldPermissions>\n`;
@@ -71,5 +72,40 @@ describe('indexRetrieved', () => {
       ),
     ).rejects.toThrow('Retrieve 2 of snapshot s is corrupt');
     expect(seen).toEqual([0]);
+  });
+});
+
+describe('fetchRetrieves', () => {
+  it('lets local work start once the first retrieve is submitted, and submits the others meanwhile, at once', async () => {
+    const events: string[] = [];
+    const answers: (() => void)[] = [];
+    const zip = await writeZip([{ path: 'package.xml', content: Buffer.from('<Package/>') }]);
+    const session = {
+      // the first submission is answered at once; the later ones only when the test says so
+      startRetrieve: (refs: MemberRef[]) => {
+        const id = `09S${refs[0]!.fullName}`;
+        events.push(`submit ${id}`);
+        if (id === '09SClass0') return Promise.resolve(id);
+        return new Promise<string>((resolve) => answers.push(() => resolve(id)));
+      },
+      checkRetrieve: (id: string): Promise<RetrieveStatus> =>
+        Promise.resolve({ id, done: true, status: 'Succeeded', success: true, zip, messages: [] }),
+    } as unknown as MetadataSession;
+    // 6,000 files each: one retrieve per component (10,000 files at most in one)
+    const targets = [0, 1, 2].map((i) => ({ ref: ref('ApexClass', `Class${i}`), fileCount: 6000, bytes: 1000 }));
+    const fetched: string[] = [];
+    const done = fetchRetrieves(session, targets, {
+      pollCeilingMs: 10,
+      onSubmitted: () => events.push('local work'),
+      onRetrieved: async (retrieved) => {
+        fetched.push(retrieved.members[0]!.fullName);
+      },
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['submit 09SClass0', 'submit 09SClass1', 'submit 09SClass2', 'local work']);
+    expect(fetched).toEqual([]);
+    for (const answer of answers) answer();
+    await done;
+    expect(fetched).toEqual(['Class0', 'Class1', 'Class2']);
   });
 });

@@ -38,7 +38,11 @@ export interface RetrievedZip {
 interface RetrieveOptions {
   signal?: AbortSignal;
   pollCeilingMs: number;
-  /** Called once every retrieve is submitted: the org is busy preparing them, so local work can start. */
+  /**
+   * Called once the first retrieve is submitted: the org is busy preparing it, so local work can start while the
+   * others are submitted (an org that builds the first retrieve's zip before it answers the next submission would
+   * otherwise hold that work back for as long as the build takes).
+   */
   onSubmitted?: () => void;
   /**
    * Components retrieved with the profiles and permission sets among the targets (Salesforce returns their
@@ -116,16 +120,19 @@ export async function indexRetrieved(
   );
 }
 
-/** Submits the retrieves the targets need (all at once); `zip(i)` polls the i-th to completion. */
+/** Submits the retrieves the targets need (the first, then the others at once); `zip(i)` polls the i-th to completion. */
 async function submitRetrieves(
   session: MetadataSession,
   targets: RetrieveTarget[],
   options: RetrieveOptions,
 ): Promise<{ count: number; zip: (index: number) => Promise<RetrievedZip> }> {
   const { chunks, reported } = planChunks(targets, options.companions ?? []);
-  const ids: string[] = [];
-  for (const refs of chunks) ids.push(await session.startRetrieve(refs));
+  const [first, ...others] = chunks;
+  const ids = first ? [await session.startRetrieve(first)] : [];
+  const submitted = Promise.all(others.map((refs) => session.startRetrieve(refs)));
+  submitted.catch(() => undefined); // awaited below, after the caller's local work has started
   options.onSubmitted?.();
+  ids.push(...(await submitted));
   const zip = async (index: number): Promise<RetrievedZip> => {
     const members = chunks[index]!;
     const waitStart = Date.now();
