@@ -53,9 +53,11 @@ export function jobCancelOptions(
 
 /**
  * Polls a Salesforce deploy (a Backtrack deploy or a rollback) until it is done, with back-off up to the ceiling.
- * While it runs, polls ask for counts only (a 10,000-component answer with details costs a third of a second to
- * parse); once it is done, one more call fetches the per-component results, which is what is returned.
- * `onStatus` sees every answer (for progress and log lines). Safe to call again after a restart with the same id.
+ * Polls ask for counts only (a 10,000-component answer with details costs a third of a second to parse); once it is
+ * done, one more call fetches the per-component results, which is what is returned. `onStatus` sees every counts-only
+ * answer, the one saying done included (for progress and log lines); `onDone` is then called with that answer before
+ * the results are fetched, so work that needs only the verdict (a rollback's verification retrieves) starts beside
+ * the fetch. Safe to call again after a restart with the same id.
  * With `cancel`, a deploy past its deadline or asked to stop is canceled (cancelDeploy) and polled until Salesforce
  * says how it ended (Canceled, or done before the cancel took effect).
  */
@@ -66,16 +68,19 @@ export async function pollDeploy(
     signal: AbortSignal;
     ceilingMs: number;
     onStatus: (status: DeployStatus) => Promise<void>;
+    onDone?: (status: DeployStatus) => void;
     cancel?: CancelWatch;
     deadlineReason?: string;
   },
 ): Promise<DeployStatus> {
   let cancelSent = options.cancel?.alreadySent ?? false;
   for (let attempt = 0; ; attempt++) {
-    const light = await session.checkDeploy(asyncId, { details: false });
-    const status = light.done ? await session.checkDeploy(asyncId, { details: true }) : light;
+    const status = await session.checkDeploy(asyncId, { details: false });
     await options.onStatus(status);
-    if (status.done) return status;
+    if (status.done) {
+      options.onDone?.(status);
+      return session.checkDeploy(asyncId, { details: true });
+    }
     if (options.cancel && !cancelSent) {
       const reason =
         Date.now() > options.cancel.deadlineAt

@@ -30,6 +30,14 @@ describe('FaultInjector', () => {
     expect(faults.takeConnectionDrop('org1', 'checkDeployStatus')).toBe(undefined);
   });
 
+  it('drops only the deploy polls that ask for the per-component results, when told so', () => {
+    const faults = new FaultInjector();
+    faults.dropConnections({ operation: 'checkDeployStatus', details: true });
+    expect(faults.takeConnectionDrop('org1', 'checkDeployStatus', false)).toBe(undefined);
+    expect(faults.takeConnectionDrop('org1', 'checkDeployStatus', true)).toBeTruthy();
+    expect(faults.takeConnectionDrop('org1', 'checkDeployStatus', true)).toBe(undefined);
+  });
+
   it('adds up the latencies that apply to an operation', () => {
     const faults = new FaultInjector();
     faults.addLatency({ ms: 10 });

@@ -19,6 +19,11 @@ export interface ConnectionDropSpec {
   readonly times?: number;
   /** Process the request, then drop the connection instead of answering (default: drop before processing). */
   readonly afterProcessing?: boolean;
+  /**
+   * `checkDeployStatus` only: only the calls that ask for the per-component results (true) or leave them out
+   * (false); any call when absent.
+   */
+  readonly details?: boolean;
 }
 
 export interface LatencySpec {
@@ -91,10 +96,14 @@ export class FaultInjector {
     };
   }
 
-  /** Consumes a connection drop for this request, if one is armed. */
-  takeConnectionDrop(orgId: string, operation: string): ConnectionDropSpec | undefined {
+  /** Consumes a connection drop for this request, if one is armed (`details`: whether it asks for results). */
+  takeConnectionDrop(orgId: string, operation: string, details?: boolean): ConnectionDropSpec | undefined {
     const drop = this.connectionDrops.find(
-      (d) => appliesTo(d.spec, orgId) && d.spec.operation === operation && d.remaining > 0,
+      (d) =>
+        appliesTo(d.spec, orgId) &&
+        d.spec.operation === operation &&
+        (d.spec.details === undefined || d.spec.details === details) &&
+        d.remaining > 0,
     );
     if (!drop) return undefined;
     drop.remaining--;

@@ -148,7 +148,11 @@ export async function handleMetadataSoap(
 
   const latency = ctx.faults.latencyFor(org.id, call.operation);
   if (latency > 0) await sleep(latency);
-  const drop = ctx.faults.takeConnectionDrop(org.id, call.operation);
+  const drop = ctx.faults.takeConnectionDrop(
+    org.id,
+    call.operation,
+    call.operation === 'checkDeployStatus' ? soapBoolean(call.args.includeDetails, false) : undefined,
+  );
   if (drop && !drop.afterProcessing) {
     dropConnection(req);
     return;

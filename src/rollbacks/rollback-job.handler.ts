@@ -332,9 +332,37 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       ctx.log('info', `Polling Salesforce deploy ${asyncId} started by an earlier attempt`);
     }
 
-    const result = asyncId
-      ? await this.poll(ctx, session, asyncId, candidates.length)
-      : nothingDeployed(options.checkOnly);
+    // Without flows (which go back first), the verification's retrieves are submitted as soon as Salesforce says the
+    // rollback is applied: the org prepares them while its per-component results are fetched and the outcomes written.
+    const verifies = (status: DeployStatus) =>
+      status.success && !status.checkOnly && flowTargets.length === 0 && deployed.length > 0;
+    const verifying = startOnce(() => this.verify(ctx, { ...read, candidates: deployed }, built?.intact));
+    const verification = { started: false };
+    const startVerifying = () => {
+      verification.started = true;
+      void verifying().catch(() => undefined);
+    };
+    // nothing of a started verification runs on once this attempt ends
+    const verificationStopped = async () => {
+      if (verification.started) await verifying().catch(() => undefined);
+    };
+    let result: DeployStatus;
+    try {
+      result = asyncId
+        ? await this.poll(ctx, session, asyncId, candidates.length, (done) => {
+            if (verifies(done)) startVerifying();
+          })
+        : nothingDeployed(options.checkOnly);
+    } catch (error) {
+      await verificationStopped();
+      throw error;
+    }
+    if (verification.started && !verifies(result)) {
+      await verificationStopped();
+      throw new Error(
+        `Salesforce said rollback deploy ${asyncId} succeeded, then gave its results as ${result.status}: asking again.`,
+      );
+    }
     // A deletion Salesforce answers "already gone" is done: its warning goes to its row, not to the job.
     const { gone, rest: problems } = splitAlreadyGone(
       jobLevelProblems(candidates, result),
@@ -344,19 +372,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     for (const p of problems) ctx.log(p.problemType === 'Warning' ? 'warn' : 'error', jobProblemLogLine(p));
     const failures = failuresByComponent(result.messages);
     const applied = result.success && !result.checkOnly;
-    // Without flows (which go back first), the verification's retrieves are submitted now: the org prepares them
-    // while the outcomes are written.
-    const verifying =
-      applied && flowTargets.length === 0 && deployed.length
-        ? startOnce(() => this.verify(ctx, { ...read, candidates: deployed }, built?.intact))
-        : undefined;
-    void verifying?.();
-    // a write failing meanwhile ends this attempt only once the verification stopped too (nothing of it runs on)
+    // a write failing meanwhile ends this attempt only once the verification stopped too
     const alongside = async <T>(write: () => Promise<T>): Promise<T> => {
       try {
         return await write();
       } catch (error) {
-        await verifying?.().catch(() => undefined);
+        await verificationStopped();
         throw error;
       }
     };
@@ -444,7 +465,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
       return { status: 'Completed' };
     }
     let mismatches: MemberRef[];
-    if (verifying) mismatches = await verifying();
+    if (verification.started) mismatches = await verifying();
     else {
       const flows = await verifyFlows(ctx, session, flowTargets);
       const retrieved = [...deployed, ...flows.asBefore];
@@ -793,11 +814,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     });
   }
 
-  private poll(ctx: JobContext, session: MetadataSession, asyncId: string, total: number): Promise<DeployStatus> {
+  private poll(
+    ctx: JobContext,
+    session: MetadataSession,
+    asyncId: string,
+    total: number,
+    onDone: (status: DeployStatus) => void,
+  ): Promise<DeployStatus> {
     let last = '';
     return pollDeploy(session, asyncId, {
       signal: ctx.signal,
       ceilingMs: this.config.DEPLOY_POLL_MAX_SECONDS * 1000,
+      onDone,
       ...jobCancelOptions(ctx, this.config.DEPLOY_TIMEOUT_MINUTES, 'rollback'),
       onStatus: async (status) => {
         if (status.status !== last) ctx.log('info', `Salesforce: ${(last = status.status)}`);

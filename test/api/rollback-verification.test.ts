@@ -78,4 +78,53 @@ describe('Rollback verification', () => {
     expect(await last('CustomField:Account.Region__c')).toBe('Verification failed: the org differs from the snapshot');
     expect(await last('ApexClass:Beta')).toBe('Verified: the org matches the snapshot');
   });
+
+  it('reads the org back as soon as Salesforce says the restore succeeded, beside the fetch of its results', async () => {
+    for (const name of ['Gamma', 'Delta'])
+      await seed({ [`classes/${name}.cls`]: cls(name, 'v0'), [`classes/${name}.cls-meta.xml`]: META });
+    const branchId = await newBranch(h, 'verification-early');
+    const files: Record<string, string> = {
+      'sfdx-project.json': '{"packageDirectories":[{"path":"force-app","default":true}],"sourceApiVersion":"60.0"}',
+    };
+    for (const name of ['Gamma', 'Delta']) {
+      files[`${SRC}/classes/${name}.cls`] = cls(name, 'v1');
+      files[`${SRC}/classes/${name}.cls-meta.xml`] = META;
+    }
+    await upload(h, branchId, await zipOf(files));
+    const deployed = await deployCompleted(h, branchId, orgId);
+    // the per-component results of the restore deploy do not come for one whole attempt (the gateway asks 4 times)
+    // and once more in the next
+    const admin = h.backtrack.emulator!.admin;
+    admin.dropConnections({
+      orgId: h.backtrack.emulator!.defaultOrg.id,
+      operation: 'checkDeployStatus',
+      details: true,
+      times: 5,
+    });
+    const started = await h.api('POST', `/api/jobs/${deployed}/rollback`, { body: { all: true } });
+    expect(started.status).toBe(202);
+    const job = await waitForJob(h, started.body.id, 90_000);
+    expect(admin.faults().connectionDrops).toEqual([]);
+    expect(job.status).toBe('Completed');
+    const lines: string[] = (await h.api('GET', `/api/jobs/${job.id}/logs`)).body.items.map((l: any) => l.message);
+    // the first attempt verified while its fetch of the results failed; the next one fetched them and verified again
+    const verified = lines.flatMap((l, i) => (l.startsWith('Verification: 2 of 2 component(s) match') ? [i] : []));
+    const resumed = lines.findIndex((l) => l.startsWith('Resumed by worker'));
+    expect(resumed).toBeGreaterThan(0);
+    expect(verified).toHaveLength(2);
+    expect(verified[0]).toBeLessThan(resumed);
+    expect(verified[1]).toBeGreaterThan(resumed);
+    for (const name of ['Gamma', 'Delta']) {
+      expect(
+        admin
+          .getComponent(h.backtrack.emulator!.defaultOrg.id, 'ApexClass', name)!
+          .files[`classes/${name}.cls`]!.toString('utf8'),
+      ).toBe(cls(name, 'v0'));
+    }
+    const rows = (await h.api('GET', `/api/jobs/${job.id}/components`)).body.items;
+    expect(rows.map((r: any) => [r.fullName, r.status])).toEqual([
+      ['Delta', 'Succeeded'],
+      ['Gamma', 'Succeeded'],
+    ]);
+  });
 });
