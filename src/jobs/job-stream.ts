@@ -53,7 +53,7 @@ export async function streamJob(
         send('revoked', { message: 'The API token was revoked; this stream is closed.' });
         break;
       }
-      const job = await jobs.get(stream.jobId);
+      const job = await jobs.getForStatus(stream.jobId);
       const lines = await jobs.listLogs(stream.jobId, { component: stream.component, after, limit: 2000 });
       for (const line of lines) send('log', stream.presentLine(line), line.seq);
       after = lines.at(-1)?.seq ?? after;

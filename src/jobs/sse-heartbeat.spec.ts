@@ -27,7 +27,7 @@ const ACTIVE_TOKENS = { isActive: () => Promise.resolve(true) } as unknown as To
 function fakeJobs() {
   let status: Job['status'] = 'In Progress';
   const service = {
-    get: () =>
+    getForStatus: () =>
       Promise.resolve(Object.assign(new Job(), { id: JOB_ID, status, version: status === 'Completed' ? 2 : 1 })),
     getReadable: () => Promise.resolve(Object.assign(new Job(), { id: JOB_ID, status })),
     listLogs: () => Promise.resolve([]),

@@ -102,6 +102,9 @@ describe('Rollback jobs', () => {
     expect(job.status).toBe('Completed');
     expect(job.kind).toBe('Rollback');
     expect(job.deployJobId).toBe(d1);
+    // its status shows what was asked, not the list of every component it expanded to: those are its rows
+    expect(job.options).toEqual({ all: true, checkOnly: false, force: false });
+    expect((await h.api('GET', `/api/jobs/${job.id}`)).body.options).toEqual(job.options);
     expect(changedKeys(s0, orgState(h.backtrack.emulator!))).toEqual([]);
     const thread = (
       await h.api('GET', `/api/jobs/${job.id}/logs?component=CustomField:Account.Tier__c`)
@@ -137,6 +140,7 @@ describe('Rollback jobs', () => {
     ];
     const job = await rollback(d2, { components: picked });
     expect(job.status).toBe('Completed');
+    expect(job.options.components).toEqual(picked);
     expect(changedKeys(s1, orgState(h.backtrack.emulator!))).toEqual(['ApexClass:Alpha', 'ApexClass:NewOne']);
     expect(orgState(h.backtrack.emulator!).get('ApexClass:Alpha')).toBe(s0.get('ApexClass:Alpha'));
     expect(orgState(h.backtrack.emulator!).has('ApexClass:NewOne')).toBe(false);
