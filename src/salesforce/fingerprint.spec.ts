@@ -78,6 +78,35 @@ test('paths inside a bundle keep their sub-folders', () => {
   expect(componentRelativePaths(['a/b/F.field-meta.xml'])).toEqual(['F.field-meta.xml']);
 });
 
+/** The definition, segment by segment: what `componentRelativePaths` computes as text. */
+function relativeBySegments(paths: string[]): string[] {
+  if (paths.length === 0) return [];
+  const dirs = paths.map((p) => p.split('/').slice(0, -1));
+  let common = dirs[0]!;
+  for (const d of dirs.slice(1)) {
+    let i = 0;
+    while (i < common.length && i < d.length && common[i] === d[i]) i++;
+    common = common.slice(0, i);
+  }
+  return paths.map((p) => p.split('/').slice(common.length).join('/'));
+}
+
+test('paths relative to the shared folder are those of the segment-by-segment definition, whatever the paths', () => {
+  // segments that share prefixes without being equal (`ab` and `abc`), empty ones, files at the root, dots
+  const segments = ['a', 'ab', 'abc', 'b', '', '.x', 'a.cls'];
+  let seed = 17;
+  const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  const path = () => Array.from({ length: 1 + next(4) }, () => segments[next(segments.length)]!).join('/');
+  for (let round = 0; round < 5000; round++) {
+    const paths = Array.from({ length: 1 + next(4) }, path);
+    expect([paths, componentRelativePaths(paths)]).toEqual([paths, relativeBySegments(paths)]);
+  }
+  expect(componentRelativePaths(['classes/A.cls', 'classesB/A.cls-meta.xml'])).toEqual([
+    'classes/A.cls',
+    'classesB/A.cls-meta.xml',
+  ]);
+});
+
 test('sha256 is hex SHA-256', () => {
   expect(sha256('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   expect(sha256(Buffer.from('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');

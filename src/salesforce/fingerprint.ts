@@ -91,17 +91,19 @@ function isXmlPath(path: string): boolean {
   );
 }
 
-/** Paths relative to the folder all the component's files share (`A.cls`, `A.cls-meta.xml`, `invoiceList.js`). */
+/**
+ * Paths relative to the folder all the component's files share (`A.cls`, `A.cls-meta.xml`, `invoiceList.js`). The
+ * folder is found as text, a whole segment at a time, without splitting every path (a rollback compares tens of
+ * thousands of files this way).
+ */
 export function componentRelativePaths(paths: string[]): string[] {
   if (paths.length === 0) return [];
-  const dirs = paths.map((p) => p.split('/').slice(0, -1));
-  let common = dirs[0]!;
-  for (const d of dirs.slice(1)) {
-    let i = 0;
-    while (i < common.length && i < d.length && common[i] === d[i]) i++;
-    common = common.slice(0, i);
+  // the shared folder with its trailing slash ('' when the files share none)
+  let common = paths[0]!.slice(0, paths[0]!.lastIndexOf('/') + 1);
+  for (const p of paths) {
+    while (common && !p.startsWith(common)) common = common.slice(0, common.lastIndexOf('/', common.length - 2) + 1);
   }
-  return paths.map((p) => p.split('/').slice(common.length).join('/'));
+  return common ? paths.map((p) => p.slice(common.length)) : paths.slice();
 }
 
 /**
