@@ -160,12 +160,28 @@ export function decomposeObjectFile(
   sourceRoot: string,
   options: { scan?: boolean } = {},
 ): ResolvedComponent[] | undefined {
+  return decomposeObject(objectName, content, sourceRoot, options.scan !== false)?.components;
+}
+
+/** `decomposeObjectFile`, and whether the scan read the file (then it is well-formed: `object-scan.ts`). */
+function decomposeObject(
+  objectName: string,
+  content: Buffer,
+  sourceRoot: string,
+  scan: boolean,
+): { components: ResolvedComponent[]; scanned: boolean } | undefined {
   if (!SAFE_NAME.test(objectName)) return undefined;
-  if (options.scan !== false) {
+  if (scan) {
     const scanned = scanElements(content.toString(), CUSTOM_OBJECT);
     const cut = scanned && decomposeScanned(objectName, scanned, sourceRoot);
-    if (cut) return cut;
+    if (cut) return { components: cut, scanned: true };
   }
+  const components = decomposeParsed(objectName, content, sourceRoot);
+  return components && { components, scanned: false };
+}
+
+/** `decomposeObjectFile` by the parser. */
+function decomposeParsed(objectName: string, content: Buffer, sourceRoot: string): ResolvedComponent[] | undefined {
   const parsed = parse(content);
   if (!parsed) return undefined;
   const keys = Object.keys(parsed);
@@ -264,24 +280,26 @@ function scannedChildName(leaves: Map<string, string>, spec: ObjectChildType): s
 
 /**
  * Picks the `objects/X.object` files out of a metadata-format tree and decomposes them; files it cannot handle
- * stay in `rest` (for SDR).
+ * stay in `rest` (for SDR). `scanned`: the files the scan read, which are well-formed XML by the form it accepts.
  */
 export function splitObjectMetadataFiles(
   files: Map<string, Buffer>,
   sourceRoot: string,
-): { components: ResolvedComponent[]; rest: Map<string, Buffer> } {
+): { components: ResolvedComponent[]; rest: Map<string, Buffer>; scanned: Set<string> } {
   const rest = new Map(files);
   const components: ResolvedComponent[] = [];
+  const scanned = new Set<string>();
   const suffix = `.${OBJECT_SUFFIX}`;
   for (const [path, content] of files) {
     const segments = path.split('/');
     if (segments.length !== 2 || segments[0] !== OBJECT_DIR || !segments[1]!.endsWith(suffix)) continue;
-    const decomposed = decomposeObjectFile(segments[1]!.slice(0, -suffix.length), content, sourceRoot);
+    const decomposed = decomposeObject(segments[1]!.slice(0, -suffix.length), content, sourceRoot, true);
     if (!decomposed) continue;
-    components.push(...decomposed);
+    components.push(...decomposed.components);
+    if (decomposed.scanned) scanned.add(path);
     rest.delete(path);
   }
-  return { components: components.sort(compareMembers), rest };
+  return { components: components.sort(compareMembers), rest, scanned };
 }
 
 /** The object a source-format component of the CustomObject family belongs to, or undefined when its file is not where SDR would put it. */

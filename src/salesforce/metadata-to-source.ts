@@ -38,16 +38,21 @@ export async function metadataFilesToSource(
   files: Map<string, Buffer>,
   options: { fast?: boolean } = {},
 ): Promise<MetadataConversion> {
-  assertWellFormed(files);
   const content = new Map([...files].filter(([p]) => !MANIFESTS.test(p) && !isIgnorableFile(p)));
   let components: ResolvedComponent[] = [];
   let rest = content;
-  if (options.fast !== false) {
-    const byPath = splitFastMetadataFiles(content);
-    const objects = splitObjectMetadataFiles(byPath.rest, DEFAULT_SOURCE_ROOT);
-    components = [...byPath.components, ...objects.components].sort(compareMembers);
-    rest = objects.rest;
+  // Every file is checked well-formed before any result is used, the first bad one named as before; an object file
+  // the scan decomposed is well-formed by the form it reads (object-scan.ts) and is not parsed again.
+  let fast: ReturnType<typeof splitFast> | undefined;
+  let failure: Error | undefined;
+  try {
+    if (options.fast !== false) fast = splitFast(content);
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
   }
+  assertWellFormed(files, fast?.scanned);
+  if (failure) throw failure;
+  if (fast) ({ components, rest } = fast);
   if (rest.size === 0) return { components, unclaimed: [] };
 
   const work = await mkdtemp(join(tmpdir(), 'bt-md2src-'));
@@ -109,6 +114,21 @@ export async function metadataFilesToSource(
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** Fast types by their paths, objects decomposed in memory; `rest` for SDR, `scanned` as `splitObjectMetadataFiles`. */
+function splitFast(content: Map<string, Buffer>): {
+  components: ResolvedComponent[];
+  rest: Map<string, Buffer>;
+  scanned: Set<string>;
+} {
+  const byPath = splitFastMetadataFiles(content);
+  const objects = splitObjectMetadataFiles(byPath.rest, DEFAULT_SOURCE_ROOT);
+  return {
+    components: [...byPath.components, ...objects.components].sort(compareMembers),
+    rest: objects.rest,
+    scanned: objects.scanned,
+  };
 }
 
 /** A minimal project file naming one package directory (what SfProject needs to resolve a folder). */

@@ -9,6 +9,7 @@ import type { ResolvedComponent } from './component.types.js';
 import { composeObjectComponents, decomposeObjectFile, isObjectFamily } from './custom-object.js';
 import { DEFAULT_SOURCE_ROOT } from './fast-path.js';
 import { sfdxProjectJson } from './metadata-to-source.js';
+import { XMLValidator } from 'fast-xml-parser';
 import { scanElements } from './object-scan.js';
 import { resolveProject } from './project-resolver.js';
 
@@ -196,5 +197,71 @@ describe('decomposing object files by a scan', () => {
     // the scan reads many of them and leaves many to the parser: both paths are exercised
     expect(read).toBeGreaterThan(runs / 10);
     expect(read).toBeLessThan(runs * 0.9);
+  });
+
+  test('reads only well-formed XML: every mutant of an object file it reads passes the XML validator', () => {
+    // what lets metadataFilesToSource skip validating the files the scan decomposed
+    const fields = [0, 1, 2]
+      .map(
+        (f) =>
+          `    <fields>\n        <fullName>Field${f}__c</fullName>\n        <label>Field &amp; ${f}</label>\n` +
+          `        <length>255</length>\n        <type>Text</type>\n    </fields>\n`,
+      )
+      .join('');
+    const base = `${HEAD}    <deploymentStatus>Deployed</deploymentStatus>\n${fields}    <label>Gen</label>\n</CustomObject>\n`;
+    const pieces = [
+      '<',
+      '>',
+      '&',
+      ';',
+      '#',
+      '/',
+      '"',
+      "'",
+      ' ',
+      '\n',
+      '\t',
+      '\r',
+      '\u0001',
+      'a',
+      '0',
+      '&#0;',
+      '&#x1;',
+      '&#x110000;',
+      '&foo;',
+      '\uFFFE',
+      ':',
+      '-',
+      '.',
+      '?',
+      '!',
+      '[',
+      ']',
+      ']]>',
+      '<!--',
+      '<![CDATA[',
+      '</fields>',
+    ];
+    let seed = 1;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    let read = 0;
+    for (let i = 0; i < 200_000; i++) {
+      let text = base;
+      for (let k = 1 + next(3); k > 0; k--) {
+        const at = next(text.length);
+        const piece = pieces[next(pieces.length)]!;
+        const op = next(3);
+        text =
+          op === 0
+            ? text.slice(0, at) + piece + text.slice(at)
+            : op === 1
+              ? text.slice(0, at) + text.slice(at + 1 + next(3))
+              : text.slice(0, at) + piece + text.slice(at + 1);
+      }
+      if (!scanElements(text, 'CustomObject')) continue;
+      read++;
+      expect([text, XMLValidator.validate(text)]).toEqual([text, true]);
+    }
+    expect(read).toBeGreaterThan(5_000);
   });
 });

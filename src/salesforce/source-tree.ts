@@ -73,10 +73,13 @@ function startsWithXmlDeclaration(content: Buffer): boolean {
   return content.subarray(i, i + 5).toString('latin1') === '<?xml';
 }
 
-/** Throws MalformedXmlError naming the first file that does not parse. */
-export function assertWellFormed(files: Map<string, Buffer>): void {
+/**
+ * Throws MalformedXmlError naming the first file that does not parse. `known`: files already known to be well-formed
+ * (read by a scan that accepts well-formed XML only), not parsed again.
+ */
+export function assertWellFormed(files: Map<string, Buffer>, known?: ReadonlySet<string>): void {
   for (const [path, content] of files) {
-    if (!isMetadataXml(path, content)) continue;
+    if (known?.has(path) || !isMetadataXml(path, content)) continue;
     const result = XMLValidator.validate(content.toString('utf8'));
     if (result !== true) throw new MalformedXmlError(path, result.err.msg, result.err.line);
   }
