@@ -305,6 +305,13 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     `${secs(jobSeconds(all) * 1000)} of wall time on ${os.cpus().length} cores; the emulator (this process) used ${rollbackEmulatorCpu.toFixed(1)} s`,
     '—',
   );
+  // what a poller reads at every change of the job (ADR 0030)
+  row(
+    'Status of that full rollback (GET /api/jobs/:id)',
+    `${JSON.stringify(all).length} bytes`,
+    `what a CI poller reads at every change of a job of ${all.counts.total} components`,
+    '—',
+  );
   // The bare reference does what the rollback does, by hand: read the live state of the same components (drift
   // check), deploy their previous version, read them again (verification), chunked as the deploy's backup was.
   const rolledBack = new Set(
