@@ -47,7 +47,7 @@ export class JobsService {
   /**
    * The job as its status shows it (`presentJob`): its options are read as `presentedOptions` leaves them, so a
    * rollback of everything is read and parsed without the thousands of names its worker keeps (each poll of a
-   * 10,000-component rollback otherwise read and wrote 600 KB).
+   * 10,000-component rollback otherwise read and wrote 525 KB).
    */
   async getForStatus(id: string): Promise<Job> {
     const qb = this.jobs.createQueryBuilder('j');
@@ -202,7 +202,7 @@ const EXPANDED_ROLLBACK_SQL = `j.kind = 'Rollback' AND j.pipeline_id IS NULL AND
 /**
  * The options a job shows: what was asked. A rollback of everything keeps the list of every component it expanded
  * to, for its worker; it shows `all: true` without that list (the components are its rows: `GET /api/jobs/:id/
- * components`), so that a poller of a 10,000-component rollback does not read 600 KB of names at every change.
+ * components`), so that a poller of a 10,000-component rollback does not read 525 KB of names at every change.
  */
 export function presentedOptions(job: Pick<Job, 'kind' | 'pipelineId' | 'options'>): Record<string, unknown> {
   if (!isExpandedRollback(job)) return job.options;
