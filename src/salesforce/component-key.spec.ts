@@ -22,15 +22,6 @@ describe('componentKey', () => {
     expect(sameComponent({ type: 'ApexClass', fullName: 'Foo' }, { type: 'ApexClass', fullName: 'Foo2' })).toBe(false);
   });
 
-  it('gives the key of what a ref holds now, even after it was renamed', () => {
-    const ref = { type: 'ApexClass', fullName: 'Foo' };
-    expect(componentKey(ref)).toBe('ApexClass:foo');
-    ref.fullName = 'Bar';
-    expect(componentKey(ref)).toBe('ApexClass:bar');
-    ref.type = 'ApexTrigger';
-    expect(componentKey(ref)).toBe('ApexTrigger:bar');
-  });
-
   it('lists no case-sensitive type (none is known)', () => {
     expect([...CASE_SENSITIVE_TYPES]).toEqual([]);
   });
