@@ -308,7 +308,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   // what a poller reads at every change of the job (ADR 0030)
   row(
     'Status of that full rollback (GET /api/jobs/:id)',
-    `${JSON.stringify(all).length} bytes`,
+    `${Buffer.byteLength(JSON.stringify(all))} bytes`,
     `what a CI poller reads at every change of a job of ${all.counts.total} components`,
     '—',
   );

@@ -27,7 +27,12 @@ import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js'
 import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { knownFingerprint, type KnownFiles } from '../salesforce/same-files.js';
-import { type DeployMessage, type DeployStatus, type MetadataSession } from '../salesforce/metadata-api.gateway.js';
+import {
+  SalesforceUnavailableError,
+  type DeployMessage,
+  type DeployStatus,
+  type MetadataSession,
+} from '../salesforce/metadata-api.gateway.js';
 import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { isProfileLike } from '../common/profile-xml.js';
 import { profileDetailsOf, profileLiveRead, profileXml } from '../snapshots/profile-backup.js';
@@ -336,7 +341,13 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // rollback is applied: the org prepares them while its per-component results are fetched and the outcomes written.
     const verifies = (status: DeployStatus) =>
       status.success && !status.checkOnly && flowTargets.length === 0 && deployed.length > 0;
-    const verifying = startOnce(() => this.verify(ctx, { ...read, candidates: deployed }, built?.intact));
+    // its lines come after the outcome lines (each component's log reads planned, rolled back, verified), or as soon
+    // as this attempt ends without them
+    let outcomesLogged!: () => void;
+    const afterOutcomes = new Promise<void>((resolve) => (outcomesLogged = resolve));
+    const verifying = startOnce(() =>
+      this.verify(ctx, { ...read, candidates: deployed }, built?.intact, afterOutcomes),
+    );
     const verification = { started: false };
     const startVerifying = () => {
       verification.started = true;
@@ -344,6 +355,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     };
     // nothing of a started verification runs on once this attempt ends
     const verificationStopped = async () => {
+      outcomesLogged();
       if (verification.started) await verifying().catch(() => undefined);
     };
     let result: DeployStatus;
@@ -359,8 +371,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     }
     if (verification.started && !verifies(result)) {
       await verificationStopped();
-      throw new Error(
-        `Salesforce said rollback deploy ${asyncId} succeeded, then gave its results as ${result.status}: asking again.`,
+      // a passing fault: the next attempt asks Salesforce about the same deploy again
+      throw new SalesforceUnavailableError(
+        `Salesforce's answers about rollback deploy ${asyncId} disagree: it said the deploy succeeded, then gave its results as ${result.status}.`,
       );
     }
     // A deletion Salesforce answers "already gone" is done: its warning goes to its row, not to the job.
@@ -423,6 +436,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
           row,
         );
     }
+    outcomesLogged();
     // the flows go back once the deploy of the rest succeeded
     const flowRows = result.success
       ? await alongside(() =>
@@ -840,9 +854,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
   /**
    * Retrieves the rolled-back components again and compares each with the snapshot; returns those that differ.
-   * `intact`: the restored components whose stored files this attempt checked against their fingerprint.
+   * `intact`: the restored components whose stored files this attempt checked against their fingerprint. Its lines are
+   * written once `logAfter` settles.
    */
-  private async verify(ctx: JobContext, read: LiveRead, intact?: Set<string>): Promise<MemberRef[]> {
+  private async verify(
+    ctx: JobContext,
+    read: LiveRead,
+    intact?: Set<string>,
+    logAfter?: Promise<void>,
+  ): Promise<MemberRef[]> {
     const { candidates, entryByKey } = read;
     // written while the retrieves are submitted, not before
     const progress = ctx.setProgress({ phase: 'Verifying' });
@@ -861,6 +881,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const retrieved = secondsSince(started);
     await progress;
     const profiles = await read.profilePlans();
+    await logAfter;
     const mismatches: MemberRef[] = [];
     for (const c of candidates) {
       const plan = profiles.get(componentKey(c));
