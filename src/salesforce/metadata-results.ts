@@ -129,7 +129,8 @@ export function normalizeFileProperties(raw: Raw): FileProperties {
 
 /** Normalizes a jsforce RetrieveResult; `zipFile` (base64, or already decoded by `takeZipFile`) becomes a Buffer. */
 export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
-  const base64 = asOptionalString(raw.zipFile);
+  // a zip `takeZipFile` decoded is taken as it is: not turned into text first (megabytes of it)
+  const base64 = Buffer.isBuffer(raw.zipFile) ? undefined : asOptionalString(raw.zipFile);
   const zip = Buffer.isBuffer(raw.zipFile) ? raw.zipFile : base64 && Buffer.from(base64, 'base64');
   return {
     id: asString(raw.id),
