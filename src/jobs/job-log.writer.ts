@@ -5,11 +5,13 @@ export interface LogDatabase {
 import { withRetry, type RetryPolicy } from '../common/retry.js';
 import type { LogLevel } from './job-log.js';
 
-export interface LogLine {
+/** A line as it is stored: `at` is the time as JSON writes a Date (an ISO 8601 string). */
+interface LogLine {
+  seq: number;
   level: LogLevel;
   message: string;
   component: string | null;
-  at: Date;
+  at: string;
 }
 
 /** Lines per stored block: a page of `GET /api/jobs/:id/logs` reads one or two. */
@@ -36,7 +38,9 @@ const INSERT_RETRY: RetryPolicy = { attempts: 6, baseDelayMs: 300, maxDelayMs: 4
  * of the process dying.
  */
 export class JobLogWriter {
-  private buffer: (LogLine & { seq: number })[] = [];
+  private buffer: LogLine[] = [];
+  private stampedAt = 0;
+  private stamp = '';
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private unavailable: ((error: unknown) => void) | null = null;
@@ -66,7 +70,7 @@ export class JobLogWriter {
       level,
       message: storable(message),
       component: component === null ? null : storable(component),
-      at: new Date(),
+      at: this.now(),
     });
     if (this.buffer.length >= 1000) this.flushInBackground();
     else this.timer ??= setTimeout(() => this.flushInBackground(), 200);
@@ -90,11 +94,24 @@ export class JobLogWriter {
     this.timer = null;
   }
 
+  /**
+   * The time now as text, made once per millisecond: lines come thousands at a time, and serialising a Date object
+   * per line cost a 10,000-component job about a tenth of a second.
+   */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.stampedAt) {
+      this.stampedAt = ms;
+      this.stamp = new Date(ms).toISOString();
+    }
+    return this.stamp;
+  }
+
   private flushInBackground(): void {
     this.flush().catch((error: unknown) => this.unavailable?.(error));
   }
 
-  private async insertOrKeep(batch: (LogLine & { seq: number })[]): Promise<void> {
+  private async insertOrKeep(batch: LogLine[]): Promise<void> {
     try {
       await withRetry(() => this.insert(batch), { policy: this.retry, retryable: () => true });
     } catch (error) {
@@ -108,7 +125,7 @@ export class JobLogWriter {
    * the same line and holds at least the lines it held (`insertOrKeep` puts them back before newer ones), so each of
    * its blocks starts where the earlier try's did: a block already written is replaced only by a longer one.
    */
-  private async insert(batch: (LogLine & { seq: number })[]): Promise<void> {
+  private async insert(batch: LogLine[]): Promise<void> {
     const params: unknown[] = [this.jobId];
     const values: string[] = [];
     for (let start = 0; start < batch.length; start += BLOCK_LINES) {
