@@ -19,7 +19,12 @@ import {
 import { JobHandlers } from '../jobs/job-handlers.registry.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
-import { memberKey, type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
+import {
+  memberKey,
+  type ComponentFile,
+  type MemberRef,
+  type ResolvedComponent,
+} from '../salesforce/component.types.js';
 import { componentKey, sameComponent } from '../salesforce/component-key.js';
 import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
@@ -668,14 +673,20 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const contents = await this.blobs.getMany(
       restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)),
     );
-    const components: ResolvedComponent[] = restores.map((c) => ({
-      type: c.type,
-      fullName: c.fullName,
-      ...(c.parent ? { parent: c.parent } : {}),
-      files: entryByKey.get(componentKey(c))!.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
-    }));
+    // each file with the address its content was verified against: the fingerprint check keys on it
+    const components: (ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] })[] = restores.map(
+      (c) => ({
+        type: c.type,
+        fullName: c.fullName,
+        ...(c.parent ? { parent: c.parent } : {}),
+        files: entryByKey
+          .get(componentKey(c))!
+          .files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)!, sha256: f.sha256 })),
+      }),
+    );
+    const canonical = new Map<string, Buffer>();
     const altered = components.filter(
-      (c) => fingerprintComponent(c.files) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
+      (c) => fingerprintComponent(c.files, canonical) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
     const alteredKeys = new Set(altered.map(componentKey));
     const intact = new Set(components.map(componentKey).filter((key) => !alteredKeys.has(key)));

@@ -111,3 +111,29 @@ test('sha256 is hex SHA-256', () => {
   expect(sha256('')).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
   expect(sha256(Buffer.from('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
 });
+
+test('fingerprints made with canonical forms kept by content address are those made without', () => {
+  const stored = (path: string, body: string) => ({
+    path,
+    content: Buffer.from(body),
+    sha256: sha256(Buffer.from(body)),
+  });
+  // the same bytes read as a set (a labels file) and as a sequence: canonical forms that differ
+  const labels = `<CustomLabels><labels><fullName>B</fullName></labels><labels><fullName>A</fullName></labels></CustomLabels>`;
+  const meta = `<?xml version="1.0"?><ApexClass><apiVersion>62.0</apiVersion><status>Active</status></ApexClass>`;
+  const components = [
+    [stored('labels/CustomLabels.labels-meta.xml', labels)],
+    [stored('x/Labels.xml', labels)],
+    ...Array.from({ length: 20 }, (_, i) => [
+      stored(`classes/C${i}.cls`, `public class C${i} {}`),
+      stored(`classes/C${i}.cls-meta.xml`, i % 5 ? meta : meta.replace('62.0', '61.0')),
+    ]),
+    [stored('objects/A__c/fields/F__c.field-meta.xml', '<CustomField><fullName>F__c</fullName><oops></CustomField>')],
+  ];
+  const canonical = new Map<string, Buffer>();
+  const kept = components.map((files) => fingerprintComponent(files, canonical));
+  expect(kept).toEqual(components.map((files) => fingerprintComponent(files)));
+  expect(new Set(kept).size).toBe(components.length);
+  // one per distinct content and reading: the labels twice, two class metas, the malformed field
+  expect(canonical.size).toBe(5);
+});

@@ -110,18 +110,20 @@ export function componentRelativePaths(paths: string[]): string[] {
  * The fingerprint of one component: SHA-256 over its files sorted by their path inside the component, XML files in
  * canonical form. What Backtrack deployed and what the org returns hash the same when they mean the same, and
  * differently as soon as a value changes. Where the files live in the project does not matter.
+ *
+ * `canonical`, for files that carry the verified SHA-256 of their content (stored files read back), keeps each XML
+ * file's canonical form by that hash across calls: a restore package of thousands of Apex classes holds a few
+ * distinct `-meta.xml` files, each canonicalised once. The caller owns it and drops it with the pass.
  */
-export function fingerprintComponent(files: ReadonlyArray<{ path: string; content: Buffer }>): string {
+export function fingerprintComponent(
+  files: ReadonlyArray<{ path: string; content: Buffer; sha256?: string }>,
+  canonical?: Map<string, Buffer>,
+): string {
   const relative = componentRelativePaths(files.map((f) => f.path));
   const items = files
     .map((f, i) => {
       const rel = relative[i]!;
-      let content: Buffer = f.content;
-      if (isXmlPath(rel)) {
-        const canonical = canonicalXml(f.content.toString('utf8'), { unorderedChildren: hasUnorderedChildren(rel) });
-        if (canonical !== undefined) content = Buffer.from(`xml:${canonical}`);
-      }
-      return { rel, content };
+      return { rel, content: isXmlPath(rel) ? canonicalContent(f, hasUnorderedChildren(rel), canonical) : f.content };
     })
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const hash = createHash('sha256');
@@ -130,4 +132,19 @@ export function fingerprintComponent(files: ReadonlyArray<{ path: string; conten
     hash.update(content);
   }
   return hash.digest('hex');
+}
+
+/** What an XML file contributes to a fingerprint: `xml:` and its canonical form, or its bytes when not well-formed. */
+function canonicalContent(
+  file: { content: Buffer; sha256?: string },
+  unorderedChildren: boolean,
+  made: Map<string, Buffer> | undefined,
+): Buffer {
+  const key = made && file.sha256 !== undefined ? `${file.sha256}${unorderedChildren ? ':set' : ''}` : undefined;
+  const known = key === undefined ? undefined : made!.get(key);
+  if (known) return known;
+  const canonical = canonicalXml(file.content.toString('utf8'), { unorderedChildren });
+  const content = canonical === undefined ? file.content : Buffer.from(`xml:${canonical}`);
+  if (key !== undefined) made!.set(key, content);
+  return content;
 }
