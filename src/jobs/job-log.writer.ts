@@ -95,8 +95,8 @@ export class JobLogWriter {
   }
 
   /**
-   * The time now as text, made once per millisecond: lines come thousands at a time, and serialising a Date object
-   * per line cost a 10,000-component job about a tenth of a second.
+   * The time now as text, made once per millisecond: lines come thousands at a time, and a Date object per line made
+   * their JSON two to three times slower to write (27,000 lines: 75 ms against 23–45 ms).
    */
   private now(): string {
     const ms = Date.now();
