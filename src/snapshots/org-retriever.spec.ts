@@ -61,6 +61,43 @@ describe('indexRetrieved', () => {
     expect(alpha.files.find((f) => f.path.endsWith('.cls'))!.content.toString('utf8')).toBe('public class Alpha {}\n');
   });
 
+  it('asks for the next zip before this one is split and handled, and for one zip ahead at most', async () => {
+    const stored = [
+      await retrieveOf(['Alpha'], profile()),
+      await retrieveOf(['Beta'], profile()),
+      await retrieveOf(['Gamma'], profile()),
+    ];
+    const asked: number[] = [];
+    const askedWhenHandled: number[][] = [];
+    await indexRetrieved(
+      stored.length,
+      (i) => {
+        asked.push(i);
+        return Promise.resolve(stored[i]!);
+      },
+      { format: 'stored', onChunk: () => void askedWhenHandled.push([...asked]) },
+    );
+    expect(askedWhenHandled).toEqual([
+      [0, 1],
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+    // before the split: a zip that cannot be split has its next one asked for already
+    asked.length = 0;
+    const unreadable = { ...stored[0]!, zip: Buffer.from('not a zip') };
+    await expect(
+      indexRetrieved(
+        stored.length,
+        (i) => {
+          asked.push(i);
+          return Promise.resolve(i === 0 ? unreadable : stored[i]!);
+        },
+        { format: 'stored', onChunk: () => undefined },
+      ),
+    ).rejects.toThrow();
+    expect(asked).toEqual([0, 1]);
+  });
+
   it('fails when a stored retrieve cannot be read, reporting no chunk after it', async () => {
     const good = await retrieveOf(['Alpha'], profile());
     const seen: number[] = [];

@@ -111,9 +111,29 @@ export async function indexRetrieved(
   },
 ): Promise<void> {
   const profileReads = new Map<string, ResolvedComponent[]>();
+  // The next zip is asked for as soon as this one is in, before this one is split: the split holds the thread for a
+  // while, and meanwhile the org (or the database) answers. One zip ahead at most.
+  const loads = new Map<number, Promise<RetrievedZip>>();
+  const loaded = (index: number): Promise<RetrievedZip> => {
+    let zip = loads.get(index);
+    if (!zip) {
+      zip = load(index);
+      zip.catch(() => undefined); // awaited when its turn comes
+      loads.set(index, zip);
+    }
+    return zip;
+  };
   await inOrder(
     count,
-    async (index) => splitRetrieved(await load(index), options.format),
+    async (index) => {
+      const zip = await loaded(index);
+      loads.delete(index);
+      if (index + 1 < count) {
+        void loaded(index + 1);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return splitRetrieved(zip, options.format);
+    },
     (chunk, index, of) =>
       options.onChunk(chunk.holdsProfiles ? holdProfiles(chunk, profileReads, index === of - 1) : chunk, index, of),
     options.signal,
