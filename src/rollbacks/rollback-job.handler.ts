@@ -241,11 +241,17 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     let built: RestorePackage | undefined;
     const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
     const willSubmit = !state.asyncId && !state.submitting;
-    // the full collection, the rows and the package: once the drift retrieves are submitted (or now, without them)
+    // The package, the rows and the full collection: once the drift retrieves are submitted (or now, without them).
+    // The package goes first: the deploy waits for it, while the Pending rows and "Planned" lines only have to be
+    // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
+    // The collection runs once their first queries are on their way.
     const onSubmitted = () => {
-      collectGarbageBefore(candidates.length);
-      void planned();
-      if (willSubmit) void packaging();
+      if (willSubmit)
+        void packaging()
+          .then(planned, planned)
+          .catch(() => undefined);
+      else void planned();
+      setImmediate(() => collectGarbageBefore(candidates.length));
     };
     let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
     try {
