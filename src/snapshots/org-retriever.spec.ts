@@ -61,26 +61,35 @@ describe('indexRetrieved', () => {
     expect(alpha.files.find((f) => f.path.endsWith('.cls'))!.content.toString('utf8')).toBe('public class Alpha {}\n');
   });
 
-  it('asks for the next zip before this one is split and handled, and for one zip ahead at most', async () => {
+  it('asks for the next zip before this one is split, and for no zip beyond it while this one is handled', async () => {
     const stored = [
       await retrieveOf(['Alpha'], profile()),
       await retrieveOf(['Beta'], profile()),
       await retrieveOf(['Gamma'], profile()),
+      await retrieveOf(['Delta'], profile()),
     ];
     const asked: number[] = [];
-    const askedWhenHandled: number[][] = [];
+    const askedWhileHandled: number[][] = [];
     await indexRetrieved(
       stored.length,
       (i) => {
         asked.push(i);
         return Promise.resolve(stored[i]!);
       },
-      { format: 'stored', onChunk: () => void askedWhenHandled.push([...asked]) },
+      {
+        format: 'stored',
+        // a slow handler: whatever would be asked for while it runs is
+        onChunk: async () => {
+          for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+          askedWhileHandled.push([...asked]);
+        },
+      },
     );
-    expect(askedWhenHandled).toEqual([
+    expect(askedWhileHandled).toEqual([
       [0, 1],
       [0, 1, 2],
-      [0, 1, 2],
+      [0, 1, 2, 3],
+      [0, 1, 2, 3],
     ]);
     // before the split: a zip that cannot be split has its next one asked for already
     asked.length = 0;

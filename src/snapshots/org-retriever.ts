@@ -94,7 +94,7 @@ export async function fetchRetrieves(
   options: RetrieveOptions & { onRetrieved: (zip: RetrievedZip, index: number, of: number) => Promise<void> },
 ): Promise<void> {
   const fetch = await submitRetrieves(session, targets, options);
-  await inOrder(fetch.count, fetch.zip, options.onRetrieved, options.signal);
+  await inOrder(fetch.count, { fetch: fetch.zip, prepare: (zip) => zip, handle: options.onRetrieved }, options.signal);
 }
 
 /**
@@ -111,31 +111,14 @@ export async function indexRetrieved(
   },
 ): Promise<void> {
   const profileReads = new Map<string, ResolvedComponent[]>();
-  // The next zip is asked for as soon as this one is in, before this one is split: the split holds the thread for a
-  // while, and meanwhile the org (or the database) answers. One zip ahead at most.
-  const loads = new Map<number, Promise<RetrievedZip>>();
-  const loaded = (index: number): Promise<RetrievedZip> => {
-    let zip = loads.get(index);
-    if (!zip) {
-      zip = load(index);
-      zip.catch(() => undefined); // awaited when its turn comes
-      loads.set(index, zip);
-    }
-    return zip;
-  };
   await inOrder(
     count,
-    async (index) => {
-      const zip = await loaded(index);
-      loads.delete(index);
-      if (index + 1 < count) {
-        void loaded(index + 1);
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      return splitRetrieved(zip, options.format);
+    {
+      fetch: load,
+      prepare: (zip) => splitRetrieved(zip, options.format),
+      handle: (chunk, index, of) =>
+        options.onChunk(chunk.holdsProfiles ? holdProfiles(chunk, profileReads, index === of - 1) : chunk, index, of),
     },
-    (chunk, index, of) =>
-      options.onChunk(chunk.holdsProfiles ? holdProfiles(chunk, profileReads, index === of - 1) : chunk, index, of),
     options.signal,
   );
 }
@@ -194,20 +177,56 @@ async function splitRetrieved(retrieved: RetrievedZip, format: SplitOptions['for
   };
 }
 
-/** Hands each item to `handle` in order while the next is produced (at most two in memory). */
-async function inOrder<T>(
+/**
+ * Fetches, prepares and hands on `count` items in order, the three overlapping: fetch k is asked for once fetch k−1
+ * is in and item k−2 was handled; item k is prepared once it is fetched and item k−1 was handed on. So while one item
+ * is handled, only the next is fetched and prepared (as many in memory as when fetching waited for the preparing),
+ * and the fetch after it is asked for the moment the handling ends, not after the next one's preparing.
+ */
+async function inOrder<F, T>(
   count: number,
-  produce: (index: number) => Promise<T>,
-  handle: (item: T, index: number, of: number) => Promise<void> | void,
+  stages: {
+    fetch: (index: number) => Promise<F>;
+    prepare: (fetched: F, index: number) => Promise<T> | T;
+    handle: (item: T, index: number, of: number) => Promise<void> | void;
+  },
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  let next: Promise<T> | undefined = count ? produce(0) : undefined;
+  const fetches = new Map<number, Promise<F>>();
+  let asked = 0;
+  let fetched = 0;
+  let handled = 0;
+  const askNext = (): void => {
+    if (asked >= count || asked > fetched || asked > handled + 1) return;
+    const index = asked++;
+    const fetching = stages.fetch(index);
+    fetches.set(index, fetching);
+    // a failed fetch is thrown when its turn comes; nothing after it is asked for
+    fetching.then(
+      () => {
+        fetched++;
+        askNext();
+      },
+      () => undefined,
+    );
+  };
+  const prepared = async (index: number): Promise<T> => {
+    const fetching = fetches.get(index)!; // asked for: fetch index−1 was in and item index−2 handled
+    fetches.delete(index);
+    const item = await fetching;
+    await new Promise((resolve) => setImmediate(resolve)); // the fetch just asked for goes out before preparing
+    return stages.prepare(item, index);
+  };
+  askNext();
+  let next: Promise<T> | undefined = count ? prepared(0) : undefined;
   for (let index = 0; next; index++) {
     signal?.throwIfAborted();
     const item = await next;
-    next = index + 1 < count ? produce(index + 1) : undefined;
+    next = index + 1 < count ? prepared(index + 1) : undefined;
     next?.catch(() => undefined);
-    await handle(item, index, count);
+    await stages.handle(item, index, count);
+    handled++;
+    askNext();
   }
 }
 
