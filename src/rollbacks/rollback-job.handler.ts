@@ -98,6 +98,9 @@ interface LiveRead {
  * The restore deploy, the components whose stored backup no longer matches its fingerprint (refused), and the keys of
  * those whose stored files were just found to match it (`intact`: the verification may compare their bytes).
  */
+/** A component to restore, each file with the address its stored content was verified against. */
+type StoredComponent = ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] };
+
 type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[]; intact: Set<string> };
 
 const FLOW_VERB =
@@ -679,17 +682,15 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const contents = await this.blobs.getMany(
       restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)),
     );
-    // each file with the address its content was verified against: the fingerprint check keys on it
-    const components: (ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] })[] = restores.map(
-      (c) => ({
-        type: c.type,
-        fullName: c.fullName,
-        ...(c.parent ? { parent: c.parent } : {}),
-        files: entryByKey
-          .get(componentKey(c))!
-          .files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)!, sha256: f.sha256 })),
-      }),
-    );
+    // the fingerprint check keys on each file's address
+    const components: StoredComponent[] = restores.map((c) => ({
+      type: c.type,
+      fullName: c.fullName,
+      ...(c.parent ? { parent: c.parent } : {}),
+      files: entryByKey
+        .get(componentKey(c))!
+        .files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)!, sha256: f.sha256 })),
+    }));
     const canonical = new Map<string, Buffer>();
     const altered = components.filter(
       (c) => fingerprintComponent(c.files, canonical) !== entryByKey.get(componentKey(c))!.fingerprintBefore,

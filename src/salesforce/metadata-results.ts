@@ -127,11 +127,15 @@ export function normalizeFileProperties(raw: Raw): FileProperties {
   return out;
 }
 
+/** A base64 field's bytes; undefined when it is absent or empty. */
+function fromBase64(text: string | undefined): Buffer | undefined {
+  return text ? Buffer.from(text, 'base64') : undefined;
+}
+
 /** Normalizes a jsforce RetrieveResult; `zipFile` (base64, or already decoded by `takeZipFile`) becomes a Buffer. */
 export function normalizeRetrieveResult(raw: Raw): RetrieveStatus {
   // a zip `takeZipFile` decoded is taken as it is: not turned into text first (megabytes of it)
-  const base64 = Buffer.isBuffer(raw.zipFile) ? undefined : asOptionalString(raw.zipFile);
-  const zip = Buffer.isBuffer(raw.zipFile) ? raw.zipFile : base64 && Buffer.from(base64, 'base64');
+  const zip = Buffer.isBuffer(raw.zipFile) ? raw.zipFile : fromBase64(asOptionalString(raw.zipFile));
   return {
     id: asString(raw.id),
     done: asBoolean(raw.done),
