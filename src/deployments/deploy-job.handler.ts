@@ -143,10 +143,13 @@ export class DeployJobHandler implements JobHandler, OnModuleInit {
     const state = job.state as DeployJobState;
     const checkOnly = options.checkOnly ?? false;
 
+    // the org's session is opened (a round trip to Salesforce) while the revision's components are read
+    const opening = this.connections.open(job.orgId!);
+    opening.catch(() => undefined); // awaited below
     const all = await this.branches.revisionComponents(job.revisionId!);
     const { selected } = selectComponents(all, options.components);
     const refs: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
-    const session = await this.connections.open(job.orgId!);
+    const session = await opening;
 
     if (!ctx.resumed) {
       ctx.log(

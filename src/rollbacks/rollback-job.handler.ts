@@ -191,6 +191,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const snapshot = await this.snapshots.forJob(job.parentJobId!);
     if (!snapshot || snapshot.status !== 'complete')
       return this.refuse(ctx, "The deploy's backup snapshot is missing or no longer complete.");
+    // the org's session is opened (a round trip to Salesforce) while the snapshot is checked and read
+    const opening = this.connections.open(job.orgId!);
+    opening.catch(() => undefined); // awaited below
     // Rolling back everything checks the whole seal; rolling back a few checks the files of those few (in package()),
     // so picking 1 of 10,000 components does not read all 10,000 rows.
     if (options.all && !(await this.snapshots.verify(snapshot)))
@@ -235,7 +238,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         ctx.log('info', `Planned: ${byVersions.has(componentKey(c)) ? FLOW_VERB : VERB[c.rollbackAction]}`, c);
     });
     await ctx.setProgress({ phase: 'Drift check', componentsDone: 0, componentsTotal: candidates.length });
-    const session = await this.connections.open(job.orgId!);
+    const session = await opening;
     const profilePlans = startOnce(() => this.profileRestores(deployed, entryByKey, job.revisionId));
     const others = candidates.filter((c) => byVersions.has(componentKey(c)));
     const read: LiveRead = { session, snapshot, candidates: deployed, entryByKey, profilePlans, others };
