@@ -290,12 +290,14 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     atMost(oneRatio, 2),
   );
 
+  const rollbackPeak = await startPeakRss(bench.servicePid);
   const rollbackCpu = await startCpu(bench.servicePid);
   const rollbackBenchCpu = process.cpuUsage();
   const all = await api.waitForJob(
     (await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true, acceptDataLoss: true })).id,
   );
   const rollbackCpuUsed = await rollbackCpu.stop();
+  const rollbackPeakMb = await rollbackPeak.stop();
   const rollbackEmulatorCpu = cpuSeconds(process.cpuUsage(rollbackBenchCpu));
   if (all.status !== 'Completed') throw new Error(`full rollback ended ${all.status}: ${all.error}`);
   await whereTheTimeWent(api, 'full rollback', all);
@@ -303,6 +305,12 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     'Service CPU during that full rollback',
     formatCpu(rollbackCpuUsed),
     `${secs(jobSeconds(all) * 1000)} of wall time on ${os.cpus().length} cores; the emulator (this process) used ${rollbackEmulatorCpu.toFixed(1)} s`,
+    '—',
+  );
+  row(
+    'Peak RSS of the service process during that full rollback',
+    `${rollbackPeakMb} MB`,
+    `${rollbackPeak.startMb} MB before the job; ${rollbackPeak.how}`,
     '—',
   );
   // what a poller reads at every change of the job (ADR 0030)
