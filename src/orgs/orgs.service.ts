@@ -10,6 +10,7 @@ import { JobsRepository } from '../jobs/jobs.repository.js';
 import { Org } from './org.entity.js';
 import { OrgConnections } from './org-connections.service.js';
 import { usernameOf, type CreateOrgBody } from './org-credentials.js';
+import { isUniqueViolation } from '../database/unique-violation.js';
 
 @Injectable()
 export class OrgsService {
@@ -95,7 +96,7 @@ export class OrgsService {
         );
       })
       .catch((error: unknown) => {
-        if ((error as { driverError?: { code?: string } }).driverError?.code === '23505')
+        if (isUniqueViolation(error))
           throw new ConflictError(`An org or infrastructure named "${body.name}" already exists; pick another name.`);
         throw error;
       });

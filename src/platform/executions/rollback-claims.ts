@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, ForbiddenError, GoneError } from '../../common/errors.js';
 import type { ExecutionRollbackVerdict } from './execution-rollbackability.js';
+import { isUniqueViolation } from '../../database/unique-violation.js';
 
 /**
  * The claim that an execution is rolled back (`execution_rollbacks`, one row per execution): taken in the transaction
@@ -24,7 +25,7 @@ export async function releaseClaim(db: DataSource, jobId: string): Promise<void>
 
 /** Whether creating the job failed because another request claimed the execution a moment before. */
 export function lostClaimRace(error: unknown): boolean {
-  return error instanceof ClaimTaken || (error as { driverError?: { code?: string } }).driverError?.code === '23505';
+  return error instanceof ClaimTaken || isUniqueViolation(error);
 }
 
 /** Throws the refusal of a verdict of the rollback rules (403, 409 or 410 with its details); nothing when available. */

@@ -16,6 +16,7 @@ import {
   type ConnectionView,
   type InfrastructureConnection,
 } from './infrastructure-connection.js';
+import { isUniqueViolation } from '../../database/unique-violation.js';
 
 export type CreateInfrastructure = { name: string; environment: string } & InfrastructureConnection;
 export interface UpdateInfrastructure {
@@ -219,7 +220,7 @@ export class InfrastructuresService {
     try {
       return await write;
     } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code === '23505') throw nameTaken(name);
+      if (isUniqueViolation(error)) throw nameTaken(name);
       throw error;
     }
   }

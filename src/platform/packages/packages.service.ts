@@ -11,6 +11,7 @@ import type { Config } from '../../config/config.js';
 import { inspectPackage } from './package-archive.js';
 import { MAX_PACKAGE_ENTRIES, type PackageLimits } from './package-entries.js';
 import { PackageVersion } from './package-version.entity.js';
+import { isUniqueViolation } from '../../database/unique-violation.js';
 
 /** A package version as listed: everything but the manifest, which is only counted. */
 export type ListedPackageVersion = Omit<PackageVersion, 'files'> & { fileCount: number };
@@ -74,7 +75,7 @@ export class PackagesService {
         });
       });
     } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code !== '23505') throw error;
+      if (!isUniqueViolation(error)) throw error;
       // Another request stored this version first: the same answer as a repeated upload.
       const winner = await this.find(name, version);
       if (!winner) throw error;

@@ -10,6 +10,7 @@ import { PlatformProviders } from '../provider-registry.js';
 import type { Service } from '../services/service.entity.js';
 import { parseDefinitionInput, type PipelineDefinition, type StageDefinition, type StageInput } from './definition.js';
 import { Pipeline, PipelineVersion } from './pipeline.entity.js';
+import { isUniqueViolation } from '../../database/unique-violation.js';
 
 export interface PipelineAt {
   pipeline: Pipeline;
@@ -257,9 +258,8 @@ export class PipelinesService {
     try {
       return await write;
     } catch (error) {
-      const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-      if (driverError?.code !== '23505') throw error;
-      if (driverError.constraint === 'pipeline_versions_pkey')
+      if (!isUniqueViolation(error)) throw error;
+      if (isUniqueViolation(error, 'pipeline_versions_pkey'))
         throw new ConflictError(
           'The pipeline was changed by another request at the same time; send your change again.',
         );

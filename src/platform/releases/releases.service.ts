@@ -33,6 +33,7 @@ import {
   type StandingDeployment,
 } from './release-rules.js';
 import { Release, type ReleasePackage } from './release.entity.js';
+import { isUniqueViolation } from '../../database/unique-violation.js';
 
 export const CreateReleaseBody = z.strictObject({
   version: z
@@ -113,7 +114,7 @@ export class ReleasesService {
     try {
       await this.releases.insert(release);
     } catch (error) {
-      if ((error as { driverError?: { code?: string } }).driverError?.code !== '23505') throw error;
+      if (!isUniqueViolation(error)) throw error;
       throw versionTaken(at.pipeline.name, body.version);
     }
     return { release: await this.releases.findOneByOrFail({ id: release.id }), pipelineName: at.pipeline.name };
