@@ -33,6 +33,7 @@ import {
   type LabelledCandidate,
   type ManualStep,
 } from './rollback-reversibility.js';
+import { claimComponents } from './component-claims.js';
 
 const RollbackOptions = {
   ...TestOptions,
@@ -281,19 +282,7 @@ export class RollbacksService {
         },
         manager,
       );
-      if (!options.checkOnly) {
-        const rows: unknown[] = await manager.query(
-          `INSERT INTO rollback_claims (deploy_job_id, type, full_name, rollback_job_id)
-           SELECT $1, c.type, c.full_name, $2 FROM jsonb_to_recordset($3::jsonb) AS c(type text, full_name text)
-           ON CONFLICT DO NOTHING RETURNING type`,
-          [deploy.id, created.id, JSON.stringify(selected.map((c) => ({ type: c.type, full_name: c.fullName })))],
-        );
-        if (rows.length !== selected.length) {
-          throw new ConflictError(
-            'Another rollback of this deploy took some of these components a moment ago; reload the candidates and try again.',
-          );
-        }
-      }
+      if (!options.checkOnly) await claimComponents(manager, deploy.id, created.id, selected);
       return created;
     };
     const { job, created } = stageId
