@@ -1,11 +1,11 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 
-/** From this many components on, a job starts from a collected heap (ADR 0023). */
+/** From this many components on, a deploy starts from a collected heap (ADR 0023; a rollback does not, ADR 0031). */
 export const FULL_COLLECTION_FROM_COMPONENTS = 1000;
 
 /**
- * Whether a job of `components` components should start with a full garbage collection: a large deploy or rollback
+ * Whether a job of `components` components should start with a full garbage collection: a large deploy
  * allocates a few hundred MB while it runs, and whatever an upload or an earlier job left (100–150 MB of buffers and
  * objects nobody holds, not yet collected) would otherwise stay beside it and make the process's peak. A small job
  * allocates little; its pause (tens of milliseconds) would be all it gained.

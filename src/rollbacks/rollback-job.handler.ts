@@ -1,5 +1,4 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { collectGarbageBefore } from '../common/memory.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
@@ -247,22 +246,20 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     let built: RestorePackage | undefined;
     const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
     const willSubmit = !state.asyncId && !state.submitting;
-    // The package, the rows and the full collection: once the drift retrieves are submitted (or now, without them).
-    // The package goes first: the deploy waits for it, while the Pending rows and "Planned" lines only have to be
-    // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
-    // The collection runs once their first queries are on their way.
+    // The package and the rows: once the drift retrieves are submitted (or now, without them). The package goes
+    // first: the deploy waits for it, while the Pending rows and "Planned" lines only have to be written before a
+    // verdict (on the embedded database the queries run one after the other, in the order asked). No full garbage
+    // collection first, unlike a deploy (ADR 0031).
     const onSubmitted = () => {
       if (willSubmit)
         void packaging()
           .then(planned, planned)
           .catch(() => undefined);
       else void planned();
-      setImmediate(() => collectGarbageBefore(candidates.length));
     };
     let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
     try {
       if (!state.driftChecked && deployed.length) drift = await this.checkDrift(ctx, { ...read, onSubmitted }, planned);
-      else collectGarbageBefore(candidates.length);
     } finally {
       await planned();
     }
