@@ -25,6 +25,21 @@ describe('sameFiles', () => {
     expect(sameFiles(live, [stored('classes/A.cls', CLS), stored('classes/A.cls-meta.xml', META)])).toBe(false);
   });
 
+  it('compares a file by the SHA-256 its reader took of it, when it carries one, instead of hashing it again', () => {
+    const backup = [stored('classes/A.cls', CLS), stored('classes/A.cls-meta.xml', META)];
+    const addressed = (path: string, text: string, address: string) => ({ ...file(path, text), sha256: address });
+    expect(
+      sameFiles(
+        [addressed('classes/A.cls', CLS, sha256(CLS)), addressed('classes/A.cls-meta.xml', META, sha256(META))],
+        backup,
+      ),
+    ).toBe(true);
+    // the address is what is compared: one that does not match the stored file fails, whatever the bytes
+    expect(
+      sameFiles([addressed('classes/A.cls', CLS, sha256('other')), file('classes/A.cls-meta.xml', META)], backup),
+    ).toBe(false);
+  });
+
   it('fails on a file more, a file less, or a file under another name', () => {
     const backup = [stored('classes/A.cls', CLS), stored('classes/A.cls-meta.xml', META)];
     expect(sameFiles([file('classes/A.cls', CLS)], backup)).toBe(false);

@@ -68,10 +68,14 @@ export class SnapshotsService {
   async record(snapshotId: string, items: BackupItem[]): Promise<void> {
     const contents = items.flatMap((i) => i.before?.files.map((f) => f.content) ?? []);
     const addresses = await this.blobs.putMany(contents);
+    // each distinct XML file is canonicalised once for the fingerprints (thousands of classes share a few
+    // `-meta.xml`), keyed by its address: the SHA-256 putMany took of that very content
+    const canonical = new Map<string, Buffer>();
     let k = 0;
     const rows = items.map((item) => {
-      const files: StoredFile[] | null = item.before
-        ? item.before.files.map((f) => ({ path: f.path, sha256: addresses[k++]!, size: f.content.length }))
+      const addressed = item.before?.files.map((f) => ({ ...f, sha256: addresses[k++]! }));
+      const files: StoredFile[] | null = addressed
+        ? addressed.map((f) => ({ path: f.path, sha256: f.sha256, size: f.content.length }))
         : null;
       return {
         type: item.ref.type,
@@ -80,8 +84,8 @@ export class SnapshotsService {
         parent_full_name: item.parent?.fullName ?? null,
         existed: item.before !== null,
         files,
-        fingerprint_before: item.before
-          ? (knownFingerprint(item.before.files, item.known) ?? fingerprintComponent(item.before.files))
+        fingerprint_before: addressed
+          ? (knownFingerprint(addressed, item.known) ?? fingerprintComponent(addressed, canonical))
           : null,
       };
     });
