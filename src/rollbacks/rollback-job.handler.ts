@@ -29,7 +29,7 @@ import { labelsAddedBy } from '../salesforce/label-children.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { buildDeployZip, type DeployZip } from '../salesforce/deploy-package.js';
 import { needsUseOrder, usesByName } from '../salesforce/deletion-order.js';
-import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { CanonicalMemo, fingerprintComponent } from '../salesforce/fingerprint.js';
 import { knownFingerprint, type KnownFiles } from '../salesforce/same-files.js';
 import {
   SalesforceUnavailableError,
@@ -93,13 +93,13 @@ interface LiveRead {
   others: Candidate[];
 }
 
+/** A component to restore, each file with the address its stored content was verified against. */
+type StoredComponent = ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] };
+
 /**
  * The restore deploy, the components whose stored backup no longer matches its fingerprint (refused), and the keys of
  * those whose stored files were just found to match it (`intact`: the verification may compare their bytes).
  */
-/** A component to restore, each file with the address its stored content was verified against. */
-type StoredComponent = ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] };
-
 type RestorePackage = DeployZip & { restores: number; deletions: number; altered: MemberRef[]; intact: Set<string> };
 
 const FLOW_VERB =
@@ -679,9 +679,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     revisionId: string | null,
   ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
-    const contents = await this.blobs.getMany(
-      restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256)),
-    );
+    const addresses = restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256));
+    const contents = await this.blobs.getMany(addresses);
     // the fingerprint check keys on each file's address
     const components: StoredComponent[] = restores.map((c) => ({
       type: c.type,
@@ -691,9 +690,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         .get(componentKey(c))!
         .files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)!, sha256: f.sha256 })),
     }));
-    const canonical = new Map<string, Buffer>();
+    const memo = new CanonicalMemo(addresses);
     const altered = components.filter(
-      (c) => fingerprintComponent(c.files, canonical) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
+      (c) => fingerprintComponent(c.files, memo) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
     );
     const alteredKeys = new Set(altered.map(componentKey));
     const intact = new Set(components.map(componentKey).filter((key) => !alteredKeys.has(key)));

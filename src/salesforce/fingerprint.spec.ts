@@ -1,6 +1,6 @@
 import { test, expect } from '@jest/globals';
 import { sha256 } from '../common/hash.js';
-import { canonicalXml, componentRelativePaths, fingerprintComponent } from './fingerprint.js';
+import { CanonicalMemo, canonicalXml, componentRelativePaths, fingerprintComponent } from './fingerprint.js';
 
 const field = (body: string) => [
   { path: 'force-app/main/default/objects/A__c/fields/F__c.field-meta.xml', content: Buffer.from(body) },
@@ -130,10 +130,11 @@ test('fingerprints made with canonical forms kept by content address are those m
     ]),
     [stored('objects/A__c/fields/F__c.field-meta.xml', '<CustomField><fullName>F__c</fullName><oops></CustomField>')],
   ];
-  const canonical = new Map<string, Buffer>();
-  const kept = components.map((files) => fingerprintComponent(files, canonical));
+  const memo = new CanonicalMemo(components.flat().map((f) => f.sha256));
+  const kept = components.map((files) => fingerprintComponent(files, memo));
   expect(kept).toEqual(components.map((files) => fingerprintComponent(files)));
   expect(new Set(kept).size).toBe(components.length);
-  // one per distinct content and reading: the labels twice, two class metas, the malformed field
-  expect(canonical.size).toBe(5);
+  // one per repeated content and reading: the labels twice (as a set and as a sequence), the two class metas; the
+  // malformed field, met once, is not held
+  expect(memo.size).toBe(4);
 });

@@ -107,23 +107,55 @@ export function componentRelativePaths(paths: string[]): string[] {
 }
 
 /**
+ * Canonical XML forms kept through one pass (a restore package, a backup chunk) by the verified SHA-256 of the file
+ * and how it is read, for the addresses that occur more than once in the pass: thousands of Apex classes share a few
+ * `-meta.xml` files, each then canonicalised once, while a file met once is not held a second time as its canonical
+ * form. The caller makes it with the pass's addresses and drops it with the pass.
+ */
+export class CanonicalMemo {
+  private readonly repeated = new Set<string>();
+  private readonly forms = new Map<string, Buffer>();
+
+  constructor(addresses: Iterable<string>) {
+    const seen = new Set<string>();
+    for (const address of addresses) (seen.has(address) ? this.repeated : seen).add(address);
+  }
+
+  /** How many canonical forms it holds. */
+  get size(): number {
+    return this.forms.size;
+  }
+
+  /** The form of the file with this address read this way: made once if the address repeats, else made each time. */
+  form(sha256: string, unorderedChildren: boolean, make: () => Buffer): Buffer {
+    if (!this.repeated.has(sha256)) return make();
+    const key = unorderedChildren ? `${sha256}:set` : sha256;
+    let made = this.forms.get(key);
+    if (!made) {
+      made = make();
+      this.forms.set(key, made);
+    }
+    return made;
+  }
+}
+
+/**
  * The fingerprint of one component: SHA-256 over its files sorted by their path inside the component, XML files in
  * canonical form. What Backtrack deployed and what the org returns hash the same when they mean the same, and
  * differently as soon as a value changes. Where the files live in the project does not matter.
  *
- * `canonical`, for files that carry the verified SHA-256 of their content (stored files read back), keeps each XML
- * file's canonical form by that hash across calls: a restore package of thousands of Apex classes holds a few
- * distinct `-meta.xml` files, each canonicalised once. The caller owns it and drops it with the pass.
+ * `memo` keeps the canonical forms of files that carry the verified SHA-256 of their content (stored files read back,
+ * files just hashed for the blob store) across the components of one pass (`CanonicalMemo`).
  */
 export function fingerprintComponent(
   files: ReadonlyArray<{ path: string; content: Buffer; sha256?: string }>,
-  canonical?: Map<string, Buffer>,
+  memo?: CanonicalMemo,
 ): string {
   const relative = componentRelativePaths(files.map((f) => f.path));
   const items = files
     .map((f, i) => {
       const rel = relative[i]!;
-      return { rel, content: isXmlPath(rel) ? canonicalContent(f, hasUnorderedChildren(rel), canonical) : f.content };
+      return { rel, content: isXmlPath(rel) ? canonicalContent(f, hasUnorderedChildren(rel), memo) : f.content };
     })
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   const hash = createHash('sha256');
@@ -138,13 +170,11 @@ export function fingerprintComponent(
 function canonicalContent(
   file: { content: Buffer; sha256?: string },
   unorderedChildren: boolean,
-  made: Map<string, Buffer> | undefined,
+  memo: CanonicalMemo | undefined,
 ): Buffer {
-  const key = made && file.sha256 !== undefined ? `${file.sha256}${unorderedChildren ? ':set' : ''}` : undefined;
-  const known = key === undefined ? undefined : made!.get(key);
-  if (known) return known;
-  const canonical = canonicalXml(file.content.toString('utf8'), { unorderedChildren });
-  const content = canonical === undefined ? file.content : Buffer.from(`xml:${canonical}`);
-  if (key !== undefined) made!.set(key, content);
-  return content;
+  const make = () => {
+    const canonical = canonicalXml(file.content.toString('utf8'), { unorderedChildren });
+    return canonical === undefined ? file.content : Buffer.from(`xml:${canonical}`);
+  };
+  return memo && file.sha256 !== undefined ? memo.form(file.sha256, unorderedChildren, make) : make();
 }

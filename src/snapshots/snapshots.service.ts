@@ -10,7 +10,7 @@ import { plainRows } from '../database/plain-rows.js';
 import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
-import { fingerprintComponent } from '../salesforce/fingerprint.js';
+import { CanonicalMemo, fingerprintComponent } from '../salesforce/fingerprint.js';
 import { knownFingerprint, type KnownFiles } from '../salesforce/same-files.js';
 import { SnapshotComponent, type SnapshotComponentDetails } from './snapshot-component.entity.js';
 import { Snapshot } from './snapshot.entity.js';
@@ -68,9 +68,9 @@ export class SnapshotsService {
   async record(snapshotId: string, items: BackupItem[]): Promise<void> {
     const contents = items.flatMap((i) => i.before?.files.map((f) => f.content) ?? []);
     const addresses = await this.blobs.putMany(contents);
-    // each distinct XML file is canonicalised once for the fingerprints (thousands of classes share a few
-    // `-meta.xml`), keyed by its address: the SHA-256 putMany took of that very content
-    const canonical = new Map<string, Buffer>();
+    // a file met more than once in the chunk is canonicalised once for the fingerprints, by its address: the SHA-256
+    // putMany took of that very content
+    const memo = new CanonicalMemo(addresses);
     let k = 0;
     const rows = items.map((item) => {
       const addressed = item.before?.files.map((f) => ({ ...f, sha256: addresses[k++]! }));
@@ -85,7 +85,7 @@ export class SnapshotsService {
         existed: item.before !== null,
         files,
         fingerprint_before: addressed
-          ? (knownFingerprint(addressed, item.known) ?? fingerprintComponent(addressed, canonical))
+          ? (knownFingerprint(addressed, item.known) ?? fingerprintComponent(addressed, memo))
           : null,
       };
     });
