@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { formatPhases, jobPhases, phaseOf, reportedDurations } from './job-phases.js';
+import { formatPhases, jobPhases, orgDeployTimes, phaseOf, reportedDurations } from './job-phases.js';
 
 /** Log lines from [seconds since the job was created, message] pairs. */
 const timed = (pairs: [number, string][]) => pairs.map(([seconds, message]) => ({ seconds, message }));
@@ -130,5 +130,27 @@ describe('formatPhases', () => {
     expect(text[0]).toMatch(/^phase/);
     expect(text.find((l) => l.startsWith('drift check'))).toMatch(/3\.42\s+51%\s+read 2\.5 s$/);
     expect(text.at(-1)).toMatch(/^total\s+6\.65$/);
+  });
+});
+
+describe('orgDeployTimes', () => {
+  const createdAt = '2026-12-06T05:00:00.000Z';
+
+  it("places the org's deploy on the job's clock and finds when the job saw it done", () => {
+    const times = orgDeployTimes(
+      { createdDate: '2026-12-06T05:00:02.190Z', completedDate: '2026-12-06T05:00:04.350Z' },
+      createdAt,
+      deployLines,
+    );
+    expect(times).toEqual({ submitted: 2.19, completed: 4.35, seen: 4.54 });
+  });
+
+  it('has no figures for a deploy the org has not completed, and no sighting without a final status line', () => {
+    expect(orgDeployTimes({ createdDate: createdAt }, createdAt, deployLines)).toBeUndefined();
+    const withoutFinal = deployLines.filter((l) => !/Succeeded/.test(l.message));
+    expect(
+      orgDeployTimes({ createdDate: createdAt, completedDate: '2026-12-06T05:00:01.000Z' }, createdAt, withoutFinal)
+        ?.seen,
+    ).toBeUndefined();
   });
 });

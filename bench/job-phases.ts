@@ -92,3 +92,32 @@ export function formatPhases(phases: Phase[]): string[] {
     `${'total'.padEnd(width)}  ${total.toFixed(2).padStart(6)}`,
   ];
 }
+
+/** When the org ran a deploy, as it records it (ISO times), and when the job's log says it saw the deploy done. */
+export interface OrgDeployTimes {
+  /** Seconds since the job was created. */
+  submitted: number;
+  completed: number;
+  /** The job's first "Salesforce: <final status>" line; undefined when it has none. */
+  seen: number | undefined;
+}
+
+const FINAL_STATUS = /^salesforce:\s*(succeeded|succeededpartial|failed|canceled)\b/i;
+
+/**
+ * The org's side of a job's deploy: when Salesforce (the emulator) created and completed it, against the job's
+ * creation, and when the job's polls saw it done — the difference is what polling costs the job.
+ */
+export function orgDeployTimes(
+  deploy: { createdDate: string; completedDate?: string },
+  jobCreatedAt: string,
+  lines: TimedLine[],
+): OrgDeployTimes | undefined {
+  if (!deploy.completedDate) return undefined;
+  const since = (iso: string) => (Date.parse(iso) - Date.parse(jobCreatedAt)) / 1000;
+  return {
+    submitted: since(deploy.createdDate),
+    completed: since(deploy.completedDate),
+    seen: lines.find((l) => FINAL_STATUS.test(l.message.trim()))?.seconds,
+  };
+}
