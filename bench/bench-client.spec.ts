@@ -1,5 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
-import { cpuByThread, formatCpu, median, medianRun, runsNote, scaledRuns, selectSections } from './bench-client.js';
+import {
+  cpuByThread,
+  formatCpu,
+  median,
+  medianRun,
+  runsNote,
+  scaledRuns,
+  selectSections,
+  threadKinds,
+} from './bench-client.js';
 
 const ALL = ['salesforce', 'storage', 'polling', 'slo'] as const;
 
@@ -33,21 +42,33 @@ describe('cpuByThread', () => {
   // /proc/<pid>/task/<tid>/stat lines: a thread name may hold spaces and parentheses
   const stat = (tid: number, name: string, utime: number, stime: number) =>
     `${tid} (${name}) S 1 ${tid} ${tid} 0 -1 4194560 100 0 0 0 ${utime} ${stime} 0 0 20 0 11 0 1234 0 0`;
+  const tasks = [
+    { tid: 100, stat: stat(100, 'node', 250, 50) },
+    { tid: 101, stat: stat(101, 'node', 40, 0) },
+    { tid: 102, stat: stat(102, 'node', 60, 20) },
+    { tid: 103, stat: stat(103, 'odd (name) x', 5, 5) },
+    { tid: 140, stat: stat(140, 'node', 120, 0) },
+    { tid: 141, stat: stat(141, 'libuv-worker', 30, 10) },
+  ];
+  const rounded = (cpu: Record<string, number>) =>
+    Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 100) / 100]));
 
-  it('adds user and system time by kind of thread, in seconds', () => {
-    const cpu = cpuByThread(100, [
-      { tid: 100, stat: stat(100, 'node', 250, 50) },
-      { tid: 101, stat: stat(101, 'libuv-worker', 30, 10) },
-      { tid: 102, stat: stat(102, 'node', 120, 0) },
-      { tid: 103, stat: stat(103, 'odd (name) x', 5, 5) },
-    ]);
-    const rounded = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, Math.round(v * 100) / 100]));
-    expect(rounded).toEqual({ main: 3, pool: 0.4, other: 1.3, total: 4.7 });
+  it('adds user and system time by kind of thread, in seconds: the last "node" thread is the database', () => {
+    const cpu = cpuByThread(tasks, threadKinds(100, tasks, true));
+    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 1.2, helpers: 1.3, pool: 0.4, total: 5.9 });
   });
 
-  it('formats the sum first, then each kind', () => {
-    expect(formatCpu({ main: 4.12, pool: 0.7, other: 5.04, total: 9.86 })).toBe(
-      '9.9 s (main thread 4.1, database and GC threads 5.0, thread pool 0.7)',
+  it('counts no database thread on PostgreSQL: every unnamed thread is a V8 helper', () => {
+    const cpu = cpuByThread(tasks, threadKinds(100, tasks, false));
+    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 0, helpers: 2.5, pool: 0.4, total: 5.9 });
+  });
+
+  it('formats the sum first, then each kind; the database thread only when there is one', () => {
+    expect(formatCpu({ main: 4.12, database: 2.04, helpers: 3, pool: 0.7, total: 9.86 })).toBe(
+      '9.9 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7)',
+    );
+    expect(formatCpu({ main: 4.12, database: 0, helpers: 3, pool: 0.7, total: 7.82 })).toBe(
+      '7.8 s (main thread 4.1, V8 helper threads 3.0, thread pool 0.7)',
     );
   });
 });

@@ -179,60 +179,100 @@ export async function startPeakRss(
 export interface CpuSeconds {
   /** The main thread: the event loop (API, jobs) and its share of garbage collection. */
   main: number;
+  /** The embedded database's worker thread (PGlite); 0 on PostgreSQL. */
+  database: number;
+  /** V8's helper threads: parallel and concurrent garbage collection (both isolates), compilation. */
+  helpers: number;
   /** libuv's thread pool (zlib, crypto, file system). */
   pool: number;
-  /** Every other thread: the embedded database's worker thread and V8's helper threads (garbage collection). */
-  other: number;
   total: number;
 }
 
-/** Sums /proc task times (utime + stime, in clock ticks) into `CpuSeconds`; parsed apart for its spec. */
-export function cpuByThread(pid: number, tasks: { tid: number; stat: string }[], ticksPerSecond = 100): CpuSeconds {
-  const out: CpuSeconds = { main: 0, pool: 0, other: 0, total: 0 };
+type ThreadKind = Exclude<keyof CpuSeconds, 'total'>;
+
+/** A task's name and its user + system time in clock ticks, from its /proc stat line (the name may hold spaces). */
+function parseStat(stat: string): { name: string; ticks: number } {
+  const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+  // the fields after the name: state is the 3rd of the whole line, utime the 14th and stime the 15th
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { name, ticks: Number(fields[11]) + Number(fields[12]) };
+}
+
+/**
+ * Which thread is which. libuv's pool threads are named; V8's helper threads and a worker thread are all "node".
+ * V8's helpers start with the process, before any code runs, so the embedded database's worker thread (when the
+ * service runs one) is the "node" thread with the highest id.
+ */
+export function threadKinds(
+  pid: number,
+  tasks: { tid: number; stat: string }[],
+  embeddedDatabase: boolean,
+): Map<number, ThreadKind> {
+  const named = tasks.map((t) => ({ tid: t.tid, name: parseStat(t.stat).name }));
+  const others = named.filter((t) => t.tid !== pid && t.name === 'node').map((t) => t.tid);
+  const database = embeddedDatabase && others.length ? Math.max(...others) : undefined;
+  return new Map(
+    named.map(({ tid, name }) => [
+      tid,
+      tid === pid ? 'main' : name.startsWith('libuv-worker') ? 'pool' : tid === database ? 'database' : 'helpers',
+    ]),
+  );
+}
+
+const noCpu = (): CpuSeconds => ({ main: 0, database: 0, helpers: 0, pool: 0, total: 0 });
+
+/** Sums /proc task times (utime + stime, in clock ticks) into `CpuSeconds` by `kinds`; parsed apart for its spec. */
+export function cpuByThread(
+  tasks: { tid: number; stat: string }[],
+  kinds: Map<number, ThreadKind>,
+  ticksPerSecond = 100,
+): CpuSeconds {
+  const out = noCpu();
   for (const { tid, stat } of tasks) {
-    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    // the fields after the name: state is the 3rd of the whole line, utime the 14th and stime the 15th
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const seconds = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-    const kind = tid === pid ? 'main' : name.startsWith('libuv-worker') ? 'pool' : 'other';
-    out[kind] += seconds;
+    const seconds = parseStat(stat).ticks / ticksPerSecond;
+    out[kinds.get(tid) ?? 'helpers'] += seconds;
     out.total += seconds;
   }
   return out;
 }
 
-async function readCpu(pid: number): Promise<Map<number, CpuSeconds>> {
-  const tids = await fs.readdir(`/proc/${pid}/task`);
-  const byTid = new Map<number, CpuSeconds>();
-  for (const tid of tids.map(Number)) {
+async function readTasks(pid: number): Promise<{ tid: number; stat: string }[]> {
+  const tasks: { tid: number; stat: string }[] = [];
+  for (const tid of (await fs.readdir(`/proc/${pid}/task`)).map(Number)) {
     const stat = await fs.readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => null);
-    if (stat !== null) byTid.set(tid, cpuByThread(pid, [{ tid, stat }]));
+    if (stat !== null) tasks.push({ tid, stat });
   }
-  return byTid;
+  return tasks;
 }
 
 /**
  * The CPU time a process spends from now on, by kind of thread (threads that end in between are not counted).
  * Unlike wall time, it does not grow when other processes take the same cores: it shows the work itself.
+ * `embeddedDatabase`: the process runs PGlite in a worker thread (the service on its embedded default).
  */
-export async function startCpu(pid: number): Promise<{ stop: () => Promise<CpuSeconds> }> {
-  const before = await readCpu(pid);
+export async function startCpu(pid: number, embeddedDatabase: boolean): Promise<{ stop: () => Promise<CpuSeconds> }> {
+  const before = await readTasks(pid);
+  const kinds = threadKinds(pid, before, embeddedDatabase);
+  const ticksBefore = new Map(before.map((t) => [t.tid, parseStat(t.stat).ticks]));
   return {
     stop: async () => {
-      const out: CpuSeconds = { main: 0, pool: 0, other: 0, total: 0 };
-      for (const [tid, now] of await readCpu(pid)) {
-        const then = before.get(tid);
-        for (const k of ['main', 'pool', 'other', 'total'] as const) out[k] += now[k] - (then?.[k] ?? 0);
-      }
-      return out;
+      const now = (await readTasks(pid)).filter((t) => ticksBefore.has(t.tid));
+      const used = cpuByThread(now, kinds);
+      const earlier = cpuByThread(
+        before.filter((t) => now.some((n) => n.tid === t.tid)),
+        kinds,
+      );
+      for (const k of Object.keys(used) as (keyof CpuSeconds)[]) used[k] -= earlier[k];
+      return used;
     },
   };
 }
 
-/** "9.8 s (main thread 4.1, database and GC threads 5.0, thread pool 0.7)". */
+/** "9.8 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7)". */
 export function formatCpu(cpu: CpuSeconds): string {
   const s = (x: number) => x.toFixed(1);
-  return `${s(cpu.total)} s (main thread ${s(cpu.main)}, database and GC threads ${s(cpu.other)}, thread pool ${s(cpu.pool)})`;
+  const database = cpu.database ? `, database thread ${s(cpu.database)}` : '';
+  return `${s(cpu.total)} s (main thread ${s(cpu.main)}${database}, V8 helper threads ${s(cpu.helpers)}, thread pool ${s(cpu.pool)})`;
 }
 
 /** How a bench section adds a row to the table `npm run bench` prints. */
