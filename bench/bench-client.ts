@@ -253,13 +253,14 @@ async function readTasks(pid: number): Promise<{ tid: number; stat: string }[]> 
 export async function startCpu(pid: number, embeddedDatabase: boolean): Promise<{ stop: () => Promise<CpuSeconds> }> {
   const before = await readTasks(pid);
   const kinds = threadKinds(pid, before, embeddedDatabase);
-  const ticksBefore = new Map(before.map((t) => [t.tid, parseStat(t.stat).ticks]));
   return {
     stop: async () => {
-      const now = (await readTasks(pid)).filter((t) => ticksBefore.has(t.tid));
+      // the threads alive at both ends, each counted from its time at the start
+      const now = (await readTasks(pid)).filter((t) => kinds.has(t.tid));
+      const alive = new Set(now.map((t) => t.tid));
       const used = cpuByThread(now, kinds);
       const earlier = cpuByThread(
-        before.filter((t) => now.some((n) => n.tid === t.tid)),
+        before.filter((t) => alive.has(t.tid)),
         kinds,
       );
       for (const k of Object.keys(used) as (keyof CpuSeconds)[]) used[k] -= earlier[k];
