@@ -8,6 +8,7 @@ import {
   scaledRuns,
   selectSections,
   threadKinds,
+  wasIdle,
 } from './bench-client.js';
 
 const ALL = ['salesforce', 'storage', 'polling', 'slo'] as const;
@@ -94,5 +95,26 @@ describe('medianRun', () => {
   it('names every run in the order they ran, and nothing for a single run', () => {
     expect(runsNote(runs.map((r) => r.ms))).toBe(' (median of 3.19 s, 3.14 s, 2.80 s)');
     expect(runsNote([2800])).toBe('');
+  });
+
+  it('says which runs ran after the job, when some did', () => {
+    expect(runsNote([3190, 3140, 2800, 3050, 3100], 2)).toBe(
+      ' (median of 3.19 s, 3.14 s, 2.80 s before the job and 3.05 s, 3.10 s after it)',
+    );
+    expect(runsNote([3050, 3100], 2)).toBe(' (median of 3.05 s, 3.10 s, all after the job)');
+    expect(runsNote([3050], 1)).toBe('');
+  });
+});
+
+describe('wasIdle', () => {
+  it('holds when the process used at most 5 % of a core over the stretch', () => {
+    expect(wasIdle(1, 250)).toBe(true); // 10 ms in 250 ms: 4 %
+    expect(wasIdle(2, 250)).toBe(false); // 20 ms: 8 %
+    expect(wasIdle(0, 250)).toBe(true);
+  });
+
+  it('takes another share or tick rate when given', () => {
+    expect(wasIdle(5, 250, 0.2)).toBe(true);
+    expect(wasIdle(5, 250, 0.05, 1000)).toBe(true);
   });
 });

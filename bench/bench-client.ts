@@ -286,9 +286,43 @@ export const median = (values: number[]) => medianRun(values, (v) => v);
 export const medianRun = <T>(runs: T[], value: (run: T) => number): T =>
   [...runs].sort((a, b) => value(a) - value(b))[Math.floor(runs.length / 2)]!;
 
-/** ` (median of 3.19 s, 3.14 s, 2.80 s)` after a median of several runs, in the order they ran; nothing for one. */
-export const runsNote = (ms: number[]) =>
-  ms.length > 1 ? ` (median of ${ms.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ')})` : '';
+/**
+ * ` (median of 3.19 s, 3.14 s, 2.80 s)` after a median of several runs, in the order they ran; nothing for one.
+ * `after`: how many of them (the last) ran after the job they are the reference of, said apart.
+ */
+export function runsNote(ms: number[], after = 0): string {
+  if (ms.length < 2) return '';
+  const list = (runs: number[]) => runs.map((v) => `${(v / 1000).toFixed(2)} s`).join(', ');
+  const split = ms.length - Math.min(after, ms.length);
+  if (after === 0) return ` (median of ${list(ms)})`;
+  if (split === 0) return ` (median of ${list(ms)}, all after the job)`;
+  return ` (median of ${list(ms.slice(0, split))} before the job and ${list(ms.slice(split))} after it)`;
+}
+
+/**
+ * Whether a process was idle over a stretch: it used at most `share` of one core (`ticks` of CPU, at
+ * `ticksPerSecond`, in `ms` of wall time).
+ */
+export const wasIdle = (ticks: number, ms: number, share = 0.05, ticksPerSecond = 100) =>
+  ticks / ticksPerSecond <= (ms / 1000) * share;
+
+/**
+ * Waits until a process has been idle (`wasIdle`) for `windowMs`, or `maxMs` passed: a reference measured right
+ * after a job then does not share the cores with the job's last writes. Returns how long it waited.
+ */
+export async function waitForIdle(pid: number, windowMs = 250, maxMs = 5000): Promise<number> {
+  const start = Date.now();
+  const ticks = async () => (await readTasks(pid)).reduce((sum, t) => sum + parseStat(t.stat).ticks, 0);
+  let before = await ticks();
+  while (Date.now() - start < maxMs) {
+    const from = Date.now();
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = await ticks();
+    if (wasIdle(now - before, Date.now() - from)) break;
+    before = now;
+  }
+  return Date.now() - start;
+}
 
 /** BENCH_SCALE: 1 runs the sizes of DESIGN.md's targets; 0.02 is the CI smoke run. */
 export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
