@@ -80,9 +80,23 @@ describe('parseSoapXml', () => {
     expect(JSON.stringify(body).match(/componentSuccesses/g)).toHaveLength(1);
   });
 
+  it('reads a closing tag with whitespace before its end, as xml2js does', async () => {
+    const xml = '<a><b >x</b \n></a >';
+    expect(parseSoapXml(xml)).toStrictEqual(await jsforceParse(xml));
+  });
+
+  it('keeps an element named __proto__ as an own key, not as the prototype', () => {
+    const parsed = parseSoapXml('<a><__proto__>x</__proto__><b>y</b></a>') as { a: Record<string, unknown> };
+    expect(Object.getPrototypeOf(parsed.a)).toBe(Object.prototype);
+    expect(Object.keys(parsed.a)).toEqual(['__proto__', 'b']);
+    expect(Object.getOwnPropertyDescriptor(parsed.a, '__proto__')?.value).toBe('x');
+  });
+
   it.each([
     ['an unclosed element', '<a><b>x</b>'],
     ['a wrong closing tag', '<a><b>x</c></a>'],
+    ['a closing tag that only starts with the open name', '<a><b>x</bc></a>'],
+    ['a closing tag without its end', '<a><b>x</b'],
     ['an unknown entity', '<a>&nbsp;</a>'],
     ['a bare ampersand', '<a>fish & chips</a>'],
     ['a DOCTYPE', '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'],

@@ -9,9 +9,15 @@ type XmlObject = Record<string, unknown>;
 interface Frame {
   name: string;
   obj: XmlObject;
+  /** How many keys `obj` has (counted as they are set: no key list made per element). */
+  keys: number;
   text: string;
   cdata: boolean;
 }
+
+const QUESTION = 0x3f; // ?
+const BANG = 0x21; // !
+const SLASH = 0x2f; // /
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -30,22 +36,27 @@ function decode(text: string): string {
   );
 }
 
-/** Sets a key the way xml2js does: a second value with the same name turns it into an array. */
-function assignOrPush(obj: XmlObject, key: string, value: unknown): void {
+/**
+ * Sets a key the way xml2js does: a second value with the same name turns it into an array. Returns whether the key
+ * is new. An element named `__proto__` becomes an own key, as any other.
+ */
+function assignOrPush(obj: XmlObject, key: string, value: unknown): boolean {
   if (!Object.prototype.hasOwnProperty.call(obj, key)) {
-    Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-    return;
+    if (key === '__proto__') {
+      Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+    } else obj[key] = value;
+    return true;
   }
   const old = obj[key];
   if (Array.isArray(old)) old.push(value);
   else obj[key] = [old, value];
+  return false;
 }
 
 /** An element's value as xml2js leaves it: its text alone, its children (and `$` attributes, `_` text), or ''. */
 function valueOf(frame: Frame): unknown {
-  const { obj, text } = frame;
-  const blank = !frame.cdata && /^\s*$/.test(text);
-  const keys = Object.keys(obj).length;
+  const { obj, text, keys } = frame;
+  const blank = !frame.cdata && (text.length === 0 || /^\s*$/.test(text));
   if (!blank) {
     if (keys === 0) return text;
     return { _: text, ...obj };
@@ -86,8 +97,8 @@ export function parseSoapXml(xml: string): XmlObject {
   const close = (frame: Frame) => {
     const value = valueOf(frame);
     const parent = stack[stack.length - 1];
-    if (parent) assignOrPush(parent.obj, frame.name, value);
-    else assignOrPush((root = {}), frame.name, value);
+    if (!parent) assignOrPush((root = {}), frame.name, value);
+    else if (assignOrPush(parent.obj, frame.name, value)) parent.keys++;
   };
   while (pos < xml.length) {
     const lt = xml.indexOf('<', pos);
@@ -99,7 +110,24 @@ export function parseSoapXml(xml: string): XmlObject {
       else if (!/^\s*$/.test(text)) throw new Error('Text outside the root element');
     }
     if (lt < 0) break;
-    if (xml.startsWith('<?', lt)) {
+    const next = xml.charCodeAt(lt + 1);
+    if (next !== QUESTION && next !== BANG && next !== SLASH) {
+      // an opening tag, the most common case (tested first)
+      if (root) throw new Error('A second root element');
+      const end = tagEnd(xml, lt + 1);
+      const selfClosing = xml.charCodeAt(end - 1) === SLASH;
+      const inner = xml.slice(lt + 1, selfClosing ? end - 1 : end);
+      const nameEnd = inner.search(/[\s]/);
+      const name = nameEnd < 0 ? inner : inner.slice(0, nameEnd);
+      if (!name) throw new Error('An element without a name');
+      const attrs = nameEnd < 0 ? undefined : readAttributes(inner.slice(nameEnd));
+      const frame: Frame = attrs
+        ? { name, obj: { $: attrs }, keys: 1, text: '', cdata: false }
+        : { name, obj: {}, keys: 0, text: '', cdata: false };
+      if (selfClosing) close(frame);
+      else stack.push(frame);
+      pos = end + 1;
+    } else if (xml.startsWith('<?', lt)) {
       const end = xml.indexOf('?>', lt);
       if (end < 0) throw new Error('Unterminated processing instruction');
       pos = end + 2;
@@ -115,25 +143,15 @@ export function parseSoapXml(xml: string): XmlObject {
       pos = end + 3;
     } else if (xml.startsWith('<!', lt)) {
       throw new Error('Declarations (DOCTYPE) are not read');
-    } else if (xml.startsWith('</', lt)) {
-      const end = xml.indexOf('>', lt);
-      const name = end < 0 ? '' : xml.slice(lt + 2, end).trim();
-      const frame = stack.pop();
-      if (!frame || frame.name !== name) throw new Error(`Unexpected closing tag </${name}>`);
-      close(frame);
-      pos = end + 1;
     } else {
-      if (root) throw new Error('A second root element');
-      const end = tagEnd(xml, lt + 1);
-      const selfClosing = xml[end - 1] === '/';
-      const inner = xml.slice(lt + 1, selfClosing ? end - 1 : end);
-      const nameEnd = inner.search(/[\s]/);
-      const name = nameEnd < 0 ? inner : inner.slice(0, nameEnd);
-      if (!name) throw new Error('An element without a name');
-      const attrs = nameEnd < 0 ? undefined : readAttributes(inner.slice(nameEnd));
-      const frame: Frame = { name, obj: attrs ? { $: attrs } : {}, text: '', cdata: false };
-      if (selfClosing) close(frame);
-      else stack.push(frame);
+      // a closing tag: the name of the open element, then only whitespace up to `>`
+      const end = xml.indexOf('>', lt);
+      const frame = stack.pop();
+      const nameEnd = lt + 2 + (frame?.name.length ?? 0);
+      if (!frame || end < 0 || !xml.startsWith(frame.name, lt + 2) || xml.slice(nameEnd, end).trim() !== '') {
+        throw new Error(`Unexpected closing tag </${end < 0 ? '' : xml.slice(lt + 2, end).trim()}>`);
+      }
+      close(frame);
       pos = end + 1;
     }
   }
