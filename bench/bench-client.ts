@@ -308,9 +308,14 @@ export const wasIdle = (ticks: number, ms: number, share = 0.05, ticksPerSecond 
 
 /**
  * Waits until a process has been idle (`wasIdle`) for `windowMs`, or `maxMs` passed: a reference measured right
- * after a job then does not share the cores with the job's last writes. Returns how long it waited.
+ * after a job then does not share the cores with the job's last writes. Says whether it became idle, and how long
+ * it waited.
  */
-export async function waitForIdle(pid: number, windowMs = 250, maxMs = 5000): Promise<number> {
+export async function waitForIdle(
+  pid: number,
+  windowMs = 250,
+  maxMs = 5000,
+): Promise<{ idle: boolean; waitedMs: number }> {
   const start = Date.now();
   const ticks = async () => (await readTasks(pid)).reduce((sum, t) => sum + parseStat(t.stat).ticks, 0);
   let before = await ticks();
@@ -318,10 +323,10 @@ export async function waitForIdle(pid: number, windowMs = 250, maxMs = 5000): Pr
     const from = Date.now();
     await new Promise((r) => setTimeout(r, windowMs));
     const now = await ticks();
-    if (wasIdle(now - before, Date.now() - from)) break;
+    if (wasIdle(now - before, Date.now() - from)) return { idle: true, waitedMs: Date.now() - start };
     before = now;
   }
-  return Date.now() - start;
+  return { idle: false, waitedMs: Date.now() - start };
 }
 
 /** BENCH_SCALE: 1 runs the sizes of DESIGN.md's targets; 0.02 is the CI smoke run. */

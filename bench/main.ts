@@ -242,7 +242,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   const jobMs = jobSeconds(deployJob) * 1000;
   // the references after the job, once the service is idle (its last writes do not share the cores with them)
   const afterRuns = scaledRuns(2);
-  await waitForIdle(bench.servicePid);
+  await untilServiceIdle(bench);
   for (let i = 0; i < afterRuns; i++) await measureDeployReference();
   const { retrieveMs, deployMs, ms: bareMs } = medianRun(deployReferences, (r) => r.ms);
   const deployReferenceRuns = runsNote(
@@ -324,7 +324,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
       ...(await jobComponentKeys(api, deployJob.id, (c) => c.status === 'Succeeded' && c.action !== 'unchanged')),
     ].filter((k) => !earlier.has(k)),
   );
-  const restored = p0.components.filter((c) => toRestore.has(`${c.type}\u0000${c.fullName}`));
+  const restored = p0.components.filter((c) => toRestore.has(refKey(c)));
   const restoreZip = (await buildDeployZip({ components: restored, apiVersion: API })).zip;
   const restoreChunks = retrieveChunks(restored);
   const rollbackReferences: { driftMs: number; restoreMs: number; verifyMs: number; ms: number }[] = [];
@@ -374,7 +374,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     );
   }
   const rollbackAfterRuns = scaledRuns(3);
-  await waitForIdle(bench.servicePid);
+  await untilServiceIdle(bench);
   for (let i = 0; i < rollbackAfterRuns; i++) await measureRollbackReference();
   const { driftMs, restoreMs, verifyMs, ms: bareRollbackMs } = medianRun(rollbackReferences, (r) => r.ms);
   const allMs = jobSeconds(all) * 1000;
@@ -431,14 +431,30 @@ async function editedUpload(
   );
 }
 
-/** A job's components as `Type\u0000fullName` keys, those `which` keeps. */
+/**
+ * Waits for the service to be idle before references measured after a job, and says so when it was not within the
+ * wait's limit: those references then shared the cores with it, and the ratio beside them is flattered.
+ */
+async function untilServiceIdle(bench: Bench): Promise<void> {
+  const { idle, waitedMs } = await waitForIdle(bench.servicePid);
+  if (!idle) {
+    console.log(
+      `  the service was still busy ${secs(waitedMs)} after the job: the references measured next share the cores with it`,
+    );
+  }
+}
+
+/** A component's key as the bench matches the service's rows with the project's components (names as spelled). */
+const refKey = (c: { type: string; fullName: string }) => `${c.type}\u0000${c.fullName}`;
+
+/** A job's components as `refKey`s, those `which` keeps. */
 async function jobComponentKeys(
   api: ApiClient,
   jobId: string,
   which: (c: { action: string; status: string }) => boolean = () => true,
 ): Promise<Set<string>> {
   const { items } = await api.call('GET', `/api/jobs/${jobId}/components`);
-  return new Set(items.filter(which).map((c: { type: string; fullName: string }) => `${c.type}\u0000${c.fullName}`));
+  return new Set(items.filter(which).map(refKey));
 }
 
 /**
