@@ -2,6 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import {
   cpuByThread,
   formatCpu,
+  jobSeconds,
+  jobStart,
   median,
   medianRun,
   runsNote,
@@ -27,6 +29,21 @@ describe('selectSections', () => {
     expect(() => selectSections('salesforce,kubernets', ALL)).toThrow(
       'BENCH_ONLY: unknown section(s) kubernets; known: salesforce, storage, polling, slo',
     );
+  });
+});
+
+describe('jobSeconds', () => {
+  const job = { createdAt: '2026-12-06T05:00:00.400Z', finishedAt: '2026-12-06T05:00:05.500Z' };
+
+  it('counts from the request when the bench made it, the API checks before the job existed included', () => {
+    const requested = { ...job, sentAt: '2026-12-06T05:00:00.000Z' };
+    expect(jobStart(requested)).toBe(requested.sentAt);
+    expect(jobSeconds(requested)).toBeCloseTo(5.5);
+  });
+
+  it('counts from the creation of a job the bench did not request itself', () => {
+    expect(jobStart(job)).toBe(job.createdAt);
+    expect(jobSeconds(job)).toBeCloseTo(5.1);
   });
 });
 

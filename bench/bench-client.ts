@@ -46,27 +46,52 @@ export class ApiClient {
     }
   }
 
-  /** The job's own log lines (not the per-component ones), each with the seconds since the job was created. */
-  async jobLines(job: { id: string; createdAt: string }): Promise<TimedLine[]> {
-    const lines: TimedLine[] = [];
+  /**
+   * Starts a job (`POST route`) and waits for it as a CI pipeline does: the finished job, with `sentAt` (ISO) — when
+   * the request went out. The API checks a request before the job exists (its `createdAt`), so a job's wall time is
+   * counted from `sentAt`, as the pipeline waits for it.
+   */
+  async runJob(route: string, body: unknown): Promise<any> {
+    const sentAt = new Date().toISOString();
+    const job = await this.waitForJob((await this.call('POST', route, body)).id);
+    return { ...job, sentAt };
+  }
+
+  /**
+   * The job's own log lines (not the per-component ones), each with the seconds since the job was requested (see
+   * `jobStart`), after a line of the bench's own for when the API created the job, when it was requested earlier.
+   */
+  async jobLines(job: TimedJob & { id: string }): Promise<TimedLine[]> {
+    const since = (iso: string) => (Date.parse(iso) - Date.parse(jobStart(job))) / 1000;
+    const lines: TimedLine[] = job.sentAt ? [{ seconds: since(job.createdAt), message: JOB_CREATED }] : [];
     for (let after = 0; ;) {
       const page = await this.call('GET', `/api/jobs/${job.id}/logs?after=${after}&limit=5000`);
       for (const line of page.items)
-        if (!line.component)
-          lines.push({ seconds: (Date.parse(line.at) - Date.parse(job.createdAt)) / 1000, message: line.message });
+        if (!line.component) lines.push({ seconds: since(line.at), message: line.message });
       if (page.items.length < 5000) return lines;
       after = page.nextAfter;
     }
   }
-
-  /** The job's own log lines as text, each after the seconds since the job was created. */
-  async timeline(job: { id: string; createdAt: string }): Promise<string[]> {
-    return (await this.jobLines(job)).map((l) => `${l.seconds.toFixed(2).padStart(6)} s  ${l.message}`);
-  }
 }
 
-export function jobSeconds(job: { createdAt: string; finishedAt: string }): number {
-  return (Date.parse(job.finishedAt) - Date.parse(job.createdAt)) / 1000;
+/** The bench's own line in a job's timeline: the API has checked the request and created the job. */
+export const JOB_CREATED = 'Job created by the API (the request checked)';
+
+/** A job as the bench times it: `sentAt` when the bench requested it (`runJob`). */
+export interface TimedJob {
+  createdAt: string;
+  finishedAt: string;
+  sentAt?: string;
+}
+
+/** When a job's time starts: when it was requested (`runJob`), else when the API created it. */
+export function jobStart(job: TimedJob): string {
+  return job.sentAt ?? job.createdAt;
+}
+
+/** A job's wall time: from its request (`runJob`; else its creation) to its end. */
+export function jobSeconds(job: TimedJob): number {
+  return (Date.parse(job.finishedAt) - Date.parse(jobStart(job))) / 1000;
 }
 
 /** Bare jsforce: deploy a zip and poll until done (the baseline Backtrack is compared with). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { JOB_CREATED } from './bench-client.js';
 import { formatPhases, jobPhases, orgDeployTimes, phaseOf, reportedDurations } from './job-phases.js';
 
 /** Log lines from [seconds since the job was created, message] pairs. */
@@ -92,6 +93,19 @@ describe('jobPhases', () => {
     expect(p['backup (retrieve, store)']!.seconds).toBe(1);
     expect(p['backup (retrieve, store)']!.reported).toEqual({ waited: 0.2 });
     expect(p.other!.seconds).toBeCloseTo(0.5);
+  });
+
+  it("counts the API's checks before the job existed as a phase of their own", () => {
+    // the bench's line for the job's creation, 0.41 s after the request; the job's own lines come after it
+    const requested = timed([
+      [0.41, JOB_CREATED],
+      ...rollbackLines.map((l): [number, string] => [l.seconds + 0.41, l.message]),
+    ]);
+    const phases = jobPhases(requested, 7.06);
+    expect(phases[0]!.name).toBe('request (API checks)');
+    expect(phases[0]!.seconds).toBeCloseTo(0.41);
+    expect(byName(phases)['queue wait']!.seconds).toBeCloseTo(0.24);
+    expect(phases.reduce((sum, x) => sum + x.seconds, 0)).toBeCloseTo(7.06);
   });
 
   it('takes the lines in time order whatever order they come in', () => {

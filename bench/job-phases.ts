@@ -6,7 +6,7 @@
  * Matching is loose on purpose: a reworded line still lands in its phase, an unknown one in "other".
  */
 
-/** A job log line with the seconds since the job was created. */
+/** A job log line with the seconds since the job was requested (or created, when the bench did not request it). */
 export interface TimedLine {
   seconds: number;
   message: string;
@@ -22,6 +22,7 @@ export interface Phase {
 }
 
 const PHASES: [RegExp, string][] = [
+  [/^job created by the api\b/i, 'request (API checks)'],
   [/^started\b/i, 'queue wait'],
   [/^(deploying|rolling back)\b/i, 'start-up'],
   [/^backup\b[^:]*:\s*retrieving\b/i, 'start-up'],
@@ -95,7 +96,7 @@ export function formatPhases(phases: Phase[]): string[] {
 
 /** When the org ran a deploy, as it records it (ISO times), and when the job's log says it saw the deploy done. */
 export interface OrgDeployTimes {
-  /** Seconds since the job was created. */
+  /** Seconds since the job was requested (the origin of its lines). */
   submitted: number;
   completed: number;
   /** The job's first "Salesforce: <final status>" line; undefined when it has none. */
@@ -105,16 +106,16 @@ export interface OrgDeployTimes {
 const FINAL_STATUS = /^salesforce:\s*(succeeded|succeededpartial|failed|canceled)\b/i;
 
 /**
- * The org's side of a job's deploy: when Salesforce (the emulator) created and completed it, against the job's
- * creation, and when the job's polls saw it done — the difference is what polling costs the job.
+ * The org's side of a job's deploy: when Salesforce (the emulator) created and completed it, against when the job
+ * was requested (`jobStart`), and when the job's polls saw it done — the difference is what polling costs the job.
  */
 export function orgDeployTimes(
   deploy: { createdDate: string; completedDate?: string },
-  jobCreatedAt: string,
+  jobStart: string,
   lines: TimedLine[],
 ): OrgDeployTimes | undefined {
   if (!deploy.completedDate) return undefined;
-  const since = (iso: string) => (Date.parse(iso) - Date.parse(jobCreatedAt)) / 1000;
+  const since = (iso: string) => (Date.parse(iso) - Date.parse(jobStart)) / 1000;
   return {
     submitted: since(deploy.createdDate),
     completed: since(deploy.completedDate),

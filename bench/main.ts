@@ -34,6 +34,7 @@ import {
   formatCpu,
   bareRetrieve,
   jobSeconds,
+  jobStart,
   measureRps,
   medianRun,
   runsNote,
@@ -164,10 +165,10 @@ async function whereTheTimeWent(bench: Bench, label: string, job: any, orgId: st
   const lines = await bench.api.jobLines(job);
   console.log(`  where the ${label}'s time went (phases from its log lines, adding up to its wall time):`);
   for (const line of formatPhases(jobPhases(lines, jobSeconds(job)))) console.log(`    ${line}`);
-  console.log(`  its log lines (seconds since the job was created):`);
+  console.log(`  its log lines (seconds since the job was requested):`);
   for (const l of lines) console.log(`    ${l.seconds.toFixed(2).padStart(6)} s  ${l.message}`);
   const deploy = bench.emulator.admin.deploys(orgId).deploys.findLast((d) => !d.checkOnly);
-  const times = deploy && orgDeployTimes(deploy, job.createdAt, lines);
+  const times = deploy && orgDeployTimes(deploy, jobStart(job), lines);
   if (!times) return;
   const seen =
     times.seen === undefined
@@ -232,9 +233,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   const deployPeak = await startPeakRss(bench.servicePid);
   const deployCpu = await startCpu(bench.servicePid, !process.env.BENCH_DATABASE_URL);
   const deployBenchCpu = process.cpuUsage();
-  const deployJob = await api.waitForJob(
-    (await api.call('POST', `/api/branches/${branch.id}/deployments`, { orgId: big1.id })).id,
-  );
+  const deployJob = await api.runJob(`/api/branches/${branch.id}/deployments`, { orgId: big1.id });
   const deployCpuUsed = await deployCpu.stop();
   const deployEmulatorCpu = cpuSeconds(process.cpuUsage(deployBenchCpu));
   const deployPeakMb = await deployPeak.stop();
@@ -251,7 +250,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   );
   issueRow(
     'deploy',
-    `Deploy with backup, ${v1.components} components: job wall time`,
+    `Deploy with backup, ${v1.components} components: wall time from the request to the job's end`,
     secs(jobMs),
     `bare jsforce retrieve ${secs(retrieveMs)} + deploy ${secs(deployMs)} = ${secs(bareMs)}${deployReferenceRuns}; ${ratio(jobMs / bareMs)}`,
     atMost(jobMs / bareMs, 1.5),
@@ -290,21 +289,13 @@ async function benchSalesforce(bench: Bench): Promise<any> {
     atMost(uploadMs / reference.ms, 1.5),
   );
 
-  const oneOfBig = await api.waitForJob(
-    (
-      await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, {
-        components: [{ type: 'ApexClass', fullName: 'GenClass00000' }],
-      })
-    ).id,
-  );
+  const oneOfBig = await api.runJob(`/api/jobs/${deployJob.id}/rollback`, {
+    components: [{ type: 'ApexClass', fullName: 'GenClass00000' }],
+  });
   const smallDeployJob = await smallDeploy(bench);
-  const oneOfSmall = await api.waitForJob(
-    (
-      await api.call('POST', `/api/jobs/${smallDeployJob.id}/rollback`, {
-        components: [{ type: 'ApexClass', fullName: 'GenClass00000' }],
-      })
-    ).id,
-  );
+  const oneOfSmall = await api.runJob(`/api/jobs/${smallDeployJob.id}/rollback`, {
+    components: [{ type: 'ApexClass', fullName: 'GenClass00000' }],
+  });
   const oneRatio = jobSeconds(oneOfBig) / jobSeconds(oneOfSmall);
   issueRow(
     '1 of N',
@@ -339,9 +330,7 @@ async function benchSalesforce(bench: Bench): Promise<any> {
   const rollbackPeak = await startPeakRss(bench.servicePid);
   const rollbackCpu = await startCpu(bench.servicePid, !process.env.BENCH_DATABASE_URL);
   const rollbackBenchCpu = process.cpuUsage();
-  const all = await api.waitForJob(
-    (await api.call('POST', `/api/jobs/${deployJob.id}/rollback`, { all: true, acceptDataLoss: true })).id,
-  );
+  const all = await api.runJob(`/api/jobs/${deployJob.id}/rollback`, { all: true, acceptDataLoss: true });
   const rollbackCpuUsed = await rollbackCpu.stop();
   const rollbackPeakMb = await rollbackPeak.stop();
   const rollbackEmulatorCpu = cpuSeconds(process.cpuUsage(rollbackBenchCpu));
@@ -473,9 +462,7 @@ async function secondDeployAndRollback(
   const zip = (await buildDeployZip({ components: (await resolveProject(other)).components, apiVersion: API })).zip;
   const org = await bench.registerOrg('big-second');
   await emulator.admin.seed(org.org.id, { zip });
-  const deploy = await api.waitForJob(
-    (await api.call('POST', `/api/branches/${first.branchId}/deployments`, { orgId: org.id })).id,
-  );
+  const deploy = await api.runJob(`/api/branches/${first.branchId}/deployments`, { orgId: org.id });
   if (deploy.status !== 'Completed') throw new Error(`second deploy ended ${deploy.status}: ${deploy.error}`);
   const deployMs = jobSeconds(deploy) * 1000;
   row(
@@ -484,9 +471,7 @@ async function secondDeployAndRollback(
     `the first deploy's reference ${secs(first.deployReferenceMs)}; ${ratio(deployMs / first.deployReferenceMs)}`,
     '—',
   );
-  const rollback = await api.waitForJob(
-    (await api.call('POST', `/api/jobs/${deploy.id}/rollback`, { all: true, acceptDataLoss: true })).id,
-  );
+  const rollback = await api.runJob(`/api/jobs/${deploy.id}/rollback`, { all: true, acceptDataLoss: true });
   if (rollback.status !== 'Completed') throw new Error(`second full rollback ended ${rollback.status}`);
   const rollbackMs = jobSeconds(rollback) * 1000;
   row(
