@@ -1,17 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
-import { estimateDeployFiles, selectComponents, type SelectableComponent } from './deploy-selection.js';
+import { estimateDeployFiles, selectComponents, type SizedComponent } from './deploy-selection.js';
 
-const c = (
-  type: string,
-  fullName: string,
-  parent: [string, string] | null = null,
-  sizes = [10],
-): SelectableComponent => ({
+const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SizedComponent => ({
   type,
   fullName,
   parentType: parent?.[0] ?? null,
   parentFullName: parent?.[1] ?? null,
-  files: sizes.map((size) => ({ size })),
+  fileCount: sizes.length,
+  bytes: sizes.reduce((n, size) => n + size, 0),
 });
 const all = [
   c('ApexClass', 'A', null, [100, 50]),

@@ -3,7 +3,12 @@ import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 export interface SelectableComponent extends MemberRef {
   parentType: string | null;
   parentFullName: string | null;
-  files: { size: number }[];
+}
+
+/** A component with the number of its files and their bytes: what a deploy's limits are estimated from. */
+export interface SizedComponent extends SelectableComponent {
+  fileCount: number;
+  bytes: number;
 }
 
 /**
@@ -31,14 +36,14 @@ export function selectComponents<T extends SelectableComponent>(
  * Files the metadata-format deploy will hold: children merge into their parent's file (one per distinct parent),
  * other components bring their own files, plus package.xml. Used to refuse a deploy over the limits before it runs.
  */
-export function estimateDeployFiles(components: SelectableComponent[]): { fileCount: number; unzippedBytes: number } {
+export function estimateDeployFiles(components: SizedComponent[]): { fileCount: number; unzippedBytes: number } {
   const parents = new Set<string>();
   let fileCount = 1;
   let unzippedBytes = 0;
   for (const c of components) {
-    unzippedBytes += c.files.reduce((n, f) => n + f.size, 0);
+    unzippedBytes += c.bytes;
     if (c.parentType) parents.add(memberKey({ type: c.parentType, fullName: c.parentFullName! }));
-    else fileCount += c.files.length;
+    else fileCount += c.fileCount;
   }
   // a set, not a scan of every component per parent (150 objects × 10,000 components made 1.5 million keys)
   const present = new Set(components.map(memberKey));

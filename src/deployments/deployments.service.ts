@@ -102,7 +102,9 @@ export class DeploymentsService {
     const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
     const plan: DeployPlan = classifyPlan(deploying, deletions, inOrg);
     const read = selected.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
-    const sent = read.length ? await this.branches.loadComponents(revision.id, read) : [];
+    const sent = read.length
+      ? await this.branches.loadComponents(revision.id, await this.branches.revisionComponents(revision.id, read))
+      : [];
     const updated = plan.update.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
     const labelled = labelPlan(
       plan,
@@ -198,7 +200,7 @@ export class DeploymentsService {
     const org = await this.orgs.resolve(body.orgId);
     authorize(org.environment);
     const revision = await this.branches.revision(branch.id, body.revision);
-    const all = await this.branches.revisionComponents(revision.id);
+    const all = await this.branches.revisionSizes(revision.id);
     const { selected, unknown } = selectComponents(all, body.components);
     if (unknown.length) {
       throw new BadRequestError(
