@@ -19,6 +19,7 @@ import {
 } from '../salesforce/component.types.js';
 import { mapInSlices } from '../common/concurrency.js';
 import { sha256 } from '../common/hash.js';
+import { estimateDeployFiles } from '../salesforce/deploy-estimate.js';
 import { fingerprintComponent } from '../salesforce/fingerprint.js';
 import { destructiveChangesOf, locateDestructiveManifests } from '../salesforce/destructive-manifest.js';
 import { readFromDisk, resolveProject } from '../salesforce/project-resolver.js';
@@ -202,6 +203,7 @@ export class BranchesService {
           componentCount: components.length,
           destructiveChanges,
           fileCount: components.reduce((n, c) => n + c.files.length, 0),
+          ...deployEstimateOf(components, stored),
           createdBy: principal.tokenId,
         });
         await manager.insert(Revision, revision);
@@ -308,4 +310,22 @@ function readDestructiveChanges(files: ReadonlyMap<string, Buffer>, components: 
   const located = locateDestructiveManifests([...files.keys()]);
   const manifests = new Map([...located].map(([name, rel]) => [name, files.get(rel)!] as const));
   return destructiveChangesOf(manifests, components);
+}
+
+/** What a deploy of the whole revision will hold (`estimateDeployFiles`), kept on the revision for deploy requests. */
+function deployEstimateOf(
+  components: ResolvedComponent[],
+  stored: StoredFile[][],
+): { deployFileCount: number; unzippedBytes: number } {
+  const estimate = estimateDeployFiles(
+    components.map((c, i) => ({
+      type: c.type,
+      fullName: c.fullName,
+      parentType: c.parent?.type ?? null,
+      parentFullName: c.parent?.fullName ?? null,
+      fileCount: stored[i]!.length,
+      bytes: stored[i]!.reduce((n, f) => n + f.size, 0),
+    })),
+  );
+  return { deployFileCount: estimate.fileCount, unzippedBytes: estimate.unzippedBytes };
 }

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { bigintAsNumber } from '../database/columns.js';
 import type { DestructiveMember } from '../salesforce/destructive-manifest.js';
 
 @Entity('revisions')
@@ -11,6 +12,13 @@ export class Revision {
   @Column('char', { name: 'upload_sha256', length: 64 }) uploadSha256!: string;
   @Column('integer', { name: 'component_count' }) componentCount!: number;
   @Column('integer', { name: 'file_count' }) fileCount!: number;
+  /**
+   * What a deploy of the whole revision holds (`estimateDeployFiles`), taken at upload: files in metadata format and
+   * unzipped bytes. Null for revisions uploaded before it was kept.
+   */
+  @Column('integer', { name: 'deploy_file_count', nullable: true }) deployFileCount!: number | null;
+  @Column('bigint', { name: 'unzipped_bytes', nullable: true, transformer: bigintAsNumber })
+  unzippedBytes!: number | null;
   /** Members the revision's destructiveChanges*.xml manifests delete (phase pre/post, manifest name). */
   @Column('jsonb', { name: 'destructive_changes', default: () => `'[]'::jsonb` })
   destructiveChanges!: DestructiveMember[];

@@ -34,6 +34,7 @@ import { RetrievedBackups1796162000000 } from '../../migrations/1796162000000-Re
 import { BlobDeltas1796163000000 } from '../../migrations/1796163000000-BlobDeltas.js';
 import { JobLogBlocks1796164000000 } from '../../migrations/1796164000000-JobLogBlocks.js';
 import { MemberLookupIndexes1796165000000 } from '../../migrations/1796165000000-MemberLookupIndexes.js';
+import { RevisionDeployEstimate1796166000000 } from '../../migrations/1796166000000-RevisionDeployEstimate.js';
 
 export const ENTITIES = [
   ApiToken,
@@ -82,4 +83,5 @@ export const MIGRATIONS = [
   BlobDeltas1796163000000,
   JobLogBlocks1796164000000,
   MemberLookupIndexes1796165000000,
+  RevisionDeployEstimate1796166000000,
 ];

@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
-import { estimateDeployFiles, selectComponents, type SizedComponent } from './deploy-selection.js';
+import { type SizedComponent } from '../salesforce/deploy-estimate.js';
+import { selectComponents } from './deploy-selection.js';
 
 const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SizedComponent => ({
   type,
@@ -35,11 +36,5 @@ describe('selectComponents', () => {
       { type: 'ApexClass', fullName: 'A' },
     ]);
     expect(unknown).toEqual([{ type: 'ApexClass', fullName: 'Nope' }]);
-  });
-});
-
-describe('estimateDeployFiles', () => {
-  it('counts package.xml, own files, and one file per parent whose children travel without it', () => {
-    expect(estimateDeployFiles(all)).toEqual({ fileCount: 1 + 2 + 1 + 1, unzippedBytes: 150 + 40 });
   });
 });

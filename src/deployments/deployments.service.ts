@@ -7,6 +7,7 @@ import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
 import { BranchesService } from '../branches/branches.service.js';
 import { BadRequestError, UnprocessableError } from '../common/errors.js';
+import type { Revision } from '../branches/revision.entity.js';
 import type { Job } from '../jobs/job.entity.js';
 import { JobsRepository } from '../jobs/jobs.repository.js';
 import { OrgConnections } from '../orgs/org-connections.service.js';
@@ -17,10 +18,11 @@ import { retrieveComponents } from '../snapshots/org-retriever.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { componentKey } from '../salesforce/component-key.js';
+import { estimateDeployFiles } from '../salesforce/deploy-estimate.js';
 import { checkDeployLimits } from '../salesforce/limits.js';
 import { TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import type { DeployJobOptions } from './deploy-job.handler.js';
-import { estimateDeployFiles, selectComponents } from './deploy-selection.js';
+import { selectComponents } from './deploy-selection.js';
 import {
   classifyPlan,
   planDeletions,
@@ -96,6 +98,7 @@ export class DeploymentsService {
       branchIdOrName,
       body,
       mayDeploy(principal),
+      'components',
     );
     const deletions = options.deletions ?? [];
     const deploying: MemberRef[] = selected.map((c) => ({ type: c.type, fullName: c.fullName }));
@@ -195,12 +198,21 @@ export class DeploymentsService {
    * Everything start, plan and a stage's deploy share: the checks, the selection and the deletions, as the job's
    * options. `authorize` refuses a caller who may not deploy in the org's environment.
    */
-  private async prepare(branchIdOrName: string, body: StartDeployBody, authorize: (environment: string) => void) {
+  private async prepare(
+    branchIdOrName: string,
+    body: StartDeployBody,
+    authorize: (environment: string) => void,
+    read: 'components' | 'what the checks need' = 'what the checks need',
+  ) {
     const branch = await this.branches.resolve(branchIdOrName);
     const org = await this.orgs.resolve(body.orgId);
     authorize(org.environment);
     const revision = await this.branches.revision(branch.id, body.revision);
-    const all = await this.branches.revisionSizes(revision.id);
+    // A whole revision is checked on its size taken at upload; its components are read when the request names some,
+    // deletes what the branch removed, or is a dry run (which lists them), or when the revision has no size kept.
+    const kept = keptEstimate(revision);
+    const readAll = read === 'components' || !kept || body.components !== undefined || Boolean(body.deleteRemoved);
+    const all = readAll ? await this.branches.revisionSizes(revision.id) : [];
     const { selected, unknown } = selectComponents(all, body.components);
     if (unknown.length) {
       throw new BadRequestError(
@@ -215,12 +227,12 @@ export class DeploymentsService {
       wholeRevision: !body.components,
       deleteRemoved: body.deleteRemoved ?? false,
       lastDeployed: body.deleteRemoved ? await this.lastDeployed(branch.id, org.id) : null,
-      revision: all,
+      revision: all, // read whenever deleteRemoved asks for it (readAll)
     });
-    if (selected.length === 0 && deletions.length === 0) {
+    if ((readAll ? selected.length : revision.componentCount) === 0 && deletions.length === 0) {
       throw new BadRequestError(`Revision ${revision.number} has no components to deploy and nothing to delete.`);
     }
-    const estimate = estimateDeployFiles(selected);
+    const estimate = readAll ? estimateDeployFiles(selected) : kept;
     const violation = checkDeployLimits({
       fileCount: estimate.fileCount,
       zipBytes: 0,
@@ -339,4 +351,11 @@ export interface StageDeployInput {
 /** A principal's deploy permission in an org's environment (403 naming what is missing). */
 function mayDeploy(principal: Principal): (environment: string) => void {
   return (environment) => assertCan(principal, 'deploy', environment);
+}
+
+/** The size of a deploy of the whole revision, taken at upload; null for a revision uploaded before it was kept. */
+function keptEstimate(revision: Revision): { fileCount: number; unzippedBytes: number } | null {
+  return revision.deployFileCount === null || revision.unzippedBytes === null
+    ? null
+    : { fileCount: revision.deployFileCount, unzippedBytes: revision.unzippedBytes };
 }
