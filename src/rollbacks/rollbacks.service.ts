@@ -146,7 +146,8 @@ export class RollbacksService {
           componentKey(e),
           e.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
         );
-      const rows = (await this.branches.revisionComponents(revisionId)).filter((r) => keys.has(componentKey(r)));
+      // only the rows read (by the member index), not the whole revision's
+      const rows = await this.branches.revisionComponents(revisionId, read);
       for (const c of await this.branches.loadComponents(revisionId, rows)) after.set(componentKey(c), c.files);
     }
     return candidates.map((c) => ({
