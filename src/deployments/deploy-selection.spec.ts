@@ -1,22 +1,20 @@
 import { describe, it, expect } from '@jest/globals';
-import { type SizedComponent } from '../salesforce/deploy-estimate.js';
-import { selectComponents } from './deploy-selection.js';
+import { selectComponents, type SelectableComponent } from './deploy-selection.js';
 
-const c = (type: string, fullName: string, parent: [string, string] | null = null, sizes = [10]): SizedComponent => ({
-  type,
-  fullName,
-  parentType: parent?.[0] ?? null,
-  parentFullName: parent?.[1] ?? null,
-  fileCount: sizes.length,
-  bytes: sizes.reduce((n, size) => n + size, 0),
-});
+/** `Type:Name` or `Type:Name<Parent:Name` (a child and its parent). */
+const c = (spec: string): SelectableComponent => {
+  const [own, parent] = spec.split('<') as [string, string | undefined];
+  const [type, fullName] = own.split(':') as [string, string];
+  const [parentType, parentFullName] = parent ? (parent.split(':') as [string, string]) : [null, null];
+  return { type, fullName, parentType, parentFullName };
+};
 const all = [
-  c('ApexClass', 'A', null, [100, 50]),
-  c('CustomObject', 'Inv__c'),
-  c('CustomField', 'Inv__c.Amount__c', ['CustomObject', 'Inv__c']),
-  c('CustomField', 'Inv__c.Due__c', ['CustomObject', 'Inv__c']),
-  c('CustomField', 'Account.Tier__c', ['CustomObject', 'Account']),
-];
+  'ApexClass:A',
+  'CustomObject:Inv__c',
+  'CustomField:Inv__c.Amount__c<CustomObject:Inv__c',
+  'CustomField:Inv__c.Due__c<CustomObject:Inv__c',
+  'CustomField:Account.Tier__c<CustomObject:Account',
+].map(c);
 
 describe('selectComponents', () => {
   it('takes everything when nothing is named', () => {
