@@ -69,6 +69,14 @@ describe('the sizes a deploy request is checked on', () => {
         branch.body.id,
       ]);
       expect(jobs[0].n).toBe(0);
+      // a revision uploaded before its size was kept: the request estimates from its components, and refuses the same
+      await h.backtrack.dataSource.query(
+        `UPDATE revisions SET deploy_file_count = NULL, unzipped_bytes = NULL WHERE id = $1`,
+        [kept.id],
+      );
+      const again = await h.api('POST', `/api/branches/${branch.body.id}/deployments`, { body: { orgId } });
+      expect(again.status).toBe(422);
+      expect(again.body.message).toBe(answer.body.message);
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
