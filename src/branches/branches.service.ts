@@ -109,43 +109,6 @@ export class BranchesService {
     return revision;
   }
 
-  /**
-   * The revision's components without their files: how many each has and their bytes, counted by the database. What
-   * a deploy request is checked on (the whole revision's limits) without reading 10,000 rows of file lists.
-   */
-  async revisionSizes(revisionId: string): Promise<
-    {
-      type: string;
-      fullName: string;
-      parentType: string | null;
-      parentFullName: string | null;
-      fileCount: number;
-      bytes: number;
-    }[]
-  > {
-    const rows: {
-      type: string;
-      full_name: string;
-      parent_type: string | null;
-      parent_full_name: string | null;
-      file_count: number;
-      bytes: string;
-    }[] = await this.db.query(
-      `SELECT type, full_name, parent_type, parent_full_name, jsonb_array_length(files) AS file_count,
-              (SELECT coalesce(sum((f->>'size')::bigint), 0) FROM jsonb_array_elements(files) f) AS bytes
-         FROM revision_components WHERE revision_id = $1 ORDER BY type, full_name`,
-      [revisionId],
-    );
-    return rows.map((r) => ({
-      type: r.type,
-      fullName: r.full_name,
-      parentType: r.parent_type,
-      parentFullName: r.parent_full_name,
-      fileCount: r.file_count,
-      bytes: Number(r.bytes),
-    }));
-  }
-
   /** The revision's components, or only those of `refs` (matched by `componentKey`). */
   async revisionComponents(revisionId: string, refs?: MemberRef[]): Promise<RevisionComponent[]> {
     const qb = this.components.createQueryBuilder('rc').where('rc.revision_id = :revisionId', { revisionId });
@@ -323,8 +286,7 @@ function deployEstimateOf(
       fullName: c.fullName,
       parentType: c.parent?.type ?? null,
       parentFullName: c.parent?.fullName ?? null,
-      fileCount: stored[i]!.length,
-      bytes: stored[i]!.reduce((n, f) => n + f.size, 0),
+      files: stored[i]!,
     })),
   );
   return { deployFileCount: estimate.fileCount, unzippedBytes: estimate.unzippedBytes };

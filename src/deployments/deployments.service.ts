@@ -105,9 +105,7 @@ export class DeploymentsService {
     const inOrg = await this.listOrg(org.id, [...deploying, ...deletions], notes);
     const plan: DeployPlan = classifyPlan(deploying, deletions, inOrg);
     const read = selected.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
-    const sent = read.length
-      ? await this.branches.loadComponents(revision.id, await this.branches.revisionComponents(revision.id, read))
-      : [];
+    const sent = read.length ? await this.branches.loadComponents(revision.id, read) : [];
     const updated = plan.update.filter((c) => TYPES_READ_FOR_REVERSIBILITY.has(c.type));
     const labelled = labelPlan(
       plan,
@@ -212,7 +210,7 @@ export class DeploymentsService {
     // deletes what the branch removed, or is a dry run (which lists them), or when the revision has no size kept.
     const kept = keptEstimate(revision);
     const readAll = read === 'components' || !kept || body.components !== undefined || Boolean(body.deleteRemoved);
-    const all = readAll ? await this.branches.revisionSizes(revision.id) : [];
+    const all = readAll ? await this.branches.revisionComponents(revision.id) : [];
     const { selected, unknown } = selectComponents(all, body.components);
     if (unknown.length) {
       throw new BadRequestError(

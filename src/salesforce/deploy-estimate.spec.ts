@@ -6,8 +6,7 @@ const c = (type: string, fullName: string, parent: [string, string] | null = nul
   fullName,
   parentType: parent?.[0] ?? null,
   parentFullName: parent?.[1] ?? null,
-  fileCount: sizes.length,
-  bytes: sizes.reduce((n, size) => n + size, 0),
+  files: sizes.map((size) => ({ size })),
 });
 const all = [
   c('ApexClass', 'A', null, [100, 50]),

@@ -1,11 +1,10 @@
 import { memberKey, type MemberRef } from './component.types.js';
 
-/** A component with its parent, the number of its files and their bytes: what a deploy's size is estimated from. */
+/** A component with its parent and its files' sizes: what a deploy's size is estimated from. */
 export interface SizedComponent extends MemberRef {
   parentType: string | null;
   parentFullName: string | null;
-  fileCount: number;
-  bytes: number;
+  files: { size: number }[];
 }
 
 /**
@@ -17,9 +16,9 @@ export function estimateDeployFiles(components: SizedComponent[]): { fileCount: 
   let fileCount = 1;
   let unzippedBytes = 0;
   for (const c of components) {
-    unzippedBytes += c.bytes;
+    unzippedBytes += c.files.reduce((n, f) => n + f.size, 0);
     if (c.parentType) parents.add(memberKey({ type: c.parentType, fullName: c.parentFullName! }));
-    else fileCount += c.fileCount;
+    else fileCount += c.files.length;
   }
   // a set, not a scan of every component per parent (150 objects × 10,000 components made 1.5 million keys)
   const present = new Set(components.map(memberKey));
