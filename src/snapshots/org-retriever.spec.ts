@@ -1,4 +1,4 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { writeZip } from '../common/zip.js';
 import type { MemberRef } from '../salesforce/component.types.js';
 import type { MetadataSession, RetrieveStatus } from '../salesforce/metadata-api.gateway.js';
@@ -122,7 +122,7 @@ describe('indexRetrieved', () => {
 });
 
 describe('fetchRetrieves', () => {
-  it('lets local work start once the first retrieve is submitted, and submits the others meanwhile, at once', async () => {
+  it('lets local work start once the first retrieve is submitted, submits the others meanwhile, at once, and reads the first while they are answered', async () => {
     const events: string[] = [];
     const answers: (() => void)[] = [];
     const zip = await writeZip([{ path: 'package.xml', content: Buffer.from('<Package/>') }]);
@@ -134,8 +134,10 @@ describe('fetchRetrieves', () => {
         if (id === '09SClass0') return Promise.resolve(id);
         return new Promise<string>((resolve) => answers.push(() => resolve(id)));
       },
-      checkRetrieve: (id: string): Promise<RetrieveStatus> =>
-        Promise.resolve({ id, done: true, status: 'Succeeded', success: true, zip, messages: [] }),
+      checkRetrieve: (id: string): Promise<RetrieveStatus> => {
+        events.push(`check ${id}`);
+        return Promise.resolve({ id, done: true, status: 'Succeeded', success: true, zip, messages: [] });
+      },
     } as unknown as MetadataSession;
     // 6,000 files each: one retrieve per component (10,000 files at most in one)
     const targets = [0, 1, 2].map((i) => ({ ref: ref('ApexClass', `Class${i}`), fileCount: 6000, bytes: 1000 }));
@@ -147,11 +149,44 @@ describe('fetchRetrieves', () => {
         fetched.push(retrieved.members[0]!.fullName);
       },
     });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(events).toEqual(['submit 09SClass0', 'submit 09SClass1', 'submit 09SClass2', 'local work']);
-    expect(fetched).toEqual([]);
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual([
+      'submit 09SClass0',
+      'submit 09SClass1',
+      'submit 09SClass2',
+      'local work',
+      'check 09SClass0',
+    ]);
+    expect(fetched).toEqual(['Class0']);
     for (const answer of answers) answer();
     await done;
     expect(fetched).toEqual(['Class0', 'Class1', 'Class2']);
+  });
+
+  it('fails when a later submission is refused, checking no retrieve after the refusal is known', async () => {
+    const checks: string[] = [];
+    let refuse!: (error: Error) => void;
+    const session = {
+      startRetrieve: (refs: MemberRef[]) =>
+        refs[0]!.fullName === 'Class0'
+          ? Promise.resolve('09S0')
+          : new Promise<string>((_, reject) => (refuse = reject)),
+      // the first retrieve is never done: only the refusal can end the polling
+      checkRetrieve: (id: string): Promise<RetrieveStatus> => {
+        checks.push(id);
+        return Promise.resolve({ id, done: false, status: 'InProgress', success: false, messages: [] });
+      },
+    } as unknown as MetadataSession;
+    const targets = [0, 1].map((i) => ({ ref: ref('ApexClass', `Class${i}`), fileCount: 6000, bytes: 1000 }));
+    const onRetrieved = jest.fn(async () => undefined);
+    const done = fetchRetrieves(session, targets, { pollCeilingMs: 10, onRetrieved });
+    const outcome = expect(done).rejects.toThrow('REQUEST_LIMIT_EXCEEDED');
+    while (checks.length < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+    refuse(new Error('REQUEST_LIMIT_EXCEEDED: too many retrieves'));
+    await outcome;
+    const after = checks.length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(checks.length).toBe(after);
+    expect(onRetrieved).not.toHaveBeenCalled();
   });
 });

@@ -123,7 +123,12 @@ export async function indexRetrieved(
   );
 }
 
-/** Submits the retrieves the targets need (the first, then the others at once); `zip(i)` polls the i-th to completion. */
+/**
+ * Submits the retrieves the targets need (the first, then the others at once); `zip(i)` polls the i-th to completion
+ * as soon as it is submitted, not once all are: an org that is still answering a later submission (the emulator
+ * builds each retrieve as it accepts it) does not hold back the first zip. A submission that failed fails the polls
+ * still running at their next check.
+ */
 async function submitRetrieves(
   session: MetadataSession,
   targets: RetrieveTarget[],
@@ -131,19 +136,28 @@ async function submitRetrieves(
 ): Promise<{ count: number; zip: (index: number) => Promise<RetrievedZip> }> {
   const { chunks, reported } = planChunks(targets, options.companions ?? []);
   const [first, ...others] = chunks;
-  const ids = first ? [await session.startRetrieve(first)] : [];
-  const submitted = Promise.all(others.map((refs) => session.startRetrieve(refs)));
-  submitted.catch(() => undefined); // awaited below, after the caller's local work has started
+  const ids: Promise<string>[] = first ? [Promise.resolve(await session.startRetrieve(first))] : [];
+  let refused: Error | undefined;
+  for (const refs of others) {
+    const submitting = session.startRetrieve(refs);
+    // thrown by the polls (and by its own zip)
+    submitting.catch((error: unknown) => (refused ??= error instanceof Error ? error : new Error(String(error))));
+    ids.push(submitting);
+  }
   options.onSubmitted?.();
-  ids.push(...(await submitted));
+  const checked = async (id: string): Promise<RetrieveStatus> => {
+    if (refused) throw refused;
+    return session.checkRetrieve(id);
+  };
   const zip = async (index: number): Promise<RetrievedZip> => {
     const members = chunks[index]!;
+    const id = await ids[index]!;
     const waitStart = Date.now();
     let attempt = 0;
-    let status = await session.checkRetrieve(ids[index]!);
+    let status = await checked(id);
     while (!status.done) {
       await sleep(pollDelayMs(attempt++, options.pollCeilingMs), options.signal);
-      status = await session.checkRetrieve(ids[index]!);
+      status = await checked(id);
     }
     if (!status.success || !status.zip) {
       const problem = status.messages.map((m) => m.problem).join('; ') || `status ${status.status}`;
