@@ -21,7 +21,7 @@ import { SnapshotsService } from '../snapshots/snapshots.service.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import type { ComponentFile } from '../salesforce/component.types.js';
-import { reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
+import { readsFilesBefore, reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
 import { laterDeployConflicts, laterDeployRefusal } from './later-deploys.js';
 import { LaterDeploys } from './later-deploys.service.js';
 import { NOTHING_CHANGED, offerVerdict, withRecreatedChildren } from './rollback-offer.js';
@@ -126,8 +126,9 @@ export class RollbacksService {
   }
 
   /**
-   * Each candidate with what rolling it back can undo. Updated fields, apps and profiles are read: the snapshot's
-   * files (before the deploy) against the revision's (what the deploy sent).
+   * Each candidate with what rolling it back can undo. Updated fields, apps and profiles are read: the revision's files
+   * (what the deploy sent), then the snapshot's (before the deploy) of those whose label needs them (a field's only
+   * when the deploy sent a picklist: `readsFilesBefore`).
    */
   private async labelled(
     candidates: Candidate[],
@@ -138,7 +139,10 @@ export class RollbacksService {
     const before = new Map<string, ComponentFile[]>();
     const after = new Map<string, ComponentFile[]>();
     if (read.length && revisionId) {
-      const keys = new Set(read.map(componentKey));
+      // only the rows read (by the member index), not the whole revision's
+      const rows = await this.branches.revisionComponents(revisionId, read);
+      for (const c of await this.branches.loadComponents(revisionId, rows)) after.set(componentKey(c), c.files);
+      const keys = new Set(read.filter((c) => readsFilesBefore(c.type, after.get(componentKey(c)))).map(componentKey));
       const stored = entries.filter((e) => keys.has(componentKey(e)) && e.files);
       const contents = await this.blobs.getMany(stored.flatMap((e) => e.files!.map((f) => f.sha256)));
       for (const e of stored)
@@ -146,9 +150,6 @@ export class RollbacksService {
           componentKey(e),
           e.files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)! })),
         );
-      // only the rows read (by the member index), not the whole revision's
-      const rows = await this.branches.revisionComponents(revisionId, read);
-      for (const c of await this.branches.loadComponents(revisionId, rows)) after.set(componentKey(c), c.files);
     }
     return candidates.map((c) => ({
       ...c,

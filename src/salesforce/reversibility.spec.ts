@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { reversibility } from './reversibility.js';
+import { readsFilesBefore, reversibility } from './reversibility.js';
 
 const file = (path: string, xml: string) => ({ path, content: Buffer.from(xml) });
 const FIELD_PATH = 'force-app/main/default/objects/Invoice__c/fields/Status__c.field-meta.xml';
@@ -262,5 +262,28 @@ ${ranges}    <userLicense>${license}</userLicense>
     expect(reason('create')).toMatch(/^Rolling back deletes it/);
     expect(reason('update')).toMatch(/^Rolling back restores it from the backup/);
     expect(reason('delete')).toMatch(/^Rolling back recreates it from the backup/);
+  });
+});
+
+describe('readsFilesBefore', () => {
+  const text = (label: string) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<CustomField xmlns="http://soap.sforce.com/2006/04/metadata">\n    <fullName>Status__c</fullName>\n    <label>${label}</label>\n    <type>Text</type>\n</CustomField>\n`;
+
+  it("reads a field's backup only when the deploy sent a picklist, and an app's or a profile's always", () => {
+    expect(readsFilesBefore('CustomField', field(['Open']))).toBe(true);
+    expect(readsFilesBefore('CustomField', [file(FIELD_PATH, text('Status'))])).toBe(false);
+    expect(readsFilesBefore('CustomField', undefined)).toBe(false);
+    expect(readsFilesBefore('CustomApplication', undefined)).toBe(true);
+    expect(readsFilesBefore('Profile', [file('profiles/Admin.profile', '<Profile/>')])).toBe(true);
+  });
+
+  it('agrees with the label: a field update it does not read the backup of is reversible without it', () => {
+    const after = [file(FIELD_PATH, text('Status (renamed)'))];
+    const input = { type: 'CustomField', fullName: 'Invoice__c.Status__c', change: 'update' as const };
+    expect(readsFilesBefore('CustomField', after)).toBe(false);
+    expect(reversibility({ ...input, after })).toEqual(
+      reversibility({ ...input, after, before: [file(FIELD_PATH, text('Status'))] }),
+    );
+    expect(reversibility({ ...input, after }).label).toBe('reversible');
   });
 });

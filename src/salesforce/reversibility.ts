@@ -203,14 +203,27 @@ function picklistOf(field: Node | undefined): Picklist | undefined {
   };
 }
 
+/**
+ * Whether the label of an update needs the component's files from before the deploy, once the files the deploy sent
+ * (`after`) are known: a field's only when those hold a picklist (the only field update that can be irreversible);
+ * an application's and a profile's always.
+ */
+export function readsFilesBefore(type: string, after: ReadonlyArray<ComponentFile> | null | undefined): boolean {
+  return type !== 'CustomField' || leavesPicklist(after);
+}
+
+/** A field whose files never say valueSet is not parsed (a rollback of 5,000 fields parsed 10,000 files to learn that). */
+function leavesPicklist(after: ReadonlyArray<ComponentFile> | null | undefined): after is ReadonlyArray<ComponentFile> {
+  return Boolean(after?.some((f) => f.content.includes('valueSet')));
+}
+
 function fieldUpdate(
   fullName: string,
   before: ReadonlyArray<ComponentFile> | null | undefined,
   after: ReadonlyArray<ComponentFile> | null | undefined,
 ): Reversibility {
-  // only a picklist the deploy leaves can be irreversible: a field whose files never say valueSet is not parsed
-  // (a rollback of 5,000 fields parsed 10,000 files to learn that)
-  if (!after?.some((f) => f.content.includes('valueSet'))) return REVERSIBLE;
+  // only a picklist the deploy leaves can be irreversible
+  if (!leavesPicklist(after)) return REVERSIBLE;
   const next = picklistOf(fieldOf(after, fullName));
   if (before === undefined || before === null) {
     if (!next) return REVERSIBLE;

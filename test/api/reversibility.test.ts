@@ -176,5 +176,16 @@ describe('What cannot be undone: labels before the deploy, acceptDataLoss, manua
       reason: expect.stringMatching(/deactivates picklist value\(s\) Customer .*rolling back makes them active again/),
       checklist: [],
     });
+
+    // deployed: the rollback's candidates read the backup of the picklist the deploy sent (the values before it)
+    await upload(h, branchId, await zip({ ...PARTS['ApexClass:Keep'], ...field(['Prospect', 'Customer', 'Partner']) }));
+    deployId = await deployCompleted(h, branchId, orgId);
+    const stage = (await candidates())['CustomField:Account.Stage__c'];
+    expect(stage.deployAction).toBe('updated');
+    expect(stage.reversibility).toEqual({
+      label: 'manual',
+      reason: expect.stringMatching(/adds picklist value\(s\) Partner to Account.Stage__c/),
+      checklist: expect.arrayContaining([expect.stringMatching(/Partner/)]),
+    });
   });
 });
