@@ -2,7 +2,16 @@ import { describe, it, expect } from '@jest/globals';
 import { flipFirstEntryByte, wrongFirstCrc } from '../../test/fixtures/corrupt-zip.js';
 import { deflateRawSync, crc32 } from 'node:zlib';
 import { rememberDeflated } from './deflated.js';
-import { readZip, writeZip, writeZipSync, ZipEntryCorruptError, ZipReadError, ZipTooLargeError } from './zip.js';
+import {
+  plainEntries,
+  readZip,
+  writeZip,
+  writeZipSync,
+  writeZipWithArchiver,
+  ZipEntryCorruptError,
+  ZipReadError,
+  ZipTooLargeError,
+} from './zip.js';
 
 const text = (s: string) => Buffer.from(s, 'utf8');
 
@@ -96,5 +105,80 @@ describe('reading a zip an org returned', () => {
       { path: 'b.txt', content: Buffer.alloc(0) },
     ]);
     expect((await readZip(zip)).size).toBe(2);
+  });
+});
+
+describe('reading a plain zip in one pass (plainEntries), any other through yauzl', () => {
+  const files = [
+    { path: 'unpackaged/package.xml', content: text('<Package/>') },
+    { path: 'unpackaged/classes/Café.cls', content: text('public class Café {}'.repeat(30)) },
+    { path: 'unpackaged/classes/Empty.cls', content: Buffer.alloc(0) },
+  ];
+  /** The central directory's first entry: where its header starts, in a zip without a comment. */
+  const firstCentral = (zip: Buffer) => zip.readUInt32LE(zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06])) + 16);
+  /** Rewrites the first entry's name (same length, both headers) and its UTF-8 flag. */
+  const renamedFirst = (zip: Buffer, name: Buffer, utf8: boolean) => {
+    const copy = Buffer.from(zip);
+    for (const [header, flags, nameAt] of [
+      [0, 6, 30],
+      [firstCentral(copy), 8, 46],
+    ] as const) {
+      const flag = copy.readUInt16LE(header + flags);
+      copy.writeUInt16LE(utf8 ? flag | 0x800 : flag & ~0x800, header + flags);
+      name.copy(copy, header + nameAt);
+    }
+    return copy;
+  };
+
+  it('walks what the service writes, and what archiver writes (data descriptors) and a zip with a comment', async () => {
+    const ours = writeZipSync(files);
+    const archived = await writeZipWithArchiver(files);
+    const commented = Buffer.from(ours);
+    commented.writeUInt16LE(5, commented.length - 2);
+    for (const zip of [ours, archived, Buffer.concat([commented, text('hello')])]) {
+      const entries = plainEntries(zip);
+      expect(entries?.map((e) => e.name)).toEqual(files.map((f) => f.path));
+      const read = await readZip(zip);
+      expect([...read.keys()]).toEqual(files.map((f) => f.path));
+      for (const f of files) expect(read.get(f.path)!.equals(f.content)).toBe(true);
+    }
+  });
+
+  it('leaves a name in code page 437 (no UTF-8 flag) to yauzl, which decodes it: the same zip reads the same', async () => {
+    const zip = writeZipSync([{ path: 'classes/A.cls', content: text('public class A {}') }]);
+    const cp437 = renamedFirst(
+      zip,
+      Buffer.from([0x63, 0x6c, 0x61, 0x73, 0x73, 0x65, 0x73, 0x2f, 0x81, 0x2e, 0x63, 0x6c, 0x73]),
+      false,
+    );
+    expect(plainEntries(cp437)).toBeNull();
+    expect([...(await readZip(cp437)).keys()]).toEqual(['classes/ü.cls']);
+    // printable ASCII without the flag is the same text either way: walked
+    const ascii = renamedFirst(zip, text('classes/B.cls'), false);
+    expect(plainEntries(ascii)?.map((e) => e.name)).toEqual(['classes/B.cls']);
+  });
+
+  it('refuses what it walks as the yauzl path does: unsafe names, links, a wrong declared size', async () => {
+    const zip = writeZipSync([{ path: 'classes/A.cls', content: text('public class A {}') }]);
+    const traversal = renamedFirst(zip, text('../../etc/pwd'), true);
+    expect(plainEntries(traversal)).not.toBeNull();
+    await expect(readZip(traversal)).rejects.toThrow('The zip entry ../../etc/pwd is unsafe (traversal).');
+
+    const link = Buffer.from(zip);
+    link.writeUInt32LE((0o120777 << 16) >>> 0, firstCentral(link) + 38);
+    await expect(readZip(link)).rejects.toThrow('The zip entry classes/A.cls is a link or special file.');
+
+    // a declared size larger than what inflates (its CRC-32 right): not the file the org meant
+    const longer = Buffer.from(zip);
+    longer.writeUInt32LE(longer.readUInt32LE(firstCentral(longer) + 24) + 10, firstCentral(longer) + 24);
+    await expect(readZip(longer)).rejects.toThrow('The zip entry classes/A.cls does not match its declared size.');
+  });
+
+  it('leaves a damaged or cut zip to yauzl, which refuses it with a ZipReadError', async () => {
+    const zip = writeZipSync(files);
+    for (const damaged of [zip.subarray(0, zip.length - 30), zip.subarray(0, Math.floor(zip.length / 2))]) {
+      expect(plainEntries(damaged)).toBeNull();
+      await expect(readZip(damaged)).rejects.toThrow(ZipReadError);
+    }
   });
 });

@@ -212,8 +212,23 @@ export async function writeZipWithArchiver(
 /**
  * Reads every file of a zip into memory (names normalized to posix, folders skipped). Refuses traversal/absolute
  * names and links. For zips an org returned; uploads go through `extractUpload`, which also enforces size limits.
+ * A plain zip (`plainEntries`: what Salesforce and this service write) is walked in one synchronous pass; any other
+ * (ZIP64, names in a legacy code page, …) is read through yauzl. Both inflate and check every entry the same way.
  */
 export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
+  const plain = plainEntries(zip);
+  if (!plain) return readZipWithYauzl(zip);
+  const files = new Map<string, Buffer>();
+  for (const entry of plain) {
+    const name = checkedName(entry.name, entry.externalFileAttributes);
+    if (name === null) continue;
+    if (entry.encrypted) throw new ZipReadError(`The zip entry ${entry.name} is encrypted.`);
+    files.set(name, contentOfEntry(entry.name, entry.data, entry));
+  }
+  return files;
+}
+
+async function readZipWithYauzl(zip: Buffer): Promise<Map<string, Buffer>> {
   let zipfile;
   try {
     zipfile = await yauzl.fromBufferPromise(zip, { lazyEntries: true, autoClose: false, decodeStrings: false });
@@ -224,12 +239,9 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
     const files = new Map<string, Buffer>();
     for await (const entry of zipfile.eachEntry() as AsyncIterable<Entry>) {
       const raw = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, true);
-      const { normalized, unsafe } = checkEntryName(raw);
-      if (unsafe) throw new ZipReadError(`The zip entry ${raw} is unsafe (${unsafe}).`);
-      const kind = entryKind(entry.externalFileAttributes, normalized.endsWith('/'));
-      if (kind === 'directory') continue;
-      if (kind !== 'file') throw new ZipReadError(`The zip entry ${raw} is a link or special file.`);
-      files.set(normalized, await entryContent(zip, zipfile, entry, raw));
+      const name = checkedName(raw, entry.externalFileAttributes);
+      if (name === null) continue;
+      files.set(name, await entryContent(zip, zipfile, entry, raw));
     }
     return files;
   } catch (err) {
@@ -240,17 +252,138 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
   }
 }
 
+/** The entry's normalized name; null for a folder. Refuses unsafe names, links and special files. */
+function checkedName(raw: string, externalFileAttributes: number): string | null {
+  const { normalized, unsafe } = checkEntryName(raw);
+  if (unsafe) throw new ZipReadError(`The zip entry ${raw} is unsafe (${unsafe}).`);
+  const kind = entryKind(externalFileAttributes, normalized.endsWith('/'));
+  if (kind === 'directory') return null;
+  if (kind !== 'file') throw new ZipReadError(`The zip entry ${raw} is a link or special file.`);
+  return normalized;
+}
+
+/** An entry of a plain zip as `plainEntries` found it: its name, what its header records and its bytes as stored. */
+export interface PlainEntry {
+  name: string;
+  encrypted: boolean;
+  compressionMethod: number;
+  crc32: number;
+  uncompressedSize: number;
+  externalFileAttributes: number;
+  /** The entry's data as stored (deflated or not), a view into the zip. */
+  data: Buffer;
+}
+
+const EOCD_SIGNATURE = 0x06054b50;
+const CENTRAL_SIGNATURE = 0x02014b50;
+const LOCAL_SIGNATURE = 0x04034b50;
+/** Info-ZIP's Unicode Path extra field: a name given again in UTF-8, which yauzl reads. */
+const UNICODE_PATH_FIELD = 0x7075;
+
+/**
+ * The entries of a plain zip, read from its central directory in one synchronous pass: one disk, no ZIP64 records,
+ * every name UTF-8 (flagged) or printable ASCII, no Unicode Path field, every header and data inside the buffer, and the
+ * end-of-central-directory record exactly at the end (after its comment). Null for anything else, which yauzl reads
+ * instead (or refuses): a zip is never read differently, only more slowly.
+ */
+export function plainEntries(zip: Buffer): PlainEntry[] | null {
+  const end = findEndOfCentralDirectory(zip);
+  if (end < 0) return null;
+  const disk = zip.readUInt16LE(end + 4);
+  const directoryDisk = zip.readUInt16LE(end + 6);
+  const onDisk = zip.readUInt16LE(end + 8);
+  const count = zip.readUInt16LE(end + 10);
+  const directorySize = zip.readUInt32LE(end + 12);
+  const directoryOffset = zip.readUInt32LE(end + 16);
+  if (disk !== 0 || directoryDisk !== 0 || onDisk !== count || count === 0xffff) return null;
+  if (directoryOffset === 0xffffffff || directorySize === 0xffffffff) return null;
+  if (directoryOffset + directorySize > end) return null;
+  const entries: PlainEntry[] = [];
+  let at = directoryOffset;
+  for (let i = 0; i < count; i++) {
+    if (at + 46 > end || zip.readUInt32LE(at) !== CENTRAL_SIGNATURE) return null;
+    const flags = zip.readUInt16LE(at + 8);
+    const compressionMethod = zip.readUInt16LE(at + 10);
+    const crc = zip.readUInt32LE(at + 16);
+    const compressedSize = zip.readUInt32LE(at + 20);
+    const uncompressedSize = zip.readUInt32LE(at + 24);
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extraLength = zip.readUInt16LE(at + 30);
+    const commentLength = zip.readUInt16LE(at + 32);
+    const entryDisk = zip.readUInt16LE(at + 34);
+    const externalFileAttributes = zip.readUInt32LE(at + 38);
+    const localOffset = zip.readUInt32LE(at + 42);
+    const next = at + 46 + nameLength + extraLength + commentLength;
+    if (next > end || entryDisk !== 0) return null;
+    if ([compressedSize, uncompressedSize, localOffset].includes(0xffffffff)) return null;
+    const nameBytes = zip.subarray(at + 46, at + 46 + nameLength);
+    // without the UTF-8 flag a name is in code page 437 (which yauzl decodes): only printable ASCII reads the same
+    if ((flags & 0x800) === 0 && nameBytes.some((b) => b < 0x20 || b > 0x7e)) return null;
+    if (hasExtraField(zip.subarray(at + 46 + nameLength, at + 46 + nameLength + extraLength), UNICODE_PATH_FIELD))
+      return null;
+    if (localOffset + 30 > directoryOffset || zip.readUInt32LE(localOffset) !== LOCAL_SIGNATURE) return null;
+    const dataStart = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
+    if (dataStart + compressedSize > directoryOffset) return null;
+    entries.push({
+      name: nameBytes.toString('utf8'),
+      encrypted: (flags & 1) !== 0,
+      compressionMethod,
+      crc32: crc,
+      uncompressedSize,
+      externalFileAttributes,
+      data: zip.subarray(dataStart, dataStart + compressedSize),
+    });
+    at = next;
+  }
+  return at === directoryOffset + directorySize ? entries : null;
+}
+
+/** The offset of the end-of-central-directory record whose comment ends the buffer exactly, or -1. */
+function findEndOfCentralDirectory(zip: Buffer): number {
+  for (let at = zip.length - 22; at >= Math.max(0, zip.length - 22 - 0xffff); at--) {
+    if (zip.readUInt32LE(at) === EOCD_SIGNATURE && at + 22 + zip.readUInt16LE(at + 20) === zip.length) return at;
+  }
+  return -1;
+}
+
+function hasExtraField(extra: Buffer, id: number): boolean {
+  for (let at = 0; at + 4 <= extra.length; at += 4 + extra.readUInt16LE(at + 2)) {
+    if (extra.readUInt16LE(at) === id) return true;
+  }
+  return false;
+}
+
+/** What a reader of an org's zip is told when an entry's bytes could not be had: the sentence naming the entry. */
+function entryFailure(name: string, err: unknown): unknown {
+  if (!(err instanceof ZipEntryDataError)) return err;
+  if (err.reason === 'too-large') return new ZipReadError(`The zip entry ${name} does not match its declared size.`);
+  if (err.reason === 'damaged') return new ZipEntryCorruptError(name, err.message);
+  return new ZipReadError(`The zip entry ${name}: ${err.message}.`);
+}
+
 /** Inflates one entry of a zip an org returned; its size and CRC-32 must be what its header says. */
 async function entryContent(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry, name: string): Promise<Buffer> {
   if (entry.isEncrypted()) throw new ZipReadError(`The zip entry ${name} is encrypted.`);
+  let raw: Buffer;
+  try {
+    raw = await entryRaw(zip, zipfile, entry);
+  } catch (err) {
+    throw entryFailure(name, err);
+  }
+  return contentOfEntry(name, raw, entry);
+}
+
+/** An entry's content from its stored data: inflated, exactly its declared size, and its CRC-32 checked. */
+function contentOfEntry(
+  name: string,
+  raw: Buffer,
+  entry: Pick<Entry, 'compressionMethod' | 'uncompressedSize' | 'crc32'>,
+): Buffer {
   let data: Buffer;
   try {
-    data = await entryData(zip, zipfile, entry, entry.uncompressedSize);
+    data = entryBytes(raw, entry, entry.uncompressedSize);
   } catch (err) {
-    if (!(err instanceof ZipEntryDataError)) throw err;
-    if (err.reason === 'too-large') throw new ZipReadError(`The zip entry ${name} does not match its declared size.`);
-    if (err.reason === 'damaged') throw new ZipEntryCorruptError(name, err.message);
-    throw new ZipReadError(`The zip entry ${name}: ${err.message}.`);
+    throw entryFailure(name, err);
   }
   if (data.length !== entry.uncompressedSize) {
     throw new ZipReadError(`The zip entry ${name} does not match its declared size.`);
@@ -278,6 +411,11 @@ export class ZipEntryDataError extends Error {
  * reason `too-large` before more than `maxBytes + 1` bytes are produced.
  */
 export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry, maxBytes: number): Promise<Buffer> {
+  return entryBytes(await entryRaw(zip, zipfile, entry), entry, maxBytes);
+}
+
+/** The entry's data as stored in the zip (after its local header), a view into the buffer. */
+async function entryRaw(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entry): Promise<Buffer> {
   let start: number;
   try {
     ({ fileDataStart: start } = await zipfile.readLocalFileHeaderPromise(entry, { minimal: true }));
@@ -286,7 +424,15 @@ export async function entryData(zip: Buffer, zipfile: yauzl.ZipFile, entry: Entr
   }
   const end = start + entry.compressedSize;
   if (end > zip.length) throw new ZipEntryDataError('unreadable', 'its data runs past the end of the file');
-  const raw = zip.subarray(start, end);
+  return zip.subarray(start, end);
+}
+
+/** An entry's stored data inflated (or copied, when stored) and checked against its size limit and CRC-32. */
+function entryBytes(
+  raw: Buffer,
+  entry: Pick<Entry, 'compressionMethod' | 'uncompressedSize' | 'crc32'>,
+  maxBytes: number,
+): Buffer {
   const tooLarge = () => new ZipEntryDataError('too-large', `it holds more than ${maxBytes} bytes`);
   if (entry.compressionMethod === 0) {
     if (raw.length > maxBytes) throw tooLarge();
