@@ -18,6 +18,10 @@ export default {
   reporters: ['<rootDir>/scripts/jest-count-reporter.js', 'default'],
   // Seconds are what an API test with a deploy against the emulator takes; a hung test fails instead of hanging CI.
   testTimeout: 120_000,
+  // A worker whose memory passed 1 GB after a file is replaced by a fresh one: modules loaded through
+  // --experimental-vm-modules stay in a worker's heap file after file, and a heavy file late in the run (the
+  // 5,001-class upload of test/api/deploy-sizes) took 59 s and then more than 120 s in full runs, 10–24 s alone.
+  workerIdleMemoryLimit: '1GB',
   projects: [
     {
       ...common,
