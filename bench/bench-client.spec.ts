@@ -73,20 +73,20 @@ describe('cpuByThread', () => {
 
   it('adds user and system time by kind of thread, in seconds: the last "node" thread is the database', () => {
     const cpu = cpuByThread(tasks, threadKinds(100, tasks, true));
-    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 1.2, helpers: 1.3, pool: 0.4, total: 5.9 });
+    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 1.2, helpers: 1.3, pool: 0.4, total: 5.9, kernel: 0.85 });
   });
 
   it('counts no database thread on PostgreSQL: every unnamed thread is a V8 helper', () => {
     const cpu = cpuByThread(tasks, threadKinds(100, tasks, false));
-    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 0, helpers: 2.5, pool: 0.4, total: 5.9 });
+    expect(rounded({ ...cpu })).toEqual({ main: 3, database: 0, helpers: 2.5, pool: 0.4, total: 5.9, kernel: 0.85 });
   });
 
-  it('formats the sum first, then each kind; the database thread only when there is one', () => {
-    expect(formatCpu({ main: 4.12, database: 2.04, helpers: 3, pool: 0.7, total: 9.86 })).toBe(
-      '9.9 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7)',
+  it('formats the sum first, then each kind (the database thread only when there is one), then the kernel share', () => {
+    expect(formatCpu({ main: 4.12, database: 2.04, helpers: 3, pool: 0.7, total: 9.86, kernel: 1.23 })).toBe(
+      '9.9 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7; 1.2 s in the kernel)',
     );
-    expect(formatCpu({ main: 4.12, database: 0, helpers: 3, pool: 0.7, total: 7.82 })).toBe(
-      '7.8 s (main thread 4.1, V8 helper threads 3.0, thread pool 0.7)',
+    expect(formatCpu({ main: 4.12, database: 0, helpers: 3, pool: 0.7, total: 7.82, kernel: 0 })).toBe(
+      '7.8 s (main thread 4.1, V8 helper threads 3.0, thread pool 0.7; 0.0 s in the kernel)',
     );
   });
 });

@@ -211,16 +211,21 @@ export interface CpuSeconds {
   /** libuv's thread pool (zlib, crypto, file system). */
   pool: number;
   total: number;
+  /** Of the total, the time spent in the kernel for the process (system calls, page faults), all threads. */
+  kernel: number;
 }
 
-type ThreadKind = Exclude<keyof CpuSeconds, 'total'>;
+type ThreadKind = Exclude<keyof CpuSeconds, 'total' | 'kernel'>;
 
-/** A task's name and its user + system time in clock ticks, from its /proc stat line (the name may hold spaces). */
-function parseStat(stat: string): { name: string; ticks: number } {
+/**
+ * A task's name, its user + system time and its system time alone in clock ticks, from its /proc stat line (the name
+ * may hold spaces).
+ */
+function parseStat(stat: string): { name: string; ticks: number; systemTicks: number } {
   const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
   // the fields after the name: state is the 3rd of the whole line, utime the 14th and stime the 15th
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { name, ticks: Number(fields[11]) + Number(fields[12]) };
+  return { name, ticks: Number(fields[11]) + Number(fields[12]), systemTicks: Number(fields[12]) };
 }
 
 /**
@@ -244,7 +249,7 @@ export function threadKinds(
   );
 }
 
-const noCpu = (): CpuSeconds => ({ main: 0, database: 0, helpers: 0, pool: 0, total: 0 });
+const noCpu = (): CpuSeconds => ({ main: 0, database: 0, helpers: 0, pool: 0, total: 0, kernel: 0 });
 
 /** Sums /proc task times (utime + stime, in clock ticks) into `CpuSeconds` by `kinds`; parsed apart for its spec. */
 export function cpuByThread(
@@ -254,9 +259,10 @@ export function cpuByThread(
 ): CpuSeconds {
   const out = noCpu();
   for (const { tid, stat } of tasks) {
-    const seconds = parseStat(stat).ticks / ticksPerSecond;
-    out[kinds.get(tid) ?? 'helpers'] += seconds;
-    out.total += seconds;
+    const { ticks, systemTicks } = parseStat(stat);
+    out[kinds.get(tid) ?? 'helpers'] += ticks / ticksPerSecond;
+    out.total += ticks / ticksPerSecond;
+    out.kernel += systemTicks / ticksPerSecond;
   }
   return out;
 }
@@ -294,11 +300,11 @@ export async function startCpu(pid: number, embeddedDatabase: boolean): Promise<
   };
 }
 
-/** "9.8 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7)". */
+/** "9.8 s (main thread 4.1, database thread 2.0, V8 helper threads 3.0, thread pool 0.7; 1.2 s in the kernel)". */
 export function formatCpu(cpu: CpuSeconds): string {
   const s = (x: number) => x.toFixed(1);
   const database = cpu.database ? `, database thread ${s(cpu.database)}` : '';
-  return `${s(cpu.total)} s (main thread ${s(cpu.main)}${database}, V8 helper threads ${s(cpu.helpers)}, thread pool ${s(cpu.pool)})`;
+  return `${s(cpu.total)} s (main thread ${s(cpu.main)}${database}, V8 helper threads ${s(cpu.helpers)}, thread pool ${s(cpu.pool)}; ${s(cpu.kernel)} s in the kernel)`;
 }
 
 /** How a bench section adds a row to the table `npm run bench` prints. */
