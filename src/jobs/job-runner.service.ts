@@ -75,7 +75,7 @@ export class JobRunner {
 
     const resumed = job.status === 'In Progress';
     const logWriter = await JobLogWriter.open(this.db, job.id);
-    job = await this.jobs.startAttempt(job.id);
+    job = await this.jobs.startAttempt(job);
     logWriter.write(
       'info',
       resumed ? `Resumed by worker ${this.workerId} (attempt ${job.attempts})` : `Started by worker ${this.workerId}`,
