@@ -53,7 +53,7 @@ export class JobsController {
 
   @Get(':id/components')
   async components(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
-    await this.jobs.getReadable(id, principal);
+    await this.jobs.assertReadable(id, principal);
     return { items: (await this.jobs.listComponents(id)).map(presentComponent) };
   }
 
@@ -63,7 +63,7 @@ export class JobsController {
     @Query() query: unknown,
     @CurrentPrincipal() principal: Principal,
   ) {
-    await this.jobs.getReadable(id, principal);
+    await this.jobs.assertReadable(id, principal);
     const q = parseInput(LogsQuery, query, 'query');
     const items = (await this.jobs.listLogs(id, q)).map(presentLog);
     return { items, nextAfter: items.at(-1)?.seq ?? q.after ?? 0 };
@@ -83,7 +83,7 @@ export class JobsController {
     @CurrentPrincipal() principal: Principal,
   ) {
     const q = parseInput(LogsQuery, query, 'query');
-    await this.jobs.getReadable(id, principal);
+    await this.jobs.assertReadable(id, principal);
     await streamJob(
       this.jobs,
       this.tokens,

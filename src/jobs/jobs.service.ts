@@ -9,7 +9,7 @@ import { JobChangeFeed } from './job-change-feed.js';
 import { JobComponent } from './job-component.entity.js';
 import { LOG_LINE_COLUMNS, type JobLog } from './job-log.js';
 import { bodyExpiry, JobStatusCache, type JobStatus } from './job-status-cache.js';
-import { Job } from './job.entity.js';
+import { Job, selectAllButOptions } from './job.entity.js';
 
 export interface LogQuery {
   component?: string;
@@ -50,11 +50,8 @@ export class JobsService {
    * 10,000-component rollback otherwise read and wrote 525 KB).
    */
   async getForStatus(id: string): Promise<Job> {
-    const qb = this.jobs.createQueryBuilder('j');
-    const others = qb.expressionMap.mainAlias!.metadata.columns.filter((c) => c.propertyName !== 'options');
     const [job] = await plainRows(
-      qb
-        .select(others.map((c) => `j.${c.propertyName}`))
+      selectAllButOptions(this.jobs.createQueryBuilder('j'), 'j')
         .addSelect(`CASE WHEN ${EXPANDED_ROLLBACK_SQL} THEN j.options - 'components' ELSE j.options END`, 'j_options')
         .where('j.id = :id', { id }),
     );
@@ -69,8 +66,23 @@ export class JobsService {
    */
   async getReadable(id: string, principal: Principal): Promise<Job> {
     const job = await this.get(id);
-    for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
+    await this.assertCanRead(id, principal);
     return job;
+  }
+
+  /**
+   * `getReadable` for a caller that needs only the check (a job's logs, components, snapshot, rollback view): the row
+   * is not read, so a page of a 10,000-component rollback's logs does not read its 525 KB of names.
+   */
+  async assertReadable(id: string, principal: Principal): Promise<void> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM jobs WHERE id = $1`, [id]);
+    if (rows.length === 0) throw new NotFoundError('Job', id);
+    await this.assertCanRead(id, principal);
+  }
+
+  /** 403 naming the first environment the job touches that the principal may not read. */
+  private async assertCanRead(id: string, principal: Principal): Promise<void> {
+    for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
   }
 
   /**
@@ -92,7 +104,7 @@ export class JobsService {
   async readableVersion(id: string, principal: Principal): Promise<number | null> {
     const rows: { version: number }[] = await this.db.query(`SELECT version FROM jobs WHERE id = $1`, [id]);
     if (!rows[0]) return null;
-    for (const environment of await this.environmentsOf(id)) assertCan(principal, 'read', environment);
+    await this.assertCanRead(id, principal);
     return rows[0].version;
   }
 

@@ -21,7 +21,7 @@ export class RollbacksController {
   /** Rollback candidates of a deploy job: one row per component it changed, and whether each is available. */
   @Get('jobs/:id/rollback')
   async candidates(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal) {
-    await this.jobs.getReadable(id, principal);
+    await this.jobs.assertReadable(id, principal);
     const { deploy, snapshot, verdict, candidates, unchanged } = await this.rollbacks.candidates(id);
     const changedLater = await this.rollbacks.changedLater(deploy.id, candidates);
     return {

@@ -30,7 +30,7 @@ export class SnapshotsController {
   /** The deploy's backup: for each component whether it existed before, its files, and what the deploy did. */
   @Get()
   async get(@Param('id', new ParseUUIDPipe()) jobId: string, @CurrentPrincipal() principal: Principal) {
-    await this.jobs.getReadable(jobId, principal);
+    await this.jobs.assertReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
     const rows = await this.snapshots.componentsOf(snapshot.id);
@@ -68,7 +68,7 @@ export class SnapshotsController {
     @Param('n', RETRIEVE_NUMBER) n: number,
     @CurrentPrincipal() principal: Principal,
   ): Promise<StreamableFile> {
-    await this.jobs.getReadable(jobId, principal);
+    await this.jobs.assertReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
     const kept = n >= 1 ? await this.retrieved.get(snapshot.id, n - 1) : undefined;
@@ -95,7 +95,7 @@ export class SnapshotsController {
     @CurrentPrincipal() principal: Principal,
   ) {
     const { component } = parseInput(FilesQuery, query, 'query');
-    await this.jobs.getReadable(jobId, principal);
+    await this.jobs.assertReadable(jobId, principal);
     const snapshot = await this.snapshots.forJob(jobId);
     if (!snapshot) throw new NotFoundError('Snapshot of job', jobId);
     const colon = component.indexOf(':');

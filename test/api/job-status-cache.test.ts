@@ -112,4 +112,17 @@ describe('job status for pollers, served from memory, stays exact', () => {
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual(reference.body);
   });
+
+  it('answers 404 naming the job on each route that checks a job without reading it (logs, components, snapshot, rollback view)', async () => {
+    const missing = '00000000-0000-4000-8000-000000000001';
+    for (const route of ['logs', 'components', 'snapshot', 'rollback']) {
+      const answer = await h.api('GET', `/api/jobs/${missing}/${route}`);
+      expect(answer.status).toBe(404);
+      expect(JSON.stringify(answer.body)).toContain(missing);
+    }
+    // an existing job's environments are still checked (a token of its environment reads; the permissions matrix
+    // proves the 403s of these routes)
+    const uat = await createToken(h, ['read'], ['UAT']);
+    expect((await h.api('GET', `/api/jobs/${jobId}/logs`, { token: uat.token })).status).toBe(200);
+  });
 });
