@@ -115,7 +115,7 @@ export class JobsRepository {
       selectAllButOptions(this.jobs.createQueryBuilder('j'), 'j').where('j.id = :id', { id: claimed.id }),
     );
     if (!job) throw new Error(`Job ${claimed.id} is gone`);
-    return { ...job, options: claimed.options };
+    return Object.assign(job, { options: claimed.options });
   }
 
   async finish(id: string, outcome: JobOutcome): Promise<void> {
