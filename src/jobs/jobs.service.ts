@@ -75,9 +75,7 @@ export class JobsService {
    * is not read, so a page of a 10,000-component rollback's logs does not read its 525 KB of names.
    */
   async assertReadable(id: string, principal: Principal): Promise<void> {
-    const rows: unknown[] = await this.db.query(`SELECT 1 FROM jobs WHERE id = $1`, [id]);
-    if (rows.length === 0) throw new NotFoundError('Job', id);
-    await this.assertCanRead(id, principal);
+    if ((await this.readableVersion(id, principal)) === null) throw new NotFoundError('Job', id);
   }
 
   /** 403 naming the first environment the job touches that the principal may not read. */
