@@ -244,15 +244,18 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
     let built: RestorePackage | undefined;
-    const packaging = startOnce(async () => (built = await this.package(read, job.revisionId)));
+    let filesRead!: () => void;
+    const restoreFilesRead = new Promise<void>((resolve) => (filesRead = resolve));
+    const packaging = startOnce(async () => (built = await this.package(read, job.revisionId, filesRead)));
     const willSubmit = !state.asyncId && !state.submitting;
-    // The package and the rows: once the drift retrieves are submitted (or now, without them). The package goes
-    // first: the deploy waits for it, while the Pending rows and "Planned" lines only have to be written before a
-    // verdict (on the embedded database the queries run one after the other, in the order asked). No full garbage
-    // collection first, unlike a deploy (ADR 0031).
+    // The package and the rows: once the drift retrieves are submitted (or now, without them). The package's files
+    // are read first: the deploy waits for the package, while the Pending rows and "Planned" lines only have to be
+    // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
+    // The rows go in while the package is built from those files, not after it. No full garbage collection first,
+    // unlike a deploy (ADR 0031).
     const onSubmitted = () => {
       if (willSubmit)
-        void packaging()
+        void Promise.race([restoreFilesRead, packaging()])
           .then(planned, planned)
           .catch(() => undefined);
       else void planned();
@@ -619,11 +622,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const { candidates, entryByKey } = read;
     const started = Date.now();
     // a component the org still holds byte for byte as the deploy's revision has it has the revision's fingerprint;
-    // those files are read while the org prepares the retrieves (the first query once they are submitted)
+    // those files are read while the org prepares the retrieves: asked for once they are submitted, after the restore
+    // package's files (the package is then built from those while this read is answered)
     const deployed = startOnce(() => this.deployedFiles(ctx.job.revisionId, candidates));
     const onSubmitted = () => {
-      void deployed();
       read.onSubmitted?.();
+      void deployed();
     };
     const live = await this.live(ctx, { ...read, onSubmitted }, deployed);
     const retrieved = secondsSince(started);
@@ -672,15 +676,17 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
   /**
    * The restore package: snapshot files of updated and deleted components, destructiveChangesPost for created ones.
    * Files a metadata-format snapshot holds as retrieved go into the zip byte for byte; the package uses the API
-   * version of the backup retrieves.
+   * version of the backup retrieves. `onFilesRead` is called once the backup's files are read (its large query).
    */
   private async package(
     { snapshot, candidates, entryByKey, profilePlans }: LiveRead,
     revisionId: string | null,
+    onFilesRead: () => void = () => undefined,
   ): Promise<RestorePackage> {
     const restores = candidates.filter((c) => c.rollbackAction !== 'delete');
     const addresses = restores.flatMap((c) => entryByKey.get(componentKey(c))!.files!.map((f) => f.sha256));
     const contents = await this.blobs.getMany(addresses);
+    onFilesRead();
     // the fingerprint check keys on each file's address
     const components: StoredComponent[] = restores.map((c) => ({
       type: c.type,
