@@ -2,6 +2,7 @@ import { type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { deletionOrder } from '../salesforce/deletion-order.js';
 import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
+import type { SnapshotRowFacts } from '../snapshots/snapshots.service.js';
 
 export type DeployAction = 'created' | 'updated' | 'deleted';
 export type RollbackAction = 'delete' | 'restore' | 'recreate';
@@ -16,8 +17,8 @@ export interface SnapshotEntry extends MemberRef {
   hasFiles: boolean;
 }
 
-/** What planCandidates needs of a snapshot's row. */
-export function snapshotEntry(row: SnapshotComponent): SnapshotEntry {
+/** What planCandidates needs of a snapshot's row, read with its file list or without (`SnapshotRowFacts`). */
+export function snapshotEntry(row: SnapshotComponent | SnapshotRowFacts): SnapshotEntry {
   return {
     type: row.type,
     fullName: row.fullName,
@@ -25,7 +26,7 @@ export function snapshotEntry(row: SnapshotComponent): SnapshotEntry {
     parentFullName: row.parentFullName,
     existed: row.existed,
     deployAction: row.deployAction,
-    hasFiles: Boolean(row.files?.length),
+    hasFiles: 'hasFiles' in row ? row.hasFiles : Boolean(row.files?.length),
   };
 }
 

@@ -18,7 +18,6 @@ import { enqueueSaved, JOB_QUEUE, type JobQueue } from '../queue/job-queue.js';
 import { memberKey, type MemberRef } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
 import { SnapshotsService } from '../snapshots/snapshots.service.js';
-import type { SnapshotComponent } from '../snapshots/snapshot-component.entity.js';
 import { BlobStore } from '../blobs/blob-store.js';
 import type { ComponentFile } from '../salesforce/component.types.js';
 import { readsFilesBefore, reversibility, TYPES_READ_FOR_REVERSIBILITY } from '../salesforce/reversibility.js';
@@ -112,14 +111,15 @@ export class RollbacksService {
       },
       this.config.SNAPSHOT_RETENTION_DAYS,
     );
-    const entries = snapshot ? await this.snapshots.componentsOf(snapshot.id, only) : [];
+    // without the file lists: only the few labels that need a backup's files read them (labelled)
+    const entries = snapshot ? await this.snapshots.entriesOf(snapshot.id, only) : [];
     const claimed = await this.claims(deploy.id);
     const planned = planCandidates(
       entries.map(snapshotEntry),
       claimed,
       deployVerdict.rollbackable ? null : deployVerdict.reason,
     );
-    const candidates = await this.labelled(planned.candidates, entries, deploy.revisionId);
+    const candidates = await this.labelled(planned.candidates, snapshot?.id ?? null, deploy.revisionId);
     // asked for everything: a deploy that changed nothing has nothing to offer (no Rollback button)
     const verdict = only ? deployVerdict : offerVerdict(deployVerdict, candidates.length);
     return { deploy, snapshot, verdict, candidates, unchanged: planned.unchanged };
@@ -132,7 +132,7 @@ export class RollbacksService {
    */
   private async labelled(
     candidates: Candidate[],
-    entries: SnapshotComponent[],
+    snapshotId: string | null,
     revisionId: string | null,
   ): Promise<LabelledCandidate[]> {
     const read = candidates.filter((c) => c.deployAction === 'updated' && TYPES_READ_FOR_REVERSIBILITY.has(c.type));
@@ -142,8 +142,9 @@ export class RollbacksService {
       // only the rows read (by the member index), not the whole revision's
       const rows = await this.branches.revisionComponents(revisionId, read);
       for (const c of await this.branches.loadComponents(revisionId, rows)) after.set(componentKey(c), c.files);
-      const keys = new Set(read.filter((c) => readsFilesBefore(c.type, after.get(componentKey(c)))).map(componentKey));
-      const stored = entries.filter((e) => keys.has(componentKey(e)) && e.files);
+      const needed = read.filter((c) => readsFilesBefore(c.type, after.get(componentKey(c))));
+      const entries = needed.length && snapshotId ? await this.snapshots.componentsOf(snapshotId, needed) : [];
+      const stored = entries.filter((e) => e.files);
       const contents = await this.blobs.getMany(stored.flatMap((e) => e.files!.map((f) => f.sha256)));
       for (const e of stored)
         before.set(

@@ -5,6 +5,7 @@ import { zipFolder } from '../helpers/project-zip.js';
 import { readZip, writeZip } from '../../src/common/zip.js';
 import { deployCompleted, demoOrgId, newBranch, rollbackAndWait, upload, zipOf } from '../helpers/deploy-flow.js';
 import { closeStarted } from '../helpers/lifecycle.js';
+import { SnapshotsService } from '../../src/snapshots/snapshots.service.js';
 
 const SRC = 'force-app/main/default';
 const META =
@@ -93,6 +94,18 @@ describe('Rollback jobs', () => {
         .filter((n: string) => SAME.includes(n))
         .sort(),
     ).toEqual(SAME);
+  });
+
+  it("plans from the snapshot's rows read without their file lists: every other column as read with them", async () => {
+    const d1 = (await h.api('GET', `/api/branches/${branchId}/activities`)).body.items[0].id;
+    const snapshots = h.backtrack.app.get(SnapshotsService);
+    const snapshot = (await snapshots.forJob(d1))!;
+    const whole = await snapshots.componentsOf(snapshot.id);
+    const facts = await snapshots.entriesOf(snapshot.id);
+    expect(whole.some((r) => r.files === null || r.files.length === 0)).toBe(true); // the created ones have none
+    expect(facts).toEqual(whole.map(({ files, ...rest }) => ({ ...rest, hasFiles: Boolean(files?.length) })));
+    const picked = whole.filter((r) => r.type === 'CustomField');
+    expect(await snapshots.entriesOf(snapshot.id, picked)).toEqual(facts.filter((r) => r.type === 'CustomField'));
   });
 
   it('rolls back all of D1: Completed, the org equals S0 component by component, each component logged from plan to verification', async () => {
