@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn, type SelectQueryBuilder } from 'typeorm';
+import { Column, Entity, PrimaryColumn } from 'typeorm';
 
 export const JOB_STATUSES = ['Queued', 'In Progress', 'Completed', 'Exception'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -55,13 +55,4 @@ export class Job {
 /** The handler family of a job: an execution of a pipeline (or its rollback), or an org's deploy or rollback. */
 export function jobTarget(job: Pick<Job, 'pipelineId'>): JobTarget {
   return job.pipelineId ? 'pipeline' : 'salesforce';
-}
-
-/**
- * `qb` (over jobs, as `alias`) selecting every column but the options, read with `plainRows`: a rollback of everything
- * keeps the names of its components there for its worker (525 KB for 10,000 components).
- */
-export function selectAllButOptions(qb: SelectQueryBuilder<Job>, alias: string): SelectQueryBuilder<Job> {
-  const others = qb.expressionMap.mainAlias!.metadata.columns.filter((c) => c.propertyName !== 'options');
-  return qb.select(others.map((c) => `${alias}.${c.propertyName}`));
 }

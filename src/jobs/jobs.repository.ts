@@ -4,9 +4,9 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, EntityManager, Repository } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity.js';
 import type { JobOutcome } from './job-handler.js';
-import { plainRows } from '../database/plain-rows.js';
+import { plainRows, selectAllBut } from '../database/plain-rows.js';
 import { JobChangeFeed } from './job-change-feed.js';
-import { Job, selectAllButOptions, type JobKind, type JobProgress } from './job.entity.js';
+import { Job, type JobKind, type JobProgress } from './job.entity.js';
 
 export interface NewJob {
   kind: JobKind;
@@ -112,7 +112,7 @@ export class JobsRepository {
       [],
     );
     const [job] = await plainRows(
-      selectAllButOptions(this.jobs.createQueryBuilder('j'), 'j').where('j.id = :id', { id: claimed.id }),
+      selectAllBut(this.jobs.createQueryBuilder('j'), 'options').where('j.id = :id', { id: claimed.id }),
     );
     if (!job) throw new Error(`Job ${claimed.id} is gone`);
     return Object.assign(job, { options: claimed.options });

@@ -4,12 +4,12 @@ import type { DataSource, Repository } from 'typeorm';
 import { assertCan } from '../auth/auth.guard.js';
 import type { Principal } from '../auth/permissions.js';
 import { BadRequestError, NotFoundError } from '../common/errors.js';
-import { plainRows } from '../database/plain-rows.js';
+import { plainRows, selectAllBut } from '../database/plain-rows.js';
 import { JobChangeFeed } from './job-change-feed.js';
 import { JobComponent } from './job-component.entity.js';
 import { LOG_LINE_COLUMNS, type JobLog } from './job-log.js';
 import { bodyExpiry, JobStatusCache, type JobStatus } from './job-status-cache.js';
-import { Job, selectAllButOptions } from './job.entity.js';
+import { Job } from './job.entity.js';
 
 export interface LogQuery {
   component?: string;
@@ -51,7 +51,7 @@ export class JobsService {
    */
   async getForStatus(id: string): Promise<Job> {
     const [job] = await plainRows(
-      selectAllButOptions(this.jobs.createQueryBuilder('j'), 'j')
+      selectAllBut(this.jobs.createQueryBuilder('j'), 'options')
         .addSelect(`CASE WHEN ${EXPANDED_ROLLBACK_SQL} THEN j.options - 'components' ELSE j.options END`, 'j_options')
         .where('j.id = :id', { id }),
     );

@@ -244,21 +244,17 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
 
     // The restore package does not depend on the drift verdicts: build it while the org prepares the drift retrieves.
     let built: RestorePackage | undefined;
-    let filesRead!: () => void;
-    const restoreFilesRead = new Promise<void>((resolve) => (filesRead = resolve));
-    const packaging = startOnce(async () => (built = await this.package(read, job.revisionId, filesRead)));
+    const writePlanned = () => void planned().catch(() => undefined);
+    const packaging = startOnce(async () => (built = await this.package(read, job.revisionId, writePlanned)));
     const willSubmit = !state.asyncId && !state.submitting;
     // The package and the rows: once the drift retrieves are submitted (or now, without them). The package's files
     // are read first: the deploy waits for the package, while the Pending rows and "Planned" lines only have to be
     // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
-    // The rows go in while the package is built from those files, not after it. No full garbage collection first,
-    // unlike a deploy (ADR 0031).
+    // The rows go in while the package is built from those files (or once it failed before), not after it. No full
+    // garbage collection first, unlike a deploy (ADR 0031).
     const onSubmitted = () => {
-      if (willSubmit)
-        void Promise.race([restoreFilesRead, packaging()])
-          .then(planned, planned)
-          .catch(() => undefined);
-      else void planned();
+      if (willSubmit) void packaging().catch(writePlanned);
+      else writePlanned();
     };
     let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
     try {

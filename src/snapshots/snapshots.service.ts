@@ -6,7 +6,7 @@ import { BlobStore } from '../blobs/blob-store.js';
 import type { StoredFile } from '../branches/revision-component.entity.js';
 import { CONFIG } from '../config/config.module.js';
 import { onlyMembers, whereMembers } from '../branches/member-filter.js';
-import { plainRows } from '../database/plain-rows.js';
+import { plainRows, selectAllBut } from '../database/plain-rows.js';
 import type { Config } from '../config/config.js';
 import { type MemberRef, type ResolvedComponent } from '../salesforce/component.types.js';
 import { componentKey } from '../salesforce/component-key.js';
@@ -30,21 +30,6 @@ export interface BackupItem {
 
 /** A snapshot row without its file list (`SnapshotsService.entriesOf`): whether it has files instead. */
 export type SnapshotRowFacts = Omit<SnapshotComponent, 'files'> & { hasFiles: boolean };
-
-/** The columns of a snapshot row `entriesOf` reads: every one but the file list, and their properties. */
-const FACT_COLUMNS = [
-  ['id', 'id'],
-  ['snapshot_id', 'snapshotId'],
-  ['type', 'type'],
-  ['full_name', 'fullName'],
-  ['parent_type', 'parentType'],
-  ['parent_full_name', 'parentFullName'],
-  ['existed', 'existed'],
-  ['fingerprint_before', 'fingerprintBefore'],
-  ['fingerprint_after', 'fingerprintAfter'],
-  ['deploy_action', 'deployAction'],
-  ['details', 'details'],
-] as const satisfies readonly (readonly [string, keyof SnapshotRowFacts])[];
 
 /** Pre-deployment backups: immutable once complete, checksummed, kept for SNAPSHOT_RETENTION_DAYS. */
 @Injectable()
@@ -237,21 +222,13 @@ export class SnapshotsService {
    * needs of every row; a 10,000-component snapshot's file lists are about 4 MB of JSON to read and parse.
    */
   async entriesOf(snapshotId: string, refs?: MemberRef[]): Promise<SnapshotRowFacts[]> {
-    const qb = this.components
-      .createQueryBuilder('sc')
-      .select('coalesce(jsonb_array_length(sc.files), 0) > 0', 'has_files')
+    const qb = selectAllBut(this.components.createQueryBuilder('sc'), 'files')
+      .addSelect('coalesce(jsonb_array_length(sc.files), 0) > 0', 'has_files')
       .where('sc.snapshot_id = :snapshotId', { snapshotId });
-    for (const [column] of FACT_COLUMNS) qb.addSelect(`sc.${column}`, column);
     if (refs) whereMembers(qb, 'sc', refs);
-    const raw: Record<string, unknown>[] = await qb
-      .orderBy('sc.type', 'ASC')
-      .addOrderBy('sc.full_name', 'ASC')
-      .getRawMany();
-    const rows = raw.map((r) => {
-      const row: Record<string, unknown> = { hasFiles: r.has_files };
-      for (const [column, property] of FACT_COLUMNS) row[property] = r[column];
-      return row as unknown as SnapshotRowFacts;
-    });
+    const rows = (await plainRows(qb.orderBy('sc.type', 'ASC').addOrderBy('sc.full_name', 'ASC'), {
+      hasFiles: 'has_files',
+    })) as unknown as SnapshotRowFacts[];
     return refs ? onlyMembers(rows, refs) : rows;
   }
 
