@@ -93,6 +93,14 @@ interface LiveRead {
   others: Candidate[];
 }
 
+/** The snapshot's rows no longer give its sealed checksum: a rollback of everything refuses to use it. */
+class BrokenSeal extends Error {
+  constructor() {
+    super('The backup snapshot failed its checksum: it was altered, so it is not used.');
+    this.name = 'BrokenSeal';
+  }
+}
+
 /** A component to restore, each file with the address its stored content was verified against. */
 type StoredComponent = ResolvedComponent & { files: (ComponentFile & { sha256?: string })[] };
 
@@ -194,10 +202,11 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const opening = this.connections.open(job.orgId!);
     opening.catch(() => undefined); // awaited below
     // Rolling back everything checks the whole seal; rolling back a few checks the files of those few (in package()),
-    // so picking 1 of 10,000 components does not read all 10,000 rows.
-    if (options.all && !(await this.snapshots.verify(snapshot)))
-      return this.refuse(ctx, 'The backup snapshot failed its checksum: it was altered, so it is not used.');
-
+    // so picking 1 of 10,000 components does not read all 10,000 rows. The seal is checked while the org prepares the
+    // drift retrieves: `planned` checks it before it writes anything, and the drift check waits for `planned`.
+    const sealed = async () => {
+      if (options.all && !(await this.snapshots.verify(snapshot))) throw new BrokenSeal();
+    };
     const entries = await this.snapshots.componentsOf(snapshot.id, selected);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
@@ -231,6 +240,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // The Pending rows and "Planned" lines of thousands of components hold the database for a while: they are
     // written once the drift retrieves are submitted (while the org prepares them), and always before a verdict.
     const planned = startOnce(async () => {
+      await sealed();
       if (ctx.resumed) return;
       await ctx.upsertComponents(rows('Pending'));
       for (const c of candidates)
@@ -250,7 +260,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // The package and the rows: once the drift retrieves are submitted (or now, without them). The package's files
     // are read first: the deploy waits for the package, while the Pending rows and "Planned" lines only have to be
     // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
-    // The rows go in while the package is built from those files (or once it failed before), not after it. No full
+    // The rows go in while the package is built from those files (or once it failed before), not after it, once the
+    // seal was checked (asked for then: after the deployed revision's rows, which the first live chunk needs). No full
     // garbage collection first, unlike a deploy (ADR 0031).
     const onSubmitted = () => {
       if (willSubmit) void packaging().catch(writePlanned);
@@ -258,9 +269,16 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     };
     let drift: { conflicts: Candidate[]; explained: Map<string, string> } | undefined;
     try {
-      if (!state.driftChecked && deployed.length) drift = await this.checkDrift(ctx, { ...read, onSubmitted }, planned);
-    } finally {
-      await planned();
+      try {
+        if (!state.driftChecked && deployed.length)
+          drift = await this.checkDrift(ctx, { ...read, onSubmitted }, planned);
+      } finally {
+        await planned();
+      }
+    } catch (error) {
+      // a broken seal is found before any row is written, and before anything is sent to Salesforce but reads
+      if (error instanceof BrokenSeal) return this.refuse(ctx, error.message);
+      throw error;
     }
     if (!state.driftChecked) {
       drift ??= { conflicts: [], explained: new Map<string, string>() };

@@ -260,11 +260,18 @@ describe('Rollback jobs', () => {
       JSON.stringify(gamma.files),
     ]);
 
-    // A fingerprint changed in place breaks the seal, which rolling back everything checks first.
+    // A fingerprint changed in place breaks the seal, which rolling back everything checks before it writes a row or
+    // deploys anything (while the drift retrieves are read).
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [delta.id, 'f'.repeat(64)]);
     const sealed = await rollback(d2, { all: true, acceptDataLoss: true });
     expect(sealed.status).toBe('Exception');
     expect(sealed.error).toMatch(/failed its checksum/);
+    expect((await h.api('GET', `/api/jobs/${sealed.id}/components`)).body.items).toEqual([]);
+    const sealedLog = (await h.api('GET', `/api/jobs/${sealed.id}/logs?limit=1000`)).body.items.map(
+      (l: any) => l.message,
+    );
+    expect(sealedLog.filter((m: string) => /^(Planned|Drift check)/.test(m))).toEqual([]);
+    expect(sealedLog.some((m: string) => /failed its checksum/.test(m))).toBe(true);
     expect(changedKeys(before, orgState(h.backtrack.emulator!))).toEqual([]);
     await db.query(`UPDATE snapshot_components SET fingerprint_before = $2 WHERE id = $1`, [
       delta.id,
