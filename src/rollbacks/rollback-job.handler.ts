@@ -203,10 +203,12 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     opening.catch(() => undefined); // awaited below
     // Rolling back everything checks the whole seal; rolling back a few checks the files of those few (in package()),
     // so picking 1 of 10,000 components does not read all 10,000 rows. The seal is checked while the org prepares the
-    // drift retrieves: `planned` checks it before it writes anything, and the drift check waits for `planned`.
-    const sealed = async () => {
-      if (options.all && !(await this.snapshots.verify(snapshot))) throw new BrokenSeal();
-    };
+    // drift retrieves: `planned` waits for it before it writes anything, and the drift check waits for `planned`.
+    let sealHeld = !options.all;
+    const sealed = startOnce(async () => {
+      if (!sealHeld && !(await this.snapshots.verify(snapshot))) throw new BrokenSeal();
+      sealHeld = true;
+    });
     const entries = await this.snapshots.componentsOf(snapshot.id, selected);
     const entryByKey = new Map(entries.map((e) => [componentKey(e), e]));
     const { candidates } = planCandidates(entries.map(snapshotEntry), new Map(), null);
@@ -240,7 +242,8 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // The Pending rows and "Planned" lines of thousands of components hold the database for a while: they are
     // written once the drift retrieves are submitted (while the org prepares them), and always before a verdict.
     const planned = startOnce(async () => {
-      await sealed();
+      // not awaited once known: the rows' write starts at once, not after the package's next stretch of work
+      if (!sealHeld) await sealed();
       if (ctx.resumed) return;
       await ctx.upsertComponents(rows('Pending'));
       for (const c of candidates)
@@ -257,13 +260,14 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     const writePlanned = () => void planned().catch(() => undefined);
     const packaging = startOnce(async () => (built = await this.package(read, job.revisionId, writePlanned)));
     const willSubmit = !state.asyncId && !state.submitting;
-    // The package and the rows: once the drift retrieves are submitted (or now, without them). The package's files
-    // are read first: the deploy waits for the package, while the Pending rows and "Planned" lines only have to be
-    // written before a verdict (on the embedded database the queries run one after the other, in the order asked).
-    // The rows go in while the package is built from those files (or once it failed before), not after it, once the
-    // seal was checked (asked for then: after the deployed revision's rows, which the first live chunk needs). No full
-    // garbage collection first, unlike a deploy (ADR 0031).
+    // The seal, the package and the rows: once the drift retrieves are submitted (or now, without them). The seal's
+    // one small query is asked for first (answered while the service waits for the org, long before the package's
+    // files are read), then the package's files: the deploy waits for the package, while the Pending rows and
+    // "Planned" lines only have to be written before a verdict (on the embedded database the queries run one after
+    // the other, in the order asked). The rows go in while the package is built from those files (or once it failed
+    // before), not after it. No full garbage collection first, unlike a deploy (ADR 0031).
     const onSubmitted = () => {
+      void sealed().catch(() => undefined);
       if (willSubmit) void packaging().catch(writePlanned);
       else writePlanned();
     };
