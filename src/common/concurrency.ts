@@ -36,13 +36,33 @@ export async function mapInSlices<T, R>(
   sliceMs = 5,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
-  let sliceStart = performance.now();
+  const turn = turnsEvery(sliceMs);
   for (let i = 0; i < items.length; i++) {
-    if (performance.now() - sliceStart >= sliceMs) {
-      await new Promise((resolve) => setImmediate(resolve));
-      sliceStart = performance.now();
-    }
+    await turn();
     results[i] = fn(items[i]!, i);
   }
   return results;
+}
+
+/** One turn of the event loop (`setImmediate`): what arrived meanwhile is read, what was asked for goes out. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * For a long synchronous loop: `await turn()` at each step gives the event loop a turn (`setImmediate`) once a slice
+ * of work has run for `sliceMs`, and otherwise goes on at once. An answer that arrived meanwhile is read, and a
+ * request already asked for goes out, instead of waiting for the whole loop.
+ */
+export function turnsEvery(sliceMs = 5): () => Promise<void> | void {
+  let sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        sliceStart = performance.now();
+        resolve();
+      }),
+    );
+  };
 }

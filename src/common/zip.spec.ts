@@ -108,6 +108,29 @@ describe('reading a zip an org returned', () => {
   });
 });
 
+describe('reading a large zip', () => {
+  it('gives the event loop turns while it inflates thousands of entries, and reads every entry', async () => {
+    const files = Array.from({ length: 4000 }, (_, i) => ({
+      path: `unpackaged/classes/C${i}.cls`,
+      content: text(`public class C${i} { /* ${'x'.repeat(i % 97)} */ }\n`.repeat(200)),
+    }));
+    const zip = writeZipSync(files);
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      turns++;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    const read = await readZip(zip);
+    counting = false;
+    expect(read.size).toBe(files.length);
+    expect(read.get('unpackaged/classes/C3999.cls')).toEqual(files[3999]!.content);
+    // a turn every few ms of inflating (about 10 MB here): the loop was not held until the last entry
+    expect(turns).toBeGreaterThan(1);
+  });
+});
+
 describe('reading a plain zip in one pass (plainEntries), any other through yauzl', () => {
   const files = [
     { path: 'unpackaged/package.xml', content: text('<Package/>') },

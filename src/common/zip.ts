@@ -5,6 +5,7 @@ import { crc32, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import yauzl, { type Entry } from 'yauzl';
 import { deflatedOf, rememberDeflated, type Deflated, type DeflatedContent } from './deflated.js';
 import { checkEntryName, entryKind } from './zip-entry-name.js';
+import { turnsEvery } from './concurrency.js';
 
 export type ZipEntryInput = ContentEntry | DeflatedEntry;
 
@@ -219,7 +220,10 @@ export async function readZip(zip: Buffer): Promise<Map<string, Buffer>> {
   const plain = plainEntries(zip);
   if (!plain) return readZipWithYauzl(zip);
   const files = new Map<string, Buffer>();
+  // inflated a slice at a time: a retrieve's zip of thousands of files would hold the event loop for 100-200 ms
+  const turn = turnsEvery();
   for (const entry of plain) {
+    await turn();
     const name = checkedName(entry.name, entry.externalFileAttributes);
     if (name === null) continue;
     if (entry.encrypted) throw new ZipReadError(`The zip entry ${entry.name} is encrypted.`);

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { BlobStore } from '../blobs/blob-store.js';
+import { mapInSlices } from '../common/concurrency.js';
 import { CONFIG } from '../config/config.module.js';
 import type { Config } from '../config/config.js';
 import { jobCancelOptions, pollDeploy } from '../deployments/deploy-poller.js';
@@ -715,9 +716,9 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
         .files!.map((f) => ({ path: f.path, content: contents.get(f.sha256)!, sha256: f.sha256 })),
     }));
     const memo = new CanonicalMemo(addresses);
-    const altered = components.filter(
-      (c) => fingerprintComponent(c.files, memo) !== entryByKey.get(componentKey(c))!.fingerprintBefore,
-    );
+    // in slices: the drift check's answers are read meanwhile, not after thousands of fingerprints
+    const fingerprints = await mapInSlices(components, (c) => fingerprintComponent(c.files, memo));
+    const altered = components.filter((c, i) => fingerprints[i] !== entryByKey.get(componentKey(c))!.fingerprintBefore);
     const alteredKeys = new Set(altered.map(componentKey));
     const intact = new Set(components.map(componentKey).filter((key) => !alteredKeys.has(key)));
     // a profile is restored element by element (profile-restore.ts), not with its backed-up file

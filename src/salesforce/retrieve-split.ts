@@ -3,6 +3,7 @@ import { componentKey } from './component-key.js';
 import { canonicalXml } from './fingerprint.js';
 import { metadataFilesToSource } from './metadata-to-source.js';
 import { readZip } from '../common/zip.js';
+import { nextTurn } from '../common/concurrency.js';
 import { ComponentSet, type SourceComponent } from '@salesforce/source-deploy-retrieve';
 import { StreamingVirtualTree } from './virtual-tree.js';
 import { DEFAULT_SOURCE_ROOT, splitFastMetadataFiles } from './fast-path.js';
@@ -42,8 +43,12 @@ export async function splitRetrievedZip(
   const files = stripPackageFolder(await readZip(zip));
   let exact: ResolvedComponent[] = [];
   let rest = files;
+  // a turn of the event loop between the steps (each tens of ms for thousands of files): see `turnsEvery`
+  await nextTurn();
   if (options.format === 'stored') ({ components: exact, rest } = splitExactMetadataFiles(files));
+  await nextTurn();
   const { components } = await metadataFilesToSource(rest, { fast: options.fast });
+  await nextTurn();
   const wanted = new Set(requested.map(componentKey));
   const converted = components.filter((c) => !isChildContainerOnly(c));
   const found = [...exact, ...converted].filter((c) => wanted.has(componentKey(c))).sort(compareMembers);

@@ -3,6 +3,7 @@ import { componentKey } from '../salesforce/component-key.js';
 import { chunkMembers, MAX_FILES_PER_OPERATION, MAX_ZIPPED_BYTES } from '../salesforce/limits.js';
 import type { MetadataSession, RetrieveStatus } from '../salesforce/metadata-api.gateway.js';
 import { parseMissingMessages, splitRetrievedZip, type SplitOptions } from '../salesforce/retrieve-split.js';
+import { nextTurn } from '../common/concurrency.js';
 import { pollDelayMs, sleep } from '../common/polling.js';
 import { isProfileLike } from '../common/profile-xml.js';
 import { mergeProfileReads } from './profile-backup.js';
@@ -228,7 +229,7 @@ async function inOrder<F, T>(
     const fetching = fetches.get(index)!; // asked for: fetch index−1 was in and item index−2 handled
     fetches.delete(index);
     const item = await fetching;
-    await new Promise((resolve) => setImmediate(resolve)); // the fetch just asked for goes out before preparing
+    await nextTurn(); // the fetch just asked for goes out before preparing
     return stages.prepare(item, index);
   };
   askNext();
