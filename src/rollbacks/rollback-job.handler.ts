@@ -268,7 +268,7 @@ export class RollbackJobHandler implements JobHandler, OnModuleInit {
     // the other, in the order asked). The rows go in while the package is built from those files (or once it failed
     // before), not after it. No full garbage collection first, unlike a deploy (ADR 0031).
     const onSubmitted = () => {
-      void sealed().catch(() => undefined);
+      void sealed(); // its failure is thrown where `planned` awaits it
       if (willSubmit) void packaging().catch(writePlanned);
       else writePlanned();
     };

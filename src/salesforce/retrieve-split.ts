@@ -48,7 +48,6 @@ export async function splitRetrievedZip(
   if (options.format === 'stored') ({ components: exact, rest } = splitExactMetadataFiles(files));
   await nextTurn();
   const { components } = await metadataFilesToSource(rest, { fast: options.fast });
-  await nextTurn();
   const wanted = new Set(requested.map(componentKey));
   const converted = components.filter((c) => !isChildContainerOnly(c));
   const found = [...exact, ...converted].filter((c) => wanted.has(componentKey(c))).sort(compareMembers);
